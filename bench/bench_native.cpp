@@ -1,0 +1,2 @@
+// Native benchmark: filled in by the kernel/parser work.
+int main() { return 0; }

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Every test: native ctest, wasm ctest under node, a short fuzz run of the parsers, the JS tests
+# (hub client against the mock hub, engine, command line) and the browser tests (headless Chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/build.sh
+
+echo "== native ctest"
+ctest --test-dir build/native --output-on-failure -j2
+echo "== wasm ctest (node)"
+ctest --test-dir build/wasm --output-on-failure -j2
+
+echo "== fuzz (short run; scripts/fuzz.sh SECONDS for longer)"
+bash scripts/fuzz.sh 15
+
+echo "== JS tests"
+node --test --test-concurrency=2 tests/js/
+echo "== browser tests"
+node --test --test-concurrency=1 tests/browser/

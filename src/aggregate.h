@@ -1,0 +1,60 @@
+// From per-tensor statistics to per-component, per-layer and whole-run results.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "estimators.h"
+#include "matching.h"
+
+namespace mp {
+
+struct TensorResult {
+  uint32_t tensor = 0;        // index into MatchResult::tensors
+  uint64_t elements = 0;      // sampled elements
+  Moments m;                  // suspect vs parents/base
+  Extras x;
+  BitExact bx;
+  Estimates est;
+  bool has_control = false;   // the same, with the control model in the suspect's place
+  Moments cm;
+  Estimates cest;
+  bool identical_to_base = false;    // sampled bytes of C equal B's (hash and all values)
+  int identical_to_parent = -1;      // parent index whose same-position bytes C equals
+  std::string copied_from;           // passthrough: name of another tensor (any model, other
+                                     // position) whose sampled bytes C's equal, else empty
+  bool outlier = false;              // alpha far from its component's (set by aggregate)
+};
+
+struct GroupResult {
+  std::string component;      // component_name(), or "all"
+  int layer = -1;             // -1: not a per-layer group
+  uint32_t tensors = 0;       // tensors in the group
+  uint32_t usable = 0;        // non-degenerate tensors (alpha defined)
+  uint64_t elements = 0;
+  double alpha_mean[kMaxParents] = {};    // mean over usable tensors (each tensor one vote)
+  double alpha_median[kMaxParents] = {};
+  double alpha_spread[kMaxParents] = {};  // standard deviation over usable tensors
+  double alpha_min[kMaxParents] = {}, alpha_max[kMaxParents] = {};
+  double alpha_ci95[kMaxParents][2] = {}; // from between-tensor variability (not element SE)
+  Moments pooled;             // summed moments: pooled cos_fit, alpha, plane fit
+  Estimates est;              // estimate(pooled)
+  Extras x;                   // summed extras
+  BitExact bx;
+  uint32_t outliers = 0;
+  uint32_t identical_to_base = 0, identical_to_parent = 0, copied = 0;
+  bool has_control = false;
+  Moments control_pooled;
+  Estimates control_est;
+};
+
+struct Aggregates {
+  GroupResult overall;                 // all usable tensors
+  std::vector<GroupResult> components; // one per component present, in Component order
+  std::vector<GroupResult> layers;     // one per (layer, component) present, by layer then component
+};
+
+Aggregates aggregate(const MatchResult& match, std::vector<TensorResult>& tensors, int k,
+                     Dtype suspect_dtype);
+
+}  // namespace mp

@@ -1,0 +1,74 @@
+// One run of mergeprobe, start to finish, with all I/O left to the caller:
+//   Analysis a(k parents, has_control);
+//   for each model role and file:  a.add_file(role, name, prefix bytes, size)   (or add_index first)
+//   a.match(); a.plan(options);
+//   for each range i of plan(): write its bytes into a.range_buffer(i)   (one copy, by the caller)
+//   a.compute();  a.report_json();
+// Roles: 0 = suspect, 1..k = parents, k+1 = base, k+2 = control (when has_control).
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "aggregate.h"
+#include "model.h"
+#include "planner.h"
+#include "safetensors_index.h"
+#include "verdict.h"
+
+namespace mp {
+
+class Analysis {
+ public:
+  Analysis(int parents, bool has_control);
+  ~Analysis();
+  Analysis(const Analysis&) = delete;
+  Analysis& operator=(const Analysis&) = delete;
+
+  int roles() const { return static_cast<int>(models_.size()); }
+
+  // A buffer of `n` bytes plus JSON padding, owned by the Analysis until the next scratch call.
+  // The caller writes a file prefix or an index into it, then calls add_file/add_index.
+  uint8_t* scratch(size_t n);
+
+  // The first `prefix_len` bytes of a safetensors file (in scratch()). NeedMoreBytes with
+  // *needed set when the header is longer: read that many bytes and call again.
+  Error add_file(int role, const std::string& name, size_t prefix_len, uint64_t file_size,
+                 uint64_t* needed);
+  // A model.safetensors.index.json (in scratch()): returns the shard names the caller must add.
+  Result<ShardIndex> add_index(int role, size_t json_len);
+
+  Error match();
+  Result<Plan> plan(const PlanOptions& options);
+  // After plan(): memory for range i (plan().ranges[i]), exactly end-begin bytes.
+  uint8_t* range_buffer(size_t i);
+  Error compute();
+  std::string report_json() const;
+
+  const std::vector<Model>& models() const { return models_; }
+  const MatchResult& match_result() const { return match_; }
+  const Plan& current_plan() const { return plan_; }
+  const std::vector<TensorResult>& tensor_results() const { return results_; }
+  const Aggregates& aggregates() const { return agg_; }
+  const Verdict& verdict() const { return verdict_; }
+
+ private:
+  int k_;
+  bool has_control_;
+  std::vector<Model> models_;
+  std::vector<uint8_t> scratch_;
+  std::vector<ShardIndex> indexes_;  // per role, when the model is sharded
+  MatchResult match_;
+  bool matched_ = false;
+  PlanOptions options_;
+  Plan plan_;
+  bool planned_ = false;
+  std::vector<std::unique_ptr<uint8_t[]>> buffers_;
+  std::vector<TensorResult> results_;
+  Aggregates agg_;
+  Verdict verdict_;
+  bool computed_ = false;
+};
+
+}  // namespace mp

@@ -1,0 +1,64 @@
+// Errors are values in the core: nothing here prints, throws or aborts. The bindings and the
+// native test/CLI layers turn an Error into a message a person can act on.
+#pragma once
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace mp {
+
+enum class ErrorCode {
+  Ok = 0,
+  // safetensors reader checks, named as in huggingface/safetensors tensor.rs (spec section 4)
+  HeaderTooSmall,
+  HeaderTooLarge,
+  InvalidHeaderLength,
+  InvalidHeader,                 // not UTF-8
+  InvalidHeaderDeserialization,  // bad JSON, unknown dtype, bad dims/offsets, non-string metadata
+  InvalidOffset,
+  ValidationOverflow,
+  MisalignedSlice,
+  TensorInvalidInfo,
+  MetadataIncompleteBuffer,
+  // model.safetensors.index.json
+  InvalidIndex,
+  UnsafeShardPath,
+  // comparing models
+  UnsupportedDtype,
+  ShapeMismatch,
+  NoMatchingTensors,
+  MissingTensor,
+  // caller mistakes (wrong order of calls, bad arguments)
+  InvalidArgument,
+  NeedMoreBytes,                 // not a failure: the header is longer than the bytes given
+};
+
+const char* error_code_name(ErrorCode code);
+
+struct Error {
+  ErrorCode code = ErrorCode::Ok;
+  std::string message;  // names the rule and, where there is one, the tensor or file
+  bool ok() const { return code == ErrorCode::Ok; }
+};
+
+inline Error make_error(ErrorCode code, std::string message) { return Error{code, std::move(message)}; }
+
+// A value or an Error. Small on purpose: has_value(), value(), error().
+template <class T>
+class Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}
+  Result(Error error) : v_(std::move(error)) {}
+  bool has_value() const { return v_.index() == 0; }
+  explicit operator bool() const { return has_value(); }
+  T& value() { return std::get<0>(v_); }
+  const T& value() const { return std::get<0>(v_); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  const Error& error() const { return std::get<1>(v_); }
+
+ private:
+  std::variant<T, Error> v_;
+};
+
+}  // namespace mp

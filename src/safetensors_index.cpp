@@ -1,0 +1,1 @@
+#include "safetensors_index.h"
