@@ -1,2 +1,12 @@
-// Native benchmark: filled in by the kernel/parser work.
-int main() { return 0; }
+// Native benchmarks (npm run bench): the moments kernel and the header/index parsers, each beside
+// its baseline in the same run. Figures go to BENCHMARKS.md.
+#include <cstdio>
+
+int bench_kernel_native();  // bench/kernel_bench.cpp
+int bench_parse_native();   // bench/parse_bench.cpp
+
+int main() {
+  int rc = bench_kernel_native();
+  rc |= bench_parse_native();
+  return rc;
+}
