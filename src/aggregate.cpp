@@ -1,1 +1,140 @@
 #include "aggregate.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <utility>
+
+namespace mp {
+namespace {
+
+// A tensor's alpha counts as an outlier when it is further from its component's median than both
+// an absolute floor and a robust multiple of the component's spread. The floor keeps near-identical
+// alphas (a clean merge: spread ~0.002) from flagging rounding wobble; the MAD term scales with
+// genuinely noisy components.
+constexpr double kOutlierFloor = 0.05;
+constexpr double kOutlierMads = 6.0;
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+// Two-sided 95% Student t quantile for small samples (df = n-1), normal beyond 30.
+double t95(size_t df) {
+  static const double table[] = {0,     12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365,
+                                 2.306, 2.262,  2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+                                 2.120, 2.110,  2.101, 2.093, 2.086, 2.080, 2.074, 2.069,
+                                 2.064, 2.060,  2.056, 2.052, 2.048, 2.045, 2.042};
+  if (df == 0) return 0;
+  return df <= 30 ? table[df] : 1.96;
+}
+
+void fill_group(GroupResult& g, const std::vector<const TensorResult*>& members, int k,
+                Dtype dtype, bool has_control) {
+  g.tensors = static_cast<uint32_t>(members.size());
+  g.pooled.k = k;
+  g.x.k = k;
+  g.has_control = has_control;
+  g.control_pooled.k = k;
+  std::vector<std::vector<double>> alphas(k);
+  for (const TensorResult* t : members) {
+    g.elements += t->elements;
+    g.pooled.add(t->m);
+    g.x.add(t->x);
+    g.bx.add(t->bx);
+    if (has_control && t->has_control) g.control_pooled.add(t->cm);
+    if (t->identical_to_base) ++g.identical_to_base;
+    if (t->identical_to_parent >= 0) ++g.identical_to_parent;
+    if (!t->copied_from.empty()) ++g.copied;
+    if (t->outlier) ++g.outliers;
+    if (t->est.degenerate) continue;
+    ++g.usable;
+    for (int i = 0; i < k; ++i) alphas[i].push_back(t->est.alpha[i]);
+  }
+  g.est = estimate(g.pooled, dtype);
+  if (has_control) g.control_est = estimate(g.control_pooled, dtype);
+  for (int i = 0; i < k; ++i) {
+    const auto& a = alphas[i];
+    if (a.empty()) continue;
+    double sum = 0;
+    for (double v : a) sum += v;
+    double mean = sum / a.size();
+    double ss = 0;
+    for (double v : a) ss += (v - mean) * (v - mean);
+    double sd = a.size() > 1 ? std::sqrt(ss / (a.size() - 1)) : 0;
+    g.alpha_mean[i] = mean;
+    g.alpha_median[i] = median(a);
+    g.alpha_spread[i] = sd;
+    g.alpha_min[i] = *std::min_element(a.begin(), a.end());
+    g.alpha_max[i] = *std::max_element(a.begin(), a.end());
+    // The interval is centred on the pooled estimate. Its width comes from between-tensor
+    // variability (elements of one tensor are not independent draws, so the element-level SE is
+    // overconfident), but never narrower than the pooled element-level SE.
+    double centre = g.est.degenerate ? mean : g.est.alpha[i];
+    double half = a.size() > 1 ? t95(a.size() - 1) * sd / std::sqrt(static_cast<double>(a.size())) : 0;
+    half = std::max(half, 1.96 * g.est.alpha_se[i]);
+    g.alpha_ci95[i][0] = centre - half;
+    g.alpha_ci95[i][1] = centre + half;
+  }
+}
+
+// Flags tensors whose alpha (any parent) strays from the median of their component.
+void flag_outliers(const std::vector<TensorResult*>& members, int k) {
+  for (int i = 0; i < k; ++i) {
+    std::vector<double> a;
+    for (const TensorResult* t : members)
+      if (!t->est.degenerate) a.push_back(t->est.alpha[i]);
+    if (a.size() < 4) continue;  // too few to call anything an outlier
+    double med = median(a);
+    std::vector<double> dev;
+    for (double v : a) dev.push_back(std::fabs(v - med));
+    double mad = median(dev) * 1.4826;
+    double limit = std::max(kOutlierFloor, kOutlierMads * mad);
+    for (TensorResult* t : members)
+      if (!t->est.degenerate && std::fabs(t->est.alpha[i] - med) > limit) t->outlier = true;
+  }
+}
+
+}  // namespace
+
+Aggregates aggregate(const MatchResult& match, std::vector<TensorResult>& tensors, int k,
+                     Dtype suspect_dtype) {
+  Aggregates out;
+  bool has_control = false;
+  for (const auto& t : tensors) has_control = has_control || t.has_control;
+
+  std::map<int, std::vector<TensorResult*>> by_component;
+  std::map<std::pair<int, int>, std::vector<TensorResult*>> by_layer;
+  for (auto& t : tensors) {
+    const TensorClass& cls = match.tensors[t.tensor].cls;
+    t.outlier = false;
+    by_component[static_cast<int>(cls.component)].push_back(&t);
+    if (cls.layer >= 0) by_layer[{cls.layer, static_cast<int>(cls.component)}].push_back(&t);
+  }
+  for (auto& [c, members] : by_component) flag_outliers(members, k);
+
+  std::vector<const TensorResult*> all;
+  for (const auto& t : tensors) all.push_back(&t);
+  out.overall.component = "all";
+  fill_group(out.overall, all, k, suspect_dtype, has_control);
+
+  for (auto& [c, members] : by_component) {
+    GroupResult g;
+    g.component = component_name(static_cast<Component>(c));
+    fill_group(g, {members.begin(), members.end()}, k, suspect_dtype, has_control);
+    out.components.push_back(std::move(g));
+  }
+  for (auto& [key, members] : by_layer) {
+    GroupResult g;
+    g.layer = key.first;
+    g.component = component_name(static_cast<Component>(key.second));
+    fill_group(g, {members.begin(), members.end()}, k, suspect_dtype, has_control);
+    out.layers.push_back(std::move(g));
+  }
+  return out;
+}
+
+}  // namespace mp

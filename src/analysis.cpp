@@ -1,1 +1,276 @@
 #include "analysis.h"
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+
+#include "report_json.h"
+
+namespace mp {
+namespace {
+
+std::string role_name(int role, int k, bool has_control) {
+  if (role == 0) return "suspect";
+  if (role <= k) return k == 1 ? "parent" : "parent " + std::to_string(role);
+  if (role == k + 1) return "base";
+  return "control";
+}
+
+uint64_t row_length(const std::vector<uint64_t>& shape) { return shape.empty() ? 1 : shape.back(); }
+
+uint64_t fnv1a_fold(uint64_t h, uint64_t v) {
+  for (int i = 0; i < 8; ++i) {
+    h ^= (v >> (8 * i)) & 0xff;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+}  // namespace
+
+Analysis::Analysis(int parents, bool has_control)
+    : k_(parents), has_control_(has_control),
+      models_(static_cast<size_t>(parents + 2 + (has_control ? 1 : 0))),
+      indexes_(models_.size()) {}
+
+Analysis::~Analysis() = default;
+
+Error Analysis::add_file(int role, const std::string& name, const uint8_t* bytes, size_t len,
+                         uint64_t file_size, uint64_t* needed) {
+  if (role < 0 || role >= roles()) return make_error(ErrorCode::InvalidArgument, "no such model role");
+  if (matched_) return make_error(ErrorCode::InvalidArgument, "add_file after match()");
+  auto header = parse_header(bytes, len, file_size, needed);
+  if (!header) {
+    Error e = header.error();
+    if (e.code != ErrorCode::NeedMoreBytes) e.message = name + ": " + e.message;
+    return e;
+  }
+  ModelFile f;
+  f.name = name;
+  f.size = file_size;
+  f.header = std::move(header.value());
+  models_[role].files.push_back(std::move(f));
+  return {};
+}
+
+Result<ShardIndex> Analysis::add_index(int role, const uint8_t* json, size_t len) {
+  if (role < 0 || role >= roles()) return make_error(ErrorCode::InvalidArgument, "no such model role");
+  auto index = parse_index(json, len);
+  if (!index) return index.error();
+  indexes_[role] = index.value();
+  return index;
+}
+
+Dtype Analysis::suspect_dtype() const {
+  std::map<int, uint64_t> count;
+  for (const auto& t : match_.tensors) {
+    const TensorRef& r = t.refs[0];
+    count[static_cast<int>(models_[0].files[r.file].header.tensors[r.tensor].dtype)] += 1;
+  }
+  if (count.empty()) return Dtype::F32;
+  auto best = std::max_element(count.begin(), count.end(),
+                               [](const auto& a, const auto& b) { return a.second < b.second; });
+  return static_cast<Dtype>(best->first);
+}
+
+Error Analysis::match() {
+  for (int r = 0; r < roles(); ++r) {
+    if (models_[r].files.empty())
+      return make_error(ErrorCode::InvalidArgument, "no safetensors file given for the " + role_name(r, k_, has_control_));
+    // A sharded model: every tensor the index names must be in the shard it names. A stale index
+    // would otherwise make us read the wrong bytes silently.
+    const ShardIndex& idx = indexes_[r];
+    if (idx.weight_map.empty()) continue;
+    std::unordered_map<std::string, const ModelFile*> by_name;
+    for (const auto& f : models_[r].files) by_name[f.name] = &f;
+    std::unordered_map<std::string, uint32_t> in_file;
+    for (const auto& f : models_[r].files)
+      for (const auto& t : f.header.tensors) in_file[t.name] = 0;
+    for (const auto& [tensor, shard] : idx.weight_map) {
+      if (!in_file.count(tensor))
+        return make_error(ErrorCode::InvalidIndex,
+                          role_name(r, k_, has_control_) + ": the index lists tensor '" + tensor +
+                              "' in " + idx.shards[shard] + ", but no shard has it");
+    }
+  }
+  auto m = match_tensors(models_);
+  if (!m) return m.error();
+  match_ = std::move(m.value());
+  matched_ = true;
+  return {};
+}
+
+Result<Plan> Analysis::plan(const PlanOptions& options) {
+  if (!matched_) return make_error(ErrorCode::InvalidArgument, "plan() before match()");
+  auto p = make_plan(models_, match_, options);
+  if (!p) return p.error();
+  options_ = options;
+  plan_ = p.value();
+  planned_ = true;
+  buffers_.clear();
+  buffers_.resize(plan_.ranges.size());
+  computed_ = false;
+  return p;
+}
+
+uint8_t* Analysis::range_buffer(size_t i) {
+  if (!planned_ || i >= plan_.ranges.size()) return nullptr;
+  if (!buffers_[i]) {
+    const ByteRange& r = plan_.ranges[i];
+    buffers_[i].reset(new (std::nothrow) uint8_t[r.end - r.begin]);
+  }
+  return buffers_[i].get();
+}
+
+Error Analysis::compute() {
+  if (!planned_) return make_error(ErrorCode::InvalidArgument, "compute() before plan()");
+  for (size_t i = 0; i < buffers_.size(); ++i)
+    if (!buffers_[i]) return make_error(ErrorCode::InvalidArgument, "compute(): range " + std::to_string(i) + " was not fetched");
+
+  const int n_models = roles();
+  const int base = k_ + 1;
+  const int control = has_control_ ? k_ + 2 : -1;
+
+  // Where the bytes of [abs_begin, abs_end) of (model, file) are in the fetched buffers.
+  auto locate = [&](int model, uint32_t file, uint64_t b, uint64_t e) -> const uint8_t* {
+    long ri = find_range(plan_, static_cast<uint32_t>(model), file, b, e);
+    if (ri < 0) return nullptr;
+    return buffers_[ri].get() + (b - plan_.ranges[ri].begin);
+  };
+
+  // One stream per model for a sample.
+  auto stream_for = [&](const MatchedTensor& mt, int model, const Sample& s, StreamView& out) -> Error {
+    const TensorRef& ref = mt.refs[model];
+    const ModelFile& f = models_[model].files[ref.file];
+    const TensorInfo& ti = f.header.tensors[ref.tensor];
+    const uint64_t row_len = row_length(mt.shape);
+    const uint64_t eb = dtype_bytes(ti.dtype);
+    const uint64_t begin = f.header.data_start() + ti.begin + s.row_begin * row_len * eb;
+    const uint64_t end = f.header.data_start() + ti.begin + s.row_end * row_len * eb;
+    out = StreamView{};
+    out.data = locate(model, ref.file, begin, end);
+    if (!out.data)
+      return make_error(ErrorCode::InvalidArgument, "internal: the plan does not cover " + ti.name);
+    out.dtype = ti.dtype;
+    out.count = (s.row_end - s.row_begin) * row_len;
+    out.row_len = row_len;
+    out.first_row = s.row_begin;
+    if (model < static_cast<int>(mt.scales.size()) && mt.scales[model]) {
+      const TensorRef& sr = *mt.scales[model];
+      const ModelFile& sf = models_[model].files[sr.file];
+      const TensorInfo& si = sf.header.tensors[sr.tensor];
+      out.scale = locate(model, sr.file, sf.header.data_start() + si.begin, sf.header.data_start() + si.end);
+      if (!out.scale)
+        return make_error(ErrorCode::InvalidArgument, "internal: the plan does not cover scale " + si.name);
+      out.scale_dtype = si.dtype;
+      // Block size from the shapes: DeepSeek/Qwen FP8 use 128x128; derive it so other block
+      // sizes work too. rows = all but the last dim.
+      uint64_t rows = 1;
+      for (size_t d = 0; d + 1 < ti.shape.size(); ++d) rows *= ti.shape[d];
+      uint64_t srows = si.shape.size() >= 2 ? si.shape[si.shape.size() - 2] : 1;
+      uint64_t scols = si.shape.empty() ? 1 : si.shape.back();
+      auto block = [](uint64_t n, uint64_t blocks) -> uint32_t {
+        if (blocks == 0) return 128;
+        if ((n + 127) / 128 == blocks) return 128;
+        return static_cast<uint32_t>((n + blocks - 1) / blocks);
+      };
+      out.block_rows = block(rows, srows);
+      out.block_cols = block(ti.shape.empty() ? 1 : ti.shape.back(), scols);
+    }
+    return {};
+  };
+
+  results_.clear();
+  size_t si = 0;
+  const auto& samples = plan_.samples;
+  while (si < samples.size()) {
+    const uint32_t t = samples[si].tensor;
+    size_t sj = si;
+    while (sj < samples.size() && samples[sj].tensor == t) ++sj;
+    const MatchedTensor& mt = match_.tensors[t];
+    TensorResult r;
+    r.tensor = t;
+    r.m.k = k_;
+    r.x.k = k_;
+    r.cm.k = k_;
+    r.has_control = control >= 0;
+    uint64_t hash[kMaxParents + 3];
+    for (auto& h : hash) h = 1469598103934665603ull;
+
+    std::vector<std::vector<StreamView>> streams(sj - si, std::vector<StreamView>(n_models));
+    for (size_t s = si; s < sj; ++s) {
+      auto& sv = streams[s - si];
+      for (int m = 0; m < n_models; ++m)
+        if (Error e = stream_for(mt, m, samples[s], sv[m]); !e.ok()) return e;
+      const StreamView* parents = &sv[1];
+      accumulate(sv[0], sv[base], parents, k_, r.m);
+      Extras x;
+      x.k = k_;
+      compute_extras(sv[0], sv[base], parents, k_, x);
+      r.x.add(x);
+      hash[0] = fnv1a_fold(hash[0], x.hash_c);
+      hash[1] = fnv1a_fold(hash[1], x.hash_b);
+      for (int i = 0; i < k_; ++i) hash[2 + i] = fnv1a_fold(hash[2 + i], x.hash_a[i]);
+      if (control >= 0) accumulate(sv[control], sv[base], parents, k_, r.cm);
+      r.elements += sv[0].count;
+    }
+    r.x.hash_c = hash[0];
+    r.x.hash_b = hash[1];
+    for (int i = 0; i < k_; ++i) r.x.hash_a[i] = hash[2 + i];
+
+    const Dtype cdtype = models_[0].files[mt.refs[0].file].header.tensors[mt.refs[0].tensor].dtype;
+    r.est = estimate(r.m, cdtype);
+    if (control >= 0) r.cest = estimate(r.cm, cdtype);
+    if (!r.est.degenerate) {
+      for (size_t s = si; s < sj; ++s) {
+        const auto& sv = streams[s - si];
+        BitExact bx;
+        bit_exact(sv[0], sv[base], &sv[1], k_, r.est.alpha, bx);
+        r.bx.add(bx);
+      }
+    }
+    auto same_dtype = [&](int a, int b) {
+      return models_[a].files[mt.refs[a].file].header.tensors[mt.refs[a].tensor].dtype ==
+             models_[b].files[mt.refs[b].file].header.tensors[mt.refs[b].tensor].dtype;
+    };
+    r.identical_to_base = r.m.n > 0 && r.m.eq_cb == r.m.n && same_dtype(0, base) && r.x.hash_c == r.x.hash_b;
+    for (int i = 0; i < k_; ++i)
+      if (r.m.n > 0 && r.m.eq_ca[i] == r.m.n && same_dtype(0, 1 + i) && r.x.hash_c == r.x.hash_a[i]) {
+        r.identical_to_parent = i;
+        break;
+      }
+    results_.push_back(std::move(r));
+    si = sj;
+  }
+
+  // Passthrough at other positions: C's sampled bytes equal to another tensor's in a parent or the
+  // base. Only meaningful where the same rows were sampled (whole tensors), so only whole reads.
+  {
+    std::unordered_map<uint64_t, std::string> seen;  // hash -> "parent 1: name"
+    std::vector<bool> whole(match_.tensors.size(), false);
+    for (const auto& s : samples) if (s.whole) whole[s.tensor] = true;
+    for (const auto& r : results_) {
+      if (!whole[r.tensor] || r.elements < 64) continue;
+      const MatchedTensor& mt = match_.tensors[r.tensor];
+      for (int i = 0; i < k_; ++i) seen.emplace(r.x.hash_a[i], role_name(1 + i, k_, has_control_) + ": " + mt.names[1 + i]);
+      seen.emplace(r.x.hash_b, "base: " + mt.names[base]);
+    }
+    for (auto& r : results_) {
+      if (!whole[r.tensor] || r.elements < 64 || r.identical_to_base || r.identical_to_parent >= 0) continue;
+      auto it = seen.find(r.x.hash_c);
+      if (it != seen.end()) r.copied_from = it->second;
+    }
+  }
+
+  agg_ = aggregate(match_, results_, k_, suspect_dtype());
+  verdict_ = decide(match_, results_, agg_, k_);
+  computed_ = true;
+  return {};
+}
+
+std::string Analysis::report_json() const {
+  if (!computed_) return "{}";
+  return mp::report_json(models_, match_, plan_, options_, results_, agg_, verdict_, k_, has_control_);
+}
+
+}  // namespace mp

@@ -1,6 +1,6 @@
 // One run of mergeprobe, start to finish, with all I/O left to the caller:
 //   Analysis a(k parents, has_control);
-//   for each model role and file:  a.add_file(role, name, prefix bytes, size)   (or add_index first)
+//   for each model role and file:  a.add_file(role, name, bytes, len, size)   (or add_index first)
 //   a.match(); a.plan(options);
 //   for each range i of plan(): write its bytes into a.range_buffer(i)   (one copy, by the caller)
 //   a.compute();  a.report_json();
@@ -28,16 +28,14 @@ class Analysis {
 
   int roles() const { return static_cast<int>(models_.size()); }
 
-  // A buffer of `n` bytes plus JSON padding, owned by the Analysis until the next scratch call.
-  // The caller writes a file prefix or an index into it, then calls add_file/add_index.
-  uint8_t* scratch(size_t n);
-
-  // The first `prefix_len` bytes of a safetensors file (in scratch()). NeedMoreBytes with
-  // *needed set when the header is longer: read that many bytes and call again.
-  Error add_file(int role, const std::string& name, size_t prefix_len, uint64_t file_size,
-                 uint64_t* needed);
-  // A model.safetensors.index.json (in scratch()): returns the shard names the caller must add.
-  Result<ShardIndex> add_index(int role, size_t json_len);
+  // The first `len` bytes of a safetensors file. The buffer must stay readable for kJsonPadding
+  // bytes past `len` (simdjson reads ahead; no copy is made). NeedMoreBytes with *needed set when
+  // the header is longer: read that many bytes and call again. Files of one model may be added in
+  // any order, but a fixed order gives a fixed report.
+  Error add_file(int role, const std::string& name, const uint8_t* bytes, size_t len,
+                 uint64_t file_size, uint64_t* needed);
+  // A model.safetensors.index.json (same padding rule): returns the shard names to add.
+  Result<ShardIndex> add_index(int role, const uint8_t* json, size_t len);
 
   Error match();
   Result<Plan> plan(const PlanOptions& options);
@@ -52,12 +50,13 @@ class Analysis {
   const std::vector<TensorResult>& tensor_results() const { return results_; }
   const Aggregates& aggregates() const { return agg_; }
   const Verdict& verdict() const { return verdict_; }
+  const PlanOptions& plan_options() const { return options_; }
+  Dtype suspect_dtype() const;  // the dtype most of the suspect's matched tensors have
 
  private:
   int k_;
   bool has_control_;
   std::vector<Model> models_;
-  std::vector<uint8_t> scratch_;
   std::vector<ShardIndex> indexes_;  // per role, when the model is sharded
   MatchResult match_;
   bool matched_ = false;

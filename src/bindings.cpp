@@ -1,2 +1,142 @@
+// The only file that knows about Emscripten: a thin Embind layer over mp::Analysis.
+// Bytes: JS allocates with Module._malloc (plus kJsonPadding for JSON), writes fetched chunks
+// straight into HEAPU8 (one copy), and passes the pointer. Errors come back as plain objects
+// {error, code}; web/lib/engine.mjs turns them into JS Errors. 64-bit values cross as doubles
+// (exact below 2^53, far above any file offset) so no WASM_BIGINT is needed.
 #include <emscripten/bind.h>
-EMSCRIPTEN_BINDINGS(mergeprobe) {}
+#include <emscripten/val.h>
+
+#include "analysis.h"
+#include "kernel.h"
+
+using emscripten::val;
+
+namespace {
+
+val error_value(const mp::Error& e) {
+  val o = val::object();
+  o.set("error", e.message);
+  o.set("code", std::string(mp::error_code_name(e.code)));
+  return o;
+}
+
+const uint8_t* ptr(double p) { return reinterpret_cast<const uint8_t*>(static_cast<uintptr_t>(p)); }
+
+class JsAnalysis {
+ public:
+  JsAnalysis(int parents, bool has_control) : a_(parents, has_control) {}
+
+  // -> {} | {needed} | {error, code}
+  val addFile(int role, std::string name, double bytes, double len, double file_size) {
+    uint64_t needed = 0;
+    mp::Error e = a_.add_file(role, name, ptr(bytes), static_cast<size_t>(len),
+                              static_cast<uint64_t>(file_size), &needed);
+    if (e.code == mp::ErrorCode::NeedMoreBytes) {
+      val o = val::object();
+      o.set("needed", static_cast<double>(needed));
+      return o;
+    }
+    return e.ok() ? val::object() : error_value(e);
+  }
+
+  // -> {shards: [...], totalSize} | {error, code}
+  val addIndex(int role, double json, double len) {
+    auto r = a_.add_index(role, ptr(json), static_cast<size_t>(len));
+    if (!r) return error_value(r.error());
+    val shards = val::array();
+    for (const auto& s : r->shards) shards.call<void>("push", s);
+    val o = val::object();
+    o.set("shards", shards);
+    o.set("totalSize", r->has_total_size ? val(static_cast<double>(r->total_size)) : val::null());
+    o.set("tensors", static_cast<double>(r->weight_map.size()));
+    return o;
+  }
+
+  val match() {
+    mp::Error e = a_.match();
+    if (!e.ok()) return error_value(e);
+    val o = val::object();
+    o.set("tensors", static_cast<double>(a_.match_result().tensors.size()));
+    o.set("unmatched", static_cast<double>(a_.match_result().unmatched.size()));
+    return o;
+  }
+
+  // -> {ranges: Float64Array-like flat [model, file, begin, end, ...], bytes, elements, tensors}
+  val plan(double budget, double seed) {
+    mp::PlanOptions opt;
+    opt.budget_bytes = static_cast<uint64_t>(budget);
+    opt.seed = static_cast<uint64_t>(seed);
+    auto p = a_.plan(opt);
+    if (!p) return error_value(p.error());
+    std::vector<double> flat;
+    flat.reserve(p->ranges.size() * 4);
+    for (const auto& r : p->ranges) {
+      flat.push_back(r.model);
+      flat.push_back(r.file);
+      flat.push_back(static_cast<double>(r.begin));
+      flat.push_back(static_cast<double>(r.end));
+    }
+    val o = val::object();
+    o.set("ranges", val::global("Float64Array").new_(val(emscripten::typed_memory_view(flat.size(), flat.data()))));
+    o.set("bytes", static_cast<double>(p->bytes));
+    o.set("elements", static_cast<double>(p->elements));
+    o.set("tensors", static_cast<double>(p->tensors_covered));
+    o.set("samples", static_cast<double>(p->samples.size()));
+    return o;
+  }
+
+  double rangeBuffer(double i) {
+    return static_cast<double>(reinterpret_cast<uintptr_t>(a_.range_buffer(static_cast<size_t>(i))));
+  }
+
+  val compute() {
+    mp::Error e = a_.compute();
+    return e.ok() ? val::object() : error_value(e);
+  }
+
+  std::string reportJson() const { return a_.report_json(); }
+
+  // File names the core knows for a role, in add order (for the report's `files`).
+  val fileNames(int role) const {
+    val arr = val::array();
+    if (role >= 0 && role < a_.roles())
+      for (const auto& f : a_.models()[role].files) arr.call<void>("push", f.name);
+    return arr;
+  }
+
+ private:
+  mp::Analysis a_;
+};
+
+// Benchmark hook: the bf16 kernel over data already in the heap (SIMD or its scalar twin).
+double benchMomentsBf16(double c, double b, double a, double n, bool simd) {
+  mp::Moments m;
+  m.k = 1;
+  const uint16_t* pa = reinterpret_cast<const uint16_t*>(ptr(a));
+  if (simd)
+    mp::moments_bf16(reinterpret_cast<const uint16_t*>(ptr(c)), reinterpret_cast<const uint16_t*>(ptr(b)), &pa, 1,
+                     static_cast<size_t>(n), m);
+  else
+    mp::moments_bf16_scalar(reinterpret_cast<const uint16_t*>(ptr(c)), reinterpret_cast<const uint16_t*>(ptr(b)), &pa,
+                            1, static_cast<size_t>(n), m);
+  return m.g(0, 1);
+}
+
+bool kernelHasSimd() { return mp::kernel_has_simd(); }
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(mergeprobe) {
+  emscripten::class_<JsAnalysis>("Analysis")
+      .constructor<int, bool>()
+      .function("addFile", &JsAnalysis::addFile)
+      .function("addIndex", &JsAnalysis::addIndex)
+      .function("match", &JsAnalysis::match)
+      .function("plan", &JsAnalysis::plan)
+      .function("rangeBuffer", &JsAnalysis::rangeBuffer)
+      .function("compute", &JsAnalysis::compute)
+      .function("reportJson", &JsAnalysis::reportJson)
+      .function("fileNames", &JsAnalysis::fileNames);
+  emscripten::function("benchMomentsBf16", &benchMomentsBf16);
+  emscripten::function("kernelHasSimd", &kernelHasSimd);
+}
