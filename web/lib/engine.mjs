@@ -1,0 +1,253 @@
+// One mergeprobe run, shared by the page's worker and the command line: read indexes and headers,
+// ask the core for a plan, fetch its byte ranges straight into the wasm heap, compute, and
+// assemble the report. All I/O goes through ByteSources (web/lib/byte-source.mjs), so hub repos,
+// dropped files and local paths are the same to this file.
+import { loadWasm } from './wasm-loader.mjs';
+import { METHOD_VERSION, REPORT_SCHEMA, buildShareUrl } from './report.mjs';
+
+export { loadWasm };
+
+/** The first read of a header: 97% of safetensors headers are below 100 kB (huggingface_hub). */
+export const SPECULATIVE_HEADER_BYTES = 100_000;
+const JSON_PADDING = 64;  // == mp::kJsonPadding == simdjson::SIMDJSON_PADDING
+const MAX_HEADER = 100_000_000;
+export const DEFAULT_BUDGET = 64 * 1024 * 1024;
+export const MAX_PARENTS = 4;
+
+/** An error from the engine; `code` tells the CLI's exit code and the page's message. */
+export class EngineError extends Error {
+  /** @param {string} message @param {'usage'|'invalid-file'|'incomparable'|'budget'|'aborted'|'internal'} code */
+  constructor(message, code, cause) {
+    super(message, cause ? { cause } : undefined);
+    this.name = 'EngineError';
+    this.code = code;
+  }
+}
+
+// Core error codes (src/error.h) -> engine codes.
+const INVALID_FILE_CODES = new Set(['HeaderTooSmall', 'HeaderTooLarge', 'InvalidHeaderLength', 'InvalidHeader',
+  'InvalidHeaderDeserialization', 'InvalidOffset', 'ValidationOverflow', 'MisalignedSlice', 'TensorInvalidInfo',
+  'MetadataIncompleteBuffer', 'InvalidIndex', 'UnsafeShardPath']);
+function coreError(res, context) {
+  const code = INVALID_FILE_CODES.has(res.code) ? 'invalid-file'
+    : res.code === 'InvalidArgument' ? 'internal' : 'incomparable';
+  return new EngineError(`${context}${res.error}`, code);
+}
+
+function roleLabel(role, k) {
+  if (role === 0) return 'suspect';
+  if (role <= k) return k === 1 ? 'parent' : `parent ${role}`;
+  return role === k + 1 ? 'base' : 'control';
+}
+
+function throwIfAborted(signal) {
+  if (signal?.aborted) throw new EngineError('cancelled', 'aborted');
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight; results in input order. */
+async function mapLimit(items, limit, fn) {
+  const out = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+function dirOf(path) {
+  const i = path.lastIndexOf('/');
+  return i < 0 ? '' : path.slice(0, i + 1);
+}
+
+/**
+ * @param {object} opts
+ * @param {import('./byte-source.mjs').ModelSource} opts.suspect
+ * @param {import('./byte-source.mjs').ModelSource[]} opts.parents
+ * @param {import('./byte-source.mjs').ModelSource} opts.base
+ * @param {import('./byte-source.mjs').ModelSource} [opts.control]
+ * @param {number} [opts.budget] tensor bytes to fetch, all models together
+ * @param {number} [opts.seed]
+ * @param {AbortSignal} [opts.signal]
+ * @param {(p: {phase: string, bytes: number, requests: number, budget: number, done: number, total: number}) => void} [opts.onProgress]
+ * @param {{stats: {resolveCalls: number, requests: number, bytes: number}}} [opts.hub] for fetch counts
+ * @param {string} [opts.endpoint] hub endpoint, for the share link
+ * @param {string} [opts.pageUrl] page URL the share link points to
+ * @param {number} [opts.concurrency]
+ * @param {{readBytes?: Function}} [opts.cache] header/index cache (web/lib/cache.mjs)
+ */
+export async function runAnalysis(opts) {
+  const { suspect, parents = [], base, control = null, signal, onProgress = () => {} } = opts;
+  const budget = opts.budget ?? DEFAULT_BUDGET;
+  const seed = opts.seed ?? 0;
+  const concurrency = opts.concurrency ?? 16;
+  if (!suspect || !base) throw new EngineError('a suspect and a base model are needed', 'usage');
+  if (parents.length < 1 || parents.length > MAX_PARENTS)
+    throw new EngineError(`give between 1 and ${MAX_PARENTS} parent models`, 'usage');
+  if (!Number.isSafeInteger(budget) || budget < 4096)
+    throw new EngineError('the byte budget must be a whole number of at least 4096 bytes', 'usage');
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new EngineError('the seed must be a non-negative integer', 'usage');
+
+  const mod = opts.wasm ?? (await loadWasm());
+  const models = [suspect, ...parents, base, ...(control ? [control] : [])];
+  const k = parents.length;
+  const analysis = new mod.Analysis(k, !!control);
+  const counts = { bytes: 0, requests: 0 };
+  const hubStart = opts.hub ? { ...opts.hub.stats } : null;
+  let phase = 'headers';
+  let done = 0;
+  let total = 0;
+  const progress = () => onProgress({ phase, bytes: counts.bytes, requests: counts.requests, budget, done, total });
+
+  // Reads [start, end) of a source into fresh heap memory (+ JSON padding). Returns the pointer.
+  const readToHeap = async (source, start, end, ptr = 0, at = 0) => {
+    const len = end - start;
+    if (!ptr) {
+      ptr = mod._malloc(len + JSON_PADDING);
+      if (!ptr) throw new EngineError(`out of memory allocating ${len} bytes`, 'budget');
+      mod.HEAPU8.fill(0, ptr + len, ptr + len + JSON_PADDING);
+    }
+    let got = 0;
+    counts.requests += 1;
+    await source.read(start, end, (chunk, offset) => {
+      // HEAPU8 is re-read for every chunk: a malloc elsewhere may have grown (replaced) the heap.
+      mod.HEAPU8.set(chunk, ptr + at + offset);
+      got += chunk.length;
+      counts.bytes += chunk.length;
+      progress();
+    }, { signal });
+    if (got !== len) throw new EngineError(`${source.name}: expected ${len} bytes, got ${got}`, 'internal');
+    return ptr;
+  };
+
+  const freeAll = [];
+  try {
+    // 1. Sharded models: the index names the shards (relative to the index's folder).
+    progress();
+    const fileLists = await Promise.all(models.map(async (m, role) => {
+      if (!m.weights?.index) return [m.weights.single];
+      const src = m.file(m.weights.index);
+      const size = await src.size();
+      const ptr = await readToHeap(src, 0, size);
+      freeAll.push(ptr);
+      const res = analysis.addIndex(role, ptr, size);
+      if (res.error) throw coreError(res, `${m.label} (${roleLabel(role, k)}): ${m.weights.index}: `);
+      const dir = dirOf(m.weights.index);
+      return res.shards.map((s) => dir + s);
+    }));
+    throwIfAborted(signal);
+
+    // 2. Every file's header: one speculative read; a second only for headers above 100 kB. All
+    // files are read concurrently; they are added in a fixed order so the report is stable.
+    const tasks = fileLists.flatMap((names, role) => names.map((name) => ({ role, name })));
+    total = tasks.length;
+    const headers = await mapLimit(tasks, concurrency, async ({ role, name }) => {
+      const src = models[role].file(name);
+      const size = await src.size();
+      const first = Math.min(SPECULATIVE_HEADER_BYTES, size);
+      let len = first;
+      const room = size >= 8 ? Math.min(size, 8 + MAX_HEADER) : first;
+      let ptr = await readToHeap(src, 0, first);
+      if (first >= 8) {
+        const n = Number(new DataView(mod.HEAPU8.buffer, ptr, 8).getBigUint64(0, true));
+        // Only when the length is plausible: otherwise the core reports the exact rule broken.
+        if (8 + n > first && 8 + n <= room) {
+          const bigger = mod._malloc(8 + n + JSON_PADDING);
+          if (!bigger) throw new EngineError(`out of memory reading the header of ${name}`, 'budget');
+          mod.HEAPU8.copyWithin(bigger, ptr, ptr + first);
+          mod.HEAPU8.fill(0, bigger + 8 + n, bigger + 8 + n + JSON_PADDING);
+          mod._free(ptr);
+          ptr = bigger;
+          await readToHeap(src, first, 8 + n, ptr, first);
+          len = 8 + n;
+        }
+      }
+      freeAll.push(ptr);
+      done += 1;
+      progress();
+      return { role, name, ptr, len, size };
+    });
+    for (const h of headers) {
+      const res = analysis.addFile(h.role, h.name, h.ptr, h.len, h.size);
+      if (res.error) throw coreError(res, `${models[h.role].label} (${roleLabel(h.role, k)}): `);
+      if (res.needed) throw new EngineError(`${h.name}: header larger than read (${res.needed} bytes)`, 'internal');
+    }
+    for (const p of freeAll.splice(0)) mod._free(p);
+    throwIfAborted(signal);
+
+    // 3. Match and plan.
+    phase = 'plan';
+    progress();
+    const matched = analysis.match();
+    if (matched.error) throw coreError(matched, '');
+    const plan = analysis.plan(budget, seed);
+    if (plan.error) throw coreError(plan, '');
+
+    // 4. Fetch the planned ranges into buffers the core owns (one copy: chunk -> heap).
+    phase = 'fetching';
+    const names = models.map((_, role) => analysis.fileNames(role));
+    const ranges = [];
+    for (let i = 0; i < plan.ranges.length; i += 4) {
+      const ptr = analysis.rangeBuffer(i / 4);
+      if (!ptr) throw new EngineError('out of memory for the planned ranges: lower the byte budget', 'budget');
+      ranges.push({ role: plan.ranges[i], file: plan.ranges[i + 1], begin: plan.ranges[i + 2], end: plan.ranges[i + 3], ptr });
+    }
+    done = 0;
+    total = ranges.length;
+    progress();
+    await mapLimit(ranges, concurrency, async (r) => {
+      throwIfAborted(signal);
+      await readToHeap(models[r.role].file(names[r.role][r.file]), r.begin, r.end, r.ptr);
+      done += 1;
+      progress();
+    });
+
+    // 5. Compute.
+    phase = 'computing';
+    progress();
+    const computed = analysis.compute();
+    if (computed.error) throw coreError(computed, '');
+    const core = JSON.parse(analysis.reportJson());
+
+    phase = 'done';
+    progress();
+    const describe = (m, role) => ({
+      repo: m.repo ?? m.label,
+      revision: m.revision,
+      requested_revision: m.requestedRevision ?? null,
+      label: m.label,
+      files: names[role],
+    });
+    const hubNow = opts.hub?.stats;
+    const report = {
+      schema: REPORT_SCHEMA,
+      method_version: METHOD_VERSION,
+      created: new Date().toISOString(),
+      models: {
+        suspect: describe(suspect, 0),
+        parents: parents.map((p, i) => describe(p, 1 + i)),
+        base: describe(base, k + 1),
+        ...(control ? { control: describe(control, k + 2) } : {}),
+      },
+      endpoint: opts.endpoint ?? null,
+      ...core,
+      fetch: {
+        bytes: counts.bytes,
+        requests: hubNow ? hubNow.requests - hubStart.requests : counts.requests,
+        resolve_calls: hubNow ? hubNow.resolveCalls - hubStart.resolveCalls : 0,
+        planned_bytes: plan.bytes,
+      },
+    };
+    report.share_url = buildShareUrl(opts.pageUrl, report);
+    return report;
+  } catch (e) {
+    if (signal?.aborted && !(e instanceof EngineError && e.code === 'aborted')) throw new EngineError('cancelled', 'aborted', e);
+    throw e;
+  } finally {
+    for (const p of freeAll) mod._free(p);
+    analysis.delete();
+  }
+}

@@ -1,0 +1,31 @@
+// Loads the mergeprobe wasm module (build/wasm/mergeprobe.{mjs,wasm}, copied to dist/wasm/).
+// In the browser and workers the module locates its .wasm next to itself. In Node we read the
+// binary ourselves and pass `wasmBinary`: Emscripten 3.1.6's loader would call fetch() on a file
+// path, which Node 20 rejects (toolchain-notes pitfalls 2 and 3).
+
+const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined'
+  && typeof WorkerGlobalScope === 'undefined';
+
+let cached = null;
+
+/** @returns {Promise<any>} the instantiated module (Analysis class, HEAPU8, _malloc, _free) */
+export function loadWasm() {
+  cached ??= isNode ? loadForNode() : loadForWeb();
+  return cached;
+}
+
+async function loadForWeb() {
+  const { default: create } = await import(new URL('../wasm/mergeprobe.mjs', import.meta.url).href);
+  return create();
+}
+
+async function loadForNode() {
+  const { existsSync, readFileSync } = await import('node:fs');
+  const { fileURLToPath, pathToFileURL } = await import('node:url');
+  // dist/lib/ -> dist/wasm/ ; web/lib/ (running from the source tree) -> build/wasm/
+  const candidates = ['../wasm/', '../../build/wasm/'].map((rel) => new URL(rel, import.meta.url));
+  const dir = candidates.find((u) => existsSync(fileURLToPath(new URL('mergeprobe.wasm', u))));
+  if (!dir) throw Object.assign(new Error('mergeprobe.wasm not found: run `npm run build` first'), { code: 'setup' });
+  const { default: create } = await import(pathToFileURL(fileURLToPath(new URL('mergeprobe.mjs', dir))).href);
+  return create({ wasmBinary: readFileSync(fileURLToPath(new URL('mergeprobe.wasm', dir))) });
+}
