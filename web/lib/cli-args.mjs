@@ -1,0 +1,225 @@
+// Argument parsing for `mergeprobe verify`. Pure: no I/O except an existence check for local
+// paths (injectable), so every rule is unit-tested without spawning the CLI. Every mistake becomes
+// a UsageError (exit code 2) whose message says what to type instead.
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+
+/** Default byte budget: the core planner's default (planner.h PlanOptions::budget_bytes). */
+export const DEFAULT_BUDGET = 64 * 1024 * 1024;
+/** The core accumulates at most this many parents (kernel.h kMaxParents). */
+export const MAX_PARENTS = 4;
+export const DEFAULT_ENDPOINT = 'https://huggingface.co';
+
+export class UsageError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'UsageError';
+    this.code = 'usage';
+  }
+}
+
+// SI units are powers of 1000, IEC units powers of 1024 (so "MB" and "MiB" differ, as on the Hub).
+const UNITS = {
+  b: 1,
+  kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12,
+  kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40,
+};
+
+/**
+ * "64MB" | "1.5 GiB" | "1048576" -> bytes (integer, rounded down). Units are case-insensitive.
+ * @param {string} text
+ * @returns {number}
+ */
+export function parseBudget(text) {
+  const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*([a-zA-Z]*)\s*$/.exec(String(text));
+  const hint = 'use a size such as 64MB, 512KiB or 1GB (units B, KB, MB, GB, KiB, MiB, GiB)';
+  if (!m) throw new UsageError(`--budget ${JSON.stringify(text)} is not a size: ${hint}`);
+  const unit = m[2] === '' ? 'b' : m[2].toLowerCase();
+  if (!(unit in UNITS)) throw new UsageError(`--budget: unknown unit "${m[2]}": ${hint}`);
+  const bytes = Math.floor(Number(m[1]) * UNITS[unit]);
+  if (!(bytes >= 1)) throw new UsageError(`--budget must be at least 1 byte: ${hint}`);
+  if (!Number.isSafeInteger(bytes)) throw new UsageError(`--budget ${text} is too large: ${hint}`);
+  return bytes;
+}
+
+/**
+ * A non-negative decimal integer up to 2^53-1 (the engine passes it as a JS number).
+ * @param {string} text
+ */
+export function parseSeed(text) {
+  const s = String(text).trim();
+  if (!/^\d+$/.test(s)) {
+    throw new UsageError(`--seed ${JSON.stringify(text)} is not a non-negative integer: use e.g. --seed 0`);
+  }
+  const n = Number(s);
+  if (!Number.isSafeInteger(n)) throw new UsageError(`--seed must be at most ${Number.MAX_SAFE_INTEGER}`);
+  return n;
+}
+
+/** A local path: starts with ./ ../ / (or ~/, or a Windows drive) or exists on disk. */
+export function isLocalPath(spec, exists = existsSync) {
+  if (/^(\.{1,2}[\\/]|[\\/]|~[\\/]|[A-Za-z]:[\\/])/.test(spec) || spec === '.' || spec === '..') return true;
+  return exists(spec);
+}
+
+// Hub repo ids: "name" (legacy, e.g. gpt2) or "owner/name"; letters, digits, - _ . (hf_hub's
+// validate_repo_id), not starting or ending with - or ., no "--" or "..".
+const REPO_ID = /^(?:[A-Za-z0-9][\w.-]{0,95}\/)?[A-Za-z0-9][\w.-]{0,95}$/;
+
+/**
+ * One model argument -> { kind: 'hub', repo, revision } | { kind: 'local', path }.
+ * @param {string} spec
+ * @param {string} flag   for messages, e.g. "--parent"
+ * @param {(p:string)=>boolean} [exists]
+ */
+export function parseModelSpec(spec, flag, exists = existsSync) {
+  if (typeof spec !== 'string' || spec.trim() === '') {
+    throw new UsageError(`${flag} needs a value: OWNER/NAME[@REV] or a local path`);
+  }
+  if (isLocalPath(spec, exists)) return { kind: 'local', path: spec };
+  const at = spec.indexOf('@');
+  const repo = at < 0 ? spec : spec.slice(0, at);
+  const revision = at < 0 ? 'main' : spec.slice(at + 1);
+  if (!REPO_ID.test(repo) || /--|\.\./.test(repo) || /[-.]$/.test(repo)) {
+    throw new UsageError(
+      `${flag} ${JSON.stringify(spec)} is neither a Hub repo id (OWNER/NAME[@REV]) nor an existing path ` +
+      '(start local paths with ./ or /)');
+  }
+  if (revision === '' || /\s/.test(revision)) {
+    throw new UsageError(`${flag} ${JSON.stringify(spec)}: empty or invalid revision after "@"`);
+  }
+  return { kind: 'hub', repo, revision };
+}
+
+/** Spec back to the text a person typed (for messages). */
+export function specLabel(spec) {
+  if (spec.kind === 'local') return spec.path;
+  return spec.revision === 'main' ? spec.repo : `${spec.repo}@${spec.revision}`;
+}
+
+function parseEndpoint(text, origin) {
+  let url;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`${origin} ${JSON.stringify(text)} is not a URL: use e.g. https://huggingface.co`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`${origin} must be an http(s) URL, got ${JSON.stringify(text)}`);
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+const OPTIONS = {
+  suspect: { type: 'string', multiple: true },
+  parent: { type: 'string', multiple: true },
+  base: { type: 'string', multiple: true },
+  control: { type: 'string', multiple: true },
+  endpoint: { type: 'string', multiple: true },
+  budget: { type: 'string', multiple: true },
+  seed: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+  'no-cache': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+};
+
+function single(values, name) {
+  const v = values[name];
+  if (v === undefined) return undefined;
+  if (v.length > 1) throw new UsageError(`--${name} given ${v.length} times: give it once`);
+  return v[0];
+}
+
+/**
+ * argv (without node and the script) + environment -> the run's options, or a help/version request.
+ * @param {string[]} argv
+ * @param {{ env?: Record<string,string|undefined>, exists?: (p:string)=>boolean }} [ctx]
+ * @returns {{ action: 'help' } | { action: 'version' } | { action: 'verify', suspect, parents, base,
+ *   control, endpoint, token, budget, seed, json, cache }}
+ */
+export function parseCli(argv, { env = process.env, exists = existsSync } = {}) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    // node:util's messages name the option; add what to do.
+    const msg = String(e.message).replace(/\.? *To specify a positional argument.*$/s, '');
+    throw new UsageError(`${msg.replace(/\.$/, '')} (see mergeprobe --help)`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { action: 'help' };
+  if (values.version) return { action: 'version' };
+  if (positionals.length === 0) throw new UsageError('missing command: use mergeprobe verify --suspect ... (see --help)');
+  if (positionals[0] !== 'verify') {
+    throw new UsageError(`unknown command ${JSON.stringify(positionals[0])}: the only command is "verify" (see --help)`);
+  }
+  if (positionals.length > 1) {
+    throw new UsageError(`unexpected argument ${JSON.stringify(positionals[1])}: models are given with --suspect/--parent/--base`);
+  }
+
+  const suspectText = single(values, 'suspect');
+  if (suspectText === undefined) throw new UsageError('missing --suspect OWNER/NAME[@REV]: the model to check');
+  const parentTexts = values.parent ?? [];
+  if (parentTexts.length === 0) throw new UsageError('missing --parent OWNER/NAME[@REV]: give each candidate parent with its own --parent');
+  if (parentTexts.length > MAX_PARENTS) throw new UsageError(`at most ${MAX_PARENTS} --parent models are supported, got ${parentTexts.length}`);
+  const baseText = single(values, 'base');
+  const controlText = single(values, 'control');
+
+  const suspect = parseModelSpec(suspectText, '--suspect', exists);
+  const parents = parentTexts.map((p) => parseModelSpec(p, '--parent', exists));
+  const base = baseText === undefined ? null : parseModelSpec(baseText, '--base', exists);
+  const control = controlText === undefined ? null : parseModelSpec(controlText, '--control', exists);
+
+  const endpointFlag = single(values, 'endpoint');
+  const endpoint = endpointFlag !== undefined
+    ? parseEndpoint(endpointFlag, '--endpoint')
+    : env.HF_ENDPOINT ? parseEndpoint(env.HF_ENDPOINT, 'HF_ENDPOINT') : DEFAULT_ENDPOINT;
+  const budgetText = single(values, 'budget');
+  const seedText = single(values, 'seed');
+
+  return {
+    action: 'verify',
+    suspect,
+    parents,
+    base,
+    control,
+    endpoint,
+    token: env.HF_TOKEN ? env.HF_TOKEN.trim() || undefined : undefined,
+    budget: budgetText === undefined ? DEFAULT_BUDGET : parseBudget(budgetText),
+    seed: seedText === undefined ? 0 : parseSeed(seedText),
+    json: Boolean(values.json),
+    cache: !values['no-cache'],
+  };
+}
+
+export const USAGE = `mergeprobe verify: is a model a merge of others? Checked from the weights alone,
+reading a sample of tensor rows with HTTP range requests.
+
+Usage:
+  mergeprobe verify --suspect OWNER/NAME[@REV] --parent OWNER/NAME[@REV] [--parent ...]
+                    [--base OWNER/NAME[@REV]] [--control OWNER/NAME[@REV]]
+                    [--endpoint URL] [--budget 64MiB] [--seed N] [--json] [--no-cache]
+  mergeprobe --help | --version
+
+Models (a local file or folder works wherever a repo id does: ./path, ../path, /path):
+  --suspect   the model to check (C)
+  --parent    a candidate parent (A_i); repeat for a merge of several (at most ${MAX_PARENTS})
+  --base      the common base model (B) the deltas are measured from. Optional only with one
+              parent when the suspect's model card names a base_model
+  --control   another fine-tune of the same base, measured like the suspect (a calibrated null)
+
+Options:
+  --endpoint URL  Hub endpoint (default: $HF_ENDPOINT, else ${DEFAULT_ENDPOINT})
+  --budget SIZE   tensor bytes to fetch in total, all models together (default 64MiB);
+                  units B, KB, MB, GB (powers of 1000), KiB, MiB, GiB (powers of 1024)
+  --seed N        sampling seed, a non-negative integer (default 0): same seed, same rows
+  --json          print the JSON report (schema mergeprobe.report/1) and nothing else on stdout
+  --no-cache      do not read or write the local cache of fetched bytes
+  -h, --help      this text
+  -V, --version   the version
+
+Environment: HF_TOKEN (a Hub token, for gated or private repos), HF_ENDPOINT.
+Progress goes to stderr. Exit codes: 0 the analysis ran (whatever the verdict), 2 usage error,
+3 hub, network or authorisation error, 4 the models cannot be compared.
+`;

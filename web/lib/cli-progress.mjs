@@ -1,0 +1,79 @@
+// Progress on stderr for `mergeprobe verify`: one redrawn bar line on a terminal, plain lines
+// otherwise (CI logs, pipes), so stdout stays for the report. Fed by the engine's
+// onProgress({phase, bytes, requests, budget, done, total}).
+import { fmtBytes } from './cli-format.mjs';
+
+const PHASE_LABEL = {
+  resolving: 'resolving', headers: 'reading headers', plan: 'planning', fetching: 'fetching',
+  computing: 'computing', done: 'done',
+};
+
+/** Fraction of the current phase done, or null when unknown. */
+export function fractionOf(ev) {
+  if (typeof ev.done === 'number' && typeof ev.total === 'number' && ev.total > 0) return Math.min(1, ev.done / ev.total);
+  if (ev.phase === 'fetching' && typeof ev.bytes === 'number' && typeof ev.budget === 'number' && ev.budget > 0) {
+    return Math.min(1, ev.bytes / ev.budget);
+  }
+  return null;
+}
+
+/** The text of one progress event, without a bar. */
+export function describe(ev) {
+  const parts = [PHASE_LABEL[ev.phase] ?? String(ev.phase)];
+  if (ev.label) parts.push(ev.label);
+  if (ev.phase === 'fetching' && typeof ev.bytes === 'number') {
+    parts.push(typeof ev.budget === 'number' && ev.budget > 0 ? `${fmtBytes(ev.bytes)} / ${fmtBytes(ev.budget)}` : fmtBytes(ev.bytes));
+  } else if (typeof ev.done === 'number' && typeof ev.total === 'number') {
+    parts.push(`${ev.done}/${ev.total}`);
+  }
+  if (typeof ev.requests === 'number' && ev.requests > 0) parts.push(`${ev.requests} requests`);
+  return parts.join('  ');
+}
+
+export function bar(fraction, width = 24) {
+  const filled = Math.round(Math.max(0, Math.min(1, fraction)) * width);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%`;
+}
+
+/**
+ * @param {{ stream?: {write:(s:string)=>any, isTTY?: boolean, columns?: number}, tty?: boolean,
+ *           now?: () => number, intervalMs?: number }} [opts]
+ * @returns {{ update(ev:object):void, note(msg:string):void, finish():void }}
+ */
+export function createProgress({ stream = process.stderr, tty = Boolean(stream.isTTY), now = Date.now, intervalMs = 100 } = {}) {
+  let lastPhase = null;
+  let lastDraw = -Infinity;
+  let lastStep = -1;     // plain mode: last quarter printed within a phase
+  let lineOpen = false;  // tty: a bar line is on screen without its newline
+
+  const clear = () => { if (lineOpen) { stream.write('\r\x1b[K'); lineOpen = false; } };
+
+  return {
+    update(ev) {
+      const frac = fractionOf(ev);
+      const phaseChanged = ev.phase !== lastPhase;
+      if (tty) {
+        const t = now();
+        if (!phaseChanged && t - lastDraw < intervalMs && frac !== 1) return;  // redraw at most 10 times a second
+        lastDraw = t;
+        const width = Math.max(40, (stream.columns ?? 80) - 1);
+        const text = (frac === null ? '' : `${bar(frac)} `) + describe(ev);
+        stream.write(`\r\x1b[K${text.slice(0, width)}`);
+        lineOpen = true;
+        if (ev.phase === 'done') clear();
+      } else {
+        // Plain lines: each phase once, and fetching at 25/50/75/100%, so logs stay short.
+        const step = frac === null ? -1 : Math.floor(frac * 4);
+        if (phaseChanged || step > lastStep) stream.write(`mergeprobe: ${describe(ev)}${frac === null ? '' : ` (${Math.floor(frac * 100)}%)`}\n`);
+        lastStep = phaseChanged ? step : Math.max(lastStep, step);
+      }
+      lastPhase = ev.phase;
+    },
+    /** A message between progress updates (e.g. "using base_model ..."): never lost in a redraw. */
+    note(msg) {
+      clear();
+      stream.write(`mergeprobe: ${msg}\n`);
+    },
+    finish() { clear(); },
+  };
+}
