@@ -1,0 +1,677 @@
+// Hugging Face Hub client: revision -> commit SHA, then single-range reads of files at that SHA.
+// Runs unchanged in the browser (fetch + CORS) and in Node 20 (global fetch). Facts it relies on
+// are in shared/hf-hub-protocol.md (§n below).
+//
+// Request shapes are chosen so a browser never sends a preflight to the CDN (§2.4, §2.7): only
+// `Range: bytes=a-b` (never suffix or multi-range), no custom headers, and no Authorization on the
+// CDN. The token goes only to the hub origin (API and /resolve/); when fetch follows the /resolve/
+// redirect to the CDN it drops Authorization itself (§2.6), and when we call the remembered CDN URL
+// directly we do not add it.
+//
+// One /resolve/ per file touched: the first read of a file follows the redirect, and the final
+// response.url (the signed CDN URL) serves every later range of that file. A 403 from the CDN means
+// the signature expired: resolve once more and retry.
+//
+// Weights: a repo with model.safetensors.index.json is read through the index (even when a
+// model.safetensors also exists, the index is what transformers loads); model.safetensors alone is
+// read as a single file; anything else is an EntryNotFound error.
+
+import { checkRange, abortError } from './byte-source.mjs';
+
+/** @typedef {import('./byte-source.mjs').ByteSource} ByteSource */
+/** @typedef {import('./byte-source.mjs').ModelSource} ModelSource */
+/** @typedef {import('./byte-source.mjs').Sink} Sink */
+
+export const INDEX_FILE = 'model.safetensors.index.json';
+export const SINGLE_FILE = 'model.safetensors';
+
+const SHA_RE = /^[0-9a-f]{40}$/;
+const SEGMENT_RE = /^[A-Za-z0-9._-]+$/;
+
+/**
+ * code: 'RepoNotFound' | 'GatedRepo' | 'RevisionNotFound' | 'EntryNotFound' | 'Unauthorized' |
+ *       'Disabled' | 'RateLimited' | 'Network' | 'RangeIgnored' | 'BadResponse' | 'Aborted'
+ */
+export class HubError extends Error {
+  /**
+   * @param {string} code
+   * @param {string} message
+   * @param {{status?: number, repo?: string, path?: string, cause?: unknown}} [info]
+   */
+  constructor(code, message, info = {}) {
+    super(message, info.cause === undefined ? undefined : { cause: info.cause });
+    this.name = 'HubError';
+    this.code = code;
+    this.status = info.status ?? 0;
+    this.repo = info.repo ?? '';
+    this.path = info.path ?? '';
+  }
+}
+
+/**
+ * 'owner/name' or 'owner/name@rev' -> {repo, revision}. rev: a branch, a tag, refs/pr/N or a SHA.
+ * @param {string} id
+ * @returns {{repo: string, revision: string}}
+ */
+export function parseModelId(id) {
+  if (typeof id !== 'string') throw new HubError('RepoNotFound', 'a model id must be a string like owner/name');
+  let s = id.trim();
+  // Accept a pasted hub URL too: https://huggingface.co/owner/name[/tree/rev]
+  const url = /^https?:\/\/[^/]+\/([^/]+\/[^/?#]+)(?:\/tree\/([^?#]+))?\/?(?:[?#].*)?$/.exec(s);
+  if (url) s = url[2] ? `${url[1]}@${decodeURIComponent(url[2])}` : url[1];
+  const at = s.indexOf('@');
+  const repo = at < 0 ? s : s.slice(0, at);
+  const revision = at < 0 ? 'main' : s.slice(at + 1);
+  const parts = repo.split('/');
+  if (parts.length !== 2 || !parts.every((p) => SEGMENT_RE.test(p) && p !== '.' && p !== '..')) {
+    throw new HubError('RepoNotFound', `"${id}" is not a model id: expected owner/name or owner/name@revision`, { repo });
+  }
+  if (!revision || /[\s?#]/.test(revision) || revision.split('/').some((p) => p === '' || p === '..')) {
+    throw new HubError('RevisionNotFound', `"${revision}" is not a valid revision (a branch, a tag, refs/pr/N or a commit SHA)`, { repo });
+  }
+  return { repo, revision };
+}
+
+/** A counting semaphore shared by every request of one client. */
+class Semaphore {
+  /** @param {number} n */
+  constructor(n) {
+    this.free = Math.max(1, n);
+    /** @type {Array<() => void>} */
+    this.waiting = [];
+  }
+
+  /** @param {AbortSignal} [signal] @returns {Promise<() => void>} */
+  acquire(signal) {
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) next(); else this.free++;
+    };
+    if (this.free > 0) {
+      this.free--;
+      return Promise.resolve(release);
+    }
+    return new Promise((resolve, reject) => {
+      const grant = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(release);
+      };
+      const onAbort = () => {
+        const i = this.waiting.indexOf(grant);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(abortError(signal));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(grant);
+    });
+  }
+}
+
+/** Marks a failure worth another try; `final` is what the caller sees when tries run out. */
+class Retryable extends Error {
+  /** @param {HubError} final @param {number} [waitMs] @param {boolean} [free] */
+  constructor(final, waitMs = 0, free = false) {
+    super(final.message);
+    this.final = final;
+    this.waitMs = waitMs; // server's hint (Retry-After / RateLimit t=), 0 when none
+    this.free = free; // does not use up a try (e.g. re-resolving an expired CDN URL)
+  }
+}
+
+/** @param {AbortSignal[]} signals */
+function anySignal(signals) {
+  const list = signals.filter(Boolean);
+  if (list.length <= 1) return list[0];
+  if (typeof AbortSignal.any === 'function') return AbortSignal.any(list);
+  const ctrl = new AbortController();
+  for (const s of list) {
+    if (s.aborted) { ctrl.abort(s.reason); break; }
+    s.addEventListener('abort', () => ctrl.abort(s.reason), { once: true });
+  }
+  return ctrl.signal;
+}
+
+/** @param {number} ms @param {AbortSignal} [signal] */
+function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortError(signal));
+    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(undefined); }, ms);
+    const onAbort = () => { clearTimeout(t); reject(abortError(signal)); };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** @param {unknown} e */
+function isAbort(e) {
+  return !!e && typeof e === 'object' && (/** @type {any} */ (e).name === 'AbortError' ||
+    /** @type {any} */ (e).code === 'Aborted');
+}
+
+/**
+ * 'bytes a-b/total' -> {start, end (inclusive), total (NaN when '*')}, or null.
+ * @param {string | null} v
+ */
+export function parseContentRange(v) {
+  const m = v && /^\s*bytes\s+(\d+)-(\d+)\/(\d+|\*)\s*$/i.exec(v);
+  if (!m) return null;
+  return { start: Number(m[1]), end: Number(m[2]), total: m[3] === '*' ? NaN : Number(m[3]) };
+}
+
+/**
+ * The server's wait hint in ms: Retry-After (seconds or a date), else `RateLimit: ...;t=<s>` (§3).
+ * Only readable when the server exposes them (the hub does not, §2.2), so usually 0 in browsers.
+ * @param {Headers} h
+ */
+function retryHintMs(h) {
+  const ra = h.get('retry-after');
+  if (ra) {
+    const s = Number(ra);
+    if (Number.isFinite(s)) return Math.max(0, s * 1000);
+    const d = Date.parse(ra);
+    if (Number.isFinite(d)) return Math.max(0, d - Date.now());
+  }
+  const rl = /(?:^|[;,\s])t=(\d+)/.exec(h.get('ratelimit') ?? '');
+  return rl ? Number(rl[1]) * 1000 : 0;
+}
+
+/** @param {Response} resp */
+function discard(resp) {
+  try { resp.body?.cancel().catch(() => {}); } catch { /* already used */ }
+}
+
+export class HubClient {
+  /**
+   * @param {Object} [o]
+   * @param {string} [o.endpoint]
+   * @param {string} [o.token]  sent only to the endpoint origin, never logged
+   * @param {typeof fetch} [o.fetch]
+   * @param {number} [o.concurrency]  requests in flight, all files together
+   * @param {number} [o.maxRetries]  tries per request (429, 5xx, network errors, short bodies)
+   * @param {AbortSignal} [o.signal]  aborts everything this client does
+   * @param {number} [o.maxWholeFileBytes]  when a server ignores Range, a file up to this size is
+   *   used whole (sliced); a larger one aborts with RangeIgnored
+   * @param {number} [o.retryBaseMs]  first backoff delay
+   * @param {number} [o.retryMaxMs]  longest wait between tries (server hints included)
+   */
+  constructor(o = {}) {
+    this.endpoint = (o.endpoint ?? 'https://huggingface.co').replace(/\/+$/, '');
+    this.origin = new URL(this.endpoint).origin;
+    // Kept off enumerable properties so a console.log or JSON.stringify of the client shows no token.
+    Object.defineProperty(this, '_token', { value: o.token || '', enumerable: false });
+    const f = o.fetch ?? globalThis.fetch;
+    this._fetch = /** @type {typeof fetch} */ ((url, init) => f(url, init));
+    this.maxRetries = Math.max(1, o.maxRetries ?? 5);
+    this.signal = o.signal;
+    this.maxWholeFileBytes = o.maxWholeFileBytes ?? 1 << 20;
+    this.retryBaseMs = o.retryBaseMs ?? 250;
+    this.retryMaxMs = o.retryMaxMs ?? 60_000;
+    this._sem = new Semaphore(o.concurrency ?? 16);
+    /** live counters for progress: bytes of file content received, HTTP requests, /resolve/ calls */
+    this.stats = { bytes: 0, requests: 0, resolveCalls: 0, retries: 0 };
+  }
+
+  /** @param {string} id */
+  parseModelId(id) {
+    return parseModelId(id);
+  }
+
+  /** Authorization for a URL: only on the hub origin. @param {string} url */
+  _authHeaders(url) {
+    const token = /** @type {any} */ (this)._token;
+    return token && new URL(url).origin === this.origin ? { Authorization: `Bearer ${token}` } : {};
+  }
+
+  /** @param {AbortSignal} [signal] */
+  _signal(signal) {
+    return anySignal([this.signal, signal].filter(Boolean));
+  }
+
+  /**
+   * Runs `attempt` until it succeeds, retrying Retryable failures with exponential backoff and
+   * jitter (or the server's hint when it gave one).
+   * @template T
+   * @param {(n: number) => Promise<T>} attempt
+   * @param {AbortSignal | undefined} signal
+   * @param {{repo?: string, path?: string}} ctx
+   * @returns {Promise<T>}
+   */
+  async _retrying(attempt, signal, ctx) {
+    let freeTries = 0;
+    for (let n = 0; ; n++) {
+      try {
+        if (signal?.aborted) throw abortError(signal);
+        return await attempt(n);
+      } catch (e) {
+        if (signal?.aborted || isAbort(e)) {
+          if (e instanceof HubError && e.code === 'Aborted') throw e;
+          throw new HubError('Aborted', 'aborted', { ...ctx, cause: e });
+        }
+        if (!(e instanceof Retryable)) throw e;
+        if (e.free && freeTries++ < 2) { n--; continue; }
+        if (n + 1 >= this.maxRetries) throw e.final;
+        this.stats.retries++;
+        const backoff = Math.min(this.retryMaxMs, this.retryBaseMs * 2 ** n) * (0.5 + Math.random());
+        await sleep(Math.min(this.retryMaxMs, Math.max(backoff, e.waitMs)), signal).catch((err) => {
+          throw new HubError('Aborted', 'aborted', { ...ctx, cause: err });
+        });
+      }
+    }
+  }
+
+  /**
+   * One fetch under the semaphore's accounting; network failures become Retryable.
+   * The caller must release the returned `release` once the body is consumed.
+   * @param {string} url
+   * @param {RequestInit} init
+   * @param {{repo?: string, path?: string}} ctx
+   */
+  async _send(url, init, ctx) {
+    const release = await this._sem.acquire(/** @type {AbortSignal} */ (init.signal));
+    try {
+      this.stats.requests++;
+      const resp = await this._fetch(url, init);
+      return { resp, release };
+    } catch (e) {
+      release();
+      if (init.signal?.aborted || isAbort(e)) throw e;
+      throw new Retryable(this._networkError(ctx, e));
+    }
+  }
+
+  /** @param {{repo?: string, path?: string}} ctx @param {unknown} cause */
+  _networkError(ctx, cause) {
+    return new HubError('Network', `could not reach ${this.endpoint} (or its file CDN) for ` +
+      `${ctx.repo || 'the request'}${ctx.path ? '/' + ctx.path : ''}: a network error or the server ` +
+      'refused cross-origin access', { ...ctx, cause });
+  }
+
+  /**
+   * Turns a non-2xx response into Retryable (429, 5xx) or a HubError a person can act on.
+   * @param {Response} resp
+   * @param {{repo?: string, path?: string}} ctx
+   * @returns {Error}
+   */
+  _failure(resp, ctx) {
+    const status = resp.status;
+    const code = resp.headers.get('x-error-code') ?? '';
+    const msg = resp.headers.get('x-error-message') ?? '';
+    const repo = ctx.repo ?? '';
+    const path = ctx.path ?? '';
+    const info = { status, repo, path };
+    const hasToken = !!(/** @type {any} */ (this)._token);
+    const where = path ? `${repo}/${path}` : repo;
+    if (status === 429) {
+      return new Retryable(new HubError('RateLimited', `${this.endpoint} is rate-limiting requests ` +
+        `(HTTP 429) while reading ${where}: wait a few minutes and retry, or give an access token ` +
+        '(logged-in users get higher limits)', info), retryHintMs(resp.headers));
+    }
+    if (status >= 500) {
+      return new Retryable(new HubError('BadResponse', `${this.endpoint} answered HTTP ${status} ` +
+        `for ${where} several times: the service may be down, retry later`, info), retryHintMs(resp.headers));
+    }
+    if (status === 401 && /invalid credentials/i.test(msg)) {
+      return new HubError('Unauthorized', `the access token was refused by ${this.endpoint} ` +
+        '(invalid credentials): check it, or run without one for public models', info);
+    }
+    if (code === 'GatedRepo') {
+      return status === 403 && hasToken
+        ? new HubError('GatedRepo', `${repo} is gated and your token is not in the authorized list: ` +
+          `request access on ${this.endpoint}/${repo} (and wait for approval)`, info)
+        : new HubError('GatedRepo', `${repo} is gated: accept its licence on ${this.endpoint}/${repo} ` +
+          'and give an access token', info);
+    }
+    if (status === 401) {
+      return new HubError('RepoNotFound', `${repo} was not found, or is private: check the name, ` +
+        'or give a token with access', info);
+    }
+    if (status === 403 && /disabled/i.test(msg)) {
+      return new HubError('Disabled', `${repo} has been disabled on ${this.endpoint} (${msg})`, info);
+    }
+    if (code === 'RevisionNotFound') {
+      return new HubError('RevisionNotFound', `${repo} has no revision like that: check the branch, ` +
+        'tag or commit', info);
+    }
+    if (code === 'EntryNotFound' || (status === 404 && path && code !== 'RepoNotFound')) {
+      return new HubError('EntryNotFound', `${where} does not exist at that revision`, info);
+    }
+    if (status === 404) {
+      return new HubError('RepoNotFound', `${repo} was not found: check the name` +
+        (hasToken ? '' : ' (a private repo needs a token with access)'), info);
+    }
+    if (status === 403) {
+      return new HubError('Unauthorized', `${this.endpoint} refused access to ${where} (HTTP 403` +
+        `${msg ? ': ' + msg : ''})`, info);
+    }
+    if (status === 416) {
+      return new HubError('BadResponse', `a byte range past the end of ${where} was requested ` +
+        `(${resp.headers.get('content-range') ?? 'size unknown'})`, info);
+    }
+    return new HubError('BadResponse', `unexpected HTTP ${status} from ${this.endpoint} for ${where}`, info);
+  }
+
+  /**
+   * GET or POST a hub API URL and parse its JSON, with retries.
+   * @param {string} url
+   * @param {{repo?: string, path?: string, signal?: AbortSignal, body?: any}} ctx
+   * @returns {Promise<{json: any, headers: Headers}>}
+   */
+  async _api(url, ctx) {
+    const signal = this._signal(ctx.signal);
+    const info = { repo: ctx.repo, path: ctx.path };
+    return this._retrying(async () => {
+      /** @type {RequestInit} */
+      const init = { headers: { Accept: 'application/json', ...this._authHeaders(url) }, signal };
+      if (ctx.body !== undefined) {
+        // JSON body: preflighted in browsers, which the hub answers (§1 paths-info).
+        init.method = 'POST';
+        init.body = JSON.stringify(ctx.body);
+        /** @type {any} */ (init.headers)['Content-Type'] = 'application/json';
+      }
+      const { resp, release } = await this._send(url, init, info);
+      try {
+        if (!resp.ok) { discard(resp); throw this._failure(resp, info); }
+        let text;
+        try { text = await resp.text(); } catch (e) {
+          if (isAbort(e)) throw e;
+          throw new Retryable(this._networkError(info, e));
+        }
+        try {
+          return { json: JSON.parse(text), headers: resp.headers };
+        } catch (e) {
+          throw new HubError('BadResponse', `${this.endpoint} sent invalid JSON for ${url.split('?')[0]}`, { ...info, cause: e });
+        }
+      } finally { release(); }
+    }, signal, info);
+  }
+
+  /**
+   * Revision -> commit SHA and file list; every later file URL uses the SHA, so a branch that moves
+   * during the run cannot mix two commits.
+   * @param {string} repo  'owner/name'
+   * @param {string} [revision]
+   * @param {{signal?: AbortSignal}} [opts]
+   * @returns {Promise<ModelSource & {endpoint: string, sizes: Map<string, number>}>}
+   */
+  async resolveModel(repo, revision = 'main', opts = {}) {
+    const parsed = parseModelId(`${repo}@${revision}`);
+    // blobs=true adds every file's size, so sizes are known without touching the CDN (§1).
+    const url = `${this.endpoint}/api/models/${parsed.repo}/revision/${encodeURIComponent(parsed.revision)}?blobs=true`;
+    const { json } = await this._api(url, { repo: parsed.repo, signal: opts.signal });
+    const sha = json && json.sha;
+    if (typeof sha !== 'string' || !SHA_RE.test(sha)) {
+      throw new HubError('BadResponse', `${this.endpoint} gave no commit SHA for ${parsed.repo}@${parsed.revision}`, { repo: parsed.repo });
+    }
+    /** @type {Map<string, number>} */
+    const sizes = new Map();
+    const files = [];
+    for (const s of Array.isArray(json.siblings) ? json.siblings : []) {
+      if (!s || typeof s.rfilename !== 'string') continue;
+      files.push(s.rfilename);
+      const size = s.lfs?.size ?? s.size;
+      if (Number.isSafeInteger(size) && size >= 0) sizes.set(s.rfilename, size);
+    }
+    /** @type {{index: string} | {single: string}} */
+    let weights;
+    if (files.includes(INDEX_FILE)) weights = { index: INDEX_FILE };
+    else if (files.includes(SINGLE_FILE)) weights = { single: SINGLE_FILE };
+    else {
+      throw new HubError('EntryNotFound', `no safetensors weights in repo ${parsed.repo} at ${sha} ` +
+        `(neither ${SINGLE_FILE} nor ${INDEX_FILE})`, { repo: parsed.repo });
+    }
+    /** @type {Map<string, HubFileSource>} */
+    const opened = new Map();
+    const model = {
+      label: parsed.repo,
+      repo: parsed.repo,
+      revision: sha,
+      requestedRevision: parsed.revision,
+      endpoint: this.endpoint,
+      weights,
+      files,
+      sizes,
+      /** @param {string} name */
+      file: (name) => {
+        let src = opened.get(name);
+        if (!src) {
+          src = new HubFileSource(this, model, name);
+          opened.set(name, src);
+        }
+        return src;
+      },
+    };
+    return model;
+  }
+
+  /**
+   * Sizes of files the revision listing did not size, through paths-info (§1): one POST for all
+   * unknown safetensors/index files of the model.
+   * @param {{repo: string, revision: string, files: string[], sizes: Map<string, number>}} model
+   * @param {string} path
+   * @param {AbortSignal} [signal]
+   */
+  async _learnSizes(model, path, signal) {
+    const wanted = new Set([path]);
+    for (const f of model.files) if (!model.sizes.has(f) && /\.safetensors(\.index\.json)?$/.test(f)) wanted.add(f);
+    const url = `${this.endpoint}/api/models/${model.repo}/paths-info/${model.revision}`;
+    const { json } = await this._api(url, { repo: model.repo, path, signal, body: { paths: [...wanted], expand: false } });
+    for (const e of Array.isArray(json) ? json : []) {
+      const size = e?.lfs?.size ?? e?.size;
+      if (e && typeof e.path === 'string' && Number.isSafeInteger(size)) model.sizes.set(e.path, size);
+    }
+  }
+}
+
+/**
+ * One file of a resolved model at its commit SHA.
+ * @implements {ByteSource}
+ */
+export class HubFileSource {
+  /**
+   * @param {HubClient} client
+   * @param {{repo: string, revision: string, files: string[], sizes: Map<string, number>}} model
+   * @param {string} name
+   */
+  constructor(client, model, name) {
+    this.client = client;
+    this.model = model;
+    this.name = name;
+    // The filename keeps its '/' (§1 revision encoding); each segment is escaped for odd characters.
+    this.resolveUrl = `${client.endpoint}/${model.repo}/resolve/${model.revision}/` +
+      name.split('/').map(encodeURIComponent).join('/');
+    /** the signed URL the resolve redirected to; null until the first read */
+    this.cdnUrl = /** @type {string | null} */ (null);
+    /** @type {Promise<void> | null} one resolve at a time: concurrent first reads share it */
+    this._resolving = null;
+  }
+
+  /** @param {{signal?: AbortSignal}} [opts] */
+  async size(opts = {}) {
+    const known = this.model.sizes.get(this.name);
+    if (known !== undefined) return known;
+    await this.client._learnSizes(this.model, this.name, this.client._signal(opts.signal));
+    const learnt = this.model.sizes.get(this.name);
+    if (learnt === undefined) {
+      throw new HubError('EntryNotFound', `${this.model.repo}/${this.name} does not exist at ${this.model.revision}`,
+        { repo: this.model.repo, path: this.name });
+    }
+    return learnt;
+  }
+
+  /** @param {number} total */
+  _learnTotal(total) {
+    const known = this.model.sizes.get(this.name);
+    if (known === undefined) { this.model.sizes.set(this.name, total); return true; }
+    return known === total;
+  }
+
+  /**
+   * Streams [start, end) to sink. The first read of the file goes through /resolve/; later ones
+   * straight to the remembered CDN URL. Retries resume after the bytes already delivered.
+   * @param {number} start
+   * @param {number} end
+   * @param {Sink} sink
+   * @param {{signal?: AbortSignal}} [opts]
+   */
+  async read(start, end, sink, opts = {}) {
+    checkRange(start, end);
+    if (start === end) return;
+    const client = this.client;
+    const signal = client._signal(opts.signal);
+    const ctx = { repo: this.model.repo, path: this.name };
+    let delivered = 0;
+    let reResolved = false;
+    await client._retrying(async () => {
+      // Concurrent first reads of one file: let one of them resolve, the rest wait for its URL.
+      if (!this.cdnUrl && this._resolving) await this._resolving.catch(() => {});
+      const from = start + delivered;
+      const viaCdn = this.cdnUrl !== null;
+      const url = viaCdn ? /** @type {string} */ (this.cdnUrl) : this.resolveUrl;
+      /** @type {(v?: any) => void} */
+      let resolved = () => {};
+      if (!viaCdn) this._resolving = new Promise((r) => { resolved = r; });
+      const ctrl = new AbortController();
+      const onAbort = () => ctrl.abort(signal?.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      /** @type {() => void} */
+      let release = () => {};
+      try {
+        let resp;
+        if (!viaCdn) client.stats.resolveCalls++;
+        try {
+          ({ resp, release } = await client._send(url, {
+            headers: { Range: `bytes=${from}-${end - 1}`, ...client._authHeaders(url) },
+            redirect: 'follow',
+            signal: ctrl.signal,
+          }, ctx));
+        } catch (e) {
+          // A stale CDN URL can fail at the network level too (e.g. no CORS on its error page).
+          if (viaCdn && e instanceof Retryable) this.cdnUrl = null;
+          throw e;
+        }
+        const fromCdn = viaCdn || (!!resp.url && new URL(resp.url).origin !== client.origin);
+        if (fromCdn && resp.status === 403) {
+          // Expired signature (§8.9): resolve once more, without using up a try.
+          discard(resp);
+          this.cdnUrl = null;
+          if (reResolved) {
+            throw new HubError('BadResponse', `the file CDN refused a freshly signed URL for ${this.model.repo}/${this.name} (HTTP 403)`, { ...ctx, status: 403 });
+          }
+          reResolved = true;
+          throw new Retryable(new HubError('BadResponse', 'expired CDN URL', ctx), 0, true);
+        }
+        if (!resp.ok) { discard(resp); throw client._failure(resp, ctx); }
+        if (!viaCdn && resp.url) this.cdnUrl = resp.url;
+        resolved();
+        if (resp.status === 206) {
+          const cr = parseContentRange(resp.headers.get('content-range'));
+          if (cr) {
+            if (cr.start !== from || cr.end !== end - 1) {
+              ctrl.abort();
+              throw new HubError('BadResponse', `asked ${this.name} for bytes ${from}-${end - 1}, got ${cr.start}-${cr.end}`, ctx);
+            }
+            if (Number.isFinite(cr.total) && !this._learnTotal(cr.total)) {
+              ctrl.abort();
+              throw new HubError('BadResponse', `${this.name} is ${cr.total} bytes on the CDN but ${this.model.sizes.get(this.name)} in the listing`, ctx);
+            }
+          }
+          await this._stream(resp, ctrl, 0, end - from, (chunk) => {
+            sink(chunk, delivered);
+            delivered += chunk.length;
+          }, ctx, signal);
+        } else if (resp.status === 200) {
+          await this._whole(resp, ctrl, from, end, (chunk) => {
+            sink(chunk, delivered);
+            delivered += chunk.length;
+          }, ctx, signal);
+        } else {
+          discard(resp);
+          throw new HubError('BadResponse', `unexpected HTTP ${resp.status} reading ${this.name}`, { ...ctx, status: resp.status });
+        }
+      } finally {
+        release();
+        resolved();
+        signal?.removeEventListener('abort', onAbort);
+      }
+    }, signal, ctx);
+  }
+
+  /**
+   * A 200 to a Range request: the server ignored the range. Use the body only when the whole
+   * file fits in maxWholeFileBytes (or is exactly what was asked); never download a shard by accident.
+   * @param {Response} resp
+   * @param {AbortController} ctrl
+   * @param {number} from
+   * @param {number} end
+   * @param {(chunk: Uint8Array) => void} deliver
+   * @param {{repo: string, path: string}} ctx
+   * @param {AbortSignal | undefined} signal
+   */
+  async _whole(resp, ctrl, from, end, deliver, ctx, signal) {
+    const lenHeader = resp.headers.get('content-length');
+    const total = lenHeader !== null ? Number(lenHeader) : this.model.sizes.get(this.name);
+    const exact = from === 0 && total === end;
+    const limit = this.client.maxWholeFileBytes;
+    if (!exact && (total === undefined || !(total <= limit))) {
+      ctrl.abort();
+      throw new HubError('RangeIgnored', `the server ignores HTTP Range requests for ${ctx.repo}/${ctx.path} ` +
+        `(it sent the whole ${total ?? '?'}-byte file); refusing to download more than ${limit} bytes`, ctx);
+    }
+    if (total !== undefined && total < end) {
+      ctrl.abort();
+      throw new HubError('BadResponse', `${ctx.path} is ${total} bytes, shorter than the requested end ${end}`, ctx);
+    }
+    // Skip to `from`, deliver up to `end`, then stop reading.
+    await this._stream(resp, ctrl, from, end, deliver, ctx, signal);
+  }
+
+  /**
+   * Reads body bytes [skip, stop) of the response to `deliver`, chunk by chunk, and cancels the
+   * rest. A body that ends or breaks early is retried from where it stopped.
+   * @param {Response} resp
+   * @param {AbortController} ctrl
+   * @param {number} skip
+   * @param {number} stop
+   * @param {(chunk: Uint8Array) => void} deliver
+   * @param {{repo: string, path: string}} ctx
+   * @param {AbortSignal | undefined} signal
+   */
+  async _stream(resp, ctrl, skip, stop, deliver, ctx, signal) {
+    if (!resp.body) throw new Retryable(new HubError('BadResponse', `empty body for ${ctx.path}`, ctx));
+    const reader = resp.body.getReader();
+    const stats = this.client.stats;
+    let pos = 0;
+    try {
+      while (pos < stop) {
+        let r;
+        try {
+          r = await reader.read();
+        } catch (e) {
+          if (signal?.aborted || isAbort(e)) throw e;
+          // Connection reset mid-body: what arrived is kept, the rest is asked again.
+          throw new Retryable(this.client._networkError(ctx, e));
+        }
+        if (r.done) break;
+        let chunk = r.value;
+        const a = Math.max(0, skip - pos);
+        const b = Math.min(chunk.length, stop - pos);
+        pos += chunk.length;
+        if (b > a) {
+          chunk = a === 0 && b === chunk.length ? chunk : chunk.subarray(a, b);
+          stats.bytes += chunk.length;
+          deliver(chunk);
+        }
+      }
+    } finally {
+      // Stop the transfer: either we have every byte we want, or the body failed.
+      reader.cancel().catch(() => {});
+      ctrl.abort();
+    }
+    if (pos < stop) {
+      throw new Retryable(new HubError('BadResponse', `the body of ${ctx.path} ended after ${pos - skip} of ${stop - skip} bytes`, ctx));
+    }
+  }
+}
