@@ -18,10 +18,10 @@ test('budget units: SI powers of 1000, IEC powers of 1024, bare number = bytes, 
   assert.equal(parseBudget('2GiB'), 2 * 2 ** 30);
   assert.equal(parseBudget('512KiB'), 524_288);
   assert.equal(parseBudget('512KB'), 512_000);
-  assert.equal(parseBudget('100B'), 100);
+  assert.equal(parseBudget('4096B'), 4096);
   assert.equal(parseBudget('4096'), 4096);
   assert.equal(parseBudget('1.5 MB'), 1_500_000);
-  assert.equal(parseBudget('0.5KiB'), 512);
+  assert.equal(parseBudget('4.5KiB'), 4608);
 });
 
 test('bad budgets are usage errors that show the accepted units', () => {
@@ -30,6 +30,8 @@ test('bad budgets are usage errors that show the accepted units', () => {
   }
   usage(() => parseBudget('64XB'), /unknown unit "XB".*KiB/);
   usage(() => parseBudget('99999999TB'), /too large/);
+  usage(() => parseBudget('4095'), /below the minimum of 4096 bytes/);
+  usage(() => parseBudget('1KB'), /below the minimum/);
 });
 
 test('seed: non-negative integer only', () => {

@@ -15,6 +15,11 @@ test('usage errors exit 2', () => {
   assert.equal(exitCodeFor(new UsageError('missing --suspect')), EXIT.USAGE);
   assert.equal(exitCodeFor(coded('usage')), 2);
   assert.equal(exitCodeFor(coded('ENOENT', "ENOENT: no such file or directory, stat './nope'")), 2);
+  // A local folder without weights (node-sources.mjs: plain Error, code EntryNotFound) vs the hub's.
+  const local = coded('EntryNotFound', './m: no model.safetensors or model.safetensors.index.json in the folder');
+  assert.equal(exitCodeFor(local), 2);
+  assert.equal(messageFor(local), './m: no model.safetensors or model.safetensors.index.json in the folder: check the local path (see mergeprobe --help)');
+  assert.equal(exitCodeFor(new HubError('EntryNotFound', 'x')), 3);
 });
 
 test('every HubError code exits 3, also network errors without a HubError', () => {
@@ -65,4 +70,16 @@ test('messages are one line and say what to do', () => {
   }
   // With a token, a gated repo means the account lacks access, not a missing token.
   assert.match(messageFor(new HubError('GatedRepo', 'x', { repo: 'o/g' }), { token: true }), /this token has no access/);
+});
+
+test('engine codes beyond the three: budget is fixed by a flag (2), a missing build is a plain message', () => {
+  const oom = coded('budget', 'out of memory for the planned ranges: lower the byte budget');
+  assert.equal(exitCodeFor(oom), 2);
+  assert.equal(messageFor(oom), 'out of memory for the planned ranges: lower the byte budget (--budget)');
+  assert.equal(messageFor(coded('budget', 'out of memory allocating 5 bytes')), 'out of memory allocating 5 bytes: try a smaller --budget');
+  const setup = coded('setup', 'mergeprobe.wasm not found: run `npm run build` first');
+  assert.equal(exitCodeFor(setup), 1);
+  assert.equal(messageFor(setup), 'mergeprobe.wasm not found: run `npm run build` first');
+  assert.equal(exitCodeFor(coded('internal', 'x')), 1);
+  assert.equal(exitCodeFor(coded('aborted', 'cancelled')), 130);
 });

@@ -9,6 +9,8 @@ export const DEFAULT_BUDGET = 64 * 1024 * 1024;
 /** The core accumulates at most this many parents (kernel.h kMaxParents). */
 export const MAX_PARENTS = 4;
 export const DEFAULT_ENDPOINT = 'https://huggingface.co';
+/** The engine refuses smaller budgets (engine.mjs): say so before any network request. */
+export const MIN_BUDGET = 4096;
 
 export class UsageError extends Error {
   constructor(message) {
@@ -37,7 +39,7 @@ export function parseBudget(text) {
   const unit = m[2] === '' ? 'b' : m[2].toLowerCase();
   if (!(unit in UNITS)) throw new UsageError(`--budget: unknown unit "${m[2]}": ${hint}`);
   const bytes = Math.floor(Number(m[1]) * UNITS[unit]);
-  if (!(bytes >= 1)) throw new UsageError(`--budget must be at least 1 byte: ${hint}`);
+  if (!(bytes >= MIN_BUDGET)) throw new UsageError(`--budget ${text} is below the minimum of ${MIN_BUDGET} bytes (4KiB)`);
   if (!Number.isSafeInteger(bytes)) throw new UsageError(`--budget ${text} is too large: ${hint}`);
   return bytes;
 }

@@ -38,9 +38,14 @@ function netCode(err) {
 /** @param {any} err */
 export function exitCodeFor(err) {
   if (!err || typeof err !== 'object') return EXIT.INTERNAL;
-  if (err.code === 'usage') return EXIT.USAGE;
-  if (err.code === 'Aborted' || err.name === 'AbortError') return EXIT.INTERRUPTED;
-  if (err.name === 'HubError' || HUB_CODES.has(err.code)) return EXIT.HUB;
+  // 'budget': the engine could not allocate what the plan needs; a smaller --budget fixes it.
+  if (err.code === 'usage' || err.code === 'budget') return EXIT.USAGE;
+  if (err.code === 'Aborted' || err.code === 'aborted' || err.name === 'AbortError') return EXIT.INTERRUPTED;
+  if (err.name === 'HubError') return EXIT.HUB;
+  // node-sources.mjs reports a local path without weights as a plain Error with code
+  // EntryNotFound: the user named the wrong path.
+  if (err.code === 'EntryNotFound') return EXIT.USAGE;
+  if (HUB_CODES.has(err.code)) return EXIT.HUB;
   if (INCOMPARABLE_CODES.has(err.code)) return EXIT.INCOMPARABLE;
   if (netCode(err)) return EXIT.HUB;
   // A local path that is not there, or not readable: the user named it, so it is a usage error.
@@ -69,6 +74,7 @@ export function messageFor(err, ctx = {}) {
   switch (exitCodeFor(err)) {
     case EXIT.USAGE:
       if (err.code === 'usage') return base;
+      if (err.code === 'budget') return /budget/.test(base) ? `${base} (--budget)` : `${base}: try a smaller --budget`;
       return `${base}: check the local path (see mergeprobe --help)`;
     case EXIT.INTERRUPTED:
       return 'interrupted';
@@ -105,6 +111,8 @@ export function messageFor(err, ctx = {}) {
         }
       }
     default:
+      // The wasm module is missing (wasm-loader.mjs): an installation step, not a bug.
+      if (err?.code === 'setup') return base;
       return `internal error: ${base} (please report it; MERGEPROBE_DEBUG=1 shows the stack)`;
   }
 }

@@ -1,0 +1,275 @@
+// The real bin (bin/mergeprobe.mjs) as a child process, against local folders and an in-process
+// mock hub serving merges generated from real weights (tests/gen/merges.mjs): verdicts, exit codes,
+// stdout discipline, the JSON report against docs/report-schema.json. Needs `npm run build` (the
+// wasm module; MERGEPROBE_WASM_DIR points at another build directory).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { validateReport } from '../../web/lib/cli-schema.mjs';
+import { generateCases, realModelsDir } from '../gen/merges.mjs';
+import { folderFiles } from '../mock-hub/repo.mjs';
+import { startMockHub } from '../mock-hub/server.mjs';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = path.join(ROOT, 'bin/mergeprobe.mjs');
+const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'docs/report-schema.json'), 'utf8'));
+const SHA_RE = /^[0-9a-f]{40}$/;
+
+// Cases of the generator used here: one per verdict kind it expects, plus the sharded variant.
+const ONLY = '^(linear-f32-sst2-a0\\.571|linear-bf16-sst2-a0\\.571|task-arith-f32-sst2-emotion|ties-f32-sst2-d0\\.5|' +
+  'dare-linear-f32-sst2-d0\\.5-w0\\.5|slerp-wide-f32-sst2x8-t0\\.5|passthrough-f32-sst2-shifted|control-f32-emotion-vs-sst2|' +
+  'unrelated-names-differ)$';
+
+/**
+ * Runs the CLI; resolves with its exit code and both streams (async: the mock hub lives in this
+ * process, so a synchronous spawn would block it).
+ * @param {string[]} args
+ * @param {{env?: Record<string,string|undefined>, cwd?: string}} [o]
+ */
+function run(args, { env = {}, cwd = ROOT } = {}) {
+  return new Promise((resolve, reject) => {
+    const base = { ...process.env };
+    delete base.HF_TOKEN;
+    delete base.HF_ENDPOINT;
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** An expected failure: the exit code, one line of message on stderr, no stack, nothing on stdout. */
+function assertFails(r, code, re) {
+  assert.equal(r.code, code, `exit ${r.code}, stderr: ${r.stderr}`);
+  assert.equal(r.stdout, '', 'nothing on stdout when the analysis did not run');
+  const lines = r.stderr.split('\n').filter((l) => l && !/^mergeprobe: (resolving|reading headers|planning|fetching|computing)/.test(l));
+  assert.match(lines[0], re);
+  assert.ok(!/\n\s+at /.test(r.stderr), `no stack trace: ${r.stderr}`);
+  assert.ok(lines.length <= 2, `a one-line message (plus a --help hint): ${lines.join(' | ')}`);
+}
+
+/** --json run: stdout must be exactly one JSON document, valid against the schema. */
+function parseJsonReport(r) {
+  assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr}`);
+  assert.ok(r.stdout.startsWith('{') && r.stdout.endsWith('}\n'), 'stdout holds only the JSON report');
+  const report = JSON.parse(r.stdout);
+  assert.deepEqual(validateReport(report, schema), []);
+  return report;
+}
+
+let dir;
+let manifest;
+let hub;
+const byId = (id) => manifest.cases.find((c) => c.id === id);
+const folder = (p) => (path.isAbsolute(p) ? p : path.join(dir, p));
+const localArgs = (c) => ['--suspect', folder(c.roles.suspect), ...c.roles.parents.flatMap((p) => ['--parent', folder(p)]),
+  '--base', folder(c.roles.base)];
+
+before(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mergeprobe-cli-'));
+  manifest = generateCases({ out: dir, only: ONLY });
+  const real = realModelsDir();
+  const repo = (id, f, extra = {}) => ({ id, commits: [folderFiles(f)], ...extra });
+  hub = await startMockHub({
+    repos: [
+      repo('test/base', path.join(real, 'bert-tiny-fhe-v0-weights')),
+      repo('test/sst2', path.join(real, 'bert-tiny-sst2-fhe')),
+      repo('test/emotion', path.join(real, 'bert-tiny-emotion-fhe')),
+      repo('test/merge-0.571', folder(byId('linear-f32-sst2-a0.571').roles.suspect), { baseModel: 'test/base' }),
+      repo('test/merge-sharded', folder(byId('linear-bf16-sst2-a0.571-sharded').roles.suspect)),
+      repo('test/sst2-bf16', folder(byId('linear-bf16-sst2-a0.571').roles.parents[0])),
+      repo('test/base-bf16', folder(byId('linear-bf16-sst2-a0.571').roles.base)),
+      repo('test/gated-merge', folder(byId('linear-f32-sst2-a0.571').roles.suspect), { gated: 'manual', access: ['alice'] }),
+    ],
+  });
+});
+
+after(async () => {
+  await hub?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('verdicts from local folders (--json, schema-valid)', () => {
+  const kinds = [
+    ['linear-f32-sst2-a0.571', 'linear-merge'],
+    ['ties-f32-sst2-d0.5', 'sparse-merge'],
+    ['dare-linear-f32-sst2-d0.5-w0.5', 'sparse-merge'],
+    ['slerp-wide-f32-sst2x8-t0.5', 'slerp-merge'],
+    ['passthrough-f32-sst2-shifted', 'passthrough'],
+    ['control-f32-emotion-vs-sst2', 'not-a-merge'],
+  ];
+  for (const [id, kind] of kinds) {
+    test(`${id} -> ${kind}`, async () => {
+      const c = byId(id);
+      const report = parseJsonReport(await run([...localArgs(c), '--json']));
+      assert.ok(c.expected.accept.includes(report.summary.verdict),
+        `${id}: verdict ${report.summary.verdict}, expected one of ${c.expected.accept} (${report.summary.explanation})`);
+      assert.equal(report.models.suspect.revision, 'local');
+      assert.equal(report.share_url, null, 'a local model cannot be shared');
+      assert.equal(report.fetch.resolve_calls, 0);
+      if (kind === 'linear-merge') assert.ok(Math.abs(report.summary.alphas[0] - 0.571) < 0.01, `alpha ${report.summary.alphas[0]}`);
+    });
+  }
+
+  test('two parents (task arithmetic): one alpha per parent, in order', async () => {
+    const report = parseJsonReport(await run([...localArgs(byId('task-arith-f32-sst2-emotion')), '--json']));
+    assert.equal(report.models.parents.length, 2);
+    assert.equal(report.summary.verdict, 'linear-merge');
+    assert.ok(Math.abs(report.summary.alphas[0] - 0.6) < 0.02, `alphas ${report.summary.alphas}`);
+    assert.ok(Math.abs(report.summary.alphas[1] - 0.3) < 0.02, `alphas ${report.summary.alphas}`);
+    for (const c of report.components) assert.equal(c.alphas.length, 2);
+  });
+
+  test('a control model is measured and reported', async () => {
+    const c = byId('linear-f32-sst2-a0.571');
+    const report = parseJsonReport(await run([...localArgs(c), '--control', folder(c.roles.control), '--json']));
+    assert.equal(report.models.control.revision, 'local');
+    assert.ok(report.summary.control && typeof report.summary.control.cos_fit === 'number');
+    assert.ok(report.summary.control.cos_fit < report.summary.cos_fit, 'the control fits worse than the merge');
+  });
+
+  test('a relative path (./...) and the same seed give the same numbers', async () => {
+    const c = byId('linear-f32-sst2-a0.571');
+    const rel = (p) => `./${path.relative(dir, folder(p))}`;
+    const args = ['verify', '--suspect', rel(c.roles.suspect), '--parent', folder(c.roles.parents[0]), '--base', folder(c.roles.base),
+      '--seed', '5', '--budget', '256KiB', '--json'];
+    const a = parseJsonReport(await run(args.slice(1), { cwd: dir }));
+    const b = parseJsonReport(await run(args.slice(1), { cwd: dir }));
+    assert.equal(a.plan.seed, 5);
+    assert.equal(a.plan.budget_bytes, 256 * 1024);
+    assert.deepEqual(a.summary.alphas, b.summary.alphas);
+    assert.deepEqual(a.tensors.map((t) => t.name), b.tensors.map((t) => t.name));
+  });
+});
+
+describe('through the mock hub', () => {
+  test('--json: revisions pinned to SHAs, fetch counted, share link, stdout only JSON, progress on stderr', async () => {
+    const r = await run(['verify', '--suspect', 'test/merge-0.571', '--parent', 'test/sst2', '--base', 'test/base',
+      '--endpoint', hub.hubUrl, '--json']);
+    const report = parseJsonReport(r);
+    for (const m of [report.models.suspect, ...report.models.parents, report.models.base]) assert.match(m.revision, SHA_RE);
+    assert.equal(report.models.suspect.repo, 'test/merge-0.571');
+    assert.deepEqual(report.models.suspect.files, ['model.safetensors']);
+    assert.equal(report.summary.verdict, 'linear-merge');
+    assert.ok(report.fetch.requests > 0 && report.fetch.bytes > 0);
+    assert.ok(report.fetch.resolve_calls >= 3, `resolve calls ${report.fetch.resolve_calls}`);
+    assert.match(report.share_url, /#s=test%2Fmerge-0\.571%40[0-9a-f]{40}/);
+    assert.match(r.stderr, /^mergeprobe: fetching/m, 'plain progress lines on stderr (not a terminal)');
+  });
+
+  test('text report: verdict, component table, layer summary, share link', async () => {
+    const r = await run(['verify', '--suspect', 'test/merge-0.571', '--parent', 'test/sst2', '--base', 'test/base'],
+      { env: { HF_ENDPOINT: hub.hubUrl } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Verdict: linear-merge/);
+    assert.match(r.stdout, /\nComponents\n  component\s+tensors\s+elements\s+alpha A1\s+spread\s+cos_fit\n/);
+    assert.match(r.stdout, /\n  attention\s+\d+\s+[\d,]+\s+0\.5\d{3}/);
+    assert.match(r.stdout, /\nLayers\n  component\s+layers\s+alpha A1 range/);
+    assert.match(r.stdout, /suspect C\s+test\/merge-0\.571 @ [0-9a-f]{12}/);
+    assert.match(r.stdout, /\nShare: http:\/\/\S+#s=test%2Fmerge-0\.571/);
+    assert.ok(!r.stdout.includes('mergeprobe: '), 'no progress on stdout');
+  });
+
+  test('sharded and renamed model (index + 2 shards, model. wrapper) against single-file parents', async () => {
+    const report = parseJsonReport(await run(['verify', '--suspect', 'test/merge-sharded', '--parent', 'test/sst2-bf16',
+      '--base', 'test/base-bf16', '--endpoint', hub.hubUrl, '--json']));
+    assert.deepEqual(report.models.suspect.files, ['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors']);
+    assert.equal(report.summary.verdict, 'linear-merge');
+    assert.ok(Math.abs(report.summary.alphas[0] - 0.571) < 0.01, `alpha ${report.summary.alphas[0]}`);
+    assert.ok(report.tensors.some((t) => t.name.startsWith('model.')), 'the suspect\'s own (renamed) tensor names');
+  });
+
+  test('a hub model and a local folder in one run', async () => {
+    const c = byId('linear-f32-sst2-a0.571');
+    const report = parseJsonReport(await run(['verify', '--suspect', folder(c.roles.suspect), '--parent', 'test/sst2',
+      '--base', 'test/base', '--endpoint', hub.hubUrl, '--json']));
+    assert.equal(report.models.suspect.revision, 'local');
+    assert.match(report.models.base.revision, SHA_RE);
+    assert.equal(report.summary.verdict, 'linear-merge');
+  });
+
+  test('HF_TOKEN opens a gated repo; a token without access and no token exit 3', async () => {
+    const args = ['verify', '--suspect', 'test/gated-merge', '--parent', 'test/sst2', '--base', 'test/base', '--endpoint', hub.hubUrl];
+    assertFails(await run(args), 3, /^mergeprobe: test\/gated-merge is gated: accept its conditions .*set HF_TOKEN/);
+    assertFails(await run(args, { env: { HF_TOKEN: 'hf_bob_token' } }), 3, /^mergeprobe: test\/gated-merge is gated and this token has no access/);
+    const report = parseJsonReport(await run([...args, '--json'], { env: { HF_TOKEN: 'hf_alice_token' } }));
+    assert.equal(report.models.suspect.repo, 'test/gated-merge');
+    assert.equal(report.summary.verdict, 'linear-merge');
+    assert.ok(!JSON.stringify(report).includes('hf_alice_token'), 'the token never reaches the report');
+  });
+
+  test('unknown repo and unknown revision exit 3 with what to check', async () => {
+    assertFails(await run(['verify', '--suspect', 'test/nope', '--parent', 'test/sst2', '--base', 'test/base', '--endpoint', hub.hubUrl]),
+      3, /^mergeprobe: test\/nope was not found on http:\/\/127\.0\.0\.1:\d+: check the name/);
+    assertFails(await run(['verify', '--suspect', 'test/merge-0.571@v9', '--parent', 'test/sst2', '--base', 'test/base', '--endpoint', hub.hubUrl]),
+      3, /revision not found in test\/merge-0\.571; check the @REV/);
+  });
+});
+
+describe('exit codes for expected failures', () => {
+  test('2: usage errors (bad flag, missing --suspect, bad budget, bad seed, missing --base, missing path)', async () => {
+    assertFails(await run(['verify', '--suspect', 'a/b', '--parent', 'c/d', '--base', 'e/f', '--frobnicate']), 2, /^mergeprobe: Unknown option '--frobnicate'/);
+    assertFails(await run(['verify', '--parent', 'c/d', '--base', 'e/f']), 2, /^mergeprobe: missing --suspect/);
+    assertFails(await run(['verify', '--suspect', 'a/b', '--parent', 'c/d', '--base', 'e/f', '--budget', '64XB']), 2, /^mergeprobe: --budget: unknown unit "XB"/);
+    assertFails(await run(['verify', '--suspect', 'a/b', '--parent', 'c/d', '--base', 'e/f', '--seed', '-1']), 2, /^mergeprobe: --seed "-1" is not a non-negative integer/);
+    assertFails(await run(['verify', '--suspect', 'a/b', '--parent', 'c/d']), 2, /^mergeprobe: missing --base/);
+    assertFails(await run(['verify', '--suspect', './does-not-exist', '--parent', 'c/d', '--base', 'e/f']), 2, /^mergeprobe: --suspect \.\/does-not-exist: no such file or folder/);
+    assertFails(await run([]), 2, /^mergeprobe: missing command/);
+  });
+
+  test('--help and --version print to stdout and exit 0', async () => {
+    const h = await run(['--help']);
+    assert.equal(h.code, 0);
+    assert.match(h.stdout, /^mergeprobe verify: /);
+    assert.match(h.stdout, /--budget SIZE/);
+    assert.equal(h.stderr, '');
+    const v = await run(['--version']);
+    assert.equal(v.code, 0);
+    assert.equal(v.stdout, `${JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version}\n`);
+  });
+
+  test('3: network refused', async () => {
+    // A port that was just free: nothing listens there.
+    const net = await import('node:net');
+    const port = await new Promise((res) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
+    assertFails(await run(['verify', '--suspect', 'a/b', '--parent', 'c/d', '--base', 'e/f', '--endpoint', `http://127.0.0.1:${port}`]),
+      3, new RegExp(`^mergeprobe: cannot reach http://127\\.0\\.0\\.1:${port}.*check your network connection`));
+  });
+
+  test('4: unrelated models with no matching tensors', async () => {
+    const real = realModelsDir();
+    assertFails(await run(['verify', '--suspect', path.join(real, 'stories260K'), '--parent', path.join(real, 'bert-tiny-sst2-fhe'),
+      '--base', path.join(real, 'bert-tiny-fhe-v0-weights')]), 4, /^mergeprobe: .*: the models cannot be compared/);
+  });
+
+  test('4: an invalid safetensors file (local and on the hub)', async () => {
+    const bad = path.join(dir, 'invalid-model');
+    fs.mkdirSync(bad, { recursive: true });
+    // header length 30, then 30 bytes that are not JSON
+    const body = Buffer.from('this is not a safetensors head');
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64LE(BigInt(body.length));
+    fs.writeFileSync(path.join(bad, 'model.safetensors'), Buffer.concat([len, body]));
+    const real = realModelsDir();
+    assertFails(await run(['verify', '--suspect', bad, '--parent', path.join(real, 'bert-tiny-sst2-fhe'),
+      '--base', path.join(real, 'bert-tiny-fhe-v0-weights')]), 4, /^mergeprobe: .*not a valid safetensors file/);
+    hub.addRepo({ id: 'test/invalid', commits: [folderFiles(bad)] });
+    assertFails(await run(['verify', '--suspect', 'test/sst2', '--parent', 'test/invalid', '--base', 'test/base', '--endpoint', hub.hubUrl]),
+      4, /^mergeprobe: .*not a valid safetensors file/);
+  });
+
+  test('4 or a not-a-merge verdict for the generator\'s unrelated case, never a crash', async () => {
+    const c = byId('unrelated-names-differ');
+    const r = await run([...localArgs(c), '--json']);
+    if (r.code === 4) assertFails(r, 4, /cannot be compared/);
+    else assert.ok(c.expected.accept.includes(parseJsonReport(r).summary.verdict));
+  });
+});
