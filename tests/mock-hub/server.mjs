@@ -78,8 +78,8 @@ export async function startMockHub(o = {}) {
   /** @type {Map<string, import('./repo.mjs').MockFile>} sha256 -> file, for the CDN */
   let blobs = new Map();
   const stats = {
-    hub: { requests: 0, resolveCalls: 0, api: 0, preflights: 0 },
-    cdn: { requests: 0, bytes: 0, withAuthorization: 0, preflights: 0 },
+    hub: { requests: 0, resolveCalls: 0, api: 0, preflights: 0, inFlight: 0, maxInFlight: 0 },
+    cdn: { requests: 0, bytes: 0, withAuthorization: 0, preflights: 0, inFlight: 0, maxInFlight: 0 },
     /** @type {Array<{origin: string, method: string, path: string, range: string, status: number, auth: boolean}>} */
     log: [],
   };
@@ -328,6 +328,8 @@ export async function startMockHub(o = {}) {
     if (stats.log.length < 100_000) stats.log.push(entry);
     res.on('finish', () => { entry.status = res.statusCode; });
     stats.hub.requests++;
+    stats.hub.maxInFlight = Math.max(stats.hub.maxInFlight, ++stats.hub.inFlight);
+    res.on('close', () => { stats.hub.inFlight--; });
     if (req.method === 'OPTIONS') {
       // Preflight (§8.5): 2xx, Origin reflected, requested headers echoed, cached a day.
       stats.hub.preflights++;
@@ -511,6 +513,8 @@ export async function startMockHub(o = {}) {
     if (stats.log.length < 100_000) stats.log.push(entry);
     res.on('finish', () => { entry.status = res.statusCode; });
     stats.cdn.requests++;
+    stats.cdn.maxInFlight = Math.max(stats.cdn.maxInFlight, ++stats.cdn.inFlight);
+    res.on('close', () => { stats.cdn.inFlight--; });
     if (req.headers.authorization) stats.cdn.withAuthorization++;
     if (req.method === 'OPTIONS') {
       // cas-bridge refuses preflights: non-2xx and no CORS headers (§2.7, §8.6).
@@ -561,8 +565,8 @@ export async function startMockHub(o = {}) {
     repo: (id) => repos.get(id),
     /** Zeroes the counters and the log (not the knobs). */
     resetStats() {
-      Object.assign(stats.hub, { requests: 0, resolveCalls: 0, api: 0, preflights: 0 });
-      Object.assign(stats.cdn, { requests: 0, bytes: 0, withAuthorization: 0, preflights: 0 });
+      Object.assign(stats.hub, { requests: 0, resolveCalls: 0, api: 0, preflights: 0, maxInFlight: 0 });
+      Object.assign(stats.cdn, { requests: 0, bytes: 0, withAuthorization: 0, preflights: 0, maxInFlight: 0 });
       stats.log.length = 0;
     },
     async close() {

@@ -488,6 +488,11 @@ export class HubFileSource {
     this._resolving = null;
   }
 
+  /** Identity of immutable content (a path at a commit), for cache.mjs. */
+  get cacheId() {
+    return `${this.client.endpoint}|${this.model.repo}|${this.model.revision}|${this.name}`;
+  }
+
   /** @param {{signal?: AbortSignal}} [opts] */
   async size(opts = {}) {
     const known = this.model.sizes.get(this.name);

@@ -1,0 +1,120 @@
+// A small cache for bytes that never change: headers and index files of a commit. A path at a
+// 40-hex commit SHA is immutable, so (endpoint, repo, sha, path, range) fully names its bytes and
+// entries never need invalidation. Local files (revision 'local') are never cached: they can change.
+//
+// API:
+//   const cache = await openCache({ store: 'auto' | 'browser' | 'folder' | 'none', dir, maxEntryBytes })
+//     'auto': CacheStorage in a browser (globalThis.caches), a folder in Node
+//     (dir, else env MERGEPROBE_CACHE, else ~/.cache/mergeprobe; MERGEPROBE_CACHE=off disables).
+//   await cache.get(key) -> Uint8Array | null
+//   await cache.put(key, bytes)
+//   cacheKey(source, start, end) -> string | null     (null: the source is not cacheable)
+//   await cachedReadBytes(cache, source, start, end, opts) -> Uint8Array
+//     readBytes() through the cache; `cache` may be null. Cache errors never fail a read.
+//   cache.stats = { hits, misses, puts }
+//
+// A source is cacheable when it has a `cacheId` (HubFileSource: endpoint|repo|sha|path).
+
+import { readBytes } from './byte-source.mjs';
+
+/** @typedef {import('./byte-source.mjs').ByteSource} ByteSource */
+
+/**
+ * @typedef {Object} ByteCache
+ * @property {(key: string) => Promise<Uint8Array | null>} get
+ * @property {(key: string, bytes: Uint8Array) => Promise<void>} put
+ * @property {{hits: number, misses: number, puts: number}} stats
+ * @property {string} kind
+ */
+
+const VERSION = 'v1';
+
+/**
+ * @param {ByteSource & {cacheId?: string}} source
+ * @param {number} start
+ * @param {number} end
+ * @returns {string | null}
+ */
+export function cacheKey(source, start, end) {
+  const id = source.cacheId;
+  if (typeof id !== 'string' || !/\|[0-9a-f]{40}\|/.test(id)) return null;
+  return `${VERSION}|${id}|${start}-${end}`;
+}
+
+/**
+ * @param {ByteCache | null | undefined} cache
+ * @param {ByteSource & {cacheId?: string}} source
+ * @param {number} start
+ * @param {number} end
+ * @param {{signal?: AbortSignal}} [opts]
+ */
+export async function cachedReadBytes(cache, source, start, end, opts) {
+  const key = cache ? cacheKey(source, start, end) : null;
+  if (!cache || !key) return readBytes(source, start, end, opts);
+  const hit = await cache.get(key).catch(() => null);
+  if (hit && hit.length === end - start) {
+    cache.stats.hits++;
+    return hit;
+  }
+  cache.stats.misses++;
+  const bytes = await readBytes(source, start, end, opts);
+  await cache.put(key, bytes).catch(() => {});
+  return bytes;
+}
+
+/**
+ * @param {{store?: 'auto' | 'browser' | 'folder' | 'none', dir?: string, maxEntryBytes?: number}} [o]
+ * @returns {Promise<ByteCache | null>}  null when caching is off or unavailable
+ */
+export async function openCache(o = {}) {
+  const maxEntry = o.maxEntryBytes ?? 64 << 20;
+  const env = typeof process !== 'undefined' ? process.env ?? {} : {};
+  let store = o.store ?? 'auto';
+  if (store === 'none' || /^(off|0|false|none)$/i.test(env.MERGEPROBE_CACHE ?? '')) return null;
+  const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+  if (store === 'auto') store = isNode ? 'folder' : 'browser';
+  const stats = { hits: 0, misses: 0, puts: 0 };
+  if (store === 'browser') {
+    if (typeof caches === 'undefined') return null;
+    const c = await caches.open(`mergeprobe-${VERSION}`);
+    // CacheStorage keys are requests: a synthetic URL never fetched.
+    const url = (/** @type {string} */ key) => `https://mergeprobe.invalid/cache/${encodeURIComponent(key)}`;
+    return {
+      kind: 'browser',
+      stats,
+      async get(key) {
+        const r = await c.match(url(key));
+        return r ? new Uint8Array(await r.arrayBuffer()) : null;
+      },
+      async put(key, bytes) {
+        if (bytes.length > maxEntry) return;
+        await c.put(url(key), new Response(bytes, { headers: { 'Content-Type': 'application/octet-stream' } }));
+        stats.puts++;
+      },
+    };
+  }
+  // Node folder store: one file per entry, named by the SHA-256 of the key, written atomically.
+  const fs = await import('node:fs/promises');
+  const path = await import('node:path');
+  const os = await import('node:os');
+  const { createHash } = await import('node:crypto');
+  const dir = o.dir ?? (env.MERGEPROBE_CACHE || path.join(os.homedir(), '.cache', 'mergeprobe'));
+  await fs.mkdir(dir, { recursive: true });
+  const file = (/** @type {string} */ key) => path.join(dir, createHash('sha256').update(key).digest('hex') + '.bin');
+  return {
+    kind: 'folder',
+    dir,
+    stats,
+    async get(key) {
+      try { return new Uint8Array(await fs.readFile(file(key))); } catch { return null; }
+    },
+    async put(key, bytes) {
+      if (bytes.length > maxEntry) return;
+      const f = file(key);
+      const tmp = `${f}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+      await fs.writeFile(tmp, bytes);
+      await fs.rename(tmp, f);
+      stats.puts++;
+    },
+  };
+}
