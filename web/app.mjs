@@ -1,0 +1,271 @@
+// The page: form -> worker run with progress -> verdict, evidence, share link and downloads.
+// The analysis runs in web/worker.mjs; cancelling terminates that worker, so nothing on this
+// thread ever waits on the wasm.
+import { byId, h, replace } from './lib/ui-dom.mjs';
+import { DEFAULT_ENDPOINT, fillForm, initForm, readForm, setFormBusy } from './lib/ui-form.mjs';
+import { buildView } from './lib/ui-report-view.mjs';
+import { modelsTable, verdictCard } from './lib/ui-verdict.mjs';
+import { componentTable, tensorTable, unmatchedList } from './lib/ui-tables.mjs';
+import { layerPlots } from './lib/ui-layers.mjs';
+import { explainError } from './lib/ui-errors.mjs';
+import { bytes, int } from './lib/ui-format.mjs';
+import { METHOD_VERSION, compareWithExpected, decodeShareParams, reportToCsv } from './lib/report.mjs';
+
+const PHASES = {
+  resolving: { label: 'Resolving models to commits', from: 0, to: 0.05 },
+  headers: { label: 'Reading safetensors headers', from: 0.05, to: 0.15 },
+  plan: { label: 'Planning which rows to sample', from: 0.15, to: 0.18 },
+  fetching: { label: 'Fetching sampled rows', from: 0.18, to: 0.95 },
+  computing: { label: 'Computing statistics', from: 0.95, to: 1 },
+  done: { label: 'Done', from: 1, to: 1 },
+};
+
+const state = {
+  worker: /** @type {Worker|null} */ (null),
+  runId: 0,
+  running: false,
+  report: null,
+  /** what a share link promised: { expected, version } */
+  link: null,
+  lastSpec: null,
+};
+
+function pageUrl() {
+  return location.href.replace(/#.*$/, '');
+}
+
+// ---------- running ----------
+
+function startRun(spec, link = null) {
+  state.link = link;
+  state.lastSpec = spec;
+  hide('error'); hide('result');
+  byId('run-status').textContent = '';
+  show('progress');
+  setFormBusy(true);
+  state.running = true;
+  onProgress({ phase: 'resolving', bytes: 0, requests: 0, budget: spec.budget, done: 0, total: 0 });
+  byId('cancel').focus();
+
+  const id = ++state.runId;
+  if (!state.worker) {
+    state.worker = new Worker(new URL('./worker.mjs', import.meta.url), { type: 'module' });
+  }
+  const w = state.worker;
+  w.onmessage = (ev) => {
+    const msg = ev.data;
+    if (!msg || msg.id !== id) return;  // a message from a run that was replaced
+    if (msg.type === 'progress') onProgress(msg.progress);
+    else if (msg.type === 'result') finish(() => showResult(msg.report));
+    else if (msg.type === 'error') finish(() => showError(msg.error));
+  };
+  w.onerror = (ev) => {
+    ev.preventDefault?.();
+    dropWorker();
+    finish(() => showError({ message: ev.message || 'the analysis worker could not start', code: 'setup' }));
+  };
+  w.onmessageerror = () => finish(() => showError({ message: 'the worker sent a message the page cannot read' }));
+  w.postMessage({ id, type: 'run', spec: { ...spec, pageUrl: pageUrl() } });
+}
+
+function finish(then) {
+  state.running = false;
+  hide('progress');
+  setFormBusy(false);
+  then();
+}
+
+function dropWorker() {
+  state.worker?.terminate();
+  state.worker = null;
+}
+
+function cancel() {
+  if (!state.running) return;
+  // Terminating is the only way to stop wasm mid-computation; the next run starts a fresh worker.
+  dropWorker();
+  state.runId++;
+  finish(() => { byId('run-status').textContent = 'Verification cancelled. Nothing was kept.'; });
+  byId('verify').focus();
+}
+
+function onProgress(p) {
+  const ph = PHASES[p.phase] ?? PHASES.resolving;
+  const frac = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
+  const bar = /** @type {HTMLProgressElement} */ (byId('progress-bar'));
+  bar.value = ph.from + (ph.to - ph.from) * frac;
+  byId('progress-phase').textContent = `${ph.label}…`;
+  const parts = [];
+  if (Number.isFinite(p.bytes)) parts.push(`${bytes(p.bytes)} read${Number.isFinite(p.budget) ? ` (budget ${bytes(p.budget)})` : ''}`);
+  if (Number.isFinite(p.requests)) parts.push(`${int(p.requests)} requests`);
+  if (p.total > 0) parts.push(`${int(p.done)} of ${int(p.total)} ${p.phase === 'resolving' ? 'models' : p.phase === 'headers' ? 'files' : 'ranges'}`);
+  byId('progress-detail').textContent = parts.join(' · ');
+}
+
+// ---------- results ----------
+
+function showResult(report) {
+  state.report = report;
+  let view;
+  try {
+    view = buildView(report);
+  } catch (err) {
+    showError({ message: `the report could not be read: ${err.message}` });
+    return;
+  }
+  let repro = null;
+  if (state.link?.expected) {
+    const c = compareWithExpected(state.link.expected, report, state.link.version);
+    const details = [...c.differences];
+    if (c.versionMismatch) details.push(`the link was made with method version ${state.link.version}, this page runs ${METHOD_VERSION}`);
+    repro = { status: c.reproduced ? 'match' : 'differ', details };
+  }
+  const result = byId('result');
+  const roleNames = view.models.map((m) => m.role);
+  replace(result,
+    verdictCard(view, repro),
+    actionsBar(report),
+    h('section', { class: 'card', 'aria-labelledby': 'components-title' },
+      h('h2', { id: 'components-title' }, 'Evidence by component'),
+      h('p', { class: 'muted' }, 'A merge shows the same alpha in every component with cos_fit near 1; independent fine-tunes show small, scattered values.'),
+      componentTable(view)),
+    h('section', { class: 'card', 'aria-labelledby': 'layers-title' },
+      h('h2', { id: 'layers-title' }, 'By layer'),
+      layerPlots(view)),
+    h('section', { class: 'card', 'aria-labelledby': 'tensors-title' },
+      h('h2', { id: 'tensors-title' }, 'Every tensor'),
+      tensorTable(view),
+      unmatchedList(view, roleNames)),
+    h('section', { class: 'card', 'aria-labelledby': 'models-title' },
+      h('h2', { id: 'models-title' }, 'Models'),
+      h('div', { class: 'table-wrap' }, modelsTable(view))));
+  show('result');
+  byId('verdict-sentence').setAttribute('tabindex', '-1');
+  byId('verdict-sentence').focus({ preventScroll: false });
+}
+
+function actionsBar(report) {
+  const url = typeof report.share_url === 'string' ? report.share_url : null;
+  const status = h('span', { class: 'muted', role: 'status', id: 'copy-status' });
+  const linkInput = url ? h('input', { type: 'text', readonly: true, id: 'share-url', value: url, 'aria-label': 'Link to reproduce this run' }) : null;
+  const copy = h('button', {
+    type: 'button', id: 'copy-link', class: 'secondary', disabled: !url,
+    onclick: async () => {
+      try {
+        await navigator.clipboard.writeText(url);
+        status.textContent = 'Link copied.';
+      } catch {
+        linkInput.select();  // clipboard refused (permissions, http): leave it selected to copy by hand
+        status.textContent = 'Select the link and copy it.';
+      }
+    },
+  }, 'Copy link');
+  const base = fileBase(report);
+  return h('section', { class: 'card actions-bar', 'aria-label': 'Share and download' },
+    h('div', { class: 'share' }, copy, linkInput ?? h('span', { class: 'muted' },
+      'Runs on local files have no link: nobody else can read your files.'), status),
+    h('div', { class: 'downloads' },
+      h('button', { type: 'button', id: 'download-json', class: 'secondary',
+        onclick: () => download(`${base}.json`, 'application/json', JSON.stringify(report, null, 2)) }, 'Download JSON'),
+      h('button', { type: 'button', id: 'download-csv', class: 'secondary',
+        onclick: () => download(`${base}.csv`, 'text/csv', reportToCsv(report)) }, 'Download CSV')));
+}
+
+function fileBase(report) {
+  const s = report.models?.suspect ?? {};
+  const name = String(s.repo ?? s.label ?? 'model').replace(/[^\w.-]+/g, '_').slice(0, 80);
+  const rev = /^[0-9a-f]{40}$/.test(s.revision ?? '') ? `-${s.revision.slice(0, 7)}` : '';
+  return `mergeprobe-${name}${rev}`;
+}
+
+function download(name, type, text) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = h('a', { href: url, download: name, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function showError(e) {
+  const spec = state.lastSpec;
+  const ex = explainError(e ?? {}, { endpoint: spec?.endpoint ?? DEFAULT_ENDPOINT, hasToken: !!spec?.token });
+  byId('error-title').textContent = ex.title;
+  byId('error-advice').textContent = ex.advice;
+  byId('error-detail').textContent = ex.detail ? `Detail: ${ex.detail}` : '';
+  show('error');
+  if (e?.code === 'GatedRepo' || e?.code === 'Unauthorized') byId('advanced').open = true;
+}
+
+// ---------- page start ----------
+
+function show(id) { byId(id).hidden = false; }
+function hide(id) { byId(id).hidden = true; }
+
+function onSubmit(ev) {
+  ev.preventDefault();
+  if (state.running) return;
+  const formError = byId('form-error');
+  const r = readForm();
+  if (r.error) {
+    formError.textContent = r.error;
+    formError.hidden = false;
+    r.focus?.focus();
+    return;
+  }
+  formError.hidden = true;
+  startRun(r.spec);
+}
+
+/** demo.json exists only where scripts/serve.mjs runs the offline mock hub. */
+async function loadDemo() {
+  let demo;
+  try {
+    const res = await fetch('demo.json', { cache: 'no-store' });
+    if (!res.ok) return;
+    demo = await res.json();
+  } catch { return; }
+  const examples = Array.isArray(demo?.examples) ? demo.examples : [];
+  if (!examples.length || typeof demo.endpoint !== 'string') return;
+  replace(byId('demo-links'), examples.map((ex, i) => [i ? ' · ' : '', h('button', {
+    type: 'button', class: 'link-button demo-link', title: String(ex.description ?? ''),
+    onclick: () => {
+      fillForm({ ...ex, endpoint: demo.endpoint });
+      byId('run-status').textContent = `Filled with the demo “${ex.title}”. Press Verify.`;
+      byId('verify').focus();
+    },
+  }, String(ex.title ?? `demo ${i + 1}`))]));
+  show('demo');
+}
+
+function runFromLink() {
+  const hash = location.hash.replace(/^#/, '');
+  if (!hash) return;
+  let p;
+  try {
+    p = decodeShareParams(new URLSearchParams(hash));
+  } catch (err) {
+    showError({ message: err.message, code: 'usage' });
+    byId('error-title').textContent = 'This link cannot be read.';
+    byId('error-advice').textContent = 'It may have been cut short when it was copied: ask for the whole link.';
+    return;
+  }
+  if (!p) return;
+  const ref = (m) => (m ? `${m.repo}@${m.revision}` : '');
+  fillForm({
+    suspect: ref(p.suspect), parents: p.parents.map(ref), base: ref(p.base), control: ref(p.control),
+    endpoint: p.endpoint, budget: p.budget, seed: p.seed,
+  });
+  const r = readForm();
+  if (r.error) return;
+  startRun(r.spec, { expected: p.expected, version: p.version });
+}
+
+initForm();
+byId('verify-form').addEventListener('submit', onSubmit);
+byId('cancel').addEventListener('click', cancel);
+document.addEventListener('keydown', (ev) => { if (ev.key === 'Escape' && state.running) cancel(); });
+window.addEventListener('hashchange', runFromLink);
+byId('footer-version').textContent = `mergeprobe method version ${METHOD_VERSION}. Share links carry it, so a rerun can tell whether it reproduced the same numbers.`;
+loadDemo();
+runFromLink();

@@ -1,0 +1,77 @@
+// The module worker that runs one analysis off the main thread, so the page never freezes.
+// Protocol (one run at a time; the page terminates the worker to cancel):
+//   page -> worker  { id, type: 'run', spec }
+//   worker -> page  { id, type: 'progress', progress: { phase, bytes, requests, budget, done, total } }
+//                   { id, type: 'result', report }
+//                   { id, type: 'error', error: { message, code, status, repo, path, role } }
+// spec: { endpoint, token, budget, seed, suspect, parents: [..], base, control? } where each model is
+//   { kind: 'hub', id: 'owner/name[@rev]' } or { kind: 'local', label, entries: [{ file, path }] }.
+import { loadWasm, runAnalysis } from './lib/engine.mjs';
+import { HubClient } from './lib/hub.mjs';
+import { localModelSource } from './lib/ui-local-model.mjs';
+
+let wasmPromise = null;
+
+self.addEventListener('message', async (ev) => {
+  const { id, type, spec } = ev.data ?? {};
+  if (type !== 'run') return;
+  const post = (msg) => self.postMessage({ id, ...msg });
+  try {
+    const report = await run(spec, (progress) => post({ type: 'progress', progress }));
+    post({ type: 'result', report });
+  } catch (err) {
+    post({ type: 'error', error: serialiseError(err) });
+  }
+});
+
+async function run(spec, onProgress) {
+  wasmPromise ??= loadWasm();
+  const hub = new HubClient({ endpoint: spec.endpoint, token: spec.token || undefined });
+  const roles = [['suspect', spec.suspect], ...spec.parents.map((p, i) => [spec.parents.length > 1 ? `parent ${i + 1}` : 'parent', p]),
+    ['base', spec.base]];
+  if (spec.control) roles.push(['control', spec.control]);
+  const budget = spec.budget;
+
+  let done = 0;
+  onProgress({ phase: 'resolving', bytes: 0, requests: 0, budget, done, total: roles.length });
+  // Resolve every model at once (a few API calls each); the first failure names its role.
+  const sources = await Promise.all(roles.map(async ([role, input]) => {
+    try {
+      const src = input.kind === 'local'
+        ? localModelSource(input.entries, input.label)
+        : await resolveHub(hub, input.id);
+      done++;
+      onProgress({ phase: 'resolving', bytes: hub.stats?.bytes ?? 0, requests: hub.stats?.requests ?? 0, budget, done, total: roles.length });
+      return src;
+    } catch (err) {
+      err.role ??= role;
+      throw err;
+    }
+  }));
+  const wasm = await wasmPromise;
+  const k = spec.parents.length;
+  return runAnalysis({
+    suspect: sources[0], parents: sources.slice(1, 1 + k), base: sources[1 + k],
+    control: spec.control ? sources[2 + k] : undefined,
+    budget, seed: spec.seed, wasm, hub, endpoint: spec.endpoint, pageUrl: spec.pageUrl,
+    onProgress,
+  });
+}
+
+async function resolveHub(hub, id) {
+  const { repo, revision } = hub.parseModelId(id);
+  return hub.resolveModel(repo, revision);
+}
+
+function serialiseError(err) {
+  const e = err ?? {};
+  return {
+    message: String(e.message ?? e),
+    code: e.code ?? (e.name === 'AbortError' ? 'Aborted' : undefined),
+    status: typeof e.status === 'number' ? e.status : undefined,
+    repo: e.repo ?? undefined,
+    path: e.path ?? undefined,
+    role: e.role ?? undefined,
+    name: e.name ?? undefined,
+  };
+}
