@@ -46,6 +46,20 @@ async function openModel(spec, flag, hub, signal) {
   return hub.resolveModel(spec.repo, spec.revision, { signal });
 }
 
+/**
+ * The folder cache of immutable header/index bytes (web/lib/cache.mjs: MERGEPROBE_CACHE, else
+ * ~/.cache/mergeprobe). A cache that cannot be opened only costs speed: say so and go on.
+ */
+async function openByteCache(progress) {
+  try {
+    const { openCache } = await import('../web/lib/cache.mjs');
+    return await openCache({ store: 'folder' });
+  } catch (e) {
+    progress.note(`cache disabled (${String(e?.message ?? e).split('\n')[0]})`);
+    return null;
+  }
+}
+
 async function verify(opts, env, progress, signal) {
   if (!opts.base) {
     // hub.mjs exposes no model-info call (cardData.base_model), so the base cannot be looked up.
@@ -74,6 +88,7 @@ async function verify(opts, env, progress, signal) {
     return src;
   }));
   const wasm = await wasmP;
+  const cache = opts.cache ? await openByteCache(progress) : null;
   const k = opts.parents.length;
   return runAnalysis({
     suspect: sources[0],
@@ -83,6 +98,7 @@ async function verify(opts, env, progress, signal) {
     budget: opts.budget,
     seed: opts.seed,
     wasm,
+    cache,
     signal,
     hub,
     endpoint: opts.endpoint,

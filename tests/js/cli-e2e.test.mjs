@@ -36,6 +36,7 @@ function run(args, { env = {}, cwd = ROOT } = {}) {
     const base = { ...process.env };
     delete base.HF_TOKEN;
     delete base.HF_ENDPOINT;
+    base.MERGEPROBE_CACHE = path.join(dir, 'cache');  // never the user's ~/.cache
     const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -185,6 +186,14 @@ describe('through the mock hub', () => {
     assert.equal(report.summary.verdict, 'linear-merge');
     assert.ok(Math.abs(report.summary.alphas[0] - 0.571) < 0.01, `alpha ${report.summary.alphas[0]}`);
     assert.ok(report.tensors.some((t) => t.name.startsWith('model.')), 'the suspect\'s own (renamed) tensor names');
+  });
+
+  test('--no-cache leaves the cache alone', async () => {
+    const cacheDir = path.join(dir, 'cache-untouched');
+    const r = await run(['verify', '--suspect', 'test/merge-0.571', '--parent', 'test/sst2', '--base', 'test/base',
+      '--endpoint', hub.hubUrl, '--no-cache', '--json'], { env: { MERGEPROBE_CACHE: cacheDir } });
+    parseJsonReport(r);
+    assert.equal(fs.existsSync(cacheDir), false);
   });
 
   test('a hub model and a local folder in one run', async () => {

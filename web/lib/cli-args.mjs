@@ -141,9 +141,17 @@ function single(values, name) {
  *   control, endpoint, token, budget, seed, json, cache }}
  */
 export function parseCli(argv, { env = process.env, exists = existsSync } = {}) {
+  // node:util calls "--seed -1" ambiguous (the value looks like a flag): a number is a value, so
+  // join it ("--seed=-1") and let the value checks say what is wrong with it.
+  const args = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = /^--([a-z-]+)$/.exec(argv[i])?.[1];
+    if (name && OPTIONS[name]?.type === 'string' && /^-\d/.test(argv[i + 1] ?? '')) args.push(`${argv[i]}=${argv[++i]}`);
+    else args.push(argv[i]);
+  }
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (e) {
     // node:util's messages name the option; add what to do.
     const msg = String(e.message).replace(/\.? *To specify a positional argument.*$/s, '');
