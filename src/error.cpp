@@ -1,1 +1,32 @@
+// Names of the error codes, spelled as in the header so messages and JS errors match the spec.
 #include "error.h"
+
+namespace mp {
+
+const char* error_code_name(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::Ok: return "Ok";
+    case ErrorCode::HeaderTooSmall: return "HeaderTooSmall";
+    case ErrorCode::HeaderTooLarge: return "HeaderTooLarge";
+    case ErrorCode::InvalidHeaderLength: return "InvalidHeaderLength";
+    case ErrorCode::InvalidHeader: return "InvalidHeader";
+    case ErrorCode::InvalidHeaderDeserialization: return "InvalidHeaderDeserialization";
+    case ErrorCode::InvalidOffset: return "InvalidOffset";
+    case ErrorCode::ValidationOverflow: return "ValidationOverflow";
+    case ErrorCode::MisalignedSlice: return "MisalignedSlice";
+    case ErrorCode::TensorInvalidInfo: return "TensorInvalidInfo";
+    case ErrorCode::MetadataIncompleteBuffer: return "MetadataIncompleteBuffer";
+    case ErrorCode::InvalidIndex: return "InvalidIndex";
+    case ErrorCode::UnsafeShardPath: return "UnsafeShardPath";
+    case ErrorCode::UnsupportedDtype: return "UnsupportedDtype";
+    case ErrorCode::ShapeMismatch: return "ShapeMismatch";
+    case ErrorCode::NoMatchingTensors: return "NoMatchingTensors";
+    case ErrorCode::MissingTensor: return "MissingTensor";
+    case ErrorCode::InvalidArgument: return "InvalidArgument";
+    case ErrorCode::NeedMoreBytes: return "NeedMoreBytes";
+  }
+  // Only reachable with a value cast from outside the enum.
+  return "Unknown";
+}
+
+}  // namespace mp

@@ -1,1 +1,216 @@
+// model.safetensors.index.json reader:
+//   {"metadata": {"total_size": <bytes>, ...anything}, "weight_map": {"<tensor>": "<shard file>"}}
+// Indexes reach 60 MB (half a million tensors), so the JSON is read in place with simdjson
+// On-Demand and shard names are deduplicated through views into the parser's string buffer:
+// each shard name is copied once, each tensor name once. Every value, ignored ones included, is
+// walked to its end so malformed JSON anywhere is refused.
 #include "safetensors_index.h"
+
+#include <cmath>
+#include <string_view>
+#include <utility>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "safetensors_header.h"  // kJsonPadding
+#include "simdjson.h"
+
+namespace mp {
+namespace {
+
+namespace od = simdjson::ondemand;
+using simdjson::error_code;
+
+constexpr int kMaxJsonDepth = 128;  // as in the header reader (serde_json's limit)
+
+std::string named(std::string_view s) {
+  constexpr size_t kMax = 200;
+  std::string out = "'";
+  out.append(s.substr(0, kMax));
+  if (s.size() > kMax) out += "...";
+  return out + "'";
+}
+
+Error invalid(const std::string& detail) { return make_error(ErrorCode::InvalidIndex, "InvalidIndex: " + detail); }
+
+Error json_error(error_code e, const std::string& where) {
+  return invalid("invalid JSON" + (where.empty() ? std::string() : " in " + where) + " (" +
+                 simdjson::error_message(e) + ")");
+}
+
+// Same walk as the header reader's: read a value to its end so its syntax is checked.
+error_code consume_value(od::value value, int depth) {
+  if (depth > kMaxJsonDepth) return simdjson::DEPTH_ERROR;
+  od::json_type type;
+  if (auto e = value.type().get(type)) return e;
+  switch (type) {
+    case od::json_type::object: {
+      od::object obj;
+      if (auto e = value.get_object().get(obj)) return e;
+      for (auto field_result : obj) {
+        od::field field;
+        if (auto e = std::move(field_result).get(field)) return e;
+        std::string_view key;
+        if (auto e = field.unescaped_key(false).get(key)) return e;
+        if (auto e = consume_value(field.value(), depth + 1)) return e;
+      }
+      return simdjson::SUCCESS;
+    }
+    case od::json_type::array: {
+      od::array arr;
+      if (auto e = value.get_array().get(arr)) return e;
+      for (auto element : arr) {
+        od::value v;
+        if (auto e = std::move(element).get(v)) return e;
+        if (auto e = consume_value(v, depth + 1)) return e;
+      }
+      return simdjson::SUCCESS;
+    }
+    case od::json_type::number: {
+      double d;
+      return value.get_double().get(d);
+    }
+    case od::json_type::string: {
+      std::string_view s;
+      return value.get_string().get(s);
+    }
+    case od::json_type::boolean: {
+      bool b;
+      return value.get_bool().get(b);
+    }
+    case od::json_type::null: {
+      bool is_null = false;
+      if (auto e = value.is_null().get(is_null)) return e;
+      return is_null ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
+    }
+  }
+  return simdjson::INCORRECT_TYPE;
+}
+
+// Why a shard name is unsafe, or nullptr. Names are relative to the index's folder; anything
+// that could climb out of it, name another host or hide a NUL is refused.
+const char* unsafe_reason(std::string_view shard) {
+  if (shard.empty()) return "is empty";
+  if (shard.find('\0') != std::string_view::npos) return "contains a NUL byte";
+  if (shard.front() == '/' || shard.front() == '\\') return "starts with a path separator";
+  if (shard.find("..") != std::string_view::npos) return "contains '..'";
+  if (shard.find("://") != std::string_view::npos) return "contains '://'";
+  return nullptr;
+}
+
+Error parse_metadata(od::value value, ShardIndex* out) {
+  od::object obj;
+  if (auto e = value.get_object().get(obj)) {
+    if (e == simdjson::INCORRECT_TYPE) return invalid("metadata must be an object");
+    return json_error(e, "metadata");
+  }
+  for (auto field_result : obj) {
+    od::field field;
+    if (auto e = std::move(field_result).get(field)) return json_error(e, "metadata");
+    std::string_view key;
+    if (auto e = field.unescaped_key(false).get(key)) return json_error(e, "metadata");
+    if (key != "total_size") {
+      if (auto e = consume_value(field.value(), 2)) return json_error(e, "metadata");
+      continue;
+    }
+    if (out->has_total_size) return invalid("duplicate metadata.total_size");
+    od::value v = field.value();
+    std::string_view raw = v.raw_json_token();
+    uint64_t n = 0;
+    error_code e = v.get_uint64().get(n);
+    if (e == simdjson::INCORRECT_TYPE) {
+      // Some writers emit the size as a float ("1.6e10", "16060522496.0"); an integral,
+      // non-negative value below 2^64 is still a byte count.
+      double d = 0;
+      if (v.get_double().get(d) == simdjson::SUCCESS && d >= 0 && d < 18446744073709551616.0 &&
+          std::floor(d) == d) {
+        n = static_cast<uint64_t>(d);
+        e = simdjson::SUCCESS;
+      }
+    }
+    if (e) {
+      if (raw.size() > 40) raw = raw.substr(0, 40);
+      return invalid("metadata.total_size must be a non-negative integer, got " + std::string(raw));
+    }
+    out->has_total_size = true;
+    out->total_size = n;
+  }
+  return Error{};
+}
+
+Error parse_weight_map(od::value value, ShardIndex* out) {
+  od::object obj;
+  if (auto e = value.get_object().get(obj)) {
+    if (e == simdjson::INCORRECT_TYPE) return invalid("weight_map must be an object {tensor: shard file}");
+    return json_error(e, "weight_map");
+  }
+  // Views into the parser's string buffer: valid until the parser goes, which is after us.
+  std::unordered_map<std::string_view, uint32_t> shard_ids;
+  std::unordered_set<std::string_view> names;
+  for (auto field_result : obj) {
+    od::field field;
+    if (auto e = std::move(field_result).get(field)) return json_error(e, "weight_map");
+    std::string_view name;
+    if (auto e = field.unescaped_key(false).get(name)) return json_error(e, "weight_map");
+    std::string_view shard;
+    if (auto e = field.value().get_string().get(shard)) {
+      if (e == simdjson::INCORRECT_TYPE)
+        return invalid("weight_map entry of tensor " + named(name) + " is not a string");
+      return json_error(e, "weight_map entry of tensor " + named(name));
+    }
+    if (!names.insert(name).second)
+      return invalid("duplicate tensor name " + named(name) + " in weight_map");
+    auto [it, added] = shard_ids.try_emplace(shard, static_cast<uint32_t>(out->shards.size()));
+    if (added) {
+      if (const char* why = unsafe_reason(shard))
+        return make_error(ErrorCode::UnsafeShardPath, "UnsafeShardPath: shard " + named(shard) +
+                                                          " of tensor " + named(name) + " " + why);
+      out->shards.emplace_back(shard);
+    }
+    out->weight_map.emplace_back(std::string(name), it->second);
+  }
+  if (out->weight_map.empty()) return invalid("weight_map is empty");
+  return Error{};
+}
+
+}  // namespace
+
+Result<ShardIndex> parse_index(const uint8_t* json, size_t json_len) {
+  if (json == nullptr) return make_error(ErrorCode::InvalidArgument, "InvalidArgument: no index bytes");
+  const char* text = reinterpret_cast<const char*>(json);
+  if (!simdjson::validate_utf8(text, json_len)) return invalid("the index is not valid UTF-8");
+
+  od::parser parser;
+  simdjson::padded_string_view view(text, json_len, json_len + kJsonPadding);
+  od::document doc;
+  if (auto e = parser.iterate(view).get(doc)) return json_error(e, "");
+  od::object root;
+  if (auto e = doc.get_object().get(root)) {
+    if (e == simdjson::INCORRECT_TYPE) return invalid("the index is not a JSON object");
+    return json_error(e, "");
+  }
+  ShardIndex out;
+  bool has_metadata = false, has_weight_map = false;
+  for (auto field_result : root) {
+    od::field field;
+    if (auto e = std::move(field_result).get(field)) return json_error(e, "");
+    std::string_view key;
+    if (auto e = field.unescaped_key(false).get(key)) return json_error(e, "");
+    if (key == "metadata") {
+      if (has_metadata) return invalid("duplicate metadata");
+      has_metadata = true;
+      if (Error err = parse_metadata(field.value(), &out); !err.ok()) return err;
+    } else if (key == "weight_map") {
+      if (has_weight_map) return invalid("duplicate weight_map");
+      has_weight_map = true;
+      if (Error err = parse_weight_map(field.value(), &out); !err.ok()) return err;
+    } else if (auto e = consume_value(field.value(), 1)) {
+      return json_error(e, named(key));
+    }
+  }
+  if (!doc.at_end()) return invalid("trailing content after the index's JSON object");
+  if (!has_weight_map) return invalid("no weight_map");
+  return out;
+}
+
+}  // namespace mp
