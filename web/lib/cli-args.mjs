@@ -208,15 +208,14 @@ reading a sample of tensor rows with HTTP range requests.
 
 Usage:
   mergeprobe verify --suspect OWNER/NAME[@REV] --parent OWNER/NAME[@REV] [--parent ...]
-                    [--base OWNER/NAME[@REV]] [--control OWNER/NAME[@REV]]
+                    --base OWNER/NAME[@REV] [--control OWNER/NAME[@REV]]
                     [--endpoint URL] [--budget 64MiB] [--seed N] [--json] [--no-cache]
   mergeprobe --help | --version
 
 Models (a local file or folder works wherever a repo id does: ./path, ../path, /path):
   --suspect   the model to check (C)
   --parent    a candidate parent (A_i); repeat for a merge of several (at most ${MAX_PARENTS})
-  --base      the common base model (B) the deltas are measured from. Optional only with one
-              parent when the suspect's model card names a base_model
+  --base      the common base model (B) the deltas C - B and A_i - B are measured from
   --control   another fine-tune of the same base, measured like the suspect (a calibrated null)
 
 Options:
@@ -229,7 +228,8 @@ Options:
   -h, --help      this text
   -V, --version   the version
 
-Environment: HF_TOKEN (a Hub token, for gated or private repos), HF_ENDPOINT.
+Environment: HF_TOKEN (a Hub token, for gated or private repos), HF_ENDPOINT, MERGEPROBE_CACHE
+(cache folder, or "off").
 Progress goes to stderr. Exit codes: 0 the analysis ran (whatever the verdict), 2 usage error,
 3 hub, network or authorisation error, 4 the models cannot be compared.
 `;
