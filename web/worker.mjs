@@ -26,6 +26,7 @@ self.addEventListener('message', async (ev) => {
 
 async function run(spec, onProgress) {
   wasmPromise ??= loadWasm();
+  wasmPromise.catch(() => { wasmPromise = null; });  // retried next run; awaited below
   const hub = new HubClient({ endpoint: spec.endpoint, token: spec.token || undefined });
   const roles = [['suspect', spec.suspect], ...spec.parents.map((p, i) => [spec.parents.length > 1 ? `parent ${i + 1}` : 'parent', p]),
     ['base', spec.base]];
@@ -33,15 +34,20 @@ async function run(spec, onProgress) {
   const budget = spec.budget;
 
   let done = 0;
-  onProgress({ phase: 'resolving', bytes: 0, requests: 0, budget, done, total: roles.length });
-  // Resolve every model at once (a few API calls each); the first failure names its role.
-  const sources = await Promise.all(roles.map(async ([role, input]) => {
+  const report = () => onProgress({ phase: 'resolving', bytes: hub.stats?.bytes ?? 0, requests: hub.stats?.requests ?? 0, budget, done, total: roles.length });
+  report();
+  const withRole = (role, fn) => {
+    try { return fn(); } catch (err) { err.role ??= role; throw err; }
+  };
+  // Local files first: a wrong drop is reported before any network request.
+  const local = roles.map(([role, input]) => (input.kind === 'local' ? withRole(role, () => localModelSource(input.entries, input.label)) : null));
+  // Hub models resolve together (a few API calls each); the first failure names its role.
+  const sources = await Promise.all(roles.map(async ([role, input], i) => {
+    if (local[i]) { done++; report(); return local[i]; }
     try {
-      const src = input.kind === 'local'
-        ? localModelSource(input.entries, input.label)
-        : await resolveHub(hub, input.id);
+      const src = await resolveHub(hub, input.id);
       done++;
-      onProgress({ phase: 'resolving', bytes: hub.stats?.bytes ?? 0, requests: hub.stats?.requests ?? 0, budget, done, total: roles.length });
+      report();
       return src;
     } catch (err) {
       err.role ??= role;

@@ -38,3 +38,55 @@ export async function openBrowser(o = {}) {
 export async function fillRole(page, label, value) {
   await page.getByLabel(label, { exact: true }).fill(value);
 }
+
+/**
+ * The built site (dist/) and the mock hub with the demo repos, plus a gated copy of the demo merge
+ * (token hf_alice_token is approved for it). Page and hub are on different ports: different origins.
+ */
+export async function startTestSite() {
+  const { startSite } = await import('../../scripts/serve.mjs');
+  const { demoRepos } = await import('../gen/merges.mjs');
+  const { MockRepo, folderFiles } = await import('../mock-hub/repo.mjs');
+  const merge = demoRepos({}).find((r) => r.repo === 'demo/bert-tiny-merge-0.571');
+  const gated = new MockRepo({ id: 'gated-org/bert-tiny-merge', commits: [folderFiles(merge.folder)], gated: 'manual', access: ['alice'] });
+  return startSite({ repos: [gated] });
+}
+
+export const GATED_TOKEN = 'hf_alice_token';
+
+/** The verdict card's key numbers as text, for comparing two runs. */
+export async function verdictNumbers(page) {
+  return page.evaluate(() => ({
+    sentence: document.querySelector('#verdict-sentence')?.textContent ?? '',
+    alpha: document.querySelector('#stat-alpha-0')?.textContent ?? '',
+    cos: document.querySelector('#stat-cos')?.textContent ?? '',
+    components: [...document.querySelectorAll('#component-table tbody tr')].map((tr) => tr.textContent),
+  }));
+}
+
+/** Fill the three required roles and press Verify. */
+export async function verify(page, { suspect, parent, base, control }) {
+  await fillRole(page, 'Suspect model', suspect);
+  await fillRole(page, 'Parent model', parent);
+  await fillRole(page, 'Base model', base);
+  if (control) await fillRole(page, 'Control model', control);
+  await page.getByRole('button', { name: 'Verify' }).click();
+}
+
+/** Wait for either the verdict or the error card. */
+export async function settle(page, timeout = 60_000) {
+  await page.waitForSelector('#verdict-sentence, #error:not([hidden])', { timeout });
+}
+
+/** The endpoint from demo.json (the mock hub). */
+export async function demoEndpoint(page) {
+  return page.evaluate(async () => (await (await fetch('demo.json')).json()).endpoint);
+}
+
+/** Open Advanced and set the hub endpoint (and a token when given). */
+export async function setAdvanced(page, { endpoint, token }) {
+  const adv = page.locator('#advanced');
+  if (!(await adv.evaluate((d) => d.open))) await page.getByText('Advanced', { exact: true }).click();
+  if (endpoint !== undefined) await page.getByLabel('Hub endpoint').fill(endpoint);
+  if (token !== undefined) await page.getByLabel('Access token').fill(token);
+}
