@@ -2,7 +2,7 @@
 // The analysis runs in web/worker.mjs; cancelling terminates that worker, so nothing on this
 // thread ever waits on the wasm.
 import { byId, h, replace } from './lib/ui-dom.mjs';
-import { DEFAULT_ENDPOINT, fillForm, initForm, readForm, setFormBusy } from './lib/ui-form.mjs';
+import { DEFAULT_ENDPOINT, fillForm, initForm, markRoleError, readForm, setFormBusy } from './lib/ui-form.mjs';
 import { buildView } from './lib/ui-report-view.mjs';
 import { modelsTable, verdictCard } from './lib/ui-verdict.mjs';
 import { componentTable, tensorTable, unmatchedList } from './lib/ui-tables.mjs';
@@ -194,7 +194,9 @@ function showError(e) {
   byId('error-advice').textContent = ex.advice;
   byId('error-detail').textContent = ex.detail ? `Detail: ${ex.detail}` : '';
   show('error');
+  if (ex.role) markRoleError(ex.role, ex.title);
   if (e?.code === 'GatedRepo' || e?.code === 'Unauthorized') byId('advanced').open = true;
+  byId('error').scrollIntoView({ block: 'nearest' });
 }
 
 // ---------- page start ----------

@@ -73,7 +73,9 @@ function serialiseError(err) {
   const e = err ?? {};
   return {
     message: String(e.message ?? e),
-    code: e.code ?? (e.name === 'AbortError' ? 'Aborted' : undefined),
+    code: e.code ?? (e.name === 'AbortError' ? 'Aborted'
+      // the wasm module or its loader missing from the site (not built, or a partial copy)
+      : /dynamically imported module|mergeprobe\.wasm|WebAssembly/.test(String(e.message)) ? 'setup' : undefined),
     status: typeof e.status === 'number' ? e.status : undefined,
     repo: e.repo ?? undefined,
     path: e.path ?? undefined,

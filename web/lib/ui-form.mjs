@@ -278,3 +278,11 @@ export function setFormBusy(busy) {
   byId('verify').disabled = busy;
   byId('verify').textContent = busy ? 'Verifying…' : 'Verify';
 }
+
+/** Marks the field of a role named in a run error ("suspect", "parent 2", "base", "control"). */
+export function markRoleError(role, message) {
+  const f = roleFields();
+  const m = /^parent(?: (\d+))?$/.exec(role ?? '');
+  const field = m ? f.parents[(Number(m[1]) || 1) - 1] : f[role];
+  if (field && !local.has(field)) setFieldError(field, message);
+}
