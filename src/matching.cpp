@@ -1,1 +1,263 @@
+// Matching tensors across roles by normalised key (see tensor_names.cpp for the key).
+//
+// Rules, per key:
+// - a key that appears twice in one model (two names normalising to one key) is ambiguous: every
+//   tensor of that key becomes Unmatched;
+// - a key missing in some model: one Unmatched, named after the lowest role that has it;
+// - every model's dtype must be readable by the statistics (dtype_supports_stats); dtypes may
+//   differ across models (BF16 suspect vs F32 base is fine, so is FP8 vs BF16);
+// - shapes must be equal, except for embeddings and lm_head, whose vocabulary may have grown
+//   (added tokens): when all dims but the first agree, they are matched on the common top-left
+//   block, as mergekit does, and `shape` is the common (smallest) shape: rows beyond it are never
+//   read. Row r has the same byte offset in every model, since the trailing dims agree;
+// - FP8 weights (F8_E4M3, F8_E5M2) get their block scale, per model, from the tensor classified
+//   is_scale whose scale_of is the weight's key. Scales are not matched tensors themselves. An FP8
+//   weight without any scale tensor is read unscaled (per-tensor FP8 formats have none).
+// Output order: (layer, component, expert, key), a deterministic order independent of file order.
 #include "matching.h"
+
+#include <algorithm>
+#include <string_view>
+#include <unordered_map>
+
+#include "dtype.h"
+
+namespace mp {
+
+namespace {
+
+// "suspect", "parent" (k == 1) or "parent i", "base", "control"; the words Analysis uses.
+std::string role_name(int role, int parents, int model_count) {
+  const int k = parents < 0 ? model_count - 2 : parents;
+  if (role == 0) return "suspect";
+  if (role >= 1 && role <= k) return k == 1 ? "parent" : "parent " + std::to_string(role);
+  if (role == k + 1) return "base";
+  if (role == k + 2) return "control";
+  return "model " + std::to_string(role);
+}
+
+
+std::string shape_string(const std::vector<uint64_t>& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i) s += ",";
+    s += std::to_string(shape[i]);
+  }
+  return s + "]";
+}
+
+uint64_t element_count(const std::vector<uint64_t>& shape) {
+  uint64_t n = 1;
+  for (uint64_t d : shape) n *= d;  // header validation already ruled out overflow
+  return n;
+}
+
+bool is_fp8(Dtype d) { return d == Dtype::F8_E4M3 || d == Dtype::F8_E5M2; }
+
+// One weight tensor of one model.
+struct Entry {
+  uint32_t cls = 0;  // index into the classes vector
+  uint32_t model = 0;
+  TensorRef ref;
+};
+
+const TensorInfo& info(const std::vector<Model>& models, uint32_t model, TensorRef r) {
+  return models[model].files[r.file].header.tensors[r.tensor];
+}
+
+// Embeddings and lm_head whose vocab sizes differ: same rank, all dims but the first equal.
+bool vocab_compatible(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
+  if (a.size() != b.size() || a.size() < 2) return false;
+  return std::equal(a.begin() + 1, a.end(), b.begin() + 1);
+}
+
+}  // namespace
+
+Result<MatchResult> match_tensors(const std::vector<Model>& models, int parents) {
+  const int n = static_cast<int>(models.size());
+  if (n < 2) return make_error(ErrorCode::InvalidArgument, "matching needs at least two models");
+  auto role = [&](uint32_t m) { return role_name(static_cast<int>(m), parents, n); };
+
+  std::vector<TensorClass> classes;
+  std::vector<Entry> weights;
+  // Per model: weight key -> its scale tensors (normally one).
+  std::vector<std::unordered_map<std::string, std::vector<TensorRef>>> scales(n);
+  std::vector<uint64_t> weight_count(n, 0);
+
+  size_t total = 0;
+  for (const Model& m : models)
+    for (const ModelFile& f : m.files) total += f.header.tensors.size();
+  classes.reserve(total);
+  weights.reserve(total);
+
+  for (uint32_t m = 0; m < static_cast<uint32_t>(n); ++m) {
+    const Model& model = models[m];
+    for (uint32_t fi = 0; fi < model.files.size(); ++fi) {
+      const auto& tensors = model.files[fi].header.tensors;
+      for (uint32_t ti = 0; ti < tensors.size(); ++ti) {
+        TensorClass c = classify_tensor(tensors[ti].name);
+        if (c.is_scale) {
+          scales[m][c.scale_of].push_back(TensorRef{fi, ti});
+          continue;
+        }
+        weights.push_back(Entry{static_cast<uint32_t>(classes.size()), m, TensorRef{fi, ti}});
+        classes.push_back(std::move(c));
+        ++weight_count[m];
+      }
+    }
+  }
+
+  for (int m = 0; m < n; ++m)
+    if (weight_count[m] == 0)
+      return make_error(ErrorCode::NoMatchingTensors,
+                        "the " + role(m) + " has no tensors to compare (no weight in its files)");
+
+  std::sort(weights.begin(), weights.end(), [&](const Entry& a, const Entry& b) {
+    const std::string& ka = classes[a.cls].key;
+    const std::string& kb = classes[b.cls].key;
+    if (ka != kb) return ka < kb;
+    if (a.model != b.model) return a.model < b.model;
+    return info(models, a.model, a.ref).name < info(models, b.model, b.ref).name;
+  });
+
+  MatchResult out;
+  uint64_t common_keys = 0;  // keys present once in every model, for the error message
+  std::string first_reason;  // why the first common key failed, for the error message
+
+  std::vector<std::vector<const Entry*>> per_model(n);
+  size_t i = 0;
+  while (i < weights.size()) {
+    size_t j = i;
+    const std::string& key = classes[weights[i].cls].key;
+    while (j < weights.size() && classes[weights[j].cls].key == key) ++j;
+    for (auto& v : per_model) v.clear();
+    for (size_t e = i; e < j; ++e) per_model[weights[e].model].push_back(&weights[e]);
+    const size_t group_begin = i;
+    i = j;
+
+    auto name_of = [&](const Entry* e) -> const std::string& { return info(models, e->model, e->ref).name; };
+
+    // Ambiguous: two names of one model normalise to this key.
+    bool ambiguous = false;
+    for (int m = 0; m < n; ++m) {
+      if (per_model[m].size() <= 1) continue;
+      ambiguous = true;
+      std::string names;
+      for (const Entry* e : per_model[m]) names += (names.empty() ? "" : ", ") + name_of(e);
+      for (const Entry* e : per_model[m])
+        out.unmatched.push_back(Unmatched{name_of(e), m,
+                                          std::to_string(per_model[m].size()) + " tensors of the " +
+                                              role(m) + " share the key '" + key + "' (" + names + ")"});
+    }
+    if (ambiguous) continue;
+
+    // Missing somewhere: one entry, for the lowest role that has it.
+    std::string missing;
+    for (int m = 0; m < n; ++m)
+      if (per_model[m].empty()) missing += (missing.empty() ? "" : ", ") + role(m);
+    if (!missing.empty()) {
+      const Entry* e = &weights[group_begin];
+      out.unmatched.push_back(Unmatched{name_of(e), static_cast<int>(e->model), "missing in " + missing});
+      continue;
+    }
+    ++common_keys;
+
+    auto reject = [&](int m, std::string reason) {
+      if (first_reason.empty()) first_reason = "'" + key + "': " + reason;
+      out.unmatched.push_back(Unmatched{name_of(per_model[m][0]), m, std::move(reason)});
+    };
+
+    // Dtypes the statistics can read, in every model.
+    bool dtype_ok = true;
+    for (int m = 0; m < n && dtype_ok; ++m) {
+      Dtype d = info(models, m, per_model[m][0]->ref).dtype;
+      if (!dtype_supports_stats(d)) {
+        reject(m, std::string("dtype ") + dtype_name(d) + " not supported for statistics (in " + role(m) + ")");
+        dtype_ok = false;
+      }
+    }
+    if (!dtype_ok) continue;
+
+    // Shapes: equal, or (embeddings / lm_head) equal but for the vocabulary rows.
+    const TensorClass& cls0 = classes[per_model[0][0]->cls];
+    const bool vocab_rows = cls0.component == Component::Embedding || cls0.component == Component::LmHead;
+    std::vector<uint64_t> shape = info(models, 0, per_model[0][0]->ref).shape;
+    bool shape_ok = true;
+    for (int m = 1; m < n && shape_ok; ++m) {
+      const auto& s = info(models, m, per_model[m][0]->ref).shape;
+      if (s == shape) continue;
+      if (vocab_rows && vocab_compatible(s, shape)) {
+        shape[0] = std::min(shape[0], s[0]);
+        continue;
+      }
+      reject(0, "shape " + shape_string(info(models, 0, per_model[0][0]->ref).shape) + " in suspect vs " +
+                    shape_string(s) + " in " + role(m));
+      shape_ok = false;
+    }
+    if (!shape_ok) continue;
+    if (element_count(shape) == 0) {
+      reject(0, "empty tensor (shape " + shape_string(shape) + "): nothing to compare");
+      continue;
+    }
+
+    // FP8 block scales, per model.
+    MatchedTensor mt;
+    mt.scales.assign(n, std::nullopt);
+    bool scales_ok = true;
+    for (int m = 0; m < n && scales_ok; ++m) {
+      if (!is_fp8(info(models, m, per_model[m][0]->ref).dtype)) continue;
+      auto it = scales[m].find(key);
+      if (it == scales[m].end()) continue;  // per-tensor FP8 without scale: read as is
+      if (it->second.size() != 1) {
+        reject(m, std::to_string(it->second.size()) + " block scales for this FP8 weight in the " + role(m));
+        scales_ok = false;
+        break;
+      }
+      Dtype sd = info(models, m, it->second[0]).dtype;
+      if (!dtype_supports_stats(sd)) {
+        reject(m, std::string("block scale dtype ") + dtype_name(sd) + " not supported (in " + role(m) + ")");
+        scales_ok = false;
+        break;
+      }
+      mt.scales[m] = it->second[0];
+    }
+    if (!scales_ok) continue;
+
+    mt.cls = cls0;
+    mt.shape = std::move(shape);
+    for (int m = 0; m < n; ++m) {
+      mt.refs.push_back(per_model[m][0]->ref);
+      mt.names.push_back(name_of(per_model[m][0]));
+    }
+    out.tensors.push_back(std::move(mt));
+  }
+
+  if (out.tensors.empty()) {
+    std::string why;
+    if (common_keys == 0) {
+      why = "no tensor name is common to all " + std::to_string(n) + " models, even without wrapper prefixes";
+      // Show one name of each model: usually enough to see two unrelated architectures.
+      for (int m = 0; m < n; ++m) {
+        const auto& t = models[m].files.empty() || models[m].files[0].header.tensors.empty()
+                            ? std::string()
+                            : models[m].files[0].header.tensors[0].name;
+        why += (m ? "; " : " (e.g. ") + role(m) + " has '" + t + "'";
+      }
+      why += ")";
+    } else {
+      why = std::to_string(common_keys) + " tensor names are common to all models but none can be compared; first: " +
+            first_reason;
+    }
+    return make_error(ErrorCode::NoMatchingTensors, why);
+  }
+
+  std::stable_sort(out.tensors.begin(), out.tensors.end(), [](const MatchedTensor& a, const MatchedTensor& b) {
+    if (a.cls.layer != b.cls.layer) return a.cls.layer < b.cls.layer;
+    if (a.cls.component != b.cls.component) return a.cls.component < b.cls.component;
+    if (a.cls.expert != b.cls.expert) return a.cls.expert < b.cls.expert;
+    return a.cls.key < b.cls.key;
+  });
+  return out;
+}
+
+}  // namespace mp

@@ -33,6 +33,8 @@ struct MatchResult {
 };
 
 // Errors only when nothing at all can be compared (NoMatchingTensors, with the reason).
-Result<MatchResult> match_tensors(const std::vector<Model>& models);
+// `parents` (k) only names the roles in reasons ("missing in base", "... in parent 2", "control");
+// -1 means models.size() - 2, i.e. no control model.
+Result<MatchResult> match_tensors(const std::vector<Model>& models, int parents = -1);
 
 }  // namespace mp
