@@ -213,7 +213,13 @@ export async function startMockHub(o = {}) {
           res.socket?.destroy();
           return;
         }
-        if (!ok && !closed) await new Promise((r) => { res.once('drain', r); res.once('close', r); });
+        if (!ok && !closed) {
+          await new Promise((r) => {
+            const done = () => { res.off('drain', done); res.off('close', done); r(undefined); };
+            res.on('drain', done);
+            res.on('close', done);
+          });
+        }
       }
     }
     if (!closed) res.end();

@@ -26,6 +26,12 @@ export function bf16Bits(x) {
   if ((b & 0x7f800000) === 0x7f800000 && (b & 0x7fffff)) return (b >>> 16) | 0x40; // NaN stays NaN
   return ((b + 0x7fff + ((b >>> 16) & 1)) >>> 16) & 0xffff;
 }
+/** f32 bits of a number. @param {number} x */
+function f32Bits(x) {
+  f32[0] = x;
+  return u32[0];
+}
+
 /** @param {number} bits */
 export function bf16Value(bits) {
   u32[0] = bits << 16;
@@ -370,7 +376,6 @@ export function elementValue(t, i, role) {
 export function readShard(shard, role, a, b) {
   const out = new Uint8Array(b - a);
   if (a < shard.head.length) out.set(shard.head.subarray(a, Math.min(b, shard.head.length)), 0);
-  const dv = new DataView(out.buffer);
   // First tensor ending after a.
   let lo = 0, hi = shard.tensors.length;
   while (lo < hi) {
@@ -378,25 +383,51 @@ export function readShard(shard, role, a, b) {
     const t = shard.tensors[mid];
     if (t.start + t.bytes <= a) lo = mid + 1; else hi = mid;
   }
-  const tmp = new DataView(new ArrayBuffer(8));
   for (let k = lo; k < shard.tensors.length; k++) {
     const t = shard.tensors[k];
     if (t.start >= b) break;
     const es = DTYPE_BYTES[/** @type {keyof typeof DTYPE_BYTES} */ (t.dtype)];
     const from = Math.max(a, t.start), to = Math.min(b, t.start + t.bytes);
+    if (t.dtype === 'BF16' && !t.isScale) {
+      bf16Range(t, role, from - t.start, to - t.start, out, t.start - a);
+      continue;
+    }
     for (let e = Math.floor((from - t.start) / es); t.start + e * es < to; e++) {
       const v = elementValue(t, e, role);
-      if (es === 1) tmp.setUint8(0, v);
-      else if (es === 2) tmp.setUint16(0, bf16Bits(v), true);
-      else tmp.setFloat32(0, v, true);
-      const eStart = t.start + e * es;
+      // Little-endian bytes of the element, written where they fall inside [a, b).
+      const bits = es === 1 ? v : es === 2 ? bf16Bits(v) : f32Bits(v);
+      const at = t.start + e * es - a;
       for (let j = 0; j < es; j++) {
-        const pos = eStart + j;
-        if (pos >= from && pos < to) dv.setUint8(pos - a, tmp.getUint8(j));
+        const pos = at + j;
+        if (pos >= from - a && pos < to - a) out[pos] = (bits >>> (8 * j)) & 255;
       }
     }
   }
   return out;
+}
+
+/**
+ * The BF16 fast path of readShard (same values as elementValue): tensor bytes [x, y) into
+ * out[shift + x ...], computing alpha once and writing bytes without per-element calls.
+ * @param {ShardTensor} t @param {Role} role @param {number} x @param {number} y
+ * @param {Uint8Array} out @param {number} shift
+ */
+function bf16Range(t, role, x, y, out, shift) {
+  const one = t.shape.length === 1 ? 1 : 0;
+  const kind = role.kind === 'base' ? 0 : role.kind === 'parent' ? 1 : 2;
+  const alpha = kind === 2 ? role.alpha(t.component) : 0;
+  const seedD = (t.seed ^ DELTA) >>> 0;
+  for (let e = x >> 1; 2 * e < y; e++) {
+    let v = roundBf16(one + SIGMA * gauss(t.seed, e));
+    if (kind > 0) {
+      const p = roundBf16(v + 0.1 * SIGMA * gauss(seedD, e));
+      v = kind === 1 ? p : alpha * p + (1 - alpha) * v;
+    }
+    const bits = bf16Bits(v);
+    const lo = 2 * e, hi = lo + 1;
+    if (lo >= x) out[shift + lo] = bits & 255;
+    if (hi < y) out[shift + hi] = bits >>> 8;
+  }
 }
 
 /**
