@@ -183,6 +183,13 @@ function discard(resp) {
   try { resp.body?.cancel().catch(() => {}); } catch { /* already used */ }
 }
 
+/** cardData.base_model (a string or a list) as a list of valid repo ids. @param {any} info */
+function baseModelsOf(info) {
+  const b = info?.cardData?.base_model;
+  const list = Array.isArray(b) ? b : typeof b === 'string' ? [b] : [];
+  return list.filter((x) => typeof x === 'string' && /^[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+$/.test(x));
+}
+
 export class HubClient {
   /**
    * @param {Object} [o]
@@ -425,6 +432,9 @@ export class HubClient {
     /** @type {Map<string, HubFileSource>} */
     const opened = new Map();
     const model = {
+      /** cardData.base_model of the model card at that commit, as a list (often the parents' base) */
+      baseModels: baseModelsOf(json),
+      gated: json.gated ?? false,
       label: parsed.repo,
       repo: parsed.repo,
       revision: sha,
@@ -444,6 +454,25 @@ export class HubClient {
       },
     };
     return model;
+  }
+
+  /**
+   * Model card facts at a revision without opening the weights: sha, base models, gating.
+   * One API call with `expand=` (only the fields asked for come back, §1).
+   * @param {string} repo
+   * @param {string} [revision]
+   * @param {{signal?: AbortSignal}} [opts]
+   * @returns {Promise<{repo: string, sha: string, baseModels: string[], gated: false | string, private: boolean, cardData: any}>}
+   */
+  async modelInfo(repo, revision = 'main', opts = {}) {
+    const parsed = parseModelId(`${repo}@${revision}`);
+    const q = ['sha', 'cardData', 'gated', 'private'].map((f) => `expand=${f}`).join('&');
+    const url = `${this.endpoint}/api/models/${parsed.repo}/revision/${encodeURIComponent(parsed.revision)}?${q}`;
+    const { json } = await this._api(url, { repo: parsed.repo, signal: opts.signal });
+    return {
+      repo: parsed.repo, sha: json.sha, baseModels: baseModelsOf(json), gated: json.gated ?? false,
+      private: !!json.private, cardData: json.cardData ?? {},
+    };
   }
 
   /**
