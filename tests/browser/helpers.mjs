@@ -45,12 +45,26 @@ export async function fillRole(page, label, value) {
  */
 export async function startTestSite() {
   const { startSite } = await import('../../scripts/serve.mjs');
-  const { demoRepos } = await import('../gen/merges.mjs');
-  const { MockRepo, folderFiles } = await import('../mock-hub/repo.mjs');
-  const merge = demoRepos({}).find((r) => r.repo === 'demo/bert-tiny-merge-0.571');
-  const gated = new MockRepo({ id: 'gated-org/bert-tiny-merge', commits: [folderFiles(merge.folder)], gated: 'manual', access: ['alice'] });
-  return startSite({ repos: [gated] });
+  const { demoRepos, readSafetensors, encodeSafetensors } = await import('../gen/merges.mjs');
+  const { MockRepo, folderFiles, bufferFile } = await import('../mock-hub/repo.mjs');
+  const demo = Object.fromEntries(demoRepos({}).map((r) => [r.repo, r.folder]));
+  const merge = demo['demo/bert-tiny-merge-0.571'];
+  const gated = new MockRepo({ id: 'gated-org/bert-tiny-merge', commits: [folderFiles(merge)], gated: 'manual', access: ['alice'] });
+  // The same trio with one more tensor whose name is markup: the page must show it as text.
+  const hostile = (id, folder) => {
+    const { tensors } = readSafetensors(join(folder, 'model.safetensors'));
+    const dtype = [...tensors.values()][0].dtype;
+    const [, first] = [...tensors.entries()][0];
+    tensors.set(HOSTILE_NAME, first);
+    return new MockRepo({ id, commits: [{ 'model.safetensors': bufferFile('model.safetensors', encodeSafetensors(tensors, dtype)) }] });
+  };
+  const evil = [hostile('evil/suspect', merge), hostile('evil/parent', demo['demo/bert-tiny-sst2']), hostile('evil/base', demo['demo/bert-tiny-base'])];
+  // MP_TEST_DIST: serve another build of the site (e.g. while dist/ is being rebuilt).
+  return startSite({ repos: [gated, ...evil], dist: process.env.MP_TEST_DIST || undefined });
 }
+
+/** A tensor name that would run script if any code put it into innerHTML. */
+export const HOSTILE_NAME = 'bert.encoder.layer.0.<img src=x onerror="window.__pwned=1">.weight';
 
 export const GATED_TOKEN = 'hf_alice_token';
 
