@@ -27,6 +27,9 @@ struct Moments {
   double gram[kMaxVectors * kMaxVectors] = {};  // row-major, symmetric, over [D, d_1..d_k, B]
   uint64_t eq_cb = 0;                 // C == B (as values)
   uint64_t eq_ca[kMaxParents] = {};   // C == A_i
+  // Elements left out because some stream held NaN/Inf there (or products overflowed f32). They
+  // are not in n, gram or the eq counts; reporting them keeps one bad tensor from hiding.
+  uint64_t nonfinite = 0;
 
   int dim() const { return k + 2; }
   double g(int i, int j) const { return gram[i * kMaxVectors + j]; }
