@@ -4,7 +4,7 @@
 // (speculative), and a second read only when the header is longer.
 //
 //   node bench/bench_hub.mjs [--mbit 100] [--latency 40] [--concurrency 16]
-//                            [--layouts qwen3.5-397b-bf16,qwen3.5-fp8,llama-70b]
+//                            [--layouts qwen3.5-397b-bf16,qwen3.5-fp8,llama-70b] [--first 100000]
 
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { startMockHub } from '../tests/mock-hub/server.mjs';
@@ -36,7 +36,7 @@ const mbit = Number(opt('mbit', 100));
 const latencyMs = Number(opt('latency', 40));
 const concurrency = Number(opt('concurrency', 16));
 const layouts = opt('layouts', 'qwen3.5-397b-bf16,qwen3.5-fp8,llama-70b').split(',');
-const SPECULATIVE = 100_000;
+const SPECULATIVE = Number(opt('first', 100_000)); // the engine's speculative first read
 
 /**
  * Fetches the index and all shard headers of `repo`; returns what it cost.

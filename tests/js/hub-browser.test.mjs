@@ -118,3 +118,25 @@ test('Chromium: a server ignoring Range: a shard over maxWholeFileBytes is refus
     hub.setKnobs({ ignoreRange: false });
   }
 });
+
+test('Chromium: the CacheStorage store keeps header bytes of a commit across clients', { skip }, async () => {
+  const r = await page.evaluate(async ({ hubUrl }) => {
+    const { HubClient } = await import('/web/lib/hub.mjs');
+    const { openCache, cachedReadBytes } = await import('/web/lib/cache.mjs');
+    const cache = await openCache();
+    const read = async () => {
+      const c = new HubClient({ endpoint: hubUrl });
+      const m = await c.resolveModel('real/stories260K', 'v1.0');
+      const b = await cachedReadBytes(cache, m.file('model.safetensors'), 0, 50_000);
+      return { sum: b.reduce((a, x) => a + x, 0), requests: c.stats.requests };
+    };
+    const first = await read();
+    const second = await read();
+    return { kind: cache.kind, first, second, stats: cache.stats };
+  }, { hubUrl: hub.hubUrl });
+  assert.equal(r.kind, 'browser');
+  assert.equal(r.first.sum, r.second.sum);
+  assert.equal(r.first.requests, 2);
+  assert.equal(r.second.requests, 1);
+  assert.deepEqual(r.stats, { hits: 1, misses: 1, puts: 1 });
+});
