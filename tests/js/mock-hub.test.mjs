@@ -279,3 +279,14 @@ test('a trio can be registered at run time with a chosen alpha', async () => {
   const i = await info('rt/merge');
   assert.equal(i.siblings.length, 5);
 });
+
+test('§1 xet fileinfo Accept: 2xx with X-Linked-Size, X-Xet-Hash and xet Link relations', async () => {
+  const r = await get('/real/stories260K/resolve/main/model.safetensors', { Accept: 'application/vnd.xet-fileinfo+json, */*' });
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get('content-type'), 'application/vnd.xet-fileinfo+json');
+  assert.ok(Number(r.headers.get('x-linked-size')) > 1_000_000);
+  assert.match(r.headers.get('x-xet-hash'), /^[0-9a-f]{64}$/);
+  const auth = /<([^>]+)>; rel="xet-auth"/.exec(r.headers.get('link'))[1];
+  const tok = await (await get(auth)).json();
+  assert.ok(tok.accessToken && tok.exp > Date.now() / 1000 && tok.casUrl === hub.cdnUrl);
+});

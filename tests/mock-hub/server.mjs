@@ -467,6 +467,12 @@ export async function startMockHub(o = {}) {
       if (!commit) return fail(res, 404, cors, 'RevisionNotFound', `Invalid rev id: ${rev}`);
       return json(modelInfo(r, commit, url));
     }
+    if (kind === 'xet-read-token') {
+      // Only so the Link rel="xet-auth" of the xet fileinfo answer leads somewhere (§1).
+      const no2 = denial(req, r, true);
+      if (no2) return fail(res, no2[0], cors, no2[1], no2[2]);
+      return json({ accessToken: 'mock-xet-' + sha1(String(Math.random())).slice(0, 16), exp: Math.floor(Date.now() / 1000) + 3600, casUrl: cdnUrl });
+    }
     if (kind === 'tree' || kind === 'paths-info') {
       // rev is one segment (encoded when it contains '/'), or raw refs/pr/N.
       let rest = s.slice(5);
