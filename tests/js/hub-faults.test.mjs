@@ -117,6 +117,14 @@ test('no Content-Range on the CDN (omitted, or not exposed to a page): still rig
   hub.resetStats();
   assert.equal(await m.file('model.safetensors').size(), bert.length);
   assert.ok(hub.stats.log.some((e) => e.method === 'POST' && e.path.includes('/paths-info/')));
+  // Every shard of a model asking at once: one POST for all.
+  const mm = await c.resolveModel('virtual/tiny-qwen-merge');
+  mm.sizes.clear();
+  hub.resetStats();
+  const shards = mm.files.filter((f) => f.endsWith('.safetensors'));
+  const sizes = await Promise.all(shards.map((f) => mm.file(f).size()));
+  assert.ok(sizes.every((x) => x > 1000));
+  assert.equal(hub.stats.log.filter((e) => e.method === 'POST').length, 1);
 });
 
 test('429 after N resolver calls: waits for the window (RateLimit t=) and succeeds', async () => {

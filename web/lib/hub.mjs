@@ -219,6 +219,8 @@ export class HubClient {
     this._sem = new Semaphore(o.concurrency ?? 16);
     /** live counters for progress: bytes of file content received, HTTP requests, /resolve/ calls */
     this.stats = { bytes: 0, requests: 0, resolveCalls: 0, retries: 0 };
+    /** @type {WeakMap<object, Promise<void>>} in-flight paths-info calls per model */
+    this._sizing = new WeakMap();
   }
 
   /** @param {string} id */
@@ -483,6 +485,19 @@ export class HubClient {
    * @param {AbortSignal} [signal]
    */
   async _learnSizes(model, path, signal) {
+    // Many shards asking at once share one POST.
+    const pending = this._sizing.get(model);
+    if (pending) {
+      await pending.catch(() => {});
+      if (model.sizes.has(path)) return;
+    }
+    const p = this._postSizes(model, path, signal);
+    this._sizing.set(model, p);
+    try { await p; } finally { if (this._sizing.get(model) === p) this._sizing.delete(model); }
+  }
+
+  /** @param {{repo: string, revision: string, files: string[], sizes: Map<string, number>}} model @param {string} path @param {AbortSignal} [signal] */
+  async _postSizes(model, path, signal) {
     const wanted = new Set([path]);
     for (const f of model.files) if (!model.sizes.has(f) && /\.safetensors(\.index\.json)?$/.test(f)) wanted.add(f);
     const url = `${this.endpoint}/api/models/${model.repo}/paths-info/${model.revision}`;
