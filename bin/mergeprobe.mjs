@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-import { USAGE, UsageError, parseCli, specLabel } from '../web/lib/cli-args.mjs';
+import { USAGE, UsageError, baseFromCard, parseCli, specLabel } from '../web/lib/cli-args.mjs';
 import { EXIT, exitCodeFor, messageFor } from '../web/lib/cli-errors.mjs';
 import { formatReport } from '../web/lib/cli-format.mjs';
 import { createProgress } from '../web/lib/cli-progress.mjs';
@@ -61,10 +61,9 @@ async function openByteCache(progress) {
 }
 
 async function verify(opts, env, progress, signal) {
-  if (!opts.base) {
-    // hub.mjs exposes no model-info call (cardData.base_model), so the base cannot be looked up.
+  if (!opts.base && (opts.parents.length !== 1 || opts.suspect.kind !== 'hub')) {
     throw new UsageError('missing --base OWNER/NAME[@REV]: the common base model is needed to measure the deltas ' +
-      '(C - B, A - B); it is usually the base_model named on the parent\'s model card');
+      '(C - B, A - B); it can be left out only with one parent and a hub suspect whose model card names the base');
   }
   const { HubClient } = await import('../web/lib/hub.mjs');
   const { runAnalysis, loadWasm } = await import('../web/lib/engine.mjs');
@@ -73,28 +72,39 @@ async function verify(opts, env, progress, signal) {
   const roles = [
     ['--suspect', opts.suspect],
     ...opts.parents.map((p) => ['--parent', p]),
-    ['--base', opts.base],
+    ...(opts.base ? [['--base', opts.base]] : []),
     ...(opts.control ? [['--control', opts.control]] : []),
   ];
+  const total = roles.length + (opts.base ? 0 : 1);
   let done = 0;
-  progress.update({ phase: 'resolving', done, total: roles.length, requests: 0 });
+  const resolveOne = async (flag, spec) => {
+    const src = await openModel(spec, flag, hub, signal);
+    done += 1;
+    progress.update({ phase: 'resolving', label: specLabel(spec), done, total, requests: hub.stats.requests });
+    return src;
+  };
+  progress.update({ phase: 'resolving', done, total, requests: 0 });
   // Resolve every model, and load the wasm module meanwhile.
   const wasmP = wasmModule(env, loadWasm);
   wasmP.catch(() => {});  // awaited below; avoid an unhandled rejection while the models resolve
-  const sources = await Promise.all(roles.map(async ([flag, spec]) => {
-    const src = await openModel(spec, flag, hub, signal);
-    done += 1;
-    progress.update({ phase: 'resolving', label: specLabel(spec), done, total: roles.length, requests: hub.stats.requests });
-    return src;
-  }));
+  const opened = await Promise.all(roles.map(([flag, spec]) => resolveOne(flag, spec)));
+  const k = opts.parents.length;
+  const byRole = {
+    suspect: opened[0],
+    parents: opened.slice(1, 1 + k),
+    base: opts.base ? opened[1 + k] : null,
+    control: opts.control ? opened.at(-1) : null,
+  };
+  if (!byRole.base) {
+    // The resolved suspect carries its card's base_model list (hub.mjs resolveModel).
+    const spec = baseFromCard(byRole.suspect.baseModels, opts.parents[0], opts.suspect.repo);
+    progress.note(`no --base given: using ${spec.repo}, the base_model named on ${opts.suspect.repo}'s model card`);
+    byRole.base = await resolveOne('--base', spec);
+  }
   const wasm = await wasmP;
   const cache = opts.cache ? await openByteCache(progress) : null;
-  const k = opts.parents.length;
   return runAnalysis({
-    suspect: sources[0],
-    parents: sources.slice(1, 1 + k),
-    base: sources[1 + k],
-    control: opts.control ? sources[2 + k] : null,
+    ...byRole,
     budget: opts.budget,
     seed: opts.seed,
     wasm,

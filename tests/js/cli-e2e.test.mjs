@@ -88,6 +88,8 @@ before(async () => {
       repo('test/merge-sharded', folder(byId('linear-bf16-sst2-a0.571-sharded').roles.suspect)),
       repo('test/sst2-bf16', folder(byId('linear-bf16-sst2-a0.571').roles.parents[0])),
       repo('test/base-bf16', folder(byId('linear-bf16-sst2-a0.571').roles.base)),
+      repo('test/merge-card-lists-parents', folder(byId('linear-f32-sst2-a0.571').roles.suspect), { baseModel: ['test/sst2', 'test/base'] }),
+      repo('test/merge-no-card', folder(byId('linear-f32-sst2-a0.571').roles.suspect)),
       repo('test/gated-merge', folder(byId('linear-f32-sst2-a0.571').roles.suspect), { gated: 'manual', access: ['alice'] }),
     ],
   });
@@ -188,6 +190,20 @@ describe('through the mock hub', () => {
     assert.ok(report.tensors.some((t) => t.name.startsWith('model.')), 'the suspect\'s own (renamed) tensor names');
   });
 
+  test('without --base: the base_model of the suspect\'s card, said on stderr; none on the card exits 2', async () => {
+    const r = await run(['verify', '--suspect', 'test/merge-0.571', '--parent', 'test/sst2', '--endpoint', hub.hubUrl, '--json']);
+    const report = parseJsonReport(r);
+    assert.equal(report.models.base.repo, 'test/base');
+    assert.match(report.models.base.revision, SHA_RE);
+    assert.match(r.stderr, /^mergeprobe: no --base given: using test\/base, the base_model named on test\/merge-0\.571's model card$/m);
+    assert.equal(report.summary.verdict, 'linear-merge');
+    const listed = parseJsonReport(await run(['verify', '--suspect', 'test/merge-card-lists-parents', '--parent', 'test/sst2',
+      '--endpoint', hub.hubUrl, '--json']));
+    assert.equal(listed.models.base.repo, 'test/base');
+    assertFails(await run(['verify', '--suspect', 'test/merge-no-card', '--parent', 'test/sst2', '--endpoint', hub.hubUrl]),
+      2, /^mergeprobe: missing --base OWNER\/NAME\[@REV\]: test\/merge-no-card's model card names no base_model/);
+  });
+
   test('--no-cache leaves the cache alone', async () => {
     const cacheDir = path.join(dir, 'cache-untouched');
     const r = await run(['verify', '--suspect', 'test/merge-0.571', '--parent', 'test/sst2', '--base', 'test/base',
@@ -229,7 +245,8 @@ describe('exit codes for expected failures', () => {
     assertFails(await run(['verify', '--parent', 'c/d', '--base', 'e/f']), 2, /^mergeprobe: missing --suspect/);
     assertFails(await run(['verify', '--suspect', 'a/b', '--parent', 'c/d', '--base', 'e/f', '--budget', '64XB']), 2, /^mergeprobe: --budget: unknown unit "XB"/);
     assertFails(await run(['verify', '--suspect', 'a/b', '--parent', 'c/d', '--base', 'e/f', '--seed', '-1']), 2, /^mergeprobe: --seed "-1" is not a non-negative integer/);
-    assertFails(await run(['verify', '--suspect', 'a/b', '--parent', 'c/d']), 2, /^mergeprobe: missing --base/);
+    assertFails(await run(['verify', '--suspect', 'a/b', '--parent', 'c/d', '--parent', 'e/f']), 2, /^mergeprobe: missing --base/);
+    assertFails(await run(['verify', '--suspect', './does-not-matter', '--parent', 'c/d']), 2, /^mergeprobe: missing --base/);
     assertFails(await run(['verify', '--suspect', './does-not-exist', '--parent', 'c/d', '--base', 'e/f']), 2, /^mergeprobe: --suspect \.\/does-not-exist: no such file or folder/);
     assertFails(await run([]), 2, /^mergeprobe: missing command/);
   });
