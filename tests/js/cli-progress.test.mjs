@@ -51,3 +51,9 @@ test('terminal mode: redraws one line with a bar, throttled, cleared at the end'
   p.note('hello');
   assert.ok(s.out.endsWith('mergeprobe: hello\n'));
 });
+
+test('a terminal that reports 0 columns (a fresh pty) still gets whole lines', () => {
+  const s = { isTTY: true, columns: 0, out: '', write(x) { this.out += x; } };
+  createProgress({ stream: s }).update({ phase: 'resolving', done: 0, total: 3 });
+  assert.equal(s.out, '\r\x1b[K[........................]   0% resolving  0/3');
+});

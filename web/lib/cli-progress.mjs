@@ -56,7 +56,7 @@ export function createProgress({ stream = process.stderr, tty = Boolean(stream.i
         const t = now();
         if (!phaseChanged && t - lastDraw < intervalMs && frac !== 1) return;  // redraw at most 10 times a second
         lastDraw = t;
-        const width = Math.max(40, (stream.columns ?? 80) - 1);
+        const width = Math.max(40, (stream.columns || 80) - 1);  // a pty may report 0 columns
         const text = (frac === null ? '' : `${bar(frac)} `) + describe(ev);
         stream.write(`\r\x1b[K${text.slice(0, width)}`);
         lineOpen = true;
