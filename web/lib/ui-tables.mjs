@@ -57,7 +57,11 @@ export function tensorTable(v) {
   const count = h('p', { id: 'tensor-count', class: 'muted', 'aria-live': 'polite' });
   const tbody = h('tbody');
   const headRow = h('tr');
-  const pager = h('nav', { class: 'pager', 'aria-label': 'Tensor table pages' });
+  // Persistent buttons: re-creating them on each page would drop keyboard focus.
+  const prev = h('button', { type: 'button', class: 'secondary small', onclick: () => { state.page--; render(); } }, '← Previous');
+  const next = h('button', { type: 'button', class: 'secondary small', onclick: () => { state.page++; render(); } }, 'Next →');
+  const pageLabel = h('span', { 'aria-live': 'polite' });
+  const pager = h('nav', { class: 'pager', 'aria-label': 'Tensor table pages' }, prev, pageLabel, next);
 
   for (const c of cols) {
     const th = h('th', { scope: 'col', class: c.text ? '' : 'num' });
@@ -108,10 +112,10 @@ export function tensorTable(v) {
     count.textContent = all.length === v.tensors.length
       ? `${int(all.length)} tensors`
       : `${int(all.length)} of ${int(v.tensors.length)} tensors match`;
-    replace(pager,
-      h('button', { type: 'button', disabled: state.page === 0, onclick: () => { state.page--; render(); } }, '← Previous'),
-      h('span', null, `Page ${state.page + 1} of ${pages}`),
-      h('button', { type: 'button', disabled: state.page >= pages - 1, onclick: () => { state.page++; render(); } }, 'Next →'));
+    prev.disabled = state.page === 0;
+    next.disabled = state.page >= pages - 1;
+    pageLabel.textContent = `Page ${state.page + 1} of ${pages}`;
+    pager.hidden = pages === 1;
   }
 
   filterInput.addEventListener('input', () => { state.filter = filterInput.value; state.page = 0; render(); });
