@@ -7,10 +7,11 @@
 #include "safetensors_index.h"
 
 #include <cmath>
+#include <functional>
 #include <string_view>
 #include <utility>
 #include <unordered_map>
-#include <unordered_set>
+#include <vector>
 
 #include "safetensors_header.h"  // kJsonPadding
 #include "simdjson.h"
@@ -138,7 +139,59 @@ Error parse_metadata(od::value value, ShardIndex* out) {
   return Error{};
 }
 
-Error parse_weight_map(od::value value, ShardIndex* out) {
+// A set of names for the duplicate check. A 60 MB index has half a million names, so the set
+// does not fit in cache and each probe is a miss: open addressing over stored hashes makes that
+// one miss per name (std::unordered_set takes a bucket, a node and the key), and names are only
+// compared when their hashes match.
+class NameSet {
+ public:
+  explicit NameSet(size_t expected) {
+    size_t cap = 64;
+    while (cap < expected * 2) cap <<= 1;
+    slots_.assign(cap, Slot{});
+  }
+  // False when `name` is already in the set. The view must outlive the set.
+  bool insert(std::string_view name) {
+    if ((names_.size() + 1) * 2 > slots_.size()) grow();
+    const uint64_t h = std::hash<std::string_view>{}(name);
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      Slot& s = slots_[i];
+      if (s.id == kEmpty) {
+        s = Slot{h, static_cast<uint32_t>(names_.size())};
+        names_.push_back(name);
+        return true;
+      }
+      if (s.hash == h && names_[s.id] == name) return false;
+    }
+  }
+
+ private:
+  static constexpr uint32_t kEmpty = UINT32_MAX;
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t id = kEmpty;
+  };
+  void grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(old.size() * 2, Slot{});
+    const size_t mask = slots_.size() - 1;
+    for (const Slot& s : old) {
+      if (s.id == kEmpty) continue;
+      size_t i = s.hash & mask;
+      while (slots_[i].id != kEmpty) i = (i + 1) & mask;
+      slots_[i] = s;
+    }
+  }
+  std::vector<Slot> slots_;
+  std::vector<std::string_view> names_;
+};
+
+// An entry of a real weight_map takes 60-120 bytes of JSON: sizing the set from the input length
+// saves most of its growth.
+constexpr size_t kMinBytesPerEntry = 64;
+
+Error parse_weight_map(od::value value, size_t json_len, ShardIndex* out) {
   od::object obj;
   if (auto e = value.get_object().get(obj)) {
     if (e == simdjson::INCORRECT_TYPE) return invalid("weight_map must be an object {tensor: shard file}");
@@ -146,7 +199,10 @@ Error parse_weight_map(od::value value, ShardIndex* out) {
   }
   // Views into the parser's string buffer: valid until the parser goes, which is after us.
   std::unordered_map<std::string_view, uint32_t> shard_ids;
-  std::unordered_set<std::string_view> names;
+  NameSet names(json_len / kMinBytesPerEntry);
+  // Consecutive tensors mostly live in the same shard: remember the last one to skip the lookup.
+  std::string_view last_shard;
+  uint32_t last_id = 0;
   for (auto field_result : obj) {
     od::field field;
     if (auto e = std::move(field_result).get(field)) return json_error(e, "weight_map");
@@ -158,16 +214,20 @@ Error parse_weight_map(od::value value, ShardIndex* out) {
         return invalid("weight_map entry of tensor " + named(name) + " is not a string");
       return json_error(e, "weight_map entry of tensor " + named(name));
     }
-    if (!names.insert(name).second)
+    if (!names.insert(name))
       return invalid("duplicate tensor name " + named(name) + " in weight_map");
-    auto [it, added] = shard_ids.try_emplace(shard, static_cast<uint32_t>(out->shards.size()));
-    if (added) {
-      if (const char* why = unsafe_reason(shard))
-        return make_error(ErrorCode::UnsafeShardPath, "UnsafeShardPath: shard " + named(shard) +
-                                                          " of tensor " + named(name) + " " + why);
-      out->shards.emplace_back(shard);
+    if (out->weight_map.empty() || shard != last_shard) {
+      auto [it, added] = shard_ids.try_emplace(shard, static_cast<uint32_t>(out->shards.size()));
+      if (added) {
+        if (const char* why = unsafe_reason(shard))
+          return make_error(ErrorCode::UnsafeShardPath, "UnsafeShardPath: shard " + named(shard) +
+                                                            " of tensor " + named(name) + " " + why);
+        out->shards.emplace_back(shard);
+      }
+      last_shard = shard;
+      last_id = it->second;
     }
-    out->weight_map.emplace_back(std::string(name), it->second);
+    out->weight_map.emplace_back(std::string(name), last_id);
   }
   if (out->weight_map.empty()) return invalid("weight_map is empty");
   return Error{};
@@ -203,7 +263,7 @@ Result<ShardIndex> parse_index(const uint8_t* json, size_t json_len) {
     } else if (key == "weight_map") {
       if (has_weight_map) return invalid("duplicate weight_map");
       has_weight_map = true;
-      if (Error err = parse_weight_map(field.value(), &out); !err.ok()) return err;
+      if (Error err = parse_weight_map(field.value(), json_len, &out); !err.ok()) return err;
     } else if (auto e = consume_value(field.value(), 1)) {
       return json_error(e, named(key));
     }

@@ -132,7 +132,7 @@ TEST_CASE("read_header_length applies checks 1-3 and nothing else", "[header]") 
 TEST_CASE("NeedMoreBytes reports how many bytes to read", "[header]") {
   std::string json = R"({"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]}})";
   std::vector<uint8_t> file(8 + json.size() + 4, 7);
-  for (int i = 0; i < 8; ++i) file[i] = static_cast<uint8_t>(json.size() >> (8 * i));
+  for (int i = 0; i < 8; ++i) file[i] = static_cast<uint8_t>(static_cast<uint64_t>(json.size()) >> (8 * i));
   std::memcpy(file.data() + 8, json.data(), json.size());
 
   uint64_t needed = 0;
@@ -224,7 +224,7 @@ TEST_CASE("offsets past 4 GiB stay exact (wasm32 size_t is 32 bits)", "[header]"
                      std::to_string(a) + "]},\"bigger\":{\"dtype\":\"BF16\",\"shape\":[3500000000],\"data_offsets\":[" +
                      std::to_string(a) + "," + std::to_string(a + b) + "]}}";
   std::vector<uint8_t> prefix(8 + json.size());
-  for (int i = 0; i < 8; ++i) prefix[i] = static_cast<uint8_t>(json.size() >> (8 * i));
+  for (int i = 0; i < 8; ++i) prefix[i] = static_cast<uint8_t>(static_cast<uint64_t>(json.size()) >> (8 * i));
   std::memcpy(prefix.data() + 8, json.data(), json.size());
   auto p = padded(prefix);
   const uint64_t file_size = 8 + json.size() + a + b;
