@@ -1,15 +1,29 @@
 #!/usr/bin/env bash
 # libFuzzer over the header and index parsers (clang, native, ASan+UBSan). Seeds: tests/fixtures.
 # Usage: scripts/fuzz.sh [seconds per target, default 60]
+# MP_FUZZ_BUILD_DIR picks the build folder (default build/fuzz), so parallel work trees do not collide.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-60}"
-CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMP_FUZZ=ON >/dev/null
-cmake --build build/fuzz --target fuzz_header fuzz_index
+build="${MP_FUZZ_BUILD_DIR:-build/fuzz}"
+CXX="$(command -v clang++ || command -v clang++-14)"
+CXX="$CXX" cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMP_FUZZ=ON >/dev/null
+cmake --build "$build" --target fuzz_header fuzz_index
+# UBSan only reports by default; a fuzz run must stop at the first undefined behaviour.
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+status=0
 for t in header index; do
-  corpus="build/fuzz/corpus_$t"
+  corpus="$build/corpus_$t"
   mkdir -p "$corpus"
-  seeds="tests/fixtures/$t"
-  [ -d "$seeds" ] || seeds=""
-  ./build/fuzz/fuzz_$t -max_total_time="$secs" -max_len=65536 -print_final_stats=0 "$corpus" $seeds 2>&1 | tail -n 3
+  log="$build/fuzz_$t.log"
+  # A finding is written to $build/crash-* (artifact_prefix) and the run stops non-zero.
+  if ./"$build"/fuzz_$t -max_total_time="$secs" -max_len=131072 -timeout=10 -rss_limit_mb=4096 \
+       -artifact_prefix="$build/" -print_final_stats=1 "$corpus" "tests/fixtures/$t" >"$log" 2>&1; then
+    echo "fuzz_$t: no crash in ${secs}s ($(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$') runs, corpus $(ls "$corpus" | wc -l) files)"
+  else
+    echo "fuzz_$t: FAILED (log: $log)"
+    tail -n 40 "$log"
+    status=1
+  fi
 done
+exit $status
