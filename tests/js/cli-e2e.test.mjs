@@ -71,7 +71,7 @@ let manifest;
 let hub;
 const byId = (id) => manifest.cases.find((c) => c.id === id);
 const folder = (p) => (path.isAbsolute(p) ? p : path.join(dir, p));
-const localArgs = (c) => ['--suspect', folder(c.roles.suspect), ...c.roles.parents.flatMap((p) => ['--parent', folder(p)]),
+const localArgs = (c) => ['verify', '--suspect', folder(c.roles.suspect), ...c.roles.parents.flatMap((p) => ['--parent', folder(p)]),
   '--base', folder(c.roles.base)];
 
 before(async () => {
@@ -100,7 +100,7 @@ after(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-describe('verdicts from local folders (--json, schema-valid)', () => {
+describe('verdicts from local folders (--json, schema-valid)', { concurrency: 2 }, () => {
   const kinds = [
     ['linear-f32-sst2-a0.571', 'linear-merge'],
     ['ties-f32-sst2-d0.5', 'sparse-merge'],
@@ -144,8 +144,8 @@ describe('verdicts from local folders (--json, schema-valid)', () => {
     const rel = (p) => `./${path.relative(dir, folder(p))}`;
     const args = ['verify', '--suspect', rel(c.roles.suspect), '--parent', folder(c.roles.parents[0]), '--base', folder(c.roles.base),
       '--seed', '5', '--budget', '256KiB', '--json'];
-    const a = parseJsonReport(await run(args.slice(1), { cwd: dir }));
-    const b = parseJsonReport(await run(args.slice(1), { cwd: dir }));
+    const a = parseJsonReport(await run(args, { cwd: dir }));
+    const b = parseJsonReport(await run(args, { cwd: dir }));
     assert.equal(a.plan.seed, 5);
     assert.equal(a.plan.budget_bytes, 256 * 1024);
     assert.deepEqual(a.summary.alphas, b.summary.alphas);
@@ -239,7 +239,7 @@ describe('through the mock hub', () => {
   });
 });
 
-describe('exit codes for expected failures', () => {
+describe('exit codes for expected failures', { concurrency: 2 }, () => {
   test('2: usage errors (bad flag, missing --suspect, bad budget, bad seed, missing --base, missing path)', async () => {
     assertFails(await run(['verify', '--suspect', 'a/b', '--parent', 'c/d', '--base', 'e/f', '--frobnicate']), 2, /^mergeprobe: Unknown option '--frobnicate'/);
     assertFails(await run(['verify', '--parent', 'c/d', '--base', 'e/f']), 2, /^mergeprobe: missing --suspect/);

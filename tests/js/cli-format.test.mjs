@@ -43,7 +43,7 @@ test('the report holds verdict, models, overall alphas, component table, layer s
   assert.match(text, /attention\s+0-1 \(2\)\s+0\.6002\.\.0\.6004\s+0\.3989\.\.0\.3991\s+1\.0000 \(0\)/);
   assert.match(text, /Not compared: 1 tensor\(s\)\n  bert\.pooler\.dense\.weight: missing in base/);
   assert.match(text, /Sampled: 24 tensors, 395,520 elements per model \(budget 64\.0 MiB, seed 7\)/);
-  assert.match(text, /Fetched: 6\.1 MiB in 14 requests \(6 resolve calls\)/);
+  assert.match(text, /Fetched: 6\.1 MiB in 14 HTTP requests \(6 resolve calls\)/);
   assert.match(text, /Caveat: No control model was given/);
   assert.equal(lines.at(-2), `Share: ${sample().share_url}`);
   assert.ok(text.endsWith('\n'));
@@ -59,7 +59,9 @@ test('one parent, null statistics, a control and no share link', () => {
   r.layers = [];
   r.unmatched = [];
   r.share_url = null;
+  r.fetch = { bytes: 5 * 1048576, requests: 0, resolve_calls: 0 };
   const text = formatReport(r);
+  assert.match(text, /\nRead: 5\.0 MiB from local files \(no HTTP requests\)\n/);
   assert.match(text, /^Verdict: inconclusive\n  Too few usable tensors\.\n/);
   assert.match(text, /control\s+demo\/ctl @ ffffffffffff/);
   assert.match(text, /A1\s+-\s+\[-, -\]/);

@@ -161,7 +161,9 @@ export function formatReport(report) {
 
   out.push(`Sampled: ${fmtInt(plan.tensors)} tensors, ${fmtInt(plan.elements)} elements per model ` +
     `(budget ${fmtBytes(plan.budget_bytes)}, seed ${plan.seed})`);
-  out.push(`Fetched: ${fmtBytes(fetch.bytes)} in ${fmtInt(fetch.requests)} requests (${fmtInt(fetch.resolve_calls)} resolve calls)`);
+  out.push(fetch.requests > 0
+    ? `Fetched: ${fmtBytes(fetch.bytes)} in ${fmtInt(fetch.requests)} HTTP requests (${fmtInt(fetch.resolve_calls)} resolve calls)`
+    : `Read: ${fmtBytes(fetch.bytes)} from local files (no HTTP requests)`);
   out.push(report.share_url ? `Share: ${report.share_url}` : 'Share: (no link: a local model cannot be shared)');
   return out.join('\n') + '\n';
 }

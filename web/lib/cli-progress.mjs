@@ -21,13 +21,21 @@ export function fractionOf(ev) {
 export function describe(ev) {
   const parts = [PHASE_LABEL[ev.phase] ?? String(ev.phase)];
   if (ev.label) parts.push(ev.label);
-  if (ev.phase === 'fetching' && typeof ev.bytes === 'number') {
-    parts.push(typeof ev.budget === 'number' && ev.budget > 0 ? `${fmtBytes(ev.bytes)} / ${fmtBytes(ev.budget)}` : fmtBytes(ev.bytes));
-  } else if (typeof ev.done === 'number' && typeof ev.total === 'number') {
-    parts.push(`${ev.done}/${ev.total}`);
+  const counted = typeof ev.done === 'number' && typeof ev.total === 'number' && ev.total > 0;
+  if (ev.phase === 'fetching') {
+    // The engine's `budget` is the cap, not what the plan fetches: show bytes and ranges done.
+    if (typeof ev.bytes === 'number') parts.push(fmtBytes(ev.bytes));
+    if (counted) parts.push(`${ev.done}/${ev.total} ranges`);
+  } else if (ev.phase === 'headers' || ev.phase === 'resolving') {
+    if (counted) parts.push(`${ev.done}/${ev.total} ${ev.phase === 'headers' ? 'files' : 'models'}`);
   }
-  if (typeof ev.requests === 'number' && ev.requests > 0) parts.push(`${ev.requests} requests`);
+  if (typeof ev.requests === 'number' && ev.requests > 0 && ev.phase !== 'done') parts.push(`${ev.requests} requests`);
   return parts.join('  ');
+}
+
+/** Fraction shown for an event: only where the phase has countable steps. */
+function shownFraction(ev) {
+  return ev.phase === 'fetching' || ev.phase === 'headers' || ev.phase === 'resolving' ? fractionOf(ev) : null;
 }
 
 export function bar(fraction, width = 24) {
@@ -50,7 +58,7 @@ export function createProgress({ stream = process.stderr, tty = Boolean(stream.i
 
   return {
     update(ev) {
-      const frac = fractionOf(ev);
+      const frac = shownFraction(ev);
       const phaseChanged = ev.phase !== lastPhase;
       if (tty) {
         const t = now();
@@ -62,9 +70,9 @@ export function createProgress({ stream = process.stderr, tty = Boolean(stream.i
         lineOpen = true;
         if (ev.phase === 'done') clear();
       } else {
-        // Plain lines: each phase once, and fetching at 25/50/75/100%, so logs stay short.
-        const step = frac === null ? -1 : Math.floor(frac * 4);
-        if (phaseChanged || step > lastStep) stream.write(`mergeprobe: ${describe(ev)}${frac === null ? '' : ` (${Math.floor(frac * 100)}%)`}\n`);
+        // Plain lines, so logs stay short: each phase once, then fetching at 25/50/75/100%.
+        const step = frac === null || ev.phase !== 'fetching' ? -1 : Math.floor(frac * 4);
+        if (phaseChanged || step > lastStep) stream.write(`mergeprobe: ${describe(ev)}\n`);
         lastStep = phaseChanged ? step : Math.max(lastStep, step);
       }
       lastPhase = ev.phase;
