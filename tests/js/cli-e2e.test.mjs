@@ -122,6 +122,16 @@ describe('verdicts from local folders (--json, schema-valid)', { concurrency: 2 
     });
   }
 
+  test('parent identical to the base (zero delta) -> inconclusive, and the text report says so', async () => {
+    const c = byId('linear-f32-sst2-a0.571');
+    const args = ['verify', '--suspect', folder(c.roles.suspect), '--parent', folder(c.roles.base), '--base', folder(c.roles.base)];
+    const report = parseJsonReport(await run([...args, '--json']));
+    assert.equal(report.summary.verdict, 'inconclusive');
+    const text = await run(args);
+    assert.equal(text.code, 0, 'exit 0 whatever the verdict');
+    assert.match(text.stdout, /^Verdict: inconclusive\n/);
+  });
+
   test('two parents (task arithmetic): one alpha per parent, in order', async () => {
     const report = parseJsonReport(await run([...localArgs(byId('task-arith-f32-sst2-emotion')), '--json']));
     assert.equal(report.models.parents.length, 2);
