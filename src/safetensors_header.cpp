@@ -111,8 +111,7 @@ error_code consume_value(od::value value, int depth) {
 }
 
 // The token as written, for messages ("-1", "2.5"), cut short.
-std::string token_text(od::value& v) {
-  std::string_view raw = v.raw_json_token();
+std::string token_text(std::string_view raw) {
   while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\r' ||
                           raw.back() == '\t'))
     raw.remove_suffix(1);
@@ -122,84 +121,87 @@ std::string token_text(od::value& v) {
 
 // A usize of the Rust reader: a JSON integer in [0, 2^64). Floats, negatives, strings and
 // integers past 64 bits are refused (serde refuses them for usize too).
-Error read_usize(od::value v, const std::string& what, uint64_t* out) {
-  std::string text = token_text(v);
+// `who` and `what` name the value in messages; they are only built into a string on failure.
+Error read_usize(od::value v, std::string_view who, const char* what, uint64_t* out) {
+  std::string_view raw = v.raw_json_token();  // a view: costs nothing unless we fail
   error_code e = v.get_uint64().get(*out);
   if (!e) return Error{};
+  const std::string where = "tensor " + named(who) + ": " + what;
   if (e == simdjson::INCORRECT_TYPE || e == simdjson::NUMBER_OUT_OF_RANGE ||
       e == simdjson::BIGINT_ERROR || e == simdjson::NUMBER_ERROR)
-    return deser(what + " must be a non-negative integer below 2^64, got " + text);
-  return json_error(e, what);
+    return deser(where + " must be a non-negative integer below 2^64, got " + token_text(raw));
+  return json_error(e, where);
 }
 
 Error parse_tensor_info(std::string_view name, od::value value, TensorInfo* t) {
-  const std::string who = "tensor " + named(name);
+  // Built per failure, not per tensor: a 397B model has 184k tensors and no failure.
+  auto who = [name] { return "tensor " + named(name); };
   od::object obj;
   if (auto e = value.get_object().get(obj)) {
-    if (e == simdjson::INCORRECT_TYPE) return deser(who + " is not an object {dtype, shape, data_offsets}");
-    return json_error(e, who);
+    if (e == simdjson::INCORRECT_TYPE) return deser(who() + " is not an object {dtype, shape, data_offsets}");
+    return json_error(e, who());
   }
   bool has_dtype = false, has_shape = false, has_offsets = false;
   for (auto field_result : obj) {
     od::field field;
-    if (auto e = std::move(field_result).get(field)) return json_error(e, who);
+    if (auto e = std::move(field_result).get(field)) return json_error(e, who());
     std::string_view key;
-    if (auto e = field.unescaped_key(false).get(key)) return json_error(e, who);
+    if (auto e = field.unescaped_key(false).get(key)) return json_error(e, who());
     od::value v = field.value();
     if (key == "dtype") {
-      if (has_dtype) return deser(who + ": duplicate field `dtype`");
+      if (has_dtype) return deser(who() + ": duplicate field `dtype`");
       has_dtype = true;
       std::string_view s;
       if (auto e = v.get_string().get(s)) {
-        if (e == simdjson::INCORRECT_TYPE) return deser(who + ": dtype must be a string");
-        return json_error(e, who);
+        if (e == simdjson::INCORRECT_TYPE) return deser(who() + ": dtype must be a string");
+        return json_error(e, who());
       }
       auto d = parse_dtype(s);
-      if (!d) return deser(who + ": unknown dtype " + named(s));
+      if (!d) return deser(who() + ": unknown dtype " + named(s));
       t->dtype = *d;
     } else if (key == "shape") {
-      if (has_shape) return deser(who + ": duplicate field `shape`");
+      if (has_shape) return deser(who() + ": duplicate field `shape`");
       has_shape = true;
       od::array arr;
       if (auto e = v.get_array().get(arr)) {
-        if (e == simdjson::INCORRECT_TYPE) return deser(who + ": shape must be an array of integers");
-        return json_error(e, who);
+        if (e == simdjson::INCORRECT_TYPE) return deser(who() + ": shape must be an array of integers");
+        return json_error(e, who());
       }
       for (auto element : arr) {
         od::value ev;
-        if (auto e = std::move(element).get(ev)) return json_error(e, who);
+        if (auto e = std::move(element).get(ev)) return json_error(e, who());
         uint64_t dim = 0;
-        if (Error err = read_usize(ev, who + ": shape dim", &dim); !err.ok()) return err;
+        if (Error err = read_usize(ev, name, "shape dim", &dim); !err.ok()) return err;
         t->shape.push_back(dim);
       }
     } else if (key == "data_offsets") {
-      if (has_offsets) return deser(who + ": duplicate field `data_offsets`");
+      if (has_offsets) return deser(who() + ": duplicate field `data_offsets`");
       has_offsets = true;
       od::array arr;
       if (auto e = v.get_array().get(arr)) {
-        if (e == simdjson::INCORRECT_TYPE) return deser(who + ": data_offsets must be an array [begin, end]");
-        return json_error(e, who);
+        if (e == simdjson::INCORRECT_TYPE) return deser(who() + ": data_offsets must be an array [begin, end]");
+        return json_error(e, who());
       }
       size_t count = 0;
       for (auto element : arr) {
         od::value ev;
-        if (auto e = std::move(element).get(ev)) return json_error(e, who);
-        if (count >= 2) return deser(who + ": data_offsets must hold exactly two integers, got more");
+        if (auto e = std::move(element).get(ev)) return json_error(e, who());
+        if (count >= 2) return deser(who() + ": data_offsets must hold exactly two integers, got more");
         uint64_t x = 0;
-        if (Error err = read_usize(ev, who + ": data_offsets entry", &x); !err.ok()) return err;
+        if (Error err = read_usize(ev, name, "data_offsets entry", &x); !err.ok()) return err;
         (count == 0 ? t->begin : t->end) = x;
         ++count;
       }
       if (count != 2)
-        return deser(who + ": data_offsets must hold exactly two integers, got " + std::to_string(count));
+        return deser(who() + ": data_offsets must hold exactly two integers, got " + std::to_string(count));
     } else {
       // serde ignores unknown fields of TensorInfo; their JSON must still be valid.
-      if (auto e = consume_value(v, 2)) return json_error(e, who);
+      if (auto e = consume_value(v, 2)) return json_error(e, who());
     }
   }
-  if (!has_dtype) return deser(who + ": missing field `dtype`");
-  if (!has_shape) return deser(who + ": missing field `shape`");
-  if (!has_offsets) return deser(who + ": missing field `data_offsets`");
+  if (!has_dtype) return deser(who() + ": missing field `dtype`");
+  if (!has_shape) return deser(who() + ": missing field `shape`");
+  if (!has_offsets) return deser(who() + ": missing field `data_offsets`");
   return Error{};
 }
 
@@ -279,32 +281,32 @@ Error validate(Header* h, uint64_t file_size) {
   });
   uint64_t start = 0;
   for (const auto& t : ts) {
-    const std::string who = "tensor " + named(t.name);
+    auto who = [&t] { return "tensor " + named(t.name); };
     if (t.begin != start)
-      return fail(ErrorCode::InvalidOffset, who + " starts at " + std::to_string(t.begin) + ", expected " +
+      return fail(ErrorCode::InvalidOffset, who() + " starts at " + std::to_string(t.begin) + ", expected " +
                                                 std::to_string(start) + " (gap or overlap)");
     if (t.end < t.begin)
-      return fail(ErrorCode::InvalidOffset, who + " ends at " + std::to_string(t.end) +
+      return fail(ErrorCode::InvalidOffset, who() + " ends at " + std::to_string(t.end) +
                                                 " before it starts at " + std::to_string(t.begin));
     start = t.end;
     // Left to right with checked products, as the reference's try_fold(checked_mul).
     uint64_t elements = 1;
     for (uint64_t dim : t.shape)
       if (__builtin_mul_overflow(elements, dim, &elements))
-        return fail(ErrorCode::ValidationOverflow, who + ": the product of the shape overflows 64 bits");
+        return fail(ErrorCode::ValidationOverflow, who() + ": the product of the shape overflows 64 bits");
     uint64_t bits = 0;
     if (__builtin_mul_overflow(elements, static_cast<uint64_t>(dtype_bits(t.dtype)), &bits))
       return fail(ErrorCode::ValidationOverflow,
-                  who + ": " + std::to_string(elements) + " elements of " + dtype_name(t.dtype) +
+                  who() + ": " + std::to_string(elements) + " elements of " + dtype_name(t.dtype) +
                       " overflow 64 bits");
     if (bits % 8 != 0)
-      return fail(ErrorCode::MisalignedSlice, who + ": " + std::to_string(elements) + " elements of " +
+      return fail(ErrorCode::MisalignedSlice, who() + ": " + std::to_string(elements) + " elements of " +
                                                   dtype_name(t.dtype) + " are " + std::to_string(bits) +
                                                   " bits, not a whole number of bytes");
     uint64_t bytes = bits / 8;
     if (t.end - t.begin != bytes)
       return fail(ErrorCode::TensorInvalidInfo,
-                  who + ": data_offsets [" + std::to_string(t.begin) + ", " + std::to_string(t.end) + ") hold " +
+                  who() + ": data_offsets [" + std::to_string(t.begin) + ", " + std::to_string(t.end) + ") hold " +
                       std::to_string(t.end - t.begin) + " bytes, but " + dtype_name(t.dtype) + " shape needs " +
                       std::to_string(bytes));
   }
