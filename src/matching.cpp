@@ -14,6 +14,7 @@
 //   is_scale whose scale_of is the weight's key. Scales are not matched tensors themselves. An FP8
 //   weight without any scale tensor is read unscaled (per-tensor FP8 formats have none).
 // Output order: (layer, component, expert, key), a deterministic order independent of file order.
+// Unmatched entries come in the order their keys were first seen (suspect's files first).
 #include "matching.h"
 
 #include <algorithm>
@@ -59,6 +60,8 @@ struct Entry {
   uint32_t cls = 0;  // index into the classes vector
   uint32_t model = 0;
   TensorRef ref;
+  uint32_t group = 0;  // one group per distinct key
+  bool scale = false;  // an FP8 block scale, grouped under the key of its weight
 };
 
 const TensorInfo& info(const std::vector<Model>& models, uint32_t model, TensorRef r) {
@@ -78,17 +81,22 @@ Result<MatchResult> match_tensors(const std::vector<Model>& models, int parents)
   if (n < 2) return make_error(ErrorCode::InvalidArgument, "matching needs at least two models");
   auto role = [&](uint32_t m) { return role_name(static_cast<int>(m), parents, n); };
 
+  // Keys are grouped through a hash map (no string sort: a 397B FP8 model has ~186k tensors per
+  // model); groups are visited in first-seen order, which is deterministic on every platform.
   std::vector<TensorClass> classes;
-  std::vector<Entry> weights;
-  // Per model: weight key -> its scale tensors (normally one).
-  std::vector<std::unordered_map<std::string, std::vector<TensorRef>>> scales(n);
+  std::vector<Entry> entries;
+  // A block scale joins the group of the weight it scales (its scale_of key), flagged is_scale.
   std::vector<uint64_t> weight_count(n, 0);
 
   size_t total = 0;
   for (const Model& m : models)
     for (const ModelFile& f : m.files) total += f.header.tensors.size();
+  // Reserved up front: the map below holds views of these keys, which must not move.
   classes.reserve(total);
-  weights.reserve(total);
+  entries.reserve(total);
+  std::unordered_map<std::string_view, uint32_t> group_of;
+  group_of.reserve(total);
+  std::vector<uint32_t> group_size;
 
   for (uint32_t m = 0; m < static_cast<uint32_t>(n); ++m) {
     const Model& model = models[m];
@@ -96,13 +104,15 @@ Result<MatchResult> match_tensors(const std::vector<Model>& models, int parents)
       const auto& tensors = model.files[fi].header.tensors;
       for (uint32_t ti = 0; ti < tensors.size(); ++ti) {
         TensorClass c = classify_tensor(tensors[ti].name);
-        if (c.is_scale) {
-          scales[m][c.scale_of].push_back(TensorRef{fi, ti});
-          continue;
-        }
-        weights.push_back(Entry{static_cast<uint32_t>(classes.size()), m, TensorRef{fi, ti}});
+        const bool scale = c.is_scale;
         classes.push_back(std::move(c));
-        ++weight_count[m];
+        const uint32_t cls = static_cast<uint32_t>(classes.size() - 1);
+        const std::string& key = scale ? classes[cls].scale_of : classes[cls].key;
+        auto [it, fresh] = group_of.try_emplace(std::string_view(key), static_cast<uint32_t>(group_size.size()));
+        if (fresh) group_size.push_back(0);
+        ++group_size[it->second];
+        entries.push_back(Entry{cls, m, TensorRef{fi, ti}, it->second, scale});
+        if (!scale) ++weight_count[m];
       }
     }
   }
@@ -112,28 +122,35 @@ Result<MatchResult> match_tensors(const std::vector<Model>& models, int parents)
       return make_error(ErrorCode::NoMatchingTensors,
                         "the " + role(m) + " has no tensors to compare (no weight in its files)");
 
-  std::sort(weights.begin(), weights.end(), [&](const Entry& a, const Entry& b) {
-    const std::string& ka = classes[a.cls].key;
-    const std::string& kb = classes[b.cls].key;
-    if (ka != kb) return ka < kb;
-    if (a.model != b.model) return a.model < b.model;
-    return info(models, a.model, a.ref).name < info(models, b.model, b.ref).name;
-  });
+  // Counting sort by group, stable: inside a group, entries stay in model order.
+  std::vector<Entry> weights(entries.size());
+  {
+    std::vector<uint64_t> start(group_size.size() + 1, 0);
+    for (size_t g = 0; g < group_size.size(); ++g) start[g + 1] = start[g] + group_size[g];
+    for (const Entry& e : entries) weights[start[e.group]++] = e;
+  }
 
-  MatchResult out;
+  std::vector<MatchedTensor> found;
   uint64_t common_keys = 0;  // keys present once in every model, for the error message
   std::string first_reason;  // why the first common key failed, for the error message
+  MatchResult out;
 
-  std::vector<std::vector<const Entry*>> per_model(n);
+  std::vector<std::vector<const Entry*>> per_model(n), scales_of(n);
   size_t i = 0;
   while (i < weights.size()) {
     size_t j = i;
-    const std::string& key = classes[weights[i].cls].key;
-    while (j < weights.size() && classes[weights[j].cls].key == key) ++j;
+    const uint32_t group = weights[i].group;
+    while (j < weights.size() && weights[j].group == group) ++j;
     for (auto& v : per_model) v.clear();
-    for (size_t e = i; e < j; ++e) per_model[weights[e].model].push_back(&weights[e]);
-    const size_t group_begin = i;
+    for (auto& v : scales_of) v.clear();
+    const Entry* first_weight = nullptr;
+    for (size_t e = i; e < j; ++e) {
+      (weights[e].scale ? scales_of : per_model)[weights[e].model].push_back(&weights[e]);
+      if (!weights[e].scale && !first_weight) first_weight = &weights[e];
+    }
     i = j;
+    if (!first_weight) continue;  // scales of a weight no model has: nothing to compare
+    const std::string& key = classes[first_weight->cls].key;
 
     auto name_of = [&](const Entry* e) -> const std::string& { return info(models, e->model, e->ref).name; };
 
@@ -142,6 +159,8 @@ Result<MatchResult> match_tensors(const std::vector<Model>& models, int parents)
     for (int m = 0; m < n; ++m) {
       if (per_model[m].size() <= 1) continue;
       ambiguous = true;
+      std::sort(per_model[m].begin(), per_model[m].end(),
+                [&](const Entry* a, const Entry* b) { return name_of(a) < name_of(b); });
       std::string names;
       for (const Entry* e : per_model[m]) names += (names.empty() ? "" : ", ") + name_of(e);
       for (const Entry* e : per_model[m])
@@ -156,7 +175,7 @@ Result<MatchResult> match_tensors(const std::vector<Model>& models, int parents)
     for (int m = 0; m < n; ++m)
       if (per_model[m].empty()) missing += (missing.empty() ? "" : ", ") + role(m);
     if (!missing.empty()) {
-      const Entry* e = &weights[group_begin];
+      const Entry* e = first_weight;
       out.unmatched.push_back(Unmatched{name_of(e), static_cast<int>(e->model), "missing in " + missing});
       continue;
     }
@@ -206,20 +225,20 @@ Result<MatchResult> match_tensors(const std::vector<Model>& models, int parents)
     bool scales_ok = true;
     for (int m = 0; m < n && scales_ok; ++m) {
       if (!is_fp8(info(models, m, per_model[m][0]->ref).dtype)) continue;
-      auto it = scales[m].find(key);
-      if (it == scales[m].end()) continue;  // per-tensor FP8 without scale: read as is
-      if (it->second.size() != 1) {
-        reject(m, std::to_string(it->second.size()) + " block scales for this FP8 weight in the " + role(m));
+      const auto& found_scales = scales_of[m];
+      if (found_scales.empty()) continue;  // per-tensor FP8 without scale: read as is
+      if (found_scales.size() != 1) {
+        reject(m, std::to_string(found_scales.size()) + " block scales for this FP8 weight in the " + role(m));
         scales_ok = false;
         break;
       }
-      Dtype sd = info(models, m, it->second[0]).dtype;
+      Dtype sd = info(models, m, found_scales[0]->ref).dtype;
       if (!dtype_supports_stats(sd)) {
         reject(m, std::string("block scale dtype ") + dtype_name(sd) + " not supported (in " + role(m) + ")");
         scales_ok = false;
         break;
       }
-      mt.scales[m] = it->second[0];
+      mt.scales[m] = found_scales[0]->ref;
     }
     if (!scales_ok) continue;
 
@@ -229,10 +248,10 @@ Result<MatchResult> match_tensors(const std::vector<Model>& models, int parents)
       mt.refs.push_back(per_model[m][0]->ref);
       mt.names.push_back(name_of(per_model[m][0]));
     }
-    out.tensors.push_back(std::move(mt));
+    found.push_back(std::move(mt));
   }
 
-  if (out.tensors.empty()) {
+  if (found.empty()) {
     std::string why;
     if (common_keys == 0) {
       why = "no tensor name is common to all " + std::to_string(n) + " models, even without wrapper prefixes";
@@ -251,12 +270,19 @@ Result<MatchResult> match_tensors(const std::vector<Model>& models, int parents)
     return make_error(ErrorCode::NoMatchingTensors, why);
   }
 
-  std::stable_sort(out.tensors.begin(), out.tensors.end(), [](const MatchedTensor& a, const MatchedTensor& b) {
-    if (a.cls.layer != b.cls.layer) return a.cls.layer < b.cls.layer;
-    if (a.cls.component != b.cls.component) return a.cls.component < b.cls.component;
-    if (a.cls.expert != b.cls.expert) return a.cls.expert < b.cls.expert;
-    return a.cls.key < b.cls.key;
+  // Sort indices, then move each tensor once.
+  std::vector<uint32_t> order(found.size());
+  for (size_t t = 0; t < found.size(); ++t) order[t] = static_cast<uint32_t>(t);
+  std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
+    const TensorClass& a = found[x].cls;
+    const TensorClass& b = found[y].cls;
+    if (a.layer != b.layer) return a.layer < b.layer;
+    if (a.component != b.component) return a.component < b.component;
+    if (a.expert != b.expert) return a.expert < b.expert;
+    return a.key < b.key;  // keys are unique among matched tensors: a total order
   });
+  out.tensors.reserve(found.size());
+  for (uint32_t t : order) out.tensors.push_back(std::move(found[t]));
   return out;
 }
 
