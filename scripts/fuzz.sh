@@ -11,13 +11,52 @@ CXX="$CXX" cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DM
 cmake --build "$build" --target fuzz_header fuzz_index
 # UBSan only reports by default; a fuzz run must stop at the first undefined behaviour.
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+# Dictionaries of the tokens the parsers branch on, so mutations reach past the first checks.
+cat >"$build/header.dict" <<'DICT'
+"\"dtype\""
+"\"shape\""
+"\"data_offsets\""
+"\"__metadata__\""
+"\"F32\""
+"\"BF16\""
+"\"F16\""
+"\"F64\""
+"\"C64\""
+"\"F8_E4M3\""
+"\"F8_E5M2\""
+"\"F8_E8M0\""
+"\"F8_E4M3FNUZ\""
+"\"F4\""
+"\"F6_E2M3\""
+"\"F6_E3M2\""
+"\"U64\""
+"\"BOOL\""
+"18446744073709551615"
+"9223372036854775807"
+"4294967296"
+"\\u0000"
+"null"
+DICT
+cat >"$build/index.dict" <<'DICT'
+"\"weight_map\""
+"\"metadata\""
+"\"total_size\""
+".."
+"://"
+"\\u0000"
+"\\"
+"/"
+"model-00001-of-00002.safetensors"
+"18446744073709551616"
+"1.5e10"
+DICT
 status=0
 for t in header index; do
   corpus="$build/corpus_$t"
   mkdir -p "$corpus"
   log="$build/fuzz_$t.log"
   # A finding is written to $build/crash-* (artifact_prefix) and the run stops non-zero.
-  if ./"$build"/fuzz_$t -max_total_time="$secs" -max_len=131072 -timeout=10 -rss_limit_mb=4096 \
+  if ./"$build"/fuzz_$t -max_total_time="$secs" -max_len=32768 -timeout=10 -dict="$build/$t.dict" -rss_limit_mb=4096 \
        -artifact_prefix="$build/" -print_final_stats=1 "$corpus" "tests/fixtures/$t" >"$log" 2>&1; then
     echo "fuzz_$t: no crash in ${secs}s ($(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$') runs, corpus $(ls "$corpus" | wc -l) files)"
   else
