@@ -93,7 +93,7 @@ Error Analysis::match() {
                               "' in " + idx.shards[shard] + ", but no shard has it");
     }
   }
-  auto m = match_tensors(models_);
+  auto m = match_tensors(models_, k_);
   if (!m) return m.error();
   match_ = std::move(m.value());
   matched_ = true;
