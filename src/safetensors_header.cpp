@@ -234,6 +234,9 @@ Error parse_metadata(od::value value, Header* h) {
 
 // Check 5: the JSON itself and its schema.
 Error deserialize(const uint8_t* json, uint64_t n, Header* h) {
+  // simdjson skips a UTF-8 byte-order mark; serde_json does not (a BOM is not JSON whitespace).
+  if (n >= 3 && json[0] == 0xEF && json[1] == 0xBB && json[2] == 0xBF)
+    return deser("the header starts with a byte-order mark, which is not JSON");
   od::parser parser;
   simdjson::padded_string_view view(reinterpret_cast<const char*>(json), static_cast<size_t>(n),
                                     static_cast<size_t>(n) + kJsonPadding);
