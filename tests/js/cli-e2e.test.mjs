@@ -31,7 +31,7 @@ const ONLY = '^(linear-f32-sst2-a0\\.571|linear-bf16-sst2-a0\\.571|task-arith-f3
  * @param {string[]} args
  * @param {{env?: Record<string,string|undefined>, cwd?: string}} [o]
  */
-function run(args, { env = {}, cwd = ROOT } = {}) {
+function run(args, { env = {}, cwd = ROOT, onSpawn = () => {} } = {}) {
   return new Promise((resolve, reject) => {
     const base = { ...process.env };
     delete base.HF_TOKEN;
@@ -43,6 +43,7 @@ function run(args, { env = {}, cwd = ROOT } = {}) {
     child.stdout.on('data', (d) => { stdout += d; });
     child.stderr.on('data', (d) => { stderr += d; });
     child.on('error', reject);
+    onSpawn(child);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
@@ -239,6 +240,21 @@ describe('through the mock hub', () => {
     assert.equal(report.models.suspect.repo, 'test/gated-merge');
     assert.equal(report.summary.verdict, 'linear-merge');
     assert.ok(!JSON.stringify(report).includes('hf_alice_token'), 'the token never reaches the report');
+  });
+
+  test('Ctrl-C (SIGINT) during a slow fetch exits 130 with one line', async () => {
+    hub.setKnobs({ latencyMs: 3000 });
+    try {
+      let killedAt = 0;
+      // Interrupt once the CLI is running (its first progress line), whatever the machine's load.
+      const onSpawn = (child) => child.stderr.once('data', () => { killedAt = Date.now(); child.kill('SIGINT'); });
+      const r = await run(['verify', '--suspect', 'test/merge-0.571', '--parent', 'test/sst2', '--base', 'test/base', '--endpoint', hub.hubUrl],
+        { onSpawn });
+      assertFails(r, 130, /^mergeprobe: interrupted$/);
+      assert.ok(Date.now() - killedAt < 2500, 'stops at once, without waiting for the slow answers (3 s each)');
+    } finally {
+      hub.setKnobs({ latencyMs: 0 });
+    }
   });
 
   test('unknown repo and unknown revision exit 3 with what to check', async () => {
