@@ -9,8 +9,9 @@
 //
 // 1. Coverage. If every tensor's minimum sample fits the budget, every tensor is sampled.
 //    Otherwise tensors are picked round-robin over the (layer, component) groups, in a seeded
-//    pseudo-random order inside each group: the first round gives every group one tensor when the
-//    budget allows it at all, later rounds add tensors while coverage has spent at most half the
+//    pseudo-random order inside each group: the first round gives every group one tensor (the
+//    first in its order that still fits) when the budget allows it at all, groups taken in
+//    (layer, component) order; later rounds add tensors while coverage has spent at most half the
 //    budget, so the other half still buys longer samples. Plan::tensors_covered says how many.
 // 2. Depth. The rest of the budget is split evenly over the components present (experts cannot
 //    starve attention: 512 experts per layer get one component's share, like attention does),
@@ -190,15 +191,26 @@ Result<Plan> make_plan(const std::vector<Model>& models, const MatchResult& matc
       order.push_back(&v);
       longest = std::max(longest, v.size());
     }
+    // Round 0: each group's first tensor (in its seeded order) that fits the whole budget.
+    for (std::vector<uint32_t>* g : order) {
+      for (uint32_t t : *g) {
+        TensorCost& c = tc[t];
+        const uint64_t cost = c.cost(c.min_rows);
+        if (spent + cost <= budget) {
+          c.take = c.min_rows;
+          spent += cost;
+          break;
+        }
+      }
+    }
+    // Later rounds: one more tensor per group per round, while coverage stays under half.
     const uint64_t breadth_cap = budget / 2;
-    for (size_t round = 0; round < longest; ++round) {
-      const uint64_t cap = round == 0 ? budget : breadth_cap;
-      if (round > 0 && spent >= cap) break;
+    for (size_t round = 0; round < longest && spent < breadth_cap; ++round) {
       for (std::vector<uint32_t>* g : order) {
         if (round >= g->size()) continue;
         TensorCost& c = tc[(*g)[round]];
         const uint64_t cost = c.cost(c.min_rows);
-        if (spent + cost <= cap) {
+        if (!c.take && spent + cost <= breadth_cap) {
           c.take = c.min_rows;
           spent += cost;
         }

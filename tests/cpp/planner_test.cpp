@@ -285,6 +285,27 @@ TEST_CASE("planner: a budget below every tensor's minimum covers every group fir
   check_group_coverage(r, p);
   CHECK(p.tensors_covered < r.match.tensors.size());
 
+  // A group whose seeded-first tensor does not fit still gets one that does; a group with nothing
+  // that fits is skipped, not an error.
+  {
+    std::vector<mp_test::TensorSpec> specs = {
+        {"model.layers.0.self_attn.q_proj.weight", Dtype::BF16, {2, 1 << 20}},  // one row: 2 MiB a model
+        {"model.layers.0.self_attn.k_proj.weight", Dtype::BF16, {16, 4096}},  // one row: 8 KiB a model
+        {"model.layers.0.self_attn.v_proj.weight", Dtype::BF16, {2, 1 << 20}},
+        {"model.layers.0.mlp.up_proj.weight", Dtype::BF16, {2, 1 << 20}},
+        {"model.layers.0.input_layernorm.weight", Dtype::BF16, {64}},
+    };
+    const Run small = matched({mp_test::pack_model(specs), mp_test::pack_model(specs), mp_test::pack_model(specs)});
+    // 40 KiB: k_proj's 24 KiB fits the budget but not the half that later rounds may spend.
+    for (uint64_t seed = 0; seed < 8; ++seed) {
+      const mp::Plan q = plan_of(small, 40 << 10, seed);
+      check_invariants(small, q, 40 << 10);
+      std::set<std::string> keys;
+      for (const auto& smp : q.samples) keys.insert(small.match.tensors[smp.tensor].cls.key);
+      CHECK(keys == std::set<std::string>{"layers.0.self_attn.k_proj.weight", "layers.0.input_layernorm.weight"});
+    }
+  }
+
   // Too small for anything: an error that says what the smallest sample needs.
   mp::PlanOptions o;
   o.budget_bytes = 1000;
