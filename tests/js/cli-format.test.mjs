@@ -58,6 +58,7 @@ test('one parent, null statistics, a control and no share link', () => {
   r.components = [{ name: 'norm', tensors: 2, elements: 256, alphas: [null], alpha_spread: [null], cos_fit: null }];
   r.layers = [];
   r.unmatched = [];
+  r.unmatched_count = 0;
   r.share_url = null;
   r.fetch = { bytes: 5 * 1048576, requests: 0, resolve_calls: 0 };
   const text = formatReport(r);
@@ -84,4 +85,16 @@ test('layer summary of a model with many layers stays one line per component', (
   assert.equal(lines.length, 3);
   assert.match(lines[1], /attention\s+0-59 \(60\)\s+0\.5000\.\.0\.5590\s+0\.7000 \(41\)/);
   assert.match(lines[2], /experts\s+0-59 \(60\)\s+0\.5710\s+0\.9930 \(0\)/);
+  // Values equal at the printed precision show once.
+  const close = formatLayerSummary([{ index: 0, component: 'mlp', alphas: [0.60001], cos_fit: 1 }, { index: 1, component: 'mlp', alphas: [0.59999], cos_fit: 1 }], 1);
+  assert.match(close, /mlp\s+0-1 \(2\)\s+0\.6000\s+1\.0000 \(0\)/);
+});
+
+test('unmatched: the exact count even when the list is cut short', () => {
+  const r = sample();
+  r.unmatched = Array.from({ length: 500 }, (_, i) => ({ name: `t${i}`, model: 0, reason: 'missing in base' }));
+  r.unmatched_count = 120000;
+  const text = formatReport(r);
+  assert.match(text, /Not compared: 120,000 tensor\(s\)\n  t0: missing in base\n/);
+  assert.match(text, /\n  \.\.\. and 119,995 more \(see --json\)\n/);
 });

@@ -72,7 +72,8 @@ function range(values) {
   if (xs.length === 0) return '-';
   const lo = Math.min(...xs);
   const hi = Math.max(...xs);
-  return lo === hi ? fmtNum(lo) : `${fmtNum(lo)}..${fmtNum(hi)}`;
+  // Equal at the printed precision: one value, not "0.6000..0.6000".
+  return fmtNum(lo) === fmtNum(hi) ? fmtNum(lo) : `${fmtNum(lo)}..${fmtNum(hi)}`;
 }
 
 /**
@@ -152,10 +153,12 @@ export function formatReport(report) {
   out.push(formatLayerSummary(report.layers, k), '');
 
   const unmatched = report.unmatched ?? [];
-  if (unmatched.length) {
-    out.push(`Not compared: ${unmatched.length} tensor(s)`);
+  // The core lists at most 500 unmatched tensors; unmatched_count is always exact.
+  const unmatchedCount = report.unmatched_count ?? unmatched.length;
+  if (unmatchedCount) {
+    out.push(`Not compared: ${fmtInt(unmatchedCount)} tensor(s)`);
     for (const u of unmatched.slice(0, 5)) out.push(`  ${u.name}: ${u.reason}`);
-    if (unmatched.length > 5) out.push(`  ... and ${unmatched.length - 5} more (see --json)`);
+    if (unmatchedCount > 5) out.push(`  ... and ${fmtInt(unmatchedCount - Math.min(5, unmatched.length))} more (see --json)`);
     out.push('');
   }
 
