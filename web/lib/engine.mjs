@@ -4,11 +4,15 @@
 // dropped files and local paths are the same to this file.
 import { loadWasm } from './wasm-loader.mjs';
 import { METHOD_VERSION, REPORT_SCHEMA, buildShareUrl } from './report.mjs';
+import { cacheKey, cachedReadBytes } from './cache.mjs';
 
 export { loadWasm };
 
 /** The first read of a header: 97% of safetensors headers are below 100 kB (huggingface_hub). */
 export const SPECULATIVE_HEADER_BYTES = 100_000;
+/** Shards of an index get a first read sized from the index's names (headerGuess), with slack. */
+const MIN_SHARD_HEADER_READ = 16_384;
+const SHARD_GUESS_SLACK = 1.25;
 const JSON_PADDING = 64;  // == mp::kJsonPadding == simdjson::SIMDJSON_PADDING
 const MAX_HEADER = 100_000_000;
 export const DEFAULT_BUDGET = 64 * 1024 * 1024;
@@ -103,12 +107,26 @@ export async function runAnalysis(opts) {
   const progress = () => onProgress({ phase, bytes: counts.bytes, requests: counts.requests, budget, done, total });
 
   // Reads [start, end) of a source into fresh heap memory (+ JSON padding). Returns the pointer.
-  const readToHeap = async (source, start, end, ptr = 0, at = 0) => {
+  // `cached`: headers and indexes at a commit SHA never change, so they may come from the cache
+  // (one copy from the cache instead of one from the network).
+  const readToHeap = async (source, start, end, ptr = 0, at = 0, cached = false) => {
     const len = end - start;
     if (!ptr) {
       ptr = mod._malloc(len + JSON_PADDING);
       if (!ptr) throw new EngineError(`out of memory allocating ${len} bytes`, 'budget');
       mod.HEAPU8.fill(0, ptr + len, ptr + len + JSON_PADDING);
+    }
+    if (cached && opts.cache && cacheKey(source, start, end)) {
+      const before = opts.cache.stats?.misses ?? 0;
+      const bytes = await cachedReadBytes(opts.cache, source, start, end, { signal });
+      if (bytes.length !== len) throw new EngineError(`${source.name}: expected ${len} bytes, got ${bytes.length}`, 'internal');
+      mod.HEAPU8.set(bytes, ptr + at);
+      if ((opts.cache.stats?.misses ?? 0) !== before) {
+        counts.requests += 1;
+        counts.bytes += len;
+      }
+      progress();
+      return ptr;
     }
     let got = 0;
     counts.requests += 1;
@@ -128,29 +146,32 @@ export async function runAnalysis(opts) {
     // 1. Sharded models: the index names the shards (relative to the index's folder).
     progress();
     const fileLists = await Promise.all(models.map(async (m, role) => {
-      if (!m.weights?.index) return [m.weights.single];
+      if (!m.weights?.index) return [{ name: m.weights.single, first: SPECULATIVE_HEADER_BYTES }];
       const src = m.file(m.weights.index);
       const size = await src.size();
-      const ptr = await readToHeap(src, 0, size);
+      const ptr = await readToHeap(src, 0, size, 0, 0, true);
       freeAll.push(ptr);
       const res = analysis.addIndex(role, ptr, size);
       if (res.error) throw coreError(res, `${m.label} (${roleLabel(role, k)}): ${m.weights.index}: `);
       const dir = dirOf(m.weights.index);
-      return res.shards.map((s) => dir + s);
+      return res.shards.map((s, i) => ({
+        name: dir + s,
+        first: Math.max(MIN_SHARD_HEADER_READ, Math.ceil(res.headerGuess[i] * SHARD_GUESS_SLACK)),
+      }));
     }));
     throwIfAborted(signal);
 
     // 2. Every file's header: one speculative read; a second only for headers above 100 kB. All
     // files are read concurrently; they are added in a fixed order so the report is stable.
-    const tasks = fileLists.flatMap((names, role) => names.map((name) => ({ role, name })));
+    const tasks = fileLists.flatMap((files, role) => files.map((f) => ({ role, ...f })));
     total = tasks.length;
-    const headers = await mapLimit(tasks, concurrency, async ({ role, name }) => {
+    const headers = await mapLimit(tasks, concurrency, async ({ role, name, first: guess }) => {
       const src = models[role].file(name);
       const size = await src.size();
-      const first = Math.min(SPECULATIVE_HEADER_BYTES, size);
+      const first = Math.min(guess, size);
       let len = first;
       const room = size >= 8 ? Math.min(size, 8 + MAX_HEADER) : first;
-      let ptr = await readToHeap(src, 0, first);
+      let ptr = await readToHeap(src, 0, first, 0, 0, true);
       if (first >= 8) {
         const n = Number(new DataView(mod.HEAPU8.buffer, ptr, 8).getBigUint64(0, true));
         // Only when the length is plausible: otherwise the core reports the exact rule broken.
@@ -161,7 +182,7 @@ export async function runAnalysis(opts) {
           mod.HEAPU8.fill(0, bigger + 8 + n, bigger + 8 + n + JSON_PADDING);
           mod._free(ptr);
           ptr = bigger;
-          await readToHeap(src, first, 8 + n, ptr, first);
+          await readToHeap(src, first, 8 + n, ptr, first, true);
           len = 8 + n;
         }
       }
