@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { validateReport } from '../../web/lib/cli-schema.mjs';
+import { undocumentedFields, validateReport } from '../../web/lib/cli-schema.mjs';
 import { generateCases, realModelsDir } from '../gen/merges.mjs';
 import { folderFiles } from '../mock-hub/repo.mjs';
 import { startMockHub } from '../mock-hub/server.mjs';
@@ -148,6 +148,8 @@ describe('verdicts from local folders (--json, schema-valid)', { concurrency: 2 
     assert.equal(report.models.control.revision, 'local');
     assert.ok(report.summary.control && typeof report.summary.control.cos_fit === 'number');
     assert.ok(report.summary.control.cos_fit < report.summary.cos_fit, 'the control fits worse than the merge');
+    // The fullest report (control, all roles): every field the engine writes is in the schema.
+    assert.deepEqual(undocumentedFields(report, schema), [], 'document these fields in docs/report-schema.json');
   });
 
   test('a relative path (./...) and the same seed give the same numbers', async () => {

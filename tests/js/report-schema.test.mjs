@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { checkReportConsistency, validateAgainstSchema, validateReport } from '../../web/lib/cli-schema.mjs';
+import { checkReportConsistency, undocumentedFields, validateAgainstSchema, validateReport } from '../../web/lib/cli-schema.mjs';
 
 const root = new URL('../../', import.meta.url);
 const schema = JSON.parse(readFileSync(new URL('docs/report-schema.json', root), 'utf8'));
@@ -91,4 +91,15 @@ test('consistency: one alpha per parent everywhere, ordered intervals', () => {
 test('the validator refuses schema keywords it does not implement', () => {
   assert.throws(() => validateAgainstSchema({}, { type: 'object', oneOf: [] }), /keyword "oneOf"/);
   assert.throws(() => validateAgainstSchema({}, { $ref: '#/$defs/none', $defs: {} }), /\$ref/);
+});
+
+test('undocumentedFields lists fields the schema does not declare, through $ref and arrays', () => {
+  assert.deepEqual(undocumentedFields(sample(), schema), []);
+  const r = sample();
+  r.summary.timing_ms = 5;
+  r.tensors[0].new_stat = 1;
+  r.models.parents[0].license = 'mit';
+  r.summary.sparsity = [{ zero_share: 0.1, mystery: 2 }];
+  assert.deepEqual(undocumentedFields(r, schema).sort(),
+    ['$.models.parents[].license', '$.summary.sparsity[].mystery', '$.summary.timing_ms', '$.tensors[].new_stat']);
 });

@@ -118,3 +118,27 @@ export function validateReport(report, schema) {
   const errors = validateAgainstSchema(report, schema);
   return errors.length ? errors : checkReportConsistency(report);
 }
+
+/**
+ * Paths of fields a report carries that the schema does not declare (arrays: first item only).
+ * The schema allows extra fields; this keeps it honest about the ones the engine writes.
+ * @returns {string[]} e.g. ["$.tensors[].new_stat"]
+ */
+export function undocumentedFields(report, schema) {
+  const missing = new Set();
+  const visit = (s, v, path) => {
+    while (s && s.$ref) s = resolveRef(schema, s.$ref);
+    if (!s) return;
+    if (Array.isArray(v)) {
+      if (v.length && s.items) visit(s.items, v[0], `${path}[]`);
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        const sub = s.properties?.[k];
+        if (sub) visit(sub, x, `${path}.${k}`);
+        else missing.add(`${path}.${k}`);
+      }
+    }
+  };
+  visit(schema, report, '$');
+  return [...missing];
+}
