@@ -37,6 +37,9 @@ test('the demo link fills the form and the verification shows a linear-merge ver
   assert.match(v.sentence, /linear merge/i);
   assert.match(v.sentence, /0\.57\d/);
   assert.match(v.alpha, /^0\.57\d$/);
+  // The sentence's letters are tied to the model names.
+  assert.equal(await page.locator('#verdict-models').textContent(),
+    'C = demo/bert-tiny-merge-0.571 · A = demo/bert-tiny-sst2 · B = demo/bert-tiny-base');
   const cos = Number(v.cos);
   assert.ok(cos > 0.98 && cos <= 1, `cos_fit ${v.cos}`);
   // The control (the emotion fine-tune) is measured the same way and scores far lower.

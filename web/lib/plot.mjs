@@ -6,7 +6,7 @@ import { h, s } from './ui-dom.mjs';
 /**
  * @typedef {{ x:number, y:number, label?:string }} Point
  * @typedef {{ name:string, colour:number, points:Point[] }} Series
- * @param {{ title:string, xLabel:string, yLabel:string, series:Series[],
+ * @param {{ title:string, xLabel:string, yLabel:string, series:Series[], minSpan?:number, yMax?:number,
  *           yDomain?:[number,number], refLines?:{y:number,label:string}[],
  *           width?:number, height?:number }} opts
  * @returns {HTMLElement} a <figure> holding the SVG and an HTML legend
@@ -30,7 +30,14 @@ export function linePlot(opts) {
   let [x0, x1] = [Math.min(...xs), Math.max(...xs)];
   if (x0 === x1) { x0 -= 1; x1 += 1; }
   let [y0, y1] = opts.yDomain ?? [Math.min(...ys), Math.max(...ys)];
-  if (!opts.yDomain) { const pad = (y1 - y0) * 0.08 || Math.abs(y0) * 0.05 || 0.05; y0 -= pad; y1 += pad; }
+  if (!opts.yDomain) {
+    // A minimum span keeps a flat line looking flat: 0.569 vs 0.572 is agreement, not a slope.
+    const minSpan = opts.minSpan ?? 0;
+    if (y1 - y0 < minSpan) { const mid = (y0 + y1) / 2; y0 = mid - minSpan / 2; y1 = mid + minSpan / 2; }
+    const pad = (y1 - y0) * 0.08 || Math.abs(y0) * 0.05 || 0.05;
+    y0 -= pad; y1 += pad;
+    if (opts.yMax !== undefined && y1 > opts.yMax) { y0 -= y1 - opts.yMax; y1 = opts.yMax; }
+  }
   const X = (x) => m.left + ((x - x0) / (x1 - x0)) * pw;
   const Y = (y) => m.top + (1 - (y - y0) / (y1 - y0)) * ph;
 
@@ -43,9 +50,13 @@ export function linePlot(opts) {
 
   // Axes and grid.
   const grid = s('g', { class: 'grid' });
-  for (const t of niceTicks(y0, y1, 5)) {
+  const yTicks = niceTicks(y0, y1, 5);
+  // Enough decimals to tell neighbouring ticks apart.
+  const step = yTicks.length > 1 ? yTicks[1] - yTicks[0] : 1;
+  const yDigits = Math.max(0, Math.min(6, Math.ceil(-Math.log10(step) - 1e-9)));
+  for (const t of yTicks) {
     grid.append(s('line', { x1: m.left, x2: m.left + pw, y1: Y(t), y2: Y(t) }));
-    grid.append(s('text', { x: m.left - 6, y: Y(t), 'text-anchor': 'end', 'dominant-baseline': 'middle' }, fmtTick(t)));
+    grid.append(s('text', { x: m.left - 6, y: Y(t), 'text-anchor': 'end', 'dominant-baseline': 'middle' }, t.toFixed(yDigits)));
   }
   for (const t of niceTicks(x0, x1, Math.min(10, Math.max(2, Math.round(x1 - x0))), true)) {
     grid.append(s('text', { x: X(t), y: m.top + ph + 16, 'text-anchor': 'middle' }, String(t)));

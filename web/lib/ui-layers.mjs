@@ -23,13 +23,13 @@ export function layerPlots(v) {
   for (let i = 0; i < v.k; i++) {
     wrap.append(linePlot({
       title: `alpha (${parentName(i, v.k)}) by layer`, xLabel: 'layer', yLabel: 'alpha',
-      series: seriesFor((l) => l.alphaMean[i]),
+      series: seriesFor((l) => l.alphaMean[i]), minSpan: 0.1,
       refLines: Number.isFinite(alphaRef[i]) ? [{ y: alphaRef[i], label: `overall ${alphaRef[i].toFixed(3)}` }] : [],
     }));
   }
   wrap.append(linePlot({
     title: 'cos_fit by layer', xLabel: 'layer', yLabel: 'cos_fit',
-    series: seriesFor((l) => l.cosFit),
+    series: seriesFor((l) => l.cosFit), minSpan: 0.05, yMax: 1.005,
   }));
   return wrap;
 }

@@ -18,6 +18,14 @@ export function verdictCard(v, repro) {
   const card = h('section', { class: `card verdict tone-${tone}`, 'aria-labelledby': 'verdict-sentence' });
   card.append(h('p', { class: 'eyebrow' }, 'Verdict'));
   card.append(h('h2', { id: 'verdict-sentence', 'data-kind': v.verdict.kind }, v.verdict.sentence));
+  // The sentence speaks of C, A and B: say which models those are.
+  const letter = (m) => (m.role === 'suspect' ? 'C' : m.role === 'base' ? 'B' : m.role.startsWith('parent')
+    ? (v.k > 1 ? `A${m.role.replace(/\D+/g, '')}` : 'A') : null);
+  const named = v.models.filter((m) => letter(m));
+  if (named.length) {
+    card.append(h('p', { class: 'legend-models', id: 'verdict-models' }, named.map((m, i) => [i ? ' · ' : '',
+      h('strong', null, letter(m)), ' = ', h('span', { class: 'mono' }, m.label)])));
+  }
   if (repro) {
     card.append(h('p', { class: `repro repro-${repro.status}`, role: 'status', id: 'repro' },
       repro.status === 'match'
