@@ -91,6 +91,7 @@ before(async () => {
       repo('test/base-bf16', folder(byId('linear-bf16-sst2-a0.571').roles.base)),
       repo('test/merge-card-lists-parents', folder(byId('linear-f32-sst2-a0.571').roles.suspect), { baseModel: ['test/sst2', 'test/base'] }),
       repo('test/merge-no-card', folder(byId('linear-f32-sst2-a0.571').roles.suspect)),
+      repo('test/private-merge', folder(byId('linear-f32-sst2-a0.571').roles.suspect), { private: true, access: ['alice'] }),
       repo('test/gated-merge', folder(byId('linear-f32-sst2-a0.571').roles.suspect), { gated: 'manual', access: ['alice'] }),
     ],
   });
@@ -242,6 +243,14 @@ describe('through the mock hub', () => {
     assert.equal(report.models.suspect.repo, 'test/gated-merge');
     assert.equal(report.summary.verdict, 'linear-merge');
     assert.ok(!JSON.stringify(report).includes('hf_alice_token'), 'the token never reaches the report');
+  });
+
+  test('a private repo needs HF_TOKEN; a token the hub rejects exits 3 naming HF_TOKEN', async () => {
+    const args = ['verify', '--suspect', 'test/private-merge', '--parent', 'test/sst2', '--base', 'test/base', '--endpoint', hub.hubUrl];
+    assertFails(await run(args), 3, /^mergeprobe: test\/private-merge was not found on .*; for a private repo set HF_TOKEN$/);
+    assert.equal(parseJsonReport(await run([...args, '--json'], { env: { HF_TOKEN: 'hf_alice_token' } })).summary.verdict, 'linear-merge');
+    assertFails(await run(['verify', '--suspect', 'test/sst2', '--parent', 'test/sst2', '--base', 'test/base', '--endpoint', hub.hubUrl],
+      { env: { HF_TOKEN: 'hf_not_a_real_token' } }), 3, /refused the credentials for test\/sst2: check HF_TOKEN/);
   });
 
   test('Ctrl-C (SIGINT) during a slow fetch exits 130 with one line', async () => {
