@@ -68,7 +68,7 @@ export async function demoSetup() {
 
 /**
  * @param {{ port?: number, host?: string, dist?: string, demo?: boolean, repos?: any[], examples?: any[],
- *           knobs?: object }} [o]
+ *           knobs?: object, hubPort?: number, cdnPort?: number }} [o]
  *   demo: start the mock hub (default true); repos: extra mock-hub repos (tests add gated ones)
  */
 export async function startSite(o = {}) {
@@ -81,7 +81,13 @@ export async function startSite(o = {}) {
   if (o.demo !== false) {
     const { startMockHub } = await importMockHub();
     const demo = await demoSetup();
-    hub = await startMockHub({ repos: [...demo.repos, ...(o.repos ?? [])], knobs: o.knobs });
+    const repos = [...demo.repos, ...(o.repos ?? [])];
+    try {
+      hub = await startMockHub({ repos, knobs: o.knobs, host, hubPort: o.hubPort ?? 0, cdnPort: o.cdnPort ?? 0 });
+    } catch (err) {
+      if (err.code !== 'EADDRINUSE') throw err;
+      hub = await startMockHub({ repos, knobs: o.knobs, host });  // any free ports; demo links change
+    }
     demoJson = JSON.stringify({ endpoint: hub.hubUrl, examples: [...demo.examples, ...(o.examples ?? [])] });
   }
 
@@ -133,11 +139,12 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const port = Number(process.env.PORT || 8080);
   let site;
   try {
-    site = await startSite({ port });
+    // Fixed demo hub ports (PORT+1, PORT+2): share links from demo runs keep working after a restart.
+    site = await startSite({ port, dist: process.env.MP_DIST || undefined, hubPort: port + 1, cdnPort: port + 2 });
   } catch (err) {
     if (/startMockHub|merges\.mjs|Cannot find module/.test(String(err.message))) {
       console.error(`serve: demo hub unavailable (${err.message}); serving the page without it`);
-      site = await startSite({ port, demo: false });
+      site = await startSite({ port, dist: process.env.MP_DIST || undefined, demo: false });
     } else {
       console.error(`serve: ${err.message}`);
       process.exit(1);
