@@ -49,6 +49,11 @@ constexpr double kDareRatio = 0.7;
 constexpr double kSlerpResidualDrop = 0.5;
 constexpr double kSlerpExcess = 1e-4;
 constexpr double kSlerpMaxLerpCos = 0.9995;
+// Passthrough: share of tensors that are whole copies (of a parent, the base or another position).
+constexpr double kPassthroughShare = 0.8;
+// Partial passthrough: share of tensors copied from a parent when nothing else explains C.
+// Fine-tunes never leave whole weight matrices bit-identical to an unrelated parent.
+constexpr double kPartialPassthroughShare = 0.3;
 // Coverage below which a caveat is added / the run is inconclusive.
 constexpr uint64_t kLowElements = 50000;
 constexpr uint64_t kMinElements = 1000;
@@ -239,11 +244,17 @@ Verdict decide(const MatchResult& match, const std::vector<TensorResult>& tensor
     common_caveats(v, match, agg);
     return v;
   }
-  if (copies >= 0.8 * n_t && same_parent + copied > 0) {
+  // Passthrough: whole tensors copied. `partial`: only some are copies and the rest is not explained
+  // by a merge either (checked at the end): copies at other layer indices are only found on
+  // tensors read whole, so under a small budget a layer stack shows as partial copying.
+  auto passthrough = [&](bool partial) {
     v.kind = "passthrough";
     v.method = "passthrough";
     if (same_parent == tensors.size()) {
       v.sentence = "Passthrough: C is a copy of A on every sampled tensor";
+    } else if (partial) {
+      v.sentence = "Consistent with a passthrough merge: " + std::to_string(same_parent + copied) + " of " +
+                   std::to_string(tensors.size()) + " tensors are copied whole from a parent";
     } else {
       v.sentence = "Consistent with a passthrough merge: C's tensors are copied whole from its inputs";
     }
@@ -259,13 +270,19 @@ Verdict decide(const MatchResult& match, const std::vector<TensorResult>& tensor
       ++shown;
     }
     if (!examples.empty()) v.explanation += " E.g. " + examples + ".";
+    if (partial) {
+      v.explanation += " The other tensors are not explained by the parents' deltas (cos_fit " + fmt(e.cos_fit) + ").";
+      v.caveats.push_back("Copies at other layer indices are found only on tensors read whole: a larger byte budget "
+                          "may show where the remaining tensors come from.");
+    }
     if (copies < tensors.size()) {
       v.caveats.push_back(std::to_string(tensors.size() - copies) + " tensors are not whole copies of any input.");
       add_flag(v, "partial-copy");
     }
     common_caveats(v, match, agg);
     return v;
-  }
+  };
+  if (copies >= kPassthroughShare * n_t && same_parent + copied > 0) return passthrough(false);
   if (copies >= 0.2 * n_t) add_flag(v, "copied-tensors");
 
   if (e.degenerate) {
@@ -475,6 +492,7 @@ Verdict decide(const MatchResult& match, const std::vector<TensorResult>& tensor
   }
 
   // 7. Not a merge, or in between.
+  if (same_parent + copied >= kPartialPassthroughShare * n_t) return passthrough(true);
   const bool null_like = cos < kNullCos || (o.has_control && cos - ctrl_cos < kControlMargin);
   std::string fit = "cos_fit " + fmt(cos) + " (alpha " + fmt(alpha[0]) + ", per-tensor spread " + fmt(o.alpha_spread[0]) + ")";
   if (null_like) {

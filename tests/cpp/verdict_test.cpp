@@ -217,6 +217,21 @@ TEST_CASE("whole tensors copied read as passthrough; C equal to B is not a merge
   CHECK(run(r).kind == "not-a-merge");
 }
 
+TEST_CASE("half the tensors copied from a parent and the rest unexplained is a partial passthrough", "[verdict]") {
+  // A layer stack read under a small budget: the shifted copies are not read whole, so only the
+  // same-position copies are seen, and the other half has no linear fit.
+  Run r = make_run(8, 16384, est_of(0.6, 0.04));
+  for (size_t i = 0; i < 4; ++i) r.tensors[i].identical_to_parent = 0;
+  Verdict v = run(r);
+  CHECK(v.kind == "passthrough");
+  CHECK(v.sentence.find("4 of 8 tensors are copied whole") != std::string::npos);
+  CHECK(has_flag(v, "partial-copy"));
+
+  // One copied tensor in eight is not enough: the fit decides.
+  for (size_t i = 1; i < 4; ++i) r.tensors[i].identical_to_parent = -1;
+  CHECK(run(r).kind == "not-a-merge");
+}
+
 TEST_CASE("task arithmetic with two parents", "[verdict]") {
   Estimates e = est_of(0.6, 0.9995);
   e.k = 2;

@@ -114,7 +114,7 @@ export function confusionTable(results) {
 
 export function caseTable(results) {
   const lines = [
-    '| case | expected | got | method | alpha expected | alpha quoted | abs err | cos_fit | control cos_fit | density | ok |',
+    '| case | expected | got | method | alpha expected | alpha quoted | abs err | cos_fit | control cos_fit | density / t | ok |',
     '|---|---|---|---|---:|---:|---:|---:|---:|---:|:-:|',
   ];
   for (const r of results) {
@@ -122,7 +122,7 @@ export function caseTable(results) {
     const ga = r.got.quoted || (r.got.kind === 'linear-merge' ? r.got.alphas : null);
     lines.push(`| ${r.id} | ${r.expected.kind} | ${r.got.kind} | ${r.got.method || '-'} | ${ea ? ea.map(f4).join(', ') : '-'} | ` +
       `${ga ? ga.map(f3).join(', ') : '-'} | ${r.alphaErr === null ? '-' : f4(r.alphaErr)} | ${f4(r.got.cos_fit)} | ` +
-      `${f3(r.got.control_cos_fit)} | ${f3(r.got.density)} | ${r.ok ? 'yes' : '**no**'} |`);
+      `${f3(r.got.control_cos_fit)} | ${f3(r.got.density ?? r.got.slerp_t)} | ${r.ok ? 'yes' : '**no**'} |`);
   }
   return lines.join('\n');
 }
