@@ -17,7 +17,7 @@ const PHASES = {
   plan: { label: 'Planning which rows to sample', from: 0.15, to: 0.18 },
   fetching: { label: 'Fetching sampled rows', from: 0.18, to: 0.95 },
   computing: { label: 'Computing statistics', from: 0.95, to: 1 },
-  done: { label: 'Done', from: 1, to: 1 },
+  done: { label: 'Preparing the report', from: 1, to: 1 },
 };
 
 const state = {
@@ -98,7 +98,8 @@ function onProgress(p) {
   const parts = [];
   if (Number.isFinite(p.bytes)) parts.push(`${bytes(p.bytes)} read${Number.isFinite(p.budget) ? ` (budget ${bytes(p.budget)})` : ''}`);
   if (Number.isFinite(p.requests)) parts.push(`${int(p.requests)} requests`);
-  if (p.total > 0) parts.push(`${int(p.done)} of ${int(p.total)} ${p.phase === 'resolving' ? 'models' : p.phase === 'headers' ? 'files' : 'ranges'}`);
+  const unit = { resolving: 'models', headers: 'files', fetching: 'ranges' }[p.phase];
+  if (unit && p.total > 0) parts.push(`${int(p.done)} of ${int(p.total)} ${unit}`);
   byId('progress-detail').textContent = parts.join(' · ');
 }
 
