@@ -44,19 +44,19 @@ uint64_t hcount(v128_t v) {
          static_cast<uint32_t>(wasm_i32x4_extract_lane(v, 3));
 }
 
-// One flush block. With one parent there are 6 Gram entries: the two halves get their own
-// accumulators (12 registers), so each accumulator sees one add per step and the loop is not
-// bound by the f32 add latency. With more parents that would spill, so halves share.
+// One flush block. Every Gram entry has one f32x4 accumulator that both halves add into. Giving
+// the halves their own accumulators (to halve the add-latency chain) was measured slower: with 12
+// accumulators for one parent, V8's x64 code spills to the stack every iteration (16 xmm
+// registers), and the loop is bound by vector-op throughput anyway.
 template <int K, class L, class S>
 void block_simd(const uint8_t* C, const uint8_t* B, const uint8_t* const* A, size_t off, size_t len,
                 Moments& m) {
   constexpr int NV = K + 2;
   constexpr int NP = NV * (NV + 1) / 2;
-  constexpr bool kSplit = K <= 1;
   const size_t vec_len = len - len % L::kStep;
 
-  v128_t acc0[NP], acc1[NP];
-  for (int p = 0; p < NP; ++p) acc0[p] = acc1[p] = wasm_f32x4_splat(0.0f);
+  v128_t acc[NP];
+  for (int p = 0; p < NP; ++p) acc[p] = wasm_f32x4_splat(0.0f);
   v128_t eq_cb = wasm_i32x4_splat(0), eq_ca[K + 1];
   for (int j = 0; j <= K; ++j) eq_ca[j] = wasm_i32x4_splat(0);
 
@@ -80,9 +80,8 @@ void block_simd(const uint8_t* C, const uint8_t* B, const uint8_t* const* A, siz
     int p = 0;
     for (int r = 0; r < NV; ++r)
       for (int s = r; s < NV; ++s, ++p) {
-        acc0[p] = wasm_f32x4_add(acc0[p], wasm_f32x4_mul(v0[r], v0[s]));
-        if (kSplit) acc1[p] = wasm_f32x4_add(acc1[p], wasm_f32x4_mul(v1[r], v1[s]));
-        else acc0[p] = wasm_f32x4_add(acc0[p], wasm_f32x4_mul(v1[r], v1[s]));
+        acc[p] = wasm_f32x4_add(acc[p], wasm_f32x4_mul(v0[r], v0[s]));
+        acc[p] = wasm_f32x4_add(acc[p], wasm_f32x4_mul(v1[r], v1[s]));
       }
   }
 
@@ -92,7 +91,7 @@ void block_simd(const uint8_t* C, const uint8_t* B, const uint8_t* const* A, siz
   int p = 0;
   for (int r = 0; r < NV; ++r)
     for (int s = r; s < NV; ++s, ++p) {
-      const double v = hsum(wasm_f32x4_add(acc0[p], acc1[p]));
+      const double v = hsum(acc[p]);
       check += v;
       blk.gram[r * kMaxVectors + s] = v;
       blk.gram[s * kMaxVectors + r] = v;
