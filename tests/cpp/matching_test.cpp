@@ -9,12 +9,6 @@
 #include "safetensors_header.h"
 #include "test_support.h"
 
-// tests/CMakeLists.txt globs only *_test.cpp, so the shared layout builders are compiled here.
-// If layouts.cpp is ever listed in the CMake target, define MP_LAYOUTS_LINKED there.
-#ifndef MP_LAYOUTS_LINKED
-#include "layouts.cpp"
-#endif
-
 using mp::Component;
 using mp::Dtype;
 using mp_test::TensorSpec;
