@@ -354,8 +354,14 @@ Verdict decide(const MatchResult& match, const std::vector<TensorResult>& tensor
       common_caveats(v, match, agg);
       return v;
     }
-    // Zeros correlated with |d| but no hard threshold: DELLA-like, or rounding we could not
-    // reproduce. Not enough to name a method.
+    // Zeros correlated with |d| but no hard threshold. On a rounded suspect with a good linear fit
+    // this is what small deltas look like after rounding (|a d| below half an ulp of B, more often
+    // at small a): let the linear test decide, with a caveat. Otherwise DELLA-like, or rounding we
+    // could not reproduce: not enough to name a method.
+  }
+  const bool rounding_zeros = sp.share() >= kSparseShare && !reproduced && bf16 && cos >= kLinearCos;
+  if (sp.share() >= kSparseShare && !reproduced && !rounding_zeros) {
+    const double density = 1 - sp.share();
     v.kind = "inconclusive";
     v.method = "";
     v.density = density;
@@ -474,6 +480,12 @@ Verdict decide(const MatchResult& match, const std::vector<TensorResult>& tensor
       v.caveats.push_back("Rounding to " + std::string("the suspect's dtype") + " alone limits cos_fit to about " +
                           fmt(e.rounding_floor, 4) + ": tensors with deltas of a few ulps pull alpha towards 0 or 1.");
       add_flag(v, "rounding-floor");
+    }
+    if (rounding_zeros) {
+      v.caveats.push_back(pct(sp.share()) + " of the elements where A differs from B are left exactly at B, without a "
+                          "TIES or DARE signature and without bit-exact reproduction: read here as rounding of "
+                          "small deltas; a magnitude-ranked drop (DELLA) would look similar.");
+      add_flag(v, "rounding-zeros");
     }
     if (k == 1 && alpha[0] > 0.98 && alpha[0] < 1.02) {
       v.caveats.push_back("alpha ~ 1: C is essentially A (re-saved or cast), not a blend.");

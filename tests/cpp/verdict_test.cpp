@@ -197,8 +197,19 @@ TEST_CASE("BF16 rounding zeros do not read as sparse when the linear merge repro
   CHECK(has_flag(v, "rounding-floor"));
   CHECK(v.explanation.find("reproduces 99.2%") != std::string::npos);
 
-  // The same zeros without bit-exact reproduction and without a TIES/DARE signature: undecided.
+  // The same zeros without bit-exact reproduction: with the good linear fit of a rounded suspect they
+  // read as rounding of small deltas (linear, with a caveat) ...
   r.agg.overall.bx.match_fp32 = r.agg.overall.bx.match_bf16 = 1000;
+  Verdict rz = run(r);
+  CHECK(rz.kind == "linear-merge");
+  CHECK(has_flag(rz, "rounding-zeros"));
+  // ... but with a mediocre fit, or on an F32 suspect where rounding cannot drop elements, nothing
+  // names a method.
+  r.agg.overall.est.cos_fit = 0.75;
+  CHECK(run(r).kind == "inconclusive");
+  r.agg.overall.est.cos_fit = 0.954;
+  r.agg.overall.est.rounding_floor = 1;
+  r.agg.overall.bx.applicable = false;
   CHECK(run(r).kind == "inconclusive");
 }
 

@@ -67,6 +67,11 @@ async function runCase(c, dir, wasm, budget) {
     kept_alpha: s.sparsity?.[0]?.kept_alpha ?? null,
     bit_exact: s.bit_exact,
     plane: s.plane,
+    plane_excess: s.plane ? s.plane.p[0] + s.plane.q - 1 : null,
+    // per-tensor extremes: the null's spread is wider per tensor than pooled (bias vectors)
+    tensor_cos_max: Math.max(...report.tensors.map((t) => t.cos_fit).filter(Number.isFinite)),
+    control_tensor_cos_max: s.control
+      ? Math.max(...report.tensors.map((t) => t.control?.cos_fit).filter(Number.isFinite)) : null,
     outliers: s.outliers,
     tensors: s.usable_tensors,
     elements: s.elements,
@@ -78,7 +83,7 @@ async function runCase(c, dir, wasm, budget) {
  * Generate (into `dir`, default a fresh temp folder) and run every case matching `only`.
  * Each result: { id, expected, got, ok, alphaErr } where ok = got.kind is in expected.accept.
  */
-export async function evaluate({ only, wasmDir, budget = 64 * 1024 * 1024, dir } = {}) {
+export async function evaluate({ only, wasmDir = process.env.MP_WASM_DIR, budget = 64 * 1024 * 1024, dir } = {}) {
   const out = dir || fs.mkdtempSync(path.join(os.tmpdir(), 'mergeprobe-eval-'));
   const manifest = generateCases({ out, only });
   const wasm = wasmDir ? await loadWasmFrom(wasmDir) : undefined;
@@ -154,6 +159,11 @@ export function margins(results) {
     sparse_zero_share_min: min(pick((r) => r.expected.kind === 'sparse-merge', (r) => r.got.zero_share)),
     linear_zero_share_max: max(pick(linear, (r) => r.got.zero_share)),
     sparse_cos_min: min(pick((r) => r.expected.kind === 'sparse-merge', (r) => r.got.cos_fit)),
+    null_tensor_cos_max: max([
+      ...pick((r) => r.id.startsWith('control-'), (r) => r.got.tensor_cos_max),
+      ...pick((r) => r.got.control_tensor_cos_max !== null, (r) => r.got.control_tensor_cos_max)]),
+    plane_excess_abs_max_not_slerp: max(pick((r) => r.expected.method === 'linear' && r.got.kind === 'linear-merge', (r) => Math.abs(r.got.plane_excess))),
+    plane_excess_wide_slerp: max(pick((r) => r.id.startsWith('slerp-wide'), (r) => r.got.plane_excess)),
   };
 }
 
