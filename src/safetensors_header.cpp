@@ -30,6 +30,9 @@ using simdjson::error_code;
 
 constexpr uint64_t kLengthPrefix = 8;  // bytes 0-7: N as u64 little-endian
 constexpr int kMaxJsonDepth = 128;     // serde_json's recursion limit; also bounds our recursion
+// The Rust reader takes shapes of any length. Real tensors have under 10 dims; a 100 MB header of
+// "[1,1,1,..." would make one 400 MB vector (a wasm heap can not give that back), so we stop here.
+constexpr size_t kMaxDims = 1024;
 
 uint64_t read_u64_le(const uint8_t* p) {
   uint64_t v = 0;
@@ -170,6 +173,8 @@ Error parse_tensor_info(std::string_view name, od::value value, TensorInfo* t) {
       for (auto element : arr) {
         od::value ev;
         if (auto e = std::move(element).get(ev)) return json_error(e, who());
+        if (t->shape.size() == kMaxDims)
+          return deser(who() + ": shape has more than " + std::to_string(kMaxDims) + " dims");
         uint64_t dim = 0;
         if (Error err = read_usize(ev, name, "shape dim", &dim); !err.ok()) return err;
         t->shape.push_back(dim);

@@ -173,6 +173,8 @@ TEST_CASE("messages name the rule and the tensor", "[header]") {
         "InvalidHeaderDeserialization: tensor 'w': data_offsets must hold exactly two integers, got more");
   CHECK(msg("err_offsets_one.safetensors") ==
         "InvalidHeaderDeserialization: tensor 'w': data_offsets must hold exactly two integers, got 1");
+  CHECK(msg("err_shape_too_many_dims.safetensors") ==
+        "InvalidHeaderDeserialization: tensor 'w': shape has more than 1024 dims");
   CHECK(msg("err_fp4_misaligned.safetensors") ==
         "MisalignedSlice: tensor 'w': 3 elements of F4 are 12 bits, not a whole number of bytes");
   CHECK(msg("err_validation_overflow_u64.safetensors") ==
@@ -188,6 +190,9 @@ TEST_CASE("messages name the rule and the tensor", "[header]") {
         "HeaderTooSmall: the file has 0 bytes, fewer than the 8-byte header length");
   CHECK(msg("err_invalid_header_length_n60.safetensors") ==
         "InvalidHeaderLength: header length 60 runs past the end of a 8-byte file");
+  std::string dims = "1";
+  for (int i = 1; i < 1024; ++i) dims += ",1";
+  CHECK(code_of(parse_text(R"({"w":{"dtype":"U8","shape":[)" + dims + R"(],"data_offsets":[0,1]}})", 1)) == "ok");
   // Long names are cut in messages (a hostile header can make them megabytes long).
   std::string long_name(5000, 'x');
   auto r = parse_text("{\"" + long_name + "\":{\"dtype\":\"Q\",\"shape\":[],\"data_offsets\":[0,0]}}", 0);
