@@ -137,8 +137,8 @@ export function thresholds() {
   const src = fs.readFileSync(path.join(root, 'src/verdict.cpp'), 'utf8');
   const out = [];
   for (const m of src.matchAll(/((?:\/\/[^\n]*\n)*)constexpr (?:double|uint64_t|uint32_t) (k\w+) = ([^;]+);/g)) {
-    const why = m[1].split('\n').map((l) => l.replace(/^\/\/\s?/, '').trim()).filter(Boolean).join(' ');
-    out.push({ name: m[2], value: m[3].trim(), why });
+    const why = m[1].split('\n').map((l) => l.replace(/^\/\/\s?/, '').trim()).filter((l) => l && !l.startsWith('---')).join(' ');
+    out.push({ name: m[2], value: m[3].trim(), why: why.replace(/\|/g, '\\|') });
   }
   return out;
 }
@@ -167,7 +167,21 @@ export function margins(results) {
   };
 }
 
-function evaluationMd(results) {
+/** Accuracy and margins at smaller byte budgets (sampled rows instead of whole tensors). */
+async function budgetSweep(budgets, wasmDir) {
+  const rows = ['| budget (bytes, all models) | accepted | linear cos_fit min | max alpha err (linear) | control cos_fit max | null per-tensor cos_fit max |',
+    '|---:|---:|---:|---:|---:|---:|'];
+  for (const budget of budgets) {
+    const { results, dir } = await evaluate({ budget, wasmDir });
+    fs.rmSync(dir, { recursive: true, force: true });
+    const m = margins(results);
+    rows.push(`| ${budget.toLocaleString('en-US')} | ${results.filter((r) => r.ok).length}/${results.length} | ${f4(m.linear_cos_min)} | ` +
+      `${f4(m.linear_alpha_err_max)} | ${f4(Math.max(m.control_cos_max, m.control_model_cos_max))} | ${f4(m.null_tensor_cos_max)} |`);
+  }
+  return rows.join('\n');
+}
+
+function evaluationMd(results, sweep) {
   const ok = results.filter((r) => r.ok).length;
   const m = margins(results);
   const th = thresholds();
@@ -179,7 +193,8 @@ function evaluationMd(results) {
     .replace('{{CONFUSION}}', confusionTable(results))
     .replace('{{CASES}}', caseTable(results))
     .replace('{{THRESHOLDS}}', thTable)
-    .replace('{{MARGINS}}', mTable);
+    .replace('{{MARGINS}}', mTable)
+    .replace('{{BUDGETS}}', sweep);
 }
 
 async function main(argv) {
@@ -198,7 +213,9 @@ async function main(argv) {
     console.log(JSON.stringify(margins(results), null, 1));
   }
   if (argv.includes('--write')) {
-    fs.writeFileSync(path.join(root, 'EVALUATION.md'), evaluationMd(results));
+    const wasmDir = arg('--wasm') && path.resolve(arg('--wasm'));
+    const sweep = await budgetSweep([300_000, 1_000_000, 64 * 1024 * 1024], wasmDir);
+    fs.writeFileSync(path.join(root, 'EVALUATION.md'), evaluationMd(results, sweep));
     console.error('EVALUATION.md written');
   }
   fs.rmSync(dir, { recursive: true, force: true });
