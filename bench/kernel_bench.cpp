@@ -1,6 +1,7 @@
 // Native benchmark of the moments kernel: GB/s of input (all streams counted) for one parent,
-// bf16 and f32, best of 5, on thread CPU time. Natively the fast paths are the scalar twins (the SIMD path is wasm
-// only); wasm figures are measured through the bindings from JS (toolchain-notes pitfall 10).
+// bf16 and f32, best of 5, on thread CPU time. Natively the fast paths are the scalar twins (the
+// SIMD path is wasm only); wasm figures are measured through the bindings from JS (toolchain-notes
+// pitfall 10).
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -76,10 +77,11 @@ int bench_kernel_native() {
     }
     const uint16_t* ap[1] = {a16.data()};
     double alpha = 0;
-    const double gbps = best_gbps(3 * n * 2, [&](mp::Moments& m) {
-      mp::moments_bf16(c16.data(), b16.data(), ap, 1, n, m);
-    }, &alpha);
-    std::printf("kernel bf16, 1 parent, 3 x 64 MB, native %s: %.2f GB/s CPU (alpha %.4f)\n", path, gbps, alpha);
+    const double gbps = best_gbps(
+        3 * n * 2, [&](mp::Moments& m) { mp::moments_bf16(c16.data(), b16.data(), ap, 1, n, m); },
+        &alpha);
+    std::printf("kernel bf16, 1 parent, 3 x 64 MB, native %s: %.2f GB/s CPU (alpha %.4f)\n", path,
+                gbps, alpha);
   }
   {
     const size_t n = kStreamBytes / 4;
@@ -87,10 +89,11 @@ int bench_kernel_native() {
     fill(n, c, b, a);
     const float* ap[1] = {a.data()};
     double alpha = 0;
-    const double gbps = best_gbps(3 * n * 4, [&](mp::Moments& m) {
-      mp::moments_f32(c.data(), b.data(), ap, 1, n, m);
-    }, &alpha);
-    std::printf("kernel f32,  1 parent, 3 x 64 MB, native %s: %.2f GB/s CPU (alpha %.4f)\n", path, gbps, alpha);
+    const double gbps = best_gbps(
+        3 * n * 4, [&](mp::Moments& m) { mp::moments_f32(c.data(), b.data(), ap, 1, n, m); },
+        &alpha);
+    std::printf("kernel f32,  1 parent, 3 x 64 MB, native %s: %.2f GB/s CPU (alpha %.4f)\n", path,
+                gbps, alpha);
   }
   return 0;
 }

@@ -50,8 +50,9 @@ float f16_to_f32(uint16_t h) {
     const float mag = static_cast<float>(man) * 0x1p-24f;
     return sign ? -mag : mag;
   }
-  if (exp == 31) return bits_to_f32(sign | 0x7f800000u | (man << 13));  // inf, or nan keeping payload
-  return bits_to_f32(sign | ((exp + 112u) << 23) | (man << 13));        // rebias 15 -> 127
+  if (exp == 31)
+    return bits_to_f32(sign | 0x7f800000u | (man << 13));         // inf, or nan keeping payload
+  return bits_to_f32(sign | ((exp + 112u) << 23) | (man << 13));  // rebias 15 -> 127
 }
 
 // torch.float8_e4m3fn: 1 sign, 4 exponent (bias 7), 3 mantissa bits. No infinities; S.1111.111 is
@@ -62,8 +63,10 @@ float e4m3_to_f32(uint8_t b) {
   const int man = b & 0x7;
   float mag;
   if (exp == 15 && man == 7) return std::numeric_limits<float>::quiet_NaN();
-  if (exp == 0) mag = std::ldexp(static_cast<float>(man), -9);
-  else mag = std::ldexp(1.0f + man / 8.0f, exp - 7);
+  if (exp == 0)
+    mag = std::ldexp(static_cast<float>(man), -9);
+  else
+    mag = std::ldexp(1.0f + man / 8.0f, exp - 7);
   return neg ? -mag : mag;
 }
 
@@ -103,9 +106,7 @@ const Fp8Tables& fp8_tables() {
 // Decode without scales: n elements starting at byte pointer p.
 void decode_plain(Dtype dtype, const uint8_t* p, size_t n, float* out) {
   switch (dtype) {
-    case Dtype::F32:
-      std::memcpy(out, p, n * sizeof(float));
-      return;
+    case Dtype::F32: std::memcpy(out, p, n * sizeof(float)); return;
     case Dtype::F64:
       for (size_t i = 0; i < n; ++i) out[i] = static_cast<float>(load<double>(p + 8 * i));
       return;

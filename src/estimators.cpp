@@ -15,7 +15,8 @@ constexpr int kMaxSolve = kMaxParents + 1;  // the plane fit has k + 1 unknowns
 // with partial pivoting, and, when inv_diag is given, the diagonal of M^-1. Returns false when M
 // is singular to working precision: a pivot below 1e-12 of the largest diagonal entry, i.e. a
 // regressor that is (nearly) a combination of the others or zero.
-bool solve(int m, const double M[kMaxSolve][kMaxSolve], const double* r, double* x, double* inv_diag) {
+bool solve(int m, const double M[kMaxSolve][kMaxSolve], const double* r, double* x,
+           double* inv_diag) {
   double a[kMaxSolve][2 * kMaxSolve + 1];
   double max_diag = 0;
   for (int i = 0; i < m; ++i) max_diag = std::max(max_diag, std::fabs(M[i][i]));
@@ -88,7 +89,8 @@ Estimates estimate(const Moments& m, Dtype suspect_dtype) {
   }
   if (m.n > 0) {
     e.eq_cb_share = static_cast<double>(m.eq_cb) / static_cast<double>(m.n);
-    for (int i = 0; i < k; ++i) e.eq_ca_share[i] = static_cast<double>(m.eq_ca[i]) / static_cast<double>(m.n);
+    for (int i = 0; i < k; ++i)
+      e.eq_ca_share[i] = static_cast<double>(m.eq_ca[i]) / static_cast<double>(m.n);
   }
 
   // Rounding floor. If C = round(a*A + (1-a)*B) is a perfect linear merge stored in a dtype with p
@@ -139,15 +141,17 @@ Estimates estimate(const Moments& m, Dtype suspect_dtype) {
   const double rss = std::max(0.0, DD - fit);
   e.r2 = std::max(0.0, std::min(1.0, 1.0 - rss / DD));
   e.residual_ratio = safe_sqrt(rss / DD);
-  e.cos_fit = k == 1 ? clamp_cos(safe_div(r[0], std::sqrt(DD) * std::sqrt(G[0][0]))) : safe_sqrt(e.r2);
+  e.cos_fit =
+      k == 1 ? clamp_cos(safe_div(r[0], std::sqrt(DD) * std::sqrt(G[0][0]))) : safe_sqrt(e.r2);
   if (m.n > static_cast<uint64_t>(k)) {
     const double sigma2 = rss / static_cast<double>(m.n - static_cast<uint64_t>(k));
     for (int i = 0; i < k; ++i) e.alpha_se[i] = safe_sqrt(sigma2 * inv_diag[i]);
   }
 
   // Plane fit: regress D on [d_1..d_k, B] -> D = sum a_i d_i + b B, i.e.
-  // C = B + sum a_i (A_i - B) + b B = sum a_i A_i + (1 + b - sum a_i) B: p_i = a_i, q = 1 + b - sum a_i.
-  // When B is (nearly) in the span of the d_i, the plane is not identified: fall back to b = 0.
+  // C = B + sum a_i (A_i - B) + b B = sum a_i A_i + (1 + b - sum a_i) B: p_i = a_i, q = 1 + b - sum
+  // a_i. When B is (nearly) in the span of the d_i, the plane is not identified: fall back to b =
+  // 0.
   double P[kMaxSolve][kMaxSolve] = {};
   double pr[kMaxSolve] = {};
   for (int i = 0; i <= k; ++i) {

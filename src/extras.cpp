@@ -138,45 +138,47 @@ void for_each_block(const StreamView& C, const StreamView& B, const StreamView* 
 
 }  // namespace
 
-void compute_extras(const StreamView& C, const StreamView& B, const StreamView* A, int k, Extras& e) {
+void compute_extras(const StreamView& C, const StreamView& B, const StreamView* A, int k,
+                    Extras& e) {
   if (k < 0 || k > kMaxParents) return;
   e.k = k;
   const Precision pr = precision_of(C.dtype);
-  for_each_block(C, B, A, k, [&](size_t len, const float* c, const float* b, const float* const* a) {
-    for (size_t i = 0; i < len; ++i) {
-      if (!std::isfinite(c[i]) || !std::isfinite(b[i])) continue;  // the kernel counts these
-      const double D = static_cast<double>(c[i]) - b[i];
-      const bool D_zero = c[i] == b[i];
-      // "at least 4 ulps of C's dtype at |B|": below that, rounding C snaps the merge to a grid
-      // point and the ratio D/d says more about rounding than about alpha.
-      const double robust_floor = 4.0 * ulp_at(std::fabs(static_cast<double>(b[i])), pr);
-      for (int j = 0; j < k; ++j) {
-        if (!std::isfinite(a[j][i])) continue;
-        if (a[j][i] == b[i]) continue;  // d == 0: carries no information on this parent
-        ParentExtras& p = e.p[j];
-        const double d = static_cast<double>(a[j][i]) - b[i];
-        const double ad = std::fabs(d);
-        ++p.d_nonzero;
-        if (D_zero) {
-          ++p.zero_D_nonzero_d;
-          p.sum_abs_d_zero_D += ad;
-          p.max_abs_d_zero_D = std::max(p.max_abs_d_zero_D, static_cast<float>(ad));
-        } else {
-          p.sum_abs_d_nonzero_D += ad;
-          p.min_abs_d_nonzero_D = std::min(p.min_abs_d_nonzero_D, static_cast<float>(ad));
-          p.kept_Dd += D * d;
-          p.kept_dd += d * d;
-          p.kept_DD += D * D;
+  for_each_block(
+      C, B, A, k, [&](size_t len, const float* c, const float* b, const float* const* a) {
+        for (size_t i = 0; i < len; ++i) {
+          if (!std::isfinite(c[i]) || !std::isfinite(b[i])) continue;  // the kernel counts these
+          const double D = static_cast<double>(c[i]) - b[i];
+          const bool D_zero = c[i] == b[i];
+          // "at least 4 ulps of C's dtype at |B|": below that, rounding C snaps the merge to a grid
+          // point and the ratio D/d says more about rounding than about alpha.
+          const double robust_floor = 4.0 * ulp_at(std::fabs(static_cast<double>(b[i])), pr);
+          for (int j = 0; j < k; ++j) {
+            if (!std::isfinite(a[j][i])) continue;
+            if (a[j][i] == b[i]) continue;  // d == 0: carries no information on this parent
+            ParentExtras& p = e.p[j];
+            const double d = static_cast<double>(a[j][i]) - b[i];
+            const double ad = std::fabs(d);
+            ++p.d_nonzero;
+            if (D_zero) {
+              ++p.zero_D_nonzero_d;
+              p.sum_abs_d_zero_D += ad;
+              p.max_abs_d_zero_D = std::max(p.max_abs_d_zero_D, static_cast<float>(ad));
+            } else {
+              p.sum_abs_d_nonzero_D += ad;
+              p.min_abs_d_nonzero_D = std::min(p.min_abs_d_nonzero_D, static_cast<float>(ad));
+              p.kept_Dd += D * d;
+              p.kept_dd += d * d;
+              p.kept_DD += D * D;
+            }
+            if (ad >= robust_floor) {
+              ++p.robust_n;
+              p.robust_Dd += D * d;
+              p.robust_dd += d * d;
+              p.robust_DD += D * D;
+            }
+          }
         }
-        if (ad >= robust_floor) {
-          ++p.robust_n;
-          p.robust_Dd += D * d;
-          p.robust_dd += d * d;
-          p.robust_DD += D * D;
-        }
-      }
-    }
-  });
+      });
   const uint64_t n = common_count(C, B, A, k);
   e.hash_c = fnv1a(C.data, n * elem_bytes(C.dtype));
   e.hash_b = fnv1a(B.data, n * elem_bytes(B.dtype));
@@ -212,28 +214,30 @@ void bit_exact(const StreamView& C, const StreamView& B, const StreamView* A, in
   for (int j = 0; j <= k; ++j) wr_sum += wr[j];
   wr_sum = round_to(cd, wr_sum);
 
-  for_each_block(C, B, A, k, [&](size_t len, const float* c, const float* b, const float* const* a) {
-    for (size_t i = 0; i < len; ++i) {
-      bool finite = std::isfinite(c[i]) && std::isfinite(b[i]);
-      for (int j = 0; j < k; ++j) finite = finite && std::isfinite(a[j][i]);
-      if (!finite) continue;
-      ++out.n;
+  for_each_block(C, B, A, k,
+                 [&](size_t len, const float* c, const float* b, const float* const* a) {
+                   for (size_t i = 0; i < len; ++i) {
+                     bool finite = std::isfinite(c[i]) && std::isfinite(b[i]);
+                     for (int j = 0; j < k; ++j) finite = finite && std::isfinite(a[j][i]);
+                     if (!finite) continue;
+                     ++out.n;
 
-      float s = 0;
-      for (int j = 0; j < k; ++j) s += w32[j] * a[j][i];
-      s += w32[k] * b[i];
-      if (w32_sum != 1.0f) s /= w32_sum;
-      out.match_fp32 += round_to(cd, s) == c[i];
+                     float s = 0;
+                     for (int j = 0; j < k; ++j) s += w32[j] * a[j][i];
+                     s += w32[k] * b[i];
+                     if (w32_sum != 1.0f) s /= w32_sum;
+                     out.match_fp32 += round_to(cd, s) == c[i];
 
-      // Inputs are cast to the merge dtype first (a merge in bf16 loads its models in bf16).
-      float t = 0;
-      for (int j = 0; j < k; ++j) t += round_to(cd, wr[j] * round_to(cd, a[j][i]));
-      t += round_to(cd, wr[k] * round_to(cd, b[i]));
-      t = round_to(cd, t);
-      if (wr_sum != 1.0f) t = round_to(cd, t / wr_sum);
-      out.match_bf16 += t == c[i];
-    }
-  });
+                     // Inputs are cast to the merge dtype first (a merge in bf16 loads its models
+                     // in bf16).
+                     float t = 0;
+                     for (int j = 0; j < k; ++j) t += round_to(cd, wr[j] * round_to(cd, a[j][i]));
+                     t += round_to(cd, wr[k] * round_to(cd, b[i]));
+                     t = round_to(cd, t);
+                     if (wr_sum != 1.0f) t = round_to(cd, t / wr_sum);
+                     out.match_bf16 += t == c[i];
+                   }
+                 });
 }
 
 }  // namespace mp

@@ -75,7 +75,8 @@ void block_simd(const uint8_t* C, const uint8_t* B, const uint8_t* const* A, siz
       L::load(A[j], i, a0, a1);
       v0[1 + j] = wasm_f32x4_sub(a0, b0);
       v1[1 + j] = wasm_f32x4_sub(a1, b1);
-      eq_ca[j] = wasm_i32x4_sub(eq_ca[j], wasm_i32x4_add(wasm_f32x4_eq(c0, a0), wasm_f32x4_eq(c1, a1)));
+      eq_ca[j] =
+          wasm_i32x4_sub(eq_ca[j], wasm_i32x4_add(wasm_f32x4_eq(c0, a0), wasm_f32x4_eq(c1, a1)));
     }
     int p = 0;
     for (int r = 0; r < NV; ++r)
@@ -143,7 +144,8 @@ void run_simd(const uint8_t* C, const uint8_t* B, const uint8_t* const* A, size_
 }
 
 template <class L, class S>
-void dispatch_simd(const void* C, const void* B, const void* const* A, int k, size_t n, Moments& m) {
+void dispatch_simd(const void* C, const void* B, const void* const* A, int k, size_t n,
+                   Moments& m) {
   if (k < 0 || k > kMaxParents) return;
   m.k = k;
   const auto* c = static_cast<const uint8_t*>(C);
@@ -161,7 +163,8 @@ void dispatch_simd(const void* C, const void* B, const void* const* A, int k, si
 
 }  // namespace
 
-void moments_f32(const float* C, const float* B, const float* const* A, int k, size_t n, Moments& m) {
+void moments_f32(const float* C, const float* B, const float* const* A, int k, size_t n,
+                 Moments& m) {
   const void* a[kMaxParents] = {};
   for (int j = 0; j < k && j < kMaxParents; ++j) a[j] = A[j];
   dispatch_simd<LoadF32x8, ScalarF32>(C, B, a, k, n, m);
@@ -182,7 +185,8 @@ bool kernel_has_simd() { return true; }
 
 namespace mp {
 
-void moments_f32(const float* C, const float* B, const float* const* A, int k, size_t n, Moments& m) {
+void moments_f32(const float* C, const float* B, const float* const* A, int k, size_t n,
+                 Moments& m) {
   moments_f32_scalar(C, B, A, k, n, m);
 }
 void moments_bf16(const uint16_t* C, const uint16_t* B, const uint16_t* const* A, int k, size_t n,

@@ -53,33 +53,36 @@ const double kNaN = std::numeric_limits<double>::quiet_NaN();
 }  // namespace
 
 TEST_CASE("F16 normals, subnormals, zeros, inf and nan decode exactly", "[decode]") {
-  check_all(u16_bytes({0x3c00, 0xc000, 0x7bff, 0x0400, 0x0001, 0x03ff, 0x8001, 0x0000, 0x8000,
-                       0x7c00, 0xfc00, 0x7e00, 0x3555}),
-            Dtype::F16,
-            {1.0, -2.0, 65504.0, std::ldexp(1.0, -14), std::ldexp(1.0, -24), 1023 * std::ldexp(1.0, -24),
-             -std::ldexp(1.0, -24), 0.0, -0.0, kInf, -kInf, kNaN, 0.333251953125});
+  check_all(
+      u16_bytes({0x3c00, 0xc000, 0x7bff, 0x0400, 0x0001, 0x03ff, 0x8001, 0x0000, 0x8000, 0x7c00,
+                 0xfc00, 0x7e00, 0x3555}),
+      Dtype::F16,
+      {1.0, -2.0, 65504.0, std::ldexp(1.0, -14), std::ldexp(1.0, -24), 1023 * std::ldexp(1.0, -24),
+       -std::ldexp(1.0, -24), 0.0, -0.0, kInf, -kInf, kNaN, 0.333251953125});
 }
 
 TEST_CASE("BF16 is the top half of an f32", "[decode]") {
-  check_all(u16_bytes({0x3f80, 0xbf80, 0x4049, 0x0001, 0x7f7f, 0x7f80, 0xff80, 0x7fc0, 0x8000, 0x3f19}),
-            Dtype::BF16,
-            {1.0, -1.0, 3.140625, std::ldexp(1.0, -133), 3.3895313892515355e38, kInf, -kInf, kNaN, -0.0,
-             0.59765625});
+  check_all(
+      u16_bytes({0x3f80, 0xbf80, 0x4049, 0x0001, 0x7f7f, 0x7f80, 0xff80, 0x7fc0, 0x8000, 0x3f19}),
+      Dtype::BF16,
+      {1.0, -1.0, 3.140625, std::ldexp(1.0, -133), 3.3895313892515355e38, kInf, -kInf, kNaN, -0.0,
+       0.59765625});
 }
 
-TEST_CASE("F8_E4M3 (float8_e4m3fn): max 448, subnormals, NaN only at S.1111.111, no inf", "[decode]") {
+TEST_CASE("F8_E4M3 (float8_e4m3fn): max 448, subnormals, NaN only at S.1111.111, no inf",
+          "[decode]") {
   // 0x7e = 0.1111.110 = 1.75 * 2^8 = 448; 0x78 = 0.1111.000 = 256 (a finite value, not inf)
   check_all({0x38, 0xb8, 0x7e, 0xfe, 0x78, 0x7f, 0xff, 0x01, 0x07, 0x08, 0x00, 0x80, 0x3c, 0x33},
             Dtype::F8_E4M3,
-            {1.0, -1.0, 448.0, -448.0, 256.0, kNaN, kNaN, std::ldexp(1.0, -9), 7 * std::ldexp(1.0, -9),
-             std::ldexp(1.0, -6), 0.0, -0.0, 1.5, 0.6875});
+            {1.0, -1.0, 448.0, -448.0, 256.0, kNaN, kNaN, std::ldexp(1.0, -9),
+             7 * std::ldexp(1.0, -9), std::ldexp(1.0, -6), 0.0, -0.0, 1.5, 0.6875});
 }
 
 TEST_CASE("F8_E5M2: IEEE-like with inf, NaN and subnormals", "[decode]") {
   check_all({0x3c, 0xbc, 0x7b, 0x7c, 0xfc, 0x7d, 0x7f, 0x01, 0x03, 0x04, 0x00, 0x80, 0x3e},
             Dtype::F8_E5M2,
-            {1.0, -1.0, 57344.0, kInf, -kInf, kNaN, kNaN, std::ldexp(1.0, -16), 3 * std::ldexp(1.0, -16),
-             std::ldexp(1.0, -14), 0.0, -0.0, 1.5});
+            {1.0, -1.0, 57344.0, kInf, -kInf, kNaN, kNaN, std::ldexp(1.0, -16),
+             3 * std::ldexp(1.0, -16), std::ldexp(1.0, -14), 0.0, -0.0, 1.5});
 }
 
 TEST_CASE("F32 and F64 read from unaligned bytes; F64 narrows to f32 but decode_one keeps f64",

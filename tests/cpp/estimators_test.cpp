@@ -213,7 +213,7 @@ TEST_CASE("rounding floor: a perfect bf16 linear merge reaches about the predict
   }
   const Estimates e = mp::estimate(moments_of(t), Dtype::BF16);
   INFO("cos_fit " << e.cos_fit << " floor " << e.rounding_floor);
-  REQUIRE(e.rounding_floor < 0.9);  // the floor is informative here
+  REQUIRE(e.rounding_floor < 0.9);                          // the floor is informative here
   REQUIRE(std::abs(e.cos_fit - e.rounding_floor) < 0.005);  // measured: 0.001
   // and the same merge in f32 has a floor of 1 and reaches it
   const Estimates f = mp::estimate(moments_of(t), Dtype::F32);
@@ -257,7 +257,8 @@ TEST_CASE("extras: sparsification pattern, kept-only alpha, robust alpha, hashes
   REQUIRE(pooled.p[0].max_abs_d_zero_D == p.max_abs_d_zero_D);
 }
 
-TEST_CASE("extras: the robust alpha drops sub-ulp deltas that bf16 rounding snaps", "[estimators]") {
+TEST_CASE("extras: the robust alpha drops sub-ulp deltas that bf16 rounding snaps",
+          "[estimators]") {
   // B around 1.0 (bf16 ulp 2^-7), half the deltas tiny (under one ulp), half large (10 ulps).
   const size_t n = 10'000;
   std::mt19937 rng(10);
@@ -294,7 +295,8 @@ TEST_CASE("bit_exact: a bf16 merge built fp32-then-round reproduces, a wrong alp
   // mergekit bf16 order: weights, products and the sum rounded to bf16
   const float wr = mp_test::bf16_round(w), wbr = mp_test::bf16_round(wb);
   for (size_t i = 0; i < n; ++i)
-    c16[i] = mp_test::bf16_round(mp_test::bf16_round(wr * t.a[0][i]) + mp_test::bf16_round(wbr * t.b[i]));
+    c16[i] = mp_test::bf16_round(mp_test::bf16_round(wr * t.a[0][i]) +
+                                 mp_test::bf16_round(wbr * t.b[i]));
   const auto b = mp_test::bf16_bytes(t.b), a = mp_test::bf16_bytes(t.a[0]);
   const auto cf = mp_test::bf16_bytes(c32), cg = mp_test::bf16_bytes(c16);
   StreamView A[1] = {view_bytes(a, Dtype::BF16, n)};

@@ -44,8 +44,8 @@ Sample make_sample(int k, size_t n, uint32_t seed, bool round_bf16) {
     }
     s.b[i] = b;
     s.c[i] = c;
-    if (i % 97 == 0) s.c[i] = b;                     // some exact equalities C == B
-    if (k > 0 && i % 89 == 0) s.c[i] = s.a[0][i];    // and C == A_1
+    if (i % 97 == 0) s.c[i] = b;                   // some exact equalities C == B
+    if (k > 0 && i % 89 == 0) s.c[i] = s.a[0][i];  // and C == A_1
   }
   if (round_bf16) {
     for (auto& x : s.c) x = mp_test::bf16_round(x);
@@ -169,7 +169,8 @@ TEST_CASE("f32 kernel: fast path == scalar twin == f64 reference, k = 1..4, odd 
       }
 }
 
-TEST_CASE("f32 lanes flushed every kFlushBlock keep the error bounded on 10M elements", "[kernel]") {
+TEST_CASE("f32 lanes flushed every kFlushBlock keep the error bounded on 10M elements",
+          "[kernel]") {
   const size_t n = 10'000'000;
   const Sample s = make_sample(1, n, 42, true);
   std::vector<uint16_t> c(n), b(n), a(n);
@@ -211,8 +212,8 @@ TEST_CASE("NaN and Inf elements are left out and counted, not spread over the re
   const auto c = bf16_buf(s.c, 0), b = bf16_buf(s.b, 0), a = bf16_buf(s.a[0], 0);
   const uint16_t* ap[1] = {reinterpret_cast<const uint16_t*>(a.data())};
   Moments fast, slow;
-  mp::moments_bf16(reinterpret_cast<const uint16_t*>(c.data()), reinterpret_cast<const uint16_t*>(b.data()),
-                   ap, 1, n, fast);
+  mp::moments_bf16(reinterpret_cast<const uint16_t*>(c.data()),
+                   reinterpret_cast<const uint16_t*>(b.data()), ap, 1, n, fast);
   mp::moments_bf16_scalar(reinterpret_cast<const uint16_t*>(c.data()),
                           reinterpret_cast<const uint16_t*>(b.data()), ap, 1, n, slow);
   require_close(fast, want, 1e-5);
@@ -235,7 +236,8 @@ TEST_CASE("accumulate: bf16 and f32 fast paths, mixed dtypes and FP8 scales deco
   const Moments ref = reference(s, 2);
 
   // all bf16, unaligned
-  const auto c = bf16_buf(s.c, 1), b = bf16_buf(s.b, 1), a0 = bf16_buf(s.a[0], 1), a1 = bf16_buf(s.a[1], 1);
+  const auto c = bf16_buf(s.c, 1), b = bf16_buf(s.b, 1), a0 = bf16_buf(s.a[0], 1),
+             a1 = bf16_buf(s.a[1], 1);
   auto view = [n](const std::vector<uint8_t>& v, size_t off, Dtype dt) {
     StreamView sv;
     sv.data = v.data() + off;
@@ -271,7 +273,8 @@ TEST_CASE("accumulate: bf16 and f32 fast paths, mixed dtypes and FP8 scales deco
   require_close(first, ref, 1e-5);
 }
 
-TEST_CASE("accumulate: FP8 streams with block scales equal the dequantised f32 values", "[kernel]") {
+TEST_CASE("accumulate: FP8 streams with block scales equal the dequantised f32 values",
+          "[kernel]") {
   // 4 rows x 8 cols, blocks of 2x4; all E4M3 bytes are small values times per-block scales.
   const size_t rows = 4, cols = 8, n = rows * cols;
   const float scales[2][2] = {{0.5f, 0.25f}, {2.0f, 1.0f}};
@@ -279,7 +282,7 @@ TEST_CASE("accumulate: FP8 streams with block scales equal the dequantised f32 v
   std::memcpy(sc.data(), scales, sizeof scales);
   std::vector<uint8_t> cq(n), bq(n), aq(n);
   for (size_t i = 0; i < n; ++i) {
-    bq[i] = static_cast<uint8_t>(0x30 + (i % 7));       // E4M3 values near 0.5..0.9
+    bq[i] = static_cast<uint8_t>(0x30 + (i % 7));  // E4M3 values near 0.5..0.9
     aq[i] = static_cast<uint8_t>(0x30 + ((i + 2) % 7));
     cq[i] = static_cast<uint8_t>(i % 3 == 0 ? bq[i] : aq[i]);
   }
@@ -304,7 +307,7 @@ TEST_CASE("accumulate: FP8 streams with block scales equal the dequantised f32 v
     s.b.push_back(static_cast<float>(mp::decode_one(B, i)));
     s.a[0].push_back(static_cast<float>(mp::decode_one(A[0], i)));
   }
-  REQUIRE(s.b[0] == 0.5f * 0.5f);     // 0x30 = 0.5, block (0,0) scale 0.5
+  REQUIRE(s.b[0] == 0.5f * 0.5f);  // 0x30 = 0.5, block (0,0) scale 0.5
   Moments m;
   mp::accumulate(C, B, A, 1, m);
   require_close(m, reference(s, 1), 1e-6);

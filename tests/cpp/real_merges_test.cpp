@@ -29,7 +29,8 @@ using Model = std::map<std::string, Tensor>;
 // Every F32 tensor of one model, parsed with the project's header parser.
 Model load_model(const std::string& folder) {
   Model out;
-  const auto bytes = mp_test::read_file(mp_test::real_models_dir() + "/" + folder + "/model.safetensors");
+  const auto bytes =
+      mp_test::read_file(mp_test::real_models_dir() + "/" + folder + "/model.safetensors");
   REQUIRE(bytes.size() > 8);
   const mp_test::Padded file = mp_test::padded(bytes);
   auto header = mp::parse_header(file.data(), file.size, file.size);
@@ -58,7 +59,8 @@ const Trio& trio() {
     for (const auto& [name, b] : x.base) {
       auto s = x.sst2.find(name);
       auto e = x.emotion.find(name);
-      if (s != x.sst2.end() && e != x.emotion.end() && s->second.shape == b.shape && e->second.shape == b.shape)
+      if (s != x.sst2.end() && e != x.emotion.end() && s->second.shape == b.shape &&
+          e->second.shape == b.shape)
         x.shared.push_back(name);
     }
     return x;
@@ -88,7 +90,8 @@ mp::Estimates fit(const StreamView& C, const StreamView& B, const StreamView& A)
   return mp::estimate(m, C.dtype);
 }
 
-std::vector<float> linear_merge(const std::vector<float>& a, const std::vector<float>& b, double alpha) {
+std::vector<float> linear_merge(const std::vector<float>& a, const std::vector<float>& b,
+                                double alpha) {
   const float w = static_cast<float>(alpha), wb = static_cast<float>(1 - alpha);
   std::vector<float> c(a.size());
   for (size_t i = 0; i < a.size(); ++i) c[i] = w * a[i] + wb * b[i];
@@ -103,7 +106,8 @@ TEST_CASE("real models load: 24 shared encoder tensors", "[real]") {
   REQUIRE(t.shared.size() == 24);
 }
 
-TEST_CASE("known linear merges of real fine-tunes are recovered, in F32 and rounded to BF16", "[real]") {
+TEST_CASE("known linear merges of real fine-tunes are recovered, in F32 and rounded to BF16",
+          "[real]") {
   const Trio& t = trio();
   for (double alpha : {0.1, 0.3, 0.571, 0.9})
     for (const std::string& name : t.shared) {
@@ -137,8 +141,8 @@ TEST_CASE("the real control (emotion vs sst2 over v0) is far from a merge on eve
   int matrices = 0;
   for (const std::string& name : t.shared) {
     const auto& shape = t.base.at(name).shape;
-    const mp::Estimates e = fit(f32_view(t.emotion.at(name).values), f32_view(t.base.at(name).values),
-                                f32_view(t.sst2.at(name).values));
+    const mp::Estimates e = fit(f32_view(t.emotion.at(name).values),
+                                f32_view(t.base.at(name).values), f32_view(t.sst2.at(name).values));
     INFO(name << " cos_fit " << e.cos_fit << " alpha " << e.alpha[0]);
     REQUIRE_FALSE(e.degenerate);
     if (shape.size() == 2) {
@@ -148,16 +152,20 @@ TEST_CASE("the real control (emotion vs sst2 over v0) is far from a merge on eve
       REQUIRE(std::abs(e.cos_fit) < 0.7);
     }
     // Pinned to the NumPy f64 values, so the whole path (parser, kernel, estimator) is checked.
-    if (name == "bert.encoder.layer.0.attention.output.dense.weight") REQUIRE(e.cos_fit == Approx(0.1587).margin(5e-4));
-    if (name == "bert.encoder.layer.0.attention.output.dense.bias") REQUIRE(e.cos_fit == Approx(0.6184).margin(5e-4));
-    if (name == "bert.encoder.layer.1.attention.self.value.weight") REQUIRE(e.cos_fit == Approx(-0.0334).margin(5e-4));
+    if (name == "bert.encoder.layer.0.attention.output.dense.weight")
+      REQUIRE(e.cos_fit == Approx(0.1587).margin(5e-4));
+    if (name == "bert.encoder.layer.0.attention.output.dense.bias")
+      REQUIRE(e.cos_fit == Approx(0.6184).margin(5e-4));
+    if (name == "bert.encoder.layer.1.attention.self.value.weight")
+      REQUIRE(e.cos_fit == Approx(-0.0334).margin(5e-4));
     REQUIRE(e.cos_fit < 0.9);  // bias vectors reach ~0.6
   }
   REQUIRE(matrices == 12);
 }
 
-TEST_CASE("bit-exact: a BF16 fp32-then-round merge reproduces at its fitted alpha, the control does not",
-          "[real]") {
+TEST_CASE(
+    "bit-exact: a BF16 fp32-then-round merge reproduces at its fitted alpha, the control does not",
+    "[real]") {
   const Trio& t = trio();
   const double alpha = 0.571;
   uint64_t n = 0, merge_match = 0, control_match = 0, control16_match = 0;
@@ -189,7 +197,8 @@ TEST_CASE("bit-exact: a BF16 fp32-then-round merge reproduces at its fitted alph
   const double merge_share = double(merge_match) / double(n);
   const double control_share = double(control_match) / double(n);
   const double control16_share = double(control16_match) / double(n);
-  INFO("merge " << merge_share << " control " << control_share << " control as bf16 " << control16_share);
+  INFO("merge " << merge_share << " control " << control_share << " control as bf16 "
+                << control16_share);
   REQUIRE(n == 395'520);
   REQUIRE(merge_share > 0.98);  // measured 0.993 (the fitted alpha is not exactly 0.571)
   REQUIRE(control_share < 0.001);
