@@ -392,7 +392,9 @@ Verdict decide(const MatchResult& match, const std::vector<TensorResult>& tensor
     comp_elements += c.elements;
     comp_min = std::min(comp_min, c.est.alpha[0]);
     comp_max = std::max(comp_max, c.est.alpha[0]);
-    comp_list += std::string(comp_list.empty() ? "" : ", ") + c.component + " " + fmt(c.est.alpha[0]) +
+    std::string alphas;
+    for (int i = 0; i < k; ++i) alphas += (i ? "/" : "") + fmt(c.est.alpha[i]);
+    comp_list += std::string(comp_list.empty() ? "" : ", ") + c.component + " " + alphas +
                  " (cos_fit " + fmt(c.est.cos_fit) + ")";
     if (c.est.cos_fit < kNullCos) {
       failing_elements += c.elements;
@@ -475,7 +477,8 @@ Verdict decide(const MatchResult& match, const std::vector<TensorResult>& tensor
       int shown = 0;
       for (const auto& t : tensors)
         if (t.outlier && shown < 3) { names += std::string(shown ? ", " : "") + name_of(match, t); ++shown; }
-      v.caveats.push_back(std::to_string(o.outliers) + " tensors have alpha far from their component's: " + names + ".");
+      v.caveats.push_back(std::to_string(o.outliers) + (o.outliers == 1 ? " tensor has" : " tensors have") +
+                          " alpha far from its component's: " + names + ".");
       add_flag(v, "outliers");
     }
     if (cos < 0.99 && !reproduced) {
@@ -484,8 +487,9 @@ Verdict decide(const MatchResult& match, const std::vector<TensorResult>& tensor
       add_flag(v, "residual");
     }
     if (bf16 && e.rounding_floor < 0.9999) {
-      v.caveats.push_back("Rounding to " + std::string("the suspect's dtype") + " alone limits cos_fit to about " +
-                          fmt(e.rounding_floor, 4) + ": tensors with deltas of a few ulps pull alpha towards 0 or 1.");
+      v.caveats.push_back("Rounding to the suspect's dtype alone limits cos_fit to about " + fmt(e.rounding_floor, 4) +
+                          (std::fabs(e.rounding_floor - cos) < 0.01 ? " (the measured cos_fit is at that floor)" : "") +
+                          ": tensors with deltas of a few ulps pull alpha towards 0 or 1.");
       add_flag(v, "rounding-floor");
     }
     if (rounding_zeros) {
