@@ -264,6 +264,14 @@ Error Analysis::compute() {
 
   agg_ = aggregate(match_, results_, k_, suspect_dtype());
   verdict_ = decide(match_, results_, agg_, k_);
+  if (const uint64_t bad = agg_.overall.pooled.nonfinite; bad > 0) {
+    // The kernel leaves NaN/Inf elements out rather than letting one poison a tensor's sums; a
+    // reader must still know they were there.
+    verdict_.caveats.push_back(std::to_string(bad) +
+                               " sampled element positions hold NaN or Inf in some model and were left out of "
+                               "the statistics: a damaged or unusual checkpoint.");
+    verdict_.flags.push_back("nonfinite");
+  }
   computed_ = true;
   return {};
 }

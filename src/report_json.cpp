@@ -238,6 +238,7 @@ std::string report_json(const std::vector<Model>& models, const MatchResult& mat
     w.field_int("elements", o.elements);
     w.nums("alpha_spread", o.alpha_spread, k);
     w.field_int("outliers", o.outliers);
+    w.field_int("nonfinite", o.pooled.nonfinite);
     bit_exact_fields(w, o.bx);
     sparsity_fields(w, o.x, k);
     control_fields(w, has_control, o.control_est, k);
@@ -288,6 +289,7 @@ std::string report_json(const std::vector<Model>& models, const MatchResult& mat
         }
       });
       w.field_int("elements", t.elements);
+      w.field_int("nonfinite", t.m.nonfinite);
       estimate_fields(w, t.est, k);
       sparsity_fields(w, t.x, k);
       bit_exact_fields(w, t.bx);
