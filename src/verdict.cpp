@@ -441,10 +441,14 @@ Verdict decide(const MatchResult& match, const std::vector<TensorResult>& tensor
     int active = 0;
     for (int i = 0; i < k; ++i) if (std::fabs(alpha[i]) >= 0.02) ++active;
     v.method = active >= 2 ? "task_arithmetic" : "linear";
+    int only = 0;
+    for (int i = 0; i < k; ++i) if (std::fabs(alpha[i]) > std::fabs(alpha[only])) only = i;
     if (active >= 2) {
       v.sentence = "Consistent with task arithmetic: " + formula(alpha, k);
-    } else if (k == 1 && alpha[0] >= 0 && alpha[0] <= 1) {
-      v.sentence = "Consistent with a linear merge: " + formula(alpha, k);
+    } else if (alpha[only] >= 0 && alpha[only] <= 1) {
+      // One parent carries the merge (the others' weights are ~0): name it.
+      v.sentence = "Consistent with a linear merge: C = " + fmt(alpha[only]) + " " + parent_label(only, k) + " + " +
+                   fmt(1 - alpha[only]) + " B";
     } else {
       v.sentence = "Consistent with a linear combination: " + formula(alpha, k);
     }

@@ -253,6 +253,13 @@ TEST_CASE("task arithmetic with two parents", "[verdict]") {
   CHECK(v.kind == "linear-merge");
   CHECK(v.method == "task_arithmetic");
   CHECK(v.sentence == "Consistent with task arithmetic: C = B + 0.600 (A1 - B) + 0.300 (A2 - B)");
+
+  // Two parents given, but only the second one is in C: a linear merge of A2.
+  r.agg.overall.est.alpha[0] = 0.004;
+  r.agg.overall.est.alpha[1] = 0.571;
+  Verdict one = run(r);
+  CHECK(one.method == "linear");
+  CHECK(one.sentence == "Consistent with a linear merge: C = 0.571 A2 + 0.429 B");
 }
 
 TEST_CASE("SLERP: the plane fit beats lerp and gives t", "[verdict]") {
