@@ -215,7 +215,8 @@ export function readForm() {
       if (required) { setFieldError(field, `${labelText(field)} is needed: owner/name, or drop files here.`); firstBad ??= input; }
       return null;
     }
-    if (!MODEL_ID.test(v)) {
+    // A pasted hub URL (…/owner/name or …/owner/name/tree/rev) is understood by the hub client.
+    if (!MODEL_ID.test(v) && !/^https?:\/\/[^/\s]+\/[^/\s]+\/[^/\s?#]+/.test(v)) {
       setFieldError(field, `“${v}” is not a model ID: use owner/name or owner/name@revision.`);
       firstBad ??= input;
       return null;
