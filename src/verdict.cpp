@@ -302,7 +302,9 @@ Verdict decide(const MatchResult& match, const std::vector<TensorResult>& tensor
 
   const double cos = e.cos_fit;
   const double ctrl_cos = o.has_control ? o.control_est.cos_fit : 0;
-  const bool bf16 = o.bx.applicable || e.rounding_floor < 0.9999;
+  // Rounding is visible (BF16/F16 suspect): the estimators' floor says so; bx.applicable alone is
+  // also set for F32 suspects.
+  const bool bf16 = e.rounding_floor < 0.9999;
   const double bx_fp32 = o.bx.n ? double(o.bx.match_fp32) / double(o.bx.n) : 0;
   const double bx_bf16 = o.bx.n ? double(o.bx.match_bf16) / double(o.bx.n) : 0;
   const double bx_best = std::max(bx_fp32, bx_bf16);
@@ -405,11 +407,28 @@ Verdict decide(const MatchResult& match, const std::vector<TensorResult>& tensor
   const double outlier_share = o.usable ? double(o.outliers) / double(o.usable) : 0;
   const double failing_share = comp_elements ? double(failing_elements) / double(comp_elements) : 0;
   double layer_min = 1e300, layer_max = -1e300;
-  for (const auto& l : agg.layers) {
-    if (l.usable == 0 || l.est.degenerate || l.elements < kComponentMinElements) continue;
-    layer_min = std::min(layer_min, l.est.alpha[0]);
-    layer_max = std::max(layer_max, l.est.alpha[0]);
+  // The worst cos_fit over component groups and over (layer, component) groups. mergekit gives
+  // components (filters) or layers (weight lists) their own alpha: then the pooled fit is lower
+  // than every group's, and the groups are the evidence.
+  double comp_cos_min = 1e300, layer_cos_min = 1e300;
+  for (const auto& c : agg.components) {
+    if (c.usable == 0 || c.elements < kComponentMinElements || c.est.degenerate) continue;
+    comp_cos_min = std::min(comp_cos_min, c.est.cos_fit);
   }
+  // Layer alphas are compared within a component, so per-component weights do not read as a
+  // layer gradient: layer_min/max are those of the component where they differ most.
+  for (const auto& c : agg.components) {
+    double lo = 1e300, hi = -1e300;
+    for (const auto& l : agg.layers) {
+      if (l.component != c.component || l.usable == 0 || l.est.degenerate || l.elements < kComponentMinElements) continue;
+      lo = std::min(lo, l.est.alpha[0]);
+      hi = std::max(hi, l.est.alpha[0]);
+      layer_cos_min = std::min(layer_cos_min, l.est.cos_fit);
+    }
+    if (hi >= lo && (layer_max < layer_min || hi - lo > layer_max - layer_min)) { layer_min = lo; layer_max = hi; }
+  }
+  const double group_cos = std::max(comp_cos_min < 1e300 ? comp_cos_min : 0, layer_cos_min < 1e300 ? layer_cos_min : 0);
+  const bool per_group = k == 1 && group_cos >= kLinearCos && cos < kLinearCos;
 
   // 5. SLERP: the plane fit C = p A + q B explains clearly more than the lerp model.
   if (k == 1 && cos >= kNullCos) {
@@ -435,15 +454,30 @@ Verdict decide(const MatchResult& match, const std::vector<TensorResult>& tensor
 
   // 6. Linear merge / task arithmetic.
   const bool consistent = outlier_share <= kMaxOutlierShare && failing_share <= kMaxFailingShare;
-  const bool beats_control = !o.has_control || cos - ctrl_cos >= kControlMargin;
-  if ((cos >= kLinearCos || reproduced) && consistent && beats_control) {
+  const double fit_cos = per_group ? group_cos : cos;
+  const bool beats_control = !o.has_control || fit_cos - ctrl_cos >= kControlMargin;
+  if ((cos >= kLinearCos || reproduced || per_group) && consistent && beats_control) {
     v.kind = "linear-merge";
     int active = 0;
     for (int i = 0; i < k; ++i) if (std::fabs(alpha[i]) >= 0.02) ++active;
     v.method = active >= 2 ? "task_arithmetic" : "linear";
     int only = 0;
     for (int i = 0; i < k; ++i) if (std::fabs(alpha[i]) > std::fabs(alpha[only])) only = i;
-    if (active >= 2) {
+    const bool comp_groups_fit = comp_cos_min < 1e300 && comp_cos_min >= kLinearCos;
+    const bool layer_groups_fit = layer_cos_min < 1e300 && layer_cos_min >= kLinearCos;
+    bool per_layer_sentence = false;  // the component spread is then a consequence of the layer weights
+    if (k == 1 && comp_spread > 0.05 && comp_groups_fit) {
+      std::string parts;
+      for (const auto& c : agg.components) {
+        if (c.usable == 0 || c.elements < kComponentMinElements || c.est.degenerate) continue;
+        parts += std::string(parts.empty() ? "" : ", ") + c.component + " " + fmt(c.est.alpha[0]);
+      }
+      v.sentence = "Consistent with a linear merge with per-component weights: C = a A + (1 - a) B, a = " + parts;
+    } else if (k == 1 && layer_max - layer_min > 0.1 && layer_groups_fit) {
+      per_layer_sentence = true;
+      v.sentence = "Consistent with a linear merge with per-layer weights: C = a A + (1 - a) B, a from " +
+                   fmt(layer_min) + " to " + fmt(layer_max);
+    } else if (active >= 2) {
       v.sentence = "Consistent with task arithmetic: " + formula(alpha, k);
     } else if (alpha[only] >= 0 && alpha[only] <= 1) {
       // One parent carries the merge (the others' weights are ~0): name it.
@@ -455,6 +489,12 @@ Verdict decide(const MatchResult& match, const std::vector<TensorResult>& tensor
     std::string fit = k == 1 ? "cos_fit " + fmt(cos, 4) : "R^2 " + fmt(e.r2, 4) + " (cos_fit " + fmt(cos, 4) + ")";
     v.explanation = "D = C - B is fitted by the parents' deltas with " + fit + " over " + std::to_string(o.usable) +
                     " tensors (" + std::to_string(o.elements) + " elements).";
+    if (per_group) {
+      v.explanation += " The pooled fit is lower than every group's (worst group cos_fit " + fmt(group_cos, 4) +
+                       ") because the weight differs between " + (comp_spread > 0.05 ? "components" : "layers") +
+                       ": each group is a clean linear merge on its own.";
+      add_flag(v, "per-group-fit");
+    }
     if (k == 1) {
       v.explanation += " Per tensor alpha " + fmt(o.alpha_median[0]) + " median, spread " + fmt(o.alpha_spread[0]) +
                        ", 95% interval " + fmt(o.alpha_ci95[0][0]) + "-" + fmt(o.alpha_ci95[0][1]) + ".";
@@ -466,7 +506,7 @@ Verdict decide(const MatchResult& match, const std::vector<TensorResult>& tensor
                        "(f32 then round) and " + pct(bx_bf16) + " (mergekit's bf16 order).";
     }
     v.explanation += control_sentence(o);
-    if (comp_spread > 0.05) {
+    if (comp_spread > 0.05 && !per_layer_sentence) {
       v.caveats.push_back("alpha differs between components (" + fmt(comp_min) + " to " + fmt(comp_max) +
                           "): per-component weights (mergekit filters) or a partial fine-tune after merging.");
       add_flag(v, "per-component-alpha");
@@ -485,7 +525,8 @@ Verdict decide(const MatchResult& match, const std::vector<TensorResult>& tensor
                           " alpha far from its component's: " + names + ".");
       add_flag(v, "outliers");
     }
-    if (cos < 0.99 && !reproduced) {
+    if (fit_cos < 0.99 && !reproduced && !(comp_groups_fit && comp_cos_min >= 0.99) &&
+        !(layer_groups_fit && layer_cos_min >= 0.99)) {
       v.caveats.push_back("cos_fit " + fmt(cos) + " leaves " + pct(1 - cos * cos) +
                           " of ||C - B||^2 unexplained: fine-tuning after the merge, or another method.");
       add_flag(v, "residual");

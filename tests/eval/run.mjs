@@ -124,9 +124,10 @@ export function caseTable(results) {
   ];
   for (const r of results) {
     const ea = expectedAlphas(r.expected);
-    const ga = r.got.quoted || (r.got.kind === 'linear-merge' ? r.got.alphas : null);
+    const perGroup = /per-(component|layer) weights/.test(r.got.sentence || '');
+    const ga = perGroup ? null : r.got.quoted || (r.got.kind === 'linear-merge' ? r.got.alphas : null);
     lines.push(`| ${r.id} | ${r.expected.kind} | ${r.got.kind} | ${r.got.method || '-'} | ${ea ? ea.map(f4).join(', ') : '-'} | ` +
-      `${ga ? ga.map(f3).join(', ') : '-'} | ${r.alphaErr === null ? '-' : f4(r.alphaErr)} | ${f4(r.got.cos_fit)} | ` +
+      `${ga ? ga.map(f3).join(', ') : perGroup ? 'per group' : '-'} | ${r.alphaErr === null ? '-' : f4(r.alphaErr)} | ${f4(r.got.cos_fit)} | ` +
       `${f3(r.got.control_cos_fit)} | ${f3(r.got.density ?? r.got.slerp_t)} | ${r.ok ? 'yes' : '**no**'} |`);
   }
   return lines.join('\n');
@@ -148,7 +149,7 @@ export function margins(results) {
   const pick = (pred, f) => results.filter(pred).map(f).filter((x) => x !== null && Number.isFinite(x));
   const min = (a) => (a.length ? Math.min(...a) : NaN);
   const max = (a) => (a.length ? Math.max(...a) : NaN);
-  const linear = (r) => r.expected.kind === 'linear-merge';
+  const linear = (r) => r.expected.kind === 'linear-merge' && !!r.expected.alpha;  // per-group cases: see their rows
   return {
     linear_cos_min: min(pick(linear, (r) => r.got.cos_fit)),
     linear_alpha_err_max: max(pick((r) => r.alphaErr !== null && r.expected.method === 'linear' && !('finetune_fraction' in r.expected), (r) => r.alphaErr)),

@@ -102,6 +102,20 @@ function catalogue() {
   linearCase('linear-bf16mk-sst2-a0.571', 'sst2', 0.571, 'BF16', 'mergekit-bf16', 'emotion');
   linearCase('linear-bf16out-sst2-a0.571', 'sst2', 0.571, 'BF16', 'f32-inputs', 'emotion');
 
+  // mergekit filters and weight lists: attention and MLP with their own weight; a weight per layer.
+  cases.push({
+    id: 'linear-f32-sst2-filtered-att0.9-mlp0.2', parents: ['sst2'], dtype: 'F32', control: 'emotion', inputs: 'f32',
+    build: ({ A, B }) => mergeEach(A, B, (x, y, name) => linear(x, y, name.includes('.attention.') ? 0.9 : 0.2)),
+    expected: { kind: 'linear-merge', accept: ['linear-merge'], method: 'linear', component_alpha: { attention: 0.9, mlp: 0.2 } },
+    notes: 'linear merge with filters: self_attn 0.9, mlp 0.2',
+  });
+  cases.push({
+    id: 'linear-f32-sst2-layers-0.2-0.8', parents: ['sst2'], dtype: 'F32', control: 'emotion', inputs: 'f32',
+    build: ({ A, B }) => mergeEach(A, B, (x, y, name) => linear(x, y, name.includes('.layer.0.') ? 0.2 : 0.8)),
+    expected: { kind: 'linear-merge', accept: ['linear-merge'], method: 'linear', layer_alpha: [0.2, 0.8] },
+    notes: 'linear merge with a weight list over layers: 0.2 then 0.8',
+  });
+
   // Merge, then light fine-tuning: a perturbation of f times the merge's delta norm, per tensor.
   for (const [parent, a, f, dtype] of [['sst2', 0.571, 0.2, 'F32'], ['sst2', 0.5, 0.3, 'BF16'], ['emotion', 0.7, 0.1, 'F32']]) {
     const id = `finetuned-${dtype.toLowerCase()}-${parent}-a${a}-f${f}`;

@@ -30,13 +30,23 @@ describe('evaluation on merges of real BERT-tiny weights', { timeout: 600_000 },
   });
 
   it('every plain linear merge (F32 and BF16, a = 0.1..0.9) is a linear-merge with |alpha err| < 0.01', () => {
-    const cases = where((r) => r.expected.method === 'linear' && !('finetune_fraction' in r.expected));
+    const cases = where((r) => r.expected.method === 'linear' && r.expected.alpha && !('finetune_fraction' in r.expected));
     assert.ok(cases.length >= 20, `${cases.length} linear cases`);
     for (const r of cases) {
       assert.equal(r.got.kind, 'linear-merge', show(r));
       assert.equal(r.got.method, 'linear', show(r));
       assert.ok(r.alphaErr !== null && r.alphaErr < 0.01, `${show(r)}: alpha err ${r.alphaErr}`);
     }
+  });
+
+  it('per-component (filters) and per-layer weights are linear merges that say so', () => {
+    const comp = byId('linear-f32-sst2-filtered-att0.9-mlp0.2');
+    assert.equal(comp.got.kind, 'linear-merge', show(comp));
+    assert.match(comp.got.sentence, /per-component weights: .*attention 0\.900, mlp 0\.200/, show(comp));
+    assert.ok(comp.got.flags.includes('per-component-alpha'), show(comp));
+    const layers = byId('linear-f32-sst2-layers-0.2-0.8');
+    assert.equal(layers.got.kind, 'linear-merge', show(layers));
+    assert.ok(layers.got.flags.includes('per-layer-alpha'), show(layers));
   });
 
   it('linear merges beat the control fine-tune measured on the same tensors by a wide margin', () => {
