@@ -5,7 +5,7 @@ import { h, s } from './ui-dom.mjs';
 
 /**
  * @typedef {{ x:number, y:number, label?:string }} Point
- * @typedef {{ name:string, colour:number, points:Point[] }} Series
+ * @typedef {{ name:string, colour:number, points:Point[], dashed?:boolean }} Series
  * @param {{ title:string, xLabel:string, yLabel:string, series:Series[], minSpan?:number, yMax?:number,
  *           yDomain?:[number,number], refLines?:{y:number,label:string}[],
  *           width?:number, height?:number }} opts
@@ -78,7 +78,7 @@ export function linePlot(opts) {
   for (const se of series) {
     const pts = se.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)).sort((a, b) => a.x - b.x);
     if (pts.length === 0) continue;
-    const g = s('g', { class: `series series-${se.colour % 10}` });
+    const g = s('g', { class: `series series-${se.colour % 10}${se.dashed ? ' dashed' : ''}` });
     if (pts.length > 1) {
       g.append(s('path', { d: pts.map((p, i) => `${i ? 'L' : 'M'}${X(p.x).toFixed(1)},${Y(p.y).toFixed(1)}`).join('') }));
     }
@@ -91,7 +91,7 @@ export function linePlot(opts) {
 
   fig.append(h('figcaption', null, title), svg,
     h('ul', { class: 'legend' }, series.map((se) =>
-      h('li', null, h('span', { class: `swatch series-${se.colour % 10}`, 'aria-hidden': 'true' }), se.name))));
+      h('li', null, h('span', { class: `swatch series-${se.colour % 10}${se.dashed ? ' dashed' : ''}`, 'aria-hidden': 'true' }), se.name))));
   return fig;
 }
 

@@ -27,9 +27,23 @@ export function layerPlots(v) {
       refLines: Number.isFinite(alphaRef[i]) ? [{ y: alphaRef[i], label: `overall ${alphaRef[i].toFixed(3)}` }] : [],
     }));
   }
+  const cosSeries = seriesFor((l) => l.cosFit);
+  if (v.hasControl) {
+    // The control fine-tune, measured the same way: the null to read the suspect's line against.
+    const byLayer = new Map();
+    for (const l of layers) {
+      if (!Number.isFinite(l.controlCosFit)) continue;
+      const w = Number.isFinite(l.elements) && l.elements > 0 ? l.elements : 1;
+      const acc = byLayer.get(l.layer) ?? { sum: 0, w: 0 };
+      acc.sum += l.controlCosFit * w; acc.w += w;
+      byLayer.set(l.layer, acc);
+    }
+    cosSeries.push({ name: 'control model (all components)', colour: 8, dashed: true,
+      points: [...byLayer].map(([x, a]) => ({ x, y: a.sum / a.w })) });
+  }
   wrap.append(linePlot({
     title: 'cos_fit by layer', xLabel: 'layer', yLabel: 'cos_fit',
-    series: seriesFor((l) => l.cosFit), minSpan: 0.05, yMax: 1.005,
+    series: cosSeries, minSpan: 0.05, yMax: 1.005,
   }));
   return wrap;
 }
