@@ -3,7 +3,7 @@
 // to docs/ (docs/screenshot.png is the one the README shows); otherwise to a temporary folder.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,10 @@ const outDir = process.env.MP_SCREENSHOTS === '1' ? docs : mkdtempSync(join(tmpd
 
 let site;
 before(async () => { site = await startTestSite(); });
-after(async () => { await site?.close(); });
+after(async () => {
+  await site?.close();
+  if (outDir !== docs) rmSync(outDir, { recursive: true, force: true });
+});
 
 const CASES = [
   { name: 'screenshot.png', colorScheme: 'light', viewport: { width: 1280, height: 900 } },
