@@ -290,3 +290,17 @@ test('§1 xet fileinfo Accept: 2xx with X-Linked-Size, X-Xet-Hash and xet Link r
   const tok = await (await get(auth)).json();
   assert.ok(tok.accessToken && tok.exp > Date.now() / 1000 && tok.casUrl === hub.cdnUrl);
 });
+
+test('virtual shards: bytes past 2 GiB come out right and fast (no 32-bit offset wrap)', () => {
+  const trio = virtualTrio({ layout: 'qwen3.5-397b-bf16', alpha: 0.571 });
+  const shard = trio.layout.shards.find((s) => s.size > 5e9);
+  const t = shard.tensors.find((x) => x.dtype === 'BF16' && x.start + x.bytes > 4_100_000_000 && x.start + 2 ** 31 < 4_000_000_000);
+  assert.ok(t, 'a BF16 tensor where the read starts over 2 GiB into it');
+  const a = 4_000_000_000, b = a + 65_536;
+  const t0 = performance.now();
+  const bytes = readShard(shard, { kind: 'merge', alpha: () => 0.571 }, a, b);
+  assert.ok(performance.now() - t0 < 5_000, 'a 64 KiB read takes milliseconds, not minutes');
+  const e = (a - t.start) / 2;
+  const v = bf16Value(bytes[0] | (bytes[1] << 8));
+  assert.equal(v, elementValue(t, e, { kind: 'merge', alpha: () => 0.571 }));
+});

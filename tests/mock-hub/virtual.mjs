@@ -417,7 +417,8 @@ function bf16Range(t, role, x, y, out, shift) {
   const kind = role.kind === 'base' ? 0 : role.kind === 'parent' ? 1 : 2;
   const alpha = kind === 2 ? role.alpha(t.component) : 0;
   const seedD = (t.seed ^ DELTA) >>> 0;
-  for (let e = x >> 1; 2 * e < y; e++) {
+  // Math.floor, not `x >> 1`: byte offsets pass 2^31 in 8 GB shards, and 32-bit shifts wrap.
+  for (let e = Math.floor(x / 2); 2 * e < y; e++) {
     let v = roundBf16(one + SIGMA * gauss(t.seed, e));
     if (kind > 0) {
       const p = roundBf16(v + 0.1 * SIGMA * gauss(seedD, e));
