@@ -1,6 +1,7 @@
 #include "analysis.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <unordered_map>
 
@@ -222,11 +223,27 @@ Error Analysis::compute() {
     r.est = estimate(r.m, cdtype);
     if (control >= 0) r.cest = estimate(r.cm, cdtype);
     if (!r.est.degenerate) {
-      for (size_t s = si; s < sj; ++s) {
-        const auto& sv = streams[s - si];
-        BitExact bx;
-        bit_exact(sv[0], sv[base], &sv[1], k_, r.est.alpha, bx);
-        r.bx.add(bx);
+      // The alpha a merge was made with is a round number (0.571, 0.6), not our fit, and rounding
+      // ties break differently for alphas a hair apart: try the fit and its 3- and 2-decimal
+      // roundings, and keep the best share for each operation order.
+      double candidates[3][kMaxParents];
+      for (int i = 0; i < k_; ++i) {
+        candidates[0][i] = r.est.alpha[i];
+        candidates[1][i] = std::round(r.est.alpha[i] * 1000) / 1000;
+        candidates[2][i] = std::round(r.est.alpha[i] * 100) / 100;
+      }
+      for (const auto& alphas : candidates) {
+        BitExact total;
+        for (size_t s = si; s < sj; ++s) {
+          const auto& sv = streams[s - si];
+          BitExact bx;
+          bit_exact(sv[0], sv[base], &sv[1], k_, alphas, bx);
+          total.add(bx);
+        }
+        r.bx.applicable = total.applicable;
+        r.bx.n = total.n;
+        r.bx.match_fp32 = std::max(r.bx.match_fp32, total.match_fp32);
+        r.bx.match_bf16 = std::max(r.bx.match_bf16, total.match_bf16);
       }
     }
     auto same_dtype = [&](int a, int b) {
