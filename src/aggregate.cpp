@@ -42,23 +42,33 @@ void fill_group(GroupResult& g, const std::vector<const TensorResult*>& members,
   std::vector<std::vector<double>> alphas(k);
   for (const TensorResult* t : members) {
     g.elements += t->elements;
-    g.pooled.add(t->m);
     g.x.add(t->x);
     g.bx.add(t->bx);
-    if (has_control && t->has_control) g.control_pooled.add(t->cm);
     if (t->identical_to_base) ++g.identical_to_base;
     if (t->identical_to_parent >= 0) ++g.identical_to_parent;
     if (!t->copied_from.empty()) ++g.copied;
     if (t->outlier) ++g.outliers;
-    if (t->est.degenerate) continue;
+    if (t->rounding_dominated) ++g.rounding_dominated;
+    if (t->est.degenerate || t->rounding_dominated) continue;
     ++g.usable;
     for (int i = 0; i < k; ++i) alphas[i].push_back(t->est.alpha[i]);
+  }
+  // Pool the tensors whose alpha means something; a group of only rounding-dominated tensors
+  // (the norms of a bf16 model) still shows its (biased) pooled numbers, flagged by usable == 0.
+  for (const TensorResult* t : members) {
+    if (g.usable > 0 && (t->est.degenerate || t->rounding_dominated)) continue;
+    g.pooled.add(t->m);
+    if (has_control && t->has_control) g.control_pooled.add(t->cm);
   }
   g.est = estimate(g.pooled, dtype);
   if (has_control) g.control_est = estimate(g.control_pooled, dtype);
   for (int i = 0; i < k; ++i) {
     const auto& a = alphas[i];
-    if (a.empty()) continue;
+    if (a.empty()) {  // no tensor with a meaningful alpha: per-tensor statistics are undefined
+      g.alpha_mean[i] = g.alpha_median[i] = g.alpha_spread[i] = NAN;
+      g.alpha_min[i] = g.alpha_max[i] = g.alpha_ci95[i][0] = g.alpha_ci95[i][1] = NAN;
+      continue;
+    }
     double sum = 0;
     for (double v : a) sum += v;
     double mean = sum / a.size();
@@ -86,7 +96,7 @@ void flag_outliers(const std::vector<TensorResult*>& members, int k) {
   for (int i = 0; i < k; ++i) {
     std::vector<double> a;
     for (const TensorResult* t : members)
-      if (!t->est.degenerate) a.push_back(t->est.alpha[i]);
+      if (!t->est.degenerate && !t->rounding_dominated) a.push_back(t->est.alpha[i]);
     if (a.size() < 4) continue;  // too few to call anything an outlier
     double med = median(a);
     std::vector<double> dev;
@@ -94,7 +104,8 @@ void flag_outliers(const std::vector<TensorResult*>& members, int k) {
     double mad = median(dev) * 1.4826;
     double limit = std::max(kOutlierFloor, kOutlierMads * mad);
     for (TensorResult* t : members)
-      if (!t->est.degenerate && std::fabs(t->est.alpha[i] - med) > limit) t->outlier = true;
+      if (!t->est.degenerate && !t->rounding_dominated && std::fabs(t->est.alpha[i] - med) > limit)
+        t->outlier = true;
   }
 }
 
@@ -111,6 +122,7 @@ Aggregates aggregate(const MatchResult& match, std::vector<TensorResult>& tensor
   for (auto& t : tensors) {
     const TensorClass& cls = match.tensors[t.tensor].cls;
     t.outlier = false;
+    t.rounding_dominated = !t.est.degenerate && t.est.rounding_floor < kRoundingDominatedFloor;
     by_component[static_cast<int>(cls.component)].push_back(&t);
     if (cls.layer >= 0) by_layer[{cls.layer, static_cast<int>(cls.component)}].push_back(&t);
   }

@@ -24,20 +24,28 @@ struct TensorResult {
   std::string copied_from;           // passthrough: name of another tensor (any model, other
                                      // position) whose sampled bytes C's equal, else empty
   bool outlier = false;              // alpha far from its component's (set by aggregate)
+  // Set by aggregate: the suspect's rounding alone caps this tensor's cos_fit below
+  // kRoundingDominatedFloor (deltas of a few ulps, e.g. bf16 norm vectors near 1): its alpha is
+  // biased towards 0 or 1 (merge-signatures.md), so it is shown but left out of the alpha
+  // statistics of its groups.
+  bool rounding_dominated = false;
 };
+
+constexpr double kRoundingDominatedFloor = 0.9;
 
 struct GroupResult {
   std::string component;      // component_name(), or "all"
   int layer = -1;             // -1: not a per-layer group
   uint32_t tensors = 0;       // tensors in the group
-  uint32_t usable = 0;        // non-degenerate tensors (alpha defined)
+  uint32_t usable = 0;        // tensors with a meaningful alpha: not degenerate, not rounding-dominated
+  uint32_t rounding_dominated = 0;
   uint64_t elements = 0;
   double alpha_mean[kMaxParents] = {};    // mean over usable tensors (each tensor one vote)
   double alpha_median[kMaxParents] = {};
   double alpha_spread[kMaxParents] = {};  // standard deviation over usable tensors
   double alpha_min[kMaxParents] = {}, alpha_max[kMaxParents] = {};
   double alpha_ci95[kMaxParents][2] = {}; // from between-tensor variability (not element SE)
-  Moments pooled;             // summed moments: pooled cos_fit, alpha, plane fit
+  Moments pooled;             // summed moments of the usable tensors (of all when none is usable)
   Estimates est;              // estimate(pooled)
   Extras x;                   // summed extras
   BitExact bx;

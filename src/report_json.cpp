@@ -125,6 +125,7 @@ void control_fields(Writer& w, bool has, const Estimates& c, int k) {
 void group_fields(Writer& w, const GroupResult& g, int k) {
   w.field_int("tensors", g.tensors);
   w.field_int("usable_tensors", g.usable);
+  w.field_int("rounding_dominated", g.rounding_dominated);
   w.field_int("elements", g.elements);
   // `alphas`: the pooled estimate over the group's elements (what the verdict quotes);
   // mean/median/spread: over tensors, one vote each (what shows consistency).
@@ -235,6 +236,7 @@ std::string report_json(const std::vector<Model>& models, const MatchResult& mat
     w.field("rounding_floor", o.est.rounding_floor);
     w.field_int("tensors", o.tensors);
     w.field_int("usable_tensors", o.usable);
+    w.field_int("rounding_dominated", o.rounding_dominated);
     w.field_int("elements", o.elements);
     w.nums("alpha_spread", o.alpha_spread, k);
     w.field_int("outliers", o.outliers);
@@ -294,6 +296,7 @@ std::string report_json(const std::vector<Model>& models, const MatchResult& mat
       sparsity_fields(w, t.x, k);
       bit_exact_fields(w, t.bx);
       w.field_bool("outlier", t.outlier);
+      w.field_bool("rounding_dominated", t.rounding_dominated);
       w.field_bool("identical_to_base", t.identical_to_base);
       w.key("identical_to_parent");
       if (t.identical_to_parent >= 0) w.integer(t.identical_to_parent + 1); else w.null();
