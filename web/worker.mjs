@@ -8,6 +8,7 @@
 //   { kind: 'hub', id: 'owner/name[@rev]' } or { kind: 'local', label, entries: [{ file, path }] }.
 import { loadWasm, runAnalysis } from './lib/engine.mjs';
 import { HubClient } from './lib/hub.mjs';
+import { openCache } from './lib/cache.mjs';
 import { localModelSource } from './lib/ui-local-model.mjs';
 
 let wasmPromise = null;
@@ -24,7 +25,12 @@ self.addEventListener('message', async (ev) => {
   }
 });
 
+// Headers and indexes at a commit SHA never change: keep them in CacheStorage so a rerun or a
+// reopened share link reads only tensor bytes. No cache (e.g. an insecure origin): plain reads.
+let cachePromise = null;
+
 async function run(spec, onProgress) {
+  cachePromise ??= openCache({ store: 'browser' }).catch(() => null);
   wasmPromise ??= loadWasm();
   wasmPromise.catch(() => { wasmPromise = null; });  // retried next run; awaited below
   const hub = new HubClient({ endpoint: spec.endpoint, token: spec.token || undefined });
@@ -55,11 +61,12 @@ async function run(spec, onProgress) {
     }
   }));
   const wasm = await wasmPromise;
+  const cache = await cachePromise;
   const k = spec.parents.length;
   return runAnalysis({
     suspect: sources[0], parents: sources.slice(1, 1 + k), base: sources[1 + k],
     control: spec.control ? sources[2 + k] : undefined,
-    budget, seed: spec.seed, wasm, hub, endpoint: spec.endpoint, pageUrl: spec.pageUrl,
+    budget, seed: spec.seed, wasm, hub, cache, endpoint: spec.endpoint, pageUrl: spec.pageUrl,
     onProgress,
   });
 }
