@@ -55,12 +55,30 @@ void fill_group(GroupResult& g, const std::vector<const TensorResult*>& members,
   }
   // Pool the tensors whose alpha means something; a group of only rounding-dominated tensors
   // (the norms of a bf16 model) still shows its (biased) pooled numbers, flagged by usable == 0.
+  double robust_Dd = 0, robust_dd = 0;
+  uint64_t robust_n = 0;
+  double noise = 0, DD = 0;  // rounding noise energy and ||D||^2, for the group's floor
   for (const TensorResult* t : members) {
     if (g.usable > 0 && (t->est.degenerate || t->rounding_dominated)) continue;
     g.pooled.add(t->m);
+    const double dd = t->m.g(0, 0);
+    noise += (1 - t->est.rounding_floor * t->est.rounding_floor) * dd;
+    DD += dd;
     if (has_control && t->has_control) g.control_pooled.add(t->cm);
+    if (k == 1) {
+      robust_Dd += t->x.p[0].robust_Dd;
+      robust_dd += t->x.p[0].robust_dd;
+      robust_n += t->x.p[0].robust_n;
+    }
   }
   g.est = estimate(g.pooled, dtype);
+  // Each tensor's floor used its own dtype (a group can mix fp8, bf16 and f32 tensors): pool the
+  // noise energies they imply rather than recomputing with one dtype for the whole group.
+  if (DD > 0) g.est.rounding_floor = std::sqrt(std::max(0.0, 1 - noise / DD));
+  // The group's alpha, like its tensors', is the rounding-robust one for a lossy suspect.
+  if (k == 1 && !g.est.degenerate && g.est.rounding_floor < kLossyFloor && robust_n >= kMinRobustElements &&
+      robust_dd > 0)
+    g.est.alpha[0] = robust_Dd / robust_dd;
   if (has_control) g.control_est = estimate(g.control_pooled, dtype);
   for (int i = 0; i < k; ++i) {
     const auto& a = alphas[i];
@@ -111,6 +129,18 @@ void flag_outliers(const std::vector<TensorResult*>& members, int k) {
 
 }  // namespace
 
+void use_robust_alpha(TensorResult& t, int k) {
+  for (int i = 0; i < k; ++i) t.alpha_ls[i] = t.est.alpha[i];
+  if (k != 1 || t.est.degenerate || t.est.rounding_floor >= kLossyFloor) return;
+  const ParentExtras& p = t.x.p[0];
+  if (p.robust_n >= kMinRobustElements && p.robust_dd > 0) {
+    t.est.alpha[0] = p.robust_Dd / p.robust_dd;
+    t.robust_alpha_used = true;
+  } else {
+    t.rounding_dominated = true;
+  }
+}
+
 Aggregates aggregate(const MatchResult& match, std::vector<TensorResult>& tensors, int k,
                      Dtype suspect_dtype) {
   Aggregates out;
@@ -122,7 +152,10 @@ Aggregates aggregate(const MatchResult& match, std::vector<TensorResult>& tensor
   for (auto& t : tensors) {
     const TensorClass& cls = match.tensors[t.tensor].cls;
     t.outlier = false;
-    t.rounding_dominated = !t.est.degenerate && t.est.rounding_floor < kRoundingDominatedFloor;
+    // Too few robust elements (use_robust_alpha), or, where the plain fit stands, a rounding floor
+    // so low that its alpha cannot be trusted.
+    t.rounding_dominated = t.rounding_dominated ||
+                           (!t.est.degenerate && !t.robust_alpha_used && t.est.rounding_floor < kRoundingDominatedFloor);
     by_component[static_cast<int>(cls.component)].push_back(&t);
     if (cls.layer >= 0) by_layer[{cls.layer, static_cast<int>(cls.component)}].push_back(&t);
   }

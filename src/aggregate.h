@@ -29,9 +29,21 @@ struct TensorResult {
   // biased towards 0 or 1 (merge-signatures.md), so it is shown but left out of the alpha
   // statistics of its groups.
   bool rounding_dominated = false;
+  double alpha_ls[kMaxParents] = {};  // the plain least-squares alpha (est.alpha may be robust)
+  bool robust_alpha_used = false;     // est.alpha[0] is the rounding-robust alpha (see below)
 };
 
 constexpr double kRoundingDominatedFloor = 0.9;
+// A suspect dtype whose rounding is visible (bf16, f16, fp8: the estimators' floor is below 1).
+constexpr double kLossyFloor = 0.9999;
+// Fewest elements with |d| >= 4 ulps for the rounding-robust alpha to stand for a tensor.
+constexpr uint64_t kMinRobustElements = 256;
+
+// For a lossy suspect dtype and one parent, replace the tensor's least-squares alpha (biased
+// towards 0 or 1 by rounding snaps when deltas are a few ulps: merge-signatures.md) with the alpha
+// fitted on elements whose delta spans at least 4 ulps; with too few of those the tensor is
+// rounding-dominated. Call after estimate(), before bit_exact() and aggregate().
+void use_robust_alpha(TensorResult& t, int k);
 
 struct GroupResult {
   std::string component;      // component_name(), or "all"

@@ -221,6 +221,7 @@ Error Analysis::compute() {
 
     const Dtype cdtype = models_[0].files[mt.refs[0].file].header.tensors[mt.refs[0].tensor].dtype;
     r.est = estimate(r.m, cdtype);
+    use_robust_alpha(r, k_);
     if (control >= 0) r.cest = estimate(r.cm, cdtype);
     if (!r.est.degenerate) {
       // The alpha a merge was made with is a round number (0.571, 0.6), not our fit, and rounding

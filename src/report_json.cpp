@@ -297,6 +297,8 @@ std::string report_json(const std::vector<Model>& models, const MatchResult& mat
       bit_exact_fields(w, t.bx);
       w.field_bool("outlier", t.outlier);
       w.field_bool("rounding_dominated", t.rounding_dominated);
+      w.nums("alpha_ls", t.alpha_ls, k);
+      w.field_bool("robust_alpha_used", t.robust_alpha_used);
       w.field_bool("identical_to_base", t.identical_to_base);
       w.key("identical_to_parent");
       if (t.identical_to_parent >= 0) w.integer(t.identical_to_parent + 1); else w.null();
