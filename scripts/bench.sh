@@ -7,3 +7,4 @@ bash scripts/build.sh
 ./build/native/mergeprobe_bench
 node --no-liftoff bench/bench_wasm.mjs
 node bench/bench_hub.mjs
+node bench/bench_run.mjs
