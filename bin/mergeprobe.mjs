@@ -2,7 +2,7 @@
 // mergeprobe verify: the command line over web/lib/engine.mjs (the same engine the page runs).
 // stdout carries only the report (text, or JSON with --json); progress and notes go to stderr.
 // Exit codes: 0 the analysis ran (whatever the verdict), 2 usage, 3 hub/network/authorisation,
-// 4 the models cannot be compared, 1 unexpected, 130 interrupted. See docs/cli.md.
+// 4 the models cannot be compared, 1 unexpected, 130 interrupted. See README.md "Command line".
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 

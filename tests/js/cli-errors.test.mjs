@@ -1,4 +1,4 @@
-// Exit-code mapping and one-line messages of `mergeprobe verify` (docs/cli.md "Exit codes").
+// Exit-code mapping and one-line messages of `mergeprobe verify` (README.md "Command line" "Exit codes").
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 

@@ -1,5 +1,5 @@
 // From an error to the CLI's exit code and a one-line message that says what to do.
-// Exit codes (docs/cli.md): 0 the analysis ran, 2 usage, 3 hub/network/authorisation,
+// Exit codes (README.md "Command line"): 0 the analysis ran, 2 usage, 3 hub/network/authorisation,
 // 4 the models cannot be compared, 1 anything unexpected (a bug: the only case with a stack trace,
 // and only with MERGEPROBE_DEBUG=1), 130 interrupted.
 

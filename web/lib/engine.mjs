@@ -12,7 +12,7 @@ export { loadWasm };
 export const SPECULATIVE_HEADER_BYTES = 100_000;
 /** Shards of an index get a first read sized from the index's names (headerGuess), with slack. */
 const MIN_SHARD_HEADER_READ = 16_384;
-const SHARD_GUESS_SLACK = 1.25;
+const SHARD_GUESS_SLACK = 1.02;  // the per-tensor guess already over-counts by 10-20 bytes
 const JSON_PADDING = 64;  // == mp::kJsonPadding == simdjson::SIMDJSON_PADDING
 const MAX_HEADER = 100_000_000;
 export const DEFAULT_BUDGET = 64 * 1024 * 1024;
