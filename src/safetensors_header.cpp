@@ -16,6 +16,7 @@
 #include <utility>
 #include <unordered_set>
 
+#include "json_walk.h"
 #include "simdjson.h"
 
 namespace mp {
@@ -29,7 +30,6 @@ namespace od = simdjson::ondemand;
 using simdjson::error_code;
 
 constexpr uint64_t kLengthPrefix = 8;  // bytes 0-7: N as u64 little-endian
-constexpr int kMaxJsonDepth = 128;     // serde_json's recursion limit; also bounds our recursion
 // The Rust reader takes shapes of any length. Real tensors have under 10 dims; a 100 MB header of
 // "[1,1,1,..." would make one 400 MB vector (a wasm heap can not give that back), so we stop here.
 constexpr size_t kMaxDims = 1024;
@@ -64,54 +64,6 @@ Error json_error(error_code e, const std::string& where) {
                simdjson::error_message(e) + ")");
 }
 
-// Reads a value to its end so that its syntax is checked (numbers, strings, atoms, nesting).
-error_code consume_value(od::value value, int depth) {
-  if (depth > kMaxJsonDepth) return simdjson::DEPTH_ERROR;
-  od::json_type type;
-  if (auto e = value.type().get(type)) return e;
-  switch (type) {
-    case od::json_type::object: {
-      od::object obj;
-      if (auto e = value.get_object().get(obj)) return e;
-      for (auto field_result : obj) {
-        od::field field;
-        if (auto e = std::move(field_result).get(field)) return e;
-        std::string_view key;
-        if (auto e = field.unescaped_key(false).get(key)) return e;
-        if (auto e = consume_value(field.value(), depth + 1)) return e;
-      }
-      return simdjson::SUCCESS;
-    }
-    case od::json_type::array: {
-      od::array arr;
-      if (auto e = value.get_array().get(arr)) return e;
-      for (auto element : arr) {
-        od::value v;
-        if (auto e = std::move(element).get(v)) return e;
-        if (auto e = consume_value(v, depth + 1)) return e;
-      }
-      return simdjson::SUCCESS;
-    }
-    case od::json_type::number: {
-      double d;  // a double accepts any valid JSON number, big integers included
-      return value.get_double().get(d);
-    }
-    case od::json_type::string: {
-      std::string_view s;
-      return value.get_string().get(s);
-    }
-    case od::json_type::boolean: {
-      bool b;
-      return value.get_bool().get(b);
-    }
-    case od::json_type::null: {
-      bool is_null = false;
-      if (auto e = value.is_null().get(is_null)) return e;
-      return is_null ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
-    }
-  }
-  return simdjson::INCORRECT_TYPE;
-}
 
 // The token as written, for messages ("-1", "2.5"), cut short.
 std::string token_text(std::string_view raw) {
