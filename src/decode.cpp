@@ -11,19 +11,6 @@
 namespace mp {
 namespace {
 
-// Bytes per element of the decodable dtypes (kept local so decoding has no link-time dependency).
-unsigned elem_bytes(Dtype d) {
-  switch (d) {
-    case Dtype::F64: return 8;
-    case Dtype::F32: return 4;
-    case Dtype::F16:
-    case Dtype::BF16: return 2;
-    case Dtype::F8_E4M3:
-    case Dtype::F8_E5M2: return 1;
-    default: return 0;
-  }
-}
-
 template <class T>
 T load(const uint8_t* p) {
   T v;
@@ -144,7 +131,7 @@ float scale_at(const StreamView& s, uint64_t block_row, uint64_t block_col) {
 }  // namespace
 
 void decode_f32(const StreamView& s, uint64_t offset, size_t n, float* out) {
-  const unsigned eb = elem_bytes(s.dtype);
+  const unsigned eb = dtype_bytes(s.dtype);
   const uint8_t* p = s.data + offset * eb;
   decode_plain(s.dtype, p, n, out);
   if (!s.scale || n == 0) return;

@@ -30,18 +30,6 @@ void Extras::add(const Extras& o) {
 
 namespace {
 
-unsigned elem_bytes(Dtype d) {
-  switch (d) {
-    case Dtype::F64: return 8;
-    case Dtype::F32: return 4;
-    case Dtype::F16:
-    case Dtype::BF16: return 2;
-    case Dtype::F8_E4M3:
-    case Dtype::F8_E5M2: return 1;
-    default: return 0;
-  }
-}
-
 // Explicit mantissa bits and the smallest normal exponent of the suspect's dtype: the ulp of a
 // value x is 2^(max(floor(log2|x|), emin) - mantissa_bits).
 struct Precision {
@@ -180,9 +168,9 @@ void compute_extras(const StreamView& C, const StreamView& B, const StreamView* 
         }
       });
   const uint64_t n = common_count(C, B, A, k);
-  e.hash_c = fnv1a(C.data, n * elem_bytes(C.dtype));
-  e.hash_b = fnv1a(B.data, n * elem_bytes(B.dtype));
-  for (int j = 0; j < k; ++j) e.hash_a[j] = fnv1a(A[j].data, n * elem_bytes(A[j].dtype));
+  e.hash_c = fnv1a(C.data, n * dtype_bytes(C.dtype));
+  e.hash_b = fnv1a(B.data, n * dtype_bytes(B.dtype));
+  for (int j = 0; j < k; ++j) e.hash_a[j] = fnv1a(A[j].data, n * dtype_bytes(A[j].dtype));
 }
 
 void bit_exact(const StreamView& C, const StreamView& B, const StreamView* A, int k,
