@@ -19,17 +19,6 @@ using mp_test::padded;
 
 namespace {
 
-// expected.json: {"file": "ok" | "<ErrorCode name>"}.
-std::map<std::string, std::string> read_expected(const std::string& dir) {
-  std::map<std::string, std::string> out;
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  auto err = parser.load(dir + "/expected.json").get(doc);
-  REQUIRE(err == simdjson::SUCCESS);
-  for (auto [key, value] : doc.get_object()) out[std::string(key)] = std::string(value.get_string().value());
-  return out;
-}
-
 Result<Header> parse_bytes(const std::vector<uint8_t>& bytes) {
   auto p = padded(bytes);
   return parse_header(p.data(), p.size, p.size);
@@ -49,19 +38,17 @@ std::string code_of(const Result<Header>& r) { return r ? "ok" : error_code_name
 
 TEST_CASE("every header fixture parses to its expected outcome", "[header]") {
   const std::string dir = mp_test::fixtures_dir() + "/header";
-  auto expected = read_expected(dir);
+  const auto golden = mp_test::read_golden_folder(dir);
+  REQUIRE(golden.ok);
+  const auto& expected = golden.expected;
   REQUIRE(expected.size() >= 60);
 
   // Every file in the folder is listed, so a new fixture cannot go untested.
-  size_t files = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    std::string name = entry.path().filename().string();
-    if (name == "expected.json") continue;
-    ++files;
+  for (const auto& name : golden.files) {
     INFO(name);
     CHECK(expected.count(name) == 1);
   }
-  CHECK(files == expected.size());
+  CHECK(golden.files.size() == expected.size());
 
   for (const auto& [name, want] : expected) {
     INFO(name);
@@ -86,8 +73,10 @@ TEST_CASE("every header fixture parses to its expected outcome", "[header]") {
 
 TEST_CASE("header fixtures read in two steps like the hub client (first 100,000 bytes, then 8+N)", "[header]") {
   const std::string dir = mp_test::fixtures_dir() + "/header";
+  const auto golden = mp_test::read_golden_folder(dir);
+  REQUIRE(golden.ok);
   int second_reads = 0;
-  for (const auto& [name, want] : read_expected(dir)) {
+  for (const auto& [name, want] : golden.expected) {
     if (want != "ok") continue;
     INFO(name);
     auto bytes = mp_test::read_file(dir + "/" + name);

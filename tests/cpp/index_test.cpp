@@ -27,22 +27,16 @@ std::string code_of(const Result<ShardIndex>& r) { return r ? "ok" : error_code_
 
 TEST_CASE("every index fixture parses to its expected outcome", "[index]") {
   const std::string dir = mp_test::fixtures_dir() + "/index";
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  REQUIRE(parser.load(dir + "/expected.json").get(doc) == simdjson::SUCCESS);
-  std::map<std::string, std::string> expected;
-  for (auto [key, value] : doc.get_object()) expected[std::string(key)] = std::string(value.get_string().value());
+  const auto golden = mp_test::read_golden_folder(dir);
+  REQUIRE(golden.ok);
+  const auto& expected = golden.expected;
   REQUIRE(expected.size() >= 25);
 
-  size_t files = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    std::string name = entry.path().filename().string();
-    if (name == "expected.json") continue;
-    ++files;
+  for (const auto& name : golden.files) {
     INFO(name);
     CHECK(expected.count(name) == 1);
   }
-  CHECK(files == expected.size());
+  CHECK(golden.files.size() == expected.size());
 
   for (const auto& [name, want] : expected) {
     INFO(name);

@@ -3,7 +3,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <sys/stat.h>
+
+#include "simdjson.h"
 
 namespace mp_test {
 
@@ -38,6 +41,27 @@ Padded padded(const std::vector<uint8_t>& bytes) {
   return p;
 }
 Padded padded(const std::string& text) { return padded(std::vector<uint8_t>(text.begin(), text.end())); }
+
+GoldenFolder read_golden_folder(const std::string& dir) {
+  GoldenFolder g;
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.load(dir + "/expected.json").get(doc) != simdjson::SUCCESS) return g;
+  simdjson::dom::object obj;
+  if (doc.get_object().get(obj) != simdjson::SUCCESS) return g;
+  for (auto [key, value] : obj) {
+    std::string_view v;
+    if (value.get_string().get(v) != simdjson::SUCCESS) return g;
+    g.expected[std::string(key)] = std::string(v);
+  }
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name != "expected.json") g.files.push_back(name);
+  }
+  g.ok = !ec;
+  return g;
+}
 
 static void put_u64(std::vector<uint8_t>& out, uint64_t v) {
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));

@@ -1,6 +1,7 @@
 // Helpers shared by the Catch2 tests: file paths, reading files, writing safetensors in memory.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,6 +33,16 @@ struct RawTensor {
 // order, contiguous). `metadata` goes into __metadata__ when not empty.
 std::vector<uint8_t> write_safetensors(const std::vector<RawTensor>& tensors,
                                        const std::vector<std::pair<std::string, std::string>>& metadata = {});
+
+// A golden fixture folder: `expected` from its expected.json ({"file": "ok" | "<ErrorCode name>"})
+// and every other file name in the folder, so tests can assert each file is listed (a new
+// fixture cannot go untested). `ok` is false when expected.json is missing or malformed.
+struct GoldenFolder {
+  bool ok = false;
+  std::map<std::string, std::string> expected;
+  std::vector<std::string> files;
+};
+GoldenFolder read_golden_folder(const std::string& dir);
 
 // Conversions for building tensors.
 std::vector<uint8_t> f32_bytes(const std::vector<float>& v);
