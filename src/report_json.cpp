@@ -82,6 +82,25 @@ void sparsity_fields(Writer& w, const Extras& x, int k) {
   });
 }
 
+void ci95_field(Writer& w, const GroupResult& g, int k) {
+  w.field_arr("alpha_ci95", [&] {
+    for (int i = 0; i < k; ++i) {
+      w.begin_array();
+      w.num(g.alpha_ci95[i][0]);
+      w.num(g.alpha_ci95[i][1]);
+      w.end_array();
+    }
+  });
+}
+
+// C = sum p_i A_i + q B (the plane fit that tells SLERP from a linear merge).
+void plane_field(Writer& w, const Estimates& e, int k) {
+  w.field_obj("plane", [&] {
+    w.nums("p", e.plane_p, k);
+    w.field("q", e.plane_q);
+  });
+}
+
 void bit_exact_fields(Writer& w, const BitExact& bx) {
   w.field_obj("bit_exact", [&] {
     w.field_bool("applicable", bx.applicable);
@@ -97,10 +116,7 @@ void estimate_fields(Writer& w, const Estimates& e, int k) {
   w.field("cos_fit", e.degenerate ? NAN : e.cos_fit);
   w.field("r2", e.degenerate ? NAN : e.r2);
   w.field("residual_ratio", e.degenerate ? NAN : e.residual_ratio);
-  w.field_obj("plane", [&] {
-    w.nums("p", e.plane_p, k);
-    w.field("q", e.plane_q);
-  });
+  plane_field(w, e, k);
   w.field("cos_cb", e.cos_cb);
   w.nums("cos_ab", e.cos_ab, k);
   w.field("rel_delta_c", e.rel_delta_c);
@@ -135,21 +151,11 @@ void group_fields(Writer& w, const GroupResult& g, int k) {
   w.nums("alpha_spread", g.alpha_spread, k);
   w.nums("alpha_min", g.alpha_min, k);
   w.nums("alpha_max", g.alpha_max, k);
-  w.field_arr("alpha_ci95", [&] {
-    for (int i = 0; i < k; ++i) {
-      w.begin_array();
-      w.num(g.alpha_ci95[i][0]);
-      w.num(g.alpha_ci95[i][1]);
-      w.end_array();
-    }
-  });
+  ci95_field(w, g, k);
   w.field("cos_fit", g.est.degenerate ? NAN : g.est.cos_fit);
   w.field("r2", g.est.degenerate ? NAN : g.est.r2);
   w.field("residual_ratio", g.est.degenerate ? NAN : g.est.residual_ratio);
-  w.field_obj("plane", [&] {
-    w.nums("p", g.est.plane_p, k);
-    w.field("q", g.est.plane_q);
-  });
+  plane_field(w, g.est, k);
   w.field("rounding_floor", g.est.rounding_floor);
   w.field("rel_delta_c", g.est.rel_delta_c);
   w.nums("rel_delta_a", g.est.rel_delta_a, k);
@@ -210,14 +216,7 @@ std::string report_json(const std::vector<Model>& models, const MatchResult& mat
   w.field_obj("summary", [&] {
     const GroupResult& o = agg.overall;
     w.nums("alphas", o.est.alpha, k);
-    w.field_arr("alpha_ci95", [&] {
-      for (int i = 0; i < k; ++i) {
-        w.begin_array();
-        w.num(o.alpha_ci95[i][0]);
-        w.num(o.alpha_ci95[i][1]);
-        w.end_array();
-      }
-    });
+    ci95_field(w, o, k);
     w.field("cos_fit", o.est.degenerate ? NAN : o.est.cos_fit);
     w.field_str("verdict", verdict.kind);
     w.field_str("method", verdict.method);
@@ -229,10 +228,7 @@ std::string report_json(const std::vector<Model>& models, const MatchResult& mat
     w.field("slerp_t", verdict.slerp_t >= 0 ? verdict.slerp_t : NAN);
     w.field("r2", o.est.degenerate ? NAN : o.est.r2);
     w.field("residual_ratio", o.est.degenerate ? NAN : o.est.residual_ratio);
-    w.field_obj("plane", [&] {
-      w.nums("p", o.est.plane_p, k);
-      w.field("q", o.est.plane_q);
-    });
+    plane_field(w, o.est, k);
     w.field("rounding_floor", o.est.rounding_floor);
     w.field_int("tensors", o.tensors);
     w.field_int("usable_tensors", o.usable);
