@@ -1,26 +1,17 @@
 // Errors in place, in words a person can act on: a gated model (without and with a token), a
 // missing repo, a bad field; and Cancel, which must stop the run and leave the page usable.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { GATED_TOKEN, demoEndpoint, openBrowser, setAdvanced, settle, startTestSite, verify } from './helpers.mjs';
+import { demoEndpoint, GATED_TOKEN, setAdvanced, settle, useSiteAndBrowser, verify } from './helpers.mjs';
 
-let site;
-let browser;
-before(async () => {
-  site = await startTestSite();
-  browser = await openBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const env = useSiteAndBrowser();
 
 const MODELS = { parent: 'demo/bert-tiny-sst2', base: 'demo/bert-tiny-base' };
 
 test('a gated model without a token says so and how to fix it; with an approved token it verifies', async () => {
-  const { page } = browser;
-  await page.goto(site.url);
+  const { page } = env.browser;
+  await page.goto(env.site.url);
   await setAdvanced(page, { endpoint: await demoEndpoint(page), token: '' });
   await verify(page, { suspect: 'gated-org/bert-tiny-merge', ...MODELS });
   await settle(page);
@@ -38,12 +29,12 @@ test('a gated model without a token says so and how to fix it; with an approved 
   // The token stays in this tab's sessionStorage and never reaches the share link.
   assert.equal(await page.evaluate(() => sessionStorage.getItem('mergeprobe.token')), GATED_TOKEN);
   assert.ok(!(await page.locator('#share-url').inputValue()).includes(GATED_TOKEN));
-  assert.deepEqual(browser.errors, []);
+  assert.deepEqual(env.browser.errors, []);
 });
 
 test('a missing repo names the field and the repo', async () => {
-  const { page } = browser;
-  await page.goto(site.url);
+  const { page } = env.browser;
+  await page.goto(env.site.url);
   await setAdvanced(page, { endpoint: await demoEndpoint(page), token: '' });
   await verify(page, { suspect: 'demo/bert-tiny-merge-0.571', parent: 'nobody/no-such-model', base: MODELS.base });
   await settle(page);
@@ -53,8 +44,8 @@ test('a missing repo names the field and the repo', async () => {
 });
 
 test('an empty or malformed field is flagged before anything runs', async () => {
-  const { page } = browser;
-  await page.goto(site.url);
+  const { page } = env.browser;
+  await page.goto(env.site.url);
   await verify(page, { suspect: 'not a model id', parent: MODELS.parent, base: '' });
   assert.match(await page.locator('#suspect-error').textContent(), /not a model ID/);
   assert.match(await page.locator('#base-error').textContent(), /Base model is needed/);
@@ -63,10 +54,10 @@ test('an empty or malformed field is flagged before anything runs', async () => 
 });
 
 test('Cancel stops a run at once and the next run still works', async () => {
-  const { page } = browser;
-  await page.goto(site.url);
+  const { page } = env.browser;
+  await page.goto(env.site.url);
   // A slow CDN keeps the run in flight long enough to cancel it.
-  site.hub.setKnobs?.({ latencyMs: 400 });
+  env.site.hub.setKnobs?.({ latencyMs: 400 });
   try {
     await setAdvanced(page, { endpoint: await demoEndpoint(page), token: '' });
     await verify(page, { suspect: 'demo/bert-tiny-merge-0.571', ...MODELS });
@@ -80,7 +71,7 @@ test('Cancel stops a run at once and the next run still works', async () => {
     await page.waitForTimeout(1500);
     assert.equal(await page.locator('#result').isHidden(), true);
   } finally {
-    site.hub.setKnobs?.({ latencyMs: 0 });
+    env.site.hub.setKnobs?.({ latencyMs: 0 });
   }
   await page.getByRole('button', { name: 'Verify' }).click();
   await settle(page);

@@ -1,24 +1,15 @@
 // Every string from a model or a hub is text on the page, never markup: a tensor named with an
 // <img onerror> goes through the verdict, the tables and the plot tooltips without running.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { HOSTILE_NAME, demoEndpoint, openBrowser, setAdvanced, settle, startTestSite, verify } from './helpers.mjs';
+import { demoEndpoint, HOSTILE_NAME, setAdvanced, settle, useSiteAndBrowser, verify } from './helpers.mjs';
 
-let site;
-let browser;
-before(async () => {
-  site = await startTestSite();
-  browser = await openBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const env = useSiteAndBrowser();
 
 test('a tensor name made of markup is shown as text and runs nothing', async () => {
-  const { page } = browser;
-  await page.goto(site.url);
+  const { page } = env.browser;
+  await page.goto(env.site.url);
   await setAdvanced(page, { endpoint: await demoEndpoint(page) });
   await verify(page, { suspect: 'evil/suspect', parent: 'evil/parent', base: 'evil/base' });
   await settle(page);
@@ -29,5 +20,5 @@ test('a tensor name made of markup is shown as text and runs nothing', async () 
   assert.equal(await page.locator('#result img').count(), 0);
   await page.waitForTimeout(300);
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
-  assert.deepEqual(browser.errors, []);
+  assert.deepEqual(env.browser.errors, []);
 });

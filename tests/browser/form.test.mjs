@@ -1,24 +1,15 @@
 // The form by itself: labels, adding and removing parents, the token kept in sessionStorage only,
 // keyboard use, and a static host without demo.json (no demo links, no crash).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { openBrowser, startTestSite } from './helpers.mjs';
+import { openBrowser, useSiteAndBrowser } from './helpers.mjs';
 
-let site;
-let browser;
-before(async () => {
-  site = await startTestSite();
-  browser = await openBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const env = useSiteAndBrowser();
 
 test('parents can be added and removed, and labels stay in order', async () => {
-  const { page } = browser;
-  await page.goto(site.url);
+  const { page } = env.browser;
+  await page.goto(env.site.url);
   for (const label of ['Suspect model', 'Parent model', 'Base model', 'Control model']) {
     assert.equal(await page.getByLabel(label, { exact: true }).count(), 1, label);
   }
@@ -37,8 +28,8 @@ test('parents can be added and removed, and labels stay in order', async () => {
 });
 
 test('the access token lives in sessionStorage only', async () => {
-  const { page } = browser;
-  await page.goto(site.url);
+  const { page } = env.browser;
+  await page.goto(env.site.url);
   await page.getByText('Advanced', { exact: true }).click();
   await page.getByLabel('Access token').fill('hf_secret_value');
   assert.equal(await page.evaluate(() => sessionStorage.getItem('mergeprobe.token')), 'hf_secret_value');
@@ -49,8 +40,8 @@ test('the access token lives in sessionStorage only', async () => {
 });
 
 test('Enter in a field submits; a bad endpoint is reported at the field', async () => {
-  const { page } = browser;
-  await page.goto(site.url);
+  const { page } = env.browser;
+  await page.goto(env.site.url);
   await page.getByLabel('Suspect model', { exact: true }).fill('a/b');
   await page.getByLabel('Parent model', { exact: true }).fill('a/c');
   await page.getByLabel('Base model', { exact: true }).fill('a/d');

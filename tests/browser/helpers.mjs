@@ -1,5 +1,6 @@
 // Shared by the browser tests: headless Chromium through playwright-core (the system browser at
 // /usr/bin/chromium; never `npx playwright install`), and the site + mock hub from scripts/serve.mjs.
+import { before, after } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +44,24 @@ export async function fillRole(page, label, value) {
  * The built site (dist/) and the mock hub with the demo repos, plus a gated copy of the demo merge
  * (token hf_alice_token is approved for it). Page and hub are on different ports: different origins.
  */
+/**
+ * The usual per-file set-up: the test site and a fresh browser, started before a file's tests and
+ * closed after them. Returns an object whose `site` and `browser` are set once `before` has run.
+ * @returns {{ site: any, browser: any }}
+ */
+export function useSiteAndBrowser() {
+  const env = { site: null, browser: null };
+  before(async () => {
+    env.site = await startTestSite();
+    env.browser = await openBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.site?.close();
+  });
+  return env;
+}
+
 export async function startTestSite() {
   const { startSite } = await import('../../scripts/serve.mjs');
   const { demoRepos, readSafetensors, encodeSafetensors } = await import('../gen/merges.mjs');

@@ -1,34 +1,25 @@
 // End to end in headless Chromium: the demo verification (page and mock hub on different origins),
 // the share link round trip, and the downloads.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
-import { openBrowser, settle, startTestSite, verdictNumbers } from './helpers.mjs';
+import { openBrowser, settle, useSiteAndBrowser, verdictNumbers } from './helpers.mjs';
 
-let site;
-let browser;
-before(async () => {
-  site = await startTestSite();
-  browser = await openBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const env = useSiteAndBrowser();
 
 let shareUrl = '';
 let first = null;
 
 test('the demo link fills the form and the verification shows a linear-merge verdict with its numbers', async () => {
-  const { page, errors } = browser;
-  await page.goto(site.url);
+  const { page, errors } = env.browser;
+  await page.goto(env.site.url);
   const demo = page.getByRole('button', { name: 'a linear merge' });
   await demo.waitFor();
   await demo.click();
   assert.equal(await page.getByLabel('Suspect model', { exact: true }).inputValue(), 'demo/bert-tiny-merge-0.571');
-  assert.equal(await page.getByLabel('Hub endpoint').inputValue(), site.hub.hubUrl);
-  assert.notEqual(new URL(site.hub.hubUrl).origin, new URL(site.url).origin);
+  assert.equal(await page.getByLabel('Hub endpoint').inputValue(), env.site.hub.hubUrl);
+  assert.notEqual(new URL(env.site.hub.hubUrl).origin, new URL(env.site.url).origin);
   await page.getByRole('button', { name: 'Verify' }).click();
   await settle(page);
   assert.equal(await page.locator('#error').isHidden(), true, await page.locator('#error').textContent());
@@ -61,7 +52,7 @@ test('the demo link fills the form and the verification shows a linear-merge ver
 });
 
 test('the tensor table filters and sorts', async () => {
-  const { page } = browser;
+  const { page } = env.browser;
   const rows = page.locator('#tensor-table tbody tr');
   const all = await rows.count();
   await page.getByLabel('Filter by name').fill('layer.1.');
@@ -77,7 +68,7 @@ test('the tensor table filters and sorts', async () => {
 });
 
 test('Download JSON and Download CSV give the full report and one row per tensor', async () => {
-  const { page } = browser;
+  const { page } = env.browser;
   const [json] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download JSON' }).click()]);
   const report = JSON.parse(readFileSync(await json.path(), 'utf8'));
   assert.equal(report.schema, 'mergeprobe.report/1');
@@ -93,13 +84,13 @@ test('opening the share link runs the same plan, shows the same numbers and says
   const b = await openBrowser();
   try {
     // The link points at the page the run came from (the test server).
-    assert.ok(shareUrl.startsWith(site.url), shareUrl);
+    assert.ok(shareUrl.startsWith(env.site.url), shareUrl);
     await b.page.goto(shareUrl);
     await settle(b.page);
     const again = await verdictNumbers(b.page);
     assert.deepEqual(again, first);
     assert.match(await b.page.locator('#repro').textContent(), /^Reproduced/);
-    assert.equal(await b.page.getByLabel('Hub endpoint').inputValue(), site.hub.hubUrl);
+    assert.equal(await b.page.getByLabel('Hub endpoint').inputValue(), env.site.hub.hubUrl);
     assert.deepEqual(b.errors, []);
   } finally {
     await b.close();
