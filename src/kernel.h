@@ -3,7 +3,8 @@
 //     v_0 = D = C - B,   v_1..v_k = d_i = A_i - B,   v_{k+1} = B
 // which is everything the estimators need: alpha (LSQ on the d-block), cos_fit / R^2, the plane
 // fit C = p*A + q*B (regress D on d and B), raw-weight cosines and relative delta norms.
-// Also counts exact equalities C == B and C == A_i.
+// Also counts exact equalities C == B and C == A_i, as identical stored bits (a copied weight is
+// bit-identical; +0 and -0 count as different, as they do for the tensor hashes).
 //
 // Lanes are f32 (deltas of bf16 values are exact in f32) and are flushed into f64 sums every
 // kFlushBlock elements, which keeps the f32 error bounded and the kernel at memory speed.
@@ -25,8 +26,8 @@ struct Moments {
   int k = 1;        // number of parents
   uint64_t n = 0;   // elements accumulated
   double gram[kMaxVectors * kMaxVectors] = {};  // row-major, symmetric, over [D, d_1..d_k, B]
-  uint64_t eq_cb = 0;                 // C == B (as values)
-  uint64_t eq_ca[kMaxParents] = {};   // C == A_i
+  uint64_t eq_cb = 0;                 // C and B hold the same bits
+  uint64_t eq_ca[kMaxParents] = {};   // C and A_i hold the same bits
   // Elements left out because some stream held NaN/Inf there (or products overflowed f32). They
   // are not in n, gram or the eq counts; reporting them keeps one bad tensor from hiding.
   uint64_t nonfinite = 0;

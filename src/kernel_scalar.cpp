@@ -38,6 +38,14 @@ struct LoadBF16 {
   }
 };
 
+// "Exactly equal" means the same stored bits (kernel.h): +0 and -0 differ, as they do to a hash.
+bool same_bits(float x, float y) {
+  uint32_t u, v;
+  std::memcpy(&u, &x, 4);
+  std::memcpy(&v, &y, 4);
+  return u == v;
+}
+
 // Slow, exact-as-possible path for a block whose f32 sums came out non-finite: per element in f64,
 // leaving out (and counting) elements where any stream is NaN/Inf. Finite f32 inputs cannot
 // overflow an f64 product, so a block that only overflowed f32 is recovered here in full.
@@ -68,8 +76,8 @@ void block_f64(const uint8_t* C, const uint8_t* B, const uint8_t* const* A, size
         if (s != r) m.gram[s * kMaxVectors + r] += p;
       }
     ++m.n;
-    m.eq_cb += (c == b);
-    for (int j = 0; j < K; ++j) m.eq_ca[j] += (c == a[j]);
+    m.eq_cb += same_bits(c, b);
+    for (int j = 0; j < K; ++j) m.eq_ca[j] += same_bits(c, a[j]);
   }
 }
 
@@ -100,10 +108,10 @@ MP_NO_VECTORIZE void block_f32(const uint8_t* C, const uint8_t* B, const uint8_t
     for (int j = 0; j < K; ++j) {
       const float a = L::at(A[j], i);
       v[1 + j] = a - b;
-      eq_ca[j] += (c == a);
+      eq_ca[j] += same_bits(c, a);
     }
     v[NV - 1] = b;
-    eq_cb += (c == b);
+    eq_cb += same_bits(c, b);
     int p = 0;
     for (int r = 0; r < NV; ++r)
       for (int s = r; s < NV; ++s) acc[p++] += v[r] * v[s];

@@ -24,6 +24,9 @@ struct LoadBF16x8 {
     lo = wasm_i32x4_shl(x, 16);
     hi = wasm_v128_and(x, wasm_i32x4_splat(static_cast<int32_t>(0xffff0000u)));
   }
+  static v128_t same8(const uint8_t* p, const uint8_t* q, size_t i) {
+    return wasm_i16x8_eq(wasm_v128_load(p + 2 * i), wasm_v128_load(q + 2 * i));
+  }
 };
 struct LoadF32x8 {
   static constexpr size_t kStep = 8;
@@ -31,90 +34,147 @@ struct LoadF32x8 {
     lo = wasm_v128_load(p + 4 * i);
     hi = wasm_v128_load(p + 4 * i + 16);
   }
+  // Eight "same bits" flags as an i16x8 mask (all-ones where the two streams hold equal bits).
+  static v128_t same8(const uint8_t* p, const uint8_t* q, size_t i) {
+    return wasm_i16x8_narrow_i32x4(
+        wasm_i32x4_eq(wasm_v128_load(p + 4 * i), wasm_v128_load(q + 4 * i)),
+        wasm_i32x4_eq(wasm_v128_load(p + 4 * i + 16), wasm_v128_load(q + 4 * i + 16)));
+  }
 };
 
-double hsum(v128_t v) {
-  return static_cast<double>(wasm_f32x4_extract_lane(v, 0)) + wasm_f32x4_extract_lane(v, 1) +
-         static_cast<double>(wasm_f32x4_extract_lane(v, 2)) + wasm_f32x4_extract_lane(v, 3);
-}
-uint64_t hcount(v128_t v) {
-  return static_cast<uint64_t>(static_cast<uint32_t>(wasm_i32x4_extract_lane(v, 0))) +
-         static_cast<uint32_t>(wasm_i32x4_extract_lane(v, 1)) +
-         static_cast<uint32_t>(wasm_i32x4_extract_lane(v, 2)) +
-         static_cast<uint32_t>(wasm_i32x4_extract_lane(v, 3));
-}
+// The equality counts of one flush block (vec_len elements, a multiple of 8), in a loop of their
+// own: folded into the moments loop, the extra counter and masks push V8's x64 code past its 15
+// usable xmm registers, and the spilled accumulators then chain through the stack (measured in
+// BENCHMARKS.md). Equality is of the stored bits, compared on the raw lanes, so this loop needs no
+// conversion. Flags are narrowed to bytes: one i8x16 counter holds two streams (lanes 0-7 and
+// 8-15), and a block adds at most kFlushBlock / 8 = 128 to a lane, which fits a byte.
+template <int K, class L>
+struct SameCounter {
+  static constexpr int NM = K + 1;         // C == B, then C == A_j
+  static constexpr int NC = (NM + 1) / 2;  // counters, two streams each
+  static_assert(kFlushBlock / 8 <= 255, "byte counters would overflow");
+  v128_t total[NC];  // u32x4: lanes 0-1 count the first stream of the pair, lanes 2-3 the second
 
-// One flush block. Every Gram entry has one f32x4 accumulator that both halves add into. Giving
-// the halves their own accumulators (to halve the add-latency chain) was measured slower: with 12
-// accumulators for one parent, V8's x64 code spills to the stack every iteration (16 xmm
-// registers), and the loop is bound by vector-op throughput anyway.
+  SameCounter() {
+    for (int t = 0; t < NC; ++t) total[t] = wasm_i32x4_splat(0);
+  }
+  // Counts one block into byte counters cnt[NC]; add() keeps them (a block redone by the scalar
+  // twin is dropped).
+  static void count_block(const uint8_t* C, const uint8_t* B, const uint8_t* const* A, size_t off,
+                          size_t vec_len, v128_t* cnt) {
+    for (int t = 0; t < NC; ++t) cnt[t] = wasm_i8x16_splat(0);
+    auto step = [&](size_t i) {
+      v128_t mask[2 * NC];
+      mask[0] = L::same8(C, B, i);
+      for (int j = 0; j < K; ++j) mask[1 + j] = L::same8(C, A[j], i);
+      if (NM % 2) mask[NM] = wasm_i16x8_splat(0);
+      for (int t = 0; t < NC; ++t)
+        cnt[t] = wasm_i8x16_sub(cnt[t], wasm_i8x16_narrow_i16x8(mask[2 * t], mask[2 * t + 1]));
+    };
+    const size_t end = off + vec_len;
+    size_t i = off;
+    for (; i + 16 <= end; i += 16) {  // two steps per iteration: half the loop overhead
+      step(i);
+      step(i + 8);
+    }
+    if (i < end) step(i);
+  }
+  void add(const v128_t* cnt) {
+    for (int t = 0; t < NC; ++t)  // widen the bytes: 8 -> 16 -> 32 bits, pairwise
+      total[t] = wasm_i32x4_add(
+          total[t], wasm_u32x4_extadd_pairwise_u16x8(wasm_u16x8_extadd_pairwise_u8x16(cnt[t])));
+  }
+  void store(Moments& m) const {
+    uint64_t counts[2 * NC] = {};
+    for (int t = 0; t < NC; ++t) {
+      alignas(16) uint32_t lanes[4];
+      wasm_v128_store(lanes, total[t]);
+      counts[2 * t] = static_cast<uint64_t>(lanes[0]) + lanes[1];
+      counts[2 * t + 1] = static_cast<uint64_t>(lanes[2]) + lanes[3];
+    }
+    m.eq_cb = counts[0];
+    for (int j = 0; j < K; ++j) m.eq_ca[j] = counts[1 + j];
+  }
+};
+
+// The moments over n elements. Each flush block sums f32 products in f32 lanes; the block sums are
+// then added, still as vectors, to f64x2 totals, and only the call's totals are reduced to
+// scalars: flushing every block into a scalar Moments cost about a fifth of the time.
+// Every Gram entry has one f32x4 accumulator that both halves add into. Giving the halves their
+// own accumulators (to halve the add-latency chain) was measured slower: with 12 accumulators for
+// one parent, V8's x64 code spills to the stack every iteration (16 xmm registers), and the loop
+// is bound by vector-op throughput anyway.
 template <int K, class L, class S>
-void block_simd(const uint8_t* C, const uint8_t* B, const uint8_t* const* A, size_t off, size_t len,
-                Moments& m) {
+void run_simd(const uint8_t* C, const uint8_t* B, const uint8_t* const* A, size_t n, Moments& m) {
   constexpr int NV = K + 2;
   constexpr int NP = NV * (NV + 1) / 2;
-  const size_t vec_len = len - len % L::kStep;
+  v128_t total[NP];  // f64x2
+  for (int p = 0; p < NP; ++p) total[p] = wasm_f64x2_splat(0.0);
+  SameCounter<K, L> same;
+  uint64_t n_simd = 0;
+  Moments scalar;  // tails and blocks redone by the scalar twin
+  scalar.k = K;
 
-  v128_t acc[NP];
-  for (int p = 0; p < NP; ++p) acc[p] = wasm_f32x4_splat(0.0f);
-  v128_t eq_cb = wasm_i32x4_splat(0), eq_ca[K + 1];
-  for (int j = 0; j <= K; ++j) eq_ca[j] = wasm_i32x4_splat(0);
-
-  for (size_t i = off; i < off + vec_len; i += L::kStep) {
-    v128_t c0, c1, b0, b1, v0[NV], v1[NV];
-    L::load(C, i, c0, c1);
-    L::load(B, i, b0, b1);
-    v0[0] = wasm_f32x4_sub(c0, b0);
-    v1[0] = wasm_f32x4_sub(c1, b1);
-    v0[NV - 1] = b0;
-    v1[NV - 1] = b1;
-    // Comparison masks are all-ones (-1) where equal: subtracting them counts.
-    eq_cb = wasm_i32x4_sub(eq_cb, wasm_i32x4_add(wasm_f32x4_eq(c0, b0), wasm_f32x4_eq(c1, b1)));
-    for (int j = 0; j < K; ++j) {
-      v128_t a0, a1;
-      L::load(A[j], i, a0, a1);
-      v0[1 + j] = wasm_f32x4_sub(a0, b0);
-      v1[1 + j] = wasm_f32x4_sub(a1, b1);
-      eq_ca[j] =
-          wasm_i32x4_sub(eq_ca[j], wasm_i32x4_add(wasm_f32x4_eq(c0, a0), wasm_f32x4_eq(c1, a1)));
-    }
-    int p = 0;
-    for (int r = 0; r < NV; ++r)
-      for (int s = r; s < NV; ++s, ++p) {
-        acc[p] = wasm_f32x4_add(acc[p], wasm_f32x4_mul(v0[r], v0[s]));
-        acc[p] = wasm_f32x4_add(acc[p], wasm_f32x4_mul(v1[r], v1[s]));
+  for (size_t off = 0; off < n; off += kFlushBlock) {
+    const size_t len = std::min(kFlushBlock, n - off);
+    const size_t vec_len = len - len % L::kStep;
+    v128_t acc[NP];
+    for (int p = 0; p < NP; ++p) acc[p] = wasm_f32x4_splat(0.0f);
+    for (size_t i = off; i < off + vec_len; i += L::kStep) {
+      v128_t c0, c1, b0, b1, v0[NV], v1[NV];
+      L::load(C, i, c0, c1);
+      L::load(B, i, b0, b1);
+      v0[0] = wasm_f32x4_sub(c0, b0);
+      v1[0] = wasm_f32x4_sub(c1, b1);
+      v0[NV - 1] = b0;
+      v1[NV - 1] = b1;
+      for (int j = 0; j < K; ++j) {
+        v128_t a0, a1;
+        L::load(A[j], i, a0, a1);
+        v0[1 + j] = wasm_f32x4_sub(a0, b0);
+        v1[1 + j] = wasm_f32x4_sub(a1, b1);
       }
+      int p = 0;
+      for (int r = 0; r < NV; ++r)
+        for (int s = r; s < NV; ++s, ++p) {
+          acc[p] = wasm_f32x4_add(acc[p], wasm_f32x4_mul(v0[r], v0[s]));
+          acc[p] = wasm_f32x4_add(acc[p], wasm_f32x4_mul(v1[r], v1[s]));
+        }
+    }
+    // NaN/Inf anywhere in the block (or an f32 overflow) shows in the sums (x - x is NaN for
+    // them): let the scalar twin redo the whole block, which leaves out and counts the bad
+    // elements.
+    v128_t check = acc[0];
+    for (int p = 1; p < NP; ++p) check = wasm_f32x4_add(check, acc[p]);
+    if (!wasm_i32x4_all_true(wasm_f32x4_eq(wasm_f32x4_sub(check, check), wasm_f32x4_splat(0.0f)))) {
+      S::run(C, B, A, K, off, len, scalar);
+      continue;
+    }
+    for (int p = 0; p < NP; ++p)
+      total[p] = wasm_f64x2_add(
+          total[p], wasm_f64x2_add(wasm_f64x2_promote_low_f32x4(acc[p]),
+                                   wasm_f64x2_promote_low_f32x4(
+                                       wasm_i32x4_shuffle(acc[p], acc[p], 2, 3, 2, 3))));
+    v128_t cnt[SameCounter<K, L>::NC];
+    SameCounter<K, L>::count_block(C, B, A, off, vec_len, cnt);
+    same.add(cnt);
+    n_simd += vec_len;
+    if (vec_len < len) S::run(C, B, A, K, off + vec_len, len - vec_len, scalar);  // < 8 left
   }
 
-  Moments blk;
-  blk.k = K;
-  double check = 0;
+  Moments vec;
+  vec.k = K;
+  vec.n = n_simd;
   int p = 0;
   for (int r = 0; r < NV; ++r)
     for (int s = r; s < NV; ++s, ++p) {
-      const double v = hsum(acc[p]);
-      check += v;
-      blk.gram[r * kMaxVectors + s] = v;
-      blk.gram[s * kMaxVectors + r] = v;
+      const double v = wasm_f64x2_extract_lane(total[p], 0) + wasm_f64x2_extract_lane(total[p], 1);
+      vec.gram[r * kMaxVectors + s] = v;
+      vec.gram[s * kMaxVectors + r] = v;
     }
-  blk.n = vec_len;
-  blk.eq_cb = hcount(eq_cb);
-  for (int j = 0; j < K; ++j) blk.eq_ca[j] = hcount(eq_ca[j]);
-
-  // NaN/Inf anywhere in the block (or an f32 overflow) shows in the sums: let the scalar twin redo
-  // the whole block, which leaves out and counts the bad elements.
-  if (!std::isfinite(check)) {
-    Moments redo;
-    S::run(C, B, A, K, off, len, redo);
-    m.add(redo);
-    return;
-  }
-  m.add(blk);
-  if (vec_len < len) {  // tail of fewer than 8 elements
-    Moments tail;
-    S::run(C, B, A, K, off + vec_len, len - vec_len, tail);
-    m.add(tail);
-  }
+  same.store(vec);
+  m.add(vec);
+  m.add(scalar);
 }
 
 // Scalar twin on a sub-range (offsets are in elements of the stream's dtype).
@@ -137,11 +197,6 @@ struct ScalarF32 {
   }
 };
 
-template <int K, class L, class S>
-void run_simd(const uint8_t* C, const uint8_t* B, const uint8_t* const* A, size_t n, Moments& m) {
-  for (size_t off = 0; off < n; off += kFlushBlock)
-    block_simd<K, L, S>(C, B, A, off, std::min(kFlushBlock, n - off), m);
-}
 
 template <class L, class S>
 void dispatch_simd(const void* C, const void* B, const void* const* A, int k, size_t n,

@@ -44,8 +44,15 @@ Sample make_sample(int k, size_t n, uint32_t seed, bool round_bf16) {
     }
     s.b[i] = b;
     s.c[i] = c;
-    if (i % 97 == 0) s.c[i] = b;                   // some exact equalities C == B
-    if (k > 0 && i % 89 == 0) s.c[i] = s.a[0][i];  // and C == A_1
+    if (i % 97 == 0) s.c[i] = b;  // some exact equalities C == B
+    for (int j = 0; j < k; ++j)    // and C == A_j, at a different rate per parent
+      if (i % (89 - 6 * j) == 0) s.c[i] = s.a[j][i];
+    // Signed zeros: +0 and -0 are equal values but not the same bits, and only the bits count.
+    if (i % 211 == 0) {
+      s.c[i] = 0.0f;
+      s.b[i] = -0.0f;
+    }
+    if (i % 223 == 0) s.c[i] = s.b[i] = -0.0f;
   }
   if (round_bf16) {
     for (auto& x : s.c) x = mp_test::bf16_round(x);
@@ -55,6 +62,8 @@ Sample make_sample(int k, size_t n, uint32_t seed, bool round_bf16) {
   }
   return s;
 }
+
+bool same_bits(float x, float y) { return std::memcmp(&x, &y, 4) == 0; }
 
 // f64 reference of the documented semantics.
 Moments reference(const Sample& s, int k) {
@@ -68,8 +77,8 @@ Moments reference(const Sample& s, int k) {
     v[nv - 1] = s.b[i];
     for (int r = 0; r < nv; ++r)
       for (int t = 0; t < nv; ++t) m.gram[r * mp::kMaxVectors + t] += v[r] * v[t];
-    m.eq_cb += s.c[i] == s.b[i];
-    for (int j = 0; j < k; ++j) m.eq_ca[j] += s.c[i] == s.a[j][i];
+    m.eq_cb += same_bits(s.c[i], s.b[i]);
+    for (int j = 0; j < k; ++j) m.eq_ca[j] += same_bits(s.c[i], s.a[j][i]);
     ++m.n;
   }
   return m;
@@ -167,6 +176,31 @@ TEST_CASE("f32 kernel: fast path == scalar twin == f64 reference, k = 1..4, odd 
         require_close(fast, slow, 1e-5);
         require_close(fast, ref, 1e-5);
       }
+}
+
+TEST_CASE("equality counts do not wrap when every element of many blocks is equal", "[kernel]") {
+  // The SIMD path counts equalities per flush block in byte lanes: a block of all-equal elements
+  // is the most a lane ever holds.
+  const size_t n = 5 * mp::kFlushBlock + 8;
+  for (int k = 0; k <= 4; ++k) {
+    INFO("k=" << k);
+    std::vector<uint16_t> v16(n, 0x3c00);  // 0.0078125 in bf16
+    std::vector<float> v32(n, 0.25f);
+    const uint16_t* a16[mp::kMaxParents] = {};
+    const float* a32[mp::kMaxParents] = {};
+    for (int j = 0; j < k; ++j) {
+      a16[j] = v16.data();
+      a32[j] = v32.data();
+    }
+    Moments m16, m32;
+    mp::moments_bf16(v16.data(), v16.data(), a16, k, n, m16);
+    mp::moments_f32(v32.data(), v32.data(), a32, k, n, m32);
+    for (const Moments* m : {&m16, &m32}) {
+      REQUIRE(m->n == n);
+      REQUIRE(m->eq_cb == n);
+      for (int j = 0; j < k; ++j) REQUIRE(m->eq_ca[j] == n);
+    }
+  }
 }
 
 TEST_CASE("f32 lanes flushed every kFlushBlock keep the error bounded on 10M elements",
