@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "kernel.h"
+#include "kernel_dispatch.h"
 
 namespace mp {
 
@@ -142,19 +143,10 @@ void run_scalar(const uint8_t* C, const uint8_t* B, const uint8_t* const* A, siz
 template <class L>
 void dispatch_scalar(const void* C, const void* B, const void* const* A, int k, size_t n,
                      Moments& m) {
-  if (k < 0 || k > kMaxParents) return;  // outside the Moments layout: nothing is accumulated
-  m.k = k;
-  const auto* c = static_cast<const uint8_t*>(C);
-  const auto* b = static_cast<const uint8_t*>(B);
-  const uint8_t* a[kMaxParents] = {};
-  for (int j = 0; j < k; ++j) a[j] = static_cast<const uint8_t*>(A[j]);
-  switch (k) {
-    case 0: run_scalar<0, L>(c, b, a, n, m); break;
-    case 1: run_scalar<1, L>(c, b, a, n, m); break;
-    case 2: run_scalar<2, L>(c, b, a, n, m); break;
-    case 3: run_scalar<3, L>(c, b, a, n, m); break;
-    case 4: run_scalar<4, L>(c, b, a, n, m); break;
-  }
+  dispatch_parents(C, B, A, k, m,
+                   [&](auto K, const uint8_t* c, const uint8_t* b, const uint8_t* const* a) {
+                     run_scalar<decltype(K)::value, L>(c, b, a, n, m);
+                   });
 }
 
 bool no_scale_in(Dtype want, const StreamView& C, const StreamView& B, const StreamView* A, int k) {

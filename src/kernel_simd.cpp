@@ -2,6 +2,7 @@
 // kernel_scalar.cpp; tests/cpp/kernel_test.cpp asserts they agree. Built without -msimd128 (native
 // builds), the fast-path entry points forward to the scalar twins.
 #include "kernel.h"
+#include "kernel_dispatch.h"
 
 #ifdef __wasm_simd128__
 #include <wasm_simd128.h>
@@ -197,23 +198,13 @@ struct ScalarF32 {
   }
 };
 
-
 template <class L, class S>
 void dispatch_simd(const void* C, const void* B, const void* const* A, int k, size_t n,
                    Moments& m) {
-  if (k < 0 || k > kMaxParents) return;
-  m.k = k;
-  const auto* c = static_cast<const uint8_t*>(C);
-  const auto* b = static_cast<const uint8_t*>(B);
-  const uint8_t* a[kMaxParents] = {};
-  for (int j = 0; j < k; ++j) a[j] = static_cast<const uint8_t*>(A[j]);
-  switch (k) {
-    case 0: run_simd<0, L, S>(c, b, a, n, m); break;
-    case 1: run_simd<1, L, S>(c, b, a, n, m); break;
-    case 2: run_simd<2, L, S>(c, b, a, n, m); break;
-    case 3: run_simd<3, L, S>(c, b, a, n, m); break;
-    case 4: run_simd<4, L, S>(c, b, a, n, m); break;
-  }
+  dispatch_parents(C, B, A, k, m,
+                   [&](auto K, const uint8_t* c, const uint8_t* b, const uint8_t* const* a) {
+                     run_simd<decltype(K)::value, L, S>(c, b, a, n, m);
+                   });
 }
 
 }  // namespace
