@@ -198,7 +198,8 @@ export class HubClient {
   /**
    * @param {Object} [o]
    * @param {string} [o.endpoint]
-   * @param {string} [o.token]  sent only to the endpoint origin, never logged
+   * @param {string} [o.token]  sent only to the endpoint origin, for models that need it, never
+   *   logged; one a header cannot carry throws (code 'usage') before any request
    * @param {typeof fetch} [o.fetch]
    * @param {number} [o.concurrency]  requests in flight, all files together
    * @param {number} [o.maxRetries]  tries per request (429, 5xx, network errors, short bodies)
