@@ -25,13 +25,14 @@ export function initForm() {
   showTokenFor(byId('endpoint').value);
   byId('endpoint').addEventListener('input', () => showTokenFor(byId('endpoint').value));
   token.addEventListener('input', () => {
+    setTokenError('');
+    if (!tokenField.origin) return;  // no valid endpoint yet: the token belongs to no hub
     tokenField.values.set(tokenField.origin, token.value);
     try {
       const key = TOKEN_KEY + tokenField.origin;
       if (token.value) sessionStorage.setItem(key, token.value);
       else sessionStorage.removeItem(key);
     } catch { /* storage disabled: the token still works for this page */ }
-    setTokenError('');
   });
 }
 
