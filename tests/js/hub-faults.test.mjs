@@ -311,3 +311,17 @@ test('a signed CDN URL is reused by a second client in the same session: no seco
   await readSst2(c3, 0, 100);
   assert.equal(c3.stats.resolveCalls, 1);
 });
+
+test('stalledMs(): 0 while nothing is in flight (however long ago the last byte), counts up during a silence', async () => {
+  hub.setKnobs({ faults: [{ on: 'cdn', nth: 1, kind: 'stallBody', afterBytes: 1000, ms: 600 }] });
+  const c = client({ idleTimeoutMs: 5000 });
+  const m = await c.resolveModel('real/bert-tiny-sst2');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(c.stalledMs(), 0);
+  const p = readBytes(m.file('model.safetensors'), 0, 100_000);
+  assert.ok(c.stalledMs() < 100, 'the clock starts with the request, not at the last byte before it');
+  await new Promise((r) => setTimeout(r, 400));
+  assert.ok(c.stalledMs() >= 250, `silent for ${c.stalledMs()} ms`);
+  await p;
+  assert.equal(c.stalledMs(), 0);
+});

@@ -270,6 +270,11 @@ export class HubClient {
     return this._waiting > 0 ? Math.max(0, now - this._lastDataAt) : 0;
   }
 
+  /** One more request awaiting bytes; the silence clock starts when the first one does. */
+  _startWaiting() {
+    if (this._waiting++ === 0) this._lastDataAt = Date.now();
+  }
+
   /** @param {AbortSignal} [signal] */
   _signal(signal) {
     return anySignal([this.signal, signal].filter(Boolean));
@@ -354,7 +359,7 @@ export class HubClient {
     if (outer?.aborted) link(); else outer?.addEventListener('abort', link, { once: true });
     const release = () => { outer?.removeEventListener('abort', link); semRelease(); };
     const head = watchdog(own, this.headTimeoutMs, 'head');
-    this._waiting++;
+    this._startWaiting();
     try {
       this.stats.requests++;
       const resp = await this._fetch(url, { ...init, signal: own.signal });
@@ -815,7 +820,7 @@ export class HubFileSource {
     const stats = client.stats;
     // No byte for idleTimeoutMs: drop the transfer; the retry resumes after what arrived.
     const idle = watchdog(ctrl, client.idleTimeoutMs, 'body');
-    client._waiting++;
+    client._startWaiting();
     let pos = 0;
     try {
       while (pos < stop) {
