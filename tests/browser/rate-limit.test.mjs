@@ -34,6 +34,24 @@ test('a 429: countdown and "Retry now" are shown, the button resumes the run, th
   }
 });
 
+test('Cancel during a 429 wait stops the run and clears the countdown', async () => {
+  const { page } = env.browser;
+  await page.goto(env.site.url);
+  env.site.hub.setKnobs({ faults: [{ on: 'resolve', nth: 1, kind: 'status', status: 429 }] });
+  try {
+    await setAdvanced(page, { endpoint: await demoEndpoint(page), token: '' });
+    await verify(page, { suspect: 'demo/bert-tiny-merge-0.571', ...MODELS });
+    await page.locator('#rate-wait').waitFor({ state: 'visible', timeout: 30_000 });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    assert.equal(await page.locator('#progress').isHidden(), true);
+    assert.equal(await page.locator('#rate-wait').isHidden(), true);
+    assert.match(await page.locator('#run-status').textContent(), /cancelled/i);
+    assert.equal(await page.getByRole('button', { name: 'Verify' }).isEnabled(), true);
+  } finally {
+    env.site.hub.setKnobs({ faults: [] });
+  }
+});
+
 test('a rerun in the same page session reuses the signed CDN URLs: no /resolve/ for files already resolved', async () => {
   const { page } = env.browser;
   await page.goto(env.site.url);

@@ -325,3 +325,14 @@ test('stalledMs(): 0 while nothing is in flight (however long ago the last byte)
   await p;
   assert.equal(c.stalledMs(), 0);
 });
+
+test('429s to requests in flight together: one wait announced, every request resumes', async () => {
+  hub.setKnobs({ faults: [{ on: 'resolve', nth: 1, times: 3, kind: 'status', status: 429, headers: { RateLimit: '"resolvers";r=0;t=4' } }] });
+  const { c, waits, events } = scaledClient();
+  const m = await c.resolveModel('virtual/tiny-qwen-merge');
+  const shards = m.files.filter((f) => f.endsWith('.safetensors')).slice(0, 3);
+  assert.equal(shards.length, 3);
+  await Promise.all(shards.map((f) => readBytes(m.file(f), 0, 8)));
+  assert.equal(waits.length, 3);
+  assert.equal(events.length, 1);
+});

@@ -18,6 +18,11 @@ export const IDLE_TIMEOUT_MS = 20_000;
 export const RATE_WINDOW_MS = 300_000;
 /** Added to a full-window wait so the retry lands in the next window, not at its edge. */
 export const RATE_WAIT_MARGIN_MS = 5_000;
+/**
+ * 429 waits one request may sit through before failing: three windows (15 minutes) with no
+ * request let through means the limit is not a passing burst (a shared IP, a tight quota).
+ */
+export const MAX_RATE_WAITS = 3;
 /** Signed CDN URLs carry `X-Amz-Expires=3600` (§3); without a readable expiry assume 1 h. */
 export const CDN_URL_LIFETIME_MS = 3_600_000;
 /** Stop using a remembered URL this long before it expires (a read must finish within it). */

@@ -18,7 +18,7 @@
 
 import { checkRange, abortError } from './byte-source.mjs';
 import {
-  HEAD_TIMEOUT_MS, IDLE_TIMEOUT_MS, RATE_WINDOW_MS, RATE_WAIT_MARGIN_MS, StallError, fmtSeconds,
+  HEAD_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_RATE_WAITS, RATE_WINDOW_MS, RATE_WAIT_MARGIN_MS, StallError, fmtSeconds,
   forgetCdnUrl, hostOf, rateLimitWaitMs, rememberCdnUrl, rememberedCdnUrl, retryHintMs, stallOf, watchdog,
 } from './hub-retry.mjs';
 
@@ -236,6 +236,8 @@ export class HubClient {
     this.noWait = !!o.noWait;
     this.onStall = o.onStall ?? (() => {});
     this.onWait = o.onWait ?? (() => {});
+    /** the end of the last 429 wait announced through onWait */
+    this._waitAnnouncedUntil = 0;
     /** @type {Set<() => void>} sleeps that retryNow() ends */
     this._wakers = new Set();
     this._sleep = o.sleep ?? ((ms, signal) => sleep(ms, signal, this._wakers));
@@ -328,7 +330,7 @@ export class HubClient {
   async _rateWait(e, waitsSoFar, signal, ctx) {
     const ms = rateLimitWaitMs(e.waitMs, this.rateLimitMaxWaitMs);
     const host = hostOf(this.endpoint);
-    if (this.noWait || waitsSoFar >= 3) {
+    if (this.noWait || waitsSoFar >= MAX_RATE_WAITS) {
       const f = e.final;
       throw new HubError('RateLimited', `${host} is rate-limiting requests (HTTP 429) while reading ` +
         `${f.path ? `${f.repo}/${f.path}` : f.repo}: ${e.waitMs > 0 ? `it asks to wait ${fmtSeconds(ms)}` : 'wait up to 5 minutes'} ` +
@@ -336,7 +338,12 @@ export class HubClient {
       { status: 429, repo: f.repo, path: f.path, cause: f });
     }
     this.stats.rateWaits++;
-    this.onWait({ reason: 'rate-limit', host, ms, until: Date.now() + ms, hinted: e.waitMs > 0, ...ctx });
+    // Requests in flight together often get their 429s together: announce one wait, not sixteen.
+    const until = Date.now() + ms;
+    if (until > this._waitAnnouncedUntil + 1000) {
+      this._waitAnnouncedUntil = until;
+      this.onWait({ reason: 'rate-limit', host, ms, until, hinted: e.waitMs > 0, ...ctx });
+    }
     await this._sleep(ms, signal).catch((err) => {
       throw new HubError('Aborted', 'aborted', { ...ctx, cause: err });
     });
