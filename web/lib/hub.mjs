@@ -10,7 +10,10 @@
 //
 // One /resolve/ per file touched: the first read of a file follows the redirect, and the final
 // response.url (the signed CDN URL) serves every later range of that file. A 403 from the CDN means
-// the signature expired: resolve once more and retry.
+// the signature expired: resolve once more and retry. Signed URLs are also remembered per
+// module (hub-retry.mjs) for their hour, so a rerun in the same page session skips /resolve/.
+//
+// Timeouts, 429 waits and their constants: hub-retry.mjs.
 //
 // Weights: a repo with model.safetensors.index.json is read through the index (even when a
 // model.safetensors also exists, the index is what transformers loads); model.safetensors alone is
