@@ -67,7 +67,16 @@ async function verify(opts, env, progress, signal) {
   }
   const { HubClient } = await import('../web/lib/hub.mjs');
   const { runAnalysis, loadWasm } = await import('../web/lib/engine.mjs');
-  const hub = new HubClient({ endpoint: opts.endpoint, token: opts.token, signal });
+  const { fmtSeconds } = await import('../web/lib/hub-retry.mjs');
+  const hub = new HubClient({
+    endpoint: opts.endpoint, token: opts.token, signal, noWait: !opts.wait,
+    // A 429 is waited out (what was fetched is kept); say so, since the run may sit still for minutes.
+    onWait: (ev) => progress.note(`rate-limited by ${ev.host}: waiting ${fmtSeconds(ev.ms)} (the Hub counts requests ` +
+      'in 5-minute windows); --no-wait to stop instead'),
+    onStall: (ev) => progress.note(`${ev.host} sent ${ev.kind === 'head' ? 'no answer' : 'no data'} for ${fmtSeconds(ev.ms)}` +
+      ` (${ev.repo}${ev.path ? '/' + ev.path : ''}): trying again`),
+  });
+  progress.watch?.(() => ({ stalledMs: hub.stalledMs(), host: new URL(opts.endpoint).host }));
 
   const roles = [
     ['--suspect', opts.suspect],

@@ -62,7 +62,10 @@ function startRun(spec, link = null) {
   w.onmessage = (ev) => {
     const msg = ev.data;
     if (!msg || msg.id !== id) return;  // a message from a run that was replaced
+    // Other files may go on during a wait: the countdown ends on its own, on Retry now, or with the run.
     if (msg.type === 'progress') onProgress(msg.progress);
+    else if (msg.type === 'wait') showRateWait(msg.wait, () => w.postMessage({ id, type: 'retry-now' }));
+    else if (msg.type === 'stall') showStall(msg.stall);
     else if (msg.type === 'result') finish(() => showResult(msg.report));
     else if (msg.type === 'error') finish(() => showError(msg.error));
   };
@@ -77,6 +80,8 @@ function startRun(spec, link = null) {
 
 function finish(then) {
   state.running = false;
+  endRateWait();
+  showStall(null);
   hide('progress');
   setFormBusy(false);
   then();
@@ -108,6 +113,52 @@ function onProgress(p) {
   const unit = { resolving: 'models', headers: 'files', fetching: 'ranges' }[p.phase];
   if (unit && p.total > 0) parts.push(`${int(p.done)} of ${int(p.total)} ${unit}`);
   byId('progress-detail').textContent = parts.join(' · ');
+}
+
+/** "4:05" or "12 s". @param {number} ms */
+function clock(ms) {
+  const s = Math.max(0, Math.ceil(ms / 1000));
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** @type {ReturnType<typeof setInterval> | null} */
+let rateTimer = null;
+/** @type {(() => void) | null} */
+let retryNow = null;
+
+/**
+ * A 429: the worker waits for the Hub's window (up to 5 minutes) and keeps what it fetched. Show a
+ * countdown and a button that ends the wait; Cancel still stops the run.
+ * @param {{host: string, ms: number, until: number, hinted: boolean}} wait
+ * @param {() => void} onRetry
+ */
+function showRateWait(wait, onRetry) {
+  endRateWait();
+  retryNow = onRetry;
+  const until = Date.now() + wait.ms;  // the worker's clock may differ: count from now
+  const tick = () => {
+    if (until - Date.now() <= 0) { endRateWait(); return; }
+    byId('rate-wait-text').textContent = `${wait.host} is rate-limiting requests (it counts them in 5-minute windows). ` +
+      `What was fetched is kept; retrying ${wait.hinted ? 'in' : 'at the latest in'} ${clock(until - Date.now())}.`;
+  };
+  tick();
+  rateTimer = setInterval(tick, 1000);
+  show('rate-wait');
+}
+
+function endRateWait() {
+  if (rateTimer) clearInterval(rateTimer);
+  rateTimer = null;
+  retryNow = null;
+  hide('rate-wait');
+}
+
+/** @param {{host: string, ms: number} | null} stall */
+function showStall(stall) {
+  const el = byId('progress-stall');
+  if (!stall) { el.hidden = true; el.textContent = ''; return; }
+  el.textContent = `Waiting for ${stall.host} (no data for ${clock(stall.ms)})…`;
+  el.hidden = false;
 }
 
 // ---------- results ----------
@@ -297,6 +348,7 @@ function askBeforeRunning(endpoint, link) {
 initForm();
 byId('verify-form').addEventListener('submit', onSubmit);
 byId('cancel').addEventListener('click', cancel);
+byId('retry-now').addEventListener('click', () => { const r = retryNow; endRateWait(); r?.(); });
 document.addEventListener('keydown', (ev) => { if (ev.key === 'Escape' && state.running) cancel(); });
 window.addEventListener('hashchange', runFromLink);
 byId('footer-version').textContent = `mergeprobe method version ${METHOD_VERSION}. Share links carry it, so a rerun can tell whether it reproduced the same numbers.`;

@@ -2,8 +2,11 @@
 // Protocol (one run at a time; the page terminates the worker to cancel):
 //   page -> worker  { id, type: 'run', spec }
 //   worker -> page  { id, type: 'progress', progress: { phase, bytes, requests, budget, done, total } }
+//                   { id, type: 'wait', wait: { host, ms, until, hinted } }   a 429: waiting for the window
+//                   { id, type: 'stall', stall: { host, ms } | null }          no byte from the hub for ms
 //                   { id, type: 'result', report }
 //                   { id, type: 'error', error: { message, code, status, repo, path, role } }
+//   page -> worker  { id, type: 'retry-now' }   end the current 429 wait and try again
 // spec: { endpoint, token, budget, seed, suspect, parents: [..], base, control? } where each model is
 //   { kind: 'hub', id: 'owner/name[@rev]' } or { kind: 'local', label, entries: [{ file, path }] }.
 import { loadWasm, runAnalysis } from './lib/engine.mjs';
@@ -12,16 +15,36 @@ import { openCache } from './lib/cache.mjs';
 import { localModelSource } from './lib/ui-local-model.mjs';
 
 let wasmPromise = null;
+/** The running run's hub client, for 'retry-now'. @type {{id: number, hub: HubClient} | null} */
+let current = null;
+/** A silence this long is shown on the page (shorter pauses are normal). */
+const STALL_SHOW_MS = 5_000;
 
 self.addEventListener('message', async (ev) => {
   const { id, type, spec } = ev.data ?? {};
+  if (type === 'retry-now') { if (current?.id === id) current.hub.retryNow(); return; }
   if (type !== 'run') return;
   const post = (msg) => self.postMessage({ id, ...msg });
+  // Signed CDN URLs are remembered by hub-retry.mjs for this worker's life: a rerun reuses them.
+  const hub = new HubClient({
+    endpoint: spec.endpoint, token: spec.token || undefined,
+    onWait: (w) => post({ type: 'wait', wait: { host: w.host, ms: w.ms, until: w.until, hinted: w.hinted } }),
+  });
+  current = { id, hub };
+  let stalled = false;
+  const ticker = setInterval(() => {
+    const ms = hub.stalledMs();
+    if (ms >= STALL_SHOW_MS) { stalled = true; post({ type: 'stall', stall: { host: new URL(hub.endpoint).host, ms } }); }
+    else if (stalled) { stalled = false; post({ type: 'stall', stall: null }); }
+  }, 1000);
   try {
-    const report = await run(spec, (progress) => post({ type: 'progress', progress }));
+    const report = await run(spec, hub, (progress) => post({ type: 'progress', progress }));
     post({ type: 'result', report });
   } catch (err) {
     post({ type: 'error', error: serialiseError(err) });
+  } finally {
+    clearInterval(ticker);
+    if (current?.id === id) current = null;
   }
 });
 
@@ -29,11 +52,10 @@ self.addEventListener('message', async (ev) => {
 // reopened share link reads only tensor bytes. No cache (e.g. an insecure origin): plain reads.
 let cachePromise = null;
 
-async function run(spec, onProgress) {
+async function run(spec, hub, onProgress) {
   cachePromise ??= openCache({ store: 'browser' }).catch(() => null);
   wasmPromise ??= loadWasm();
   wasmPromise.catch(() => { wasmPromise = null; });  // retried next run; awaited below
-  const hub = new HubClient({ endpoint: spec.endpoint, token: spec.token || undefined });
   const roles = [['suspect', spec.suspect], ...spec.parents.map((p, i) => [spec.parents.length > 1 ? `parent ${i + 1}` : 'parent', p]),
     ['base', spec.base]];
   if (spec.control) roles.push(['control', spec.control]);

@@ -67,7 +67,7 @@ test('bad model specs are usage errors naming the flag', () => {
 
 test('a full command line', () => {
   const o = parse(['verify', '--suspect', 'c/c@abc', '--parent', 'a/a', '--parent', './local-a', '--base', 'b/b',
-    '--control', 'x/ctl', '--endpoint', 'http://127.0.0.1:9/', '--budget', '8MiB', '--seed', '3', '--json', '--no-cache']);
+    '--control', 'x/ctl', '--endpoint', 'http://127.0.0.1:9/', '--budget', '8MiB', '--seed', '3', '--json', '--no-cache', '--no-wait']);
   assert.equal(o.action, 'verify');
   assert.deepEqual(o.suspect, { kind: 'hub', repo: 'c/c', revision: 'abc' });
   assert.deepEqual(o.parents, [{ kind: 'hub', repo: 'a/a', revision: 'main' }, { kind: 'local', path: './local-a' }]);
@@ -78,6 +78,7 @@ test('a full command line', () => {
   assert.equal(o.seed, 3);
   assert.equal(o.json, true);
   assert.equal(o.cache, false);
+  assert.equal(o.wait, false);
 });
 
 test('defaults, --flag=value form, and the environment (HF_ENDPOINT, HF_TOKEN)', () => {
@@ -88,6 +89,7 @@ test('defaults, --flag=value form, and the environment (HF_ENDPOINT, HF_TOKEN)',
   assert.equal(o.seed, 0);
   assert.equal(o.json, false);
   assert.equal(o.cache, true);
+  assert.equal(o.wait, true);
   assert.equal(o.endpoint, DEFAULT_ENDPOINT);
   assert.equal(o.token, undefined);
   const e = parse(['verify', '--suspect', 'c/c', '--parent', 'a/a'], { HF_ENDPOINT: 'http://mirror.local:8080/', HF_TOKEN: 'hf_abc\n' });

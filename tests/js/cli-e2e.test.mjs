@@ -279,6 +279,25 @@ describe('through the mock hub', () => {
     }
   });
 
+  test('a 429: the CLI says it waits, waits the longest hint, and goes on; --no-wait stops at once saying how long', async () => {
+    const args = ['verify', '--suspect', 'test/merge-0.571', '--parent', 'test/sst2', '--base', 'test/base', '--endpoint', hub.hubUrl, '--no-cache', '--json'];
+    const headers = { 'Retry-After': '1', RateLimit: '"resolvers";r=0;t=2' };
+    hub.setKnobs({ faults: [{ on: 'resolve', nth: 1, kind: 'status', status: 429, headers }] });
+    try {
+      const t0 = Date.now();
+      const r = await run(args);
+      assert.equal(parseJsonReport(r).summary.verdict, 'linear-merge');
+      assert.match(r.stderr, /mergeprobe: rate-limited by 127\.0\.0\.1:\d+: waiting 2 s \(the Hub counts requests in 5-minute windows\); --no-wait to stop instead/);
+      assert.ok(Date.now() - t0 >= 2000, 'waited the longer hint (t=2), not Retry-After 1');
+      hub.setKnobs({ faults: [{ on: 'resolve', nth: 1, kind: 'status', status: 429, headers: { RateLimit: '"resolvers";r=0;t=90' } }] });
+      const t1 = Date.now();
+      assertFails(await run([...args.slice(0, -1), '--no-wait']), 3, /^mergeprobe: 127\.0\.0\.1:\d+ is rate-limiting requests \(HTTP 429\) while reading test\/.*: it asks to wait 90 s/);
+      assert.ok(Date.now() - t1 < 10_000);
+    } finally {
+      hub.setKnobs({ faults: [] });
+    }
+  });
+
   test('unknown repo and unknown revision exit 3 with what to check', async () => {
     assertFails(await run(['verify', '--suspect', 'test/nope', '--parent', 'test/sst2', '--base', 'test/base', '--endpoint', hub.hubUrl]),
       3, /^mergeprobe: test\/nope was not found on http:\/\/127\.0\.0\.1:\d+: check the name/);
@@ -297,6 +316,24 @@ describe('exit codes for expected failures', { concurrency: 2 }, () => {
     assertFails(await run(['verify', '--suspect', './does-not-matter', '--parent', 'c/d']), 2, /^mergeprobe: missing --base/);
     assertFails(await run(['verify', '--suspect', './does-not-exist', '--parent', 'c/d', '--base', 'e/f']), 2, /^mergeprobe: --suspect \.\/does-not-exist: no such file or folder/);
     assertFails(await run([]), 2, /^mergeprobe: missing command/);
+  });
+
+  test('2: a FIFO named model.safetensors is refused (no hang); a shard missing from a folder is named', async () => {
+    const real = realModelsDir();
+    const rest = ['--parent', path.join(real, 'bert-tiny-sst2-fhe'), '--base', path.join(real, 'bert-tiny-fhe-v0-weights')];
+    const pipeDir = path.join(dir, 'fifo-model');
+    fs.mkdirSync(pipeDir, { recursive: true });
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('mkfifo', [path.join(pipeDir, 'model.safetensors')]);
+    // Before the fix the CLI blocked forever on open(): kill it after 20 s so the test fails, not hangs.
+    const killer = (child) => { const t = setTimeout(() => child.kill('SIGKILL'), 20_000); child.on('close', () => clearTimeout(t)); };
+    assertFails(await run(['verify', '--suspect', pipeDir, ...rest], { onSpawn: killer }), 2,
+      /^mergeprobe: .*fifo-model\/model\.safetensors is a named pipe \(FIFO\), not a regular file: refusing to read it/);
+    const sharded = path.join(dir, 'missing-shard');
+    fs.mkdirSync(sharded, { recursive: true });
+    fs.writeFileSync(path.join(sharded, 'model.safetensors.index.json'), JSON.stringify({ metadata: {}, weight_map: { 'bert.embeddings.word_embeddings.weight': 'model-00001-of-00001.safetensors' } }));
+    assertFails(await run(['verify', '--suspect', sharded, ...rest], { onSpawn: killer }), 2,
+      /^mergeprobe: shard model-00001-of-00001\.safetensors listed in model\.safetensors\.index\.json is missing from folder .*missing-shard/);
   });
 
   test('--help and --version print to stdout and exit 0', async () => {

@@ -55,6 +55,10 @@ test('messages are one line and say what to do', () => {
     [new HubError('Unauthorized', 'Invalid credentials', { repo: 'o/x' }), /check HF_TOKEN/],
     [new HubError('RevisionNotFound', 'Invalid rev id: nope', { repo: 'o/x' }), /Invalid rev id: nope: revision not found in o\/x; check the @REV/],
     [new HubError('RateLimited', '429'), /wait a few minutes, or set HF_TOKEN/],
+    // hub.mjs says how long the server asked to wait: kept as it is.
+    [new HubError('RateLimited', 'x is rate-limiting requests (HTTP 429) while reading a/b: it asks to wait 90 s (the Hub counts requests in 5-minute windows), then retry'), /^x is rate-limiting .*it asks to wait 90 s/],
+    // A timeout of ours: the server was reached, so not "check your network connection".
+    [new HubError('Network', 'h stopped answering while reading a/b (no data for 20 s, several times): retry later', { cause: Object.assign(new Error('no data'), { name: 'StallError' }) }), /^h stopped answering while reading a\/b/],
     [new HubError('Network', 'fetch failed'), /^cannot reach http:\/\/127\.0\.0\.1:5000: check your network connection, --endpoint or HF_ENDPOINT$/],
     [new TypeError('fetch failed', { cause: coded('ECONNREFUSED') }), /cannot reach .* \(ECONNREFUSED\)/],
     [coded('incomparable', 'no tensor names in common between the suspect and parent 1.'), /^no tensor names in common between the suspect and parent 1: the models cannot be compared; check/],

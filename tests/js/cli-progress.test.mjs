@@ -71,3 +71,24 @@ test('a terminal that reports 0 columns (a fresh pty) still gets whole lines', (
   createProgress({ stream: s }).update({ phase: 'resolving', done: 0, total: 3 });
   assert.equal(s.out, '\r\x1b[K[........................]   0% resolving  0/3 models');
 });
+
+test('watch(): a silent server shows on the progress line ("waiting for host (no data for 7 s)"), once in plain mode', async () => {
+  for (const tty of [true, false]) {
+    const s = sink(tty);
+    const p = createProgress({ stream: s, intervalMs: 0 });
+    p.update(ev('fetching', 1, 4, MiB, 3));
+    let ms = 1000;
+    p.watch(() => ({ stalledMs: ms, host: 'huggingface.co' }), 10);
+    await new Promise((r) => setTimeout(r, 40));
+    assert.ok(!/waiting for/.test(s.out), 'a short pause is not shown');
+    ms = 7000;
+    await new Promise((r) => setTimeout(r, 60));
+    p.finish();
+    const shown = s.out.match(/waiting for huggingface\.co \(no data for 7 s\)/g) ?? [];
+    assert.ok(shown.length >= 1, s.out);
+    if (!tty) assert.equal(shown.length, 1, 'plain mode: one line per silence');
+    const after = s.out.length;
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(s.out.length, after, 'finish() stops the timer');
+  }
+});

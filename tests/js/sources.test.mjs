@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlobSource, readBytes } from '../../web/lib/byte-source.mjs';
@@ -122,5 +123,33 @@ test('cache: hub header reads hit the folder cache the second time; local files 
   } finally {
     await hub.close();
     rmSync(dir, { recursive: true });
+  }
+});
+
+test('a FIFO (or anything but a regular file) is refused at once, naming the file; never a hang', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mp-fifo-'));
+  try {
+    const fifo = join(dir, 'model.safetensors');
+    execFileSync('mkfifo', [fifo]);
+    const notRegular = (e) => e.code === 'EntryNotFound' && e.message.includes(fifo) && /named pipe \(FIFO\), not a regular file/.test(e.message);
+    // A folder holding it, the path itself, and a PathSource on it.
+    const m = await openLocalModel(dir);
+    await assert.rejects(readBytes(m.file('model.safetensors'), 0, 8), notRegular);
+    await assert.rejects(openLocalModel(fifo), notRegular);
+    await assert.rejects(new PathSource(fifo).read(0, 8, () => {}), notRegular);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a shard the index lists but the folder lacks: named with the index and the folder, not a raw ENOENT', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mp-shard-'));
+  try {
+    writeFileSync(join(dir, 'model.safetensors.index.json'), JSON.stringify({ weight_map: { a: 'model-00001-of-00002.safetensors' } }));
+    const m = await openLocalModel(dir);
+    await assert.rejects(m.file('model-00001-of-00002.safetensors').size(), (e) => e.code === 'EntryNotFound' &&
+      e.message === `shard model-00001-of-00002.safetensors listed in model.safetensors.index.json is missing from folder ${dir}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

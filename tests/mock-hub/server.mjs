@@ -20,10 +20,12 @@ export const CDN_EXPOSE = { a: 'Content-Range, ETag, Accept-Ranges, Content-Leng
  * @property {'hub' | 'cdn' | 'resolve' | 'api'} on  which requests are counted
  * @property {number} nth  1-based request number (per `on`) at which it fires
  * @property {number} [times]  how many consecutive requests it hits (default 1)
- * @property {'status' | 'reset' | 'stall'} kind  an HTTP error, a connection cut mid-body, a delay
+ * @property {'status' | 'reset' | 'stall' | 'stallBody' | 'redirectLoop'} kind  an HTTP error, a
+ *   connection cut mid-body, a delay before the head, a pause mid-body, a redirect to itself
  * @property {number} [status]  for 'status' (default 503)
- * @property {number} [afterBytes]  for 'reset': body bytes sent before the cut (default 1000)
- * @property {number} [ms]  for 'stall'
+ * @property {Record<string, string>} [headers]  for 'status': extra headers (e.g. Retry-After, RateLimit)
+ * @property {number} [afterBytes]  for 'reset' and 'stallBody': body bytes sent first (default 1000)
+ * @property {number} [ms]  for 'stall' and 'stallBody' (default 1000)
  */
 
 /**
@@ -194,12 +196,13 @@ export async function startMockHub(o = {}) {
     if (req.method === 'HEAD') return void res.end();
     let sent = 0;
     const cutAt = fault?.kind === 'reset' ? (fault.afterBytes ?? 1000) : Infinity;
+    let pauseAt = fault?.kind === 'stallBody' ? (fault.afterBytes ?? 1000) : Infinity;
     let closed = false;
     res.on('close', () => { closed = true; });
     for (const p of pieces) {
       const [a, b] = p instanceof Uint8Array ? [0, p.length] : p;
       for (let pos = a; pos < b && !closed;) {
-        const n = Math.min(64 * 1024, b - pos, Math.max(1, cutAt - sent));
+        const n = Math.min(64 * 1024, b - pos, Math.max(1, cutAt - sent), Math.max(1, pauseAt - sent));
         const chunk = p instanceof Uint8Array ? p.subarray(pos, pos + n) : file.read(pos, pos + n);
         await pace(n);
         if (closed) break;
@@ -207,6 +210,11 @@ export async function startMockHub(o = {}) {
         pos += n;
         sent += n;
         if (origin === 'cdn') stats.cdn.bytes += n;
+        if (sent >= pauseAt) {
+          // A silent body: the head and the first bytes came, then nothing for a while.
+          pauseAt = Infinity;
+          await sleep(/** @type {Fault} */ (fault).ms ?? 1000);
+        }
         if (sent >= cutAt) {
           // Cut the connection mid-body, as a reset would.
           await sleep(5);
@@ -355,7 +363,11 @@ export async function startMockHub(o = {}) {
     const fault = faultFor(cats);
     if (knobs.latencyMs) await sleep(knobs.latencyMs);
     if (fault?.kind === 'stall') await sleep(fault.ms ?? 1000);
-    if (fault?.kind === 'status') return fail(res, fault.status ?? 503, cors, undefined, 'mock fault');
+    if (fault?.kind === 'status') return fail(res, fault.status ?? 503, { ...cors, ...fault.headers }, undefined, 'mock fault');
+    if (fault?.kind === 'redirectLoop') {
+      res.writeHead(302, { ...cors, Location: req.url ?? '/', 'Content-Length': 0 });
+      return void res.end();
+    }
     try {
       if (isResolve) {
         stats.hub.resolveCalls++;
@@ -541,7 +553,7 @@ export async function startMockHub(o = {}) {
     const fault = faultFor(['cdn']);
     if (knobs.latencyMs) await sleep(knobs.latencyMs);
     if (fault?.kind === 'stall') await sleep(fault.ms ?? 1000);
-    if (fault?.kind === 'status') return fail(res, fault.status ?? 503, cors, undefined, 'mock fault');
+    if (fault?.kind === 'status') return fail(res, fault.status ?? 503, { ...cors, ...fault.headers }, undefined, 'mock fault');
     const m = /^\/xet-bridge-us\/[0-9a-f]{24}\/([0-9a-f]{64})$/.exec(url.pathname);
     const file = m ? findBlob(m[1]) : undefined;
     if (!m || !file) return fail(res, 404, cors, undefined, 'NoSuchKey');

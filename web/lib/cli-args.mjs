@@ -142,6 +142,7 @@ const OPTIONS = {
   seed: { type: 'string', multiple: true },
   json: { type: 'boolean' },
   'no-cache': { type: 'boolean' },
+  'no-wait': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 };
@@ -158,7 +159,7 @@ function single(values, name) {
  * @param {string[]} argv
  * @param {{ env?: Record<string,string|undefined>, exists?: (p:string)=>boolean }} [ctx]
  * @returns {{ action: 'help' } | { action: 'version' } | { action: 'verify', suspect, parents, base,
- *   control, endpoint, token, budget, seed, json, cache }}
+ *   control, endpoint, token, budget, seed, json, cache, wait }}
  */
 export function parseCli(argv, { env = process.env, exists = existsSync } = {}) {
   // node:util calls "--seed -1" ambiguous (the value looks like a flag): a number is a value, so
@@ -224,6 +225,7 @@ export function parseCli(argv, { env = process.env, exists = existsSync } = {}) 
     seed: seedText === undefined ? 0 : parseSeed(seedText),
     json: Boolean(values.json),
     cache: !values['no-cache'],
+    wait: !values['no-wait'],
   };
 }
 
@@ -233,7 +235,7 @@ reading a sample of tensor rows with HTTP range requests.
 Usage:
   mergeprobe verify --suspect OWNER/NAME[@REV] --parent OWNER/NAME[@REV] [--parent ...]
                     [--base OWNER/NAME[@REV]] [--control OWNER/NAME[@REV]]
-                    [--endpoint URL] [--budget 64MiB] [--seed N] [--json] [--no-cache]
+                    [--endpoint URL] [--budget 64MiB] [--seed N] [--json] [--no-cache] [--no-wait]
   mergeprobe --help | --version
 
 Models (a local file or folder works wherever a repo id does: ./path, ../path, /path):
@@ -250,6 +252,8 @@ Options:
   --seed N        sampling seed, a non-negative integer (default 0): same seed, same rows
   --json          print the JSON report (schema mergeprobe.report/1) and nothing else on stdout
   --no-cache      do not read or write the local cache of fetched bytes
+  --no-wait       when the Hub rate-limits (HTTP 429), stop at once and say how long to wait;
+                  by default the run waits (up to one 5-minute window) and goes on
   -h, --help      this text
   -V, --version   the version
 

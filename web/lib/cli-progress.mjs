@@ -1,7 +1,11 @@
 // Progress on stderr for `mergeprobe verify`: one redrawn bar line on a terminal, plain lines
 // otherwise (CI logs, pipes), so stdout stays for the report. Fed by the engine's
-// onProgress({phase, bytes, requests, budget, done, total}).
+// onProgress({phase, bytes, requests, budget, done, total}), and by watch() for silent servers.
 import { fmtBytes } from './cli-format.mjs';
+import { fmtSeconds } from './hub-retry.mjs';
+
+/** A silence this long is shown ("waiting for huggingface.co (no data for 7 s)"); shorter is normal. */
+export const STALL_SHOW_MS = 5_000;
 
 const PHASE_LABEL = {
   resolving: 'resolving', headers: 'reading headers', plan: 'planning', fetching: 'fetching',
@@ -30,6 +34,8 @@ export function describe(ev) {
     if (counted) parts.push(`${ev.done}/${ev.total} ${ev.phase === 'headers' ? 'files' : 'models'}`);
   }
   if (typeof ev.requests === 'number' && ev.requests > 0 && ev.phase !== 'done') parts.push(`${ev.requests} requests`);
+  // Right after the phase, so a narrow terminal still shows it.
+  if (ev.stall) parts.splice(1, 0, `waiting for ${ev.stall.host} (no data for ${fmtSeconds(ev.stall.ms)})`);
   return parts.join('  ');
 }
 
@@ -46,23 +52,29 @@ export function bar(fraction, width = 24) {
 /**
  * @param {{ stream?: {write:(s:string)=>any, isTTY?: boolean, columns?: number}, tty?: boolean,
  *           now?: () => number, intervalMs?: number }} [opts]
- * @returns {{ update(ev:object):void, note(msg:string):void, finish():void }}
+ * @returns {{ update(ev:object):void, note(msg:string):void, finish():void,
+ *   watch(poll: () => {stalledMs: number, host: string}, everyMs?: number): void }}
  */
 export function createProgress({ stream = process.stderr, tty = Boolean(stream.isTTY), now = Date.now, intervalMs = 100 } = {}) {
   let lastPhase = null;
+  let lastEv = null;
+  /** @type {ReturnType<typeof setInterval> | null} */
+  let ticker = null;
+  let stallShown = false; // plain mode: one line per silence
   let lastDraw = -Infinity;
   let lastStep = -1;     // plain mode: last quarter printed within a phase
   let lineOpen = false;  // tty: a bar line is on screen without its newline
 
   const clear = () => { if (lineOpen) { stream.write('\r\x1b[K'); lineOpen = false; } };
 
-  return {
+  const self = {
     update(ev) {
+      if (!ev.stall) lastEv = ev;
       const frac = shownFraction(ev);
       const phaseChanged = ev.phase !== lastPhase;
       if (tty) {
         const t = now();
-        if (!phaseChanged && t - lastDraw < intervalMs && frac !== 1) return;  // redraw at most 10 times a second
+        if (!phaseChanged && !ev.stall && t - lastDraw < intervalMs && frac !== 1) return;  // redraw at most 10 times a second
         lastDraw = t;
         const width = Math.max(40, (stream.columns || 80) - 1);  // a pty may report 0 columns
         const text = (frac === null ? '' : `${bar(frac)} `) + describe(ev);
@@ -72,6 +84,11 @@ export function createProgress({ stream = process.stderr, tty = Boolean(stream.i
       } else {
         // Plain lines, so logs stay short: each phase once, then fetching at 25/50/75/100%.
         const step = frac === null || ev.phase !== 'fetching' ? -1 : Math.floor(frac * 4);
+        if (ev.stall) {
+          if (!stallShown) stream.write(`mergeprobe: ${describe(ev)}\n`);
+          stallShown = true;
+          return;
+        }
         if (phaseChanged || step > lastStep) stream.write(`mergeprobe: ${describe(ev)}\n`);
         lastStep = phaseChanged ? step : Math.max(lastStep, step);
       }
@@ -82,6 +99,23 @@ export function createProgress({ stream = process.stderr, tty = Boolean(stream.i
       clear();
       stream.write(`mergeprobe: ${msg}\n`);
     },
-    finish() { clear(); },
+    /**
+     * Polls for silence (HubClient.stalledMs) every second and shows it on the progress line, so a
+     * stalled server is visible before the request's timeout drops it. The timer never keeps Node alive.
+     */
+    watch(poll, everyMs = 1000) {
+      if (ticker) clearInterval(ticker);
+      ticker = setInterval(() => {
+        const { stalledMs, host } = poll();
+        if (stalledMs < STALL_SHOW_MS) { stallShown = false; return; }
+        if (lastEv && lastEv.phase !== 'done') self.update({ ...lastEv, stall: { host, ms: stalledMs } });
+      }, everyMs);
+      ticker.unref?.();
+    },
+    finish() {
+      if (ticker) { clearInterval(ticker); ticker = null; }
+      clear();
+    },
   };
+  return self;
 }

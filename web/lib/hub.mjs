@@ -13,7 +13,10 @@
 //
 // One /resolve/ per file touched: the first read of a file follows the redirect, and the final
 // response.url (the signed CDN URL) serves every later range of that file. A 403 from the CDN means
-// the signature expired: resolve once more and retry.
+// the signature expired: resolve once more and retry. Signed URLs are also remembered per
+// module (hub-retry.mjs) for their hour, so a rerun in the same page session skips /resolve/.
+//
+// Timeouts, 429 waits and their constants: hub-retry.mjs.
 //
 // Weights: a repo with model.safetensors.index.json is read through the index (even when a
 // model.safetensors also exists, the index is what transformers loads); model.safetensors alone is
@@ -21,6 +24,10 @@
 
 import { checkRange, abortError } from './byte-source.mjs';
 import { tokenProblem } from './token.mjs';
+import {
+  HEAD_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_RATE_WAITS, RATE_WINDOW_MS, RATE_WAIT_MARGIN_MS, StallError, fmtSeconds,
+  forgetCdnUrl, hostOf, rateLimitWaitMs, rememberCdnUrl, rememberedCdnUrl, retryHintMs, stallOf, watchdog,
+} from './hub-retry.mjs';
 
 /** @typedef {import('./byte-source.mjs').ByteSource} ByteSource */
 /** @typedef {import('./byte-source.mjs').ModelSource} ModelSource */
@@ -117,12 +124,13 @@ class Semaphore {
 
 /** Marks a failure worth another try; `final` is what the caller sees when tries run out. */
 class Retryable extends Error {
-  /** @param {HubError} final @param {number} [waitMs] @param {boolean} [free] */
-  constructor(final, waitMs = 0, free = false) {
+  /** @param {HubError} final @param {number} [waitMs] @param {boolean} [free] @param {boolean} [rate] */
+  constructor(final, waitMs = 0, free = false, rate = false) {
     super(final.message);
     this.final = final;
     this.waitMs = waitMs; // server's hint (Retry-After / RateLimit t=), 0 when none
     this.free = free; // does not use up a try (e.g. re-resolving an expired CDN URL)
+    this.rate = rate; // a 429: wait for the window instead of backing off, without using up a try
   }
 }
 
@@ -139,13 +147,15 @@ function anySignal(signals) {
   return ctrl.signal;
 }
 
-/** @param {number} ms @param {AbortSignal} [signal] */
-function sleep(ms, signal) {
+/** @param {number} ms @param {AbortSignal} [signal] @param {Set<() => void>} [wakers] woken early by retryNow() */
+function sleep(ms, signal, wakers) {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(abortError(signal));
-    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(undefined); }, ms);
-    const onAbort = () => { clearTimeout(t); reject(abortError(signal)); };
+    const done = () => { clearTimeout(t); wakers?.delete(done); signal?.removeEventListener('abort', onAbort); resolve(undefined); };
+    const t = setTimeout(done, ms);
+    const onAbort = () => { clearTimeout(t); wakers?.delete(done); reject(abortError(signal)); };
     signal?.addEventListener('abort', onAbort, { once: true });
+    wakers?.add(done);
   });
 }
 
@@ -166,20 +176,15 @@ export function parseContentRange(v) {
 }
 
 /**
- * The server's wait hint in ms: Retry-After (seconds or a date), else `RateLimit: ...;t=<s>` (§3).
- * Only readable when the server exposes them (the hub does not, §2.2), so usually 0 in browsers.
- * @param {Headers} h
+ * fetch gave up following redirects (undici: "redirect count exceeded"; browsers say nothing
+ * more than TypeError, so there a loop stays a Network error).
+ * @param {unknown} e
  */
-function retryHintMs(h) {
-  const ra = h.get('retry-after');
-  if (ra) {
-    const s = Number(ra);
-    if (Number.isFinite(s)) return Math.max(0, s * 1000);
-    const d = Date.parse(ra);
-    if (Number.isFinite(d)) return Math.max(0, d - Date.now());
+function isRedirectLoop(e) {
+  for (let c = /** @type {any} */ (e), i = 0; c && i < 4; c = c.cause, i++) {
+    if (/redirect count exceeded|too many redirects|redirect loop/i.test(String(c.message ?? ''))) return true;
   }
-  const rl = /(?:^|[;,\s])t=(\d+)/.exec(h.get('ratelimit') ?? '');
-  return rl ? Number(rl[1]) * 1000 : 0;
+  return false;
 }
 
 /** @param {Response} resp */
@@ -207,7 +212,16 @@ export class HubClient {
    * @param {number} [o.maxWholeFileBytes]  when a server ignores Range, a file up to this size is
    *   used whole (sliced); a larger one aborts with RangeIgnored
    * @param {number} [o.retryBaseMs]  first backoff delay
-   * @param {number} [o.retryMaxMs]  longest wait between tries (server hints included)
+   * @param {number} [o.retryMaxMs]  longest backoff between tries (not 429 waits)
+   * @param {number} [o.headTimeoutMs]  no response head within this: retried (hub-retry.mjs HEAD_TIMEOUT_MS)
+   * @param {number} [o.idleTimeoutMs]  no body byte for this long: resumed (IDLE_TIMEOUT_MS)
+   * @param {number} [o.rateLimitMaxWaitMs]  longest wait after a 429 (one 5-minute window + margin)
+   * @param {boolean} [o.noWait]  a 429 fails at once (saying how long to wait) instead of waiting
+   * @param {(ev: {kind: 'head' | 'body', ms: number, host: string, repo?: string, path?: string}) => void} [o.onStall]
+   *   a request timed out and is being tried again
+   * @param {(ev: {reason: 'rate-limit', host: string, ms: number, until: number, hinted: boolean, repo?: string, path?: string}) => void} [o.onWait]
+   *   a 429: about to wait `ms` (retryNow() ends the wait early)
+   * @param {(ms: number, signal?: AbortSignal) => Promise<void>} [o.sleep]  tests: scaled time
    */
   constructor(o = {}) {
     this.endpoint = (o.endpoint ?? 'https://huggingface.co').replace(/\/+$/, '');
@@ -225,7 +239,21 @@ export class HubClient {
     this.retryMaxMs = o.retryMaxMs ?? 60_000;
     this._sem = new Semaphore(o.concurrency ?? 16);
     /** live counters for progress: bytes of file content received, HTTP requests, /resolve/ calls */
-    this.stats = { bytes: 0, requests: 0, resolveCalls: 0, retries: 0 };
+    this.stats = { bytes: 0, requests: 0, resolveCalls: 0, retries: 0, stalls: 0, rateWaits: 0 };
+    this.headTimeoutMs = o.headTimeoutMs ?? HEAD_TIMEOUT_MS;
+    this.idleTimeoutMs = o.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+    this.rateLimitMaxWaitMs = o.rateLimitMaxWaitMs ?? RATE_WINDOW_MS + RATE_WAIT_MARGIN_MS;
+    this.noWait = !!o.noWait;
+    this.onStall = o.onStall ?? (() => {});
+    this.onWait = o.onWait ?? (() => {});
+    /** the end of the last 429 wait announced through onWait */
+    this._waitAnnouncedUntil = 0;
+    /** @type {Set<() => void>} sleeps that retryNow() ends */
+    this._wakers = new Set();
+    this._sleep = o.sleep ?? ((ms, signal) => sleep(ms, signal, this._wakers));
+    /** requests whose response head or body is awaited, and when the last byte of any arrived */
+    this._waiting = 0;
+    this._lastDataAt = Date.now();
     /** @type {WeakMap<object, Promise<void>>} in-flight paths-info calls per model */
     this._sizing = new WeakMap();
   }
@@ -244,6 +272,24 @@ export class HubClient {
     return send && token && new URL(url).origin === this.origin ? { Authorization: `Bearer ${token}` } : {};
   }
 
+  /** Ends every current wait (a 429 countdown or a backoff) now: the page's "Retry now". */
+  retryNow() {
+    for (const w of [...this._wakers]) w();
+  }
+
+  /**
+   * How long requests have been waiting with no byte from any server (0 when none is waiting):
+   * what a progress line shows as "no data for 12 s" before a timeout fires.
+   */
+  stalledMs(now = Date.now()) {
+    return this._waiting > 0 ? Math.max(0, now - this._lastDataAt) : 0;
+  }
+
+  /** One more request awaiting bytes; the silence clock starts when the first one does. */
+  _startWaiting() {
+    if (this._waiting++ === 0) this._lastDataAt = Date.now();
+  }
+
   /** @param {AbortSignal} [signal] */
   _signal(signal) {
     return anySignal([this.signal, signal].filter(Boolean));
@@ -260,6 +306,7 @@ export class HubClient {
    */
   async _retrying(attempt, signal, ctx) {
     let freeTries = 0;
+    let rateWaits = 0;
     for (let n = 0; ; n++) {
       try {
         if (signal?.aborted) throw abortError(signal);
@@ -271,14 +318,48 @@ export class HubClient {
         }
         if (!(e instanceof Retryable)) throw e;
         if (e.free && freeTries++ < 2) { n--; continue; }
+        if (e.rate) {
+          await this._rateWait(e, rateWaits++, signal, ctx);
+          n--; // a 429 wait is not a failed try: after the window the run goes on
+          continue;
+        }
         if (n + 1 >= this.maxRetries) throw e.final;
         this.stats.retries++;
         const backoff = Math.min(this.retryMaxMs, this.retryBaseMs * 2 ** n) * (0.5 + Math.random());
-        await sleep(Math.min(this.retryMaxMs, Math.max(backoff, e.waitMs)), signal).catch((err) => {
+        await this._sleep(Math.min(this.retryMaxMs, Math.max(backoff, e.waitMs)), signal).catch((err) => {
           throw new HubError('Aborted', 'aborted', { ...ctx, cause: err });
         });
       }
     }
+  }
+
+  /**
+   * After a 429: wait the longest hint (or a whole window when none is readable), capped at one
+   * window plus a margin (§9), then let the caller try again; what was fetched is kept because the
+   * run goes on. Fails instead with noWait, or when the server still refuses after three waits.
+   * @param {Retryable} e @param {number} waitsSoFar @param {AbortSignal | undefined} signal
+   * @param {{repo?: string, path?: string}} ctx
+   */
+  async _rateWait(e, waitsSoFar, signal, ctx) {
+    const ms = rateLimitWaitMs(e.waitMs, this.rateLimitMaxWaitMs);
+    const host = hostOf(this.endpoint);
+    if (this.noWait || waitsSoFar >= MAX_RATE_WAITS) {
+      const f = e.final;
+      throw new HubError('RateLimited', `${host} is rate-limiting requests (HTTP 429) while reading ` +
+        `${f.path ? `${f.repo}/${f.path}` : f.repo}: ${e.waitMs > 0 ? `it asks to wait ${fmtSeconds(ms)}` : 'wait up to 5 minutes'} ` +
+        '(the Hub counts requests in 5-minute windows), then retry; an access token raises the limits',
+      { status: 429, repo: f.repo, path: f.path, cause: f });
+    }
+    this.stats.rateWaits++;
+    // Requests in flight together often get their 429s together: announce one wait, not sixteen.
+    const until = Date.now() + ms;
+    if (until > this._waitAnnouncedUntil + 1000) {
+      this._waitAnnouncedUntil = until;
+      this.onWait({ reason: 'rate-limit', host, ms, until, hinted: e.waitMs > 0, ...ctx });
+    }
+    await this._sleep(ms, signal).catch((err) => {
+      throw new HubError('Aborted', 'aborted', { ...ctx, cause: err });
+    });
   }
 
   /**
@@ -289,16 +370,48 @@ export class HubClient {
    * @param {{repo?: string, path?: string}} ctx
    */
   async _send(url, init, ctx) {
-    const release = await this._sem.acquire(/** @type {AbortSignal} */ (init.signal));
+    const outer = init.signal ?? undefined;
+    const semRelease = await this._sem.acquire(/** @type {AbortSignal} */ (outer));
+    // Our own controller, so the head timer can drop this request alone; the caller's signal
+    // still aborts it (and its body) through the link.
+    const own = new AbortController();
+    const link = () => own.abort(outer?.reason);
+    if (outer?.aborted) link(); else outer?.addEventListener('abort', link, { once: true });
+    const release = () => { outer?.removeEventListener('abort', link); semRelease(); };
+    const head = watchdog(own, this.headTimeoutMs, 'head');
+    this._startWaiting();
     try {
       this.stats.requests++;
-      const resp = await this._fetch(url, init);
+      const resp = await this._fetch(url, { ...init, signal: own.signal });
+      this._lastDataAt = Date.now();
       return { resp, release };
     } catch (e) {
       release();
-      if (init.signal?.aborted || isAbort(e)) throw e;
+      const stall = stallOf(e, own.signal);
+      if (stall && !outer?.aborted) throw this._stalled(stall, url, ctx);
+      if (outer?.aborted || isAbort(e)) throw e;
+      if (isRedirectLoop(e)) {
+        throw new HubError('BadResponse', `the server redirected too many times (a redirect loop) while ` +
+          `reading ${ctx.repo || url}${ctx.path ? '/' + ctx.path : ''}: the hub or a proxy between is misconfigured`, { ...ctx, cause: e });
+      }
       throw new Retryable(this._networkError(ctx, e));
+    } finally {
+      head.clear();
+      this._waiting--;
     }
+  }
+
+  /**
+   * A request our timer dropped: counted, reported to progress, and retried (it uses up a try).
+   * @param {StallError} stall @param {string} url @param {{repo?: string, path?: string}} ctx
+   */
+  _stalled(stall, url, ctx) {
+    this.stats.stalls++;
+    const host = hostOf(url);
+    this.onStall({ kind: stall.kind, ms: stall.ms, host, ...ctx });
+    const where = `${ctx.repo || 'the request'}${ctx.path ? '/' + ctx.path : ''}`;
+    return new Retryable(new HubError('Network', `${host} stopped answering while reading ${where} ` +
+      `(${stall.message}, several times): the connection or the server is stalled; retry later`, { ...ctx, cause: stall }));
   }
 
   /** @param {{repo?: string, path?: string}} ctx @param {unknown} cause */
@@ -326,7 +439,7 @@ export class HubClient {
     if (status === 429) {
       return new Retryable(new HubError('RateLimited', `${this.endpoint} is rate-limiting requests ` +
         `(HTTP 429) while reading ${where}: wait a few minutes and retry, or give an access token ` +
-        '(logged-in users get higher limits)', info), retryHintMs(resp.headers));
+        '(logged-in users get higher limits)', info), retryHintMs(resp.headers), false, true);
     }
     if (status >= 500) {
       return new Retryable(new HubError('BadResponse', `${this.endpoint} answered HTTP ${status} ` +
@@ -395,10 +508,18 @@ export class HubClient {
       try {
         if (!resp.ok) { discard(resp); throw this._failure(resp, info); }
         let text;
-        try { text = await resp.text(); } catch (e) {
+        // API answers are small: the idle limit bounds the whole body.
+        const bodyCtrl = new AbortController();
+        const idle = watchdog(bodyCtrl, this.idleTimeoutMs, 'body');
+        try {
+          text = await Promise.race([resp.text(), new Promise((_, reject) => {
+            bodyCtrl.signal.addEventListener('abort', () => reject(bodyCtrl.signal.reason), { once: true });
+          })]);
+        } catch (e) {
+          if (e instanceof StallError) { discard(resp); throw this._stalled(e, url, info); }
           if (isAbort(e)) throw e;
           throw new Retryable(this._networkError(info, e));
-        }
+        } finally { idle.clear(); }
         try {
           return { json: JSON.parse(text), headers: resp.headers };
         } catch (e) {
@@ -604,6 +725,8 @@ export class HubFileSource {
     const ctx = { repo: this.model.repo, path: this.name };
     let delivered = 0;
     let reResolved = false;
+    // A signed URL another client of this page session resolved for the same file at the same SHA.
+    if (!this.cdnUrl) this.cdnUrl = rememberedCdnUrl(this.cacheId);
     await client._retrying(async () => {
       // Concurrent first reads of one file: let one of them resolve, the rest wait for its URL.
       if (!this.cdnUrl && this._resolving) await this._resolving.catch(() => {});
@@ -629,7 +752,7 @@ export class HubFileSource {
           }, ctx));
         } catch (e) {
           // A stale CDN URL can fail at the network level too (e.g. no CORS on its error page).
-          if (viaCdn && e instanceof Retryable) this.cdnUrl = null;
+          if (viaCdn && e instanceof Retryable) { this.cdnUrl = null; forgetCdnUrl(this.cacheId); }
           throw e;
         }
         const fromCdn = viaCdn || (!!resp.url && new URL(resp.url).origin !== client.origin);
@@ -637,14 +760,26 @@ export class HubFileSource {
           // Expired signature (§8.9): resolve once more, without using up a try.
           discard(resp);
           this.cdnUrl = null;
+          forgetCdnUrl(this.cacheId);
           if (reResolved) {
             throw new HubError('BadResponse', `the file CDN refused a freshly signed URL for ${this.model.repo}/${this.name} (HTTP 403)`, { ...ctx, status: 403 });
           }
           reResolved = true;
           throw new Retryable(new HubError('BadResponse', 'expired CDN URL', ctx), 0, true);
         }
+        if (fromCdn && resp.status === 404) {
+          // The hub listed the file and signed a URL for it; only the CDN's storage lacks it.
+          discard(resp);
+          this.cdnUrl = null;
+          forgetCdnUrl(this.cacheId);
+          throw new HubError('BadResponse', `the file CDN (${hostOf(resp.url || url)}) answered 404 for ` +
+            `${this.model.repo}/${this.name}: the file's storage is missing or the signed link is stale; retry later`, { ...ctx, status: 404 });
+        }
         if (!resp.ok) { discard(resp); throw client._failure(resp, ctx); }
-        if (!viaCdn && resp.url) this.cdnUrl = resp.url;
+        if (!viaCdn && resp.url) {
+          this.cdnUrl = resp.url;
+          if (fromCdn) rememberCdnUrl(this.cacheId, resp.url);
+        }
         resolved();
         if (resp.status === 206) {
           const cr = parseContentRange(resp.headers.get('content-range'));
@@ -722,7 +857,11 @@ export class HubFileSource {
   async _stream(resp, ctrl, skip, stop, deliver, ctx, signal) {
     if (!resp.body) throw new Retryable(new HubError('BadResponse', `empty body for ${ctx.path}`, ctx));
     const reader = resp.body.getReader();
-    const stats = this.client.stats;
+    const client = this.client;
+    const stats = client.stats;
+    // No byte for idleTimeoutMs: drop the transfer; the retry resumes after what arrived.
+    const idle = watchdog(ctrl, client.idleTimeoutMs, 'body');
+    client._startWaiting();
     let pos = 0;
     try {
       while (pos < stop) {
@@ -730,11 +869,15 @@ export class HubFileSource {
         try {
           r = await reader.read();
         } catch (e) {
+          const stall = stallOf(e, ctrl.signal);
+          if (stall && !signal?.aborted) throw client._stalled(stall, resp.url || this.resolveUrl, ctx);
           if (signal?.aborted || isAbort(e)) throw e;
           // Connection reset mid-body: what arrived is kept, the rest is asked again.
           throw new Retryable(this.client._networkError(ctx, e));
         }
         if (r.done) break;
+        idle.kick();
+        client._lastDataAt = Date.now();
         let chunk = r.value;
         const a = Math.max(0, skip - pos);
         const b = Math.min(chunk.length, stop - pos);
@@ -746,6 +889,8 @@ export class HubFileSource {
         }
       }
     } finally {
+      idle.clear();
+      client._waiting--;
       // Stop the transfer: either we have every byte we want, or the body failed.
       reader.cancel().catch(() => {});
       ctrl.abort();

@@ -2,6 +2,7 @@
 // file, an index file, or a folder holding model.safetensors or model.safetensors.index.json (also
 // one level or two down, e.g. transformer/...index.json) plus its shards.
 
+import { constants } from 'node:fs';
 import { open, stat, readdir } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { checkRange, abortError } from './byte-source.mjs';
@@ -16,16 +17,29 @@ const CHUNK = 1 << 20;
  * @implements {ByteSource}
  */
 export class PathSource {
-  /** @param {string} path @param {string} [name] */
-  constructor(path, name) {
+  /**
+   * @param {string} path @param {string} [name]
+   * @param {string} [missing]  the message when the file is not there (e.g. a shard the index lists)
+   */
+  constructor(path, name, missing) {
     this.path = path;
     this.name = name ?? basename(path);
+    this.missing = missing ?? `${path}: no such file`;
     /** @type {number | null} */
     this._size = null;
   }
 
   async size() {
-    if (this._size === null) this._size = (await stat(this.path)).size;
+    if (this._size === null) {
+      let info;
+      try { info = await stat(this.path); } catch (e) {
+        if (/** @type {any} */ (e)?.code === 'ENOENT') throw localError(this.missing, 'EntryNotFound');
+        throw e;
+      }
+      // A FIFO, socket or device would block a read forever (or never end): only plain files.
+      if (!info.isFile()) throw notRegular(this.path, info);
+      this._size = info.size;
+    }
     return this._size;
   }
 
@@ -39,8 +53,12 @@ export class PathSource {
     checkRange(start, end);
     const size = await this.size();
     if (end > size) throw new RangeError(`${this.name}: range [${start}, ${end}) is past the end (${size} bytes)`);
-    const fh = await open(this.path, 'r');
+    // O_NONBLOCK: should the path have become a FIFO since size(), open does not wait for a
+    // writer, and the fstat below refuses it (on a regular file the flag changes nothing).
+    const fh = await open(this.path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
     try {
+      const info = await fh.stat();
+      if (!info.isFile()) throw notRegular(this.path, info);
       for (let pos = start; pos < end;) {
         if (opts.signal?.aborted) throw abortError(opts.signal);
         // A fresh buffer per chunk: the sink may keep a view of it until it copies.
@@ -81,6 +99,13 @@ function localError(message, code) {
   return e;
 }
 
+/** @param {string} path @param {import('node:fs').Stats} info */
+function notRegular(path, info) {
+  const what = info.isFIFO() ? 'a named pipe (FIFO)' : info.isSocket() ? 'a socket'
+    : info.isCharacterDevice() || info.isBlockDevice() ? 'a device' : info.isDirectory() ? 'a folder' : 'not a regular file';
+  return localError(`${path} is ${what}, not a regular file: refusing to read it`, 'EntryNotFound');
+}
+
 /**
  * Opens a local model as a ModelSource (revision 'local').
  * @param {string} path  a .safetensors file, a *.safetensors.index.json, or a folder
@@ -92,6 +117,7 @@ export async function openLocalModel(path) {
   try { info = await stat(abs); } catch {
     throw localError(`${path}: no such file or folder`, 'EntryNotFound');
   }
+  if (!info.isFile() && !info.isDirectory()) throw notRegular(path, info);
   let root, weights, files;
   if (info.isFile()) {
     root = dirname(abs);
@@ -134,7 +160,14 @@ export async function openLocalModel(path) {
       const p = resolve(root, name);
       if (p !== root && !p.startsWith(root + sep)) throw localError(`${name}: path leaves the model folder`, 'EntryNotFound');
       let src = opened.get(name);
-      if (!src) { src = new PathSource(p, name); opened.set(name, src); }
+      if (!src) {
+        const index = 'index' in weights ? weights.index : null;
+        const missing = index && name !== index
+          ? `shard ${name} listed in ${index} is missing from folder ${root}`
+          : `${name} is missing from folder ${root}`;
+        src = new PathSource(p, name, missing);
+        opened.set(name, src);
+      }
       return src;
     },
   };

@@ -41,10 +41,17 @@ export function explainError(e, ctx) {
       advice = 'Nothing can be read from it; if you know an older commit, try owner/name@sha.';
       break;
     case 'RateLimited':
-      title = 'The hub is rate-limiting requests.';
-      advice = 'Wait a few minutes, or add an access token (Advanced), which raises the limit.';
+      // Reached only after the page waited out several 5-minute windows (hub.mjs _rateWait).
+      title = 'The hub is still rate-limiting requests after several waits.';
+      advice = 'The Hub counts requests in 5-minute windows: wait five minutes and verify again, or add an access token (Advanced), which raises the limit.';
       break;
     case 'Network':
+      if (/stopped answering/.test(e.message ?? '')) {
+        // Our own head/idle timeouts (hub-retry.mjs): the server was reached, then went silent.
+        title = `${host(ctx.endpoint)} stopped sending data.`;
+        advice = 'The connection or the server stalled several times in a row; verify again in a moment.';
+        break;
+      }
       title = `Could not reach ${host(ctx.endpoint)}.`;
       advice = 'Check your connection and the Hub endpoint under Advanced. A hub or proxy that does not allow cross-origin requests also ends here.';
       break;
