@@ -189,6 +189,13 @@ Error parse_weight_map(od::value value, size_t json_len, ShardIndex* out) {
 
 Result<ShardIndex> parse_index(const uint8_t* json, size_t json_len) {
   if (json == nullptr) return make_error(ErrorCode::InvalidArgument, "InvalidArgument: no index bytes");
+  if (json_len > kMaxIndexBytes)
+    return make_error(ErrorCode::IndexTooLarge, "IndexTooLarge: the index is " + std::to_string(json_len) +
+                                                    " bytes; indexes are read up to " +
+                                                    std::to_string(kMaxIndexBytes) + " bytes (64 MiB)");
+  // simdjson skips a byte-order mark; Python's json.load (transformers) and serde_json refuse it.
+  if (json_len >= 3 && json[0] == 0xEF && json[1] == 0xBB && json[2] == 0xBF)
+    return invalid("the index starts with a UTF-8 byte-order mark, which is not JSON");
   const char* text = reinterpret_cast<const char*>(json);
   if (!simdjson::validate_utf8(text, json_len)) return invalid("the index is not valid UTF-8");
 
