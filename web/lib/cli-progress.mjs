@@ -2,6 +2,7 @@
 // otherwise (CI logs, pipes), so stdout stays for the report. Fed by the engine's
 // onProgress({phase, bytes, requests, budget, done, total}).
 import { fmtBytes } from './cli-format.mjs';
+import { termSafe } from './cli-term.mjs';
 
 const PHASE_LABEL = {
   resolving: 'resolving', headers: 'reading headers', plan: 'planning', fetching: 'fetching',
@@ -20,7 +21,7 @@ export function fractionOf(ev) {
 /** The text of one progress event, without a bar. */
 export function describe(ev) {
   const parts = [PHASE_LABEL[ev.phase] ?? String(ev.phase)];
-  if (ev.label) parts.push(ev.label);
+  if (ev.label) parts.push(termSafe(ev.label));  // a repo id or path as given
   const counted = typeof ev.done === 'number' && typeof ev.total === 'number' && ev.total > 0;
   if (ev.phase === 'fetching') {
     // The engine's `budget` is the cap, not what the plan fetches: show bytes and ranges done.
@@ -80,7 +81,7 @@ export function createProgress({ stream = process.stderr, tty = Boolean(stream.i
     /** A message between progress updates (e.g. "using base_model ..."): never lost in a redraw. */
     note(msg) {
       clear();
-      stream.write(`mergeprobe: ${msg}\n`);
+      stream.write(`mergeprobe: ${termSafe(msg)}\n`);  // notes name repos from model cards
     },
     finish() { clear(); },
   };
