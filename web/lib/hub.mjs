@@ -437,6 +437,7 @@ export class HubClient {
       /** cardData.base_model of the model card at that commit, as a list (often the parents' base) */
       baseModels: baseModelsOf(json),
       gated: json.gated ?? false,
+      private: json.private === true,
       label: parsed.repo,
       repo: parsed.repo,
       revision: sha,
@@ -535,6 +536,14 @@ export class HubFileSource {
   /** Identity of immutable content (a path at a commit), for cache.mjs. */
   get cacheId() {
     return `${this.client.endpoint}|${this.model.repo}|${this.model.revision}|${this.name}`;
+  }
+
+  /**
+   * Gated or private: the cache keeps only this file's safetensors header (cache.mjs), never an
+   * index or tensor bytes of a repo the user had to be let into.
+   */
+  get restricted() {
+    return Boolean(this.model.gated) || this.model.private === true;
   }
 
   /** @param {{signal?: AbortSignal}} [opts] */
