@@ -10,6 +10,7 @@ import { USAGE, UsageError, baseFromCard, parseCli, specLabel } from '../web/lib
 import { EXIT, exitCodeFor, messageFor } from '../web/lib/cli-errors.mjs';
 import { formatReport } from '../web/lib/cli-format.mjs';
 import { createProgress } from '../web/lib/cli-progress.mjs';
+import { jsonForTerminal, termSafe } from '../web/lib/cli-term.mjs';
 
 const ROOT = new URL('../', import.meta.url);
 
@@ -138,15 +139,16 @@ async function main(argv = process.argv.slice(2), env = process.env) {
     if (opts.action === 'version') { await writeAll(process.stdout, `${version()}\n`); return EXIT.OK; }
     const report = await verify(opts, env, progress, controller.signal);
     progress.finish();
-    await writeAll(process.stdout, opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+    await writeAll(process.stdout, opts.json ? `${jsonForTerminal(report)}\n` : formatReport(report));
     return EXIT.OK;
   } catch (err) {
     progress.finish();
     const code = controller.signal.aborted ? EXIT.INTERRUPTED : exitCodeFor(err);
     const msg = code === EXIT.INTERRUPTED ? 'interrupted' : messageFor(err, { endpoint: opts?.endpoint, token: Boolean(opts?.token) });
-    let text = `mergeprobe: ${msg}\n`;
+    // Messages carry names from files, repos and servers: escaped, as the report is.
+    let text = `mergeprobe: ${termSafe(msg)}\n`;
     if (code === EXIT.USAGE && err?.code === 'usage' && !/--help/.test(msg)) text += 'Run mergeprobe --help for the options.\n';
-    if (code === EXIT.INTERNAL && env.MERGEPROBE_DEBUG === '1' && err?.stack) text += `${err.stack}\n`;
+    if (code === EXIT.INTERNAL && env.MERGEPROBE_DEBUG === '1' && err?.stack) text += `${err.stack.split('\n').map(termSafe).join('\n')}\n`;
     await writeAll(process.stderr, text);
     return code;
   } finally {

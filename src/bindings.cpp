@@ -8,6 +8,7 @@
 
 #include "analysis.h"
 #include "kernel.h"
+#include "safetensors_index.h"  // kMaxIndexBytes
 
 using emscripten::val;
 
@@ -148,4 +149,6 @@ EMSCRIPTEN_BINDINGS(mergeprobe) {
       .function("fileNames", &JsAnalysis::fileNames);
   emscripten::function("benchMomentsBf16", &benchMomentsBf16);
   emscripten::function("kernelHasSimd", &kernelHasSimd);
+  // One definition of the index cap: the engine refuses a larger index before downloading it.
+  emscripten::constant("maxIndexBytes", static_cast<double>(mp::kMaxIndexBytes));
 }

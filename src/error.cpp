@@ -17,6 +17,7 @@ const char* error_code_name(ErrorCode code) {
     case ErrorCode::TensorInvalidInfo: return "TensorInvalidInfo";
     case ErrorCode::MetadataIncompleteBuffer: return "MetadataIncompleteBuffer";
     case ErrorCode::InvalidIndex: return "InvalidIndex";
+    case ErrorCode::IndexTooLarge: return "IndexTooLarge";
     case ErrorCode::UnsafeShardPath: return "UnsafeShardPath";
     case ErrorCode::UnsupportedDtype: return "UnsupportedDtype";
     case ErrorCode::ShapeMismatch: return "ShapeMismatch";

@@ -22,6 +22,7 @@ enum class ErrorCode {
   MetadataIncompleteBuffer,
   // model.safetensors.index.json
   InvalidIndex,
+  IndexTooLarge,                 // over kMaxIndexBytes (safetensors_index.h)
   UnsafeShardPath,
   // comparing models
   UnsupportedDtype,

@@ -1,6 +1,7 @@
 // model.safetensors.index.json reader:
 //   {"metadata": {"total_size": <bytes>, ...anything}, "weight_map": {"<tensor>": "<shard file>"}}
-// Indexes reach 60 MB (half a million tensors), so the JSON is read in place with simdjson
+// Indexes reach tens of MB (20.6 MB, ~200k tensors, for the FP8 397B per-expert one; capped at
+// kMaxIndexBytes), so the JSON is read in place with simdjson
 // On-Demand and shard names are deduplicated through views into the parser's string buffer:
 // each shard name is copied once, each tensor name once. Every value, ignored ones included, is
 // walked to its end so malformed JSON anywhere is refused.
@@ -91,7 +92,7 @@ Error parse_metadata(od::value value, ShardIndex* out) {
   return Error{};
 }
 
-// A set of names for the duplicate check. A 60 MB index has half a million names, so the set
+// A set of names for the duplicate check. An index near the cap has half a million names, so the set
 // does not fit in cache and each probe is a miss: open addressing over stored hashes makes that
 // one miss per name (std::unordered_set takes a bucket, a node and the key), and names are only
 // compared when their hashes match.
@@ -189,6 +190,14 @@ Error parse_weight_map(od::value value, size_t json_len, ShardIndex* out) {
 
 Result<ShardIndex> parse_index(const uint8_t* json, size_t json_len) {
   if (json == nullptr) return make_error(ErrorCode::InvalidArgument, "InvalidArgument: no index bytes");
+  if (json_len > kMaxIndexBytes)
+    return make_error(ErrorCode::IndexTooLarge, "IndexTooLarge: the index is " + std::to_string(json_len) +
+                                                    " bytes; indexes are read up to " +
+                                                    std::to_string(kMaxIndexBytes) + " bytes (" +
+                                                    std::to_string(kMaxIndexBytes >> 20) + " MiB)");
+  // simdjson skips a byte-order mark; Python's json.load (transformers) and serde_json refuse it.
+  if (json_len >= 3 && json[0] == 0xEF && json[1] == 0xBB && json[2] == 0xBF)
+    return invalid("the index starts with a UTF-8 byte-order mark, which is not JSON");
   const char* text = reinterpret_cast<const char*>(json);
   if (!simdjson::validate_utf8(text, json_len)) return invalid("the index is not valid UTF-8");
 

@@ -12,6 +12,12 @@
 
 namespace mp {
 
+// The largest index read, in bytes. The largest real indexes are about 25 MB (the FP8 397B
+// per-expert index is 20.6 MB); 64 MiB leaves room for growth while refusing a file that would
+// cost gigabytes of memory to parse (a 300 MB index took 935 MB RSS). The JS engine reads this
+// constant through the binding (maxIndexBytes) to refuse before downloading.
+constexpr size_t kMaxIndexBytes = 64ull << 20;
+
 struct ShardIndex {
   bool has_total_size = false;
   uint64_t total_size = 0;
@@ -19,6 +25,8 @@ struct ShardIndex {
   std::vector<std::pair<std::string, uint32_t>> weight_map;  // tensor name -> index into shards
 };
 
+// Refused: over kMaxIndexBytes (IndexTooLarge), a UTF-8 byte-order mark (InvalidIndex: Python's
+// json.load, which transformers uses, refuses one too, as the header reader does).
 // `json` must stay readable for kJsonPadding bytes past json_len (no copy is made).
 Result<ShardIndex> parse_index(const uint8_t* json, size_t json_len);
 

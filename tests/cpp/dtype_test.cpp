@@ -49,6 +49,7 @@ TEST_CASE("the statistics read exactly the six float dtypes", "[dtype]") {
 TEST_CASE("error code names are distinct and spelled as the codes", "[dtype]") {
   CHECK(std::string(error_code_name(ErrorCode::InvalidOffset)) == "InvalidOffset");
   CHECK(std::string(error_code_name(ErrorCode::MetadataIncompleteBuffer)) == "MetadataIncompleteBuffer");
+  CHECK(std::string(error_code_name(ErrorCode::IndexTooLarge)) == "IndexTooLarge");
   CHECK(std::string(error_code_name(ErrorCode::NeedMoreBytes)) == "NeedMoreBytes");
   std::set<std::string> names;
   const int last = static_cast<int>(ErrorCode::NeedMoreBytes);

@@ -2,11 +2,13 @@
 // names the outcome of each file), focused tests of values and messages, and a 200k-entry index.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <map>
 #include <string>
 
+#include "safetensors_header.h"  // kJsonPadding
 #include "safetensors_index.h"
 #include "simdjson.h"
 #include "golden_check.h"
@@ -102,6 +104,26 @@ TEST_CASE("index messages name the rule, the shard and the tensor", "[index]") {
         "InvalidIndex: metadata.total_size must be a non-negative integer, got -5");
   // Shard names that are only suspicious-looking stay allowed.
   CHECK(parse_text(R"({"weight_map":{"a":"sub/dir/model.v1.safetensors","b":"a.b/c"}})"));
+}
+
+TEST_CASE("an index of kMaxIndexBytes parses, one byte more is IndexTooLarge", "[index]") {
+  // One buffer of spaces with a valid index at its start: whitespace is valid JSON padding.
+  std::vector<uint8_t> buf(kMaxIndexBytes + 1 + kJsonPadding, ' ');
+  const std::string json = R"({"weight_map":{"a":"m.safetensors"}})";
+  std::copy(json.begin(), json.end(), buf.begin());
+  auto at_cap = parse_index(buf.data(), kMaxIndexBytes);
+  INFO((at_cap ? "" : at_cap.error().message));
+  CHECK(at_cap);
+  auto over = parse_index(buf.data(), kMaxIndexBytes + 1);
+  REQUIRE(!over);
+  CHECK(over.error().code == ErrorCode::IndexTooLarge);
+  CHECK(over.error().message == "IndexTooLarge: the index is 67108865 bytes; indexes are read up to 67108864 bytes (64 MiB)");
+}
+
+TEST_CASE("an index starting with a UTF-8 byte-order mark is refused, as a header is", "[index]") {
+  auto r = parse_text("\xEF\xBB\xBF{\"weight_map\":{\"a\":\"m\"}}");
+  REQUIRE(!r);
+  CHECK(r.error().message == "InvalidIndex: the index starts with a UTF-8 byte-order mark, which is not JSON");
 }
 
 TEST_CASE("a 200k-entry index (Qwen3.5-397B FP8 scale) parses whole", "[index]") {

@@ -1,7 +1,7 @@
 // Share links and CSV: the round trip a reader relies on to reproduce a run.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { buildShareUrl, decodeShareParams, compareWithExpected, reportToCsv, encodeShareParams, METHOD_VERSION } from '../../web/lib/report.mjs';
+import { buildShareUrl, csvCell, decodeShareParams, compareWithExpected, reportToCsv, encodeShareParams, METHOD_VERSION } from '../../web/lib/report.mjs';
 
 const sha = (c) => c.repeat(40);
 function sampleReport() {
@@ -52,9 +52,24 @@ test('no share link for local models; malformed links are refused with a message
   assert.equal(spec.parents[0].revision, 'v1');
 });
 
-test('CSV quotes formula-like cells', () => {
+test('CSV neutralises formula-like text cells with a leading quote', () => {
   const csv = reportToCsv(sampleReport());
   const lines = csv.trim().split('\n');
   assert.equal(lines.length, 2);
-  assert.ok(lines[1].startsWith('"=cmd|evil",attention,3,'));
+  assert.ok(lines[1].startsWith(`"'=cmd|evil",attention,3,`));
+});
+
+test('CSV: every formula start is neutralised, numbers and plain text are left as they are', () => {
+  for (const [cell, want] of [
+    ['=1+1', `"'=1+1"`], ['+1', `"'+1"`], ['-1+2', `"'-1+2"`], ['@SUM(A1)', `"'@SUM(A1)"`],
+    ['\t=1+1', `"'\t=1+1"`], ['\r=1+1', `"'\r=1+1"`], ['\tplain', `"'\tplain"`], ['  =1+1', `"'  =1+1"`],
+    ['=HYPERLINK("http://x","y")', `"'=HYPERLINK(""http://x"",""y"")"`],
+    ['model.layers.0.q_proj.weight', 'model.layers.0.q_proj.weight'], ['a,b', '"a,b"'], ['a"b', '"a""b"'],
+    [-0.5, '-0.5'], [-1e-7, '-1e-7'], [0, '0'], [true, 'true'], [null, ''], [[4096, 128], '4096 128'],
+  ]) assert.equal(csvCell(cell), want, JSON.stringify(cell));
+  const r = sampleReport();
+  r.tensors[0].name = '\t=2+5';
+  r.tensors[0].alphas = [-0.25];
+  const row = reportToCsv(r).trim().split('\n')[1];
+  assert.ok(row.startsWith(`"'\t=2+5",attention,3,,"[4,4]",16,-0.25,0.01,`), row);
 });

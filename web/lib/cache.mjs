@@ -1,6 +1,12 @@
 // A small cache for bytes that never change: headers and index files of a commit. A path at a
 // 40-hex commit SHA is immutable, so (endpoint, repo, sha, path, range) fully names its bytes and
 // entries never need invalidation. Local files (revision 'local') are never cached: they can change.
+// What is stored (web/lib/engine.mjs decides): a safetensors header as exactly its 8 + N bytes
+// (headerCacheKey; never the tensor bytes a speculative read also brought), and the index of a
+// public repo. A gated or private repo (source.restricted) gets its headers cached, nothing else:
+// the weights and files behind its gate do not sit on disk outside the user's control, while the
+// part a rerun needs most (one header per shard) is still cached. Folder entries are 0600 in a
+// 0700 folder: only the user reads them.
 //
 // API:
 //   const cache = await openCache({ store: 'auto' | 'browser' | 'folder' | 'none', dir, maxEntryBytes })
@@ -9,6 +15,7 @@
 //   await cache.get(key) -> Uint8Array | null
 //   await cache.put(key, bytes)
 //   cacheKey(source, start, end) -> string | null     (null: the source is not cacheable)
+//   headerCacheKey(source) -> string | null           the file's safetensors header, exact bytes
 //   await cachedReadBytes(cache, source, start, end, opts) -> Uint8Array
 //     readBytes() through the cache; `cache` may be null. Cache errors never fail a read.
 //   cache.stats = { hits, misses, puts }
@@ -36,9 +43,24 @@ const VERSION = 'v1';
  * @returns {string | null}
  */
 export function cacheKey(source, start, end) {
+  const id = immutableId(source);
+  return id && `${VERSION}|${id}|${start}-${end}`;
+}
+
+/** A source's cacheId when it names bytes at a commit SHA, else null. */
+function immutableId(source) {
   const id = source.cacheId;
-  if (typeof id !== 'string' || !/\|[0-9a-f]{40}\|/.test(id)) return null;
-  return `${VERSION}|${id}|${start}-${end}`;
+  return typeof id === 'string' && /\|[0-9a-f]{40}\|/.test(id) ? id : null;
+}
+
+/**
+ * The key of a file's safetensors header (its first 8 + N bytes, N read from them).
+ * @param {ByteSource & {cacheId?: string}} source
+ * @returns {string | null}
+ */
+export function headerCacheKey(source) {
+  const id = immutableId(source);
+  return id && `${VERSION}|${id}|header`;
 }
 
 /**
@@ -99,7 +121,9 @@ export async function openCache(o = {}) {
   const os = await import('node:os');
   const { createHash } = await import('node:crypto');
   const dir = o.dir ?? (env.MERGEPROBE_CACHE || path.join(os.homedir(), '.cache', 'mergeprobe'));
-  await fs.mkdir(dir, { recursive: true });
+  // Folders this creates are 0700 and entries 0600 (the umask can only narrow them): a cache of
+  // gated headers must not be readable by other users. A folder that exists keeps its mode.
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const file = (/** @type {string} */ key) => path.join(dir, createHash('sha256').update(key).digest('hex') + '.bin');
   return {
     kind: 'folder',
@@ -112,7 +136,7 @@ export async function openCache(o = {}) {
       if (bytes.length > maxEntry) return;
       const f = file(key);
       const tmp = `${f}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-      await fs.writeFile(tmp, bytes);
+      await fs.writeFile(tmp, bytes, { mode: 0o600 });
       await fs.rename(tmp, f);
       stats.puts++;
     },

@@ -15,7 +15,7 @@ const INCOMPARABLE_CODES = new Set([
   'incomparable', 'invalid-file',
   'HeaderTooSmall', 'HeaderTooLarge', 'InvalidHeaderLength', 'InvalidHeader',
   'InvalidHeaderDeserialization', 'InvalidOffset', 'ValidationOverflow', 'MisalignedSlice',
-  'TensorInvalidInfo', 'MetadataIncompleteBuffer', 'InvalidIndex', 'UnsafeShardPath',
+  'TensorInvalidInfo', 'MetadataIncompleteBuffer', 'InvalidIndex', 'IndexTooLarge', 'UnsafeShardPath',
   'UnsupportedDtype', 'ShapeMismatch', 'NoMatchingTensors', 'MissingTensor',
 ]);
 // Node's network errors when fetch() never got an HTTP answer (undici puts them on err.cause).
@@ -79,6 +79,8 @@ export function messageFor(err, ctx = {}) {
     case EXIT.INTERRUPTED:
       return 'interrupted';
     case EXIT.INCOMPARABLE:
+      // Over the index cap: the file may be fine, re-downloading does not help; the message says it all.
+      if (err.rule === 'IndexTooLarge' || err.code === 'IndexTooLarge') return base;
       if (err.code === 'invalid-file' || /Header|Offset|Overflow|Slice|Info|Buffer|Index|Shard/.test(err.code)) {
         return `${base}: the file is not a valid safetensors file (re-download it, or check the revision)`;
       }

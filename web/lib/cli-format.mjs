@@ -1,6 +1,9 @@
 // The readable report `mergeprobe verify` prints without --json: verdict, models, overall fit,
 // component table, layer summary, what was sampled and fetched, share link. Plain text (no colour,
 // no terminal codes) so it pastes into an issue as is. Undefined statistics (null) print as "-".
+// Names, repo ids and messages come from the models: every cell and line of text goes through
+// termSafe() (cli-term.mjs), so a name cannot move the cursor or print a line of its own.
+import { termSafe } from './cli-term.mjs';
 
 /** @param {number|null|undefined} x */
 export function fmtNum(x, digits = 4) {
@@ -28,6 +31,7 @@ export function fmtInt(n) {
  * @param {string} align     e.g. 'lrrr'
  */
 export function table(rows, align, indent = '  ') {
+  rows = rows.map((row) => row.map(termSafe));
   const widths = [];
   for (const row of rows) row.forEach((c, i) => { widths[i] = Math.max(widths[i] ?? 0, c.length); });
   return rows.map((row) => indent + row.map((c, i) => {
@@ -40,7 +44,7 @@ export function table(rows, align, indent = '  ') {
 function wrap(text, width = 96, indent = '  ') {
   const out = [];
   let line = '';
-  for (const word of String(text).split(/\s+/).filter(Boolean)) {
+  for (const word of termSafe(text).split(/\s+/).filter(Boolean)) {
     if (line && line.length + 1 + word.length > width - indent.length) { out.push(indent + line); line = word; } else line = line ? `${line} ${word}` : word;
   }
   if (line) out.push(indent + line);
@@ -120,7 +124,7 @@ export function formatReport(report) {
   const k = models.parents.length;
   const out = [];
   const method = summary.method ? ` (${summary.method})` : '';
-  out.push(`Verdict: ${summary.verdict}${method}`);
+  out.push(termSafe(`Verdict: ${summary.verdict}${method}`));
   if (summary.sentence) out.push(wrap(summary.sentence));
   if (summary.explanation) out.push(wrap(summary.explanation));
   for (const c of summary.caveats ?? []) out.push(wrap(`Caveat: ${c}`));
@@ -157,7 +161,7 @@ export function formatReport(report) {
   const unmatchedCount = report.unmatched_count ?? unmatched.length;
   if (unmatchedCount) {
     out.push(`Not compared: ${fmtInt(unmatchedCount)} tensor(s)`);
-    for (const u of unmatched.slice(0, 5)) out.push(`  ${u.name}: ${u.reason}`);
+    for (const u of unmatched.slice(0, 5)) out.push(`  ${termSafe(u.name)}: ${termSafe(u.reason)}`);
     if (unmatchedCount > 5) out.push(`  ... and ${fmtInt(unmatchedCount - Math.min(5, unmatched.length))} more (see --json)`);
     out.push('');
   }
@@ -167,6 +171,6 @@ export function formatReport(report) {
   out.push(fetch.requests > 0
     ? `Fetched: ${fmtBytes(fetch.bytes)} in ${fmtInt(fetch.requests)} HTTP requests (${fmtInt(fetch.resolve_calls)} resolve calls)`
     : `Read: ${fmtBytes(fetch.bytes)} from local files (no HTTP requests)`);
-  out.push(report.share_url ? `Share: ${report.share_url}` : 'Share: (no link: a local model cannot be shared)');
+  out.push(report.share_url ? `Share: ${termSafe(report.share_url)}` : 'Share: (no link: a local model cannot be shared)');
   return out.join('\n') + '\n';
 }

@@ -3,6 +3,7 @@
 // onProgress({phase, bytes, requests, budget, done, total}), and by watch() for silent servers.
 import { fmtBytes } from './cli-format.mjs';
 import { fmtSeconds } from './hub-retry.mjs';
+import { termSafe } from './cli-term.mjs';
 
 /** A silence this long is shown ("waiting for huggingface.co (no data for 7 s)"); shorter is normal. */
 export const STALL_SHOW_MS = 5_000;
@@ -24,7 +25,7 @@ export function fractionOf(ev) {
 /** The text of one progress event, without a bar. */
 export function describe(ev) {
   const parts = [PHASE_LABEL[ev.phase] ?? String(ev.phase)];
-  if (ev.label) parts.push(ev.label);
+  if (ev.label) parts.push(termSafe(ev.label));  // a repo id or path as given
   const counted = typeof ev.done === 'number' && typeof ev.total === 'number' && ev.total > 0;
   if (ev.phase === 'fetching') {
     // The engine's `budget` is the cap, not what the plan fetches: show bytes and ranges done.
@@ -97,7 +98,7 @@ export function createProgress({ stream = process.stderr, tty = Boolean(stream.i
     /** A message between progress updates (e.g. "using base_model ..."): never lost in a redraw. */
     note(msg) {
       clear();
-      stream.write(`mergeprobe: ${msg}\n`);
+      stream.write(`mergeprobe: ${termSafe(msg)}\n`);  // notes name repos from model cards
     },
     /**
      * Polls for silence (HubClient.stalledMs) every second and shows it on the progress line, so a

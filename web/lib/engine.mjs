@@ -4,7 +4,7 @@
 // dropped files and local paths are the same to this file.
 import { loadWasm } from './wasm-loader.mjs';
 import { METHOD_VERSION, REPORT_SCHEMA, buildShareUrl } from './report.mjs';
-import { cacheKey, cachedReadBytes } from './cache.mjs';
+import { cacheKey, cachedReadBytes, headerCacheKey } from './cache.mjs';
 
 export { loadWasm };
 
@@ -20,7 +20,8 @@ export const MAX_PARENTS = 4;
 
 /** An error from the engine; `code` tells the CLI's exit code and the page's message. */
 export class EngineError extends Error {
-  /** @param {string} message @param {'usage'|'invalid-file'|'incomparable'|'budget'|'aborted'|'internal'} code */
+  /** @param {string} message @param {'usage'|'invalid-file'|'incomparable'|'budget'|'aborted'|'internal'} code
+   *  `rule` (set on file errors): the core's ErrorCode name, e.g. 'IndexTooLarge'. */
   constructor(message, code, cause) {
     super(message, cause ? { cause } : undefined);
     this.name = 'EngineError';
@@ -31,11 +32,35 @@ export class EngineError extends Error {
 // Core error codes (src/error.h) -> engine codes.
 const INVALID_FILE_CODES = new Set(['HeaderTooSmall', 'HeaderTooLarge', 'InvalidHeaderLength', 'InvalidHeader',
   'InvalidHeaderDeserialization', 'InvalidOffset', 'ValidationOverflow', 'MisalignedSlice', 'TensorInvalidInfo',
-  'MetadataIncompleteBuffer', 'InvalidIndex', 'UnsafeShardPath']);
+  'MetadataIncompleteBuffer', 'InvalidIndex', 'IndexTooLarge', 'UnsafeShardPath']);
 function coreError(res, context) {
   const code = INVALID_FILE_CODES.has(res.code) ? 'invalid-file'
     : res.code === 'InvalidArgument' ? 'internal' : 'incomparable';
-  return new EngineError(`${context}${res.error}`, code);
+  return Object.assign(new EngineError(`${context}${res.error}`, code), { rule: res.code });
+}
+
+/** 64 MiB -> "64 MiB", 300_000_000 -> "300 MB": the units a reader compares. */
+const mebibytes = (n) => `${Math.round(n / (1 << 20))} MiB`;
+const megabytes = (n) => `${(n / 1e6).toFixed(n < 1e7 ? 1 : 0)} MB`;
+
+/**
+ * The index cap is the core's (src/safetensors_index.h kMaxIndexBytes, exported by the binding):
+ * checked here against the size from the listing, so an oversized index is never downloaded.
+ * The read itself is bounded to that size (readToHeap checks the byte count).
+ */
+function checkIndexSize(mod, m, role, k, size) {
+  const max = mod.maxIndexBytes;
+  if (typeof max === 'number' && size > max) {
+    throw Object.assign(new EngineError(`${m.label} (${roleLabel(role, k)}): ${m.weights.index} is ${megabytes(size)}; mergeprobe ` +
+      `reads indexes up to ${mebibytes(max)} (the largest real ones are about 25 MB)`, 'invalid-file'), { rule: 'IndexTooLarge' });
+  }
+}
+
+/** A complete safetensors header: 8 length bytes, then exactly that many more, within the file. */
+function isWholeHeader(bytes, fileSize) {
+  if (!bytes || bytes.length < 8 || bytes.length > fileSize) return false;
+  const n = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+  return n === BigInt(bytes.length - 8);
 }
 
 function roleLabel(role, k) {
@@ -107,8 +132,8 @@ export async function runAnalysis(opts) {
   const progress = () => onProgress({ phase, bytes: counts.bytes, requests: counts.requests, budget, done, total });
 
   // Reads [start, end) of a source into fresh heap memory (+ JSON padding). Returns the pointer.
-  // `cached`: headers and indexes at a commit SHA never change, so they may come from the cache
-  // (one copy from the cache instead of one from the network).
+  // `cached`: an index at a commit SHA never changes, so it may come from the cache (one copy
+  // from the cache instead of one from the network). Headers are cached apart (headerCacheKey).
   const readToHeap = async (source, start, end, ptr = 0, at = 0, cached = false) => {
     const len = end - start;
     if (!ptr) {
@@ -131,6 +156,8 @@ export async function runAnalysis(opts) {
     let got = 0;
     counts.requests += 1;
     await source.read(start, end, (chunk, offset) => {
+      // A source that streams past `end` would write past the allocation: refuse it mid-stream.
+      if (offset + chunk.length > len) throw new EngineError(`${source.name}: more than the ${len} bytes asked for`, 'internal');
       // HEAPU8 is re-read for every chunk: a malloc elsewhere may have grown (replaced) the heap.
       mod.HEAPU8.set(chunk, ptr + at + offset);
       got += chunk.length;
@@ -149,7 +176,9 @@ export async function runAnalysis(opts) {
       if (!m.weights?.index) return [{ name: m.weights.single, first: SPECULATIVE_HEADER_BYTES }];
       const src = m.file(m.weights.index);
       const size = await src.size();
-      const ptr = await readToHeap(src, 0, size, 0, 0, true);
+      checkIndexSize(mod, m, role, k, size);
+      // A gated or private repo's index is not cached (cache.mjs): only its headers are.
+      const ptr = await readToHeap(src, 0, size, 0, 0, !src.restricted);
       freeAll.push(ptr);
       const res = analysis.addIndex(role, ptr, size);
       if (res.error) throw coreError(res, `${m.label} (${roleLabel(role, k)}): ${m.weights.index}: `);
@@ -168,12 +197,32 @@ export async function runAnalysis(opts) {
     const headers = await mapLimit(tasks, concurrency, async ({ role, name, first: guess }) => {
       const src = models[role].file(name);
       const size = await src.size();
+      // The cache holds a header as exactly its 8 + N bytes: never the tensor bytes that a
+      // speculative read of a small file (or of a big one past its header) also brings.
+      const hkey = opts.cache ? headerCacheKey(src) : null;
+      if (hkey) {
+        const hit = await opts.cache.get(hkey).catch(() => null);
+        if (isWholeHeader(hit, size)) {
+          opts.cache.stats.hits++;
+          const ptr = mod._malloc(hit.length + JSON_PADDING);
+          if (!ptr) throw new EngineError(`out of memory reading the header of ${name}`, 'budget');
+          mod.HEAPU8.set(hit, ptr);
+          mod.HEAPU8.fill(0, ptr + hit.length, ptr + hit.length + JSON_PADDING);
+          freeAll.push(ptr);
+          done += 1;
+          progress();
+          return { role, name, ptr, len: hit.length, size };
+        }
+        opts.cache.stats.misses++;
+      }
       const first = Math.min(guess, size);
       let len = first;
       const room = size >= 8 ? Math.min(size, 8 + MAX_HEADER) : first;
-      let ptr = await readToHeap(src, 0, first, 0, 0, true);
+      let ptr = await readToHeap(src, 0, first);
+      let whole = 0;  // 8 + N once the bytes read hold the whole header
       if (first >= 8) {
         const n = Number(new DataView(mod.HEAPU8.buffer, ptr, 8).getBigUint64(0, true));
+        if (8 + n <= first) whole = 8 + n;
         // Only when the length is plausible: otherwise the core reports the exact rule broken.
         if (8 + n > first && 8 + n <= room) {
           const bigger = mod._malloc(8 + n + JSON_PADDING);
@@ -182,11 +231,16 @@ export async function runAnalysis(opts) {
           mod.HEAPU8.fill(0, bigger + 8 + n, bigger + 8 + n + JSON_PADDING);
           mod._free(ptr);
           ptr = bigger;
-          await readToHeap(src, first, 8 + n, ptr, first, true);
+          await readToHeap(src, first, 8 + n, ptr, first);
           len = 8 + n;
+          whole = len;
         }
       }
       freeAll.push(ptr);
+      if (hkey && whole) {
+        // A copy (slice), not a view: the heap may grow and move before the write finishes.
+        await opts.cache.put(hkey, mod.HEAPU8.slice(ptr, ptr + whole)).catch(() => {});
+      }
       done += 1;
       progress();
       return { role, name, ptr, len, size };

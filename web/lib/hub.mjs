@@ -589,6 +589,7 @@ export class HubClient {
       gated: json.gated ?? false,
       /** later calls for this model (/resolve/, paths-info) carry the token */
       needsToken,
+      private: json.private === true,
       label: parsed.repo,
       repo: parsed.repo,
       revision: sha,
@@ -687,6 +688,14 @@ export class HubFileSource {
   /** Identity of immutable content (a path at a commit), for cache.mjs. */
   get cacheId() {
     return `${this.client.endpoint}|${this.model.repo}|${this.model.revision}|${this.name}`;
+  }
+
+  /**
+   * Gated or private: the cache keeps only this file's safetensors header (cache.mjs), never an
+   * index or tensor bytes of a repo the user had to be let into.
+   */
+  get restricted() {
+    return Boolean(this.model.gated) || this.model.private === true || Boolean(this.model.needsToken);
   }
 
   /** @param {{signal?: AbortSignal}} [opts] */

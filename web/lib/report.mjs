@@ -124,13 +124,21 @@ export function compareWithExpected(expected, report, linkVersion = METHOD_VERSI
   return { reproduced: differences.length === 0, differences, versionMismatch: linkVersion !== METHOD_VERSION };
 }
 
-function csvCell(v) {
+// A text cell a spreadsheet would read as a formula: = + - @ first, or a tab or CR first (some
+// importers drop them and then see the formula), also after leading spaces (OWASP "CSV Injection").
+const FORMULA_START = /^[ \t\r]*[=+\-@]|^[\t\r]/;
+
+/** One CSV cell (RFC 4180 quoting). Numbers stay numbers; formula-like text gets a leading '. */
+export function csvCell(v) {
   if (v == null) return '';
-  const s = Array.isArray(v) ? v.join(' ') : String(v);
-  return /[",\n\r]/.test(s) || /^[=+\-@]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  const text = Array.isArray(v) ? v.join(' ') : String(v);
+  const formula = FORMULA_START.test(text);
+  const s = formula ? `'${text}` : text;
+  return formula || /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** One row per tensor. Cells starting with = + - @ are quoted so spreadsheets do not run them. */
+/** One row per tensor. Text cells that would start a formula are neutralised (csvCell). */
 export function reportToCsv(report) {
   const k = report.models.parents.length;
   const head = ['name', 'component', 'layer', 'expert', 'shape', 'elements'];
