@@ -215,7 +215,9 @@ test('§8.17 virtual layouts: full-size Qwen3.5-397B BF16, FP8 per-expert with s
   const header = JSON.parse(new TextDecoder().decode(shard.head.subarray(8)));
   assert.deepEqual(header['model.language_model.layers.0.mlp.experts.gate_up_proj'].shape, [512, 2048, 4096]);
   assert.equal(shard.head.length % 8, 0);
-  assert.ok(q.shards.length > 90 && q.shards.every((s) => /^model-\d{5}-of-\d{5}\.safetensors$/.test(s.path)));
+  // Qwen3.5-397B-A17B has 94 shards (spec §9), named -of-00094.
+  assert.equal(q.shards.length, 94);
+  assert.ok(q.shards.every((s) => /^model-\d{5}-of-00094\.safetensors$/.test(s.path)));
   const l = buildLayout('llama-70b');
   assert.ok(Object.values(l.params)[0] > 70e9 && Object.values(l.params)[0] < 71e9);
   const f = buildLayout('tiny-qwen3.5-fp8');
