@@ -1,6 +1,7 @@
-// A faithful mock of the Hugging Face Hub for tests and demos: two HTTP servers on two ports, so
-// two origins, standing for huggingface.co (the hub H: API, /resolve/ redirects, resolve-cache) and
-// cas-bridge.xethub.hf.co (the CDN C: signed URLs, byte ranges). Behaviours follow
+// A faithful mock of the Hugging Face Hub for tests and demos: HTTP servers on their own ports, so
+// their own origins, standing for huggingface.co (the hub H: API, /resolve/ redirects,
+// resolve-cache) and the file CDN C (signed URLs, byte ranges), which listens under two loopback
+// host names as the real one answers as cas-bridge.xethub.hf.co and *.cdn.hf.co (§9). Behaviours follow
 // shared/hf-hub-protocol.md §1-3 and §8; the knobs (README.md) switch on faults and variants.
 
 import { createServer } from 'node:http';
@@ -46,6 +47,7 @@ export const CDN_EXPOSE = { a: 'Content-Range, ETag, Accept-Ranges, Content-Leng
  *   null = all): the real `siblings` may be truncated or empty (§9)
  * @property {0 | 404 | 501} [pathsInfoStatus]  paths-info answers this status instead (a mirror
  *   without the endpoint); 0 = served
+ * @property {0 | 404 | 501} [treeStatus]  the same for the tree API
  * @property {boolean} [cdnAlternate]  /resolve/ redirects alternate between the CDN's two origins
  *   (cdnUrl and cdnAltUrl, two loopback host names), as the real CDN host changes (§9)
  * @property {boolean} [resolveCacheGzip]  resolve-cache 200s with the whole body are gzip-encoded
@@ -58,7 +60,7 @@ const DEFAULT_KNOBS = {
   latencyMs: 0, bandwidthBps: 0, urlLifetimeSec: 3600, hubExpose: '2026-07', cdnExpose: 'a',
   cdnOmitContentRange: false, ignoreRange: false, multiRange: 'full', resolverLimit: 3000,
   rateWindowSec: 300, rateLimitOmitAcao: false, retryAfterSec: 0, treePageSize: 1000,
-  siblingsLimit: null, pathsInfoStatus: 0, cdnAlternate: false, resolveCacheGzip: false, faults: [],
+  siblingsLimit: null, pathsInfoStatus: 0, treeStatus: 0, cdnAlternate: false, resolveCacheGzip: false, faults: [],
 };
 
 /** Default tokens: token -> user. `hf_bad` is not in the list (invalid credentials). */
@@ -515,6 +517,7 @@ export async function startMockHub(o = {}) {
         const want = new Set(paths);
         return json(all.filter((e) => want.has(e.path)));
       }
+      if (knobs.treeStatus) return fail(res, knobs.treeStatus, cors, undefined, knobs.treeStatus === 501 ? 'Not Implemented' : 'Not Found');
       const prefix = rest.join('/');
       const recursive = url.searchParams.get('recursive') === 'true';
       if (prefix && !all.some((e) => e.path === prefix && e.type === 'directory')) {
