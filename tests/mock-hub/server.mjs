@@ -317,7 +317,10 @@ export async function startMockHub(o = {}) {
       gated: repo.gated, disabled: repo.disabled, downloads: 0, likes: 0, library_name: 'transformers',
       tags: ['transformers', 'safetensors'], siblings,
       safetensors: total ? { parameters: params, total } : undefined,
-      cardData: repo.baseModel ? { base_model: repo.baseModel } : {},
+      cardData: {
+        ...(repo.baseModel ? { base_model: repo.baseModel } : {}),
+        ...(repo.baseModelRelation ? { base_model_relation: repo.baseModelRelation } : {}),
+      },
       config: {},
     };
     const expand = url.searchParams.getAll('expand');

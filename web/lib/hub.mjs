@@ -471,6 +471,8 @@ export class HubClient {
     const model = {
       /** cardData.base_model of the model card at that commit, as a list (often the parents' base) */
       baseModels: baseModelsOf(json),
+      /** cardData.base_model_relation ('merge', 'finetune', 'adapter', 'quantized'), or '' (§9) */
+      baseRelation: typeof json.cardData?.base_model_relation === 'string' ? json.cardData.base_model_relation : '',
       gated: json.gated ?? false,
       label: parsed.repo,
       repo: parsed.repo,
