@@ -10,7 +10,7 @@ import { standardRepos } from '../mock-hub/catalog.mjs';
 import { bufferFile } from '../mock-hub/repo.mjs';
 import { browserFetch } from '../mock-hub/browser-fetch.mjs';
 import { HubClient, HubError } from '../../web/lib/hub.mjs';
-import { nextLink, siblingsDoubt } from '../../web/lib/hub-listing.mjs';
+import { MAX_TREE_PAGES, listTree, nextLink, siblingsDoubt } from '../../web/lib/hub-listing.mjs';
 import { readBytes } from '../../web/lib/byte-source.mjs';
 
 /** @type {Awaited<ReturnType<typeof startMockHub>>} */
@@ -191,4 +191,13 @@ test('the CDN under two host names in one run (cdn.hf.co and cas-bridge): right 
     const hosts = new Set(shards.map((s) => new URL(/** @type {any} */ (m.file(s)).cdnUrl).host));
     assert.equal(hosts.size, 2, `CDN hosts used: ${[...hosts]}`);
   }
+});
+
+test('a tree that goes on past the page bound is an error, never a silently cut list', async () => {
+  hub.setKnobs({ treePageSize: 1 }); // 1,002 entries, one per page
+  const sha = hub.repo('test/many-files').commit('main').sha;
+  await assert.rejects(listTree(client(), 'test/many-files', sha, undefined, 5),
+    (e) => e instanceof HubError && e.code === 'BadResponse' && /goes on past 5 pages/.test(e.message));
+  assert.equal(requestsTo('/tree/').length, 5);
+  assert.equal(MAX_TREE_PAGES, 1000, 'the bound resolveModel uses');
 });

@@ -8,7 +8,8 @@ import { HubError } from './hub.mjs';
 
 /** From this many siblings on, the list may be cut (huggingface_hub's own threshold, §9). */
 export const SIBLINGS_DISTRUST = 1000;
-/** Tree pages followed at most (1,000 entries each on the Hub): a loop guard, never a silent cut. */
+/** Tree pages followed at most (the mock's default page is 1,000 entries): a loop guard; past it the
+ * listing fails, it is never cut silently. */
 export const MAX_TREE_PAGES = 1000;
 
 /**
@@ -47,9 +48,10 @@ export function entrySize(e) {
  * @param {string} repo
  * @param {string} sha
  * @param {AbortSignal} [signal]
+ * @param {number} [maxPages]
  * @returns {Promise<Map<string, number | undefined>>}  path -> size
  */
-export async function listTree(client, repo, sha, signal) {
+export async function listTree(client, repo, sha, signal, maxPages = MAX_TREE_PAGES) {
   /** @type {Map<string, number | undefined>} */
   const files = new Map();
   let url = `${client.endpoint}/api/models/${repo}/tree/${sha}?recursive=true`;
@@ -59,10 +61,11 @@ export async function listTree(client, repo, sha, signal) {
     for (const e of json) if (e?.type === 'file' && typeof e.path === 'string') files.set(e.path, entrySize(e));
     const next = nextLink(headers.get('link'));
     if (!next) return files;
-    const nextUrl = new URL(next, client.endpoint);
-    // Only the hub's own pages: the token goes with them.
-    if (nextUrl.origin !== client.origin) throw new HubError('BadResponse', `the tree of ${repo} points its next page to another origin (${nextUrl.origin})`, { repo });
-    if (page >= MAX_TREE_PAGES) throw new HubError('BadResponse', `the tree of ${repo} at ${sha} goes on past ${MAX_TREE_PAGES} pages`, { repo });
+    // Relative or absolute; on another origin (a mirror naming the Hub) the token stays behind,
+    // as _authHeaders sends it to the endpoint's origin only.
+    const nextUrl = new URL(next, url);
+    if (!/^https?:$/.test(nextUrl.protocol)) throw new HubError('BadResponse', `the tree of ${repo} names a next page that is not http(s): ${next}`, { repo });
+    if (page >= maxPages) throw new HubError('BadResponse', `the tree of ${repo} at ${sha} goes on past ${maxPages} pages`, { repo });
     url = nextUrl.href;
   }
 }
