@@ -26,7 +26,7 @@ before(async () => {
 });
 after(async () => { await hub.close(); });
 beforeEach(() => {
-  hub.setKnobs({ siblingsLimit: null, pathsInfoStatus: 0, treeStatus: 0, treePageSize: 1000, cdnAlternate: false, resolveCacheGzip: false, faults: [] });
+  hub.setKnobs({ siblingsLimit: null, pathsInfoStatus: 0, treeStatus: 0, treePageSize: 1000, cdnAlternate: false, cdnExpose: 'a', resolveCacheGzip: false, faults: [] });
   hub.resetStats();
 });
 
@@ -200,4 +200,15 @@ test('a tree that goes on past the page bound is an error, never a silently cut 
     (e) => e instanceof HubError && e.code === 'BadResponse' && /goes on past 5 pages/.test(e.message));
   assert.equal(requestsTo('/tree/').length, 5);
   assert.equal(MAX_TREE_PAGES, 1000, 'the bound resolveModel uses');
+});
+
+test('the real CDNs\' expose lists (cdn.hf.co "*", cas-bridge\'s) let a page learn a size from Content-Range', async () => {
+  for (const cdnExpose of ['star', 'cas-bridge']) {
+    hub.setKnobs({ cdnExpose, cdnAlternate: true });
+    const m = await client({ fetch: browserFetch({ origin: 'http://127.0.0.1:1' }) }).resolveModel(SHARDED);
+    const shard = m.files.find((f) => f.endsWith('.safetensors'));
+    m.sizes.clear();
+    m.sizesUnlisted = true; // no listing: only the CDN's Content-Range can tell the size
+    assert.equal(await m.file(shard).size(), mockFile(SHARDED, shard).size, cdnExpose);
+  }
 });

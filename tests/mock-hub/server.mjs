@@ -15,7 +15,12 @@ export const HUB_EXPOSE = {
   '2025-03': 'X-Repo-Commit,X-Request-Id,X-Error-Code,X-Error-Message,X-Total-Count,ETag,Link,Accept-Ranges,Content-Range,X-Xet-Access-Token,X-Xet-Token-Expiration,X-Xet-Refresh-Route,X-Xet-Cas-Url,X-Xet-Hash',
 };
 /** CDN expose list variants (§8.8, §9): 'star' is what *.cdn.hf.co sends. */
-export const CDN_EXPOSE = { a: 'Content-Range, ETag, Accept-Ranges, Content-Length', star: '*', none: '' };
+export const CDN_EXPOSE = {
+  a: 'Content-Range, ETag, Accept-Ranges, Content-Length',
+  star: '*',
+  'cas-bridge': 'Accept-Ranges, Content-Range, Content-Type, Content-Disposition, ETag, X-Cache',
+  none: '',
+};
 
 /**
  * @typedef {Object} Fault
@@ -34,7 +39,7 @@ export const CDN_EXPOSE = { a: 'Content-Range, ETag, Accept-Ranges, Content-Leng
  * @property {number} [bandwidthBps]  bytes/s of one shared link for all bodies (0 = unlimited)
  * @property {number} [urlLifetimeSec]  signed CDN URL lifetime (X-Amz-Expires), default 3600
  * @property {'2026-07' | '2025-03'} [hubExpose]
- * @property {'a' | 'star' | 'none'} [cdnExpose]  CDN Access-Control-Expose-Headers variant
+ * @property {'a' | 'star' | 'cas-bridge' | 'none'} [cdnExpose]  CDN Access-Control-Expose-Headers variant
  * @property {boolean} [cdnOmitContentRange]  206 without Content-Range on the CDN
  * @property {boolean} [ignoreRange]  CDN and resolve-cache answer 200 with the full body
  * @property {'full' | 'multipart'} [multiRange]  CDN answer to bytes=a-b,c-d
