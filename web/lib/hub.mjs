@@ -14,7 +14,9 @@
 //
 // Weights: a repo with model.safetensors.index.json is read through the index (even when a
 // model.safetensors also exists, the index is what transformers loads); model.safetensors alone is
-// read as a single file; anything else is an EntryNotFound error.
+// read as a single file; anything else is an EntryNotFound error. The file list is the model info's
+// `siblings`, or, when that is empty, 1,000+ long or without weights, the tree or paths-info
+// (hub-listing.mjs, spec §9).
 
 import { checkRange, abortError } from './byte-source.mjs';
 import { siblingsDoubt, listTree, pathsInfo } from './hub-listing.mjs';
