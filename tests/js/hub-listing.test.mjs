@@ -212,3 +212,14 @@ test('the real CDNs\' expose lists (cdn.hf.co "*", cas-bridge\'s) let a page lea
     assert.equal(await m.file(shard).size(), mockFile(SHARDED, shard).size, cdnExpose);
   }
 });
+
+test('in a page, the tree listing needs no preflight and reads its Link header (exposed by the hub)', async () => {
+  hub.setKnobs({ siblingsLimit: 0, treePageSize: 3 });
+  const m = await client({ fetch: browserFetch({ origin: 'http://127.0.0.1:1' }) }).resolveModel(SHARDED);
+  assert.equal(m.listedBy, 'tree');
+  assert.equal(m.files.length, Object.keys(hub.repo(SHARDED).commit('main').files).length);
+  assert.ok(requestsTo('/tree/').length > 1, 'several pages');
+  assert.equal(hub.stats.hub.preflights, 0);
+  await readAllShards(m);
+  assert.equal(hub.stats.cdn.preflights, 0);
+});
