@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-import { USAGE, UsageError, baseFromCard, parseCli, specLabel } from '../web/lib/cli-args.mjs';
+import { USAGE, UsageError, parseCli, specLabel } from '../web/lib/cli-args.mjs';
 import { EXIT, exitCodeFor, messageFor } from '../web/lib/cli-errors.mjs';
 import { formatReport } from '../web/lib/cli-format.mjs';
 import { createProgress } from '../web/lib/cli-progress.mjs';
@@ -64,7 +64,8 @@ async function openByteCache(progress) {
 async function verify(opts, env, progress, signal) {
   if (!opts.base && (opts.parents.length !== 1 || opts.suspect.kind !== 'hub')) {
     throw new UsageError('missing --base OWNER/NAME[@REV]: the common base model is needed to measure the deltas ' +
-      '(C - B, A - B); it can be left out only with one parent and a hub suspect whose model card names the base');
+      '(C - B, A - B); it can be left out only with one parent and a hub suspect whose mergekit_config.yml or ' +
+      'model card names the base');
   }
   const { HubClient } = await import('../web/lib/hub.mjs');
   const { runAnalysis, loadWasm } = await import('../web/lib/engine.mjs');
@@ -106,9 +107,13 @@ async function verify(opts, env, progress, signal) {
     control: opts.control ? opened.at(-1) : null,
   };
   if (!byRole.base) {
-    // The resolved suspect carries its card's base_model list (hub.mjs resolveModel).
-    const spec = baseFromCard(byRole.suspect.baseModels, opts.parents[0], opts.suspect.repo);
-    progress.note(`no --base given: using ${spec.repo}, the base_model named on ${opts.suspect.repo}'s model card`);
+    // The resolved suspect carries its card's base_model list and relation (hub.mjs resolveModel);
+    // mergekit's config, when the repo has one, names the base itself (cli-base.mjs).
+    const { chooseBase, readMergekitBase } = await import('../web/lib/cli-base.mjs');
+    const s = byRole.suspect;
+    const mergekit = await readMergekitBase(s, { signal });
+    const { spec, source } = chooseBase({ baseModels: s.baseModels, relation: s.baseRelation, mergekit }, opts.parents[0], opts.suspect.repo);
+    progress.note(`no --base given: using ${spec.repo}, ${source}`);
     byRole.base = await resolveOne('--base', spec);
   }
   const wasm = await wasmP;

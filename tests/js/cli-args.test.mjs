@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
-  DEFAULT_BUDGET, DEFAULT_ENDPOINT, UsageError, baseFromCard, isLocalPath, parseBudget, parseCli, parseModelSpec, parseSeed,
+  DEFAULT_BUDGET, DEFAULT_ENDPOINT, UsageError, isLocalPath, parseBudget, parseCli, parseModelSpec, parseSeed,
 } from '../../web/lib/cli-args.mjs';
 
 const none = () => false;  // nothing exists on "disk" unless a test says so
@@ -129,16 +129,4 @@ test('usage errors: missing or repeated flags, unknown flags and commands', () =
   usage(() => parse(['verify', '--suspect', 'c/c', '--parent', 'a/a', '--endpoint', 'ftp://x']), /http/);
   usage(() => parse(['verify', '--suspect', 'c/c', '--parent', 'a/a'], { HF_ENDPOINT: 'not a url' }), /HF_ENDPOINT/);
   usage(() => parse(['verify', '--suspect', 'c/c', ...Array(5).fill(0).flatMap((_, i) => ['--parent', `p/${i}`])]), /at most 4/);
-});
-
-test('base from the suspect\'s card: one name other than the parent and the suspect, else a usage error', () => {
-  const parent = { kind: 'hub', repo: 'org/ft', revision: 'main' };
-  assert.deepEqual(baseFromCard(['org/base'], parent, 'x/merge'), { kind: 'hub', repo: 'org/base', revision: 'main' });
-  // mergekit cards list the merged models: the parent is not the base.
-  assert.deepEqual(baseFromCard(['org/ft', 'org/base'], parent, 'x/merge'), { kind: 'hub', repo: 'org/base', revision: 'main' });
-  assert.deepEqual(baseFromCard(['org/base', 'org/base'], { kind: 'local', path: './a' }, 'x/merge').repo, 'org/base');
-  usage(() => baseFromCard([], parent, 'x/merge'), /^missing --base .*x\/merge's model card names no base_model/);
-  usage(() => baseFromCard(undefined, parent, 'x/merge'), /names no base_model/);
-  usage(() => baseFromCard(['org/ft'], parent, 'x/merge'), /names base_model org\/ft, which does not single out a common base/);
-  usage(() => baseFromCard(['a/one', 'b/two'], parent, 'x/merge'), /a\/one, b\/two/);
 });

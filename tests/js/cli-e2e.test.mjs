@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 import { undocumentedFields, validateReport } from '../../web/lib/cli-schema.mjs';
 import { generateCases, realModelsDir } from '../gen/merges.mjs';
-import { folderFiles } from '../mock-hub/repo.mjs';
+import { bufferFile, folderFiles } from '../mock-hub/repo.mjs';
 import { startMockHub } from '../mock-hub/server.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -91,6 +91,12 @@ before(async () => {
       repo('test/base-bf16', folder(byId('linear-bf16-sst2-a0.571').roles.base)),
       repo('test/merge-card-lists-parents', folder(byId('linear-f32-sst2-a0.571').roles.suspect), { baseModel: ['test/sst2', 'test/base'] }),
       repo('test/merge-no-card', folder(byId('linear-f32-sst2-a0.571').roles.suspect)),
+      // mergekit's traces (§9): the card lists every merged model, the config names the base.
+      { id: 'test/mergekit-merge', baseModel: ['test/sst2', 'test/base'], baseModelRelation: 'merge', commits: [{
+        ...folderFiles(folder(byId('linear-f32-sst2-a0.571').roles.suspect)),
+        'mergekit_config.yml': bufferFile('mergekit_config.yml', 'models:\n  - model: test/sst2\n    parameters:\n      weight: 0.571\n' +
+          '  - model: test/base\nmerge_method: task_arithmetic\nbase_model: test/base\ndtype: float32\n'),
+      }] },
       repo('test/private-merge', folder(byId('linear-f32-sst2-a0.571').roles.suspect), { private: true, access: ['alice'] }),
       repo('test/gated-merge', folder(byId('linear-f32-sst2-a0.571').roles.suspect), { gated: 'manual', access: ['alice'] }),
     ],
@@ -211,9 +217,13 @@ describe('through the mock hub', () => {
     assert.match(report.models.base.revision, SHA_RE);
     assert.match(r.stderr, /^mergeprobe: no --base given: using test\/base, the base_model named on test\/merge-0\.571's model card$/m);
     assert.equal(report.summary.verdict, 'linear-merge');
-    const listed = parseJsonReport(await run(['verify', '--suspect', 'test/merge-card-lists-parents', '--parent', 'test/sst2',
-      '--endpoint', hub.hubUrl, '--json']));
-    assert.equal(listed.models.base.repo, 'test/base');
+    // A merge's card lists the parent and the base: the other name is not taken for the base.
+    assertFails(await run(['verify', '--suspect', 'test/merge-card-lists-parents', '--parent', 'test/sst2', '--endpoint', hub.hubUrl]),
+      2, /^mergeprobe: missing --base OWNER\/NAME\[@REV\]: test\/merge-card-lists-parents's model card lists base_model test\/sst2, test\/base, .*candidates: test\/base\) and the repo has no mergekit_config\.yml/);
+    // mergekit_config.yml names it: used, and said.
+    const mk = await run(['verify', '--suspect', 'test/mergekit-merge', '--parent', 'test/sst2', '--endpoint', hub.hubUrl, '--json']);
+    assert.equal(parseJsonReport(mk).models.base.repo, 'test/base');
+    assert.match(mk.stderr, /^mergeprobe: no --base given: using test\/base, the base_model of test\/mergekit-merge's mergekit_config\.yml$/m);
     assertFails(await run(['verify', '--suspect', 'test/merge-no-card', '--parent', 'test/sst2', '--endpoint', hub.hubUrl]),
       2, /^mergeprobe: missing --base OWNER\/NAME\[@REV\]: test\/merge-no-card's model card names no base_model/);
   });

@@ -24,7 +24,7 @@ async function verifyTrio(layout) {
   }
 }
 
-test('397B BF16 (fused experts, 121 shards): a 0.571 merge is found from 16 MiB of tensors', async () => {
+test('397B BF16 (fused experts, 94 shards): a 0.571 merge is found from 16 MiB of tensors', async () => {
   const { report, trio } = await verifyTrio('qwen3.5-397b-bf16');
   const s = report.summary;
   assert.equal(s.verdict, 'linear-merge');

@@ -32,7 +32,7 @@ try {
 const { repos, haveRealModels } = standardRepos({ big: flag('big') || flag('fp8'), fp8Big: flag('fp8') });
 const hub = await startMockHub({ repos, knobs, host, hubPort: port, cdnPort });
 console.log(`mock hub  ${hub.hubUrl}   (API, /resolve/)`);
-console.log(`mock CDN  ${hub.cdnUrl}   (signed URLs, ranges)`);
+console.log(`mock CDN  ${hub.cdnUrl}   (signed URLs, ranges; also ${hub.cdnAltUrl} under knob cdnAlternate)`);
 if (!haveRealModels) console.log('(real models folder not found: only virtual repos are served)');
 console.log(`tokens: ${Object.entries(hub.tokens).map(([t, u]) => `${t} (${u})`).join(', ')}`);
 console.log('repos:');

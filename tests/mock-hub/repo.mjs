@@ -79,6 +79,7 @@ export function folderFiles(dir) {
  * @property {boolean} [disabled]
  * @property {string[]} [access]  users allowed (gated: approved; private: members)
  * @property {string | string[]} [baseModel]  cardData.base_model
+ * @property {'merge' | 'finetune' | 'adapter' | 'quantized'} [baseModelRelation]  cardData.base_model_relation
  * @property {Record<string, number>} [parameters]  safetensors.parameters by dtype
  */
 
@@ -93,6 +94,7 @@ export class MockRepo {
     this.disabled = !!spec.disabled;
     this.access = new Set(spec.access ?? []);
     this.baseModel = spec.baseModel;
+    this.baseModelRelation = spec.baseModelRelation;
     this.parameters = spec.parameters;
     /** @type {Array<{sha: string, files: Record<string, MockFile>, date: string}>} */
     this.commits = [];

@@ -1,10 +1,12 @@
-// A faithful mock of the Hugging Face Hub for tests and demos: two HTTP servers on two ports, so
-// two origins, standing for huggingface.co (the hub H: API, /resolve/ redirects, resolve-cache) and
-// cas-bridge.xethub.hf.co (the CDN C: signed URLs, byte ranges). Behaviours follow
+// A faithful mock of the Hugging Face Hub for tests and demos: HTTP servers on their own ports, so
+// their own origins, standing for huggingface.co (the hub H: API, /resolve/ redirects,
+// resolve-cache) and the file CDN C (signed URLs, byte ranges), which listens under two loopback
+// host names as the real one answers as cas-bridge.xethub.hf.co and *.cdn.hf.co (§9). Behaviours follow
 // shared/hf-hub-protocol.md §1-3 and §8; the knobs (README.md) switch on faults and variants.
 
 import { createServer } from 'node:http';
 import { createHmac, randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { MockRepo, sha1 } from './repo.mjs';
 
 /** The 2026-07 and 2025-03 hub expose lists (§2.2). RateLimit* is not in either. */
@@ -12,8 +14,13 @@ export const HUB_EXPOSE = {
   '2026-07': 'X-Repo-Commit,X-Request-Id,X-Error-Code,X-Error-Message,X-Total-Count,ETag,Link,Accept-Ranges,Content-Range,X-Linked-Size,X-Linked-ETag,X-Xet-Hash',
   '2025-03': 'X-Repo-Commit,X-Request-Id,X-Error-Code,X-Error-Message,X-Total-Count,ETag,Link,Accept-Ranges,Content-Range,X-Xet-Access-Token,X-Xet-Token-Expiration,X-Xet-Refresh-Route,X-Xet-Cas-Url,X-Xet-Hash',
 };
-/** CDN expose list variants (§8.8). */
-export const CDN_EXPOSE = { a: 'Content-Range, ETag, Accept-Ranges, Content-Length', none: '' };
+/** CDN expose list variants (§8.8, §9): 'star' is what *.cdn.hf.co sends. */
+export const CDN_EXPOSE = {
+  a: 'Content-Range, ETag, Accept-Ranges, Content-Length',
+  star: '*',
+  'cas-bridge': 'Accept-Ranges, Content-Range, Content-Type, Content-Disposition, ETag, X-Cache',
+  none: '',
+};
 
 /**
  * @typedef {Object} Fault
@@ -34,7 +41,7 @@ export const CDN_EXPOSE = { a: 'Content-Range, ETag, Accept-Ranges, Content-Leng
  * @property {number} [bandwidthBps]  bytes/s of one shared link for all bodies (0 = unlimited)
  * @property {number} [urlLifetimeSec]  signed CDN URL lifetime (X-Amz-Expires), default 3600
  * @property {'2026-07' | '2025-03'} [hubExpose]
- * @property {'a' | 'none'} [cdnExpose]  CDN Access-Control-Expose-Headers variant
+ * @property {'a' | 'star' | 'cas-bridge' | 'none'} [cdnExpose]  CDN Access-Control-Expose-Headers variant
  * @property {boolean} [cdnOmitContentRange]  206 without Content-Range on the CDN
  * @property {boolean} [ignoreRange]  CDN and resolve-cache answer 200 with the full body
  * @property {'full' | 'multipart'} [multiRange]  CDN answer to bytes=a-b,c-d
@@ -43,6 +50,15 @@ export const CDN_EXPOSE = { a: 'Content-Range, ETag, Accept-Ranges, Content-Leng
  * @property {boolean} [rateLimitOmitAcao]  the 429 carries no Access-Control-Allow-Origin
  * @property {number} [retryAfterSec]  add Retry-After to 429s (not observed on the real hub)
  * @property {number} [treePageSize]  tree entries per page (default 1000)
+ * @property {number | null} [siblingsLimit]  model info lists only the first N siblings (0 = none;
+ *   null = all): the real `siblings` may be truncated or empty (§9)
+ * @property {0 | 404 | 501} [pathsInfoStatus]  paths-info answers this status instead (a mirror
+ *   without the endpoint); 0 = served
+ * @property {0 | 404 | 501} [treeStatus]  the same for the tree API
+ * @property {boolean} [cdnAlternate]  /resolve/ redirects alternate between the CDN's two origins
+ *   (cdnUrl and cdnAltUrl, two loopback host names), as the real CDN host changes (§9)
+ * @property {boolean} [resolveCacheGzip]  resolve-cache 200s with the whole body are gzip-encoded
+ *   with no Content-Length when the request accepts gzip (CloudFront, §9); ranges never are
  * @property {Fault[]} [faults]
  */
 
@@ -50,7 +66,8 @@ export const CDN_EXPOSE = { a: 'Content-Range, ETag, Accept-Ranges, Content-Leng
 const DEFAULT_KNOBS = {
   latencyMs: 0, bandwidthBps: 0, urlLifetimeSec: 3600, hubExpose: '2026-07', cdnExpose: 'a',
   cdnOmitContentRange: false, ignoreRange: false, multiRange: 'full', resolverLimit: 3000,
-  rateWindowSec: 300, rateLimitOmitAcao: false, retryAfterSec: 0, treePageSize: 1000, faults: [],
+  rateWindowSec: 300, rateLimitOmitAcao: false, retryAfterSec: 0, treePageSize: 1000,
+  siblingsLimit: null, pathsInfoStatus: 0, treeStatus: 0, cdnAlternate: false, resolveCacheGzip: false, faults: [],
 };
 
 /** Default tokens: token -> user. `hf_bad` is not in the list (invalid credentials). */
@@ -68,10 +85,12 @@ const segments = (p) => p.split('/').filter(Boolean).map((s) => decodeURICompone
  * @param {string} [o.host]
  * @param {number} [o.hubPort]
  * @param {number} [o.cdnPort]
+ * @param {string} [o.cdnAltHost]  the CDN's second host name (knob cdnAlternate), default 127.0.0.2
  * @param {Record<string, string>} [o.tokens]  token -> user name
  */
 export async function startMockHub(o = {}) {
   const host = o.host ?? '127.0.0.1';
+  const cdnAltHost = o.cdnAltHost ?? '127.0.0.2';
   const knobs = { ...DEFAULT_KNOBS, ...(o.knobs ?? {}) };
   const tokens = o.tokens ?? DEFAULT_TOKENS;
   const secret = randomBytes(16);
@@ -89,6 +108,7 @@ export async function startMockHub(o = {}) {
   let counters = { hub: 0, cdn: 0, resolve: 0, api: 0 };
   let rate = { start: Date.now(), count: 0 };
   let linkFree = 0; // the shared link's next free instant (ms), for bandwidth throttling
+  let cdnTurn = 0; // which CDN origin the next redirect names, under knob cdnAlternate
 
   const addRepo = (/** @type {any} */ r) => {
     const repo = r instanceof MockRepo ? r : new MockRepo(r);
@@ -192,6 +212,12 @@ export async function startMockHub(o = {}) {
       if (status === 206 && !(origin === 'cdn' && knobs.cdnOmitContentRange)) common['Content-Range'] = `bytes ${start}-${end - 1}/${size}`;
     }
     const length = pieces.reduce((n, p) => n + (p instanceof Uint8Array ? p.length : p[1] - p[0]), 0);
+    if (origin === 'hub' && status === 200 && knobs.resolveCacheGzip && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
+      // CloudFront's compressed 200 (§9): chunked, so no Content-Length at all.
+      res.writeHead(200, { ...common, 'Content-Encoding': 'gzip', Vary: 'Origin, Accept, Accept-Encoding' });
+      if (req.method === 'HEAD') return void res.end();
+      return void res.end(gzipSync(file.read(0, size)));
+    }
     res.writeHead(status, { ...common, 'Content-Length': length });
     if (req.method === 'HEAD') return void res.end();
     let sent = 0;
@@ -288,7 +314,8 @@ export async function startMockHub(o = {}) {
   /** @param {MockRepo} repo @param {{sha: string, files: Record<string, any>, date: string}} commit @param {URL} url */
   const modelInfo = (repo, commit, url) => {
     const blobsWanted = url.searchParams.get('blobs') === 'true';
-    const siblings = Object.keys(commit.files).sort().map((p) => {
+    const names = Object.keys(commit.files).sort().slice(0, knobs.siblingsLimit ?? undefined);
+    const siblings = names.map((p) => {
       const f = commit.files[p];
       if (!blobsWanted) return { rfilename: p };
       return { rfilename: p, size: f.size, blobId: f.gitSha, ...(f.lfs ? { lfs: { sha256: f.sha256, size: f.size, pointerSize: 134 } } : {}) };
@@ -303,7 +330,10 @@ export async function startMockHub(o = {}) {
       gated: repo.gated, disabled: repo.disabled, downloads: 0, likes: 0, library_name: 'transformers',
       tags: ['transformers', 'safetensors'], siblings,
       safetensors: total ? { parameters: params, total } : undefined,
-      cardData: repo.baseModel ? { base_model: repo.baseModel } : {},
+      cardData: {
+        ...(repo.baseModel ? { base_model: repo.baseModel } : {}),
+        ...(repo.baseModelRelation ? { base_model_relation: repo.baseModelRelation } : {}),
+      },
       config: {},
     };
     const expand = url.searchParams.getAll('expand');
@@ -423,11 +453,12 @@ export async function startMockHub(o = {}) {
         res.writeHead(200, { ...h, 'Content-Type': 'application/vnd.xet-fileinfo+json', 'X-Linked-Size': String(file.size), 'X-Linked-ETag': `"${file.sha256}"`, 'X-Xet-Hash': file.sha256, Link: `<${hubUrl}/api/models/${repoId}/xet-read-token/${commit.sha}>; rel="xet-auth", <${cdnUrl}/v1/reconstructions/${file.sha256}>; rel="xet-reconstruction-info"`, 'Content-Length': Buffer.byteLength(body) });
         return void res.end(req.method === 'HEAD' ? undefined : body);
       }
+      const cdnOrigin = knobs.cdnAlternate && (cdnTurn++ % 2) ? cdnAltUrl : cdnUrl;
       const exp = Math.floor(Date.now() / 1000) + knobs.urlLifetimeSec;
       const expMs = Date.now() + knobs.urlLifetimeSec * 1000;
       const name = path.split('/').pop() ?? path;
       const sig = sign(file.sha256, expMs);
-      const location = `${cdnUrl}/xet-bridge-us/${sha1(repoId).slice(0, 24)}/${file.sha256}` +
+      const location = `${cdnOrigin}/xet-bridge-us/${sha1(repoId).slice(0, 24)}/${file.sha256}` +
         `?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Content-Sha256=UNSIGNED-PAYLOAD&X-Amz-Credential=cas%2F20260101%2Fus-east-1%2Fs3%2Faws4_request` +
         `&X-Amz-Date=20260101T000000Z&X-Amz-Expires=${knobs.urlLifetimeSec}&X-Amz-Signature=${sig}&X-Amz-SignedHeaders=host` +
         `&response-content-disposition=inline%3B+filename*%3DUTF-8%27%27${encodeURIComponent(name)}%3B+filename%3D%22${encodeURIComponent(name)}%22%3B` +
@@ -494,6 +525,7 @@ export async function startMockHub(o = {}) {
       if (!commit) return fail(res, 404, cors, 'RevisionNotFound', `Invalid rev id: ${rev}`);
       const all = entries(commit.files);
       if (kind === 'paths-info') {
+        if (knobs.pathsInfoStatus) return fail(res, knobs.pathsInfoStatus, cors, undefined, knobs.pathsInfoStatus === 501 ? 'Not Implemented' : 'Not Found');
         if (req.method !== 'POST') return fail(res, 405, cors, undefined, 'Method Not Allowed');
         const chunks = [];
         for await (const c of req) chunks.push(c);
@@ -505,6 +537,7 @@ export async function startMockHub(o = {}) {
         const want = new Set(paths);
         return json(all.filter((e) => want.has(e.path)));
       }
+      if (knobs.treeStatus) return fail(res, knobs.treeStatus, cors, undefined, knobs.treeStatus === 501 ? 'Not Implemented' : 'Not Found');
       const prefix = rest.join('/');
       const recursive = url.searchParams.get('recursive') === 'true';
       if (prefix && !all.some((e) => e.path === prefix && e.type === 'directory')) {
@@ -531,7 +564,7 @@ export async function startMockHub(o = {}) {
   }
 
   /* ---------------- CDN origin ---------------- */
-  const cdn = createServer(async (req, res) => {
+  const cdnHandler = async (/** @type {import('node:http').IncomingMessage} */ req, /** @type {import('node:http').ServerResponse} */ res) => {
     const url = new URL(req.url ?? '/', 'http://cdn');
     const entry = { origin: 'cdn', method: req.method ?? '', path: url.pathname, range: req.headers.range ?? '', status: 0, auth: !!req.headers.authorization };
     if (stats.log.length < 100_000) stats.log.push(entry);
@@ -562,19 +595,25 @@ export async function startMockHub(o = {}) {
     // Expired signature (§8.9). Whether the real 403 carries CORS headers is UNCONFIRMED; it does here.
     if (Date.now() > expMs) return fail(res, 403, cors, undefined, 'Request has expired');
     return sendFile(req, res, file, cors, fault, 'cdn');
-  });
+  };
+  const cdn = createServer(cdnHandler);
+  // The same CDN under a second loopback host name: another origin, as cdn.hf.co vs cas-bridge.
+  const cdnAlt = createServer(cdnHandler);
 
   const listen = (/** @type {import('node:http').Server} */ s, /** @type {number} */ port) =>
     new Promise((r, j) => { s.once('error', j); s.listen(port, host, () => r(undefined)); });
   await listen(hub, o.hubPort ?? 0);
   await listen(cdn, o.cdnPort ?? 0);
-  const addr = (/** @type {any} */ s) => `http://${host}:${s.address().port}`;
+  await new Promise((r, j) => { cdnAlt.once('error', j); cdnAlt.listen(0, cdnAltHost, () => r(undefined)); });
+  const addr = (/** @type {any} */ s, h = host) => `http://${h}:${s.address().port}`;
   const hubUrl = addr(hub);
   const cdnUrl = addr(cdn);
+  const cdnAltUrl = addr(cdnAlt, cdnAltHost);
 
   return {
     hubUrl,
     cdnUrl,
+    cdnAltUrl,
     stats,
     knobs,
     tokens,
@@ -594,7 +633,7 @@ export async function startMockHub(o = {}) {
       stats.log.length = 0;
     },
     async close() {
-      for (const s of [hub, cdn]) {
+      for (const s of [hub, cdn, cdnAlt]) {
         s.closeAllConnections?.();
         await new Promise((r) => s.close(() => r(undefined)));
       }

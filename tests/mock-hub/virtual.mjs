@@ -192,12 +192,13 @@ const QWEN35_TINY = {
 
 /**
  * Layout name -> how to build it. `shardBytes` is the packing target: a shard is closed when the
- * next tensor would push it past the target (huggingface_hub's split rule). For the BF16 397B,
- * whose fused expert tensors are 8.6 GB and 4.3 GB, any target between 4.3 and 12.9 GB gives two
- * shards per layer (~120 shards; the real count is UNCONFIRMED, variants have 94).
+ * next tensor would push it past the target (huggingface_hub's split rule). `shardCount` instead
+ * cuts the tensors into exactly that many shards of about equal bytes: Qwen3.5-397B-A17B has 94
+ * shards (spec §9), which no byte target reaches for the fused BF16 experts (8.6 GB + 4.3 GB per
+ * layer: targets give 120, 91 or 61 shards).
  */
 export const LAYOUTS = {
-  'qwen3.5-397b-bf16': () => ({ tensors: qwen35Tensors(QWEN35_397B, false), shardBytes: 10e9 }),
+  'qwen3.5-397b-bf16': () => ({ tensors: qwen35Tensors(QWEN35_397B, false), shardCount: 94 }),
   'qwen3.5-fp8': () => ({ tensors: qwen35Tensors(QWEN35_397B, true), shardBytes: 5e9 }),
   'llama-70b': () => ({
     tensors: llamaTensors({ layers: 80, hidden: 8192, inter: 28672, vocab: 128256, heads: 64, kvHeads: 8, headDim: 128 }),
@@ -246,6 +247,51 @@ export function componentOf(name) {
  * @property {ShardTensor[]} tensors  sorted by start
  */
 
+/**
+ * huggingface_hub's split rule: a shard is closed when the next tensor would push it past `cap`.
+ * @param {TensorSpec[]} tensors @param {number[]} sizes @param {number} cap
+ */
+function packUpTo(tensors, sizes, cap) {
+  /** @type {TensorSpec[][]} */
+  const groups = [[]];
+  let acc = 0;
+  tensors.forEach((t, i) => {
+    if (acc > 0 && acc + sizes[i] > cap) { groups.push([]); acc = 0; }
+    groups[groups.length - 1].push(t);
+    acc += sizes[i];
+  });
+  return groups;
+}
+
+/**
+ * Exactly `count` shards, in tensor order: close a shard once the running total passes the next
+ * of `count` equal byte marks; a tensor larger than one mark skips marks, so the largest shards
+ * holding several tensors are then halved (by bytes) until there are `count`.
+ * @param {TensorSpec[]} tensors @param {number[]} sizes @param {number} count @param {number} total
+ */
+function cutInto(tensors, sizes, count, total) {
+  /** @type {Array<{t: TensorSpec[], b: number[]}>} */
+  const groups = [{ t: [], b: [] }];
+  let cum = 0;
+  tensors.forEach((t, i) => {
+    const g = groups[groups.length - 1];
+    g.t.push(t); g.b.push(sizes[i]);
+    cum += sizes[i];
+    if (i < tensors.length - 1 && cum >= (total * groups.length) / count) groups.push({ t: [], b: [] });
+  });
+  const bytesOf = (/** @type {{b: number[]}} */ g) => g.b.reduce((a, x) => a + x, 0);
+  while (groups.length < count) {
+    let k = -1;
+    groups.forEach((g, j) => { if (g.t.length > 1 && (k < 0 || bytesOf(g) > bytesOf(groups[k]))) k = j; });
+    if (k < 0) throw new Error(`cannot cut ${tensors.length} tensors into ${count} shards`);
+    const g = groups[k];
+    let cut = 1;
+    for (let acc = g.b[0]; cut < g.t.length - 1 && acc < bytesOf(g) / 2; cut++) acc += g.b[cut];
+    groups.splice(k, 1, { t: g.t.slice(0, cut), b: g.b.slice(0, cut) }, { t: g.t.slice(cut), b: g.b.slice(cut) });
+  }
+  return groups.map((g) => g.t);
+}
+
 /** @type {Map<string, {shards: Shard[], index: Uint8Array, params: Record<string, number>, totalSize: number}>} */
 const built = new Map();
 
@@ -260,22 +306,19 @@ export function buildLayout(layout, shardDir = '') {
   if (hit) return hit;
   const make = LAYOUTS[/** @type {keyof typeof LAYOUTS} */ (layout)];
   if (!make) throw new Error(`unknown layout ${layout}; known: ${Object.keys(LAYOUTS).join(', ')}`);
-  const { tensors, shardBytes } = make();
-  /** @type {TensorSpec[][]} */
-  const groups = [[]];
-  let acc = 0;
+  const made = /** @type {{tensors: TensorSpec[], shardBytes?: number, shardCount?: number}} */ (make());
+  const { tensors } = made;
   /** @type {Record<string, number>} */
   const params = {};
   let totalSize = 0;
-  for (const t of tensors) {
+  const sizes = tensors.map((t) => {
     const n = t.shape.reduce((a, b) => a * b, 1);
-    const bytes = n * DTYPE_BYTES[/** @type {keyof typeof DTYPE_BYTES} */ (t.dtype)];
     params[t.dtype] = (params[t.dtype] ?? 0) + n;
+    const bytes = n * DTYPE_BYTES[/** @type {keyof typeof DTYPE_BYTES} */ (t.dtype)];
     totalSize += bytes;
-    if (acc > 0 && acc + bytes > shardBytes) { groups.push([]); acc = 0; }
-    groups.at(-1)?.push(t);
-    acc += bytes;
-  }
+    return bytes;
+  });
+  const groups = made.shardCount ? cutInto(tensors, sizes, made.shardCount, totalSize) : packUpTo(tensors, sizes, made.shardBytes ?? Infinity);
   const n = groups.length;
   const dir = shardDir ? shardDir.replace(/\/+$/, '') + '/' : '';
   /** @type {Record<string, string>} */

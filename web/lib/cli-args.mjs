@@ -94,25 +94,6 @@ export function parseModelSpec(spec, flag, exists = existsSync) {
   return { kind: 'hub', repo, revision };
 }
 
-/**
- * Without --base: the base named by the suspect's model card (cardData.base_model), when that is
- * unambiguous. Merge cards often list the merged models there, so the parent (and the suspect
- * itself) are not candidates; exactly one other name must remain.
- * @param {string[]} baseModels  from the hub's model info of the suspect
- * @param {{kind: string, repo?: string}} parent
- * @param {string} suspectRepo
- * @returns {{kind: 'hub', repo: string, revision: 'main'}}
- */
-export function baseFromCard(baseModels, parent, suspectRepo) {
-  const named = [...new Set(baseModels ?? [])];
-  const candidates = named.filter((b) => b !== suspectRepo && !(parent.kind === 'hub' && b === parent.repo));
-  if (candidates.length === 1) return { kind: 'hub', repo: candidates[0], revision: 'main' };
-  const what = named.length === 0
-    ? `${suspectRepo}'s model card names no base_model`
-    : `${suspectRepo}'s model card names base_model ${named.join(', ')}, which does not single out a common base`;
-  throw new UsageError(`missing --base OWNER/NAME[@REV]: ${what}; give the base the deltas are measured from`);
-}
-
 /** Spec back to the text a person typed (for messages). */
 export function specLabel(spec) {
   if (spec.kind === 'local') return spec.path;
@@ -242,7 +223,8 @@ Models (a local file or folder works wherever a repo id does: ./path, ../path, /
   --suspect   the model to check (C)
   --parent    a candidate parent (A_i); repeat for a merge of several (at most ${MAX_PARENTS})
   --base      the common base model (B) the deltas C - B and A_i - B are measured from; may be
-              left out with one parent when the suspect's model card names one base_model
+              left out with one parent when the suspect's mergekit_config.yml names its base_model,
+              or its model card names one base_model and is not a merge's (which lists every model)
   --control   another fine-tune of the same base, measured like the suspect (a calibrated null)
 
 Options:

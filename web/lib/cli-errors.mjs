@@ -8,7 +8,7 @@ export const EXIT = Object.freeze({ OK: 0, INTERNAL: 1, USAGE: 2, HUB: 3, INCOMP
 // HubError.code values (docs/ARCHITECTURE.md, web/lib/hub.mjs).
 const HUB_CODES = new Set([
   'RepoNotFound', 'GatedRepo', 'RevisionNotFound', 'EntryNotFound', 'Unauthorized', 'Disabled',
-  'RateLimited', 'Network', 'RangeIgnored', 'BadResponse',
+  'RateLimited', 'Network', 'RangeIgnored', 'BadResponse', 'NotSupported',
 ]);
 // Engine codes, plus the core's ErrorCode names (src/error.h) in case one is passed through as is.
 const INCOMPARABLE_CODES = new Set([

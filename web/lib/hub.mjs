@@ -20,7 +20,9 @@
 //
 // Weights: a repo with model.safetensors.index.json is read through the index (even when a
 // model.safetensors also exists, the index is what transformers loads); model.safetensors alone is
-// read as a single file; anything else is an EntryNotFound error.
+// read as a single file; anything else is an EntryNotFound error. The file list is the model info's
+// `siblings`, or, when that is empty, 1,000+ long or without weights, the tree or paths-info
+// (hub-listing.mjs, spec §9).
 
 import { checkRange, abortError } from './byte-source.mjs';
 import { tokenProblem } from './token.mjs';
@@ -28,6 +30,7 @@ import {
   HEAD_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_RATE_WAITS, RATE_WINDOW_MS, RATE_WAIT_MARGIN_MS, StallError, fmtSeconds,
   forgetCdnUrl, hostOf, rateLimitWaitMs, rememberCdnUrl, rememberedCdnUrl, retryHintMs, stallOf, watchdog,
 } from './hub-retry.mjs';
+import { siblingsDoubt, listTree, pathsInfo } from './hub-listing.mjs';
 
 /** @typedef {import('./byte-source.mjs').ByteSource} ByteSource */
 /** @typedef {import('./byte-source.mjs').ModelSource} ModelSource */
@@ -41,7 +44,8 @@ const SEGMENT_RE = /^[A-Za-z0-9._-]+$/;
 
 /**
  * code: 'RepoNotFound' | 'GatedRepo' | 'RevisionNotFound' | 'EntryNotFound' | 'Unauthorized' |
- *       'Disabled' | 'RateLimited' | 'Network' | 'RangeIgnored' | 'BadResponse' | 'Aborted'
+ *       'Disabled' | 'RateLimited' | 'Network' | 'RangeIgnored' | 'BadResponse' | 'Aborted' |
+ *       'NotSupported' (an optional endpoint, e.g. paths-info on a mirror, answered 404/501)
  */
 export class HubError extends Error {
   /**
@@ -488,8 +492,10 @@ export class HubClient {
   /**
    * GET or POST a hub API URL and parse its JSON, with retries.
    * @param {string} url
-   * @param {{repo?: string, path?: string, signal?: AbortSignal, body?: any, auth?: boolean}} ctx
+   * @param {{repo?: string, path?: string, signal?: AbortSignal, body?: any, auth?: boolean, optional?: boolean}} ctx
    *   auth: send the token (the model needs it)
+   *   optional: the endpoint may be missing (tree, paths-info on a mirror): a 501, or a 404 without
+   *   the hub's X-Error-Code, is a NotSupported HubError at once, for the caller to fall back on
    * @returns {Promise<{json: any, headers: Headers}>}
    */
   async _api(url, ctx) {
@@ -506,7 +512,13 @@ export class HubClient {
       }
       const { resp, release } = await this._send(url, init, info);
       try {
-        if (!resp.ok) { discard(resp); throw this._failure(resp, info); }
+        if (!resp.ok) {
+          discard(resp);
+          if (ctx.optional && (resp.status === 501 || (resp.status === 404 && !resp.headers.get('x-error-code')))) {
+            throw new HubError('NotSupported', `${this.endpoint} does not serve ${url.split('?')[0]} (HTTP ${resp.status})`, { ...info, status: resp.status });
+          }
+          throw this._failure(resp, info);
+        }
         let text;
         // API answers are small: the idle limit bounds the whole body.
         const bodyCtrl = new AbortController();
@@ -566,12 +578,37 @@ export class HubClient {
     }
     /** @type {Map<string, number>} */
     const sizes = new Map();
-    const files = [];
+    let files = [];
     for (const s of Array.isArray(json.siblings) ? json.siblings : []) {
       if (!s || typeof s.rfilename !== 'string') continue;
       files.push(s.rfilename);
       const size = s.lfs?.size ?? s.size;
       if (Number.isSafeInteger(size) && size >= 0) sizes.set(s.rfilename, size);
+    }
+    /** how the file list was learnt, for messages: siblings, tree or paths-info */
+    let listedBy = 'siblings';
+    const doubt = siblingsDoubt(files, (f) => f.includes(INDEX_FILE) || f.includes(SINGLE_FILE));
+    if (doubt) {
+      // siblings can be cut or empty (§9): ask the tree, or paths-info for the two entry points.
+      const fallback = { repo: parsed.repo, signal: opts.signal, auth: needsToken };
+      let listed;
+      try {
+        listed = await listTree(this, parsed.repo, sha, opts.signal, undefined, needsToken);
+        listedBy = 'tree';
+      } catch (e) {
+        if (!(e instanceof HubError && e.code === 'NotSupported')) throw e;
+        try {
+          listed = new Map([...files.map((f) => [f, sizes.get(f)]),
+            ...await pathsInfo(this, parsed.repo, sha, [INDEX_FILE, SINGLE_FILE], fallback)]);
+          listedBy = 'paths-info';
+        } catch (e2) {
+          if (!(e2 instanceof HubError && e2.code === 'NotSupported')) throw e2;
+          throw new HubError('EntryNotFound', `cannot list the files of ${parsed.repo} at ${sha}: ${doubt}, and ` +
+            `${this.endpoint} serves neither the tree API nor paths-info`, { repo: parsed.repo });
+        }
+      }
+      files = [...listed.keys()];
+      for (const [f, size] of listed) if (size !== undefined) sizes.set(f, size);
     }
     /** @type {{index: string} | {single: string}} */
     let weights;
@@ -579,13 +616,15 @@ export class HubClient {
     else if (files.includes(SINGLE_FILE)) weights = { single: SINGLE_FILE };
     else {
       throw new HubError('EntryNotFound', `no safetensors weights in repo ${parsed.repo} at ${sha} ` +
-        `(neither ${SINGLE_FILE} nor ${INDEX_FILE})`, { repo: parsed.repo });
+        `(neither ${SINGLE_FILE} nor ${INDEX_FILE}${listedBy === 'siblings' ? '' : `, listed by ${listedBy}`})`, { repo: parsed.repo });
     }
     /** @type {Map<string, HubFileSource>} */
     const opened = new Map();
     const model = {
       /** cardData.base_model of the model card at that commit, as a list (often the parents' base) */
       baseModels: baseModelsOf(json),
+      /** cardData.base_model_relation ('merge', 'finetune', 'adapter', 'quantized'), or '' (§9) */
+      baseRelation: typeof json.cardData?.base_model_relation === 'string' ? json.cardData.base_model_relation : '',
       gated: json.gated ?? false,
       /** later calls for this model (/resolve/, paths-info) carry the token */
       needsToken,
@@ -597,6 +636,7 @@ export class HubClient {
       endpoint: this.endpoint,
       weights,
       files,
+      listedBy,
       sizes,
       /** @param {string} name */
       file: (name) => {
@@ -632,33 +672,50 @@ export class HubClient {
 
   /**
    * Sizes of files the revision listing did not size, through paths-info (§1): one POST for all
-   * unknown safetensors/index files of the model.
-   * @param {{repo: string, revision: string, files: string[], sizes: Map<string, number>}} model
+   * unknown safetensors/index files of the model. False when the hub has no listing endpoint
+   * (remembered on the model, so its other files do not ask again).
+   * @param {{repo: string, revision: string, files: string[], sizes: Map<string, number>, sizesUnlisted?: boolean}} model
    * @param {string} path
    * @param {AbortSignal} [signal]
+   * @returns {Promise<boolean>}
    */
   async _learnSizes(model, path, signal) {
+    if (model.sizesUnlisted) return false;
     // Many shards asking at once share one POST.
     const pending = this._sizing.get(model);
     if (pending) {
-      await pending.catch(() => {});
-      if (model.sizes.has(path)) return;
+      const listed = await pending.catch(() => true);
+      if (model.sizes.has(path) || !listed) return listed;
     }
     const p = this._postSizes(model, path, signal);
     this._sizing.set(model, p);
-    try { await p; } finally { if (this._sizing.get(model) === p) this._sizing.delete(model); }
+    try {
+      const listed = await p;
+      if (!listed) model.sizesUnlisted = true;
+      return listed;
+    } finally { if (this._sizing.get(model) === p) this._sizing.delete(model); }
   }
 
-  /** @param {{repo: string, revision: string, files: string[], sizes: Map<string, number>, needsToken?: boolean}} model @param {string} path @param {AbortSignal} [signal] */
+  /**
+   * Asks paths-info, else (a mirror without it: 404/501) the tree. Returns false when neither
+   * endpoint exists, so the caller knows a missing size does not mean a missing file.
+   * @param {{repo: string, revision: string, files: string[], sizes: Map<string, number>, needsToken?: boolean}} model @param {string} path @param {AbortSignal} [signal]
+   */
   async _postSizes(model, path, signal) {
     const wanted = new Set([path]);
     for (const f of model.files) if (!model.sizes.has(f) && /\.safetensors(\.index\.json)?$/.test(f)) wanted.add(f);
-    const url = `${this.endpoint}/api/models/${model.repo}/paths-info/${model.revision}`;
-    const { json } = await this._api(url, { repo: model.repo, path, signal, body: { paths: [...wanted], expand: false }, auth: model.needsToken });
-    for (const e of Array.isArray(json) ? json : []) {
-      const size = e?.lfs?.size ?? e?.size;
-      if (e && typeof e.path === 'string' && Number.isSafeInteger(size)) model.sizes.set(e.path, size);
+    let found;
+    try {
+      found = await pathsInfo(this, model.repo, model.revision, [...wanted], { path, signal, auth: model.needsToken });
+    } catch (e) {
+      if (!(e instanceof HubError && e.code === 'NotSupported')) throw e;
+      try { found = await listTree(this, model.repo, model.revision, signal, undefined, model.needsToken); } catch (e2) {
+        if (!(e2 instanceof HubError && e2.code === 'NotSupported')) throw e2;
+        return false;
+      }
     }
+    for (const [f, size] of found) if (size !== undefined) model.sizes.set(f, size);
+    return true;
   }
 }
 
@@ -702,8 +759,16 @@ export class HubFileSource {
   async size(opts = {}) {
     const known = this.model.sizes.get(this.name);
     if (known !== undefined) return known;
-    await this.client._learnSizes(this.model, this.name, this.client._signal(opts.signal));
+    const signal = this.client._signal(opts.signal);
+    const listed = await this.client._learnSizes(this.model, this.name, signal);
+    // No listing endpoint at all (a bare mirror): the 206 of a 1-byte read names the size.
+    if (!listed && !this.model.sizes.has(this.name)) await this.read(0, 1, () => {}, { signal });
     const learnt = this.model.sizes.get(this.name);
+    if (learnt === undefined && !listed) {
+      throw new HubError('BadResponse', `could not learn the size of ${this.model.repo}/${this.name}: ` +
+        `${this.client.endpoint} lists no sizes and its byte ranges carry no readable Content-Range`,
+        { repo: this.model.repo, path: this.name });
+    }
     if (learnt === undefined) {
       throw new HubError('EntryNotFound', `${this.model.repo}/${this.name} does not exist at ${this.model.revision}`,
         { repo: this.model.repo, path: this.name });
@@ -835,11 +900,13 @@ export class HubFileSource {
    * @param {AbortSignal | undefined} signal
    */
   async _whole(resp, ctrl, from, end, deliver, ctx, signal) {
-    const lenHeader = resp.headers.get('content-length');
-    const total = lenHeader !== null ? Number(lenHeader) : this.model.sizes.get(this.name);
+    // The size is the listing's, never this 200's Content-Length: a gzip-encoded 200 (CloudFront on
+    // /api/resolve-cache/, §9) has none, or the encoded length. Unknown size: the body is read up
+    // to `end` only, so a small read of a small file still works.
+    const total = this.model.sizes.get(this.name);
     const exact = from === 0 && total === end;
     const limit = this.client.maxWholeFileBytes;
-    if (!exact && (total === undefined || !(total <= limit))) {
+    if (!exact && (total === undefined ? !(end <= limit) : !(total <= limit))) {
       ctrl.abort();
       throw new HubError('RangeIgnored', `the server ignores HTTP Range requests for ${ctx.repo}/${ctx.path} ` +
         `(it sent the whole ${total ?? '?'}-byte file); refusing to download more than ${limit} bytes`, ctx);

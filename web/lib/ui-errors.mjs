@@ -52,8 +52,21 @@ export function explainError(e, ctx) {
         advice = 'The connection or the server stalled several times in a row; verify again in a moment.';
         break;
       }
+      if (!isHfHost(ctx.endpoint)) {
+        // A page sees a CORS refusal only as a failed fetch (a TypeError, no status): with another
+        // endpoint that is the likely cause, since mirrors do not allow pages to read them (§9).
+        title = `Could not read ${host(ctx.endpoint)} from this page: it probably does not allow cross-origin requests (CORS).`;
+        advice = 'A page can only use a hub that sends CORS headers to any site, as huggingface.co does. Mirrors such as hf-mirror.com ' +
+          'do not: they work from the command line (HF_ENDPOINT=https://hf-mirror.com mergeprobe verify …), not from a page. ' +
+          'Otherwise check your connection and the Hub endpoint under Advanced.';
+        break;
+      }
       title = `Could not reach ${host(ctx.endpoint)}.`;
-      advice = 'Check your connection and the Hub endpoint under Advanced. A hub or proxy that does not allow cross-origin requests also ends here.';
+      advice = 'Check your connection and the Hub endpoint under Advanced. A hub or proxy that does not allow cross-origin requests (CORS) also ends here.';
+      break;
+    case 'NotSupported':
+      title = `${host(ctx.endpoint)} does not offer a listing mergeprobe needs${where}.`;
+      advice = 'The endpoint is probably a mirror without the Hub\'s full API: try https://huggingface.co.';
       break;
     case 'RangeIgnored':
       title = 'The file server ignored byte-range requests.';
@@ -94,6 +107,10 @@ export function explainError(e, ctx) {
   return { title, advice, detail: e.message ?? '', role: e.role };
 }
 
+/** huggingface.co and hf.co (and their subdomains): the hosts known to send CORS headers to pages. */
+function isHfHost(endpoint) {
+  try { return /(^|\.)(huggingface\.co|hf\.co)$/.test(new URL(endpoint).hostname); } catch { return false; }
+}
 function host(endpoint) {
   try { return new URL(endpoint).host; } catch { return String(endpoint); }
 }
