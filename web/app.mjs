@@ -260,7 +260,14 @@ function runFromLink() {
     endpoint: p.endpoint, budget: p.budget, seed: p.seed,
   });
   const r = readForm();
-  if (r.error) return;
+  if (r.error) {
+    // A link the page cannot run (e.g. a budget outside the limits) says why, at the field.
+    const formError = byId('form-error');
+    formError.textContent = `This link cannot be run as it is. ${r.error}`;
+    formError.hidden = false;
+    r.focus?.focus();
+    return;
+  }
   startRun(r.spec, { expected: p.expected, version: p.version });
 }
 

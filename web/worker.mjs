@@ -21,6 +21,7 @@ self.addEventListener('message', async (ev) => {
     const report = await run(spec, (progress) => post({ type: 'progress', progress }));
     post({ type: 'result', report });
   } catch (err) {
+    if (err?.wasmLost) wasmPromise = null;  // the module aborted: the next run loads a new one
     post({ type: 'error', error: serialiseError(err) });
   }
 });

@@ -2,11 +2,12 @@
 // ask the core for a plan, fetch its byte ranges straight into the wasm heap, compute, and
 // assemble the report. All I/O goes through ByteSources (web/lib/byte-source.mjs), so hub repos,
 // dropped files and local paths are the same to this file.
-import { loadWasm } from './wasm-loader.mjs';
+import { discardWasm, loadWasm } from './wasm-loader.mjs';
+import { DEFAULT_BUDGET, WASM_MAX_MEMORY, budgetProblem, formatBudget, rangesHeapBytes, tooLarge } from './budget.mjs';
 import { METHOD_VERSION, REPORT_SCHEMA, buildShareUrl } from './report.mjs';
 import { cacheKey, cachedReadBytes } from './cache.mjs';
 
-export { loadWasm };
+export { loadWasm, DEFAULT_BUDGET };
 
 /** The first read of a header: 97% of safetensors headers are below 100 kB (huggingface_hub). */
 export const SPECULATIVE_HEADER_BYTES = 100_000;
@@ -15,7 +16,6 @@ const MIN_SHARD_HEADER_READ = 16_384;
 const SHARD_GUESS_SLACK = 1.02;  // the per-tensor guess already over-counts by 10-20 bytes
 const JSON_PADDING = 64;  // == mp::kJsonPadding == simdjson::SIMDJSON_PADDING
 const MAX_HEADER = 100_000_000;
-export const DEFAULT_BUDGET = 64 * 1024 * 1024;
 export const MAX_PARENTS = 4;
 
 /** An error from the engine; `code` tells the CLI's exit code and the page's message. */
@@ -42,6 +42,43 @@ function roleLabel(role, k) {
   if (role === 0) return 'suspect';
   if (role <= k) return k === 1 ? 'parent' : `parent ${role}`;
   return role === k + 1 ? 'base' : 'control';
+}
+
+/**
+ * An exception from inside the wasm module -> an EngineError without Emscripten's words. An abort
+ * is what an allocation that cannot be met ends in (bad_alloc with exception catching disabled);
+ * after it the module is unusable, so the next run loads a fresh one (`wasmLost`).
+ */
+function wasmFailure(e, budget) {
+  const aborted = /^Aborted\(/.test(String(e?.message));
+  if (!aborted && !(typeof WebAssembly !== 'undefined' && e instanceof WebAssembly.RuntimeError)) return null;
+  discardWasm();
+  const err = aborted
+    ? new EngineError(`the analysis ran out of memory with a budget of ${formatBudget(budget)}: `
+        + `try a smaller budget, e.g. ${formatBudget(Math.max(4096, Math.floor(budget / 2 / 1e6) * 1e6))}`, 'budget', e)
+    : new EngineError(`the analysis module failed (${String(e.message).split('.')[0]})`, 'internal', e);
+  err.wasmLost = true;
+  return err;
+}
+
+/**
+ * null when `bytes` can be allocated in the heap now (tried, then freed: the range buffers reuse
+ * it), else the largest block that can be, found by bisection to 1 MB.
+ */
+function heapRoom(mod, bytes) {
+  const fits = (n) => {
+    const p = mod._malloc(n) >>> 0;
+    if (p) mod._free(p);
+    return p !== 0;
+  };
+  if (fits(bytes)) return null;
+  let lo = 0;
+  let hi = bytes;
+  while (hi - lo > 1e6) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (fits(mid)) lo = mid; else hi = mid;
+  }
+  return lo;
 }
 
 function throwIfAborted(signal) {
@@ -82,6 +119,7 @@ function dirOf(path) {
  * @param {string} [opts.pageUrl] page URL the share link points to
  * @param {number} [opts.concurrency]
  * @param {{readBytes?: Function}} [opts.cache] header/index cache (web/lib/cache.mjs)
+ * @param {number} [opts.memoryLimit] the wasm heap's maximum (budget.mjs WASM_MAX_MEMORY; tests pass less)
  */
 export async function runAnalysis(opts) {
   const { suspect, parents = [], base, control = null, signal, onProgress = () => {} } = opts;
@@ -91,8 +129,10 @@ export async function runAnalysis(opts) {
   if (!suspect || !base) throw new EngineError('a suspect and a base model are needed', 'usage');
   if (parents.length < 1 || parents.length > MAX_PARENTS)
     throw new EngineError(`give between 1 and ${MAX_PARENTS} parent models`, 'usage');
-  if (!Number.isSafeInteger(budget) || budget < 4096)
-    throw new EngineError('the byte budget must be a whole number of at least 4096 bytes', 'usage');
+  const memoryLimit = opts.memoryLimit ?? WASM_MAX_MEMORY;
+  // Before any request: a budget the heap can never hold is refused with the largest that fits.
+  const why = budgetProblem(budget, undefined, memoryLimit);
+  if (why) throw new EngineError(why, /too large/.test(why) ? 'budget' : 'usage');
   if (!Number.isSafeInteger(seed) || seed < 0) throw new EngineError('the seed must be a non-negative integer', 'usage');
 
   const mod = opts.wasm ?? (await loadWasm());
@@ -112,7 +152,7 @@ export async function runAnalysis(opts) {
   const readToHeap = async (source, start, end, ptr = 0, at = 0, cached = false) => {
     const len = end - start;
     if (!ptr) {
-      ptr = mod._malloc(len + JSON_PADDING);
+      ptr = mod._malloc(len + JSON_PADDING) >>> 0;  // unsigned: the heap may pass 2 GB
       if (!ptr) throw new EngineError(`out of memory allocating ${len} bytes`, 'budget');
       mod.HEAPU8.fill(0, ptr + len, ptr + len + JSON_PADDING);
     }
@@ -176,7 +216,7 @@ export async function runAnalysis(opts) {
         const n = Number(new DataView(mod.HEAPU8.buffer, ptr, 8).getBigUint64(0, true));
         // Only when the length is plausible: otherwise the core reports the exact rule broken.
         if (8 + n > first && 8 + n <= room) {
-          const bigger = mod._malloc(8 + n + JSON_PADDING);
+          const bigger = mod._malloc(8 + n + JSON_PADDING) >>> 0;
           if (!bigger) throw new EngineError(`out of memory reading the header of ${name}`, 'budget');
           mod.HEAPU8.copyWithin(bigger, ptr, ptr + first);
           mod.HEAPU8.fill(0, bigger + 8 + n, bigger + 8 + n + JSON_PADDING);
@@ -206,6 +246,14 @@ export async function runAnalysis(opts) {
     if (matched.error) throw coreError(matched, '');
     const plan = analysis.plan(budget, seed);
     if (plan.error) throw coreError(plan, '');
+    // The ranges are all held at once: make sure the heap can give that much now (beside the
+    // headers it holds, and in this browser, which may grant less than the module's maximum), so
+    // the run is refused before any tensor byte is fetched rather than aborted half-way.
+    const room = heapRoom(mod, rangesHeapBytes(plan.bytes, plan.ranges.length / 4));
+    if (room !== null) {
+      throw new EngineError(tooLarge(formatBudget(budget), rangesHeapBytes(plan.bytes, plan.ranges.length / 4),
+        room - rangesHeapBytes(0, plan.ranges.length / 4), memoryLimit, 'with these models\' headers in memory, '), 'budget');
+    }
 
     // 4. Fetch the planned ranges into buffers the core owns (one copy: chunk -> heap).
     phase = 'fetching';
@@ -265,10 +313,14 @@ export async function runAnalysis(opts) {
     report.share_url = buildShareUrl(opts.pageUrl, report);
     return report;
   } catch (e) {
+    const lost = wasmFailure(e, budget);
+    if (lost) throw lost;
     if (signal?.aborted && !(e instanceof EngineError && e.code === 'aborted')) throw new EngineError('cancelled', 'aborted', e);
     throw e;
   } finally {
-    for (const p of freeAll) mod._free(p);
-    analysis.delete();
+    try {
+      for (const p of freeAll) mod._free(p);
+      analysis.delete();
+    } catch { /* the module aborted: it is discarded, nothing left to free */ }
   }
 }

@@ -14,6 +14,11 @@ export function loadWasm() {
   return cached;
 }
 
+/** After the module aborted (it cannot be called again): the next loadWasm() instantiates a new one. */
+export function discardWasm() {
+  cached = null;
+}
+
 async function loadForWeb() {
   const { default: create } = await import(new URL('../wasm/mergeprobe.mjs', import.meta.url).href);
   return create();
