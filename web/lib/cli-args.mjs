@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-import { DEFAULT_BUDGET, parseBudget as parseSize } from './budget.mjs';
+import { DEFAULT_BUDGET, MAX_BUDGET, MIN_BUDGET, formatBudget, parseBudget as parseSize } from './budget.mjs';
 
 /** The core accumulates at most this many parents (kernel.h kMaxParents). */
 export const MAX_PARENTS = 4;
@@ -217,7 +217,7 @@ reading a sample of tensor rows with HTTP range requests.
 Usage:
   mergeprobe verify --suspect OWNER/NAME[@REV] --parent OWNER/NAME[@REV] [--parent ...]
                     [--base OWNER/NAME[@REV]] [--control OWNER/NAME[@REV]]
-                    [--endpoint URL] [--budget 64MiB] [--seed N] [--json] [--no-cache]
+                    [--endpoint URL] [--budget ${formatBudget(DEFAULT_BUDGET)}] [--seed N] [--json] [--no-cache]
   mergeprobe --help | --version
 
 Models (a local file or folder works wherever a repo id does: ./path, ../path, /path):
@@ -229,8 +229,9 @@ Models (a local file or folder works wherever a repo id does: ./path, ../path, /
 
 Options:
   --endpoint URL  Hub endpoint (default: $HF_ENDPOINT, else ${DEFAULT_ENDPOINT})
-  --budget SIZE   tensor bytes to fetch in total, all models together (default 64MiB);
-                  units B, KB, MB, GB (powers of 1000), KiB, MiB, GiB (powers of 1024)
+  --budget SIZE   tensor bytes to fetch in total, all models together (default ${formatBudget(DEFAULT_BUDGET)});
+                  units B, KB, MB, GB (powers of 1000), KiB, MiB, GiB (powers of 1024);
+                  ${formatBudget(MIN_BUDGET)} to ${formatBudget(MAX_BUDGET)}, all held in memory during the run
   --seed N        sampling seed, a non-negative integer (default 0): same seed, same rows
   --json          print the JSON report (schema mergeprobe.report/1) and nothing else on stdout
   --no-cache      do not read or write the local cache of fetched bytes
