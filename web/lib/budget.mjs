@@ -13,9 +13,9 @@ export const MIN_BUDGET = 4096;
 /** The wasm heap's maximum: -sMAXIMUM_MEMORY in CMakeLists.txt (tests/js/budget.test.mjs checks). */
 export const WASM_MAX_MEMORY = 4 * 2 ** 30;
 /**
- * Heap a run needs besides the budget before its headers are read: the module's own 32 MiB start,
- * and the parsed headers and indexes of three-to-six very large models (a 397B FP8 trio holds
- * about 150 MB of them). After the headers, the engine checks again with the heap it really uses.
+ * Heap a run needs besides the budget, known before its headers are read: the module's own 32 MiB
+ * start, and the headers and indexes of very large models (a 397B FP8 trio reads 154 MB of them at
+ * once and grows the heap to 381 MB). After the headers the engine tries the real allocation.
  */
 export const HEAP_RESERVE = 512 * 2 ** 20;
 /** The largest budget the wasm heap can hold: the same for the page and the CLI. */

@@ -67,6 +67,7 @@ function wasmFailure(e, budget) {
  */
 function heapRoom(mod, bytes) {
   const fits = (n) => {
+    if (n >= 2 ** 32) return false;  // _malloc takes a 32-bit size
     const p = mod._malloc(n) >>> 0;
     if (p) mod._free(p);
     return p !== 0;
