@@ -109,13 +109,3 @@ export function formatSize(bytes) {
   if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(0)} MB`;
   return `${Math.ceil(bytes / 1e3)} kB`;
 }
-
-/**
- * Heap the fetched ranges of a plan need: their bytes, dlmalloc's per-chunk overhead, and slack
- * for what compute() allocates beside them (per-tensor results); see engine.mjs.
- * @param {number} planBytes
- * @param {number} ranges
- */
-export function rangesHeapBytes(planBytes, ranges) {
-  return planBytes + 64 * ranges + 16 * 2 ** 20;
-}

@@ -3,7 +3,7 @@
 // assemble the report. All I/O goes through ByteSources (web/lib/byte-source.mjs), so hub repos,
 // dropped files and local paths are the same to this file.
 import { discardWasm, loadWasm } from './wasm-loader.mjs';
-import { DEFAULT_BUDGET, WASM_MAX_MEMORY, budgetProblem, formatBudget, rangesHeapBytes, tooLarge } from './budget.mjs';
+import { DEFAULT_BUDGET, WASM_MAX_MEMORY, budgetProblem, formatBudget, tooLarge } from './budget.mjs';
 import { METHOD_VERSION, REPORT_SCHEMA, buildShareUrl } from './report.mjs';
 import { cacheKey, cachedReadBytes } from './cache.mjs';
 
@@ -16,6 +16,8 @@ const MIN_SHARD_HEADER_READ = 16_384;
 const SHARD_GUESS_SLACK = 1.02;  // the per-tensor guess already over-counts by 10-20 bytes
 const JSON_PADDING = 64;  // == mp::kJsonPadding == simdjson::SIMDJSON_PADDING
 const MAX_HEADER = 100_000_000;
+/** Heap compute() needs beside the fetched ranges (per-tensor results; measured in the MBs). */
+const COMPUTE_SLACK = 16 * 2 ** 20;
 export const MAX_PARENTS = 4;
 
 /** An error from the engine; `code` tells the CLI's exit code and the page's message. */
@@ -49,9 +51,12 @@ function roleLabel(role, k) {
  * is what an allocation that cannot be met ends in (bad_alloc with exception catching disabled);
  * after it the module is unusable, so the next run loads a fresh one (`wasmLost`).
  */
+const isAbort = (e) => /^Aborted\(/.test(String(e?.message));
+const isWasmException = (e) => isAbort(e) || (typeof WebAssembly !== 'undefined' && e instanceof WebAssembly.RuntimeError);
+
 function wasmFailure(e, budget) {
-  const aborted = /^Aborted\(/.test(String(e?.message));
-  if (!aborted && !(typeof WebAssembly !== 'undefined' && e instanceof WebAssembly.RuntimeError)) return null;
+  if (!isWasmException(e)) return null;
+  const aborted = isAbort(e);
   discardWasm();
   const err = aborted
     ? new EngineError(`the analysis ran out of memory with a budget of ${formatBudget(budget)}: `
@@ -62,24 +67,24 @@ function wasmFailure(e, budget) {
 }
 
 /**
- * null when `bytes` can be allocated in the heap now (tried, then freed: the range buffers reuse
- * it), else the largest block that can be, found by bisection to 1 MB.
+ * Tries the allocations the fetch is about to make: one block per range, as rangeBuffer() will
+ * make them, plus slack for compute(); then frees them (the range buffers take the same places).
+ * One block per range matters: the heap cannot give one block above 2 GB, yet gives 3.8 GB in
+ * parts. Returns null when all fit, else the bytes of ranges that did.
+ * @param {any} mod @param {number[]} sizes
  */
-function heapRoom(mod, bytes) {
-  const fits = (n) => {
-    if (n >= 2 ** 32) return false;  // _malloc takes a 32-bit size
-    const p = mod._malloc(n) >>> 0;
-    if (p) mod._free(p);
-    return p !== 0;
-  };
-  if (fits(bytes)) return null;
-  let lo = 0;
-  let hi = bytes;
-  while (hi - lo > 1e6) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (fits(mid)) lo = mid; else hi = mid;
+function heapShortfall(mod, sizes) {
+  const got = [];
+  let fit = 0;
+  let ok = true;
+  for (const n of [...sizes, COMPUTE_SLACK]) {
+    const p = n < 2 ** 32 ? mod._malloc(n) >>> 0 : 0;  // _malloc takes a 32-bit size
+    if (!p) { ok = false; break; }
+    got.push(p);
+    fit += n;
   }
-  return lo;
+  for (const p of got) mod._free(p);
+  return ok ? null : Math.min(fit, sizes.reduce((a, b) => a + b, 0));
 }
 
 function throwIfAborted(signal) {
@@ -123,6 +128,16 @@ function dirOf(path) {
  * @param {number} [opts.memoryLimit] the wasm heap's maximum (budget.mjs WASM_MAX_MEMORY; tests pass less)
  */
 export async function runAnalysis(opts) {
+  try {
+    return await run(opts);
+  } catch (e) {
+    // Anywhere the core allocates (parsing headers, planning, the Analysis itself) it may abort.
+    throw wasmFailure(e, opts.budget ?? DEFAULT_BUDGET) ?? e;
+  }
+}
+
+/** runAnalysis without the mapping of wasm aborts. @param {Parameters<typeof runAnalysis>[0]} opts */
+async function run(opts) {
   const { suspect, parents = [], base, control = null, signal, onProgress = () => {} } = opts;
   const budget = opts.budget ?? DEFAULT_BUDGET;
   const seed = opts.seed ?? 0;
@@ -247,13 +262,15 @@ export async function runAnalysis(opts) {
     if (matched.error) throw coreError(matched, '');
     const plan = analysis.plan(budget, seed);
     if (plan.error) throw coreError(plan, '');
-    // The ranges are all held at once: make sure the heap can give that much now (beside the
-    // headers it holds, and in this browser, which may grant less than the module's maximum), so
-    // the run is refused before any tensor byte is fetched rather than aborted half-way.
-    const room = heapRoom(mod, rangesHeapBytes(plan.bytes, plan.ranges.length / 4));
-    if (room !== null) {
-      throw new EngineError(tooLarge(formatBudget(budget), rangesHeapBytes(plan.bytes, plan.ranges.length / 4),
-        room - rangesHeapBytes(0, plan.ranges.length / 4), memoryLimit, 'with these models\' headers in memory, '), 'budget');
+    // The ranges are all held at once: make sure the heap can give them now (beside the headers
+    // it holds, and in this browser, which may grant less than the module's maximum), so the run
+    // is refused before any tensor byte is fetched rather than aborted half-way.
+    const sizes = [];
+    for (let i = 0; i < plan.ranges.length; i += 4) sizes.push(plan.ranges[i + 3] - plan.ranges[i + 2]);
+    const fit = heapShortfall(mod, sizes);
+    if (fit !== null) {
+      throw new EngineError(tooLarge(formatBudget(budget), plan.bytes + COMPUTE_SLACK, fit - COMPUTE_SLACK, memoryLimit,
+        'with these models\' headers in memory, '), 'budget');
     }
 
     // 4. Fetch the planned ranges into buffers the core owns (one copy: chunk -> heap).
@@ -314,9 +331,7 @@ export async function runAnalysis(opts) {
     report.share_url = buildShareUrl(opts.pageUrl, report);
     return report;
   } catch (e) {
-    const lost = wasmFailure(e, budget);
-    if (lost) throw lost;
-    if (signal?.aborted && !(e instanceof EngineError && e.code === 'aborted')) throw new EngineError('cancelled', 'aborted', e);
+    if (signal?.aborted && !isWasmException(e) && !(e instanceof EngineError && e.code === 'aborted')) throw new EngineError('cancelled', 'aborted', e);
     throw e;
   } finally {
     try {
