@@ -84,3 +84,20 @@ test('an abort inside the module is a readable budget error, and the next run ge
     assert.equal(report.summary.verdict, 'linear-merge');
   });
 });
+
+test('a module that cannot start says so in words, never with Emscripten text', async () => {
+  const { loadFailure } = await import('../../web/lib/wasm-loader.mjs');
+  const { explainError } = await import('../../web/lib/ui-errors.mjs');
+  const { messageFor } = await import('../../web/lib/cli-errors.mjs');
+  const oom = loadFailure(new Error('Aborted(RangeError: WebAssembly.Memory(): could not allocate memory). Build with -s ASSERTIONS=1 for more info.'));
+  assert.equal(oom.code, 'memory');
+  assert.equal(oom.message, 'WebAssembly could not get the analysis module its starting memory (32 MB)');
+  const page = explainError(oom, { endpoint: 'https://huggingface.co', hasToken: false });
+  assert.match(page.title, /could not give the analysis the memory/);
+  assert.equal(messageFor(oom), oom.message);
+  const missing = loadFailure(new Error('Aborted(both async and sync fetching of the wasm failed). Build with -s ASSERTIONS=1 for more info.'));
+  assert.equal(missing.code, 'setup');
+  for (const e of [oom, missing, page]) assert.doesNotMatch(JSON.stringify({ m: e.message, t: e.title, a: e.advice, d: e.detail }), /Aborted\(|ASSERTIONS/);
+  const other = new Error('mergeprobe.wasm not found');
+  assert.equal(loadFailure(other), other, 'other errors pass through');
+});
