@@ -2,7 +2,7 @@
 // The analysis runs in web/worker.mjs; cancelling terminates that worker, so nothing on this
 // thread ever waits on the wasm.
 import { byId, h, replace } from './lib/ui-dom.mjs';
-import { DEFAULT_ENDPOINT, fillForm, initForm, markRoleError, readForm, setFormBusy } from './lib/ui-form.mjs';
+import { DEFAULT_ENDPOINT, endpointOrigin, fillForm, initForm, markRoleError, readForm, setFormBusy } from './lib/ui-form.mjs';
 import { buildView } from './lib/ui-report-view.mjs';
 import { modelsTable, verdictCard } from './lib/ui-verdict.mjs';
 import { componentTable, tensorTable, unmatchedList } from './lib/ui-tables.mjs';
@@ -30,6 +30,12 @@ const state = {
   lastSpec: null,
 };
 
+/**
+ * The hub endpoints this page was set up with, by origin: the default hub, and the demo hub when
+ * demo.json names one (npm start). A share link naming any other endpoint does not start by itself.
+ */
+const knownOrigins = new Set([endpointOrigin(DEFAULT_ENDPOINT)]);
+
 function pageUrl() {
   return location.href.replace(/#.*$/, '');
 }
@@ -37,6 +43,7 @@ function pageUrl() {
 // ---------- running ----------
 
 function startRun(spec, link = null) {
+  hide('link-confirm');
   state.link = link;
   state.lastSpec = spec;
   hide('error'); hide('result');
@@ -208,16 +215,22 @@ function hide(id) { byId(id).hidden = true; }
 function onSubmit(ev) {
   ev.preventDefault();
   if (state.running) return;
+  runForm();
+}
+
+/** Reads the form and runs it, or shows what needs fixing. @param {object | null} [link] */
+function runForm(link = null) {
   const formError = byId('form-error');
   const r = readForm();
   if (r.error) {
-    formError.textContent = r.error;
+    // A link the page cannot run (e.g. a budget outside the limits) says why, never sits silent.
+    formError.textContent = link ? `This link cannot be run as it is. ${r.error}` : r.error;
     formError.hidden = false;
     r.focus?.focus();
     return;
   }
   formError.hidden = true;
-  startRun(r.spec);
+  startRun(r.spec, link);
 }
 
 /** demo.json exists only where scripts/serve.mjs runs the offline mock hub. */
@@ -230,6 +243,7 @@ async function loadDemo() {
   } catch { return; }
   const examples = Array.isArray(demo?.examples) ? demo.examples : [];
   if (!examples.length || typeof demo.endpoint !== 'string') return;
+  if (endpointOrigin(demo.endpoint)) knownOrigins.add(endpointOrigin(demo.endpoint));
   replace(byId('demo-links'), examples.map((ex, i) => [i ? ' · ' : '', h('button', {
     type: 'button', class: 'link-button demo-link', title: String(ex.description ?? ''),
     onclick: () => {
@@ -241,7 +255,9 @@ async function loadDemo() {
   show('demo');
 }
 
-function runFromLink() {
+async function runFromLink() {
+  await demoLoaded;  // the demo hub counts as known only once demo.json has been read
+  hide('link-confirm');
   const hash = location.hash.replace(/^#/, '');
   if (!hash) return;
   let p;
@@ -259,16 +275,22 @@ function runFromLink() {
     suspect: ref(p.suspect), parents: p.parents.map(ref), base: ref(p.base), control: ref(p.control),
     endpoint: p.endpoint, budget: p.budget, seed: p.seed,
   });
-  const r = readForm();
-  if (r.error) {
-    // A link the page cannot run (e.g. a budget outside the limits) says why, at the field.
-    const formError = byId('form-error');
-    formError.textContent = `This link cannot be run as it is. ${r.error}`;
-    formError.hidden = false;
-    r.focus?.focus();
+  const link = { expected: p.expected, version: p.version };
+  if (!knownOrigins.has(endpointOrigin(p.endpoint))) {
+    askBeforeRunning(p.endpoint, link);
     return;
   }
-  startRun(r.spec, { expected: p.expected, version: p.version });
+  runForm(link);
+}
+
+/** Anyone can mail a link: one naming an unknown endpoint waits until the person says to run it. */
+function askBeforeRunning(endpoint, link) {
+  byId('link-confirm-endpoint').textContent = endpoint;
+  // The form as it is then: the person may have changed it meanwhile.
+  byId('link-confirm-run').onclick = () => { if (!state.running) runForm(link); };
+  byId('link-confirm-dismiss').onclick = () => { hide('link-confirm'); byId('suspect').focus(); };
+  show('link-confirm');
+  byId('link-confirm-title').focus();
 }
 
 initForm();
@@ -277,5 +299,5 @@ byId('cancel').addEventListener('click', cancel);
 document.addEventListener('keydown', (ev) => { if (ev.key === 'Escape' && state.running) cancel(); });
 window.addEventListener('hashchange', runFromLink);
 byId('footer-version').textContent = `mergeprobe method version ${METHOD_VERSION}. Share links carry it, so a rerun can tell whether it reproduced the same numbers.`;
-loadDemo();
+const demoLoaded = loadDemo();
 runFromLink();

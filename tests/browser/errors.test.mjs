@@ -27,7 +27,8 @@ test('a gated model without a token says so and how to fix it; with an approved 
   assert.equal(await page.locator('#error').isHidden(), true);
   assert.match(await page.locator('#verdict-sentence').textContent(), /linear merge/i);
   // The token stays in this tab's sessionStorage and never reaches the share link.
-  assert.equal(await page.evaluate(() => sessionStorage.getItem('mergeprobe.token')), GATED_TOKEN);
+  const key = `mergeprobe.token:${new URL(await demoEndpoint(page)).origin}`;
+  assert.equal(await page.evaluate((k) => sessionStorage.getItem(k), key), GATED_TOKEN);
   assert.ok(!(await page.locator('#share-url').inputValue()).includes(GATED_TOKEN));
   assert.deepEqual(env.browser.errors, []);
 });

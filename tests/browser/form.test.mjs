@@ -32,7 +32,8 @@ test('the access token lives in sessionStorage only', async () => {
   await page.goto(env.site.url);
   await page.getByText('Advanced', { exact: true }).click();
   await page.getByLabel('Access token').fill('hf_secret_value');
-  assert.equal(await page.evaluate(() => sessionStorage.getItem('mergeprobe.token')), 'hf_secret_value');
+  // Kept for the endpoint it was entered for (the default hub here).
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('mergeprobe.token:https://huggingface.co')), 'hf_secret_value');
   assert.equal(await page.evaluate(() => JSON.stringify(localStorage)).then((s) => s.includes('hf_secret')), false);
   await page.reload();
   assert.equal(await page.getByLabel('Access token').inputValue(), 'hf_secret_value');

@@ -93,6 +93,11 @@ test('defaults, --flag=value form, and the environment (HF_ENDPOINT, HF_TOKEN)',
   const e = parse(['verify', '--suspect', 'c/c', '--parent', 'a/a'], { HF_ENDPOINT: 'http://mirror.local:8080/', HF_TOKEN: 'hf_abc\n' });
   assert.equal(e.endpoint, 'http://mirror.local:8080');
   assert.equal(e.token, 'hf_abc');
+  // A token a header cannot carry is a usage error, and the message does not repeat it.
+  for (const bad of ['hf_abc def', 'hf_abc\nhf_def', 'hf_\u00e9']) {
+    assert.throws(() => parse(['verify', '--suspect', 'c/c', '--parent', 'a/a'], { HF_TOKEN: bad }),
+      (err) => err.code === 'usage' && err.message === 'HF_TOKEN: this token is not valid: it contains characters that cannot be sent in an HTTP header');
+  }
   // The flag wins over the environment.
   const f = parse(['verify', '--suspect', 'c/c', '--parent', 'a/a', '--endpoint', 'https://hf.example'], { HF_ENDPOINT: 'http://x' });
   assert.equal(f.endpoint, 'https://hf.example');

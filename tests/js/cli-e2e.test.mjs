@@ -249,8 +249,19 @@ describe('through the mock hub', () => {
     const args = ['verify', '--suspect', 'test/private-merge', '--parent', 'test/sst2', '--base', 'test/base', '--endpoint', hub.hubUrl];
     assertFails(await run(args), 3, /^mergeprobe: test\/private-merge was not found on .*; for a private repo set HF_TOKEN$/);
     assert.equal(parseJsonReport(await run([...args, '--json'], { env: { HF_TOKEN: 'hf_alice_token' } })).summary.verdict, 'linear-merge');
-    assertFails(await run(['verify', '--suspect', 'test/sst2', '--parent', 'test/sst2', '--base', 'test/base', '--endpoint', hub.hubUrl],
-      { env: { HF_TOKEN: 'hf_not_a_real_token' } }), 3, /refused the credentials for test\/sst2: check HF_TOKEN/);
+    // The token is sent only to repos that need it, so a refused one shows on the private repo.
+    assertFails(await run(args, { env: { HF_TOKEN: 'hf_not_a_real_token' } }), 3, /refused the credentials for test\/private-merge: check HF_TOKEN/);
+  });
+
+  test('HF_TOKEN with a space or a newline inside exits 2 at once, without repeating the token', async () => {
+    const args = ['verify', '--suspect', 'test/sst2', '--parent', 'test/sst2', '--base', 'test/base', '--endpoint', hub.hubUrl];
+    for (const bad of ['hf_secret part', 'hf_secret\nhf_other']) {
+      hub.resetStats();
+      const r = await run(args, { env: { HF_TOKEN: bad } });
+      assertFails(r, 2, /^mergeprobe: HF_TOKEN: this token is not valid: it contains characters that cannot be sent in an HTTP header$/m);
+      assert.ok(!r.stderr.includes('hf_secret'));
+      assert.equal(hub.stats.log.length, 0, 'no request was made');
+    }
   });
 
   test('Ctrl-C (SIGINT) during a slow fetch exits 130 with one line', async () => {

@@ -3,6 +3,7 @@
 // a UsageError (exit code 2) whose message says what to type instead.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { tokenProblem } from './token.mjs';
 
 import { DEFAULT_BUDGET, MAX_BUDGET, MIN_BUDGET, formatBudget, parseBudget as parseSize } from './budget.mjs';
 
@@ -195,6 +196,10 @@ export function parseCli(argv, { env = process.env, exists = existsSync } = {}) 
     : env.HF_ENDPOINT ? parseEndpoint(env.HF_ENDPOINT, 'HF_ENDPOINT') : DEFAULT_ENDPOINT;
   const budgetText = single(values, 'budget');
   const seedText = single(values, 'seed');
+  // Surrounding whitespace (a newline from `echo`) is dropped; whitespace inside is an error.
+  const token = env.HF_TOKEN ? env.HF_TOKEN.trim() || undefined : undefined;
+  const bad = tokenProblem(token);
+  if (bad) throw new UsageError(`HF_TOKEN: ${bad}`);
 
   return {
     action: 'verify',
@@ -203,7 +208,7 @@ export function parseCli(argv, { env = process.env, exists = existsSync } = {}) 
     base,
     control,
     endpoint,
-    token: env.HF_TOKEN ? env.HF_TOKEN.trim() || undefined : undefined,
+    token,
     budget: budgetText === undefined ? DEFAULT_BUDGET : parseBudget(budgetText),
     seed: seedText === undefined ? 0 : parseSeed(seedText),
     json: Boolean(values.json),

@@ -4,9 +4,12 @@
 //
 // Request shapes are chosen so a browser never sends a preflight to the CDN (§2.4, §2.7): only
 // `Range: bytes=a-b` (never suffix or multi-range), no custom headers, and no Authorization on the
-// CDN. The token goes only to the hub origin (API and /resolve/); when fetch follows the /resolve/
-// redirect to the CDN it drops Authorization itself (§2.6), and when we call the remembered CDN URL
-// directly we do not add it.
+// CDN. The token goes only to the hub origin, and only for a model that needs it (§9): the first API
+// call of a model goes without it, and the token is added (and kept for that model's /resolve/ and
+// paths-info calls) only when the answer says `gated` or `private`, or a 401/404 that a token may
+// lift. Public repos never see it, so an older Chromium that keeps Authorization on the cross-origin
+// redirect cannot carry it to the CDN. Where it is sent, fetch drops it on the redirect to the CDN
+// (§2.6), and when we call the remembered CDN URL directly we do not add it.
 //
 // One /resolve/ per file touched: the first read of a file follows the redirect, and the final
 // response.url (the signed CDN URL) serves every later range of that file. A 403 from the CDN means
@@ -17,6 +20,7 @@
 // read as a single file; anything else is an EntryNotFound error.
 
 import { checkRange, abortError } from './byte-source.mjs';
+import { tokenProblem } from './token.mjs';
 
 /** @typedef {import('./byte-source.mjs').ByteSource} ByteSource */
 /** @typedef {import('./byte-source.mjs').ModelSource} ModelSource */
@@ -194,7 +198,8 @@ export class HubClient {
   /**
    * @param {Object} [o]
    * @param {string} [o.endpoint]
-   * @param {string} [o.token]  sent only to the endpoint origin, never logged
+   * @param {string} [o.token]  sent only to the endpoint origin, for models that need it, never
+   *   logged; one a header cannot carry throws (code 'usage') before any request
    * @param {typeof fetch} [o.fetch]
    * @param {number} [o.concurrency]  requests in flight, all files together
    * @param {number} [o.maxRetries]  tries per request (429, 5xx, network errors, short bodies)
@@ -207,6 +212,8 @@ export class HubClient {
   constructor(o = {}) {
     this.endpoint = (o.endpoint ?? 'https://huggingface.co').replace(/\/+$/, '');
     this.origin = new URL(this.endpoint).origin;
+    const bad = tokenProblem(o.token);
+    if (bad) throw Object.assign(new Error(bad), { code: 'usage' });
     // Kept off enumerable properties so a console.log or JSON.stringify of the client shows no token.
     Object.defineProperty(this, '_token', { value: o.token || '', enumerable: false });
     const f = o.fetch ?? globalThis.fetch;
@@ -228,10 +235,13 @@ export class HubClient {
     return parseModelId(id);
   }
 
-  /** Authorization for a URL: only on the hub origin. @param {string} url */
-  _authHeaders(url) {
+  /**
+   * Authorization for a URL: only on the hub origin, and only when `send` (the model needs it).
+   * @param {string} url @param {boolean} [send]
+   */
+  _authHeaders(url, send = false) {
     const token = /** @type {any} */ (this)._token;
-    return token && new URL(url).origin === this.origin ? { Authorization: `Bearer ${token}` } : {};
+    return send && token && new URL(url).origin === this.origin ? { Authorization: `Bearer ${token}` } : {};
   }
 
   /** @param {AbortSignal} [signal] */
@@ -365,7 +375,8 @@ export class HubClient {
   /**
    * GET or POST a hub API URL and parse its JSON, with retries.
    * @param {string} url
-   * @param {{repo?: string, path?: string, signal?: AbortSignal, body?: any}} ctx
+   * @param {{repo?: string, path?: string, signal?: AbortSignal, body?: any, auth?: boolean}} ctx
+   *   auth: send the token (the model needs it)
    * @returns {Promise<{json: any, headers: Headers}>}
    */
   async _api(url, ctx) {
@@ -373,7 +384,7 @@ export class HubClient {
     const info = { repo: ctx.repo, path: ctx.path };
     return this._retrying(async () => {
       /** @type {RequestInit} */
-      const init = { headers: { Accept: 'application/json', ...this._authHeaders(url) }, signal };
+      const init = { headers: { Accept: 'application/json', ...this._authHeaders(url, ctx.auth) }, signal };
       if (ctx.body !== undefined) {
         // JSON body: preflighted in browsers, which the hub answers (§1 paths-info).
         init.method = 'POST';
@@ -398,6 +409,24 @@ export class HubClient {
   }
 
   /**
+   * A model's first API call: without the token, then once with it when the answer is a 401 or a
+   * 404 for the repo (private, or gated behind a login) and a token is there. `needsToken`: the
+   * model's later calls carry the token (it is gated or private, or only the token opened it).
+   * @param {string} url
+   * @param {{repo: string, signal?: AbortSignal}} ctx
+   */
+  async _apiFirst(url, ctx) {
+    try {
+      const r = await this._api(url, ctx);
+      return { ...r, needsToken: !!(r.json?.gated || r.json?.private) };
+    } catch (e) {
+      const liftable = e instanceof HubError && (e.status === 401 || (e.status === 404 && e.code === 'RepoNotFound'));
+      if (!liftable || !(/** @type {any} */ (this)._token)) throw e;
+      return { ...(await this._api(url, { ...ctx, auth: true })), needsToken: true };
+    }
+  }
+
+  /**
    * Revision -> commit SHA and file list; every later file URL uses the SHA, so a branch that moves
    * during the run cannot mix two commits.
    * @param {string} repo  'owner/name'
@@ -409,7 +438,7 @@ export class HubClient {
     const parsed = parseModelId(`${repo}@${revision}`);
     // blobs=true adds every file's size, so sizes are known without touching the CDN (§1).
     const url = `${this.endpoint}/api/models/${parsed.repo}/revision/${encodeURIComponent(parsed.revision)}?blobs=true`;
-    const { json } = await this._api(url, { repo: parsed.repo, signal: opts.signal });
+    const { json, needsToken } = await this._apiFirst(url, { repo: parsed.repo, signal: opts.signal });
     const sha = json && json.sha;
     if (typeof sha !== 'string' || !SHA_RE.test(sha)) {
       throw new HubError('BadResponse', `${this.endpoint} gave no commit SHA for ${parsed.repo}@${parsed.revision}`, { repo: parsed.repo });
@@ -437,6 +466,8 @@ export class HubClient {
       /** cardData.base_model of the model card at that commit, as a list (often the parents' base) */
       baseModels: baseModelsOf(json),
       gated: json.gated ?? false,
+      /** later calls for this model (/resolve/, paths-info) carry the token */
+      needsToken,
       label: parsed.repo,
       repo: parsed.repo,
       revision: sha,
@@ -470,7 +501,7 @@ export class HubClient {
     const parsed = parseModelId(`${repo}@${revision}`);
     const q = ['sha', 'cardData', 'gated', 'private'].map((f) => `expand=${f}`).join('&');
     const url = `${this.endpoint}/api/models/${parsed.repo}/revision/${encodeURIComponent(parsed.revision)}?${q}`;
-    const { json } = await this._api(url, { repo: parsed.repo, signal: opts.signal });
+    const { json } = await this._apiFirst(url, { repo: parsed.repo, signal: opts.signal });
     return {
       repo: parsed.repo, sha: json.sha, baseModels: baseModelsOf(json), gated: json.gated ?? false,
       private: !!json.private, cardData: json.cardData ?? {},
@@ -496,12 +527,12 @@ export class HubClient {
     try { await p; } finally { if (this._sizing.get(model) === p) this._sizing.delete(model); }
   }
 
-  /** @param {{repo: string, revision: string, files: string[], sizes: Map<string, number>}} model @param {string} path @param {AbortSignal} [signal] */
+  /** @param {{repo: string, revision: string, files: string[], sizes: Map<string, number>, needsToken?: boolean}} model @param {string} path @param {AbortSignal} [signal] */
   async _postSizes(model, path, signal) {
     const wanted = new Set([path]);
     for (const f of model.files) if (!model.sizes.has(f) && /\.safetensors(\.index\.json)?$/.test(f)) wanted.add(f);
     const url = `${this.endpoint}/api/models/${model.repo}/paths-info/${model.revision}`;
-    const { json } = await this._api(url, { repo: model.repo, path, signal, body: { paths: [...wanted], expand: false } });
+    const { json } = await this._api(url, { repo: model.repo, path, signal, body: { paths: [...wanted], expand: false }, auth: model.needsToken });
     for (const e of Array.isArray(json) ? json : []) {
       const size = e?.lfs?.size ?? e?.size;
       if (e && typeof e.path === 'string' && Number.isSafeInteger(size)) model.sizes.set(e.path, size);
@@ -516,7 +547,7 @@ export class HubClient {
 export class HubFileSource {
   /**
    * @param {HubClient} client
-   * @param {{repo: string, revision: string, files: string[], sizes: Map<string, number>}} model
+   * @param {{repo: string, revision: string, files: string[], sizes: Map<string, number>, needsToken?: boolean}} model
    * @param {string} name
    */
   constructor(client, model, name) {
@@ -592,7 +623,7 @@ export class HubFileSource {
         if (!viaCdn) client.stats.resolveCalls++;
         try {
           ({ resp, release } = await client._send(url, {
-            headers: { Range: `bytes=${from}-${end - 1}`, ...client._authHeaders(url) },
+            headers: { Range: `bytes=${from}-${end - 1}`, ...client._authHeaders(url, this.model.needsToken) },
             redirect: 'follow',
             signal: ctrl.signal,
           }, ctx));

@@ -3,11 +3,14 @@
 import { h, replace, byId } from './ui-dom.mjs';
 import { bytes } from './ui-format.mjs';
 import { DEFAULT_BUDGET, MAX_BUDGET, MIN_BUDGET, formatBudget, parseBudget } from './budget.mjs';
+import { tokenProblem } from './token.mjs';
 
 export const MAX_PARENTS = 4;  // engine.mjs MAX_PARENTS
 
 export const DEFAULT_ENDPOINT = 'https://huggingface.co';
-const TOKEN_KEY = 'mergeprobe.token';
+// A token belongs to the hub it was entered for: stored per endpoint origin (where hub.mjs sends
+// it), so a share link or an edit that names another endpoint never takes it along.
+const TOKEN_KEY = 'mergeprobe.token:';
 // owner/name[@revision]; a few legacy repos have no owner ("gpt2").
 const MODEL_ID = /^[A-Za-z0-9][\w.-]*(\/[\w.-]+)?(@[^\s@]+)?$/;
 
@@ -21,13 +24,49 @@ export function initForm() {
   byId('budget').value = formatBudget(DEFAULT_BUDGET);
   byId('budget-limits').textContent = `, from ${formatBudget(MIN_BUDGET)} to ${formatBudget(MAX_BUDGET)}`;
   const token = byId('token');
-  try { token.value = sessionStorage.getItem(TOKEN_KEY) ?? ''; } catch { /* storage disabled */ }
+  // The old unkeyed entry does not say which hub it was for: drop it rather than guess.
+  try { sessionStorage.removeItem('mergeprobe.token'); } catch { /* storage disabled */ }
+  showTokenFor(byId('endpoint').value);
+  byId('endpoint').addEventListener('input', () => showTokenFor(byId('endpoint').value));
   token.addEventListener('input', () => {
+    setTokenError('');
+    if (!tokenField.origin) return;  // no valid endpoint yet: the token belongs to no hub
+    tokenField.values.set(tokenField.origin, token.value);
     try {
-      if (token.value) sessionStorage.setItem(TOKEN_KEY, token.value);
-      else sessionStorage.removeItem(TOKEN_KEY);
+      const key = TOKEN_KEY + tokenField.origin;
+      if (token.value) sessionStorage.setItem(key, token.value);
+      else sessionStorage.removeItem(key);
     } catch { /* storage disabled: the token still works for this page */ }
   });
+}
+
+/** The origin a hub endpoint's requests go to ('' when it is not a URL). @param {string} endpoint */
+export function endpointOrigin(endpoint) {
+  try { return new URL((endpoint || '').trim() || DEFAULT_ENDPOINT).origin; } catch { return ''; }
+}
+
+/**
+ * Whose token the field shows (`origin`), and every token typed in this page per origin (the copy
+ * that works when sessionStorage is disabled).
+ */
+const tokenField = { origin: '', values: new Map() };
+
+/** Show the token entered for this endpoint (none for any other): the field never carries one over. */
+function showTokenFor(endpoint) {
+  const origin = endpointOrigin(endpoint);
+  if (origin === tokenField.origin) return;
+  tokenField.origin = origin;
+  let stored = tokenField.values.get(origin) ?? '';
+  try { stored = (origin && sessionStorage.getItem(TOKEN_KEY + origin)) || stored; } catch { /* storage disabled */ }
+  byId('token').value = origin ? stored : '';
+  setTokenError('');
+}
+
+function setTokenError(message) {
+  const err = byId('token-error');
+  err.textContent = message;
+  err.hidden = !message;
+  if (message) byId('token').setAttribute('aria-invalid', 'true'); else byId('token').removeAttribute('aria-invalid');
 }
 
 function roleId(field) {
@@ -255,10 +294,19 @@ export function readForm() {
     byId('advanced').open = true;
     return { error: 'Seed must be a whole number, 0 or more.', focus: byId('seed') };
   }
+  // The field shows the token of the endpoint it was entered for; any other endpoint gets none.
+  const token = tokenField.origin === endpointOrigin(endpoint) ? byId('token').value.trim() : '';
+  const badToken = tokenProblem(token);
+  if (badToken) {
+    byId('advanced').open = true;
+    const message = `${badToken[0].toUpperCase()}${badToken.slice(1)} (a space, a line break or a non-ASCII letter).`;
+    setTokenError(message);
+    return { error: message, focus: byId('token') };
+  }
   if (firstBad) return { error: 'Some fields need attention.', focus: firstBad };
   return {
     spec: {
-      endpoint, token: byId('token').value.trim(), budget, seed,
+      endpoint, token, budget, seed,
       suspect, parents, base, control: control ?? undefined,
     },
   };
@@ -277,6 +325,7 @@ export function fillForm(p) {
   set(f.base, p.base);
   set(f.control, p.control);
   byId('endpoint').value = p.endpoint || DEFAULT_ENDPOINT;
+  showTokenFor(byId('endpoint').value);
   // Exact (links carry bytes), so the plan is the same; a budget the page cannot run is still
   // shown, and readForm() says why.
   if (p.budget !== undefined) byId('budget').value = formatBudget(p.budget);
