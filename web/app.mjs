@@ -274,7 +274,8 @@ function runForm(link = null) {
   const formError = byId('form-error');
   const r = readForm();
   if (r.error) {
-    formError.textContent = r.error;
+    // A link the page cannot run (e.g. a budget outside the limits) says why, never sits silent.
+    formError.textContent = link ? `This link cannot be run as it is. ${r.error}` : r.error;
     formError.hidden = false;
     r.focus?.focus();
     return;
@@ -330,9 +331,7 @@ async function runFromLink() {
     askBeforeRunning(p.endpoint, link);
     return;
   }
-  const r = readForm();
-  if (r.error) return;
-  startRun(r.spec, link);
+  runForm(link);
 }
 
 /** Anyone can mail a link: one naming an unknown endpoint waits until the person says to run it. */

@@ -41,6 +41,7 @@ self.addEventListener('message', async (ev) => {
     const report = await run(spec, hub, (progress) => post({ type: 'progress', progress }));
     post({ type: 'result', report });
   } catch (err) {
+    if (err?.wasmLost) wasmPromise = null;  // the module aborted: the next run loads a new one
     post({ type: 'error', error: serialiseError(err) });
   } finally {
     clearInterval(ticker);

@@ -125,7 +125,7 @@ test('usage errors: missing or repeated flags, unknown flags and commands', () =
   usage(() => parse(['verify', '--suspect', 'c/c', '--parent', 'a/a', 'extra']), /unexpected argument "extra"/);
   usage(() => parse(['verify', '--suspect', 'c/c', '--parent', 'a/a', '--budget', 'big']), /budget/);
   usage(() => parse(['verify', '--suspect', 'c/c', '--parent', 'a/a', '--seed', '-3']), /^--seed "-3" is not a non-negative integer/);
-  usage(() => parse(['verify', '--suspect', 'c/c', '--parent', 'a/a', '--budget', '-3MB']), /^--budget "-3MB" is not a size/);
+  usage(() => parse(['verify', '--suspect', 'c/c', '--parent', 'a/a', '--budget', '-3MB']), /^--budget: "-3MB" is not a size/);
   usage(() => parse(['verify', '--suspect', 'c/c', '--parent', 'a/a', '--endpoint', 'ftp://x']), /http/);
   usage(() => parse(['verify', '--suspect', 'c/c', '--parent', 'a/a'], { HF_ENDPOINT: 'not a url' }), /HF_ENDPOINT/);
   usage(() => parse(['verify', '--suspect', 'c/c', ...Array(5).fill(0).flatMap((_, i) => ['--parent', `p/${i}`])]), /at most 4/);

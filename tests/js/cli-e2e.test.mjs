@@ -317,10 +317,13 @@ describe('through the mock hub', () => {
 });
 
 describe('exit codes for expected failures', { concurrency: 2 }, () => {
-  test('2: usage errors (bad flag, missing --suspect, bad budget, bad seed, missing --base, missing path)', async () => {
+  test('2: usage errors (bad flag, missing --suspect, bad or too large budget, bad seed, missing --base, missing path)', async () => {
     assertFails(await run(['verify', '--suspect', 'a/b', '--parent', 'c/d', '--base', 'e/f', '--frobnicate']), 2, /^mergeprobe: Unknown option '--frobnicate'/);
     assertFails(await run(['verify', '--parent', 'c/d', '--base', 'e/f']), 2, /^mergeprobe: missing --suspect/);
     assertFails(await run(['verify', '--suspect', 'a/b', '--parent', 'c/d', '--base', 'e/f', '--budget', '64XB']), 2, /^mergeprobe: --budget: unknown unit "XB"/);
+    // The page's rule: a budget WebAssembly cannot hold names the largest that fits, before any request.
+    assertFails(await run(['verify', '--suspect', 'a/b', '--parent', 'c/d', '--base', 'e/f', '--budget', '8000MB']), 2,
+      /^mergeprobe: --budget: a budget of 8000MB is too large: .* the largest budget that fits is 3758MB/);
     assertFails(await run(['verify', '--suspect', 'a/b', '--parent', 'c/d', '--base', 'e/f', '--seed', '-1']), 2, /^mergeprobe: --seed "-1" is not a non-negative integer/);
     assertFails(await run(['verify', '--suspect', 'a/b', '--parent', 'c/d', '--parent', 'e/f']), 2, /^mergeprobe: missing --base/);
     assertFails(await run(['verify', '--suspect', './does-not-matter', '--parent', 'c/d']), 2, /^mergeprobe: missing --base/);

@@ -5,13 +5,13 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { tokenProblem } from './token.mjs';
 
-/** Default byte budget: the core planner's default (planner.h PlanOptions::budget_bytes). */
-export const DEFAULT_BUDGET = 64 * 1024 * 1024;
+import { DEFAULT_BUDGET, MAX_BUDGET, MIN_BUDGET, formatBudget, parseBudget as parseSize } from './budget.mjs';
+
 /** The core accumulates at most this many parents (kernel.h kMaxParents). */
 export const MAX_PARENTS = 4;
 export const DEFAULT_ENDPOINT = 'https://huggingface.co';
-/** The engine refuses smaller budgets (engine.mjs): say so before any network request. */
-export const MIN_BUDGET = 4096;
+// The budget's default, units and limits are the page's too (budget.mjs).
+export { DEFAULT_BUDGET, MIN_BUDGET, MAX_BUDGET } from './budget.mjs';
 
 export class UsageError extends Error {
   constructor(message) {
@@ -21,28 +21,17 @@ export class UsageError extends Error {
   }
 }
 
-// SI units are powers of 1000, IEC units powers of 1024 (so "MB" and "MiB" differ, as on the Hub).
-const UNITS = {
-  b: 1,
-  kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12,
-  kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40,
-};
-
 /**
- * "64MB" | "1.5 GiB" | "1048576" -> bytes (integer, rounded down). Units are case-insensitive.
+ * --budget: budget.mjs's rule, a plain number in bytes; each mistake a UsageError naming the flag.
  * @param {string} text
  * @returns {number}
  */
 export function parseBudget(text) {
-  const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*([a-zA-Z]*)\s*$/.exec(String(text));
-  const hint = 'use a size such as 64MB, 512KiB or 1GB (units B, KB, MB, GB, KiB, MiB, GiB)';
-  if (!m) throw new UsageError(`--budget ${JSON.stringify(text)} is not a size: ${hint}`);
-  const unit = m[2] === '' ? 'b' : m[2].toLowerCase();
-  if (!(unit in UNITS)) throw new UsageError(`--budget: unknown unit "${m[2]}": ${hint}`);
-  const bytes = Math.floor(Number(m[1]) * UNITS[unit]);
-  if (!(bytes >= MIN_BUDGET)) throw new UsageError(`--budget ${text} is below the minimum of ${MIN_BUDGET} bytes (4KiB)`);
-  if (!Number.isSafeInteger(bytes)) throw new UsageError(`--budget ${text} is too large: ${hint}`);
-  return bytes;
+  try {
+    return parseSize(text);
+  } catch (e) {
+    throw new UsageError(`--budget: ${e.message}`);
+  }
 }
 
 /**
@@ -216,7 +205,7 @@ reading a sample of tensor rows with HTTP range requests.
 Usage:
   mergeprobe verify --suspect OWNER/NAME[@REV] --parent OWNER/NAME[@REV] [--parent ...]
                     [--base OWNER/NAME[@REV]] [--control OWNER/NAME[@REV]]
-                    [--endpoint URL] [--budget 64MiB] [--seed N] [--json] [--no-cache] [--no-wait]
+                    [--endpoint URL] [--budget ${formatBudget(DEFAULT_BUDGET)}] [--seed N] [--json] [--no-cache] [--no-wait]
   mergeprobe --help | --version
 
 Models (a local file or folder works wherever a repo id does: ./path, ../path, /path):
@@ -229,8 +218,9 @@ Models (a local file or folder works wherever a repo id does: ./path, ../path, /
 
 Options:
   --endpoint URL  Hub endpoint (default: $HF_ENDPOINT, else ${DEFAULT_ENDPOINT})
-  --budget SIZE   tensor bytes to fetch in total, all models together (default 64MiB);
-                  units B, KB, MB, GB (powers of 1000), KiB, MiB, GiB (powers of 1024)
+  --budget SIZE   tensor bytes to fetch in total, all models together (default ${formatBudget(DEFAULT_BUDGET)});
+                  units B, KB, MB, GB (powers of 1000), KiB, MiB, GiB (powers of 1024);
+                  ${formatBudget(MIN_BUDGET)} to ${formatBudget(MAX_BUDGET)}, all held in memory during the run
   --seed N        sampling seed, a non-negative integer (default 0): same seed, same rows
   --json          print the JSON report (schema mergeprobe.report/1) and nothing else on stdout
   --no-cache      do not read or write the local cache of fetched bytes

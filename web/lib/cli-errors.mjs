@@ -117,8 +117,8 @@ export function messageFor(err, ctx = {}) {
         }
       }
     default:
-      // The wasm module is missing (wasm-loader.mjs): an installation step, not a bug.
-      if (err?.code === 'setup') return base;
+      // The wasm module is missing or could not get its memory (wasm-loader.mjs): not a bug.
+      if (err?.code === 'setup' || err?.code === 'memory') return base;
       return `internal error: ${base} (please report it; MERGEPROBE_DEBUG=1 shows the stack)`;
   }
 }

@@ -2,11 +2,12 @@
 // ask the core for a plan, fetch its byte ranges straight into the wasm heap, compute, and
 // assemble the report. All I/O goes through ByteSources (web/lib/byte-source.mjs), so hub repos,
 // dropped files and local paths are the same to this file.
-import { loadWasm } from './wasm-loader.mjs';
+import { discardWasm, loadWasm } from './wasm-loader.mjs';
+import { DEFAULT_BUDGET, WASM_MAX_MEMORY, budgetProblem, formatBudget, tooLarge } from './budget.mjs';
 import { METHOD_VERSION, REPORT_SCHEMA, buildShareUrl } from './report.mjs';
 import { cacheKey, cachedReadBytes, headerCacheKey } from './cache.mjs';
 
-export { loadWasm };
+export { loadWasm, DEFAULT_BUDGET };
 
 /** The first read of a header: 97% of safetensors headers are below 100 kB (huggingface_hub). */
 export const SPECULATIVE_HEADER_BYTES = 100_000;
@@ -15,7 +16,8 @@ const MIN_SHARD_HEADER_READ = 16_384;
 const SHARD_GUESS_SLACK = 1.02;  // the per-tensor guess already over-counts by 10-20 bytes
 const JSON_PADDING = 64;  // == mp::kJsonPadding == simdjson::SIMDJSON_PADDING
 const MAX_HEADER = 100_000_000;
-export const DEFAULT_BUDGET = 64 * 1024 * 1024;
+/** Heap compute() needs beside the fetched ranges (per-tensor results; measured in the MBs). */
+const COMPUTE_SLACK = 16 * 2 ** 20;
 export const MAX_PARENTS = 4;
 
 /** An error from the engine; `code` tells the CLI's exit code and the page's message. */
@@ -69,6 +71,47 @@ function roleLabel(role, k) {
   return role === k + 1 ? 'base' : 'control';
 }
 
+/**
+ * An exception from inside the wasm module -> an EngineError without Emscripten's words. An abort
+ * is what an allocation that cannot be met ends in (bad_alloc with exception catching disabled);
+ * after it the module is unusable, so the next run loads a fresh one (`wasmLost`).
+ */
+const isAbort = (e) => /^Aborted\(/.test(String(e?.message));
+const isWasmException = (e) => isAbort(e) || (typeof WebAssembly !== 'undefined' && e instanceof WebAssembly.RuntimeError);
+
+function wasmFailure(e, budget) {
+  if (!isWasmException(e)) return null;
+  const aborted = isAbort(e);
+  discardWasm();
+  const err = aborted
+    ? new EngineError(`the analysis ran out of memory with a budget of ${formatBudget(budget)}: `
+        + `try a smaller budget, e.g. ${formatBudget(Math.max(4096, Math.floor(budget / 2 / 1e6) * 1e6))}`, 'budget', e)
+    : new EngineError(`the analysis module failed (${String(e.message).split('.')[0]})`, 'internal', e);
+  err.wasmLost = true;
+  return err;
+}
+
+/**
+ * Tries the allocations the fetch is about to make: one block per range, as rangeBuffer() will
+ * make them, plus slack for compute(); then frees them (the range buffers take the same places).
+ * One block per range matters: the heap cannot give one block above 2 GB, yet gives 3.8 GB in
+ * parts. Returns null when all fit, else the bytes of ranges that did.
+ * @param {any} mod @param {number[]} sizes
+ */
+function heapShortfall(mod, sizes) {
+  const got = [];
+  let fit = 0;
+  let ok = true;
+  for (const n of [...sizes, COMPUTE_SLACK]) {
+    const p = n < 2 ** 32 ? mod._malloc(n) >>> 0 : 0;  // _malloc takes a 32-bit size
+    if (!p) { ok = false; break; }
+    got.push(p);
+    fit += n;
+  }
+  for (const p of got) mod._free(p);
+  return ok ? null : Math.min(fit, sizes.reduce((a, b) => a + b, 0));
+}
+
 function throwIfAborted(signal) {
   if (signal?.aborted) throw new EngineError('cancelled', 'aborted');
 }
@@ -107,8 +150,19 @@ function dirOf(path) {
  * @param {string} [opts.pageUrl] page URL the share link points to
  * @param {number} [opts.concurrency]
  * @param {{readBytes?: Function}} [opts.cache] header/index cache (web/lib/cache.mjs)
+ * @param {number} [opts.memoryLimit] the wasm heap's maximum (budget.mjs WASM_MAX_MEMORY; tests pass less)
  */
 export async function runAnalysis(opts) {
+  try {
+    return await run(opts);
+  } catch (e) {
+    // Anywhere the core allocates (parsing headers, planning, the Analysis itself) it may abort.
+    throw wasmFailure(e, opts.budget ?? DEFAULT_BUDGET) ?? e;
+  }
+}
+
+/** runAnalysis without the mapping of wasm aborts. @param {Parameters<typeof runAnalysis>[0]} opts */
+async function run(opts) {
   const { suspect, parents = [], base, control = null, signal, onProgress = () => {} } = opts;
   const budget = opts.budget ?? DEFAULT_BUDGET;
   const seed = opts.seed ?? 0;
@@ -116,8 +170,10 @@ export async function runAnalysis(opts) {
   if (!suspect || !base) throw new EngineError('a suspect and a base model are needed', 'usage');
   if (parents.length < 1 || parents.length > MAX_PARENTS)
     throw new EngineError(`give between 1 and ${MAX_PARENTS} parent models`, 'usage');
-  if (!Number.isSafeInteger(budget) || budget < 4096)
-    throw new EngineError('the byte budget must be a whole number of at least 4096 bytes', 'usage');
+  const memoryLimit = opts.memoryLimit ?? WASM_MAX_MEMORY;
+  // Before any request: a budget the heap can never hold is refused with the largest that fits.
+  const why = budgetProblem(budget, undefined, memoryLimit);
+  if (why) throw new EngineError(why, /too large/.test(why) ? 'budget' : 'usage');
   if (!Number.isSafeInteger(seed) || seed < 0) throw new EngineError('the seed must be a non-negative integer', 'usage');
 
   const mod = opts.wasm ?? (await loadWasm());
@@ -137,7 +193,7 @@ export async function runAnalysis(opts) {
   const readToHeap = async (source, start, end, ptr = 0, at = 0, cached = false) => {
     const len = end - start;
     if (!ptr) {
-      ptr = mod._malloc(len + JSON_PADDING);
+      ptr = mod._malloc(len + JSON_PADDING) >>> 0;  // unsigned: the heap may pass 2 GB
       if (!ptr) throw new EngineError(`out of memory allocating ${len} bytes`, 'budget');
       mod.HEAPU8.fill(0, ptr + len, ptr + len + JSON_PADDING);
     }
@@ -225,7 +281,7 @@ export async function runAnalysis(opts) {
         if (8 + n <= first) whole = 8 + n;
         // Only when the length is plausible: otherwise the core reports the exact rule broken.
         if (8 + n > first && 8 + n <= room) {
-          const bigger = mod._malloc(8 + n + JSON_PADDING);
+          const bigger = mod._malloc(8 + n + JSON_PADDING) >>> 0;
           if (!bigger) throw new EngineError(`out of memory reading the header of ${name}`, 'budget');
           mod.HEAPU8.copyWithin(bigger, ptr, ptr + first);
           mod.HEAPU8.fill(0, bigger + 8 + n, bigger + 8 + n + JSON_PADDING);
@@ -260,6 +316,16 @@ export async function runAnalysis(opts) {
     if (matched.error) throw coreError(matched, '');
     const plan = analysis.plan(budget, seed);
     if (plan.error) throw coreError(plan, '');
+    // The ranges are all held at once: make sure the heap can give them now (beside the headers
+    // it holds, and in this browser, which may grant less than the module's maximum), so the run
+    // is refused before any tensor byte is fetched rather than aborted half-way.
+    const sizes = [];
+    for (let i = 0; i < plan.ranges.length; i += 4) sizes.push(plan.ranges[i + 3] - plan.ranges[i + 2]);
+    const fit = heapShortfall(mod, sizes);
+    if (fit !== null) {
+      throw new EngineError(tooLarge(formatBudget(budget), plan.bytes + COMPUTE_SLACK, fit - COMPUTE_SLACK, memoryLimit,
+        'with these models\' headers in memory, '), 'budget');
+    }
 
     // 4. Fetch the planned ranges into buffers the core owns (one copy: chunk -> heap).
     phase = 'fetching';
@@ -319,10 +385,12 @@ export async function runAnalysis(opts) {
     report.share_url = buildShareUrl(opts.pageUrl, report);
     return report;
   } catch (e) {
-    if (signal?.aborted && !(e instanceof EngineError && e.code === 'aborted')) throw new EngineError('cancelled', 'aborted', e);
+    if (signal?.aborted && !isWasmException(e) && !(e instanceof EngineError && e.code === 'aborted')) throw new EngineError('cancelled', 'aborted', e);
     throw e;
   } finally {
-    for (const p of freeAll) mod._free(p);
-    analysis.delete();
+    try {
+      for (const p of freeAll) mod._free(p);
+      analysis.delete();
+    } catch { /* the module aborted: it is discarded, nothing left to free */ }
   }
 }

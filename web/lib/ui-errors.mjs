@@ -96,6 +96,10 @@ export function explainError(e, ctx) {
       title = 'Not enough memory for this run.';
       advice = 'Lower the byte budget under Advanced and verify again.';
       break;
+    case 'memory':
+      title = 'This browser could not give the analysis the memory it needs.';
+      advice = 'Close other tabs or windows and reload the page.';
+      break;
     case 'setup':
       title = 'The analysis module could not be loaded.';
       advice = 'The site is missing its wasm files: rebuild it with npm run build.';

@@ -2,6 +2,7 @@
 // be added and removed, the Advanced settings, and conversion to and from a run spec.
 import { h, replace, byId } from './ui-dom.mjs';
 import { bytes } from './ui-format.mjs';
+import { DEFAULT_BUDGET, MAX_BUDGET, MIN_BUDGET, formatBudget, parseBudget } from './budget.mjs';
 import { tokenProblem } from './token.mjs';
 
 export const MAX_PARENTS = 4;  // engine.mjs MAX_PARENTS
@@ -19,6 +20,9 @@ const local = new Map();
 export function initForm() {
   for (const field of document.querySelectorAll('.field.role')) setupRoleField(field);
   byId('add-parent').addEventListener('click', () => { addParent(); focusLastParent(); });
+  // budget.mjs holds the one default and the limits, shared with the CLI.
+  byId('budget').value = formatBudget(DEFAULT_BUDGET);
+  byId('budget-limits').textContent = `, from ${formatBudget(MIN_BUDGET)} to ${formatBudget(MAX_BUDGET)}`;
   const token = byId('token');
   // The old unkeyed entry does not say which hub it was for: drop it rather than guess.
   try { sessionStorage.removeItem('mergeprobe.token'); } catch { /* storage disabled */ }
@@ -277,10 +281,13 @@ export function readForm() {
     byId('advanced').open = true;
     return { error: `Hub endpoint “${endpointRaw}” is not an http(s) URL.`, focus: byId('endpoint') };
   }
-  const budgetMb = Number(byId('budget').value);
-  if (!(budgetMb >= 1 && budgetMb <= 100000)) {
+  // The CLI's sizes (64MiB, 512KiB, 1GB) and limits; a plain number is MB, as the field always took.
+  let budget;
+  try {
+    budget = parseBudget(byId('budget').value, { plainUnit: 'MB' });
+  } catch (e) {
     byId('advanced').open = true;
-    return { error: 'Byte budget must be between 1 and 100000 MB.', focus: byId('budget') };
+    return { error: `Byte budget: ${e.message}.`, focus: byId('budget') };
   }
   const seed = Number(byId('seed').value || 0);
   if (!Number.isSafeInteger(seed) || seed < 0) {
@@ -299,7 +306,7 @@ export function readForm() {
   if (firstBad) return { error: 'Some fields need attention.', focus: firstBad };
   return {
     spec: {
-      endpoint, token, budget: Math.round(budgetMb * 1e6), seed,
+      endpoint, token, budget, seed,
       suspect, parents, base, control: control ?? undefined,
     },
   };
@@ -319,7 +326,9 @@ export function fillForm(p) {
   set(f.control, p.control);
   byId('endpoint').value = p.endpoint || DEFAULT_ENDPOINT;
   showTokenFor(byId('endpoint').value);
-  if (p.budget) byId('budget').value = String(p.budget / 1e6);  // exact, so the plan is the same
+  // Exact (links carry bytes), so the plan is the same; a budget the page cannot run is still
+  // shown, and readForm() says why.
+  if (p.budget !== undefined) byId('budget').value = formatBudget(p.budget);
   if (p.seed !== undefined) byId('seed').value = String(p.seed);
   if (p.endpoint && p.endpoint !== DEFAULT_ENDPOINT) byId('advanced').open = true;
 }

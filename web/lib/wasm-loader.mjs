@@ -10,8 +10,33 @@ let cached = null;
 
 /** @returns {Promise<any>} the instantiated module (Analysis class, HEAPU8, _malloc, _free) */
 export function loadWasm() {
-  cached ??= isNode ? loadForNode() : loadForWeb();
+  if (!cached) {
+    const p = (isNode ? loadForNode() : loadForWeb()).catch((e) => { throw loadFailure(e); });
+    p.catch(() => { if (cached === p) cached = null; });  // a failed load is tried again next time
+    cached = p;
+  }
   return cached;
+}
+
+/**
+ * A failed instantiation -> an Error a person can act on. Emscripten rejects with its own abort
+ * text ("Aborted(RangeError: WebAssembly.Memory(): could not allocate memory). Build with -s
+ * ASSERTIONS=1 for more info."), which must never reach the page or the terminal.
+ * @param {any} e
+ */
+export function loadFailure(e) {
+  const text = String(e?.message ?? e);
+  if (!/^Aborted\(|ASSERTIONS/.test(text)) return e;
+  const inner = /^Aborted\(([\s\S]*)\)[^)]*$/.exec(text)?.[1] ?? '';
+  if (/Memory|memory|allocat/.test(inner)) {
+    return Object.assign(new Error('WebAssembly could not get the analysis module its starting memory (32 MB)', { cause: e }), { code: 'memory' });
+  }
+  return Object.assign(new Error('the analysis module (mergeprobe.wasm) could not be loaded', { cause: e }), { code: 'setup' });
+}
+
+/** After the module aborted (it cannot be called again): the next loadWasm() instantiates a new one. */
+export function discardWasm() {
+  cached = null;
 }
 
 async function loadForWeb() {
