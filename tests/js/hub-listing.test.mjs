@@ -11,6 +11,7 @@ import { bufferFile } from '../mock-hub/repo.mjs';
 import { browserFetch } from '../mock-hub/browser-fetch.mjs';
 import { HubClient, HubError } from '../../web/lib/hub.mjs';
 import { MAX_TREE_PAGES, listTree, nextLink, siblingsDoubt } from '../../web/lib/hub-listing.mjs';
+import { clearCdnUrls } from '../../web/lib/hub-retry.mjs';
 import { readBytes } from '../../web/lib/byte-source.mjs';
 
 /** @type {Awaited<ReturnType<typeof startMockHub>>} */
@@ -26,6 +27,7 @@ before(async () => {
 });
 after(async () => { await hub.close(); });
 beforeEach(() => {
+  clearCdnUrls(); // CDN URLs remembered by other tests would skip the /resolve/ redirects counted here
   hub.setKnobs({ siblingsLimit: null, pathsInfoStatus: 0, treeStatus: 0, treePageSize: 1000, cdnAlternate: false, cdnExpose: 'a', resolveCacheGzip: false, faults: [] });
   hub.resetStats();
 });
