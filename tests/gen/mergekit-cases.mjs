@@ -103,6 +103,23 @@ function weightsVisible(method, cfg) {
   return normalize ? 'ratio' : 'absolute';
 }
 
+/**
+ * Other mergekit method names that write the same weights for this configuration, so naming any of
+ * them is right: linear with the weights normalised (base among the models) is task arithmetic;
+ * with one parent the sign consensus keeps every kept element, so dare_ties = dare_linear,
+ * breadcrumbs_ties = breadcrumbs, della = della_linear (their weight conventions differ, the
+ * expected weights say which); slerp of raw weights at the real fine-tunes' ~3 degree angle equals
+ * lerp to 4 decimals (so `linear` with alpha = t is accepted there).
+ */
+function equivalentMethods(method, k) {
+  const eq = { linear: ['task_arithmetic'], task_arithmetic: ['linear'], slerp: ['linear'] }[method] || [];
+  if (k === 1) {
+    const pair = { dare_ties: 'dare_linear', dare_linear: 'dare_ties', breadcrumbs_ties: 'breadcrumbs', breadcrumbs: 'breadcrumbs_ties', della: 'della_linear', della_linear: 'della' }[method];
+    if (pair) eq.push(pair);
+  }
+  return eq;
+}
+
 const MODES = {
   f32: { dtype: 'F32', inputs: 'f32', mk: { dtype: 'float32' } },
   bf16out: { dtype: 'BF16', inputs: 'f32', mk: { dtype: 'float32', out_dtype: 'bfloat16' } },
@@ -147,6 +164,7 @@ function mkCase({ id, cfg, mode, seed = 's1', holdout = false, notes, accept }) 
     ...(cfg.parameters?.lambda !== undefined ? { lambda: cfg.parameters.lambda } : {}),
     ...(method.startsWith('della') ? { epsilon: cfg.parameters?.epsilon ?? 0.15 } : {}),
     ...(method.startsWith('breadcrumbs') ? { gamma: cfg.parameters?.gamma ?? 0.01 } : {}),
+    methods_equivalent: equivalentMethods(method, k),
     holdout,
   };
   const config = { ...cfg, base_model: 'base', ...m.mk };
