@@ -17,7 +17,8 @@ import { bf16RoundArray, readSafetensors, writeSafetensors, encodeSafetensors } 
 import {
   add, dare, delta, linear, linearBf16Order, norm, perturbation, rng, slerp, taskArithmetic, ties,
 } from './merge-ops.mjs';
-import { mergekitCatalogue, provenanceCatalogue, shuffledDelta } from './mergekit-cases.mjs';
+import { mergekitCatalogue, shuffledDelta } from './mergekit-cases.mjs';
+import { provenanceCatalogue } from './provenance-cases.mjs';
 
 export * from './safetensors-io.mjs';
 
