@@ -131,6 +131,24 @@ describe('mergekit ports against plain re-implementations', () => {
     for (let i = 0; i < n; i++) assert.equal(m[i], Math.abs(d1[i]) >= thr ? d1[i] : 0);
   });
 
+  it("mergekit's own tests/test_sparsify.py assertions hold for the ports", () => {
+    const t = gauss(128 * 64, 'sample');  // torch.randn(128, 64)
+    const nz = (a) => a.filter((x) => x !== 0).length;
+    assert.deepEqual(magnitude(t, 1), t);
+    assert.throws(() => magnitude(t, 0), /k > 0/);
+    assert.equal(nz(magnitude(t, 0.5)), t.length / 2);
+    for (const g0 of [0.1, 0.2, 0.5, 1.0]) {
+      for (const density of [0.1, 0.3, 0.5, 0.6, 0.9, 1.0]) {
+        assert.equal(nz(magnitudeOutliers(t, density, null, g0 * (1 - density))), Math.trunc(t.length * density), `gamma0 ${g0} density ${density}`);
+      }
+    }
+    const l1n = l1(t), l2n = Math.hypot(...t), linf = Math.max(...t.map(Math.abs));
+    assert.ok(Math.abs(l1(magnitude(t, 0.5, 'l1')) / l1n - 1) < 0.01);
+    assert.ok(Math.abs(Math.hypot(...magnitude(t, 0.5, 'l2')) / l2n - 1) < 0.01);
+    assert.ok(Math.abs(Math.max(...magnitude(t, 0.5, 'linf').map(Math.abs)) / linf - 1) < 0.01);
+    assert.ok(dellaMagprune(t, [128, 64], 0.5, 0.05, 'l1', rng('d')).every(Number.isFinite));
+  });
+
   it('linear in bf16 (dtype unset) equals the older linearBf16Order port', () => {
     const a = bf16RoundArray(A1), b = bf16RoundArray(B);
     for (const w of [0.6, 0.571, 0.3]) assert.deepEqual(linearK([a, b], [w, 1 - w], { ar: BF16 }), linearBf16Order(a, b, w));
