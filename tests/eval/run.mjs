@@ -74,6 +74,8 @@ async function runCase(c, dir, wasm, budget) {
     tensor_cos_max: Math.max(...report.tensors.map((t) => t.cos_fit).filter(Number.isFinite)),
     control_tensor_cos_max: s.control
       ? Math.max(...report.tensors.map((t) => t.control?.cos_fit).filter(Number.isFinite)) : null,
+    // per (layer, component) pooled alphas: what the report gives today for per-group parameters
+    groups: (report.layers || []).map((l) => ({ key: `L${l.index}.${l.component}`, alphas: l.alphas })),
     outliers: s.outliers,
     tensors: s.usable_tensors,
     elements: s.elements,
@@ -123,17 +125,35 @@ export function parameterCheck(exp, got) {
   const methodOk = (exp.method || '') === (got.method || '') || (exp.methods_equivalent || []).includes(got.method);
   let weightErr = null, densityErr = null, tErr = null;
   let missing = 0;
+  // lambda scales every weight (C = B + lambda * mixed): the visible weights are lambda w_i
+  const cmp = (want, have) => {
+    const w = want.map((x) => x * (exp.lambda ?? 1));
+    return exp.weights_visible === 'ratio' ? maxErr(asRatio(w), asRatio(have)) : maxErr(w, have);
+  };
+  const usable = (have, n) => have && have.length === n && have.every(Number.isFinite);
   if (exp.weights && exp.weights_visible !== 'none') {
     const have = got.quoted || got.alphas;
-    if (have && have.length === exp.weights.length && have.every(Number.isFinite)) {
-      // lambda scales every weight (C = B + lambda * mixed): the visible weights are lambda w_i
-      const want = exp.weights.map((w) => w * (exp.lambda ?? 1));
-      weightErr = exp.weights_visible === 'ratio' ? maxErr(asRatio(want), asRatio(have)) : maxErr(want, have);
-    } else missing++;
-  } else if (exp.group_weights || exp.group_density || exp.group_t) missing++;  // no per-group numbers in the report yet
+    if (usable(have, exp.weights.length)) weightErr = cmp(exp.weights, have); else missing++;
+  } else if (exp.group_weights && exp.weights_visible !== 'none') {
+    // per-group weights against the report's per-(layer, component) alphas
+    const errs = Object.entries(exp.group_weights).map(([key, want]) => {
+      const g = (got.groups || []).find((x) => x.key === key);
+      return g && usable(g.alphas, want.length) ? cmp(want, g.alphas) : null;
+    });
+    if (errs.every((e) => e !== null)) weightErr = Math.max(...errs); else missing++;
+  }
+  if (exp.group_density) missing++;  // no per-group densities in the report yet
   if (exp.density) {
     const have = Array.isArray(got.density) ? got.density : exp.density.length === 1 && got.density !== null ? [got.density] : null;
     if (have) densityErr = maxErr(exp.density, have); else missing++;
+  }
+  if (exp.group_t) {
+    // a slerp read as lerp: t per group is the group's alpha (no per-group slerp t in the report)
+    const errs = Object.entries(exp.group_t).map(([key, want]) => {
+      const g = got.method === 'linear' ? (got.groups || []).find((x) => x.key === key) : null;
+      return g && Number.isFinite(g.alphas[0]) ? Math.abs(g.alphas[0] - want) : null;
+    });
+    if (errs.every((e) => e !== null)) tErr = Math.max(...errs); else missing++;
   }
   if (typeof exp.t === 'number') {
     // a slerp read as lerp (methods_equivalent) gives t as its alpha
@@ -181,7 +201,11 @@ export function caseTable(results) {
 const na = (x) => (x === null || x === undefined || Number.isNaN(x) ? 'n/a' : Number(x).toFixed(3));
 const list = (v) => (Array.isArray(v) ? v.map((x) => +Number(x).toFixed(3)).join(', ') : v === null || v === undefined ? '-' : String(+Number(v).toFixed(3)));
 
-/** The per-case table of the mergekit set: kind, method, weights, densities, t, against the report. */
+/**
+ * The per-case table of the mergekit set: kind, method, weights, densities, t, against the report.
+ * "weights got" shows the pooled alphas; for per-group cases the w err is over the per-(layer,
+ * component) alphas of report.layers.
+ */
 export function mergekitTable(results) {
   const lines = [
     '| case | held out | expected | got | method expected | method got | weights expected | weights got | w err | density expected | density got | d err | t err | ok |',
