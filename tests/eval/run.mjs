@@ -3,10 +3,12 @@
 // through the engine exactly as the CLI does, and compare the verdict with what the generator
 // says it should be.
 //
-//   node tests/eval/run.mjs [--only REGEX] [--wasm BUILD_DIR] [--budget BYTES] [--json] [--write]
+//   node tests/eval/run.mjs [--only REGEX] [--set core|mergekit] [--wasm BUILD_DIR] [--budget BYTES] [--json] [--write]
 //
-// --write regenerates EVALUATION.md (confusion table, per-case table, thresholds, margins).
-// Library: evaluate({ only, wasmDir, budget, dir }) -> { results, dir } for tests/js/eval.test.mjs.
+// --write regenerates EVALUATION.md (confusion table, per-case table, thresholds, margins) from
+// the core set. The mergekit set (issue 12, tests/gen/mergekit-cases.mjs) is also checked for the
+// method name and the per-parent weights and densities (mergekitTable).
+// Library: evaluate({ only, set, wasmDir, budget, dir }) -> { results, dir } for tests/js/eval.test.mjs.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,6 +74,8 @@ async function runCase(c, dir, wasm, budget) {
     tensor_cos_max: Math.max(...report.tensors.map((t) => t.cos_fit).filter(Number.isFinite)),
     control_tensor_cos_max: s.control
       ? Math.max(...report.tensors.map((t) => t.control?.cos_fit).filter(Number.isFinite)) : null,
+    // per (layer, component) pooled alphas: what the report gives today for per-group parameters
+    groups: (report.layers || []).map((l) => ({ key: `L${l.index}.${l.component}`, alphas: l.alphas })),
     outliers: s.outliers,
     tensors: s.usable_tensors,
     elements: s.elements,
@@ -83,9 +87,9 @@ async function runCase(c, dir, wasm, budget) {
  * Generate (into `dir`, default a fresh temp folder) and run every case matching `only`.
  * Each result: { id, expected, got, ok, alphaErr } where ok = got.kind is in expected.accept.
  */
-export async function evaluate({ only, wasmDir = process.env.MP_WASM_DIR, budget = 64 * 1024 * 1024, dir } = {}) {
+export async function evaluate({ only, set, wasmDir = process.env.MP_WASM_DIR, budget = 64 * 1024 * 1024, dir } = {}) {
   const out = dir || fs.mkdtempSync(path.join(os.tmpdir(), 'mergeprobe-eval-'));
-  const manifest = generateCases({ out, only });
+  const manifest = generateCases({ out, only, set });
   const wasm = wasmDir ? await loadWasmFrom(wasmDir) : undefined;
   const results = [];
   for (const c of manifest.cases) {
@@ -96,9 +100,69 @@ export async function evaluate({ only, wasmDir = process.env.MP_WASM_DIR, budget
     const ea = expectedAlphas(exp);
     const ga = got.quoted || got.alphas;
     if (ea && ga && got.kind === 'linear-merge') alphaErr = Math.max(...ea.map((a, i) => Math.abs((ga[i] ?? NaN) - a)));
-    results.push({ id: c.id, dtype: c.dtype, notes: c.notes, expected: exp, got, ok, alphaErr });
+    const r = { id: c.id, set: c.set, family: c.family, holdout: c.holdout, dtype: c.dtype, notes: c.notes, expected: exp, got, ok, alphaErr };
+    if (c.set === 'mergekit') r.check = parameterCheck(exp, got);
+    results.push(r);
   }
   return { results, dir: out };
+}
+
+/** Tolerances of issue 12: weights within 0.02, density per parent within 0.05, t within 0.02. */
+export const TOLERANCE = { weight: 0.02, density: 0.05, t: 0.02 };
+
+const maxErr = (want, have) => Math.max(...want.map((w, i) => Math.abs((have[i] ?? NaN) - w)));
+const asRatio = (v) => { const s = v.reduce((a, b) => a + b, 0); return v.map((x) => x / s); };
+
+/**
+ * Compares what the report gives today with a mergekit case's expectation: the method name, the
+ * per-parent weights (as ratios when the method normalises them away), the per-parent densities,
+ * the slerp t. An err is null ("n/a") when the expectation has no such number or the report does
+ * not give it yet (per-group values; per-parent densities of k > 1). `ok` = kind accepted, method
+ * named, and every available number within TOLERANCE; `complete` = no n/a among the expected ones.
+ */
+export function parameterCheck(exp, got) {
+  const kindOk = exp.accept.includes(got.kind);
+  const methodOk = (exp.method || '') === (got.method || '') || (exp.methods_equivalent || []).includes(got.method);
+  let weightErr = null, densityErr = null, tErr = null;
+  let missing = 0;
+  // lambda scales every weight (C = B + lambda * mixed): the visible weights are lambda w_i
+  const cmp = (want, have) => {
+    const w = want.map((x) => x * (exp.lambda ?? 1));
+    return exp.weights_visible === 'ratio' ? maxErr(asRatio(w), asRatio(have)) : maxErr(w, have);
+  };
+  const usable = (have, n) => have && have.length === n && have.every(Number.isFinite);
+  if (exp.weights && exp.weights_visible !== 'none') {
+    const have = got.quoted || got.alphas;
+    if (usable(have, exp.weights.length)) weightErr = cmp(exp.weights, have); else missing++;
+  } else if (exp.group_weights && exp.weights_visible !== 'none') {
+    // per-group weights against the report's per-(layer, component) alphas
+    const errs = Object.entries(exp.group_weights).map(([key, want]) => {
+      const g = (got.groups || []).find((x) => x.key === key);
+      return g && usable(g.alphas, want.length) ? cmp(want, g.alphas) : null;
+    });
+    if (errs.every((e) => e !== null)) weightErr = Math.max(...errs); else missing++;
+  }
+  if (exp.group_density) missing++;  // no per-group densities in the report yet
+  if (exp.density) {
+    const have = Array.isArray(got.density) ? got.density : exp.density.length === 1 && got.density !== null ? [got.density] : null;
+    if (have) densityErr = maxErr(exp.density, have); else missing++;
+  }
+  if (exp.group_t) {
+    // a slerp read as lerp: t per group is the group's alpha (no per-group slerp t in the report)
+    const errs = Object.entries(exp.group_t).map(([key, want]) => {
+      const g = got.method === 'linear' ? (got.groups || []).find((x) => x.key === key) : null;
+      return g && Number.isFinite(g.alphas[0]) ? Math.abs(g.alphas[0] - want) : null;
+    });
+    if (errs.every((e) => e !== null)) tErr = Math.max(...errs); else missing++;
+  }
+  if (typeof exp.t === 'number') {
+    // a slerp read as lerp (methods_equivalent) gives t as its alpha
+    const t = got.slerp_t ?? (got.method === 'linear' ? (got.quoted || got.alphas || [])[0] ?? null : null);
+    if (t !== null) tErr = Math.abs(t - exp.t); else missing++;
+  }
+  const within = (e, tol) => e === null || e <= tol;
+  const ok = kindOk && methodOk && within(weightErr, TOLERANCE.weight) && within(densityErr, TOLERANCE.density) && within(tErr, TOLERANCE.t);
+  return { kindOk, methodOk, weightErr, densityErr, tErr, complete: missing === 0, ok };
 }
 
 const f3 = (x) => (x === null || x === undefined || Number.isNaN(x) ? '-' : Number(x).toFixed(3));
@@ -106,6 +170,7 @@ const f4 = (x) => (x === null || x === undefined || Number.isNaN(x) ? '-' : Numb
 
 export function confusionTable(results) {
   const kinds = ['linear-merge', 'sparse-merge', 'slerp-merge', 'passthrough', 'not-a-merge', 'inconclusive', 'incomparable'];
+  for (const r of results) if (!kinds.includes(r.got.kind)) kinds.push(r.got.kind);
   const rows = new Map();
   for (const r of results) {
     const key = r.expected.kind;
@@ -130,6 +195,44 @@ export function caseTable(results) {
       `${ga ? ga.map(f3).join(', ') : perGroup ? 'per group' : '-'} | ${r.alphaErr === null ? '-' : f4(r.alphaErr)} | ${f4(r.got.cos_fit)} | ` +
       `${f3(r.got.control_cos_fit)} | ${f3(r.got.density ?? r.got.slerp_t)} | ${r.ok ? 'yes' : '**no**'} |`);
   }
+  return lines.join('\n');
+}
+
+const na = (x) => (x === null || x === undefined || Number.isNaN(x) ? 'n/a' : Number(x).toFixed(3));
+const list = (v) => (Array.isArray(v) ? v.map((x) => +Number(x).toFixed(3)).join(', ') : v === null || v === undefined ? '-' : String(+Number(v).toFixed(3)));
+
+/**
+ * The per-case table of the mergekit set: kind, method, weights, densities, t, against the report.
+ * "weights got" shows the pooled alphas; for per-group cases the w err is over the per-(layer,
+ * component) alphas of report.layers.
+ */
+export function mergekitTable(results) {
+  const lines = [
+    '| case | held out | expected | got | method expected | method got | weights expected | weights got | w err | density expected | density got | d err | t err | ok |',
+    '|---|:-:|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|:-:|',
+  ];
+  for (const r of results.filter((x) => x.check)) {
+    const e = r.expected, g = r.got, c = r.check;
+    const ew = e.weights ? `${list(e.weights)}${e.weights_visible === 'ratio' ? ' (ratio)' : e.weights_visible === 'none' ? ' (not visible)' : ''}`
+      : e.group_weights ? 'per group' : '-';
+    const ed = e.density ? list(e.density) : e.group_density ? 'per group' : '-';
+    lines.push(`| ${r.id} | ${r.holdout ? 'yes' : ''} | ${e.kind} | ${g.kind} | ${e.method || '-'} | ${g.method || '-'} | ${ew} | ` +
+      `${list(g.quoted || g.alphas)} | ${na(c.weightErr)} | ${ed} | ${list(g.density)} | ${na(c.densityErr)} | ${na(c.tErr)} | ${c.ok ? (c.complete ? 'yes' : 'yes (partial)') : '**no**'} |`);
+  }
+  return lines.join('\n');
+}
+
+/** Counts per family of the mergekit set: cases, kind right, method right, all checks right. */
+export function familySummary(results) {
+  const rows = new Map();
+  for (const r of results.filter((x) => x.check)) {
+    const f = r.family || r.expected.method;
+    if (!rows.has(f)) rows.set(f, { n: 0, kind: 0, method: 0, ok: 0, complete: 0 });
+    const x = rows.get(f);
+    x.n++; x.kind += r.check.kindOk; x.method += r.check.methodOk; x.ok += r.check.ok; x.complete += r.check.ok && r.check.complete;
+  }
+  const lines = ['| family | cases | kind right | method right | all available checks right | ... with every number given |', '|---|---:|---:|---:|---:|---:|'];
+  for (const [f, x] of rows) lines.push(`| ${f} | ${x.n} | ${x.kind} | ${x.method} | ${x.ok} | ${x.complete} |`);
   return lines.join('\n');
 }
 
@@ -173,7 +276,7 @@ async function budgetSweep(budgets, wasmDir) {
   const rows = ['| budget (bytes, all models) | accepted | linear cos_fit min | max alpha err (linear) | control cos_fit max | null per-tensor cos_fit max |',
     '|---:|---:|---:|---:|---:|---:|'];
   for (const budget of budgets) {
-    const { results, dir } = await evaluate({ budget, wasmDir });
+    const { results, dir } = await evaluate({ budget, wasmDir, set: 'core' });
     fs.rmSync(dir, { recursive: true, force: true });
     const m = margins(results);
     rows.push(`| ${budget.toLocaleString('en-US')} | ${results.filter((r) => r.ok).length}/${results.length} | ${f4(m.linear_cos_min)} | ` +
@@ -200,18 +303,32 @@ function evaluationMd(results, sweep) {
 
 async function main(argv) {
   const arg = (name) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
-  const { results, dir } = await evaluate({
-    only: arg('--only'), wasmDir: arg('--wasm') && path.resolve(arg('--wasm')),
+  const { results: all, dir } = await evaluate({
+    only: arg('--only'), set: arg('--set'), wasmDir: arg('--wasm') && path.resolve(arg('--wasm')),
     budget: arg('--budget') ? Number(arg('--budget')) : undefined,
   });
+  const results = all.filter((r) => r.set !== 'mergekit');
+  const mk = all.filter((r) => r.set === 'mergekit');
   if (argv.includes('--json')) {
-    console.log(JSON.stringify(results, null, 2));
+    console.log(JSON.stringify(all, null, 2));
   } else {
-    console.log(confusionTable(results));
-    console.log();
-    console.log(caseTable(results));
-    console.log();
-    console.log(JSON.stringify(margins(results), null, 1));
+    if (results.length) {
+      console.log(confusionTable(results));
+      console.log();
+      console.log(caseTable(results));
+      console.log();
+      console.log(JSON.stringify(margins(results), null, 1));
+    }
+    if (mk.length) {
+      console.log();
+      console.log(`mergekit set: ${mk.filter((r) => r.check.ok).length} of ${mk.length} cases right (kind, method, available numbers)`);
+      console.log();
+      console.log(confusionTable(mk));
+      console.log();
+      console.log(familySummary(mk));
+      console.log();
+      console.log(mergekitTable(mk));
+    }
   }
   if (argv.includes('--write')) {
     const wasmDir = arg('--wasm') && path.resolve(arg('--wasm'));
@@ -220,7 +337,7 @@ async function main(argv) {
     console.error('EVALUATION.md written');
   }
   fs.rmSync(dir, { recursive: true, force: true });
-  const bad = results.filter((r) => !r.ok);
+  const bad = [...results.filter((r) => !r.ok), ...mk.filter((r) => !r.check.ok)];
   if (bad.length) console.error(`${bad.length} case(s) not as expected: ${bad.map((r) => r.id).join(', ')}`);
   return bad.length ? 1 : 0;
 }

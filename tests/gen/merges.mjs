@@ -17,6 +17,8 @@ import { bf16RoundArray, readSafetensors, writeSafetensors, encodeSafetensors } 
 import {
   add, dare, delta, linear, linearBf16Order, norm, perturbation, rng, slerp, taskArithmetic, ties,
 } from './merge-ops.mjs';
+import { mergekitCatalogue, shuffledDelta } from './mergekit-cases.mjs';
+import { provenanceCatalogue } from './provenance-cases.mjs';
 
 export * from './safetensors-io.mjs';
 
@@ -242,7 +244,8 @@ function catalogue() {
     expected: { kind: 'incomparable', accept: ['incomparable', 'not-a-merge'], method: '' },
     notes: 'stories260K vs llama2xs with base tinystories-656k (HF names): little or nothing matches',
   });
-  return cases;
+  for (const c of cases) c.set = 'core';
+  return [...cases, ...mergekitCatalogue(), ...provenanceCatalogue()];
 }
 
 function bf16Alpha(a) {
@@ -281,38 +284,58 @@ function helperModel(key, out) {
     }
     return writeModel(folder, M, 'F32', { model_type: 'llama2c', _mergeprobe_test: 'random init N(0, 0.02), norms 1' });
   }
-  if (['base', 'sst2', 'emotion'].includes(key.replace('-bf16', ''))) {
+  if (key === 'third' || key === 'baseX') {
+    // third: a synthetic third fine-tune, B + the emotion delta with rows/columns shuffled (real
+    // scale and structure, aligned with neither real parent). baseX: a wrong base, B + 2x the
+    // sst2 delta shuffled (another checkpoint of the same architecture).
+    const [src, f, seed] = key === 'third' ? ['emotion', 1, 'third'] : ['sst2', 2, 'baseX'];
+    const S = load(src);
+    const M = mergeEach(S, B, (x, y, name, shape) => {
+      const g = shuffledDelta(delta(x, y), shape, seed, name);
+      return Float32Array.from(y, (v, i) => Math.fround(v + f * g[i]));
+    });
+    return writeModel(folder, M, 'F32', bertConfig(key === 'third' ? 'B + shuffled emotion delta (synthetic third parent)' : 'B + 2 x shuffled sst2 delta (a wrong base)'));
+  }
+  if (['base', 'sst2', 'emotion', 'third'].includes(key.replace('-bf16', ''))) {
     const k = key.replace('-bf16', '');
-    return writeModel(folder, roundModel(load(k)), 'BF16', bertConfig(`${REAL[k]} rounded to bf16 (RNE)`));
+    const src = REAL[k] ? load(k) : readSafetensors(path.join(helperModel(k, out), 'model.safetensors')).tensors;
+    return writeModel(folder, roundModel(src), 'BF16', bertConfig(`${REAL[k] || k} rounded to bf16 (RNE)`));
   }
   throw new Error(`unknown helper model ${key}`);
 }
 
 /** Folder of a role's model: real (F32, shared) or a bf16/synthetic helper. */
 function roleFolder(key, inputs, out) {
-  if (inputs === 'bf16' && ['base', 'sst2', 'emotion'].includes(key)) return helperModel(`${key}-bf16`, out);
+  if (inputs === 'bf16' && ['base', 'sst2', 'emotion', 'third'].includes(key)) return helperModel(`${key}-bf16`, out);
   if (REAL[key]) return realPath(key);
   return helperModel(key, out);
 }
 
+const roleCache = new Map();
 function roleTensors(key, inputs, out) {
   const folder = roleFolder(key, inputs, out);
-  return readSafetensors(path.join(folder, 'model.safetensors')).tensors;
+  if (!roleCache.has(folder)) roleCache.set(folder, readSafetensors(path.join(folder, 'model.safetensors')).tensors);
+  return roleCache.get(folder);
 }
 
 /**
- * Write every case (or those whose id matches `only`) under `out` and out/manifest.json.
- * Manifest entries: { id, roles: { suspect, parents: [..], base, control|null } (folders relative to
- * `out`, or absolute for shared real models), dtype, expected: { kind, accept, method, alpha?,
- * alpha_effective?, density?, t?, weight?, alpha_kept? }, notes }.
+ * Write every case (or those whose id matches `only`, of set `set`: 'core' | 'mergekit') under
+ * `out` and out/manifest.json. Manifest entries: { id, set, family?, holdout, roles: { suspect,
+ * parents: [..], base, control|null } (folders relative to `out`, or absolute for shared real
+ * models), dtype, mergekit_config?, expected, notes }. expected (core): { kind, accept, method,
+ * alpha?, alpha_effective?, density?, t?, weight?, alpha_kept? }; expected (mergekit set, see
+ * tests/gen/README.md): { kind, accept, method, parents, weights|null, weights_visible,
+ * density|null, group_weights?, group_density?, t?, group_t?, lambda?, epsilon?, gamma?, ... }.
  */
-export function generateCases({ out, only } = {}) {
+export function generateCases({ out, only, set } = {}) {
   fs.mkdirSync(out, { recursive: true });
+  roleCache.clear();
   const filter = only ? new RegExp(only) : null;
   const entries = [];
   const rel = (p) => (p.startsWith(out) ? path.relative(out, p) : p);
   for (const c of catalogue()) {
     if (filter && !filter.test(c.id)) continue;
+    if (set && c.set !== set) continue;
     const baseKey = c.baseKey || 'base';
     const parentFolders = c.parents.map((p) => roleFolder(p, c.inputs, out));
     const baseFolder = roleFolder(baseKey, c.inputs, out);
@@ -325,11 +348,20 @@ export function generateCases({ out, only } = {}) {
       const B = roleTensors(baseKey, c.inputs, out);
       const otherKey = OTHER[c.parents[0]];
       const other = otherKey ? roleTensors(otherKey, c.inputs, out) : new Map();
-      const C = c.build({ A, A2, B, other });
-      suspect = writeModel(path.join(out, c.id), C, c.dtype, bertConfig(c.notes));
+      const role = (key) => roleTensors(key, c.inputs, out);
+      const C = c.build({ A, A2, B, other, role });
+      if (c.sharded) {
+        const single = writeModel(path.join(out, '_inputs', `${c.id}-single`), C, c.dtype, bertConfig(c.notes));
+        suspect = writeSharded(single, path.join(out, c.id));
+      } else {
+        suspect = writeModel(path.join(out, c.id), C, c.dtype, bertConfig(c.notes));
+      }
     }
     entries.push({
       id: c.id,
+      set: c.set,
+      ...(c.family ? { family: c.family } : {}),
+      holdout: !!c.holdout,
       roles: {
         suspect: rel(suspect),
         parents: parentFolders.map(rel),
@@ -337,6 +369,7 @@ export function generateCases({ out, only } = {}) {
         control: c.control ? rel(roleFolder(c.control, c.inputs, out)) : null,
       },
       dtype: c.dtype,
+      ...(c.mergekit_config ? { mergekit_config: c.mergekit_config } : {}),
       expected: c.expected,
       notes: c.notes,
     });

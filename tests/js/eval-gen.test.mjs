@@ -61,7 +61,7 @@ describe('generated cases', () => {
   let manifest;
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-gen-test-'));
-    manifest = generateCases({ out: dir, only: 'linear-f32-sst2-a0.571|linear-bf16-sst2-a0.571$|dare-linear-f32-sst2|control-f32-emotion' });
+    manifest = generateCases({ out: dir, set: 'core', only: 'linear-f32-sst2-a0.571|linear-bf16-sst2-a0.571$|dare-linear-f32-sst2|control-f32-emotion' });
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -132,5 +132,71 @@ describe('generated cases', () => {
       }
     }
     assert.equal(index.metadata.total_size, total);
+  });
+});
+
+describe('the mergekit set (issue 12)', () => {
+  let dir;
+  let manifest;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-gen-mk-'));
+    manifest = generateCases({ out: dir, set: 'mergekit', only: '^mk-(ties-f32-k2|dare-ties-bf16mk-k1|pg-ta-f32-k2-components|copy-f32-sst2-renamed|wrongbase-f32-control)$' });
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('lists every family with 1-3 parents, the three precisions and a held-out case per family', async () => {
+    const { mergekitCatalogue } = await import('../gen/mergekit-cases.mjs');
+    const { provenanceCatalogue } = await import('../gen/provenance-cases.mjs');
+    const all = [...mergekitCatalogue(), ...provenanceCatalogue()];
+    const families = new Set(all.map((c) => c.family));
+    for (const f of ['linear', 'task_arithmetic', 'slerp', 'nuslerp', 'multislerp', 'karcher', 'ties', 'dare_linear', 'dare_ties',
+      'della', 'della_linear', 'breadcrumbs', 'breadcrumbs_ties', 'model_stock', 'nearswap', 'passthrough', 'fine-tune', 'copy', 'wrong-base', 'control']) {
+      assert.ok(families.has(f), f);
+    }
+    assert.deepEqual([...new Set(all.map((c) => c.parents.length))].sort(), [1, 2, 3]);
+    assert.deepEqual([...new Set(all.filter((c) => c.mode).map((c) => c.mode))].sort(), ['bf16mk', 'bf16out', 'f32']);
+    for (const f of ['linear', 'task_arithmetic', 'slerp', 'nuslerp', 'multislerp', 'karcher', 'ties', 'dare_linear', 'dare_ties', 'della',
+      'della_linear', 'breadcrumbs', 'breadcrumbs_ties', 'model_stock', 'nearswap']) {
+      const cs = all.filter((c) => c.family === f);
+      assert.ok(cs.some((c) => c.holdout) && cs.some((c) => !c.holdout), `${f}: held-out and tuning cases`);
+    }
+    assert.equal(new Set(all.map((c) => c.id)).size, all.length, 'ids unique');
+  });
+
+  it('writes each case with its mergekit config and per-parent expectations, reproducibly', () => {
+    const ties = manifest.cases.find((c) => c.id === 'mk-ties-f32-k2');
+    assert.equal(ties.set, 'mergekit');
+    assert.equal(ties.mergekit_config.merge_method, 'ties');
+    assert.equal(ties.mergekit_config.dtype, 'float32');
+    assert.deepEqual(ties.expected.weights, [0.6, 0.4]);
+    assert.deepEqual(ties.expected.density, [0.5, 0.3]);
+    assert.equal(ties.roles.parents.length, 2);
+    const pg = manifest.cases.find((c) => c.id === 'mk-pg-ta-f32-k2-components');
+    assert.equal(pg.expected.weights, null);
+    assert.deepEqual(pg.expected.group_weights['L1.attention'], [0.8, 0.2]);
+    assert.deepEqual(pg.expected.group_weights['L0.mlp'], [0.3, 0.6]);
+    const dt = manifest.cases.find((c) => c.id === 'mk-dare-ties-bf16mk-k1');
+    assert.deepEqual(dt.expected.methods_equivalent, ['dare_linear']);
+    const C = readSafetensors(path.join(dir, dt.id, 'model.safetensors')).tensors;
+    for (const t of C.values()) assert.equal(t.dtype, 'BF16');
+    const again = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-gen-mk-again-'));
+    generateCases({ out: again, set: 'mergekit', only: '^mk-dare-ties-bf16mk-k1$' });
+    assert.ok(fs.readFileSync(path.join(dir, dt.id, 'model.safetensors')).equals(fs.readFileSync(path.join(again, dt.id, 'model.safetensors'))));
+    fs.rmSync(again, { recursive: true, force: true });
+  });
+
+  it('TIES over two real parents keeps at most the trimmed elements, and the copy and wrong-base roles are right', () => {
+    const B = readSafetensors(path.join(realModelsDir(), 'bert-tiny-fhe-v0-weights', 'model.safetensors')).tensors;
+    const name = 'bert.encoder.layer.0.intermediate.dense.weight';
+    const c = readSafetensors(path.join(dir, 'mk-ties-f32-k2', 'model.safetensors')).tensors.get(name).data;
+    const b = B.get(name).data;
+    const changed = c.filter((x, i) => x !== b[i]).length / c.length;
+    // union of top-50% and top-30% masks, minus sign conflicts: between 0.5 and 0.8
+    assert.ok(changed > 0.45 && changed <= 0.8, `changed ${changed}`);
+    const copy = manifest.cases.find((x) => x.id === 'mk-copy-f32-sst2-renamed');
+    assert.ok(fs.existsSync(path.join(dir, copy.roles.suspect, 'model.safetensors.index.json')));
+    const wb = manifest.cases.find((x) => x.id === 'mk-wrongbase-f32-control');
+    assert.match(wb.roles.base, /baseX/);
+    assert.equal(wb.roles.suspect, path.join(realModelsDir(), 'bert-tiny-emotion-fhe'));
   });
 });
