@@ -7,10 +7,10 @@
 //                            [--layouts qwen3.5-397b-bf16,qwen3.5-fp8,llama-70b] [--first 100000]
 
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { startMockHub } from '../tests/mock-hub/server.mjs';
-import { virtualTrio } from '../tests/mock-hub/virtual.mjs';
-import { HubClient } from '../web/lib/hub.mjs';
-import { readBytes } from '../web/lib/byte-source.mjs';
+import { startMockHub } from '../tools/mock-hub/server.mjs';
+import { virtualTrio } from '../tools/mock-hub/virtual.mjs';
+import { HubClient } from '../js/io/hub/client.mjs';
+import { readBytes } from '../js/io/byte-source.mjs';
 
 // The mock runs in a worker thread, so generating tensor bytes does not stall the client's loop.
 if (!isMainThread) {

@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 
 if (!isMainThread) {
   // The mock generates tensor bytes on the fly: keep it off the client's event loop.
-  const { startMockHub } = await import('../tests/mock-hub/server.mjs');
-  const { virtualTrio } = await import('../tests/mock-hub/virtual.mjs');
+  const { startMockHub } = await import('../tools/mock-hub/server.mjs');
+  const { virtualTrio } = await import('../tools/mock-hub/virtual.mjs');
   const trio = virtualTrio({ layout: workerData.layout, alpha: 0.571 });
   const hub = await startMockHub({ repos: [trio.base, trio.parent, trio.merge], knobs: workerData.knobs });
   parentPort.postMessage({ hubUrl: hub.hubUrl, names: trio.names });
@@ -22,8 +22,9 @@ if (!isMainThread) {
   const latencyMs = Number(opt('latency', 40));
   const budget = Number(opt('budget', 64 * 1024 * 1024));
   const layouts = opt('layouts', 'qwen3.5-397b-bf16,qwen3.5-fp8,llama-70b').split(',');
-  const { HubClient } = await import('../web/lib/hub.mjs');
-  const { runAnalysis, loadWasm } = await import('../web/lib/engine.mjs');
+  const { HubClient } = await import('../js/io/hub/client.mjs');
+  const { runAnalysis } = await import('../js/engine/run-analysis.mjs');
+  const { loadWasm } = await import('../js/io-node/wasm.mjs');
   const wasm = await loadWasm();
 
   console.log(`mock hub: ${mbit} Mbit/s shared, ${latencyMs} ms per response, budget ${(budget / 2 ** 20).toFixed(0)} MiB, concurrency 16, no cache`);

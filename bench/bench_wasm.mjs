@@ -1,7 +1,7 @@
 // wasm benchmarks (run by `npm run bench` with node --no-liftoff): the moments kernel, SIMD vs its
 // scalar twin in the same run, and the header/index parse rate for a Rio-scale sharded model.
 // The kernel is called from JS in chunks so V8 tiers the wasm up (toolchain-notes pitfall 10).
-import { loadWasm } from '../web/lib/wasm-loader.mjs';
+import { loadWasm } from '../js/io-node/wasm.mjs';
 import { rioScaleShards } from './rio-layout.mjs';
 
 const mod = await loadWasm();

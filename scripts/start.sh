@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
-exec node scripts/serve.mjs
+exec node tools/serve.mjs

@@ -13,7 +13,7 @@ ctest --test-dir build/wasm --output-on-failure -j2
 echo "== fuzz (short run; scripts/fuzz.sh SECONDS for longer)"
 bash scripts/fuzz.sh 15
 
-echo "== JS tests"
-node --test --test-concurrency=2 tests/js/
+echo "== JS tests (shared modules, CLI, page modules, tools, evaluation)"
+node --test --test-concurrency=2 tests/js/ tests/cli/ tests/web/ tests/tools/ tests/eval/
 echo "== browser tests"
 node --test --test-concurrency=1 tests/browser/

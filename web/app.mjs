@@ -1,15 +1,15 @@
 // The page: form -> worker run with progress -> verdict, evidence, share link and downloads.
 // The analysis runs in web/worker.mjs; cancelling terminates that worker, so nothing on this
 // thread ever waits on the wasm.
-import { byId, h, replace } from './lib/ui-dom.mjs';
-import { DEFAULT_ENDPOINT, endpointOrigin, fillForm, initForm, markRoleError, readForm, setFormBusy } from './lib/ui-form.mjs';
-import { buildView } from './lib/ui-report-view.mjs';
-import { modelsTable, verdictCard } from './lib/ui-verdict.mjs';
-import { componentTable, tensorTable, unmatchedList } from './lib/ui-tables.mjs';
-import { layerPlots } from './lib/ui-layers.mjs';
-import { explainError } from './lib/ui-errors.mjs';
-import { bytes, int } from './lib/ui-format.mjs';
-import { METHOD_VERSION, compareWithExpected, decodeShareParams, reportToCsv } from './lib/report.mjs';
+import { byId, h, replace } from './ui/dom.mjs';
+import { DEFAULT_ENDPOINT, endpointOrigin, fillForm, initForm, markRoleError, readForm, setFormBusy } from './ui/form.mjs';
+import { buildView } from '../js/report/view.mjs';
+import { modelsTable, verdictCard } from './ui/verdict.mjs';
+import { componentTable, tensorTable, unmatchedList } from './ui/tables.mjs';
+import { layerPlots } from './ui/layers.mjs';
+import { explainError } from './ui/errors.mjs';
+import { bytes, int } from './ui/format.mjs';
+import { METHOD_VERSION, compareWithExpected, decodeShareParams, reportToCsv } from '../js/report/report.mjs';
 
 const PHASES = {
   resolving: { label: 'Resolving models to commits', from: 0, to: 0.05 },
@@ -284,7 +284,7 @@ function runForm(link = null) {
   startRun(r.spec, link);
 }
 
-/** demo.json exists only where scripts/serve.mjs runs the offline mock hub. */
+/** demo.json exists only where tools/serve.mjs runs the offline mock hub. */
 async function loadDemo() {
   let demo;
   try {

@@ -9,10 +9,10 @@
 //   page -> worker  { id, type: 'retry-now' }   end the current 429 wait and try again
 // spec: { endpoint, token, budget, seed, suspect, parents: [..], base, control? } where each model is
 //   { kind: 'hub', id: 'owner/name[@rev]' } or { kind: 'local', label, entries: [{ file, path }] }.
-import { loadWasm, runAnalysis } from './lib/engine.mjs';
-import { HubClient } from './lib/hub.mjs';
-import { openCache } from './lib/cache.mjs';
-import { localModelSource } from './lib/ui-local-model.mjs';
+import { loadWasm, runAnalysis } from '../js/engine/run-analysis.mjs';
+import { HubClient } from '../js/io/hub/client.mjs';
+import { openCache } from '../js/io/cache.mjs';
+import { localModelSource } from '../js/io/blob-model.mjs';
 
 let wasmPromise = null;
 /** The running run's hub client, for 'retry-now'. @type {{id: number, hub: HubClient} | null} */

@@ -9,8 +9,8 @@ import { openBrowser, settle } from './helpers.mjs';
 
 const env = { site: null, browser: null, trio: null };
 before(async () => {
-  const { startSite } = await import('../../scripts/serve.mjs');
-  const { virtualTrio } = await import('../mock-hub/virtual.mjs');
+  const { startSite } = await import('../../tools/serve.mjs');
+  const { virtualTrio } = await import('../../tools/mock-hub/virtual.mjs');
   env.trio = virtualTrio({ layout: 'qwen3.5-397b-bf16', alpha: 0.571 });
   env.site = await startSite({ repos: [env.trio.base, env.trio.parent, env.trio.merge], dist: process.env.MP_TEST_DIST || undefined });
   env.browser = await openBrowser();

@@ -55,7 +55,7 @@ test('Enter in a field submits; a bad endpoint is reported at the field', async 
 });
 
 test('on a static host without demo.json the page shows no demo and no error', async () => {
-  const { startSite } = await import('../../scripts/serve.mjs');
+  const { startSite } = await import('../../tools/serve.mjs');
   const plain = await startSite({ demo: false, dist: process.env.MP_TEST_DIST || undefined });
   const b = await openBrowser();
   try {

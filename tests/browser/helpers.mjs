@@ -1,5 +1,5 @@
 // Shared by the browser tests: headless Chromium through playwright-core (the system browser at
-// /usr/bin/chromium; never `npx playwright install`), and the site + mock hub from scripts/serve.mjs.
+// /usr/bin/chromium; never `npx playwright install`), and the site + mock hub from tools/serve.mjs.
 import { before, after } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -63,9 +63,9 @@ export function useSiteAndBrowser() {
 }
 
 export async function startTestSite() {
-  const { startSite } = await import('../../scripts/serve.mjs');
-  const { demoRepos, readSafetensors, encodeSafetensors } = await import('../gen/merges.mjs');
-  const { MockRepo, folderFiles, bufferFile } = await import('../mock-hub/repo.mjs');
+  const { startSite } = await import('../../tools/serve.mjs');
+  const { demoRepos, readSafetensors, encodeSafetensors } = await import('../../tools/gen/merges.mjs');
+  const { MockRepo, folderFiles, bufferFile } = await import('../../tools/mock-hub/repo.mjs');
   const demo = Object.fromEntries(demoRepos({}).map((r) => [r.repo, r.folder]));
   const merge = demo['demo/bert-tiny-merge-0.571'];
   const gated = new MockRepo({ id: 'gated-org/bert-tiny-merge', commits: [folderFiles(merge)], gated: 'manual', access: ['alice'] });

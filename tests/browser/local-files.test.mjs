@@ -12,7 +12,7 @@ let folders;
 before(async () => {
   site = await startTestSite();
   browser = await openBrowser();
-  const { demoRepos } = await import('../gen/merges.mjs');
+  const { demoRepos } = await import('../../tools/gen/merges.mjs');
   folders = Object.fromEntries(demoRepos({}).map((r) => [r.repo, r.folder]));
 });
 after(async () => {

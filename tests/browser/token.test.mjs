@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 
 import { demoEndpoint, GATED_TOKEN, setAdvanced, settle, useSiteAndBrowser, verify } from './helpers.mjs';
-import { encodeShareParams } from '../../web/lib/report.mjs';
+import { encodeShareParams } from '../../js/report/report.mjs';
 
 const env = useSiteAndBrowser();
 

@@ -1,31 +1,27 @@
 #!/usr/bin/env node
-// The evaluation: generate the test merges (tests/gen/merges.mjs) into a temp folder, run each
+// The evaluation: generate the test merges (tools/gen/merges.mjs) into a temp folder, run each
 // through the engine exactly as the CLI does, and compare the verdict with what the generator
 // says it should be.
 //
 //   node tests/eval/run.mjs [--only REGEX] [--set core|mergekit] [--wasm BUILD_DIR] [--budget BYTES] [--json] [--write]
 //
 // --write regenerates EVALUATION.md (confusion table, per-case table, thresholds, margins) from
-// the core set. The mergekit set (issue 12, tests/gen/mergekit-cases.mjs) is also checked for the
+// the core set. The mergekit set (issue 12, tools/gen/mergekit-cases.mjs) is also checked for the
 // method name and the per-parent weights and densities (mergekitTable).
-// Library: evaluate({ only, set, wasmDir, budget, dir }) -> { results, dir } for tests/js/eval.test.mjs.
+// Library: evaluate({ only, set, wasmDir, budget, dir }) -> { results, dir } for tests/eval/eval.test.mjs.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-import { generateCases } from '../gen/merges.mjs';
-import { runAnalysis } from '../../web/lib/engine.mjs';
-import { openLocalModel } from '../../web/lib/node-sources.mjs';
+import { generateCases } from '../../tools/gen/merges.mjs';
+import { createWasmFrom } from '../../js/io-node/wasm.mjs';
+import { runAnalysis } from '../../js/engine/run-analysis.mjs';
+import { openLocalModel } from '../../js/io-node/local-model.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 
-/** Loads the wasm module from a build folder (mergeprobe.mjs + .wasm) with the binary given. */
-export async function loadWasmFrom(dir) {
-  const { default: create } = await import(pathToFileURL(path.join(dir, 'mergeprobe.mjs')).href);
-  return create({ wasmBinary: fs.readFileSync(path.join(dir, 'mergeprobe.wasm')) });
-}
 
 /** The alpha(s) the verdict's sentence quotes ("C = 0.571 A + ..." or "+ 0.600 (A1 - B)"). */
 export function quotedAlphas(sentence) {
@@ -90,7 +86,7 @@ async function runCase(c, dir, wasm, budget) {
 export async function evaluate({ only, set, wasmDir = process.env.MP_WASM_DIR, budget = 64 * 1024 * 1024, dir } = {}) {
   const out = dir || fs.mkdtempSync(path.join(os.tmpdir(), 'mergeprobe-eval-'));
   const manifest = generateCases({ out, only, set });
-  const wasm = wasmDir ? await loadWasmFrom(wasmDir) : undefined;
+  const wasm = wasmDir ? await createWasmFrom(wasmDir) : undefined;
   const results = [];
   for (const c of manifest.cases) {
     const got = await runCase(c, out, wasm, budget);

@@ -1,0 +1,53 @@
+// The one loader of the mergeprobe wasm module (build/wasm/mergeprobe.{mjs,wasm}, copied to
+// dist/wasm/): one instance per page or process, made again after it aborted. In the browser and
+// workers the module locates its .wasm next to itself (the default factory). Node reads the binary
+// itself and registers its factory with setWasmFactory (js/io-node/wasm.mjs): Emscripten 3.1.6's
+// loader would call fetch() on a file path, which Node 20 rejects (toolchain-notes pitfalls 2, 3).
+
+/** @type {() => Promise<any>} */
+let factory = loadForWeb;
+/** @type {Promise<any> | null} */
+let cached = null;
+
+/** Where the module comes from (Node: a build folder); drops any instance made by the last one. */
+export function setWasmFactory(/** @type {() => Promise<any>} */ f) {
+  factory = f;
+  cached = null;
+}
+
+/** @returns {Promise<any>} the instantiated module (Analysis class, HEAPU8, _malloc, _free) */
+export function loadWasm() {
+  if (!cached) {
+    const p = factory().catch((e) => { throw loadFailure(e); });
+    p.catch(() => { if (cached === p) cached = null; });  // a failed load is tried again next time
+    cached = p;
+  }
+  return cached;
+}
+
+/**
+ * A failed instantiation -> an Error a person can act on. Emscripten rejects with its own abort
+ * text ("Aborted(RangeError: WebAssembly.Memory(): could not allocate memory). Build with -s
+ * ASSERTIONS=1 for more info."), which must never reach the page or the terminal.
+ * @param {any} e
+ */
+export function loadFailure(e) {
+  const text = String(e?.message ?? e);
+  if (!/^Aborted\(|ASSERTIONS/.test(text)) return e;
+  const inner = /^Aborted\(([\s\S]*)\)[^)]*$/.exec(text)?.[1] ?? '';
+  if (/Memory|memory|allocat/.test(inner)) {
+    return Object.assign(new Error('WebAssembly could not get the analysis module its starting memory (32 MB)', { cause: e }), { code: 'memory' });
+  }
+  return Object.assign(new Error('the analysis module (mergeprobe.wasm) could not be loaded', { cause: e }), { code: 'setup' });
+}
+
+/** After the module aborted (it cannot be called again): the next loadWasm() instantiates a new one. */
+export function discardWasm() {
+  cached = null;
+}
+
+async function loadForWeb() {
+  // dist/js/engine/ -> dist/wasm/ (scripts/build-site.mjs lays dist/ out so)
+  const { default: create } = await import(new URL('../../wasm/mergeprobe.mjs', import.meta.url).href);
+  return create();
+}

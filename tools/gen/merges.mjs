@@ -1,0 +1,468 @@
+#!/usr/bin/env node
+// Test merges built from real weights (shared/real-models): the evaluation cases, a sharded variant
+// for CLI/hub tests and the demo repos served by `npm start`. Deterministic: every random choice is
+// seeded from the case id.
+//
+//   node tools/gen/merges.mjs --out DIR [--only REGEX]      cases + DIR/manifest.json
+//   node tools/gen/merges.mjs --sharded CASE_FOLDER --to DIR  index + 2 shards, `model.` wrapper
+//   node tools/gen/merges.mjs --demo DIR                      demo repos, prints their list
+//
+// Library: generateCases({ out, only }) -> manifest, writeSharded(src, dst, opts),
+// demoRepos({ dir }) -> [{ repo, folder, description }], realModelsDir(), plus the I/O helpers.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { bf16RoundArray, readSafetensors, writeSafetensors, encodeSafetensors } from './safetensors-io.mjs';
+import {
+  add, dare, delta, linear, linearBf16Order, norm, perturbation, rng, slerp, taskArithmetic, ties,
+} from './merge-ops.mjs';
+import { mergekitCatalogue, shuffledDelta } from './mergekit-cases.mjs';
+import { provenanceCatalogue } from './provenance-cases.mjs';
+
+export * from './safetensors-io.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** shared/real-models: $MP_SHARED_DIR/real-models, else ../shared beside the repository. */
+export function realModelsDir() {
+  const shared = process.env.MP_SHARED_DIR || path.resolve(here, '../../../shared');
+  return path.join(shared, 'real-models');
+}
+
+const REAL = {
+  base: 'bert-tiny-fhe-v0-weights',
+  sst2: 'bert-tiny-sst2-fhe',
+  emotion: 'bert-tiny-emotion-fhe',
+  stories: 'stories260K',
+  llama2xs: 'llama2xs-tinystories-scratch',
+  ts656k: 'tinystories-656k',
+};
+const OTHER = { sst2: 'emotion', emotion: 'sst2' };
+
+function realPath(key) {
+  return path.join(realModelsDir(), REAL[key]);
+}
+
+const cache = new Map();
+function load(key) {
+  if (!cache.has(key)) cache.set(key, readSafetensors(path.join(realPath(key), 'model.safetensors')).tensors);
+  return cache.get(key);
+}
+
+/** Each tensor of A, merged with B's tensor of the same name and shape by fn; others copied from A. */
+function mergeEach(A, B, fn) {
+  const out = new Map();
+  for (const [name, t] of A) {
+    const b = B.get(name);
+    const same = b && b.shape.length === t.shape.length && b.shape.every((x, i) => x === t.shape[i]);
+    out.set(name, { shape: t.shape, data: same ? fn(t.data, b.data, name, t.shape) : t.data });
+  }
+  return out;
+}
+
+function roundModel(M) {
+  const out = new Map();
+  for (const [name, t] of M) out.set(name, { shape: t.shape, data: bf16RoundArray(t.data) });
+  return out;
+}
+
+function writeModel(folder, tensors, dtype, config) {
+  fs.mkdirSync(folder, { recursive: true });
+  writeSafetensors(path.join(folder, 'model.safetensors'), tensors, dtype, { format: 'pt' });
+  fs.writeFileSync(path.join(folder, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+  return folder;
+}
+
+const bertConfig = (note) => ({
+  architectures: ['BertForSequenceClassification'], model_type: 'bert', hidden_size: 128,
+  num_hidden_layers: 2, intermediate_size: 512, _mergeprobe_test: note,
+});
+
+/**
+ * The case catalogue. Each entry builds its suspect (and any extra parent) and says what the
+ * verdict should be. `expected.accept` lists every kind counted as correct (SLERP at the small
+ * angles of real fine-tunes is indistinguishable from lerp, so linear-merge is accepted there).
+ */
+function catalogue() {
+  const cases = [];
+  const alphas = [0.1, 0.3, 0.5, 0.571, 0.7, 0.9];
+  const linearCase = (id, parent, a, dtype, order, control) => cases.push({
+    id, parents: [parent], dtype, control,
+    inputs: dtype === 'BF16' && order !== 'f32-inputs' ? 'bf16' : 'f32',
+    build: ({ A, B }) => mergeEach(A, B, (x, y) => (order === 'mergekit-bf16' ? linearBf16Order(x, y, a) : linear(x, y, a))),
+    expected: {
+      kind: 'linear-merge', accept: ['linear-merge'], method: 'linear', alpha: [a],
+      ...(order === 'mergekit-bf16' ? { alpha_effective: [bf16Alpha(a)] } : {}),
+    },
+    notes: `C = ${a} A + ${+(1 - a).toFixed(3)} B, ${dtype}${dtype === 'BF16' ? `, ${order} order` : ''}`,
+  });
+  for (const a of alphas) linearCase(`linear-f32-sst2-a${a}`, 'sst2', a, 'F32', 'f32', 'emotion');
+  for (const a of [0.3, 0.571, 0.9]) linearCase(`linear-f32-emotion-a${a}`, 'emotion', a, 'F32', 'f32', null);
+  for (const a of alphas) linearCase(`linear-bf16-sst2-a${a}`, 'sst2', a, 'BF16', 'fp32-then-round', 'emotion');
+  for (const a of alphas) linearCase(`linear-bf16mk-emotion-a${a}`, 'emotion', a, 'BF16', 'mergekit-bf16', null);
+  linearCase('linear-bf16mk-sst2-a0.571', 'sst2', 0.571, 'BF16', 'mergekit-bf16', 'emotion');
+  linearCase('linear-bf16out-sst2-a0.571', 'sst2', 0.571, 'BF16', 'f32-inputs', 'emotion');
+
+  // mergekit filters and weight lists: attention and MLP with their own weight; a weight per layer.
+  cases.push({
+    id: 'linear-f32-sst2-filtered-att0.9-mlp0.2', parents: ['sst2'], dtype: 'F32', control: 'emotion', inputs: 'f32',
+    build: ({ A, B }) => mergeEach(A, B, (x, y, name) => linear(x, y, name.includes('.attention.') ? 0.9 : 0.2)),
+    expected: { kind: 'linear-merge', accept: ['linear-merge'], method: 'linear', component_alpha: { attention: 0.9, mlp: 0.2 } },
+    notes: 'linear merge with filters: self_attn 0.9, mlp 0.2',
+  });
+  cases.push({
+    id: 'linear-f32-sst2-layers-0.2-0.8', parents: ['sst2'], dtype: 'F32', control: 'emotion', inputs: 'f32',
+    build: ({ A, B }) => mergeEach(A, B, (x, y, name) => linear(x, y, name.includes('.layer.0.') ? 0.2 : 0.8)),
+    expected: { kind: 'linear-merge', accept: ['linear-merge'], method: 'linear', layer_alpha: [0.2, 0.8] },
+    notes: 'linear merge with a weight list over layers: 0.2 then 0.8',
+  });
+
+  // Merge, then light fine-tuning: a perturbation of f times the merge's delta norm, per tensor.
+  for (const [parent, a, f, dtype] of [['sst2', 0.571, 0.2, 'F32'], ['sst2', 0.5, 0.3, 'BF16'], ['emotion', 0.7, 0.1, 'F32']]) {
+    const id = `finetuned-${dtype.toLowerCase()}-${parent}-a${a}-f${f}`;
+    cases.push({
+      id, parents: [parent], dtype, control: null, inputs: dtype === 'BF16' ? 'bf16' : 'f32',
+      build: ({ A, B, other }) => {
+        const rand = rng(id);
+        return mergeEach(A, B, (x, y, name, shape) => {
+          const C = linear(x, y, a);
+          const o = other.get(name);
+          const od = o ? delta(o.data, y) : new Float32Array(x.length);
+          const target = f * a * norm(delta(x, y));
+          return add(C, perturbation(od, shape, target, rand));
+        });
+      },
+      expected: { kind: 'linear-merge', accept: ['linear-merge'], method: 'linear', alpha: [a], finetune_fraction: f },
+      notes: `linear merge a=${a} plus a perturbation of ${f * 100}% of the delta norm (other fine-tune's delta + rank-4 noise)`,
+    });
+  }
+
+  // Task arithmetic with two parents.
+  for (const dtype of ['F32', 'BF16']) {
+    const w = [0.6, 0.3];
+    cases.push({
+      id: `task-arith-${dtype.toLowerCase()}-sst2-emotion`, parents: ['sst2', 'emotion'], dtype, control: null,
+      inputs: dtype === 'BF16' ? 'bf16' : 'f32',
+      build: ({ A, A2, B }) => mergeEach(A, B, (x, y, name) => {
+        const e = A2.get(name);
+        return e && e.data.length === x.length ? taskArithmetic(y, [x, e.data], w) : linear(x, y, w[0]);
+      }),
+      expected: { kind: 'linear-merge', accept: ['linear-merge'], method: 'task_arithmetic', alpha: w },
+      notes: 'C = B + 0.6 d_sst2 + 0.3 d_emotion (k = 2)',
+    });
+  }
+
+  // SLERP of raw weights. The real fine-tunes sit at ~3 degrees from the base, where mergekit's slerp
+  // is lerp to 4 decimals: linear-merge with alpha ~ t is a correct reading there.
+  for (const t of [0.3, 0.5]) {
+    cases.push({
+      id: `slerp-f32-sst2-t${t}`, parents: ['sst2'], dtype: 'F32', control: 'emotion', inputs: 'f32',
+      build: ({ A, B }) => mergeEach(A, B, (x, y) => slerp(x, y, t).C),
+      expected: { kind: 'slerp-merge', accept: ['slerp-merge', 'linear-merge'], method: 'slerp', t, alpha: [t] },
+      notes: `mergekit slerp(t=${t}) of raw weights, base at t=0`,
+    });
+  }
+  // A wide-angle SLERP: parent = B + 8 d_sst2 (an amplified fine-tune, ~25 degrees), where the
+  // curvature term (s0 + s1 - 1) B is visible.
+  cases.push({
+    id: 'slerp-wide-f32-sst2x8-t0.5', parents: ['sst2x8'], dtype: 'F32', control: null, inputs: 'f32',
+    build: ({ A, B }) => mergeEach(A, B, (x, y) => slerp(x, y, 0.5).C),
+    expected: { kind: 'slerp-merge', accept: ['slerp-merge'], method: 'slerp', t: 0.5, alpha: [0.5] },
+    notes: 'slerp(t=0.5) between B and B + 8 d_sst2',
+  });
+
+  // Sparse merges.
+  for (const [parent, density, dtype] of [['sst2', 0.5, 'F32'], ['emotion', 0.5, 'BF16']]) {
+    cases.push({
+      id: `ties-${dtype.toLowerCase()}-${parent}-d${density}`, parents: [parent], dtype, control: OTHER[parent],
+      inputs: dtype === 'BF16' ? 'bf16' : 'f32',
+      build: ({ A, B }) => mergeEach(A, B, (x, y) => ties(x, y, density, 1)),
+      expected: { kind: 'sparse-merge', accept: ['sparse-merge'], method: 'ties', density, alpha_kept: 1 },
+      notes: `TIES: top ${density * 100}% of |d| per tensor, lambda 1`,
+    });
+  }
+  for (const [parent, density, w, method] of [['sst2', 0.5, 0.5, 'dare_linear'], ['emotion', 0.3, 0.5, 'dare_linear'], ['sst2', 0.3, 1, 'dare_ties']]) {
+    const id = `${method.replace('_', '-')}-f32-${parent}-d${density}-w${w}`;
+    cases.push({
+      id, parents: [parent], dtype: 'F32', control: OTHER[parent], inputs: 'f32',
+      build: ({ A, B }) => {
+        const rand = rng(id);
+        return mergeEach(A, B, (x, y) => dare(x, y, density, w, rand));
+      },
+      expected: { kind: 'sparse-merge', accept: ['sparse-merge'], method: 'dare', density, weight: w, alpha_kept: w / density },
+      notes: `${method}: Bernoulli(${density}) mask, rescale 1/${density}, weight ${w}`,
+    });
+  }
+
+  // Passthrough: whole tensors copied.
+  cases.push({
+    id: 'passthrough-f32-sst2-shifted', parents: ['sst2'], dtype: 'F32', control: null, inputs: 'f32',
+    build: ({ A }) => {
+      const out = new Map();
+      for (const [name, t] of A) {
+        const src = name.replace('encoder.layer.1.', 'encoder.layer.0.');
+        out.set(name, { shape: t.shape, data: A.get(src).data });
+      }
+      return out;
+    },
+    expected: { kind: 'passthrough', accept: ['passthrough'], method: 'passthrough' },
+    notes: 'layer 0 = A layer 0, layer 1 = A layer 0 again (a frankenmerge layer stack)',
+  });
+  cases.push({
+    id: 'passthrough-f32-sst2-mixed', parents: ['sst2'], dtype: 'F32', control: null, inputs: 'f32',
+    build: ({ A, B }) => mergeEach(A, B, (x, y, name) => (name.includes('encoder.layer.0.') ? x : y)),
+    expected: { kind: 'passthrough', accept: ['passthrough'], method: 'passthrough' },
+    notes: 'layer 0 from A, layer 1 from B, untouched',
+  });
+
+  // Controls: a real fine-tune of the same base is not a merge of the other.
+  for (const [suspect, parent, dtype] of [['emotion', 'sst2', 'F32'], ['sst2', 'emotion', 'F32'], ['emotion', 'sst2', 'BF16']]) {
+    cases.push({
+      id: `control-${dtype.toLowerCase()}-${suspect}-vs-${parent}`, parents: [parent], dtype, control: null,
+      inputs: dtype === 'BF16' ? 'bf16' : 'f32', realSuspect: suspect,
+      expected: { kind: 'not-a-merge', accept: ['not-a-merge'], method: '' },
+      notes: `the real ${suspect} fine-tune against parent ${parent}: independent fine-tunes of one base`,
+    });
+  }
+  // Unrelated models.
+  cases.push({
+    id: 'unrelated-llama2xs-vs-stories260K', parents: ['storiesft'], dtype: 'F32', control: null, inputs: 'f32',
+    baseKey: 'stories', realSuspect: 'llama2xs',
+    expected: { kind: 'not-a-merge', accept: ['not-a-merge', 'incomparable'], method: '' },
+    notes: 'C = llama2xs (trained from scratch); A = stories260K + small synthetic delta; B = stories260K',
+  });
+  cases.push({
+    id: 'unrelated-random-base', parents: ['llama2xs'], dtype: 'F32', control: null, inputs: 'f32',
+    baseKey: 'randominit', realSuspect: 'stories',
+    expected: { kind: 'not-a-merge', accept: ['not-a-merge', 'incomparable'], method: '' },
+    notes: 'C = stories260K, A = llama2xs, B = a random init: D and d share -B, so cos_fit ~ 0.5 unless C ~ B is checked',
+  });
+  cases.push({
+    id: 'unrelated-names-differ', parents: ['llama2xs'], dtype: 'F32', control: null, inputs: 'f32',
+    baseKey: 'ts656k', realSuspect: 'stories',
+    expected: { kind: 'incomparable', accept: ['incomparable', 'not-a-merge'], method: '' },
+    notes: 'stories260K vs llama2xs with base tinystories-656k (HF names): little or nothing matches',
+  });
+  for (const c of cases) c.set = 'core';
+  return [...cases, ...mergekitCatalogue(), ...provenanceCatalogue()];
+}
+
+function bf16Alpha(a) {
+  return bf16RoundArray(new Float32Array([a]))[0];
+}
+
+/** Synthetic helper models some cases need, written once under out/_inputs. */
+function helperModel(key, out) {
+  const folder = path.join(out, '_inputs', key);
+  if (fs.existsSync(path.join(folder, 'model.safetensors'))) return folder;
+  const B = load('base');
+  if (key === 'sst2x8') {
+    const S = load('sst2');
+    const M = mergeEach(S, B, (x, y) => { const o = new Float32Array(x.length); for (let i = 0; i < x.length; i++) o[i] = Math.fround(y[i] + 8 * (x[i] - y[i])); return o; });
+    return writeModel(folder, M, 'F32', bertConfig('B + 8 (sst2 - B): an amplified fine-tune'));
+  }
+  if (key === 'storiesft') {
+    const St = load('stories');
+    const rand = rng('storiesft');
+    const M = new Map();
+    for (const [name, t] of St) {
+      const P = perturbation(new Float32Array(t.data.length), t.shape, 0.05 * norm(t.data), rand);
+      M.set(name, { shape: t.shape, data: add(t.data, P) });
+    }
+    return writeModel(folder, M, 'F32', { model_type: 'llama2c', _mergeprobe_test: 'stories260K + 5% rank-4/Gaussian delta' });
+  }
+  if (key === 'randominit') {
+    const St = load('stories');
+    const rand = rng('randominit');
+    const M = new Map();
+    for (const [name, t] of St) {
+      const data = new Float32Array(t.data.length);
+      const isNorm = t.shape.length === 1;
+      for (let i = 0; i < data.length; i++) data[i] = isNorm ? 1 : 0.02 * rand.gauss();
+      M.set(name, { shape: t.shape, data });
+    }
+    return writeModel(folder, M, 'F32', { model_type: 'llama2c', _mergeprobe_test: 'random init N(0, 0.02), norms 1' });
+  }
+  if (key === 'third' || key === 'baseX') {
+    // third: a synthetic third fine-tune, B + the emotion delta with rows/columns shuffled (real
+    // scale and structure, aligned with neither real parent). baseX: a wrong base, B + 2x the
+    // sst2 delta shuffled (another checkpoint of the same architecture).
+    const [src, f, seed] = key === 'third' ? ['emotion', 1, 'third'] : ['sst2', 2, 'baseX'];
+    const S = load(src);
+    const M = mergeEach(S, B, (x, y, name, shape) => {
+      const g = shuffledDelta(delta(x, y), shape, seed, name);
+      return Float32Array.from(y, (v, i) => Math.fround(v + f * g[i]));
+    });
+    return writeModel(folder, M, 'F32', bertConfig(key === 'third' ? 'B + shuffled emotion delta (synthetic third parent)' : 'B + 2 x shuffled sst2 delta (a wrong base)'));
+  }
+  if (['base', 'sst2', 'emotion', 'third'].includes(key.replace('-bf16', ''))) {
+    const k = key.replace('-bf16', '');
+    const src = REAL[k] ? load(k) : readSafetensors(path.join(helperModel(k, out), 'model.safetensors')).tensors;
+    return writeModel(folder, roundModel(src), 'BF16', bertConfig(`${REAL[k] || k} rounded to bf16 (RNE)`));
+  }
+  throw new Error(`unknown helper model ${key}`);
+}
+
+/** Folder of a role's model: real (F32, shared) or a bf16/synthetic helper. */
+function roleFolder(key, inputs, out) {
+  if (inputs === 'bf16' && ['base', 'sst2', 'emotion', 'third'].includes(key)) return helperModel(`${key}-bf16`, out);
+  if (REAL[key]) return realPath(key);
+  return helperModel(key, out);
+}
+
+const roleCache = new Map();
+function roleTensors(key, inputs, out) {
+  const folder = roleFolder(key, inputs, out);
+  if (!roleCache.has(folder)) roleCache.set(folder, readSafetensors(path.join(folder, 'model.safetensors')).tensors);
+  return roleCache.get(folder);
+}
+
+/**
+ * Write every case (or those whose id matches `only`, of set `set`: 'core' | 'mergekit') under
+ * `out` and out/manifest.json. Manifest entries: { id, set, family?, holdout, roles: { suspect,
+ * parents: [..], base, control|null } (folders relative to `out`, or absolute for shared real
+ * models), dtype, mergekit_config?, expected, notes }. expected (core): { kind, accept, method,
+ * alpha?, alpha_effective?, density?, t?, weight?, alpha_kept? }; expected (mergekit set, see
+ * tools/gen/README.md): { kind, accept, method, parents, weights|null, weights_visible,
+ * density|null, group_weights?, group_density?, t?, group_t?, lambda?, epsilon?, gamma?, ... }.
+ */
+export function generateCases({ out, only, set } = {}) {
+  fs.mkdirSync(out, { recursive: true });
+  roleCache.clear();
+  const filter = only ? new RegExp(only) : null;
+  const entries = [];
+  const rel = (p) => (p.startsWith(out) ? path.relative(out, p) : p);
+  for (const c of catalogue()) {
+    if (filter && !filter.test(c.id)) continue;
+    if (set && c.set !== set) continue;
+    const baseKey = c.baseKey || 'base';
+    const parentFolders = c.parents.map((p) => roleFolder(p, c.inputs, out));
+    const baseFolder = roleFolder(baseKey, c.inputs, out);
+    let suspect;
+    if (c.realSuspect) {
+      suspect = roleFolder(c.realSuspect, c.inputs, out);
+    } else {
+      const A = roleTensors(c.parents[0], c.inputs, out);
+      const A2 = c.parents[1] ? roleTensors(c.parents[1], c.inputs, out) : null;
+      const B = roleTensors(baseKey, c.inputs, out);
+      const otherKey = OTHER[c.parents[0]];
+      const other = otherKey ? roleTensors(otherKey, c.inputs, out) : new Map();
+      const role = (key) => roleTensors(key, c.inputs, out);
+      const C = c.build({ A, A2, B, other, role });
+      if (c.sharded) {
+        const single = writeModel(path.join(out, '_inputs', `${c.id}-single`), C, c.dtype, bertConfig(c.notes));
+        suspect = writeSharded(single, path.join(out, c.id));
+      } else {
+        suspect = writeModel(path.join(out, c.id), C, c.dtype, bertConfig(c.notes));
+      }
+    }
+    entries.push({
+      id: c.id,
+      set: c.set,
+      ...(c.family ? { family: c.family } : {}),
+      holdout: !!c.holdout,
+      roles: {
+        suspect: rel(suspect),
+        parents: parentFolders.map(rel),
+        base: rel(baseFolder),
+        control: c.control ? rel(roleFolder(c.control, c.inputs, out)) : null,
+      },
+      dtype: c.dtype,
+      ...(c.mergekit_config ? { mergekit_config: c.mergekit_config } : {}),
+      expected: c.expected,
+      notes: c.notes,
+    });
+  }
+  // One sharded variant (index + 2 shards, `model.` wrapper) of a BF16 merge, for CLI/hub tests.
+  const src = entries.find((e) => e.id === 'linear-bf16-sst2-a0.571');
+  if (src) {
+    const id = 'linear-bf16-sst2-a0.571-sharded';
+    writeSharded(path.join(out, src.roles.suspect), path.join(out, id));
+    entries.push({ ...src, id, roles: { ...src.roles, suspect: id }, notes: `${src.notes}; 2 shards + index, names with a model. wrapper` });
+  }
+  const manifest = { schema: 'mergeprobe.test-merges/1', generator: 'tools/gen/merges.mjs', cases: entries };
+  fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  return manifest;
+}
+
+/**
+ * Rewrite a model folder as model.safetensors.index.json + 2 shards, with the leading wrapper
+ * `bert.` replaced by `prefix` (default `model.`; names without `bert.` get the prefix added), so
+ * name normalisation and index handling are exercised. Keeps the source dtype.
+ */
+export function writeSharded(srcFolder, dstFolder, { prefix = 'model.' } = {}) {
+  const file = path.join(srcFolder, 'model.safetensors');
+  const buf = fs.readFileSync(file);
+  const dtype = JSON.parse(buf.subarray(8, 8 + Number(buf.readBigUInt64LE(0))).toString('utf8'));
+  const firstDtype = Object.entries(dtype).find(([k]) => k !== '__metadata__')[1].dtype;
+  const { tensors } = readSafetensors(file);
+  const names = [...tensors.keys()];
+  const renamed = (n) => (n.startsWith('bert.') ? prefix + n.slice(5) : n.startsWith(prefix) ? n : prefix + n);
+  const half = Math.ceil(names.length / 2);
+  const shards = [names.slice(0, half), names.slice(half)];
+  fs.mkdirSync(dstFolder, { recursive: true });
+  const weightMap = {};
+  let total = 0;
+  shards.forEach((list, i) => {
+    const shardName = `model-0000${i + 1}-of-00002.safetensors`;
+    const entries = list.map((n) => [renamed(n), tensors.get(n)]);
+    for (const [n, t] of entries) { weightMap[n] = shardName; total += t.data.length * (firstDtype === 'BF16' ? 2 : 4); }
+    fs.writeFileSync(path.join(dstFolder, shardName), encodeSafetensors(entries, firstDtype, { format: 'pt' }));
+  });
+  fs.writeFileSync(path.join(dstFolder, 'model.safetensors.index.json'),
+    JSON.stringify({ metadata: { total_size: total }, weight_map: weightMap }, null, 2) + '\n');
+  const cfg = path.join(srcFolder, 'config.json');
+  if (fs.existsSync(cfg)) fs.copyFileSync(cfg, path.join(dstFolder, 'config.json'));
+  return dstFolder;
+}
+
+/**
+ * The demo repos `npm start` serves through the mock hub: the base, the two real fine-tunes, a
+ * 0.571 linear merge stored BF16 (computed in f32 from the F32 parents, rounded once) and a TIES
+ * merge. Generated folders go under `dir` (reused when present). Returns
+ * [{ repo, folder, description }] with absolute folder paths.
+ */
+export function demoRepos({ dir } = {}) {
+  const out = dir || path.join(process.env.TMPDIR || '/tmp', 'mergeprobe-demo');
+  fs.mkdirSync(out, { recursive: true });
+  const B = load('base'), S = load('sst2');
+  const lin = path.join(out, 'bert-tiny-sst2-merge-0.571-bf16');
+  if (!fs.existsSync(path.join(lin, 'model.safetensors'))) {
+    writeModel(lin, mergeEach(S, B, (x, y) => linear(x, y, 0.571)), 'BF16', bertConfig('demo: 0.571 sst2 + 0.429 base, bf16'));
+  }
+  const ti = path.join(out, 'bert-tiny-sst2-ties-0.5');
+  if (!fs.existsSync(path.join(ti, 'model.safetensors'))) {
+    writeModel(ti, mergeEach(S, B, (x, y) => ties(x, y, 0.5, 1)), 'F32', bertConfig('demo: TIES density 0.5 of sst2 on base'));
+  }
+  return [
+    { repo: 'demo/bert-tiny-base', folder: realPath('base'), description: 'BERT-tiny encoder weights: the common base (real)' },
+    { repo: 'demo/bert-tiny-sst2', folder: realPath('sst2'), description: 'the base fine-tuned on SST-2 (real)' },
+    { repo: 'demo/bert-tiny-emotion', folder: realPath('emotion'), description: 'the base fine-tuned on emotion intents (real): a control' },
+    { repo: 'demo/bert-tiny-merge-0.571', folder: lin, description: 'C = 0.571 sst2 + 0.429 base, stored BF16 (generated)' },
+    { repo: 'demo/bert-tiny-ties', folder: ti, description: 'TIES density 0.5 of sst2 on the base (generated)' },
+  ];
+}
+
+function main(argv) {
+  const arg = (name) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
+  if (arg('--sharded')) {
+    const to = arg('--to');
+    if (!to) { console.error('usage: merges.mjs --sharded CASE_FOLDER --to DIR'); return 2; }
+    console.log(writeSharded(path.resolve(arg('--sharded')), path.resolve(to)));
+    return 0;
+  }
+  if (arg('--demo')) {
+    console.log(JSON.stringify(demoRepos({ dir: path.resolve(arg('--demo')) }), null, 2));
+    return 0;
+  }
+  const out = arg('--out');
+  if (!out) { console.error('usage: merges.mjs --out DIR [--only REGEX] | --sharded FOLDER --to DIR | --demo DIR'); return 2; }
+  const m = generateCases({ out: path.resolve(out), only: arg('--only') });
+  console.log(`${m.cases.length} cases written to ${path.resolve(out)} (manifest.json)`);
+  return 0;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = main(process.argv.slice(2));
+}
