@@ -4,12 +4,13 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { tokenProblem } from '../js/io/hub/token.mjs';
+import { parseModelId } from '../js/io/hub/model-id.mjs';
+import { DEFAULT_ENDPOINT, MAX_PARENTS } from '../js/engine/defaults.mjs';
+
+export { DEFAULT_ENDPOINT, MAX_PARENTS };
 
 import { DEFAULT_BUDGET, MAX_BUDGET, MIN_BUDGET, formatBudget, parseBudget as parseSize } from '../js/engine/budget.mjs';
 
-/** The core accumulates at most this many parents (kernel.h kMaxParents). */
-export const MAX_PARENTS = 4;
-export const DEFAULT_ENDPOINT = 'https://huggingface.co';
 // The budget's default, units and limits are the page's too (budget.mjs).
 export { DEFAULT_BUDGET, MIN_BUDGET, MAX_BUDGET } from '../js/engine/budget.mjs';
 
@@ -54,12 +55,9 @@ export function isLocalPath(spec, exists = existsSync) {
   return exists(spec);
 }
 
-// Hub repo ids: "name" (legacy, e.g. gpt2) or "owner/name"; letters, digits, - _ . (hf_hub's
-// validate_repo_id), not starting or ending with - or ., no "--" or "..".
-const REPO_ID = /^(?:[A-Za-z0-9][\w.-]{0,95}\/)?[A-Za-z0-9][\w.-]{0,95}$/;
-
 /**
- * One model argument -> { kind: 'hub', repo, revision } | { kind: 'local', path }.
+ * One model argument -> { kind: 'hub', repo, revision } | { kind: 'local', path }. Hub ids go
+ * through the one parser the page and share links use (owner/name, @rev, pasted hub URLs).
  * @param {string} spec
  * @param {string} flag   for messages, e.g. "--parent"
  * @param {(p:string)=>boolean} [exists]
@@ -69,18 +67,17 @@ export function parseModelSpec(spec, flag, exists = existsSync) {
     throw new UsageError(`${flag} needs a value: OWNER/NAME[@REV] or a local path`);
   }
   if (isLocalPath(spec, exists)) return { kind: 'local', path: spec };
-  const at = spec.indexOf('@');
-  const repo = at < 0 ? spec : spec.slice(0, at);
-  const revision = at < 0 ? 'main' : spec.slice(at + 1);
-  if (!REPO_ID.test(repo) || /--|\.\./.test(repo) || /[-.]$/.test(repo)) {
+  try {
+    const { repo, revision } = parseModelId(spec);
+    return { kind: 'hub', repo, revision };
+  } catch (e) {
+    if (/** @type {any} */ (e)?.code === 'RevisionNotFound') {
+      throw new UsageError(`${flag} ${JSON.stringify(spec)}: empty or invalid revision after "@"`);
+    }
     throw new UsageError(
       `${flag} ${JSON.stringify(spec)} is neither a Hub repo id (OWNER/NAME[@REV]) nor an existing path ` +
       '(start local paths with ./ or /)');
   }
-  if (revision === '' || /\s/.test(revision)) {
-    throw new UsageError(`${flag} ${JSON.stringify(spec)}: empty or invalid revision after "@"`);
-  }
-  return { kind: 'hub', repo, revision };
 }
 
 /** Spec back to the text a person typed (for messages). */

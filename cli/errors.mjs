@@ -102,7 +102,7 @@ export function messageFor(err, ctx = {}) {
         case 'Disabled':
           return `${repo} is disabled on the hub: it cannot be read`;
         case 'RateLimited':
-          // hub.mjs says how long the server asked to wait (or up to the 5-minute window).
+          // the hub client says how long the server asked to wait (or up to the 5-minute window).
           if (/wait/.test(base)) return base;
           return `${ep} is rate-limiting requests: wait a few minutes` + (ctx.token ? '' : ', or set HF_TOKEN (higher limits)');
         case 'RangeIgnored':
@@ -110,7 +110,7 @@ export function messageFor(err, ctx = {}) {
         case 'BadResponse':
           return `${base}${where(err) ? ` (${where(err)})` : ''}: unexpected answer from ${ep}; retry later or check --endpoint`;
         default: {
-          // Our own timeouts (hub-retry.mjs): the server was reached and went silent.
+          // Our own timeouts (js/io/hub/retry.mjs): the server was reached and went silent.
           if (err.cause?.name === 'StallError') return `${base}`;
           const c = netCode(err);
           return `cannot reach ${ep}${c ? ` (${c})` : ''}: check your network connection, --endpoint or HF_ENDPOINT`;

@@ -70,6 +70,7 @@ async function verify(opts, env, progress, signal) {
   }
   const { HubClient } = await import('../js/io/hub/client.mjs');
   const { runAnalysis } = await import('../js/engine/run-analysis.mjs');
+  const { resolveModels } = await import('../js/engine/resolve-models.mjs');
   const { fmtSeconds } = await import('../js/io/hub/retry.mjs');
   const hub = new HubClient({
     endpoint: opts.endpoint, token: opts.token, signal, noWait: !opts.wait,
@@ -81,41 +82,28 @@ async function verify(opts, env, progress, signal) {
   });
   progress.watch?.(() => ({ stalledMs: hub.stalledMs(), host: new URL(opts.endpoint).host }));
 
-  const roles = [
-    ['--suspect', opts.suspect],
-    ...opts.parents.map((p) => ['--parent', p]),
-    ...(opts.base ? [['--base', opts.base]] : []),
-    ...(opts.control ? [['--control', opts.control]] : []),
-  ];
-  const total = roles.length + (opts.base ? 0 : 1);
-  let done = 0;
-  const resolveOne = async (flag, spec) => {
-    const src = await openModel(spec, flag, hub, signal);
-    done += 1;
-    progress.update({ phase: 'resolving', label: specLabel(spec), done, total, requests: hub.stats.requests });
-    return src;
-  };
-  progress.update({ phase: 'resolving', done, total, requests: 0 });
+  const FLAG = { suspect: '--suspect', parent: '--parent', base: '--base', control: '--control' };
+  const total = 2 + opts.parents.length + (opts.control ? 1 : 0);
+  const resolved = (done, spec) => progress.update({ phase: 'resolving', label: specLabel(spec), done, total, requests: hub.stats.requests });
+  progress.update({ phase: 'resolving', done: 0, total, requests: 0 });
   // Resolve every model, and load the wasm module meanwhile.
   const wasmP = wasmModule(env);
   wasmP.catch(() => {});  // awaited below; avoid an unhandled rejection while the models resolve
-  const opened = await Promise.all(roles.map(([flag, spec]) => resolveOne(flag, spec)));
-  const k = opts.parents.length;
-  const byRole = {
-    suspect: opened[0],
-    parents: opened.slice(1, 1 + k),
-    base: opts.base ? opened[1 + k] : null,
-    control: opts.control ? opened.at(-1) : null,
+  const how = {
+    isLocal: (spec) => spec.kind === 'local',
+    open: (spec, role) => openModel(spec, FLAG[role.replace(/ \d+$/, '')], hub, signal),
   };
+  const byRole = await resolveModels(opts, { ...how, onResolved: (done, _, spec) => resolved(done, spec) });
   if (!byRole.base) {
-    // The resolved suspect carries its card's base_model list and relation (hub.mjs resolveModel);
-    // mergekit's config, when the repo has one, names the base itself (cli-base.mjs).
+    // The resolved suspect carries its card's base_model list and relation (js/io/hub/client.mjs resolveModel);
+    // mergekit's config, when the repo has one, names the base itself (js/engine/choose-base.mjs).
     const { chooseBase, readMergekitBase } = await import('../js/engine/choose-base.mjs');
     const s = byRole.suspect;
     const mergekit = await readMergekitBase(s, { signal });
     const { spec, source } = chooseBase({ baseModels: s.baseModels, relation: s.baseRelation, mergekit }, opts.parents[0], opts.suspect.repo);
     progress.note(`no --base given: using ${spec.repo}, ${source}`);
-    byRole.base = await resolveOne('--base', spec);
+    byRole.base = await openModel(spec, '--base', hub, signal);
+    resolved(total, spec);
   }
   const wasm = await wasmP;
   const cache = opts.cache ? await openByteCache(progress) : null;

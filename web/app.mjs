@@ -9,7 +9,9 @@ import { componentTable, tensorTable, unmatchedList } from './ui/tables.mjs';
 import { layerPlots } from './ui/layers.mjs';
 import { explainError } from './ui/errors.mjs';
 import { bytes, int } from './ui/format.mjs';
-import { METHOD_VERSION, compareWithExpected, decodeShareParams, reportToCsv } from '../js/report/report.mjs';
+import { compareWithExpected, decodeShareParams } from '../js/report/share-link.mjs';
+import { reportToCsv } from '../js/report/csv.mjs';
+import { METHOD_VERSION } from '../js/engine/defaults.mjs';
 
 const PHASES = {
   resolving: { label: 'Resolving models to commits', from: 0, to: 0.05 },

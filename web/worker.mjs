@@ -13,6 +13,8 @@ import { loadWasm, runAnalysis } from '../js/engine/run-analysis.mjs';
 import { HubClient } from '../js/io/hub/client.mjs';
 import { openCache } from '../js/io/cache.mjs';
 import { localModelSource } from '../js/io/blob-model.mjs';
+import { parseModelId } from '../js/io/hub/model-id.mjs';
+import { resolveModels } from '../js/engine/resolve-models.mjs';
 
 let wasmPromise = null;
 /** The running run's hub client, for 'retry-now'. @type {{id: number, hub: HubClient} | null} */
@@ -57,45 +59,26 @@ async function run(spec, hub, onProgress) {
   cachePromise ??= openCache({ store: 'browser' }).catch(() => null);
   wasmPromise ??= loadWasm();
   wasmPromise.catch(() => { wasmPromise = null; });  // retried next run; awaited below
-  const roles = [['suspect', spec.suspect], ...spec.parents.map((p, i) => [spec.parents.length > 1 ? `parent ${i + 1}` : 'parent', p]),
-    ['base', spec.base]];
-  if (spec.control) roles.push(['control', spec.control]);
   const budget = spec.budget;
-
-  let done = 0;
-  const report = () => onProgress({ phase: 'resolving', bytes: hub.stats?.bytes ?? 0, requests: hub.stats?.requests ?? 0, budget, done, total: roles.length });
-  report();
-  const withRole = (role, fn) => {
-    try { return fn(); } catch (err) { err.role ??= role; throw err; }
-  };
-  // Local files first: a wrong drop is reported before any network request.
-  const local = roles.map(([role, input]) => (input.kind === 'local' ? withRole(role, () => localModelSource(input.entries, input.label)) : null));
-  // Hub models resolve together (a few API calls each); the first failure names its role.
-  const sources = await Promise.all(roles.map(async ([role, input], i) => {
-    if (local[i]) { done++; report(); return local[i]; }
-    try {
-      const src = await resolveHub(hub, input.id);
-      done++;
-      report();
-      return src;
-    } catch (err) {
-      err.role ??= role;
-      throw err;
-    }
-  }));
+  const total = 2 + spec.parents.length + (spec.control ? 1 : 0);
+  const report = (done) => onProgress({ phase: 'resolving', bytes: hub.stats?.bytes ?? 0, requests: hub.stats?.requests ?? 0, budget, done, total });
+  report(0);
+  const models = await resolveModels(spec, {
+    isLocal: (input) => input.kind === 'local',
+    open: (input) => (input.kind === 'local' ? localModelSource(input.entries, input.label) : resolveHub(hub, input.id)),
+    onResolved: (done) => report(done),
+  });
   const wasm = await wasmPromise;
   const cache = await cachePromise;
-  const k = spec.parents.length;
   return runAnalysis({
-    suspect: sources[0], parents: sources.slice(1, 1 + k), base: sources[1 + k],
-    control: spec.control ? sources[2 + k] : undefined,
+    ...models, control: models.control ?? undefined,
     budget, seed: spec.seed, wasm, hub, cache, endpoint: spec.endpoint, pageUrl: spec.pageUrl,
     onProgress,
   });
 }
 
 async function resolveHub(hub, id) {
-  const { repo, revision } = hub.parseModelId(id);
+  const { repo, revision } = parseModelId(id);
   return hub.resolveModel(repo, revision);
 }
 

@@ -12,7 +12,7 @@ import { readBytes } from '../io/byte-source.mjs';
 export const MERGEKIT_CONFIGS = ['mergekit_config.yml', 'mergekit_moe_config.yml'];
 /** A config larger than this is not mergekit's (a few kB): it is not read. */
 const MAX_CONFIG_BYTES = 256 * 1024;
-const REPO_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/;
+import { isRepoId } from '../io/hub/model-id.mjs';
 
 /** A YAML scalar as written: quotes and a trailing comment taken off. @param {string} v */
 function scalar(v) {
@@ -85,7 +85,7 @@ export function chooseBase(ev, parent, suspectRepo) {
   };
   const mk = ev.mergekit;
   if (mk?.base) {
-    if (!REPO_ID.test(mk.base)) stop(`${suspectRepo}'s ${mk.file} names base_model ${JSON.stringify(mk.base)}, which is not a Hub repo id`);
+    if (!isRepoId(mk.base)) stop(`${suspectRepo}'s ${mk.file} names base_model ${JSON.stringify(mk.base)}, which is not a Hub repo id`);
     if (mk.base === suspectRepo || isParent(mk.base)) stop(`${suspectRepo}'s ${mk.file} names base_model ${mk.base}, which is the ${mk.base === suspectRepo ? 'suspect' : 'parent'} itself`);
     return { spec: hub(mk.base), source: `the base_model of ${suspectRepo}'s ${mk.file}` };
   }

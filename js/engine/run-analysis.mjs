@@ -4,7 +4,10 @@
 // dropped files and local paths are the same to this file.
 import { discardWasm, loadWasm } from './wasm-loader.mjs';
 import { DEFAULT_BUDGET, WASM_MAX_MEMORY, budgetProblem, formatBudget, tooLarge } from './budget.mjs';
-import { METHOD_VERSION, REPORT_SCHEMA, buildShareUrl } from '../report/report.mjs';
+import { buildShareUrl } from '../report/share-link.mjs';
+import { MAX_PARENTS, METHOD_VERSION, REPORT_SCHEMA, roleLabel } from './defaults.mjs';
+
+export { MAX_PARENTS };
 import { cacheKey, cachedReadBytes, headerCacheKey } from '../io/cache.mjs';
 
 export { loadWasm, DEFAULT_BUDGET };
@@ -18,7 +21,6 @@ const JSON_PADDING = 64;  // == mp::kJsonPadding == simdjson::SIMDJSON_PADDING
 const MAX_HEADER = 100_000_000;
 /** Heap compute() needs beside the fetched ranges (per-tensor results; measured in the MBs). */
 const COMPUTE_SLACK = 16 * 2 ** 20;
-export const MAX_PARENTS = 4;
 
 /** An error from the engine; `code` tells the CLI's exit code and the page's message. */
 export class EngineError extends Error {
@@ -63,12 +65,6 @@ function isWholeHeader(bytes, fileSize) {
   if (!bytes || bytes.length < 8 || bytes.length > fileSize) return false;
   const n = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
   return n === BigInt(bytes.length - 8);
-}
-
-function roleLabel(role, k) {
-  if (role === 0) return 'suspect';
-  if (role <= k) return k === 1 ? 'parent' : `parent ${role}`;
-  return role === k + 1 ? 'base' : 'control';
 }
 
 /**

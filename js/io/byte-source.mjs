@@ -1,5 +1,5 @@
 // The one I/O interface the engine reads through, plus the Blob/File implementation used for files
-// dropped on the page. Hub files (hub.mjs) and local paths (node-sources.mjs) implement the same
+// dropped on the page. Hub files (hub/file-source.mjs) and local paths (io-node/local-model.mjs) implement the same
 // shape, so the engine never knows where bytes come from.
 //
 // The sink receives each chunk as it arrives, so the engine can copy it straight into the wasm heap

@@ -3,7 +3,6 @@
 // The report comes from a worker that read it from a hub; treat every field as untrusted (strings
 // are only ever shown through text nodes; numbers are checked with Number.isFinite).
 
-const ROLE_NAMES = ['suspect', 'parent', 'base', 'control'];
 
 /** First defined value among property paths ("a.b.c"). */
 export function pick(obj, ...paths) {
@@ -157,4 +156,3 @@ function groupRow(c) {
   };
 }
 
-export { ROLE_NAMES };

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 
 import { demoEndpoint, GATED_TOKEN, setAdvanced, settle, useSiteAndBrowser, verify } from './helpers.mjs';
-import { encodeShareParams } from '../../js/report/report.mjs';
+import { encodeShareParams } from '../../js/report/share-link.mjs';
 
 const env = useSiteAndBrowser();
 

@@ -41,7 +41,7 @@ export function explainError(e, ctx) {
       advice = 'Nothing can be read from it; if you know an older commit, try owner/name@sha.';
       break;
     case 'RateLimited':
-      // Reached only after the page waited out several 5-minute windows (hub.mjs _rateWait).
+      // Reached only after the page waited out several 5-minute windows (js/io/hub/transport.mjs _rateWait).
       title = 'The hub is still rate-limiting requests after several waits.';
       advice = 'The Hub counts requests in 5-minute windows: wait five minutes and verify again, or add an access token (Advanced), which raises the limit.';
       break;

@@ -4,15 +4,15 @@ import { h, replace, byId } from './dom.mjs';
 import { bytes } from './format.mjs';
 import { DEFAULT_BUDGET, MAX_BUDGET, MIN_BUDGET, formatBudget, parseBudget } from '../../js/engine/budget.mjs';
 import { tokenProblem } from '../../js/io/hub/token.mjs';
+import { parseModelId } from '../../js/io/hub/model-id.mjs';
+import { DEFAULT_ENDPOINT, MAX_PARENTS } from '../../js/engine/defaults.mjs';
 
-export const MAX_PARENTS = 4;  // engine.mjs MAX_PARENTS
+export { DEFAULT_ENDPOINT, MAX_PARENTS };
 
-export const DEFAULT_ENDPOINT = 'https://huggingface.co';
-// A token belongs to the hub it was entered for: stored per endpoint origin (where hub.mjs sends
+
+// A token belongs to the hub it was entered for: stored per endpoint origin (where the hub client sends
 // it), so a share link or an edit that names another endpoint never takes it along.
 const TOKEN_KEY = 'mergeprobe.token:';
-// owner/name[@revision]; a few legacy repos have no owner ("gpt2").
-const MODEL_ID = /^[A-Za-z0-9][\w.-]*(\/[\w.-]+)?(@[^\s@]+)?$/;
 
 /** Local files chosen for a role field: Map<fieldElement, { label, entries: {file, path}[] }>. */
 const local = new Map();
@@ -258,8 +258,8 @@ export function readForm() {
       if (required) { setFieldError(field, `${labelText(field)} is needed: owner/name, or drop files here.`); firstBad ??= input; }
       return null;
     }
-    // A pasted hub URL (…/owner/name or …/owner/name/tree/rev) is understood by the hub client.
-    if (!MODEL_ID.test(v) && !/^https?:\/\/[^/\s]+\/[^/\s]+\/[^/\s?#]+/.test(v)) {
+    // The one model-id parser (ids, @revisions and pasted hub URLs), as the CLI and links use.
+    try { parseModelId(v); } catch {
       setFieldError(field, `“${v}” is not a model ID: use owner/name or owner/name@revision.`);
       firstBad ??= input;
       return null;

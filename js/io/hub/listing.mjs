@@ -57,7 +57,7 @@ export async function listTree(client, repo, sha, signal, maxPages = MAX_TREE_PA
   const files = new Map();
   let url = `${client.endpoint}/api/models/${repo}/tree/${sha}?recursive=true`;
   for (let page = 1; ; page++) {
-    const { json, headers } = await client._api(url, { repo, signal, optional: true, auth });
+    const { json, headers } = await client.api(url, { repo, signal, optional: true, auth });
     if (!Array.isArray(json)) throw new HubError('BadResponse', `${client.endpoint} sent a tree of ${repo} at ${sha} that is not a list`, { repo });
     for (const e of json) if (e?.type === 'file' && typeof e.path === 'string') files.set(e.path, entrySize(e));
     const next = nextLink(headers.get('link'));
@@ -82,7 +82,7 @@ export async function listTree(client, repo, sha, signal, maxPages = MAX_TREE_PA
  */
 export async function pathsInfo(client, repo, sha, paths, o = {}) {
   const url = `${client.endpoint}/api/models/${repo}/paths-info/${sha}`;
-  const { json } = await client._api(url, { repo, path: o.path, signal: o.signal, optional: true, auth: o.auth, body: { paths, expand: false } });
+  const { json } = await client.api(url, { repo, path: o.path, signal: o.signal, optional: true, auth: o.auth, body: { paths, expand: false } });
   /** @type {Map<string, number | undefined>} */
   const out = new Map();
   for (const e of Array.isArray(json) ? json : []) if (e?.type !== 'directory' && typeof e?.path === 'string') out.set(e.path, entrySize(e));

@@ -9,7 +9,7 @@ import {
 } from '../../../js/engine/budget.mjs';
 import * as cli from '../../../cli/args.mjs';
 import * as engine from '../../../js/engine/run-analysis.mjs';
-import { decodeShareParams } from '../../../js/report/report.mjs';
+import { decodeShareParams } from '../../../js/report/share-link.mjs';
 
 const root = new URL('../../../', import.meta.url);
 const source = (p) => readFileSync(new URL(p, root), 'utf8');

@@ -41,7 +41,14 @@ test('parseModelId accepts ids, revisions and hub URLs, and rejects malformed id
   assert.deepEqual(parseModelId(`a/b@${sha}`), { repo: 'a/b', revision: sha });
   assert.deepEqual(parseModelId('https://huggingface.co/org/m.x_y-z'), { repo: 'org/m.x_y-z', revision: 'main' });
   assert.deepEqual(parseModelId('https://huggingface.co/org/m/tree/dev'), { repo: 'org/m', revision: 'dev' });
-  for (const bad of ['a', 'a/b/c', 'a b/c', '../x', 'a/..', 'a/b@', 'a/b@x y', 'a/b@refs//pr', 'a/b?c']) {
+  // Legacy ids without an owner (gpt2) are repo ids too (huggingface_hub's validate_repo_id).
+  assert.deepEqual(parseModelId('gpt2'), { repo: 'gpt2', revision: 'main' });
+  // Pasted file URLs name the revision and the file.
+  assert.deepEqual(parseModelId('https://huggingface.co/org/m/blob/dev/q/m-Q4_K_M.gguf'), { repo: 'org/m', revision: 'dev', file: 'q/m-Q4_K_M.gguf' });
+  assert.deepEqual(parseModelId('https://huggingface.co/org/m/resolve/refs/pr/3/model.safetensors?download=true'),
+    { repo: 'org/m', revision: 'refs/pr/3', file: 'model.safetensors' });
+  assert.deepEqual(parseModelId('https://huggingface.co/org/m/tree/refs/pr/3'), { repo: 'org/m', revision: 'refs/pr/3' });
+  for (const bad of ['a--b/c', '-a/b', 'a/b.', 'a/b/c', 'a b/c', '../x', 'a/..', 'a/b@', 'a/b@x y', 'a/b@refs//pr', 'a/b?c']) {
     assert.throws(() => parseModelId(bad), HubError, bad);
   }
 });

@@ -1,17 +1,9 @@
-// The report's edges: the share link that reproduces a run, the comparison of a rerun against
-// the summary a link carries, and CSV export. No DOM, no Node: used by the page, the worker and
-// the command line alike.
+// The share link that reproduces a run (models pinned to commit SHAs, budget, seed, method
+// version, the summary to compare against; never a token), and the comparison of a rerun against
+// it. No DOM, no Node: used by the page, the worker and the command line alike.
 
-export const REPORT_SCHEMA = 'mergeprobe.report/1';
-// Bumped whenever the planner or the statistics change what numbers a given run produces: a share
-// link made with another version cannot be expected to reproduce exactly.
-export const METHOD_VERSION = 1;
-export const DEFAULT_ENDPOINT = 'https://huggingface.co';
-// Where share links point when the caller does not say (the command line): the page `npm start` serves.
-export const DEFAULT_PAGE_URL = 'http://127.0.0.1:8080/';
-
-const SHA_RE = /^[0-9a-f]{40}$/;
-const REPO_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/;
+import { SHA_RE, parseModelId } from '../io/hub/model-id.mjs';
+import { DEFAULT_ENDPOINT, DEFAULT_PAGE_URL, METHOD_VERSION } from '../engine/defaults.mjs';
 
 /** Summary digits carried in a link: enough to show a reproduction, short enough for a URL. */
 const DIGITS = 6;
@@ -48,11 +40,12 @@ export function buildShareUrl(pageUrl, report) {
 }
 
 function parseRef(text, what) {
-  const at = text.lastIndexOf('@');
-  const repo = at < 0 ? text : text.slice(0, at);
-  const revision = at < 0 ? 'main' : text.slice(at + 1);
-  if (!REPO_RE.test(repo)) throw new Error(`the link's ${what} "${text}" is not owner/name[@revision]`);
-  return { repo, revision };
+  try {
+    const { repo, revision } = parseModelId(text);
+    return { repo, revision };
+  } catch {
+    throw new Error(`the link's ${what} "${text}" is not owner/name[@revision]`);
+  }
 }
 
 /**
@@ -122,37 +115,4 @@ export function compareWithExpected(expected, report, linkVersion = METHOD_VERSI
   if (round(s.cos_fit) !== expected.cos_fit) differences.push(`cos_fit: link ${expected.cos_fit}, this run ${round(s.cos_fit)}`);
   if (expected.verdict && expected.verdict !== s.verdict) differences.push(`verdict: link ${expected.verdict}, this run ${s.verdict}`);
   return { reproduced: differences.length === 0, differences, versionMismatch: linkVersion !== METHOD_VERSION };
-}
-
-// A text cell a spreadsheet would read as a formula: = + - @ first, or a tab or CR first (some
-// importers drop them and then see the formula), also after leading spaces (OWASP "CSV Injection").
-const FORMULA_START = /^[ \t\r]*[=+\-@]|^[\t\r]/;
-
-/** One CSV cell (RFC 4180 quoting). Numbers stay numbers; formula-like text gets a leading '. */
-export function csvCell(v) {
-  if (v == null) return '';
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  const text = Array.isArray(v) ? v.join(' ') : String(v);
-  const formula = FORMULA_START.test(text);
-  const s = formula ? `'${text}` : text;
-  return formula || /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** One row per tensor. Text cells that would start a formula are neutralised (csvCell). */
-export function reportToCsv(report) {
-  const k = report.models.parents.length;
-  const head = ['name', 'component', 'layer', 'expert', 'shape', 'elements'];
-  for (let i = 1; i <= k; ++i) head.push(`alpha_${i}`, `alpha_se_${i}`);
-  head.push('cos_fit', 'r2', 'residual_ratio', 'rel_delta_c', 'rounding_floor', 'bit_exact_fp32', 'bit_exact_bf16',
-    'zero_share', 'outlier', 'identical_to_base', 'identical_to_parent', 'copied_from', 'control_cos_fit');
-  const rows = [head.join(',')];
-  for (const t of report.tensors) {
-    const row = [t.name, t.component, t.layer, t.expert, t.shape, t.elements];
-    for (let i = 0; i < k; ++i) row.push(t.alphas[i], t.alpha_se[i]);
-    row.push(t.cos_fit, t.r2, t.residual_ratio, t.rel_delta_c, t.rounding_floor, t.bit_exact?.fp32_order,
-      t.bit_exact?.bf16_order, t.sparsity?.[0]?.zero_share, t.outlier, t.identical_to_base, t.identical_to_parent,
-      t.copied_from, t.control?.cos_fit);
-    rows.push(row.map(csvCell).join(','));
-  }
-  return rows.join('\n') + '\n';
 }

@@ -1,7 +1,9 @@
 // Share links and CSV: the round trip a reader relies on to reproduce a run.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { buildShareUrl, csvCell, decodeShareParams, compareWithExpected, reportToCsv, encodeShareParams, METHOD_VERSION } from '../../../js/report/report.mjs';
+import { buildShareUrl, decodeShareParams, compareWithExpected, encodeShareParams } from '../../../js/report/share-link.mjs';
+import { csvCell, reportToCsv } from '../../../js/report/csv.mjs';
+import { METHOD_VERSION } from '../../../js/engine/defaults.mjs';
 
 const sha = (c) => c.repeat(40);
 function sampleReport() {
