@@ -1,4 +1,5 @@
-// The only file that knows about Emscripten: a thin Embind layer over mp::Analysis.
+// The page's Embind layer over mp::Analysis (bindings/ is the only Emscripten code; the benchmark
+// hooks are in bench_bindings.cpp, linked only into the bench module).
 // Bytes: JS allocates with Module._malloc (plus kJsonPadding for JSON), writes fetched chunks
 // straight into HEAPU8 (one copy), and passes the pointer. Errors come back as plain objects
 // {error, code}; web/lib/engine.mjs turns them into JS Errors. 64-bit values cross as doubles
@@ -7,11 +8,13 @@
 #include <emscripten/val.h>
 
 #include "analysis.h"
-#include "kernel.h"
+#include "heap_ptr.h"
 
 using emscripten::val;
 
 namespace {
+
+using mp::bindings::ptr;
 
 val error_value(const mp::Error& e) {
   val o = val::object();
@@ -19,8 +22,6 @@ val error_value(const mp::Error& e) {
   o.set("code", std::string(mp::error_code_name(e.code)));
   return o;
 }
-
-const uint8_t* ptr(double p) { return reinterpret_cast<const uint8_t*>(static_cast<uintptr_t>(p)); }
 
 class JsAnalysis {
  public:
@@ -117,21 +118,14 @@ class JsAnalysis {
   mp::Analysis a_;
 };
 
-// Benchmark hook: the bf16 kernel over data already in the heap (SIMD or its scalar twin).
-double benchMomentsBf16(double c, double b, double a, double n, bool simd) {
-  mp::Moments m;
-  m.k = 1;
-  const uint16_t* pa = reinterpret_cast<const uint16_t*>(ptr(a));
-  if (simd)
-    mp::moments_bf16(reinterpret_cast<const uint16_t*>(ptr(c)), reinterpret_cast<const uint16_t*>(ptr(b)), &pa, 1,
-                     static_cast<size_t>(n), m);
-  else
-    mp::moments_bf16_scalar(reinterpret_cast<const uint16_t*>(ptr(c)), reinterpret_cast<const uint16_t*>(ptr(b)), &pa,
-                            1, static_cast<size_t>(n), m);
-  return m.g(0, 1);
+// Every core error code name (mp::ErrorCode, "Ok" left out): JS reads them from here instead of
+// keeping its own copy.
+val errorNames() {
+  val arr = val::array();
+  for (size_t i = 1; i < mp::kErrorCodeCount; ++i)
+    arr.call<void>("push", std::string(mp::error_code_name(static_cast<mp::ErrorCode>(i))));
+  return arr;
 }
-
-bool kernelHasSimd() { return mp::kernel_has_simd(); }
 
 }  // namespace
 
@@ -146,6 +140,5 @@ EMSCRIPTEN_BINDINGS(mergeprobe) {
       .function("compute", &JsAnalysis::compute)
       .function("reportJson", &JsAnalysis::reportJson)
       .function("fileNames", &JsAnalysis::fileNames);
-  emscripten::function("benchMomentsBf16", &benchMomentsBf16);
-  emscripten::function("kernelHasSimd", &kernelHasSimd);
+  emscripten::function("errorNames", &errorNames);
 }

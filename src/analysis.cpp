@@ -5,7 +5,7 @@
 #include <map>
 #include <unordered_map>
 
-#include "report_json.h"
+#include "report/report_json.h"
 
 namespace mp {
 namespace {

@@ -1,5 +1,5 @@
 // The safetensors dtype table (spec section 4, `Dtype::bitsize` in safetensors tensor.rs).
-#include "dtype.h"
+#include "format/dtype.h"
 
 #include <array>
 

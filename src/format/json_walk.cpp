@@ -1,4 +1,4 @@
-#include "json_walk.h"
+#include "format/json_walk.h"
 
 namespace mp {
 

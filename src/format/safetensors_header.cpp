@@ -8,7 +8,7 @@
 // The JSON is parsed in place with simdjson On-Demand from the caller's padded buffer (no copy).
 // On-Demand skips what it is not asked for, so every value, ignored ones included, is walked to
 // the end: malformed JSON anywhere in the header is refused, as serde_json refuses it.
-#include "safetensors_header.h"
+#include "format/safetensors_header.h"
 
 #include <algorithm>
 #include <cstring>
@@ -16,7 +16,7 @@
 #include <utility>
 #include <unordered_set>
 
-#include "json_walk.h"
+#include "format/json_walk.h"
 #include "simdjson.h"
 
 namespace mp {

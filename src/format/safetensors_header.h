@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "dtype.h"
+#include "format/dtype.h"
 #include "error.h"
 
 namespace mp {

@@ -4,7 +4,7 @@
 // On-Demand and shard names are deduplicated through views into the parser's string buffer:
 // each shard name is copied once, each tensor name once. Every value, ignored ones included, is
 // walked to its end so malformed JSON anywhere is refused.
-#include "safetensors_index.h"
+#include "format/safetensors_index.h"
 
 #include <cmath>
 #include <functional>
@@ -13,8 +13,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "safetensors_header.h"  // kJsonPadding
-#include "json_walk.h"
+#include "format/safetensors_header.h"  // kJsonPadding
+#include "format/json_walk.h"
 #include "simdjson.h"
 
 namespace mp {

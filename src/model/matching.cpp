@@ -15,13 +15,13 @@
 //   weight without any scale tensor is read unscaled (per-tensor FP8 formats have none).
 // Output order: (layer, component, expert, key), a deterministic order independent of file order.
 // Unmatched entries come in the order their keys were first seen (suspect's files first).
-#include "matching.h"
+#include "model/matching.h"
 
 #include <algorithm>
 #include <string_view>
 #include <unordered_map>
 
-#include "dtype.h"
+#include "format/dtype.h"
 
 namespace mp {
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "model.h"
-#include "tensor_names.h"
+#include "model/model.h"
+#include "model/tensor_names.h"
 
 namespace mp {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "safetensors_header.h"
+#include "format/safetensors_header.h"
 
 namespace mp {
 

@@ -26,7 +26,7 @@
 //   their layer numbers are not the decoder's, and they must not dilute the per-layer groups.
 // - MoE: `experts` (fused or per expert) -> Experts; `shared_expert(s)` and `shared_expert_gate`
 //   -> SharedExpert; `gate` directly under mlp / block_sparse_moe / moe, and `router` -> Router.
-#include "tensor_names.h"
+#include "model/tensor_names.h"
 
 #include <array>
 #include <charconv>

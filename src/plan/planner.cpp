@@ -26,7 +26,7 @@
 //    offsets: data_start + tensor begin + row offset), sorted, and gaps below coalesce_gap are
 //    merged smallest first as long as the total, gap bytes included, stays within the budget.
 //    Plan::bytes is therefore never above budget_bytes.
-#include "planner.h"
+#include "plan/planner.h"
 
 #include <algorithm>
 #include <map>
@@ -34,7 +34,7 @@
 #include <tuple>
 #include <utility>
 
-#include "dtype.h"
+#include "format/dtype.h"
 
 namespace mp {
 

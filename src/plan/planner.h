@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "matching.h"
+#include "model/matching.h"
 
 namespace mp {
 

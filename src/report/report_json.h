@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "aggregate.h"
-#include "planner.h"
-#include "verdict.h"
+#include "stats/aggregate.h"
+#include "plan/planner.h"
+#include "verdict/verdict.h"
 
 namespace mp {
 

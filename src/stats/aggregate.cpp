@@ -1,4 +1,4 @@
-#include "aggregate.h"
+#include "stats/aggregate.h"
 
 #include <algorithm>
 #include <cmath>

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "estimators.h"
-#include "matching.h"
+#include "stats/estimators.h"
+#include "model/matching.h"
 
 namespace mp {
 

@@ -1,6 +1,6 @@
 // Element decoding for every dtype the statistics read. Bytes come straight from fetched ranges,
 // so they can sit at any alignment: every load is a memcpy (compilers turn it into a plain load).
-#include "decode.h"
+#include "stats/decode.h"
 
 #include <algorithm>
 #include <array>

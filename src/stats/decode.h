@@ -3,7 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "dtype.h"
+#include "format/dtype.h"
 
 namespace mp {
 

@@ -1,7 +1,7 @@
 // Estimators from pooled moments (estimators.h). Everything here reads the Gram matrix over
 // [D, d_1..d_k, B] (kernel.h); no pass over the data. Every output stays finite: degenerate
 // inputs set `degenerate` and leave the affected fields at 0.
-#include "estimators.h"
+#include "stats/estimators.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,8 +1,8 @@
 // Estimators from pooled Moments: per tensor, per component, per layer, per run.
 #pragma once
-#include "dtype.h"
-#include "extras.h"
-#include "kernel.h"
+#include "format/dtype.h"
+#include "stats/method_signals.h"
+#include "stats/kernel.h"
 
 namespace mp {
 

@@ -14,7 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "decode.h"
+#include "stats/decode.h"
 
 namespace mp {
 

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "kernel.h"
+#include "stats/kernel.h"
 
 namespace mp {
 

@@ -4,8 +4,8 @@
 #include <cmath>
 #include <cstring>
 
-#include "kernel.h"
-#include "kernel_dispatch.h"
+#include "stats/kernel.h"
+#include "stats/kernel_dispatch.h"
 
 namespace mp {
 

@@ -1,8 +1,8 @@
 // The wasm SIMD moments kernel (the hot loop of a run). Semantics are those of the scalar twin in
 // kernel_scalar.cpp; tests/cpp/kernel_test.cpp asserts they agree. Built without -msimd128 (native
 // builds), the fast-path entry points forward to the scalar twins.
-#include "kernel.h"
-#include "kernel_dispatch.h"
+#include "stats/kernel.h"
+#include "stats/kernel_dispatch.h"
 
 #ifdef __wasm_simd128__
 #include <wasm_simd128.h>

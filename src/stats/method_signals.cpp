@@ -1,6 +1,6 @@
 // The second, scalar pass over a tensor sample: sparsity pattern, rounding-robust alpha, bit-exact
 // reproduction and hashes (extras.h). It runs on bytes already in memory, after the kernel.
-#include "extras.h"
+#include "stats/method_signals.h"
 
 #include <algorithm>
 #include <cmath>

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <limits>
 
-#include "kernel.h"
+#include "stats/kernel.h"
 
 namespace mp {
 

@@ -10,7 +10,7 @@
 //   7. cos_fit in the null's range        -> not-a-merge; between the two -> inconclusive
 // Thresholds are constants below; EVALUATION.md shows the cases they were calibrated on and the
 // margins. The null is real: independent fine-tunes of one base reach cos_fit 0.1-0.6.
-#include "verdict.h"
+#include "verdict/verdict.h"
 
 #include <algorithm>
 #include <cmath>

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "aggregate.h"
+#include "stats/aggregate.h"
 
 namespace mp {
 

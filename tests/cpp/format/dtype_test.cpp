@@ -4,7 +4,7 @@
 #include <set>
 #include <string>
 
-#include "dtype.h"
+#include "format/dtype.h"
 #include "error.h"
 
 using namespace mp;

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "safetensors_header.h"
+#include "format/safetensors_header.h"
 #include "simdjson.h"
 #include "golden_check.h"
 #include "test_support.h"

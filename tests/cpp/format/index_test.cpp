@@ -7,7 +7,7 @@
 #include <map>
 #include <string>
 
-#include "safetensors_index.h"
+#include "format/safetensors_index.h"
 #include "simdjson.h"
 #include "golden_check.h"
 #include "test_support.h"

@@ -5,8 +5,8 @@
 #include <set>
 
 #include "layouts.h"
-#include "matching.h"
-#include "safetensors_header.h"
+#include "model/matching.h"
+#include "format/safetensors_header.h"
 #include "test_support.h"
 
 using mp::Component;

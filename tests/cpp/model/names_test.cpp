@@ -1,7 +1,7 @@
 // classify_tensor on real names from every family we support, and key equality across wrappers.
 #include <catch2/catch.hpp>
 
-#include "tensor_names.h"
+#include "model/tensor_names.h"
 
 using mp::Component;
 using mp::classify_tensor;

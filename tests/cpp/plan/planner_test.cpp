@@ -8,9 +8,9 @@
 #include <set>
 
 #include "layouts.h"
-#include "matching.h"
-#include "planner.h"
-#include "safetensors_header.h"
+#include "model/matching.h"
+#include "plan/planner.h"
+#include "format/safetensors_header.h"
 #include "test_support.h"
 
 using mp::Component;

@@ -7,7 +7,7 @@
 #include <limits>
 #include <vector>
 
-#include "decode.h"
+#include "stats/decode.h"
 
 using mp::Dtype;
 using mp::StreamView;

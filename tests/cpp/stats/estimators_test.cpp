@@ -9,9 +9,9 @@
 #include <random>
 #include <vector>
 
-#include "estimators.h"
-#include "extras.h"
-#include "kernel.h"
+#include "stats/estimators.h"
+#include "stats/method_signals.h"
+#include "stats/kernel.h"
 #include "test_support.h"
 
 using mp::Dtype;

@@ -8,7 +8,7 @@
 #include <random>
 #include <vector>
 
-#include "kernel.h"
+#include "stats/kernel.h"
 #include "test_support.h"
 
 using mp::Dtype;

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "verdict.h"
+#include "verdict/verdict.h"
 
 using namespace mp;
 
