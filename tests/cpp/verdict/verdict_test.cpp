@@ -1,5 +1,6 @@
-// decide() on hand-built aggregates: each case sets the statistics a real run would produce for one
-// merge method (values taken from the generated cases, see EVALUATION.md) and checks the verdict.
+// The rules on hand-built aggregates: each case sets the statistics a real run would produce for one
+// merge method (values taken from the generated cases, see EVALUATION.md) and checks the decision
+// as data (kind, rule, alphas, flags, caveat codes). The words are tested in text_test.cpp.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -8,103 +9,24 @@
 #include <vector>
 
 #include "verdict/verdict.h"
+#include "verdict_runs.h"
 
 using namespace mp;
 
-namespace {
+using namespace verdict_test;
 
-// A run of n tensors of `elements` each, one component (attention), all with the given estimates.
-struct Run {
-  MatchResult match;
-  std::vector<TensorResult> tensors;
-  Aggregates agg;
-  int k = 1;
-};
-
-Run make_run(int n, uint64_t elements, const Estimates& est, int k = 1) {
-  Run r;
-  r.k = k;
-  for (int i = 0; i < n; ++i) {
-    MatchedTensor mt;
-    mt.cls.component = Component::Attention;
-    mt.cls.layer = i / 4;
-    mt.names = {"layers." + std::to_string(i / 4) + ".attn." + std::to_string(i % 4) + ".weight"};
-    r.match.tensors.push_back(mt);
-    TensorResult t;
-    t.tensor = static_cast<uint32_t>(i);
-    t.elements = elements;
-    t.est = est;
-    t.x.k = k;
-    r.tensors.push_back(t);
-  }
-  GroupResult& o = r.agg.overall;
-  o.component = "all";
-  o.tensors = o.usable = static_cast<uint32_t>(n);
-  o.elements = elements * n;
-  o.est = est;
-  o.pooled.k = k;
-  o.x.k = k;
-  for (int i = 0; i < k; ++i) {
-    o.alpha_mean[i] = o.alpha_median[i] = est.alpha[i];
-    o.alpha_ci95[i][0] = est.alpha[i] - 0.002;
-    o.alpha_ci95[i][1] = est.alpha[i] + 0.002;
-  }
-  GroupResult c = o;
-  c.component = "attention";
-  r.agg.components.push_back(c);
-  return r;
-}
-
-Estimates est_of(double alpha, double cos_fit) {
-  Estimates e;
-  e.n = 100000;
-  e.alpha[0] = alpha;
-  e.cos_fit = cos_fit;
-  e.r2 = cos_fit * cos_fit;
-  e.plane_p[0] = alpha;
-  e.plane_q = 1 - alpha;
-  e.cos_cb = 0.999;
-  e.cos_ab[0] = 0.998;
-  e.rel_delta_c = 0.03;
-  e.rel_delta_a[0] = 0.05;
-  e.rounding_floor = 1;
-  return e;
-}
-
-Verdict run(const Run& r) { return decide(r.match, r.tensors, r.agg, r.k); }
-
-bool has_flag(const Verdict& v, const std::string& f) {
-  for (const auto& x : v.flags) if (x == f) return true;
-  return false;
-}
-
-// Per-tensor sparsity extras: `dropped` of `changed` elements left at B; dropped |d| below kept |d|
-// (hard threshold) or overlapping (random mask); kept elements carry `kept_alpha`.
-void set_sparse(Run& r, uint64_t changed, uint64_t dropped, bool hard, double mean_drop, double mean_kept,
-                double kept_alpha) {
-  for (auto& t : r.tensors) {
-    ParentExtras& p = t.x.p[0];
-    p.d_nonzero = changed;
-    p.zero_D_nonzero_d = dropped;
-    p.sum_abs_d_zero_D = mean_drop * dropped;
-    p.sum_abs_d_nonzero_D = mean_kept * (changed - dropped);
-    p.max_abs_d_zero_D = hard ? 0.010f : 0.050f;
-    p.min_abs_d_nonzero_D = hard ? 0.011f : 0.0001f;
-    p.kept_dd = 1.0;
-    p.kept_Dd = kept_alpha;
-    p.kept_DD = kept_alpha * kept_alpha;
-  }
-}
-
-}  // namespace
-
-TEST_CASE("a clean linear merge reads as linear-merge with the formula", "[verdict]") {
+TEST_CASE("a clean linear merge reads as linear-merge with its alpha", "[verdict]") {
   Run r = make_run(12, 16384, est_of(0.571, 0.99995));
   Verdict v = run(r);
   CHECK(v.kind == "linear-merge");
   CHECK(v.method == "linear");
-  CHECK(v.sentence == "Consistent with a linear merge: C = 0.571 A + 0.429 B");
-  CHECK(v.density < 0);
+  CHECK(v.rule == VerdictRule::LinearOneParent);
+  REQUIRE(v.alphas.size() == 1);
+  CHECK(v.alphas[0] == Approx(0.571));
+  CHECK(v.parent == 0);
+  CHECK(std::isnan(v.density));
+  CHECK(std::isnan(v.slerp_t));
+  CHECK(v.caveat_codes == std::vector<CaveatCode>{CaveatCode::NoControl});
   CHECK(has_flag(v, "no-control"));
   CHECK_FALSE(has_flag(v, "outliers"));
 }
@@ -117,7 +39,9 @@ TEST_CASE("the control model is quoted and independent fine-tunes read as not-a-
   Verdict v = run(r);
   CHECK(v.kind == "not-a-merge");
   CHECK(v.method.empty());
-  CHECK(v.explanation.find("The control fine-tune of the same base scores cos_fit 0.140") != std::string::npos);
+  CHECK(v.rule == VerdictRule::NotAMerge);
+  CHECK(v.evidence.ctrl_cos == Approx(0.140));
+  CHECK(v.caveat_codes.empty());
   CHECK_FALSE(has_flag(v, "no-control"));
 }
 
@@ -129,6 +53,7 @@ TEST_CASE("a good fit no better than the control is not a merge", "[verdict]") {
   Verdict v = run(r);
   CHECK(v.kind == "not-a-merge");
   CHECK(has_flag(v, "near-control"));
+  CHECK(has_caveat(v, CaveatCode::NearControl));
 }
 
 TEST_CASE("the null's upper range (0.6) is not a merge, the middle ground is inconclusive", "[verdict]") {
@@ -136,6 +61,8 @@ TEST_CASE("the null's upper range (0.6) is not a merge, the middle ground is inc
   Verdict mid = run(make_run(12, 16384, est_of(0.4, 0.75)));
   CHECK(mid.kind == "inconclusive");
   CHECK(has_flag(mid, "mixed-evidence"));
+  CHECK(mid.rule == VerdictRule::PartlyExplained);
+  CHECK(has_caveat(mid, CaveatCode::OtherOrigins));
 }
 
 TEST_CASE("inconsistent alpha across tensors blocks a linear verdict", "[verdict]") {
@@ -155,7 +82,13 @@ TEST_CASE("per-component alphas keep the linear verdict but say so", "[verdict]"
   Verdict v = run(r);
   CHECK(v.kind == "linear-merge");
   CHECK(has_flag(v, "per-component-alpha"));
-  CHECK(v.explanation.find("mlp 0.300") != std::string::npos);
+  CHECK(v.rule == VerdictRule::LinearPerComponent);
+  REQUIRE(v.groups.size() == 2);
+  CHECK(v.groups[0].component == "attention");
+  CHECK(v.groups[0].alphas[0] == Approx(0.7));
+  CHECK(v.groups[1].component == "mlp");
+  CHECK(v.groups[1].alphas[0] == Approx(0.3));
+  CHECK(has_caveat(v, CaveatCode::PerComponentAlpha));
 }
 
 TEST_CASE("TIES: drops below a hard |d| threshold", "[verdict]") {
@@ -165,7 +98,9 @@ TEST_CASE("TIES: drops below a hard |d| threshold", "[verdict]") {
   CHECK(v.kind == "sparse-merge");
   CHECK(v.method == "ties");
   CHECK(v.density == Approx(0.5).margin(1e-9));
-  CHECK(v.sentence.find("lambda 1.000") != std::string::npos);
+  CHECK(v.rule == VerdictRule::Ties);
+  CHECK(v.lambda == Approx(1.0));
+  CHECK(v.parent == 0);
 }
 
 TEST_CASE("DARE: drops independent of |d|, kept elements rescaled", "[verdict]") {
@@ -175,7 +110,8 @@ TEST_CASE("DARE: drops independent of |d|, kept elements rescaled", "[verdict]")
   CHECK(v.kind == "sparse-merge");
   CHECK(v.method == "dare");
   CHECK(v.density == Approx(0.3).margin(1e-9));
-  CHECK(v.sentence.find("weight 0.500") != std::string::npos);
+  CHECK(v.rule == VerdictRule::Dare);
+  CHECK(v.lambda * v.density == Approx(0.5));  // the DARE weight
 }
 
 TEST_CASE("BF16 rounding zeros do not read as sparse when the linear merge reproduces the bits", "[verdict]") {
@@ -193,9 +129,12 @@ TEST_CASE("BF16 rounding zeros do not read as sparse when the linear merge repro
   r.agg.overall.x.p[0].robust_Dd = 0.2004;
   Verdict v = run(r);
   CHECK(v.kind == "linear-merge");
-  CHECK(v.sentence == "Consistent with a linear merge: C = 0.100 A + 0.900 B");  // robust alpha 0.1002
+  REQUIRE(v.alphas.size() == 1);
+  CHECK(v.alphas[0] == Approx(0.1002));  // the rounding-robust alpha is the one quoted, not 0.0992
+  CHECK(v.evidence.robust_alpha);
   CHECK(has_flag(v, "rounding-floor"));
-  CHECK(v.explanation.find("reproduces 99.2%") != std::string::npos);
+  CHECK(v.evidence.reproduced);
+  CHECK(v.evidence.bx_fp32 == Approx(195000.0 / 196608));
 
   // The same zeros without bit-exact reproduction: with the good linear fit of a rounded suspect they
   // read as rounding of small deltas (linear, with a caveat) ...
@@ -203,6 +142,7 @@ TEST_CASE("BF16 rounding zeros do not read as sparse when the linear merge repro
   Verdict rz = run(r);
   CHECK(rz.kind == "linear-merge");
   CHECK(has_flag(rz, "rounding-zeros"));
+  CHECK(has_caveat(rz, CaveatCode::RoundingZeros));
   // ... but with a mediocre fit, or on an F32 suspect where rounding cannot drop elements, nothing
   // names a method.
   r.agg.overall.est.cos_fit = 0.75;
@@ -222,7 +162,10 @@ TEST_CASE("whole tensors copied read as passthrough; C equal to B is not a merge
   Verdict v = run(r);
   CHECK(v.kind == "passthrough");
   CHECK(v.method == "passthrough");
-  CHECK(v.explanation.find("another layer index") != std::string::npos);
+  CHECK(v.rule == VerdictRule::Passthrough);
+  CHECK(v.evidence.same_parent == 4);
+  CHECK(v.evidence.copied == 4);
+  CHECK(v.evidence.copy_examples.size() == 2);
 
   for (auto& t : r.tensors) { t.identical_to_parent = -1; t.copied_from.clear(); t.identical_to_base = true; }
   CHECK(run(r).kind == "not-a-merge");
@@ -235,8 +178,11 @@ TEST_CASE("half the tensors copied from a parent and the rest unexplained is a p
   for (size_t i = 0; i < 4; ++i) r.tensors[i].identical_to_parent = 0;
   Verdict v = run(r);
   CHECK(v.kind == "passthrough");
-  CHECK(v.sentence.find("4 of 8 tensors are copied whole") != std::string::npos);
+  CHECK(v.rule == VerdictRule::PartialPassthrough);
+  CHECK(v.evidence.same_parent == 4);
   CHECK(has_flag(v, "partial-copy"));
+  CHECK(has_caveat(v, CaveatCode::CopiesNeedWholeReads));
+  CHECK(has_caveat(v, CaveatCode::PartialCopy));
 
   // One copied tensor in eight is not enough: the fit decides.
   for (size_t i = 1; i < 4; ++i) r.tensors[i].identical_to_parent = -1;
@@ -252,14 +198,19 @@ TEST_CASE("task arithmetic with two parents", "[verdict]") {
   Verdict v = run(r);
   CHECK(v.kind == "linear-merge");
   CHECK(v.method == "task_arithmetic");
-  CHECK(v.sentence == "Consistent with task arithmetic: C = B + 0.600 (A1 - B) + 0.300 (A2 - B)");
+  CHECK(v.rule == VerdictRule::TaskArithmetic);
+  REQUIRE(v.alphas.size() == 2);
+  CHECK(v.alphas[0] == Approx(0.6));
+  CHECK(v.alphas[1] == Approx(0.3));
 
   // Two parents given, but only the second one is in C: a linear merge of A2.
   r.agg.overall.est.alpha[0] = 0.004;
   r.agg.overall.est.alpha[1] = 0.571;
   Verdict one = run(r);
   CHECK(one.method == "linear");
-  CHECK(one.sentence == "Consistent with a linear merge: C = 0.571 A2 + 0.429 B");
+  CHECK(one.rule == VerdictRule::LinearOneParent);
+  CHECK(one.parent == 1);
+  CHECK(one.alphas[1] == Approx(0.571));
 }
 
 TEST_CASE("SLERP: the plane fit beats lerp and gives t", "[verdict]") {
@@ -293,7 +244,9 @@ TEST_CASE("SLERP: the plane fit beats lerp and gives t", "[verdict]") {
   Verdict v = run(r);
   CHECK(v.kind == "slerp-merge");
   CHECK(v.method == "slerp");
+  CHECK(v.rule == VerdictRule::Slerp);
   CHECK(v.slerp_t == Approx(0.5).margin(1e-3));
+  CHECK(std::isnan(v.density));
 
   // The same with the exact lerp (s0 + s1 = 1): no curvature, linear.
   Run lin = make_run(12, 16384, est_of(0.5, 0.99999));
@@ -302,10 +255,17 @@ TEST_CASE("SLERP: the plane fit beats lerp and gives t", "[verdict]") {
 
 TEST_CASE("no data, or a parent equal to the base, is inconclusive", "[verdict]") {
   Run empty;
-  CHECK(run(empty).kind == "inconclusive");
+  Verdict none = run(empty);
+  CHECK(none.kind == "inconclusive");
+  CHECK(none.rule == VerdictRule::TooLittleData);
+  CHECK(none.alphas.empty());  // undefined, not 0
+  CHECK(has_caveat(none, CaveatCode::LowCoverage));
   Estimates e = est_of(0, 0);
   e.degenerate = true;
-  CHECK(run(make_run(12, 16384, e)).kind == "inconclusive");
+  Verdict deg = run(make_run(12, 16384, e));
+  CHECK(deg.kind == "inconclusive");
+  CHECK(deg.rule == VerdictRule::DegenerateDelta);
+  CHECK(deg.alphas.empty());
 }
 
 TEST_CASE("low coverage and unmatched tensors are caveats", "[verdict]") {
@@ -315,4 +275,5 @@ TEST_CASE("low coverage and unmatched tensors are caveats", "[verdict]") {
   CHECK(v.kind == "linear-merge");
   CHECK(has_flag(v, "low-coverage"));
   CHECK(has_flag(v, "unmatched-tensors"));
+  CHECK(v.caveat_codes == std::vector<CaveatCode>{CaveatCode::LowCoverage, CaveatCode::UnmatchedTensors, CaveatCode::NoControl});
 }
