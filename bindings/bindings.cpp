@@ -2,7 +2,7 @@
 // hooks are in bench_bindings.cpp, linked only into the bench module).
 // Bytes: JS allocates with Module._malloc (plus kJsonPadding for JSON), writes fetched chunks
 // straight into HEAPU8 (one copy), and passes the pointer. Errors come back as plain objects
-// {error, code}; web/lib/engine.mjs turns them into JS Errors. 64-bit values cross as doubles
+// {error, code, kind}; web/lib/engine.mjs turns them into JS Errors. 64-bit values cross as doubles
 // (exact below 2^53, far above any file offset) so no WASM_BIGINT is needed.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
@@ -20,6 +20,7 @@ val error_value(const mp::Error& e) {
   val o = val::object();
   o.set("error", e.message);
   o.set("code", std::string(mp::error_code_name(e.code)));
+  o.set("kind", std::string(mp::error_kind(e.code)));
   return o;
 }
 

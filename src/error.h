@@ -40,6 +40,11 @@ constexpr size_t kErrorCodeCount = static_cast<size_t>(ErrorCode::NeedMoreBytes)
 // The code's name, as in the enum ("HeaderTooSmall"); "Unknown" for a value outside it.
 const char* error_code_name(ErrorCode code);
 
+// Whose fault, as the edges report it: "invalid-file" (a file breaks the safetensors or index
+// rules), "incomparable" (the models cannot be compared), "internal" (a caller mistake). The
+// bindings attach it to every error, so JS need not keep its own list of codes per kind.
+const char* error_kind(ErrorCode code);
+
 struct Error {
   ErrorCode code = ErrorCode::Ok;
   std::string message;  // names the rule and, where there is one, the tensor or file

@@ -1,5 +1,5 @@
 // The wasm SIMD moments kernel (the hot loop of a run). Semantics are those of the scalar twin in
-// kernel_scalar.cpp; tests/cpp/kernel_test.cpp asserts they agree. Built without -msimd128 (native
+// kernel_scalar.cpp; tests/cpp/stats/kernel_test.cpp asserts they agree. Built without -msimd128 (native
 // builds), the fast-path entry points forward to the scalar twins.
 #include "stats/kernel.h"
 #include "stats/kernel_dispatch.h"

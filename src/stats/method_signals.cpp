@@ -1,5 +1,5 @@
 // The second, scalar pass over a tensor sample: sparsity pattern, rounding-robust alpha, bit-exact
-// reproduction and hashes (extras.h). It runs on bytes already in memory, after the kernel.
+// reproduction and hashes (method_signals.h). It runs on bytes already in memory, after the kernel.
 #include "stats/method_signals.h"
 
 #include <algorithm>

@@ -20,3 +20,13 @@ TEST_CASE("every error code below kErrorCodeCount has a distinct name, none past
   // A code added after the last one without moving kErrorCodeCount would have a name here.
   CHECK(std::string(error_code_name(static_cast<ErrorCode>(kErrorCodeCount))) == "Unknown");
 }
+
+TEST_CASE("error kinds: file rules, comparison, caller mistakes (what engine.mjs maps by hand today)", "[error]") {
+  CHECK(std::string(error_kind(ErrorCode::HeaderTooSmall)) == "invalid-file");
+  CHECK(std::string(error_kind(ErrorCode::MetadataIncompleteBuffer)) == "invalid-file");
+  CHECK(std::string(error_kind(ErrorCode::UnsafeShardPath)) == "invalid-file");
+  CHECK(std::string(error_kind(ErrorCode::ShapeMismatch)) == "incomparable");
+  CHECK(std::string(error_kind(ErrorCode::NoMatchingTensors)) == "incomparable");
+  CHECK(std::string(error_kind(ErrorCode::InvalidArgument)) == "internal");
+  CHECK(std::string(error_kind(ErrorCode::NeedMoreBytes)) == "internal");
+}

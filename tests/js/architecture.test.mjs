@@ -88,3 +88,16 @@ test('errorNames() is the ErrorCode enum of src/error.h, Ok left out', async () 
   const got = page.errorNames();
   assert.deepEqual([...Array(got.length).keys()].map((i) => got[i]), names);
 });
+
+test('a core error reaches JS with its name and kind (the core classifies, not a JS list)', async () => {
+  const mod = await loadModule('mergeprobe');
+  const a = new mod.Analysis(1, false);
+  const p = mod._malloc(4 + 64);
+  try {
+    assert.deepEqual({ ...a.addFile(0, 'tiny.safetensors', p, 4, 4) },
+      { error: 'tiny.safetensors: the file has 4 bytes, fewer than the 8-byte header length', code: 'HeaderTooSmall', kind: 'invalid-file' });
+  } finally {
+    mod._free(p);
+    a.delete();
+  }
+});
