@@ -147,7 +147,10 @@ void gather_consistency(Evidence& ev, const Aggregates& agg) {
   // components (filters) or layers (weight lists) their own alpha: then the pooled fit is lower
   // than every group's, and the groups are the evidence.
   ev.group_cos = std::max(ev.comp_cos_min < 1e300 ? ev.comp_cos_min : 0, ev.layer_cos_min < 1e300 ? ev.layer_cos_min : 0);
+  ev.comp_groups_fit = ev.comp_cos_min < 1e300 && ev.comp_cos_min >= kLinearCos;
+  ev.layer_groups_fit = ev.layer_cos_min < 1e300 && ev.layer_cos_min >= kLinearCos;
   ev.per_group = ev.k == 1 && ev.group_cos >= kLinearCos && ev.cos < kLinearCos;
+  ev.fit_cos = ev.per_group ? ev.group_cos : ev.cos;
   ev.consistent = ev.outlier_share <= kMaxOutlierShare && ev.failing_share <= kMaxFailingShare;
 }
 

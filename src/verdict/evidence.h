@@ -43,6 +43,7 @@ struct Evidence {
 
   // Whole-tensor copies.
   uint32_t same_parent = 0, same_base = 0, copied = 0;
+  uint32_t copies() const { return same_parent + same_base + copied; }
   std::vector<std::string> copy_examples;   // "name = copied_from", at most 2
   std::vector<std::string> outlier_names;   // at most 3
 
@@ -69,7 +70,10 @@ struct Evidence {
   double layer_min = 1e300, layer_max = -1e300;  // within the component where layers differ most
   double layer_cos_min = 1e300;
   double group_cos = 0;                  // the worst group's cos_fit (per-component or per-layer)
+  bool comp_groups_fit = false;          // every component fits linearly (cos_fit >= kLinearCos)
+  bool layer_groups_fit = false;         // every (layer, component) group does
   bool per_group = false;                // every group fits, the pool does not: per-group weights
+  double fit_cos = 0;                    // the fit the verdict rests on: group_cos when per_group, else cos
   bool consistent = false;               // few outlier tensors, few failing components
 
   // SLERP's plane fit (k == 1 and cos >= kNullCos only; else zeros).

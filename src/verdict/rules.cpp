@@ -65,14 +65,14 @@ void passthrough(Verdict& v, bool partial) {
   const Evidence& ev = v.evidence;
   decided(v, partial ? VerdictRule::PartialPassthrough : VerdictRule::Passthrough, "passthrough", "passthrough");
   if (partial) add_caveat(v, CaveatCode::CopiesNeedWholeReads);
-  if (ev.same_parent + ev.same_base + ev.copied < ev.tensors) add_caveat(v, CaveatCode::PartialCopy, "partial-copy");
+  if (ev.copies() < ev.tensors) add_caveat(v, CaveatCode::PartialCopy, "partial-copy");
 }
 
 // 2. Whole tensors copied: passthrough. Otherwise a noticeable share of copies is flagged.
 bool whole_copies(Verdict& v) {
   const Evidence& ev = v.evidence;
   const double n = double(ev.tensors);
-  const uint32_t copies = ev.same_parent + ev.same_base + ev.copied;
+  const uint32_t copies = ev.copies();
   if (copies >= kPassthroughShare * n && ev.same_parent + ev.copied > 0) {
     passthrough(v, false);
     return true;
@@ -135,14 +135,12 @@ bool slerp(Verdict& v) {
 void linear_form(Verdict& v, int active) {
   const Evidence& ev = v.evidence;
   const int k = ev.k;
-  const bool comp_groups_fit = ev.comp_cos_min < 1e300 && ev.comp_cos_min >= kLinearCos;
-  const bool layer_groups_fit = ev.layer_cos_min < 1e300 && ev.layer_cos_min >= kLinearCos;
   int only = 0;
   for (int i = 0; i < k; ++i) if (std::fabs(ev.alphas[i]) > std::fabs(ev.alphas[only])) only = i;
-  if (k == 1 && ev.comp_spread > 0.05 && comp_groups_fit) {
+  if (k == 1 && ev.comp_spread > 0.05 && ev.comp_groups_fit) {
     v.rule = VerdictRule::LinearPerComponent;
     v.groups = ev.components;
-  } else if (k == 1 && ev.layer_max - ev.layer_min > 0.1 && layer_groups_fit) {
+  } else if (k == 1 && ev.layer_max - ev.layer_min > 0.1 && ev.layer_groups_fit) {
     v.rule = VerdictRule::LinearPerLayer;
   } else if (active >= 2) {
     v.rule = VerdictRule::TaskArithmetic;
@@ -158,9 +156,6 @@ void linear_form(Verdict& v, int active) {
 void linear_caveats(Verdict& v) {
   const Evidence& ev = v.evidence;
   const GroupResult& o = ev.overall;
-  const double fit_cos = ev.per_group ? ev.group_cos : ev.cos;
-  const bool comp_groups_fit = ev.comp_cos_min < 1e300 && ev.comp_cos_min >= kLinearCos;
-  const bool layer_groups_fit = ev.layer_cos_min < 1e300 && ev.layer_cos_min >= kLinearCos;
   if (ev.per_group) add_flag(v, "per-group-fit");
   // Under per-layer weights the component spread is a consequence of the layer weights.
   if (ev.comp_spread > 0.05 && v.rule != VerdictRule::LinearPerLayer)
@@ -168,8 +163,8 @@ void linear_caveats(Verdict& v) {
   if (ev.layer_max > ev.layer_min && ev.layer_max - ev.layer_min > 0.1)
     add_caveat(v, CaveatCode::PerLayerAlpha, "per-layer-alpha");
   if (o.outliers > 0) add_caveat(v, CaveatCode::Outliers, "outliers");
-  if (fit_cos < 0.99 && !ev.reproduced && !(comp_groups_fit && ev.comp_cos_min >= 0.99) &&
-      !(layer_groups_fit && ev.layer_cos_min >= 0.99))
+  if (ev.fit_cos < 0.99 && !ev.reproduced && !(ev.comp_groups_fit && ev.comp_cos_min >= 0.99) &&
+      !(ev.layer_groups_fit && ev.layer_cos_min >= 0.99))
     add_caveat(v, CaveatCode::Residual, "residual");
   if (ev.bf16 && o.est.rounding_floor < 0.9999) add_caveat(v, CaveatCode::RoundingFloor, "rounding-floor");
   if (rounding_zeros(ev)) add_caveat(v, CaveatCode::RoundingZeros, "rounding-zeros");
@@ -182,8 +177,7 @@ void linear_caveats(Verdict& v) {
 // alpha, and better than the control.
 bool linear(Verdict& v) {
   const Evidence& ev = v.evidence;
-  const double fit_cos = ev.per_group ? ev.group_cos : ev.cos;
-  const bool beats_control = !ev.overall.has_control || fit_cos - ev.ctrl_cos >= kControlMargin;
+  const bool beats_control = !ev.overall.has_control || ev.fit_cos - ev.ctrl_cos >= kControlMargin;
   if (!((ev.cos >= kLinearCos || ev.reproduced || ev.per_group) && ev.consistent && beats_control)) return false;
   int active = 0;
   for (int i = 0; i < ev.k; ++i) if (std::fabs(ev.alphas[i]) >= 0.02) ++active;

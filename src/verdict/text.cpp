@@ -35,6 +35,10 @@ std::string joined(const std::vector<T>& items, const char* sep, F each) {
   return s;
 }
 
+std::string joined(const std::vector<std::string>& items, const char* sep) {
+  return joined(items, sep, [](const std::string& s) { return s; });
+}
+
 // The sentence's formula: "C = 0.571 A + 0.429 B", or task arithmetic's form when the weights do
 // not sum into [0, 1] or there are several parents.
 std::string formula(const std::vector<double>& alpha, int k) {
@@ -79,7 +83,7 @@ void passthrough_text(Verdict& v, bool partial) {
                   " tensors are bit-identical to a parent at the same position, " + num(ev.copied) +
                   " to another tensor (another layer index), " + num(ev.same_base) + " to the base.";
   if (!ev.copy_examples.empty())
-    v.explanation += " E.g. " + joined(ev.copy_examples, "; ", [](const std::string& s) { return s; }) + ".";
+    v.explanation += " E.g. " + joined(ev.copy_examples, "; ") + ".";
   if (partial)
     v.explanation += " The other tensors are not explained by the parents' deltas (cos_fit " + fmt(ev.cos) + ").";
 }
@@ -187,7 +191,7 @@ void null_or_between_text(Verdict& v) {
     v.explanation += " alpha is not consistent: " + pct(ev.outlier_share) + " of tensors are outliers";
     if (!ev.failing.empty())
       v.explanation += "; components with cos_fit below " + fmt(kNullCos, 1) + ": " +
-                       joined(ev.failing, ", ", [](const std::string& s) { return s; });
+                       joined(ev.failing, ", ");
     v.explanation += ".";
   }
   if (!ev.components.empty()) v.explanation += " By component: " + component_list(ev) + ".";
@@ -252,7 +256,7 @@ std::string caveat_text(const Verdict& v, CaveatCode c) {
       return "Copies at other layer indices are found only on tensors read whole: a larger byte budget "
              "may show where the remaining tensors come from.";
     case CaveatCode::PartialCopy:
-      return num(ev.tensors - (ev.same_parent + ev.same_base + ev.copied)) + " tensors are not whole copies of any input.";
+      return num(ev.tensors - ev.copies()) + " tensors are not whole copies of any input.";
     case CaveatCode::MixedSparsity:
       return "Some tensors look hard-thresholded, others not: a magnitude-ranked random drop (DELLA) would look like this.";
     case CaveatCode::DellaOrRounding:
@@ -265,7 +269,7 @@ std::string caveat_text(const Verdict& v, CaveatCode c) {
              ": a layer-wise weight list, or noise in small layers.";
     case CaveatCode::Outliers:
       return num(o.outliers) + (o.outliers == 1 ? " tensor has" : " tensors have") + " alpha far from its component's: " +
-             joined(ev.outlier_names, ", ", [](const std::string& s) { return s; }) + ".";
+             joined(ev.outlier_names, ", ") + ".";
     case CaveatCode::Residual:
       return "cos_fit " + fmt(ev.cos) + " leaves " + pct(1 - ev.cos * ev.cos) +
              " of ||C - B||^2 unexplained: fine-tuning after the merge, or another method.";
