@@ -95,7 +95,7 @@ test('a core error reaches JS with its name and kind (the core classifies, not a
   const p = mod._malloc(4 + 64);
   try {
     assert.deepEqual({ ...a.addFile(0, 'tiny.safetensors', p, 4, 4) },
-      { error: 'tiny.safetensors: the file has 4 bytes, fewer than the 8-byte header length', code: 'HeaderTooSmall', kind: 'invalid-file' });
+      { error: 'tiny.safetensors: HeaderTooSmall: the file has 4 bytes, fewer than the 8-byte header length', code: 'HeaderTooSmall', kind: 'invalid-file' });
   } finally {
     mod._free(p);
     a.delete();
