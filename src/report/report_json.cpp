@@ -63,10 +63,10 @@ class Writer {
 double share(uint64_t part, uint64_t whole) { return whole ? static_cast<double>(part) / whole : NAN; }
 
 // Sparsity evidence per parent: the share of elements where C kept B although A_i moved.
-void sparsity_fields(Writer& w, const Extras& x, int k) {
+void sparsity_fields(Writer& w, const MethodSignals& x, int k) {
   w.field_arr("sparsity", [&] {
     for (int i = 0; i < k; ++i) {
-      const ParentExtras& p = x.p[i];
+      const ParentSignals& p = x.p[i];
       w.begin_object();
       w.field("zero_share", share(p.zero_D_nonzero_d, p.d_nonzero));
       uint64_t kept = p.d_nonzero - p.zero_D_nonzero_d;

@@ -132,7 +132,7 @@ void flag_outliers(const std::vector<TensorResult*>& members, int k) {
 void use_robust_alpha(TensorResult& t, int k) {
   for (int i = 0; i < k; ++i) t.alpha_ls[i] = t.est.alpha[i];
   if (k != 1 || t.est.degenerate || t.est.rounding_floor >= kLossyFloor) return;
-  const ParentExtras& p = t.x.p[0];
+  const ParentSignals& p = t.x.p[0];
   if (p.robust_n >= kMinRobustElements && p.robust_dd > 0) {
     t.est.alpha[0] = p.robust_Dd / p.robust_dd;
     t.robust_alpha_used = true;

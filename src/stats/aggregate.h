@@ -13,7 +13,7 @@ struct TensorResult {
   uint32_t tensor = 0;        // index into MatchResult::tensors
   uint64_t elements = 0;      // sampled elements
   Moments m;                  // suspect vs parents/base
-  Extras x;
+  MethodSignals x;
   BitExact bx;
   Estimates est;
   bool has_control = false;   // the same, with the control model in the suspect's place
@@ -59,7 +59,7 @@ struct GroupResult {
   double alpha_ci95[kMaxParents][2] = {}; // from between-tensor variability (not element SE)
   Moments pooled;             // summed moments of the usable tensors (of all when none is usable)
   Estimates est;              // estimate(pooled)
-  Extras x;                   // summed extras
+  MethodSignals x;                   // summed extras
   BitExact bx;
   uint32_t outliers = 0;
   uint32_t identical_to_base = 0, identical_to_parent = 0, copied = 0;

@@ -8,10 +8,10 @@
 
 namespace mp {
 
-void Extras::add(const Extras& o) {
+void MethodSignals::add(const MethodSignals& o) {
   for (int i = 0; i < kMaxParents; ++i) {
-    ParentExtras& a = p[i];
-    const ParentExtras& b = o.p[i];
+    ParentSignals& a = p[i];
+    const ParentSignals& b = o.p[i];
     a.d_nonzero += b.d_nonzero;
     a.zero_D_nonzero_d += b.zero_D_nonzero_d;
     a.sum_abs_d_zero_D += b.sum_abs_d_zero_D;
@@ -126,8 +126,8 @@ void for_each_block(const StreamView& C, const StreamView& B, const StreamView* 
 
 }  // namespace
 
-void compute_extras(const StreamView& C, const StreamView& B, const StreamView* A, int k,
-                    Extras& e) {
+void compute_method_signals(const StreamView& C, const StreamView& B, const StreamView* A, int k,
+                    MethodSignals& e) {
   if (k < 0 || k > kMaxParents) return;
   e.k = k;
   const Precision pr = precision_of(C.dtype);
@@ -143,7 +143,7 @@ void compute_extras(const StreamView& C, const StreamView& B, const StreamView* 
           for (int j = 0; j < k; ++j) {
             if (!std::isfinite(a[j][i])) continue;
             if (a[j][i] == b[i]) continue;  // d == 0: carries no information on this parent
-            ParentExtras& p = e.p[j];
+            ParentSignals& p = e.p[j];
             const double d = static_cast<double>(a[j][i]) - b[i];
             const double ad = std::fabs(d);
             ++p.d_nonzero;

@@ -8,7 +8,7 @@
 
 namespace mp {
 
-struct ParentExtras {
+struct ParentSignals {
   uint64_t d_nonzero = 0;          // elements with A_i != B
   uint64_t zero_D_nonzero_d = 0;   // C == B although A_i != B: sparsification (TIES/DARE)
   double sum_abs_d_zero_D = 0;     // sum |d| over those
@@ -22,14 +22,14 @@ struct ParentExtras {
   double robust_Dd = 0, robust_dd = 0, robust_DD = 0;
 };
 
-struct Extras {
+struct MethodSignals {
   int k = 1;
-  ParentExtras p[kMaxParents];
+  ParentSignals p[kMaxParents];
   uint64_t hash_c = 0, hash_b = 0, hash_a[kMaxParents] = {};  // FNV-1a 64 of each sample's raw bytes
-  void add(const Extras& other);  // pool (hashes are not pooled: they are kept per tensor)
+  void add(const MethodSignals& other);  // pool (hashes are not pooled: they are kept per tensor)
 };
 
-void compute_extras(const StreamView& C, const StreamView& B, const StreamView* A, int k, Extras& e);
+void compute_method_signals(const StreamView& C, const StreamView& B, const StreamView* A, int k, MethodSignals& e);
 
 // Bit-exact reproduction: for fitted alphas, the share of elements where the merge recomputed from
 // A_i and B, rounded to C's dtype, equals C exactly. Two operation orders:

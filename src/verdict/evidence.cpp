@@ -45,7 +45,7 @@ Sparsity sparsity_of(const std::vector<TensorResult>& tensors, int parent) {
   Sparsity s;
   for (const auto& t : tensors) {
     if (t.identical_to_base) continue;  // a whole tensor left at the base is a copy, not a drop
-    const ParentExtras& p = t.x.p[parent];
+    const ParentSignals& p = t.x.p[parent];
     s.d_nonzero += p.d_nonzero;
     s.dropped += p.zero_D_nonzero_d;
     s.sum_abs_dropped += p.sum_abs_d_zero_D;

@@ -1,4 +1,4 @@
-// Estimators and extras on synthetic merges whose answer is known: linear, task arithmetic, a
+// Estimators and method signals on synthetic merges whose answer is known: linear, task arithmetic, a
 // SLERP-like mix (plane fit), degenerate inputs, the bf16 rounding floor, sparsification, bit-exact
 // reproduction.
 #include <catch2/catch.hpp>
@@ -220,7 +220,7 @@ TEST_CASE("rounding floor: a perfect bf16 linear merge reaches about the predict
   REQUIRE(f.rounding_floor > 0.9999);
 }
 
-TEST_CASE("extras: sparsification pattern, kept-only alpha, robust alpha, hashes", "[estimators]") {
+TEST_CASE("method signals: sparsification pattern, kept-only alpha, robust alpha, hashes", "[estimators]") {
   const size_t n = 20'000;
   Tensors t = base_and_parents(1, n, 9);
   // TIES-like: keep the 30% largest |d| scaled by 0.8, drop the rest (C == B there).
@@ -232,9 +232,9 @@ TEST_CASE("extras: sparsification pattern, kept-only alpha, robust alpha, hashes
   for (size_t i = 0; i < n; ++i)
     t.c[i] = mags[i] >= threshold ? t.b[i] + 0.8f * (t.a[0][i] - t.b[i]) : t.b[i];
   StreamView A[1] = {view_f32(t.a[0])};
-  mp::Extras x;
-  mp::compute_extras(view_f32(t.c), view_f32(t.b), A, 1, x);
-  const mp::ParentExtras& p = x.p[0];
+  mp::MethodSignals x;
+  mp::compute_method_signals(view_f32(t.c), view_f32(t.b), A, 1, x);
+  const mp::ParentSignals& p = x.p[0];
   REQUIRE(p.d_nonzero == n);
   REQUIRE(p.zero_D_nonzero_d == n * 7 / 10);
   REQUIRE(p.max_abs_d_zero_D < p.min_abs_d_nonzero_D);  // hard threshold: the TIES signature
@@ -244,20 +244,20 @@ TEST_CASE("extras: sparsification pattern, kept-only alpha, robust alpha, hashes
   REQUIRE(p.robust_n > n * 99 / 100);  // 4 ulps of f32 are far below these deltas
   // Hashes are FNV-1a 64 of the raw bytes: equal bytes, equal hash; one bit changed, another.
   REQUIRE(x.hash_a[0] != x.hash_b);
-  mp::Extras same;
+  mp::MethodSignals same;
   StreamView A2[1] = {view_f32(t.b)};
-  mp::compute_extras(view_f32(t.c), view_f32(t.b), A2, 1, same);
+  mp::compute_method_signals(view_f32(t.c), view_f32(t.b), A2, 1, same);
   REQUIRE(same.hash_a[0] == same.hash_b);
   REQUIRE(same.p[0].d_nonzero == 0);
 
   // Pooling adds counts and keeps the threshold extremes.
-  mp::Extras pooled = x;
+  mp::MethodSignals pooled = x;
   pooled.add(x);
   REQUIRE(pooled.p[0].zero_D_nonzero_d == 2 * p.zero_D_nonzero_d);
   REQUIRE(pooled.p[0].max_abs_d_zero_D == p.max_abs_d_zero_D);
 }
 
-TEST_CASE("extras: the robust alpha drops sub-ulp deltas that bf16 rounding snaps",
+TEST_CASE("method signals: the robust alpha drops sub-ulp deltas that bf16 rounding snaps",
           "[estimators]") {
   // B around 1.0 (bf16 ulp 2^-7), half the deltas tiny (under one ulp), half large (10 ulps).
   const size_t n = 10'000;
@@ -272,9 +272,9 @@ TEST_CASE("extras: the robust alpha drops sub-ulp deltas that bf16 rounding snap
   }
   const auto cb = mp_test::bf16_bytes(c), bb = mp_test::bf16_bytes(b), ab = mp_test::bf16_bytes(a);
   StreamView A[1] = {view_bytes(ab, Dtype::BF16, n)};
-  mp::Extras x;
-  mp::compute_extras(view_bytes(cb, Dtype::BF16, n), view_bytes(bb, Dtype::BF16, n), A, 1, x);
-  const mp::ParentExtras& p = x.p[0];
+  mp::MethodSignals x;
+  mp::compute_method_signals(view_bytes(cb, Dtype::BF16, n), view_bytes(bb, Dtype::BF16, n), A, 1, x);
+  const mp::ParentSignals& p = x.p[0];
   REQUIRE(p.robust_n == n / 2);  // only the 10-ulp deltas
   const double robust_alpha = p.robust_Dd / p.robust_dd;
   REQUIRE(std::abs(robust_alpha - 0.3) < 0.02);

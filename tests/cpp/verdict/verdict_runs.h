@@ -76,12 +76,12 @@ inline bool has_flag(const Verdict& v, const std::string& f) {
   return false;
 }
 
-// Per-tensor sparsity extras: `dropped` of `changed` elements left at B; dropped |d| below kept |d|
+// Per-tensor sparsity signals: `dropped` of `changed` elements left at B; dropped |d| below kept |d|
 // (hard threshold) or overlapping (random mask); kept elements carry `kept_alpha`.
 inline void set_sparse(Run& r, uint64_t changed, uint64_t dropped, bool hard, double mean_drop, double mean_kept,
                 double kept_alpha) {
   for (auto& t : r.tensors) {
-    ParentExtras& p = t.x.p[0];
+    ParentSignals& p = t.x.p[0];
     p.d_nonzero = changed;
     p.zero_D_nonzero_d = dropped;
     p.sum_abs_d_zero_D = mean_drop * dropped;
