@@ -1,10 +1,14 @@
 // wasm benchmarks (run by `npm run bench` with node --no-liftoff): the moments kernel, SIMD vs its
 // scalar twin in the same run, and the header/index parse rate for a Rio-scale sharded model.
 // The kernel is called from JS in chunks so V8 tiers the wasm up (toolchain-notes pitfall 10).
-import { loadWasm } from '../js/io-node/wasm.mjs';
+import { readFileSync } from 'node:fs';
 import { rioScaleShards } from './rio-layout.mjs';
 
-const mod = await loadWasm();
+// The bench module (the page's bindings plus the bench hooks, CMakeLists.txt mergeprobe_bench_wasm):
+// the page's own module exports no bench hooks. Node gets wasmBinary (toolchain-notes pitfall 2).
+const dir = new URL('../build/wasm/', import.meta.url);
+const { default: create } = await import(new URL('mergeprobe-bench.mjs', dir).href);
+const mod = await create({ wasmBinary: readFileSync(new URL('mergeprobe-bench.wasm', dir)) });
 console.log(`wasm SIMD compiled in: ${mod.kernelHasSimd()}`);
 
 // --- kernel: three bf16 streams (C, B, A), 24 MiB each ---

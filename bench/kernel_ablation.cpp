@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "kernel.h"
+#include "stats/kernel.h"
 
 namespace {
 

@@ -9,7 +9,7 @@
 #include <ctime>
 #include <vector>
 
-#include "kernel.h"
+#include "stats/kernel.h"
 
 namespace {
 

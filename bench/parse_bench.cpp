@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "safetensors_header.h"
-#include "safetensors_index.h"
+#include "format/safetensors_header.h"
+#include "format/safetensors_index.h"
 
 namespace {
 

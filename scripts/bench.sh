@@ -9,7 +9,7 @@ node --no-liftoff bench/bench_wasm.mjs
 # Kernel ablation: the shipped kernel beside stripped copies of its loop (BENCHMARKS.md).
 mkdir -p build/bench-ablation
 NODE_PATH=/usr/share/nodejs em++ -std=c++20 -O3 -msimd128 -Isrc bench/kernel_ablation.cpp \
-  src/kernel_simd.cpp src/kernel_scalar.cpp src/decode.cpp src/dtype.cpp \
+  src/stats/kernel_simd.cpp src/stats/kernel_scalar.cpp src/stats/decode.cpp src/format/dtype.cpp \
   -o build/bench-ablation/ablation.cjs -sMODULARIZE=1 -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=268435456 \
   -sEXPORTED_FUNCTIONS=_ablation_alloc,_ablation_run
 node --no-liftoff bench/kernel_ablation.mjs

@@ -5,7 +5,7 @@
 #include <map>
 #include <unordered_map>
 
-#include "report_json.h"
+#include "report/report_json.h"
 
 namespace mp {
 namespace {
@@ -205,9 +205,9 @@ Error Analysis::compute() {
         if (Error e = stream_for(mt, m, samples[s], sv[m]); !e.ok()) return e;
       const StreamView* parents = &sv[1];
       accumulate(sv[0], sv[base], parents, k_, r.m);
-      Extras x;
+      MethodSignals x;
       x.k = k_;
-      compute_extras(sv[0], sv[base], parents, k_, x);
+      compute_method_signals(sv[0], sv[base], parents, k_, x);
       r.x.add(x);
       hash[0] = fnv1a_fold(hash[0], x.hash_c);
       hash[1] = fnv1a_fold(hash[1], x.hash_b);

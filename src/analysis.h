@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "aggregate.h"
-#include "model.h"
-#include "planner.h"
-#include "safetensors_index.h"
-#include "verdict.h"
+#include "stats/aggregate.h"
+#include "model/model.h"
+#include "plan/planner.h"
+#include "format/safetensors_index.h"
+#include "verdict/verdict.h"
 
 namespace mp {
 

@@ -30,4 +30,29 @@ const char* error_code_name(ErrorCode code) {
   return "Unknown";
 }
 
+const char* error_kind(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::HeaderTooSmall:
+    case ErrorCode::HeaderTooLarge:
+    case ErrorCode::InvalidHeaderLength:
+    case ErrorCode::InvalidHeader:
+    case ErrorCode::InvalidHeaderDeserialization:
+    case ErrorCode::InvalidOffset:
+    case ErrorCode::ValidationOverflow:
+    case ErrorCode::MisalignedSlice:
+    case ErrorCode::TensorInvalidInfo:
+    case ErrorCode::MetadataIncompleteBuffer:
+    case ErrorCode::InvalidIndex:
+    case ErrorCode::UnsafeShardPath: return "invalid-file";
+    case ErrorCode::UnsupportedDtype:
+    case ErrorCode::ShapeMismatch:
+    case ErrorCode::NoMatchingTensors:
+    case ErrorCode::MissingTensor: return "incomparable";
+    case ErrorCode::Ok:
+    case ErrorCode::InvalidArgument:
+    case ErrorCode::NeedMoreBytes: return "internal";
+  }
+  return "internal";
+}
+
 }  // namespace mp

@@ -1,6 +1,7 @@
 // Errors are values in the core: nothing here prints, throws or aborts. The bindings and the
 // native test/CLI layers turn an Error into a message a person can act on.
 #pragma once
+#include <cstddef>
 #include <string>
 #include <utility>
 #include <variant>
@@ -33,8 +34,17 @@ enum class ErrorCode {
   InvalidArgument,
   NeedMoreBytes,                 // not a failure: the header is longer than the bytes given
 };
+// The number of codes: keep it last-code + 1 (tests/cpp/error_test.cpp checks; the bindings list
+// every name through it).
+constexpr size_t kErrorCodeCount = static_cast<size_t>(ErrorCode::NeedMoreBytes) + 1;
 
+// The code's name, as in the enum ("HeaderTooSmall"); "Unknown" for a value outside it.
 const char* error_code_name(ErrorCode code);
+
+// Whose fault, as the edges report it: "invalid-file" (a file breaks the safetensors or index
+// rules), "incomparable" (the models cannot be compared), "internal" (a caller mistake). The
+// bindings attach it to every error, so JS need not keep its own list of codes per kind.
+const char* error_kind(ErrorCode code);
 
 struct Error {
   ErrorCode code = ErrorCode::Ok;

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "analysis.h"
-#include "safetensors_header.h"
+#include "format/safetensors_header.h"
 #include "test_support.h"
 
 using namespace mp_test;

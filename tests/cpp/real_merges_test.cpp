@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "estimators.h"
-#include "extras.h"
-#include "kernel.h"
-#include "safetensors_header.h"
+#include "stats/estimators.h"
+#include "stats/method_signals.h"
+#include "stats/kernel.h"
+#include "format/safetensors_header.h"
 #include "test_support.h"
 
 using mp::Dtype;

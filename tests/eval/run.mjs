@@ -232,9 +232,9 @@ export function familySummary(results) {
   return lines.join('\n');
 }
 
-/** The constexpr thresholds of src/verdict.cpp, read from the source so the doc cannot drift. */
+/** The constexpr thresholds of src/verdict/thresholds.h, read from the source so the doc cannot drift. */
 export function thresholds() {
-  const src = fs.readFileSync(path.join(root, 'src/verdict.cpp'), 'utf8');
+  const src = fs.readFileSync(path.join(root, 'src/verdict/thresholds.h'), 'utf8');
   const out = [];
   for (const m of src.matchAll(/((?:\/\/[^\n]*\n)*)constexpr (?:double|uint64_t|uint32_t) (k\w+) = ([^;]+);/g)) {
     const why = m[1].split('\n').map((l) => l.replace(/^\/\/\s?/, '').trim()).filter((l) => l && !l.startsWith('---')).join(' ');

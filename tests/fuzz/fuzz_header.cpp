@@ -5,7 +5,7 @@
 #include <cstring>
 #include <vector>
 
-#include "safetensors_header.h"
+#include "format/safetensors_header.h"
 
 namespace {
 

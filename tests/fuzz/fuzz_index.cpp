@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "safetensors_index.h"
+#include "format/safetensors_index.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<uint8_t> buf(size + 64, 0);  // kJsonPadding (safetensors_header.h)

@@ -1,0 +1,289 @@
+// Matching tensors across roles by normalised key (see tensor_names.cpp for the key).
+//
+// Rules, per key:
+// - a key that appears twice in one model (two names normalising to one key) is ambiguous: every
+//   tensor of that key becomes Unmatched;
+// - a key missing in some model: one Unmatched, named after the lowest role that has it;
+// - every model's dtype must be readable by the statistics (dtype_supports_stats); dtypes may
+//   differ across models (BF16 suspect vs F32 base is fine, so is FP8 vs BF16);
+// - shapes must be equal, except for embeddings and lm_head, whose vocabulary may have grown
+//   (added tokens): when all dims but the first agree, they are matched on the common top-left
+//   block, as mergekit does, and `shape` is the common (smallest) shape: rows beyond it are never
+//   read. Row r has the same byte offset in every model, since the trailing dims agree;
+// - FP8 weights (F8_E4M3, F8_E5M2) get their block scale, per model, from the tensor classified
+//   is_scale whose scale_of is the weight's key. Scales are not matched tensors themselves. An FP8
+//   weight without any scale tensor is read unscaled (per-tensor FP8 formats have none).
+// Output order: (layer, component, expert, key), a deterministic order independent of file order.
+// Unmatched entries come in the order their keys were first seen (suspect's files first).
+#include "model/matching.h"
+
+#include <algorithm>
+#include <string_view>
+#include <unordered_map>
+
+#include "format/dtype.h"
+
+namespace mp {
+
+namespace {
+
+// "suspect", "parent" (k == 1) or "parent i", "base", "control"; the words Analysis uses.
+std::string role_name(int role, int parents, int model_count) {
+  const int k = parents < 0 ? model_count - 2 : parents;
+  if (role == 0) return "suspect";
+  if (role >= 1 && role <= k) return k == 1 ? "parent" : "parent " + std::to_string(role);
+  if (role == k + 1) return "base";
+  if (role == k + 2) return "control";
+  return "model " + std::to_string(role);
+}
+
+
+std::string shape_string(const std::vector<uint64_t>& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i) s += ",";
+    s += std::to_string(shape[i]);
+  }
+  return s + "]";
+}
+
+uint64_t element_count(const std::vector<uint64_t>& shape) {
+  uint64_t n = 1;
+  for (uint64_t d : shape) n *= d;  // header validation already ruled out overflow
+  return n;
+}
+
+bool is_fp8(Dtype d) { return d == Dtype::F8_E4M3 || d == Dtype::F8_E5M2; }
+
+// One weight tensor of one model.
+struct Entry {
+  uint32_t cls = 0;  // index into the classes vector
+  uint32_t model = 0;
+  TensorRef ref;
+  uint32_t group = 0;  // one group per distinct key
+  bool scale = false;  // an FP8 block scale, grouped under the key of its weight
+};
+
+const TensorInfo& info(const std::vector<Model>& models, uint32_t model, TensorRef r) {
+  return models[model].files[r.file].header.tensors[r.tensor];
+}
+
+// Embeddings and lm_head whose vocab sizes differ: same rank, all dims but the first equal.
+bool vocab_compatible(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
+  if (a.size() != b.size() || a.size() < 2) return false;
+  return std::equal(a.begin() + 1, a.end(), b.begin() + 1);
+}
+
+}  // namespace
+
+Result<MatchResult> match_tensors(const std::vector<Model>& models, int parents) {
+  const int n = static_cast<int>(models.size());
+  if (n < 2) return make_error(ErrorCode::InvalidArgument, "matching needs at least two models");
+  auto role = [&](uint32_t m) { return role_name(static_cast<int>(m), parents, n); };
+
+  // Keys are grouped through a hash map (no string sort: a 397B FP8 model has ~186k tensors per
+  // model); groups are visited in first-seen order, which is deterministic on every platform.
+  std::vector<TensorClass> classes;
+  std::vector<Entry> entries;
+  // A block scale joins the group of the weight it scales (its scale_of key), flagged is_scale.
+  std::vector<uint64_t> weight_count(n, 0);
+
+  size_t total = 0;
+  for (const Model& m : models)
+    for (const ModelFile& f : m.files) total += f.header.tensors.size();
+  // Reserved up front: the map below holds views of these keys, which must not move.
+  classes.reserve(total);
+  entries.reserve(total);
+  std::unordered_map<std::string_view, uint32_t> group_of;
+  group_of.reserve(total);
+  std::vector<uint32_t> group_size;
+
+  for (uint32_t m = 0; m < static_cast<uint32_t>(n); ++m) {
+    const Model& model = models[m];
+    for (uint32_t fi = 0; fi < model.files.size(); ++fi) {
+      const auto& tensors = model.files[fi].header.tensors;
+      for (uint32_t ti = 0; ti < tensors.size(); ++ti) {
+        TensorClass c = classify_tensor(tensors[ti].name);
+        const bool scale = c.is_scale;
+        classes.push_back(std::move(c));
+        const uint32_t cls = static_cast<uint32_t>(classes.size() - 1);
+        const std::string& key = scale ? classes[cls].scale_of : classes[cls].key;
+        auto [it, fresh] = group_of.try_emplace(std::string_view(key), static_cast<uint32_t>(group_size.size()));
+        if (fresh) group_size.push_back(0);
+        ++group_size[it->second];
+        entries.push_back(Entry{cls, m, TensorRef{fi, ti}, it->second, scale});
+        if (!scale) ++weight_count[m];
+      }
+    }
+  }
+
+  for (int m = 0; m < n; ++m)
+    if (weight_count[m] == 0)
+      return make_error(ErrorCode::NoMatchingTensors,
+                        "the " + role(m) + " has no tensors to compare (no weight in its files)");
+
+  // Counting sort by group, stable: inside a group, entries stay in model order.
+  std::vector<Entry> weights(entries.size());
+  {
+    std::vector<uint64_t> start(group_size.size() + 1, 0);
+    for (size_t g = 0; g < group_size.size(); ++g) start[g + 1] = start[g] + group_size[g];
+    for (const Entry& e : entries) weights[start[e.group]++] = e;
+  }
+
+  std::vector<MatchedTensor> found;
+  uint64_t common_keys = 0;  // keys present once in every model, for the error message
+  std::string first_reason;  // why the first common key failed, for the error message
+  MatchResult out;
+
+  std::vector<std::vector<const Entry*>> per_model(n), scales_of(n);
+  size_t i = 0;
+  while (i < weights.size()) {
+    size_t j = i;
+    const uint32_t group = weights[i].group;
+    while (j < weights.size() && weights[j].group == group) ++j;
+    for (auto& v : per_model) v.clear();
+    for (auto& v : scales_of) v.clear();
+    const Entry* first_weight = nullptr;
+    for (size_t e = i; e < j; ++e) {
+      (weights[e].scale ? scales_of : per_model)[weights[e].model].push_back(&weights[e]);
+      if (!weights[e].scale && !first_weight) first_weight = &weights[e];
+    }
+    i = j;
+    if (!first_weight) continue;  // scales of a weight no model has: nothing to compare
+    const std::string& key = classes[first_weight->cls].key;
+
+    auto name_of = [&](const Entry* e) -> const std::string& { return info(models, e->model, e->ref).name; };
+
+    // Ambiguous: two names of one model normalise to this key.
+    bool ambiguous = false;
+    for (int m = 0; m < n; ++m) {
+      if (per_model[m].size() <= 1) continue;
+      ambiguous = true;
+      std::sort(per_model[m].begin(), per_model[m].end(),
+                [&](const Entry* a, const Entry* b) { return name_of(a) < name_of(b); });
+      std::string names;
+      for (const Entry* e : per_model[m]) names += (names.empty() ? "" : ", ") + name_of(e);
+      for (const Entry* e : per_model[m])
+        out.unmatched.push_back(Unmatched{name_of(e), m,
+                                          std::to_string(per_model[m].size()) + " tensors of the " +
+                                              role(m) + " share the key '" + key + "' (" + names + ")"});
+    }
+    if (ambiguous) continue;
+
+    // Missing somewhere: one entry, for the lowest role that has it.
+    std::string missing;
+    for (int m = 0; m < n; ++m)
+      if (per_model[m].empty()) missing += (missing.empty() ? "" : ", ") + role(m);
+    if (!missing.empty()) {
+      const Entry* e = first_weight;
+      out.unmatched.push_back(Unmatched{name_of(e), static_cast<int>(e->model), "missing in " + missing});
+      continue;
+    }
+    ++common_keys;
+
+    auto reject = [&](int m, std::string reason) {
+      if (first_reason.empty()) first_reason = "'" + key + "': " + reason;
+      out.unmatched.push_back(Unmatched{name_of(per_model[m][0]), m, std::move(reason)});
+    };
+
+    // Dtypes the statistics can read, in every model.
+    bool dtype_ok = true;
+    for (int m = 0; m < n && dtype_ok; ++m) {
+      Dtype d = info(models, m, per_model[m][0]->ref).dtype;
+      if (!dtype_supports_stats(d)) {
+        reject(m, std::string("dtype ") + dtype_name(d) + " not supported for statistics (in " + role(m) + ")");
+        dtype_ok = false;
+      }
+    }
+    if (!dtype_ok) continue;
+
+    // Shapes: equal, or (embeddings / lm_head) equal but for the vocabulary rows.
+    const TensorClass& cls0 = classes[per_model[0][0]->cls];
+    const bool vocab_rows = cls0.component == Component::Embedding || cls0.component == Component::LmHead;
+    std::vector<uint64_t> shape = info(models, 0, per_model[0][0]->ref).shape;
+    bool shape_ok = true;
+    for (int m = 1; m < n && shape_ok; ++m) {
+      const auto& s = info(models, m, per_model[m][0]->ref).shape;
+      if (s == shape) continue;
+      if (vocab_rows && vocab_compatible(s, shape)) {
+        shape[0] = std::min(shape[0], s[0]);
+        continue;
+      }
+      reject(0, "shape " + shape_string(info(models, 0, per_model[0][0]->ref).shape) + " in suspect vs " +
+                    shape_string(s) + " in " + role(m));
+      shape_ok = false;
+    }
+    if (!shape_ok) continue;
+    if (element_count(shape) == 0) {
+      reject(0, "empty tensor (shape " + shape_string(shape) + "): nothing to compare");
+      continue;
+    }
+
+    // FP8 block scales, per model.
+    MatchedTensor mt;
+    mt.scales.assign(n, std::nullopt);
+    bool scales_ok = true;
+    for (int m = 0; m < n && scales_ok; ++m) {
+      if (!is_fp8(info(models, m, per_model[m][0]->ref).dtype)) continue;
+      const auto& found_scales = scales_of[m];
+      if (found_scales.empty()) continue;  // per-tensor FP8 without scale: read as is
+      if (found_scales.size() != 1) {
+        reject(m, std::to_string(found_scales.size()) + " block scales for this FP8 weight in the " + role(m));
+        scales_ok = false;
+        break;
+      }
+      Dtype sd = info(models, m, found_scales[0]->ref).dtype;
+      if (!dtype_supports_stats(sd)) {
+        reject(m, std::string("block scale dtype ") + dtype_name(sd) + " not supported (in " + role(m) + ")");
+        scales_ok = false;
+        break;
+      }
+      mt.scales[m] = found_scales[0]->ref;
+    }
+    if (!scales_ok) continue;
+
+    mt.cls = cls0;
+    mt.shape = std::move(shape);
+    for (int m = 0; m < n; ++m) {
+      mt.refs.push_back(per_model[m][0]->ref);
+      mt.names.push_back(name_of(per_model[m][0]));
+    }
+    found.push_back(std::move(mt));
+  }
+
+  if (found.empty()) {
+    std::string why;
+    if (common_keys == 0) {
+      why = "no tensor name is common to all " + std::to_string(n) + " models, even without wrapper prefixes";
+      // Show one name of each model: usually enough to see two unrelated architectures.
+      for (int m = 0; m < n; ++m) {
+        const auto& t = models[m].files.empty() || models[m].files[0].header.tensors.empty()
+                            ? std::string()
+                            : models[m].files[0].header.tensors[0].name;
+        why += (m ? "; " : " (e.g. ") + role(m) + " has '" + t + "'";
+      }
+      why += ")";
+    } else {
+      why = std::to_string(common_keys) + " tensor names are common to all models but none can be compared; first: " +
+            first_reason;
+    }
+    return make_error(ErrorCode::NoMatchingTensors, why);
+  }
+
+  // Sort indices, then move each tensor once.
+  std::vector<uint32_t> order(found.size());
+  for (size_t t = 0; t < found.size(); ++t) order[t] = static_cast<uint32_t>(t);
+  std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
+    const TensorClass& a = found[x].cls;
+    const TensorClass& b = found[y].cls;
+    if (a.layer != b.layer) return a.layer < b.layer;
+    if (a.component != b.component) return a.component < b.component;
+    if (a.expert != b.expert) return a.expert < b.expert;
+    return a.key < b.key;  // keys are unique among matched tensors: a total order
+  });
+  out.tensors.reserve(found.size());
+  for (uint32_t t : order) out.tensors.push_back(std::move(found[t]));
+  return out;
+}
+
+}  // namespace mp

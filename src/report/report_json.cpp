@@ -1,0 +1,325 @@
+#include "report/report_json.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace mp {
+namespace {
+
+// Reports list at most this many unmatched tensors (unrelated 397B models would list ~100k);
+// the count is always exact.
+constexpr size_t kMaxUnmatchedListed = 500;
+
+// A tiny append-only JSON writer: commas are handled by `sep`, numbers printed with enough digits
+// to reproduce the double (%.17g would print noise like 0.57099999999999995; 12 significant digits
+// are far below any statistic's uncertainty and identical natively and in wasm).
+class Writer {
+ public:
+  std::string out;
+
+  void raw(const char* s) { out += s; }
+  void key(const char* k) {
+    sep();
+    out += '"';
+    out += k;
+    out += "\":";
+    fresh_ = true;
+  }
+  void begin_object() { sep(); out += '{'; fresh_ = true; }
+  void end_object() { out += '}'; fresh_ = false; }
+  void begin_array() { sep(); out += '['; fresh_ = true; }
+  void end_array() { out += ']'; fresh_ = false; }
+  void num(double v) {
+    sep();
+    if (!std::isfinite(v)) { out += "null"; return; }
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.12g", v);
+    out += buf;
+  }
+  void integer(uint64_t v) { sep(); out += std::to_string(v); }
+  void integer_signed(long long v) { sep(); out += std::to_string(v); }
+  void boolean(bool v) { sep(); out += v ? "true" : "false"; }
+  void str(const std::string& s) { sep(); out += '"'; json_escape(out, s); out += '"'; }
+  void null() { sep(); out += "null"; }
+
+  template <class F> void field_obj(const char* k, F f) { key(k); begin_object(); f(); end_object(); }
+  template <class F> void field_arr(const char* k, F f) { key(k); begin_array(); f(); end_array(); }
+  void field(const char* k, double v) { key(k); num(v); }
+  void field_int(const char* k, uint64_t v) { key(k); integer(v); }
+  void field_bool(const char* k, bool v) { key(k); boolean(v); }
+  void field_str(const char* k, const std::string& v) { key(k); str(v); }
+  void nums(const char* k, const double* v, int n) {
+    field_arr(k, [&] { for (int i = 0; i < n; ++i) num(v[i]); });
+  }
+
+ private:
+  void sep() {
+    if (!fresh_) out += ',';
+    fresh_ = false;
+  }
+  bool fresh_ = true;
+};
+
+double share(uint64_t part, uint64_t whole) { return whole ? static_cast<double>(part) / whole : NAN; }
+
+// Sparsity evidence per parent: the share of elements where C kept B although A_i moved.
+void sparsity_fields(Writer& w, const MethodSignals& x, int k) {
+  w.field_arr("sparsity", [&] {
+    for (int i = 0; i < k; ++i) {
+      const ParentSignals& p = x.p[i];
+      w.begin_object();
+      w.field("zero_share", share(p.zero_D_nonzero_d, p.d_nonzero));
+      uint64_t kept = p.d_nonzero - p.zero_D_nonzero_d;
+      w.field("mean_abs_d_dropped", p.zero_D_nonzero_d ? p.sum_abs_d_zero_D / p.zero_D_nonzero_d : NAN);
+      w.field("mean_abs_d_kept", kept ? p.sum_abs_d_nonzero_D / kept : NAN);
+      w.field("max_abs_d_dropped", p.zero_D_nonzero_d ? p.max_abs_d_zero_D : NAN);
+      w.field("min_abs_d_kept", kept ? p.min_abs_d_nonzero_D : NAN);
+      w.field("kept_alpha", p.kept_dd > 0 ? p.kept_Dd / p.kept_dd : NAN);
+      w.field("robust_alpha", p.robust_dd > 0 ? p.robust_Dd / p.robust_dd : NAN);
+      w.field_int("robust_elements", p.robust_n);
+      w.end_object();
+    }
+  });
+}
+
+void ci95_field(Writer& w, const GroupResult& g, int k) {
+  w.field_arr("alpha_ci95", [&] {
+    for (int i = 0; i < k; ++i) {
+      w.begin_array();
+      w.num(g.alpha_ci95[i][0]);
+      w.num(g.alpha_ci95[i][1]);
+      w.end_array();
+    }
+  });
+}
+
+// C = sum p_i A_i + q B (the plane fit that tells SLERP from a linear merge).
+void plane_field(Writer& w, const Estimates& e, int k) {
+  w.field_obj("plane", [&] {
+    w.nums("p", e.plane_p, k);
+    w.field("q", e.plane_q);
+  });
+}
+
+void bit_exact_fields(Writer& w, const BitExact& bx) {
+  w.field_obj("bit_exact", [&] {
+    w.field_bool("applicable", bx.applicable);
+    w.field_int("elements", bx.n);
+    w.field("fp32_order", share(bx.match_fp32, bx.n));
+    w.field("bf16_order", share(bx.match_bf16, bx.n));
+  });
+}
+
+void estimate_fields(Writer& w, const Estimates& e, int k) {
+  w.nums("alphas", e.alpha, k);
+  w.nums("alpha_se", e.alpha_se, k);
+  w.field("cos_fit", e.degenerate ? NAN : e.cos_fit);
+  w.field("r2", e.degenerate ? NAN : e.r2);
+  w.field("residual_ratio", e.degenerate ? NAN : e.residual_ratio);
+  plane_field(w, e, k);
+  w.field("cos_cb", e.cos_cb);
+  w.nums("cos_ab", e.cos_ab, k);
+  w.field("rel_delta_c", e.rel_delta_c);
+  w.nums("rel_delta_a", e.rel_delta_a, k);
+  w.field("rounding_floor", e.rounding_floor);
+  w.field("eq_cb_share", e.eq_cb_share);
+  w.nums("eq_ca_share", e.eq_ca_share, k);
+  w.field_bool("degenerate", e.degenerate);
+}
+
+void control_fields(Writer& w, bool has, const Estimates& c, int k) {
+  w.key("control");
+  if (!has) { w.null(); return; }
+  w.begin_object();
+  w.nums("alphas", c.alpha, k);
+  w.field("cos_fit", c.degenerate ? NAN : c.cos_fit);
+  w.field("r2", c.degenerate ? NAN : c.r2);
+  w.field_bool("degenerate", c.degenerate);
+  w.end_object();
+}
+
+void group_fields(Writer& w, const GroupResult& g, int k) {
+  w.field_int("tensors", g.tensors);
+  w.field_int("usable_tensors", g.usable);
+  w.field_int("rounding_dominated", g.rounding_dominated);
+  w.field_int("elements", g.elements);
+  // `alphas`: the pooled estimate over the group's elements (what the verdict quotes);
+  // mean/median/spread: over tensors, one vote each (what shows consistency).
+  w.nums("alphas", g.est.alpha, k);
+  w.nums("alpha_mean", g.alpha_mean, k);
+  w.nums("alpha_median", g.alpha_median, k);
+  w.nums("alpha_spread", g.alpha_spread, k);
+  w.nums("alpha_min", g.alpha_min, k);
+  w.nums("alpha_max", g.alpha_max, k);
+  ci95_field(w, g, k);
+  w.field("cos_fit", g.est.degenerate ? NAN : g.est.cos_fit);
+  w.field("r2", g.est.degenerate ? NAN : g.est.r2);
+  w.field("residual_ratio", g.est.degenerate ? NAN : g.est.residual_ratio);
+  plane_field(w, g.est, k);
+  w.field("rounding_floor", g.est.rounding_floor);
+  w.field("rel_delta_c", g.est.rel_delta_c);
+  w.nums("rel_delta_a", g.est.rel_delta_a, k);
+  w.field_int("outliers", g.outliers);
+  w.field_int("identical_to_base", g.identical_to_base);
+  w.field_int("identical_to_parent", g.identical_to_parent);
+  w.field_int("copied", g.copied);
+  sparsity_fields(w, g.x, k);
+  bit_exact_fields(w, g.bx);
+  control_fields(w, g.has_control, g.control_est, k);
+}
+
+std::string shape_string(const std::vector<uint64_t>& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+}  // namespace
+
+void json_escape(std::string& out, const std::string& s) {
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char b[8];
+          std::snprintf(b, sizeof b, "\\u%04x", c);
+          out += b;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+}
+
+std::string report_json(const std::vector<Model>& models, const MatchResult& match,
+                        const Plan& plan, const PlanOptions& options,
+                        const std::vector<TensorResult>& tensors, const Aggregates& agg,
+                        const Verdict& verdict, int k, bool has_control) {
+  Writer w;
+  w.begin_object();
+
+  w.field_obj("plan", [&] {
+    w.field_int("seed", options.seed);
+    w.field_int("budget_bytes", options.budget_bytes);
+    w.field_int("tensors", tensors.size());
+    w.field_int("tensors_matched", match.tensors.size());
+    w.field_int("elements", plan.elements);
+    w.field_int("bytes", plan.bytes);
+    w.field_int("ranges", plan.ranges.size());
+  });
+
+  w.field_obj("summary", [&] {
+    const GroupResult& o = agg.overall;
+    w.nums("alphas", o.est.alpha, k);
+    ci95_field(w, o, k);
+    w.field("cos_fit", o.est.degenerate ? NAN : o.est.cos_fit);
+    w.field_str("verdict", verdict.kind);
+    w.field_str("method", verdict.method);
+    w.field_str("sentence", verdict.sentence);
+    w.field_str("explanation", verdict.explanation);
+    w.field_arr("caveats", [&] { for (const auto& c : verdict.caveats) w.str(c); });
+    w.field_arr("flags", [&] { for (const auto& f : verdict.flags) w.str(f); });
+    w.field("density", verdict.density >= 0 ? verdict.density : NAN);
+    w.field("slerp_t", verdict.slerp_t >= 0 ? verdict.slerp_t : NAN);
+    w.field("r2", o.est.degenerate ? NAN : o.est.r2);
+    w.field("residual_ratio", o.est.degenerate ? NAN : o.est.residual_ratio);
+    plane_field(w, o.est, k);
+    w.field("rounding_floor", o.est.rounding_floor);
+    w.field_int("tensors", o.tensors);
+    w.field_int("usable_tensors", o.usable);
+    w.field_int("rounding_dominated", o.rounding_dominated);
+    w.field_int("elements", o.elements);
+    w.nums("alpha_spread", o.alpha_spread, k);
+    w.field_int("outliers", o.outliers);
+    w.field_int("nonfinite", o.pooled.nonfinite);
+    bit_exact_fields(w, o.bx);
+    sparsity_fields(w, o.x, k);
+    control_fields(w, has_control, o.control_est, k);
+  });
+
+  w.field_arr("components", [&] {
+    for (const auto& g : agg.components) {
+      w.begin_object();
+      w.field_str("name", g.component);
+      group_fields(w, g, k);
+      w.end_object();
+    }
+  });
+
+  w.field_arr("layers", [&] {
+    for (const auto& g : agg.layers) {
+      w.begin_object();
+      w.field_int("index", g.layer);
+      w.field_str("component", g.component);
+      w.field_int("tensors", g.tensors);
+      w.field_int("elements", g.elements);
+      w.nums("alphas", g.est.alpha, k);
+      w.nums("alpha_spread", g.alpha_spread, k);
+      w.field("cos_fit", g.est.degenerate ? NAN : g.est.cos_fit);
+      w.field("rounding_floor", g.est.rounding_floor);
+      w.key("control_cos_fit");
+      if (g.has_control && !g.control_est.degenerate) w.num(g.control_est.cos_fit); else w.null();
+      w.end_object();
+    }
+  });
+
+  w.field_arr("tensors", [&] {
+    for (const auto& t : tensors) {
+      const MatchedTensor& mt = match.tensors[t.tensor];
+      w.begin_object();
+      w.field_str("name", mt.names[0]);
+      w.field_str("key", mt.cls.key);
+      w.field_str("component", component_name(mt.cls.component));
+      w.key("layer");
+      if (mt.cls.layer >= 0) w.integer(mt.cls.layer); else w.null();
+      w.key("expert");
+      if (mt.cls.expert >= 0) w.integer(mt.cls.expert); else w.null();
+      w.field_str("shape", shape_string(mt.shape));
+      w.field_arr("dtypes", [&] {
+        for (size_t m = 0; m < mt.refs.size(); ++m) {
+          const auto& ref = mt.refs[m];
+          w.str(dtype_name(models[m].files[ref.file].header.tensors[ref.tensor].dtype));
+        }
+      });
+      w.field_int("elements", t.elements);
+      w.field_int("nonfinite", t.m.nonfinite);
+      estimate_fields(w, t.est, k);
+      sparsity_fields(w, t.x, k);
+      bit_exact_fields(w, t.bx);
+      w.field_bool("outlier", t.outlier);
+      w.field_bool("rounding_dominated", t.rounding_dominated);
+      w.nums("alpha_ls", t.alpha_ls, k);
+      w.field_bool("robust_alpha_used", t.robust_alpha_used);
+      w.field_bool("identical_to_base", t.identical_to_base);
+      w.key("identical_to_parent");
+      if (t.identical_to_parent >= 0) w.integer(t.identical_to_parent + 1); else w.null();
+      w.key("copied_from");
+      if (!t.copied_from.empty()) w.str(t.copied_from); else w.null();
+      control_fields(w, t.has_control, t.cest, k);
+      w.end_object();
+    }
+  });
+
+  w.field_int("unmatched_count", match.unmatched.size());
+  w.field_arr("unmatched", [&] {
+    size_t n = 0;
+    for (const auto& u : match.unmatched) {
+      if (n++ >= kMaxUnmatchedListed) break;
+      w.begin_object();
+      w.field_str("name", u.name);
+      w.field_int("model", u.model);
+      w.field_str("reason", u.reason);
+      w.end_object();
+    }
+  });
+
+  w.end_object();
+  return w.out;
+}
+
+}  // namespace mp

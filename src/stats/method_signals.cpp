@@ -1,0 +1,231 @@
+// The second, scalar pass over a tensor sample: sparsity pattern, rounding-robust alpha, bit-exact
+// reproduction and hashes (method_signals.h). It runs on bytes already in memory, after the kernel.
+#include "stats/method_signals.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace mp {
+
+void MethodSignals::add(const MethodSignals& o) {
+  for (int i = 0; i < kMaxParents; ++i) {
+    ParentSignals& a = p[i];
+    const ParentSignals& b = o.p[i];
+    a.d_nonzero += b.d_nonzero;
+    a.zero_D_nonzero_d += b.zero_D_nonzero_d;
+    a.sum_abs_d_zero_D += b.sum_abs_d_zero_D;
+    a.sum_abs_d_nonzero_D += b.sum_abs_d_nonzero_D;
+    a.max_abs_d_zero_D = std::max(a.max_abs_d_zero_D, b.max_abs_d_zero_D);
+    a.min_abs_d_nonzero_D = std::min(a.min_abs_d_nonzero_D, b.min_abs_d_nonzero_D);
+    a.kept_Dd += b.kept_Dd;
+    a.kept_dd += b.kept_dd;
+    a.kept_DD += b.kept_DD;
+    a.robust_n += b.robust_n;
+    a.robust_Dd += b.robust_Dd;
+    a.robust_dd += b.robust_dd;
+    a.robust_DD += b.robust_DD;
+  }
+}
+
+namespace {
+
+// Explicit mantissa bits and the smallest normal exponent of the suspect's dtype: the ulp of a
+// value x is 2^(max(floor(log2|x|), emin) - mantissa_bits).
+struct Precision {
+  int mantissa_bits;
+  int emin;
+};
+Precision precision_of(Dtype d) {
+  switch (d) {
+    case Dtype::BF16: return {7, -126};
+    case Dtype::F16: return {10, -14};
+    case Dtype::F8_E4M3: return {3, -6};
+    case Dtype::F8_E5M2: return {2, -14};
+    case Dtype::F64: return {52, -1022};
+    case Dtype::F32:
+    default: return {23, -126};
+  }
+}
+
+double ulp_at(double x, Precision pr) {
+  int e = 0;
+  std::frexp(x, &e);  // x = m * 2^e, m in [0.5, 1): floor(log2|x|) = e - 1 (0 gives e = 0)
+  const int expo = (x == 0) ? pr.emin : std::max(e - 1, pr.emin);
+  return std::ldexp(1.0, expo - pr.mantissa_bits);
+}
+
+// Rounding f32 to C's dtype, round-to-nearest-even, as torch does when it casts.
+float round_bf16(float x) {
+  uint32_t u;
+  std::memcpy(&u, &x, 4);
+  if ((u & 0x7f800000u) == 0x7f800000u) {
+    if (u & 0x7fffffu) u |= 0x400000u;  // NaN stays NaN (quiet)
+  } else {
+    u += 0x7fffu + ((u >> 16) & 1u);
+  }
+  u &= 0xffff0000u;
+  float r;
+  std::memcpy(&r, &u, 4);
+  return r;
+}
+
+// f32 -> IEEE binary16 -> f32 with round-to-nearest-even, overflow to inf, gradual underflow.
+float round_f16(float x) {
+  if (!std::isfinite(x)) return x;
+  const float ax = std::fabs(x);
+  if (ax >= 65520.0f) return std::copysign(INFINITY, x);  // halfway above 65504 rounds to inf
+  int e = 0;
+  std::frexp(ax, &e);
+  // ulp for a normal half at this magnitude is 2^(e-1-10); subnormals share 2^-24.
+  const int expo = std::max(e - 1, -14) - 10;
+  const float q = std::ldexp(ax, -expo);  // exact: a power-of-two scaling
+  const float r = std::nearbyint(q);      // default rounding mode: to nearest, ties to even
+  return std::copysign(std::ldexp(r, expo), x);
+}
+
+float round_to(Dtype d, float x) {
+  switch (d) {
+    case Dtype::BF16: return round_bf16(x);
+    case Dtype::F16: return round_f16(x);
+    default: return x;
+  }
+}
+
+uint64_t fnv1a(const uint8_t* p, uint64_t n) {
+  uint64_t h = 1469598103934665603ull;
+  for (uint64_t i = 0; i < n; ++i) {
+    h ^= p[i];
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+uint64_t common_count(const StreamView& C, const StreamView& B, const StreamView* A, int k) {
+  uint64_t n = std::min(C.count, B.count);
+  for (int j = 0; j < k; ++j) n = std::min(n, A[j].count);
+  return n;
+}
+
+// Walks the sample in blocks of kFlushBlock decoded elements (24 KiB of scratch on the stack) and
+// calls fn(len, c, b, a[]) per block.
+template <class Fn>
+void for_each_block(const StreamView& C, const StreamView& B, const StreamView* A, int k, Fn fn) {
+  alignas(16) float scratch[kMaxVectors][kFlushBlock];
+  const float* a[kMaxParents] = {};
+  for (int j = 0; j < k; ++j) a[j] = scratch[2 + j];
+  const uint64_t n = common_count(C, B, A, k);
+  for (uint64_t off = 0; off < n; off += kFlushBlock) {
+    const size_t len = static_cast<size_t>(std::min<uint64_t>(kFlushBlock, n - off));
+    decode_f32(C, off, len, scratch[0]);
+    decode_f32(B, off, len, scratch[1]);
+    for (int j = 0; j < k; ++j) decode_f32(A[j], off, len, scratch[2 + j]);
+    fn(len, scratch[0], scratch[1], a);
+  }
+}
+
+}  // namespace
+
+void compute_method_signals(const StreamView& C, const StreamView& B, const StreamView* A, int k,
+                    MethodSignals& e) {
+  if (k < 0 || k > kMaxParents) return;
+  e.k = k;
+  const Precision pr = precision_of(C.dtype);
+  for_each_block(
+      C, B, A, k, [&](size_t len, const float* c, const float* b, const float* const* a) {
+        for (size_t i = 0; i < len; ++i) {
+          if (!std::isfinite(c[i]) || !std::isfinite(b[i])) continue;  // the kernel counts these
+          const double D = static_cast<double>(c[i]) - b[i];
+          const bool D_zero = c[i] == b[i];
+          // "at least 4 ulps of C's dtype at |B|": below that, rounding C snaps the merge to a grid
+          // point and the ratio D/d says more about rounding than about alpha.
+          const double robust_floor = 4.0 * ulp_at(std::fabs(static_cast<double>(b[i])), pr);
+          for (int j = 0; j < k; ++j) {
+            if (!std::isfinite(a[j][i])) continue;
+            if (a[j][i] == b[i]) continue;  // d == 0: carries no information on this parent
+            ParentSignals& p = e.p[j];
+            const double d = static_cast<double>(a[j][i]) - b[i];
+            const double ad = std::fabs(d);
+            ++p.d_nonzero;
+            if (D_zero) {
+              ++p.zero_D_nonzero_d;
+              p.sum_abs_d_zero_D += ad;
+              p.max_abs_d_zero_D = std::max(p.max_abs_d_zero_D, static_cast<float>(ad));
+            } else {
+              p.sum_abs_d_nonzero_D += ad;
+              p.min_abs_d_nonzero_D = std::min(p.min_abs_d_nonzero_D, static_cast<float>(ad));
+              p.kept_Dd += D * d;
+              p.kept_dd += d * d;
+              p.kept_DD += D * D;
+            }
+            if (ad >= robust_floor) {
+              ++p.robust_n;
+              p.robust_Dd += D * d;
+              p.robust_dd += d * d;
+              p.robust_DD += D * D;
+            }
+          }
+        }
+      });
+  const uint64_t n = common_count(C, B, A, k);
+  e.hash_c = fnv1a(C.data, n * dtype_bytes(C.dtype));
+  e.hash_b = fnv1a(B.data, n * dtype_bytes(B.dtype));
+  for (int j = 0; j < k; ++j) e.hash_a[j] = fnv1a(A[j].data, n * dtype_bytes(A[j].dtype));
+}
+
+void bit_exact(const StreamView& C, const StreamView& B, const StreamView* A, int k,
+               const double* alphas, BitExact& out) {
+  out.applicable = C.dtype == Dtype::BF16 || C.dtype == Dtype::F16 || C.dtype == Dtype::F32;
+  if (!out.applicable || k < 1 || k > kMaxParents || alphas == nullptr) return;
+  const Dtype cd = C.dtype;
+
+  // fp32 order (a merge run with dtype float32, saved in C's dtype): weights as f32, products and
+  // sum in f32, then mergekit's normalisation (divide by the f32 sum of weights, skipped when it
+  // is exactly 1), rounded once.
+  double alpha_sum = 0;
+  for (int j = 0; j < k; ++j) alpha_sum += alphas[j];
+  float w32[kMaxParents + 1];
+  for (int j = 0; j < k; ++j) w32[j] = static_cast<float>(alphas[j]);
+  w32[k] = static_cast<float>(1.0 - alpha_sum);
+  float w32_sum = 0;
+  for (int j = 0; j <= k; ++j) w32_sum += w32[j];
+
+  // bf16 order (for an F16 suspect the same order in f16; for F32 it nearly equals fp32 order):
+  // mergekit's linear with `dtype` = C's dtype: torch.tensor(weights, dtype) rounds
+  // each weight; weights * tensors rounds each product; .sum(dim=0) accumulates in f32 (torch's
+  // accumulate type for reduced-precision sums) and rounds once; with normalize it divides by
+  // weights.sum() (itself a rounded value) and rounds again. For one parent the f32 sum of two
+  // rounded terms rounded once equals rounding after the single addition.
+  float wr[kMaxParents + 1];
+  for (int j = 0; j <= k; ++j) wr[j] = round_to(cd, w32[j]);
+  float wr_sum = 0;
+  for (int j = 0; j <= k; ++j) wr_sum += wr[j];
+  wr_sum = round_to(cd, wr_sum);
+
+  for_each_block(C, B, A, k,
+                 [&](size_t len, const float* c, const float* b, const float* const* a) {
+                   for (size_t i = 0; i < len; ++i) {
+                     bool finite = std::isfinite(c[i]) && std::isfinite(b[i]);
+                     for (int j = 0; j < k; ++j) finite = finite && std::isfinite(a[j][i]);
+                     if (!finite) continue;
+                     ++out.n;
+
+                     float s = 0;
+                     for (int j = 0; j < k; ++j) s += w32[j] * a[j][i];
+                     s += w32[k] * b[i];
+                     if (w32_sum != 1.0f) s /= w32_sum;
+                     out.match_fp32 += round_to(cd, s) == c[i];
+
+                     // Inputs are cast to the merge dtype first (a merge in bf16 loads its models
+                     // in bf16).
+                     float t = 0;
+                     for (int j = 0; j < k; ++j) t += round_to(cd, wr[j] * round_to(cd, a[j][i]));
+                     t += round_to(cd, wr[k] * round_to(cd, b[i]));
+                     t = round_to(cd, t);
+                     if (wr_sum != 1.0f) t = round_to(cd, t / wr_sum);
+                     out.match_bf16 += t == c[i];
+                   }
+                 });
+}
+
+}  // namespace mp

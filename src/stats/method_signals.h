@@ -1,0 +1,50 @@
+// Second, scalar pass over a tensor sample (the bytes are already in memory): the statistics that
+// tell merge methods apart and handle bf16 rounding. See shared/merge-signatures.md.
+#pragma once
+#include <cstdint>
+#include <limits>
+
+#include "stats/kernel.h"
+
+namespace mp {
+
+struct ParentSignals {
+  uint64_t d_nonzero = 0;          // elements with A_i != B
+  uint64_t zero_D_nonzero_d = 0;   // C == B although A_i != B: sparsification (TIES/DARE)
+  double sum_abs_d_zero_D = 0;     // sum |d| over those
+  double sum_abs_d_nonzero_D = 0;  // sum |d| where C != B and A_i != B
+  float max_abs_d_zero_D = 0;      // TIES: every dropped |d| is below every kept |d|
+  float min_abs_d_nonzero_D = std::numeric_limits<float>::infinity();
+  // alpha on kept elements only (D != 0, d != 0): DARE's rescaled weight
+  double kept_Dd = 0, kept_dd = 0, kept_DD = 0;
+  // rounding-robust alpha: only elements with |d| >= 4 ulps of the suspect's dtype at |B|
+  uint64_t robust_n = 0;
+  double robust_Dd = 0, robust_dd = 0, robust_DD = 0;
+};
+
+struct MethodSignals {
+  int k = 1;
+  ParentSignals p[kMaxParents];
+  uint64_t hash_c = 0, hash_b = 0, hash_a[kMaxParents] = {};  // FNV-1a 64 of each sample's raw bytes
+  void add(const MethodSignals& other);  // pool (hashes are not pooled: they are kept per tensor)
+};
+
+void compute_method_signals(const StreamView& C, const StreamView& B, const StreamView* A, int k, MethodSignals& e);
+
+// Bit-exact reproduction: for fitted alphas, the share of elements where the merge recomputed from
+// A_i and B, rounded to C's dtype, equals C exactly. Two operation orders:
+//   fp32: round(sum_i alpha_i*A_i + (1 - sum alpha_i)*B) computed in f32, rounded once;
+//   bf16: mergekit's order with dtype bf16: weights cast to bf16, each product rounded to bf16,
+//         the sum rounded to bf16 (then divided by the bf16 sum of weights when it is not 1).
+struct BitExact {
+  bool applicable = false;  // C is BF16 or F16 (rounding is visible); F32 suspects compare exactly too
+  uint64_t n = 0;
+  uint64_t match_fp32 = 0;
+  uint64_t match_bf16 = 0;
+  void add(const BitExact& o) { applicable = applicable || o.applicable; n += o.n; match_fp32 += o.match_fp32; match_bf16 += o.match_bf16; }
+};
+
+void bit_exact(const StreamView& C, const StreamView& B, const StreamView* A, int k,
+               const double* alphas, BitExact& out);
+
+}  // namespace mp

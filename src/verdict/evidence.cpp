@@ -1,0 +1,192 @@
+// The verdict's evidence, measured once: copies, the pooled fit and its rounding, sparsity, the
+// consistency of alpha over components and layers, SLERP's plane fit.
+#include "verdict/evidence.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "verdict/thresholds.h"
+
+namespace mp::verdict {
+namespace {
+
+// Least squares of D on [d_1..d_k, B] from the pooled Gram matrix (order D, d_1..d_k, B): the
+// plane fit's share of ||D||^2 explained. Solved by Gaussian elimination on at most 5 unknowns.
+double plane_r2(const Moments& m) {
+  const int k = m.k, n = k + 1;  // regressors d_1..d_k, B
+  if (m.g(0, 0) <= 0) return 0;
+  double a[kMaxParents + 1][kMaxParents + 2] = {};
+  for (int i = 0; i < n; ++i) {
+    for (int j = 0; j < n; ++j) a[i][j] = m.g(1 + i, 1 + j);
+    a[i][n] = m.g(1 + i, 0);
+  }
+  double x[kMaxParents + 1] = {};
+  for (int c = 0; c < n; ++c) {
+    int piv = c;
+    for (int r = c + 1; r < n; ++r)
+      if (std::fabs(a[r][c]) > std::fabs(a[piv][c])) piv = r;
+    if (std::fabs(a[piv][c]) < 1e-300) return 0;
+    for (int j = 0; j <= n; ++j) std::swap(a[c][j], a[piv][j]);
+    for (int r = 0; r < n; ++r) {
+      if (r == c) continue;
+      double f = a[r][c] / a[c][c];
+      for (int j = c; j <= n; ++j) a[r][j] -= f * a[c][j];
+    }
+  }
+  double explained = 0;
+  for (int i = 0; i < n; ++i) {
+    x[i] = a[i][n] / a[i][i];
+    explained += x[i] * m.g(1 + i, 0);
+  }
+  return std::clamp(explained / m.g(0, 0), 0.0, 1.0);
+}
+
+Sparsity sparsity_of(const std::vector<TensorResult>& tensors, int parent) {
+  Sparsity s;
+  for (const auto& t : tensors) {
+    if (t.identical_to_base) continue;  // a whole tensor left at the base is a copy, not a drop
+    const ParentSignals& p = t.x.p[parent];
+    s.d_nonzero += p.d_nonzero;
+    s.dropped += p.zero_D_nonzero_d;
+    s.sum_abs_dropped += p.sum_abs_d_zero_D;
+    s.sum_abs_kept += p.sum_abs_d_nonzero_D;
+    s.kept_Dd += p.kept_Dd;
+    s.kept_dd += p.kept_dd;
+    s.kept_DD += p.kept_DD;
+    uint64_t kept = p.d_nonzero - std::min(p.d_nonzero, p.zero_D_nonzero_d);
+    if (p.zero_D_nonzero_d > 0 && kept > 0) {
+      ++s.tensors_with_drops;
+      if (p.max_abs_d_zero_D <= p.min_abs_d_nonzero_D) ++s.tensors_hard_threshold;
+    }
+  }
+  return s;
+}
+
+const char* name_of(const MatchResult& match, const TensorResult& t) {
+  if (t.tensor < match.tensors.size() && !match.tensors[t.tensor].names.empty())
+    return match.tensors[t.tensor].names[0].c_str();
+  return "?";
+}
+
+bool enters_checks(const GroupResult& g) {
+  return g.usable > 0 && g.elements >= kComponentMinElements && !g.est.degenerate;
+}
+
+void gather_copies(Evidence& ev, const MatchResult& match, const std::vector<TensorResult>& tensors) {
+  for (const auto& t : tensors) {
+    if (t.identical_to_parent >= 0) ++ev.same_parent;
+    else if (t.identical_to_base) ++ev.same_base;
+    else if (!t.copied_from.empty()) ++ev.copied;
+    if (!t.copied_from.empty() && ev.copy_examples.size() < 2)
+      ev.copy_examples.push_back(std::string(name_of(match, t)) + " = " + t.copied_from);
+    if (t.outlier && ev.outlier_names.size() < 3) ev.outlier_names.push_back(name_of(match, t));
+  }
+}
+
+void gather_fit(Evidence& ev, const GroupResult& o) {
+  const Estimates& e = o.est;
+  ev.cos = e.cos_fit;
+  ev.ctrl_cos = o.has_control ? o.control_est.cos_fit : 0;
+  // Rounding is visible (BF16/F16 suspect): the estimators' floor says so; bx.applicable alone is
+  // also set for F32 suspects.
+  ev.bf16 = e.rounding_floor < 0.9999;
+  ev.bx_fp32 = o.bx.n ? double(o.bx.match_fp32) / double(o.bx.n) : 0;
+  ev.bx_bf16 = o.bx.n ? double(o.bx.match_bf16) / double(o.bx.n) : 0;
+  ev.reproduced = o.bx.n > 0 && std::max(ev.bx_fp32, ev.bx_bf16) >= kBitExact;
+  // Rounding-robust alpha (elements with |d| >= 4 ulps), the estimate quoted for rounded suspects.
+  ev.alphas.assign(e.alpha, e.alpha + ev.k);
+  if (ev.k == 1 && ev.bf16 && o.x.p[0].robust_n >= kMinElements && o.x.p[0].robust_dd > 0) {
+    ev.alphas[0] = o.x.p[0].robust_Dd / o.x.p[0].robust_dd;
+    ev.robust_alpha = true;
+    ev.robust_n = o.x.p[0].robust_n;
+  }
+}
+
+void gather_sparsity(Evidence& ev, const std::vector<TensorResult>& tensors) {
+  ev.sparsity = sparsity_of(tensors, 0);
+  for (int i = 1; i < ev.k; ++i) {
+    Sparsity s = sparsity_of(tensors, i);
+    if (s.share() > ev.sparsity.share()) { ev.sparsity = s; ev.sparse_parent = i; }
+  }
+}
+
+void gather_consistency(Evidence& ev, const Aggregates& agg) {
+  const GroupResult& o = agg.overall;
+  uint64_t failing_elements = 0, comp_elements = 0;
+  for (const auto& c : agg.components) {
+    if (!enters_checks(c)) continue;
+    comp_elements += c.elements;
+    ev.comp_min = std::min(ev.comp_min, c.est.alpha[0]);
+    ev.comp_max = std::max(ev.comp_max, c.est.alpha[0]);
+    ev.comp_cos_min = std::min(ev.comp_cos_min, c.est.cos_fit);
+    ev.components.push_back({c.component, std::vector<double>(c.est.alpha, c.est.alpha + ev.k), c.est.cos_fit});
+    if (c.est.cos_fit < kNullCos) {
+      failing_elements += c.elements;
+      ev.failing.push_back(c.component);
+    }
+  }
+  ev.comp_spread = ev.comp_max >= ev.comp_min ? ev.comp_max - ev.comp_min : 0;
+  ev.outlier_share = o.usable ? double(o.outliers) / double(o.usable) : 0;
+  ev.failing_share = comp_elements ? double(failing_elements) / double(comp_elements) : 0;
+  // Layer alphas are compared within a component, so per-component weights do not read as a
+  // layer gradient: layer_min/max are those of the component where they differ most.
+  for (const auto& c : agg.components) {
+    double lo = 1e300, hi = -1e300;
+    for (const auto& l : agg.layers) {
+      if (l.component != c.component || l.usable == 0 || l.est.degenerate || l.elements < kComponentMinElements) continue;
+      lo = std::min(lo, l.est.alpha[0]);
+      hi = std::max(hi, l.est.alpha[0]);
+      ev.layer_cos_min = std::min(ev.layer_cos_min, l.est.cos_fit);
+    }
+    if (hi >= lo && (ev.layer_max < ev.layer_min || hi - lo > ev.layer_max - ev.layer_min)) {
+      ev.layer_min = lo;
+      ev.layer_max = hi;
+    }
+  }
+  // The worst cos_fit over component groups and over (layer, component) groups. mergekit gives
+  // components (filters) or layers (weight lists) their own alpha: then the pooled fit is lower
+  // than every group's, and the groups are the evidence.
+  ev.group_cos = std::max(ev.comp_cos_min < 1e300 ? ev.comp_cos_min : 0, ev.layer_cos_min < 1e300 ? ev.layer_cos_min : 0);
+  ev.comp_groups_fit = ev.comp_cos_min < 1e300 && ev.comp_cos_min >= kLinearCos;
+  ev.layer_groups_fit = ev.layer_cos_min < 1e300 && ev.layer_cos_min >= kLinearCos;
+  ev.per_group = ev.k == 1 && ev.group_cos >= kLinearCos && ev.cos < kLinearCos;
+  ev.fit_cos = ev.per_group ? ev.group_cos : ev.cos;
+  ev.consistent = ev.outlier_share <= kMaxOutlierShare && ev.failing_share <= kMaxFailingShare;
+}
+
+void gather_plane(Evidence& ev, const GroupResult& o) {
+  if (ev.k != 1 || ev.cos < kNullCos) return;
+  const double r2_lerp = ev.cos * ev.cos;
+  ev.r2_plane = plane_r2(o.pooled);
+  ev.slerp_excess = o.est.plane_p[0] + o.est.plane_q - 1;
+  ev.slerp_drop = r2_lerp < 1 ? (ev.r2_plane - r2_lerp) / (1 - r2_lerp) : 0;
+}
+
+}  // namespace
+
+Evidence gather(const MatchResult& match, const std::vector<TensorResult>& tensors, const Aggregates& agg, int k) {
+  Evidence ev;
+  ev.k = std::clamp(k, 1, kMaxParents);
+  ev.overall = agg.overall;
+  ev.tensors = static_cast<uint32_t>(tensors.size());
+  ev.unmatched = match.unmatched.size();
+  gather_copies(ev, match, tensors);
+  gather_fit(ev, agg.overall);
+  gather_sparsity(ev, tensors);
+  gather_consistency(ev, agg);
+  gather_plane(ev, agg.overall);
+  return ev;
+}
+
+double slerp_t_from(double s1, double cos_ab) {
+  double theta = std::acos(std::clamp(cos_ab, -1.0, 1.0));
+  if (theta < 1e-6) return s1;
+  double lo = 0, hi = 1;
+  for (int it = 0; it < 60; ++it) {
+    double mid = 0.5 * (lo + hi);
+    if (std::sin(theta * mid) / std::sin(theta) < s1) lo = mid; else hi = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+}  // namespace mp::verdict

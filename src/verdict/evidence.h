@@ -1,0 +1,88 @@
+// What the verdict rests on: every number the rules test and the text quotes, measured once from
+// the aggregates (verdict/evidence.cpp). The rules (rules.cpp) read it and decide; the text
+// (text.cpp) reads it and writes sentences; neither computes a statistic of its own.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "stats/aggregate.h"
+
+namespace mp::verdict {
+
+// Sparsity evidence for one parent, over tensors that are not whole copies of the base.
+struct Sparsity {
+  uint64_t d_nonzero = 0, dropped = 0;
+  double sum_abs_dropped = 0, sum_abs_kept = 0;
+  double kept_Dd = 0, kept_dd = 0, kept_DD = 0;
+  uint32_t tensors_with_drops = 0, tensors_hard_threshold = 0;
+  double share() const { return d_nonzero ? double(dropped) / double(d_nonzero) : 0; }
+  double ratio() const {  // mean |d| dropped / mean |d| kept
+    uint64_t kept = d_nonzero - dropped;
+    if (!dropped || !kept || sum_abs_kept <= 0) return 0;
+    return (sum_abs_dropped / double(dropped)) / (sum_abs_kept / double(kept));
+  }
+  double kept_alpha() const { return kept_dd > 0 ? kept_Dd / kept_dd : 0; }
+  double threshold_share() const {
+    return tensors_with_drops ? double(tensors_hard_threshold) / tensors_with_drops : 0;
+  }
+};
+
+// A component group that enters the consistency checks (enough elements, a defined alpha).
+struct ComponentFit {
+  std::string component;
+  std::vector<double> alphas;  // per parent
+  double cos_fit = 0;
+};
+
+struct Evidence {
+  int k = 1;
+  GroupResult overall;                   // agg.overall: elements, usable, alpha statistics, control
+  uint32_t tensors = 0;                  // compared tensors
+  uint64_t unmatched = 0;                // tensors that could not be compared
+
+  // Whole-tensor copies.
+  uint32_t same_parent = 0, same_base = 0, copied = 0;
+  uint32_t copies() const { return same_parent + same_base + copied; }
+  std::vector<std::string> copy_examples;   // "name = copied_from", at most 2
+  std::vector<std::string> outlier_names;   // at most 3
+
+  // The pooled fit.
+  double cos = 0, ctrl_cos = 0;
+  bool bf16 = false;                   // rounding is visible (BF16/F16/FP8 suspect)
+  double bx_fp32 = 0, bx_bf16 = 0;     // bit-exact reproduction shares
+  bool reproduced = false;             // a linear merge reproduces C's bits
+  std::vector<double> alphas;          // quoted alpha per parent (rounding-robust for rounded suspects)
+  bool robust_alpha = false;           // alphas[0] is the rounding-robust alpha
+  uint64_t robust_n = 0;
+
+  // Sparsity: the parent with the largest share of elements left at B.
+  int sparse_parent = 0;
+  Sparsity sparsity;
+
+  // Consistency over components and layers.
+  std::vector<ComponentFit> components;  // in Component order
+  double comp_min = 1e300, comp_max = -1e300;  // alpha[0] range over components (empty: min > max)
+  double comp_spread = 0;
+  double comp_cos_min = 1e300;           // 1e300: no component
+  double outlier_share = 0, failing_share = 0;
+  std::vector<std::string> failing;      // components with cos_fit below kNullCos
+  double layer_min = 1e300, layer_max = -1e300;  // within the component where layers differ most
+  double layer_cos_min = 1e300;
+  double group_cos = 0;                  // the worst group's cos_fit (per-component or per-layer)
+  bool comp_groups_fit = false;          // every component fits linearly (cos_fit >= kLinearCos)
+  bool layer_groups_fit = false;         // every (layer, component) group does
+  bool per_group = false;                // every group fits, the pool does not: per-group weights
+  double fit_cos = 0;                    // the fit the verdict rests on: group_cos when per_group, else cos
+  bool consistent = false;               // few outlier tensors, few failing components
+
+  // SLERP's plane fit (k == 1 and cos >= kNullCos only; else zeros).
+  double r2_plane = 0, slerp_excess = 0, slerp_drop = 0;
+};
+
+Evidence gather(const MatchResult& match, const std::vector<TensorResult>& tensors, const Aggregates& agg, int k);
+
+// SLERP's t from s1 = sin(theta t)/sin(theta) (the weight of A), theta the angle between A and B.
+double slerp_t_from(double s1, double cos_ab);
+
+}  // namespace mp::verdict

@@ -1,0 +1,234 @@
+// The calibrated decision, as data (the words are verdict/text.cpp). Order of the tests, and why:
+//   1. no data / degenerate               -> inconclusive (nothing to decide on)
+//   2. whole tensors copied               -> passthrough (hashes are exact evidence, checked first)
+//   3. linear reproduction of the bits    -> linear-merge (a BF16 linear merge also leaves C == B
+//                                            where |a d| < half an ulp: must not read as sparse)
+//   4. many exact zeros of D where d != 0 -> sparse-merge (TIES: hard |d| threshold; DARE: drops
+//                                            independent of |d|)
+//   5. plane fit clearly beats lerp       -> slerp-merge
+//   6. cos_fit high, alpha consistent     -> linear-merge (task arithmetic when k > 1)
+//   7. cos_fit in the null's range        -> not-a-merge; between the two -> inconclusive
+// Thresholds are in verdict/thresholds.h. Each rule returns true when it decided.
+#include <algorithm>
+#include <cmath>
+
+#include "verdict/thresholds.h"
+#include "verdict/verdict.h"
+
+namespace mp {
+namespace {
+
+using namespace verdict;
+
+void add_flag(Verdict& v, const std::string& f) {
+  if (std::find(v.flags.begin(), v.flags.end(), f) == v.flags.end()) v.flags.push_back(f);
+}
+
+void add_caveat(Verdict& v, CaveatCode c, const char* flag = nullptr) {
+  v.caveat_codes.push_back(c);
+  if (flag) add_flag(v, flag);
+}
+
+void decided(Verdict& v, VerdictRule rule, const char* kind, const char* method = "") {
+  v.rule = rule;
+  v.kind = kind;
+  v.method = method;
+}
+
+// Caveats shared by every outcome: coverage, unmatched tensors, control.
+void common_caveats(Verdict& v) {
+  const Evidence& ev = v.evidence;
+  if (ev.overall.elements < kLowElements || ev.overall.usable < kLowTensors)
+    add_caveat(v, CaveatCode::LowCoverage, "low-coverage");
+  if (ev.unmatched > 0) add_caveat(v, CaveatCode::UnmatchedTensors, "unmatched-tensors");
+  if (!ev.overall.has_control) add_caveat(v, CaveatCode::NoControl, "no-control");
+}
+
+// 1. Nothing to decide on.
+bool too_little_data(Verdict& v) {
+  if (v.evidence.tensors > 0 && v.evidence.overall.elements >= kMinElements) return false;
+  decided(v, VerdictRule::TooLittleData, "inconclusive");
+  add_flag(v, "low-coverage");
+  return true;
+}
+
+bool identical_to_base(Verdict& v) {
+  if (v.evidence.same_base != v.evidence.tensors) return false;
+  decided(v, VerdictRule::IdenticalToBase, "not-a-merge");
+  return true;
+}
+
+// Passthrough: whole tensors copied. `partial`: only some are copies and the rest is not explained
+// by a merge either (checked last): copies at other layer indices are only found on tensors read
+// whole, so under a small budget a layer stack shows as partial copying.
+void passthrough(Verdict& v, bool partial) {
+  const Evidence& ev = v.evidence;
+  decided(v, partial ? VerdictRule::PartialPassthrough : VerdictRule::Passthrough, "passthrough", "passthrough");
+  if (partial) add_caveat(v, CaveatCode::CopiesNeedWholeReads);
+  if (ev.copies() < ev.tensors) add_caveat(v, CaveatCode::PartialCopy, "partial-copy");
+}
+
+// 2. Whole tensors copied: passthrough. Otherwise a noticeable share of copies is flagged.
+bool whole_copies(Verdict& v) {
+  const Evidence& ev = v.evidence;
+  const double n = double(ev.tensors);
+  const uint32_t copies = ev.copies();
+  if (copies >= kPassthroughShare * n && ev.same_parent + ev.copied > 0) {
+    passthrough(v, false);
+    return true;
+  }
+  if (copies >= 0.2 * n) add_flag(v, "copied-tensors");
+  return false;
+}
+
+bool degenerate(Verdict& v) {
+  if (!v.evidence.overall.est.degenerate) return false;
+  decided(v, VerdictRule::DegenerateDelta, "inconclusive");
+  return true;
+}
+
+// 4. Sparse merges. Checked before the linear fit because DARE's cos_fit ~ sqrt(density) falls
+// inside the null's range; skipped when a linear merge reproduces the bits (BF16 rounding also
+// leaves C == B where |a d| is below half an ulp).
+bool sparse(Verdict& v) {
+  const Evidence& ev = v.evidence;
+  const Sparsity& sp = ev.sparsity;
+  if (sp.share() < kSparseShare || ev.reproduced) return false;
+  const bool hard = sp.threshold_share() >= kTiesThresholdShare;
+  const bool uniform = sp.ratio() >= kDareRatio;
+  if (hard || uniform) {
+    decided(v, hard ? VerdictRule::Ties : VerdictRule::Dare, "sparse-merge", hard ? "ties" : "dare");
+    v.density = 1 - sp.share();
+    v.lambda = sp.kept_alpha();
+    v.parent = ev.sparse_parent;
+    if (!hard && sp.threshold_share() > 0.3) add_caveat(v, CaveatCode::MixedSparsity, "mixed-sparsity");
+    return true;
+  }
+  // Zeros correlated with |d| but no hard threshold. On a rounded suspect with a good linear fit
+  // this is what small deltas look like after rounding (|a d| below half an ulp of B, more often
+  // at small a): let the linear test decide, with a caveat. Otherwise DELLA-like, or rounding we
+  // could not reproduce: not enough to name a method.
+  if (ev.bf16 && ev.cos >= kLinearCos) return false;
+  decided(v, VerdictRule::UnexplainedZeros, "inconclusive");
+  v.density = 1 - sp.share();
+  v.alphas = ev.alphas;
+  add_caveat(v, CaveatCode::DellaOrRounding, "mixed-evidence");
+  return true;
+}
+
+// Zeros read as rounding of small deltas by a linear merge (the case sparse() leaves to it).
+bool rounding_zeros(const Evidence& ev) {
+  return ev.sparsity.share() >= kSparseShare && !ev.reproduced && ev.bf16 && ev.cos >= kLinearCos;
+}
+
+// 5. SLERP: the plane fit C = p A + q B explains clearly more than the lerp model.
+bool slerp(Verdict& v) {
+  const Evidence& ev = v.evidence;
+  if (ev.k != 1 || ev.cos < kNullCos) return false;
+  if (!(ev.cos < kSlerpMaxLerpCos && ev.slerp_excess > kSlerpExcess && ev.slerp_drop >= kSlerpResidualDrop)) return false;
+  decided(v, VerdictRule::Slerp, "slerp-merge", "slerp");
+  v.slerp_t = slerp_t_from(ev.overall.est.plane_p[0], ev.overall.est.cos_ab[0]);
+  return true;
+}
+
+// The linear sentence's form: per-component or per-layer weights, task arithmetic, one parent.
+void linear_form(Verdict& v, int active) {
+  const Evidence& ev = v.evidence;
+  const int k = ev.k;
+  int only = 0;
+  for (int i = 0; i < k; ++i) if (std::fabs(ev.alphas[i]) > std::fabs(ev.alphas[only])) only = i;
+  if (k == 1 && ev.comp_spread > 0.05 && ev.comp_groups_fit) {
+    v.rule = VerdictRule::LinearPerComponent;
+    v.groups = ev.components;
+  } else if (k == 1 && ev.layer_max - ev.layer_min > 0.1 && ev.layer_groups_fit) {
+    v.rule = VerdictRule::LinearPerLayer;
+  } else if (active >= 2) {
+    v.rule = VerdictRule::TaskArithmetic;
+  } else if (ev.alphas[only] >= 0 && ev.alphas[only] <= 1) {
+    v.rule = VerdictRule::LinearOneParent;  // the others' weights are ~0: name the one
+    v.parent = only;
+  } else {
+    v.rule = VerdictRule::LinearCombination;
+  }
+}
+
+// What weakens a linear verdict, in the order the caveats are listed.
+void linear_caveats(Verdict& v) {
+  const Evidence& ev = v.evidence;
+  const GroupResult& o = ev.overall;
+  if (ev.per_group) add_flag(v, "per-group-fit");
+  // Under per-layer weights the component spread is a consequence of the layer weights.
+  if (ev.comp_spread > 0.05 && v.rule != VerdictRule::LinearPerLayer)
+    add_caveat(v, CaveatCode::PerComponentAlpha, "per-component-alpha");
+  if (ev.layer_max > ev.layer_min && ev.layer_max - ev.layer_min > 0.1)
+    add_caveat(v, CaveatCode::PerLayerAlpha, "per-layer-alpha");
+  if (o.outliers > 0) add_caveat(v, CaveatCode::Outliers, "outliers");
+  if (ev.fit_cos < 0.99 && !ev.reproduced && !(ev.comp_groups_fit && ev.comp_cos_min >= 0.99) &&
+      !(ev.layer_groups_fit && ev.layer_cos_min >= 0.99))
+    add_caveat(v, CaveatCode::Residual, "residual");
+  if (ev.bf16 && o.est.rounding_floor < 0.9999) add_caveat(v, CaveatCode::RoundingFloor, "rounding-floor");
+  if (rounding_zeros(ev)) add_caveat(v, CaveatCode::RoundingZeros, "rounding-zeros");
+  if (ev.k == 1 && ev.alphas[0] > 0.98 && ev.alphas[0] < 1.02) add_caveat(v, CaveatCode::AlphaNear1, "alpha-near-1");
+  if (o.has_control && ev.ctrl_cos > kNullCos) add_caveat(v, CaveatCode::ControlHigh, "control-high");
+  if (o.est.rel_delta_c > 0.5) add_caveat(v, CaveatCode::FarFromBase, "far-from-base");
+}
+
+// 6. Linear merge / task arithmetic: a good fit (pooled, per group, or bit-exact), a consistent
+// alpha, and better than the control.
+bool linear(Verdict& v) {
+  const Evidence& ev = v.evidence;
+  const bool beats_control = !ev.overall.has_control || ev.fit_cos - ev.ctrl_cos >= kControlMargin;
+  if (!((ev.cos >= kLinearCos || ev.reproduced || ev.per_group) && ev.consistent && beats_control)) return false;
+  int active = 0;
+  for (int i = 0; i < ev.k; ++i) if (std::fabs(ev.alphas[i]) >= 0.02) ++active;
+  decided(v, VerdictRule::LinearOneParent, "linear-merge", active >= 2 ? "task_arithmetic" : "linear");
+  v.alphas = ev.alphas;
+  linear_form(v, active);
+  linear_caveats(v);
+  return true;
+}
+
+// 7. Not a merge, or in between (after a last look at partial copying).
+void not_a_merge_or_between(Verdict& v) {
+  const Evidence& ev = v.evidence;
+  const GroupResult& o = ev.overall;
+  if (ev.same_parent + ev.copied >= kPartialPassthroughShare * double(ev.tensors)) {
+    passthrough(v, true);
+    return;
+  }
+  v.alphas = ev.alphas;
+  const bool null_like = ev.cos < kNullCos || (o.has_control && ev.cos - ev.ctrl_cos < kControlMargin);
+  if (null_like) {
+    decided(v, VerdictRule::NotAMerge, "not-a-merge");
+    if (o.est.rel_delta_c > 0.5 || o.est.cos_cb < 0.9) add_flag(v, "far-from-base");  // B is not C's base
+    if (o.has_control && ev.cos >= kNullCos) add_caveat(v, CaveatCode::NearControl, "near-control");
+  } else {
+    decided(v, VerdictRule::PartlyExplained, "inconclusive");
+    add_caveat(v, CaveatCode::OtherOrigins, "mixed-evidence");
+  }
+}
+
+bool first_rule(Verdict& v) {
+  return too_little_data(v) || identical_to_base(v) || whole_copies(v) || degenerate(v) || sparse(v) ||
+         slerp(v) || linear(v);
+}
+
+}  // namespace
+
+Verdict decide_rules(const MatchResult& match, const std::vector<TensorResult>& tensors,
+                     const Aggregates& agg, int k) {
+  Verdict v;
+  v.evidence = verdict::gather(match, tensors, agg, k);
+  if (!first_rule(v)) not_a_merge_or_between(v);
+  common_caveats(v);
+  return v;
+}
+
+Verdict decide(const MatchResult& match, const std::vector<TensorResult>& tensors,
+               const Aggregates& agg, int k) {
+  Verdict v = decide_rules(match, tensors, agg, k);
+  render(v);
+  return v;
+}
+
+}  // namespace mp

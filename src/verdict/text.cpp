@@ -1,0 +1,307 @@
+// The verdict's words: the sentence, the explanation and the caveats, rendered from the decided
+// rule, caveat codes and evidence (verdict/rules.cpp decides; nothing here tests a threshold,
+// except to phrase a number).
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <numbers>
+#include <string>
+
+#include "verdict/thresholds.h"
+#include "verdict/verdict.h"
+
+namespace mp {
+namespace {
+
+using namespace verdict;
+
+std::string fmt(double v, int decimals = 3) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+std::string pct(double share) { return fmt(100.0 * share, 1) + "%"; }
+
+std::string num(uint64_t n) { return std::to_string(n); }
+
+std::string parent_label(int i, int k) { return k == 1 ? "A" : "A" + std::to_string(i + 1); }
+
+// "a, b, c"
+template <class T, class F>
+std::string joined(const std::vector<T>& items, const char* sep, F each) {
+  std::string s;
+  for (const auto& x : items) s += (s.empty() ? "" : sep) + each(x);
+  return s;
+}
+
+std::string joined(const std::vector<std::string>& items, const char* sep) {
+  return joined(items, sep, [](const std::string& s) { return s; });
+}
+
+// The sentence's formula: "C = 0.571 A + 0.429 B", or task arithmetic's form when the weights do
+// not sum into [0, 1] or there are several parents.
+std::string formula(const std::vector<double>& alpha, int k) {
+  std::string s = "C = ";
+  if (k == 1 && alpha[0] >= 0 && alpha[0] <= 1) {
+    return s + fmt(alpha[0]) + " A + " + fmt(1 - alpha[0]) + " B";
+  }
+  s += "B";
+  for (int i = 0; i < k; ++i) {
+    s += alpha[i] < 0 ? " - " : " + ";
+    s += fmt(std::fabs(alpha[i])) + " (" + parent_label(i, k) + " - B)";
+  }
+  return s;
+}
+
+std::string control_sentence(const GroupResult& o) {
+  if (!o.has_control) return "";
+  return " The control fine-tune of the same base scores cos_fit " + fmt(o.control_est.cos_fit) +
+         " (alpha " + fmt(o.control_est.alpha[0]) + ") on the same data.";
+}
+
+// "attention 0.571/0.2 (cos_fit 0.999), mlp ..."
+std::string component_list(const Evidence& ev) {
+  return joined(ev.components, ", ", [&](const ComponentFit& c) {
+    std::string alphas;
+    for (int i = 0; i < ev.k; ++i) alphas += (i ? "/" : "") + fmt(c.alphas[i]);
+    return c.component + " " + alphas + " (cos_fit " + fmt(c.cos_fit) + ")";
+  });
+}
+
+void passthrough_text(Verdict& v, bool partial) {
+  const Evidence& ev = v.evidence;
+  if (ev.same_parent == ev.tensors) {
+    v.sentence = "Passthrough: C is a copy of A on every sampled tensor";
+  } else if (partial) {
+    v.sentence = "Consistent with a passthrough merge: " + num(ev.same_parent + ev.copied) + " of " +
+                 num(ev.tensors) + " tensors are copied whole from a parent";
+  } else {
+    v.sentence = "Consistent with a passthrough merge: C's tensors are copied whole from its inputs";
+  }
+  v.explanation = num(ev.same_parent) + " of " + num(ev.tensors) +
+                  " tensors are bit-identical to a parent at the same position, " + num(ev.copied) +
+                  " to another tensor (another layer index), " + num(ev.same_base) + " to the base.";
+  if (!ev.copy_examples.empty())
+    v.explanation += " E.g. " + joined(ev.copy_examples, "; ") + ".";
+  if (partial)
+    v.explanation += " The other tensors are not explained by the parents' deltas (cos_fit " + fmt(ev.cos) + ").";
+}
+
+void sparse_text(Verdict& v) {
+  const Evidence& ev = v.evidence;
+  const Sparsity& sp = ev.sparsity;
+  const std::string pl = parent_label(v.parent, ev.k);
+  const double ka = v.lambda;
+  if (v.rule == VerdictRule::Ties) {
+    v.sentence = "Consistent with a TIES merge: top " + pct(v.density) + " of |" + pl + " - B| kept, lambda " + fmt(ka);
+    v.explanation = pct(sp.share()) + " of the elements where " + pl + " differs from B are left exactly at B, and in " +
+                    num(sp.tensors_hard_threshold) + " of " + num(sp.tensors_with_drops) +
+                    " tensors every dropped |d| is below every kept |d| (a hard magnitude threshold, TIES's top-k). "
+                    "Kept elements carry alpha " + fmt(ka) + " (the lambda); cos_fit " + fmt(ev.cos) + ".";
+  } else {
+    v.sentence = "Consistent with a DARE merge: density " + fmt(v.density) + ", weight " + fmt(ka * v.density) +
+                 " (kept elements rescaled by " + fmt(ka) + ")";
+    v.explanation = pct(sp.share()) + " of the elements where " + pl + " differs from B are left exactly at B, "
+                    "regardless of |d| (mean |d| dropped / kept = " + fmt(sp.ratio()) + "): a random mask. "
+                    "Kept elements carry alpha " + fmt(ka) + " = weight / density; cos_fit " + fmt(ev.cos) +
+                    " against sqrt(density) = " + fmt(std::sqrt(v.density)) + " expected for a Bernoulli mask.";
+  }
+  v.explanation += control_sentence(ev.overall);
+}
+
+void slerp_text(Verdict& v) {
+  const Evidence& ev = v.evidence;
+  const Estimates& e = ev.overall.est;
+  v.sentence = "Consistent with SLERP: C = " + fmt(e.plane_p[0]) + " A + " + fmt(e.plane_q) + " B (t = " +
+               fmt(v.slerp_t) + ")";
+  v.explanation = "A plane fit C = p A + q B gives p = " + fmt(e.plane_p[0]) + ", q = " + fmt(e.plane_q) +
+                  ": p + q = " + fmt(e.plane_p[0] + e.plane_q, 4) + " > 1, as spherical interpolation gives. "
+                  "It explains " + pct(ev.slerp_drop) + " of what the linear model leaves (cos_fit " +
+                  fmt(std::sqrt(ev.r2_plane), 4) + " vs " + fmt(ev.cos, 4) + " for lerp). The angle between A and B is " +
+                  fmt(std::acos(std::clamp(e.cos_ab[0], -1.0, 1.0)) * 180 / std::numbers::pi, 1) + " degrees." +
+                  control_sentence(ev.overall);
+}
+
+void linear_text(Verdict& v) {
+  const Evidence& ev = v.evidence;
+  const GroupResult& o = ev.overall;
+  const int k = ev.k;
+  switch (v.rule) {
+    case VerdictRule::LinearPerComponent:
+      v.sentence = "Consistent with a linear merge with per-component weights: C = a A + (1 - a) B, a = " +
+                   joined(v.groups, ", ", [](const ComponentFit& c) { return c.component + " " + fmt(c.alphas[0]); });
+      break;
+    case VerdictRule::LinearPerLayer:
+      v.sentence = "Consistent with a linear merge with per-layer weights: C = a A + (1 - a) B, a from " +
+                   fmt(ev.layer_min) + " to " + fmt(ev.layer_max);
+      break;
+    case VerdictRule::TaskArithmetic:
+      v.sentence = "Consistent with task arithmetic: " + formula(v.alphas, k);
+      break;
+    case VerdictRule::LinearOneParent:
+      v.sentence = "Consistent with a linear merge: C = " + fmt(v.alphas[v.parent]) + " " + parent_label(v.parent, k) +
+                   " + " + fmt(1 - v.alphas[v.parent]) + " B";
+      break;
+    default:
+      v.sentence = "Consistent with a linear combination: " + formula(v.alphas, k);
+  }
+  const std::string fit = k == 1 ? "cos_fit " + fmt(ev.cos, 4) : "R^2 " + fmt(o.est.r2, 4) + " (cos_fit " + fmt(ev.cos, 4) + ")";
+  v.explanation = "D = C - B is fitted by the parents' deltas with " + fit + " over " + num(o.usable) +
+                  " tensors (" + num(o.elements) + " elements).";
+  if (ev.per_group) {
+    v.explanation += " The pooled fit is lower than every group's (worst group cos_fit " + fmt(ev.group_cos, 4) +
+                     ") because the weight differs between " + (ev.comp_spread > 0.05 ? "components" : "layers") +
+                     ": each group is a clean linear merge on its own.";
+  }
+  if (k == 1) {
+    v.explanation += " Per tensor alpha " + fmt(o.alpha_median[0]) + " median, spread " + fmt(o.alpha_spread[0]) +
+                     ", 95% interval " + fmt(o.alpha_ci95[0][0]) + "-" + fmt(o.alpha_ci95[0][1]) + ".";
+  }
+  if (!ev.components.empty()) v.explanation += " By component: " + component_list(ev) + ".";
+  if (ev.robust_alpha) {
+    v.explanation += " Rounding-robust alpha (elements with |d| >= 4 ulps, n = " + num(ev.robust_n) + "): " +
+                     fmt(ev.alphas[0]) + ".";
+  }
+  if (o.bx.n > 0 && ev.bf16) {
+    v.explanation += " Recomputing the merge and rounding reproduces " + pct(ev.bx_fp32) + " of C's sampled values "
+                     "(f32 then round) and " + pct(ev.bx_bf16) + " (mergekit's bf16 order).";
+  }
+  v.explanation += control_sentence(o);
+}
+
+void null_or_between_text(Verdict& v) {
+  const Evidence& ev = v.evidence;
+  const GroupResult& o = ev.overall;
+  const std::string fit = "cos_fit " + fmt(ev.cos) + " (alpha " + fmt(ev.alphas[0]) + ", per-tensor spread " +
+                          fmt(o.alpha_spread[0]) + ")";
+  if (v.rule == VerdictRule::NotAMerge) {
+    v.sentence = "Not a merge of these parents: D = C - B is not explained by A - B";
+    v.explanation = "The parents' deltas explain little of C's: " + fit + ". Independent fine-tunes of one base "
+                    "score 0.1-0.6 per tensor." + control_sentence(o);
+    if (std::find(v.flags.begin(), v.flags.end(), "far-from-base") != v.flags.end()) {
+      v.explanation += " C is not close to B at all (||C - B|| / ||B|| = " + fmt(o.est.rel_delta_c) + ", cos(C, B) = " +
+                       fmt(o.est.cos_cb) + "): B is not C's base, so C is unrelated to this family.";
+    }
+    return;
+  }
+  v.sentence = "Inconclusive: C - B is partly explained by A - B";
+  v.explanation = "The fit is between independent fine-tunes and a merge: " + fit + "." + control_sentence(o);
+  if (!ev.consistent) {
+    v.explanation += " alpha is not consistent: " + pct(ev.outlier_share) + " of tensors are outliers";
+    if (!ev.failing.empty())
+      v.explanation += "; components with cos_fit below " + fmt(kNullCos, 1) + ": " +
+                       joined(ev.failing, ", ");
+    v.explanation += ".";
+  }
+  if (!ev.components.empty()) v.explanation += " By component: " + component_list(ev) + ".";
+}
+
+void sentence_and_explanation(Verdict& v) {
+  const Evidence& ev = v.evidence;
+  switch (v.rule) {
+    case VerdictRule::TooLittleData:
+      v.sentence = "Inconclusive: too little data was compared";
+      v.explanation = "Only " + num(ev.overall.elements) + " elements in " + num(ev.tensors) +
+                      " tensors could be compared between the suspect, the parents and the base.";
+      return;
+    case VerdictRule::IdenticalToBase:
+      v.sentence = "Not a merge: C is identical to the base B on every sampled tensor";
+      v.explanation = "All " + num(ev.tensors) + " compared tensors of C have the same bytes as B's.";
+      return;
+    case VerdictRule::Passthrough: passthrough_text(v, false); return;
+    case VerdictRule::PartialPassthrough: passthrough_text(v, true); return;
+    case VerdictRule::DegenerateDelta:
+      v.sentence = "Inconclusive: the parent's delta from the base (or C's) is zero";
+      v.explanation = "alpha is undefined when A = B or C = B on the sampled elements.";
+      return;
+    case VerdictRule::Ties:
+    case VerdictRule::Dare: sparse_text(v); return;
+    case VerdictRule::UnexplainedZeros: {
+      const Sparsity& sp = ev.sparsity;
+      v.sentence = "Inconclusive: C equals B on " + pct(sp.share()) + " of the changed elements, without a TIES or DARE signature";
+      v.explanation = "Dropped elements have smaller |d| than kept ones (ratio " + fmt(sp.ratio()) +
+                      ") but there is no hard threshold (" + num(sp.tensors_hard_threshold) + " of " +
+                      num(sp.tensors_with_drops) + " tensors). cos_fit " + fmt(ev.cos) + ", alpha " + fmt(ev.alphas[0]) +
+                      "." + control_sentence(ev.overall);
+      return;
+    }
+    case VerdictRule::Slerp: slerp_text(v); return;
+    case VerdictRule::LinearPerComponent:
+    case VerdictRule::LinearPerLayer:
+    case VerdictRule::TaskArithmetic:
+    case VerdictRule::LinearOneParent:
+    case VerdictRule::LinearCombination: linear_text(v); return;
+    case VerdictRule::NotAMerge:
+    case VerdictRule::PartlyExplained: null_or_between_text(v); return;
+  }
+}
+
+std::string caveat_text(const Verdict& v, CaveatCode c) {
+  const Evidence& ev = v.evidence;
+  const GroupResult& o = ev.overall;
+  const Estimates& e = o.est;
+  switch (c) {
+    case CaveatCode::LowCoverage:
+      return "Low coverage: " + num(o.usable) + " usable tensors, " + num(o.elements) +
+             " sampled elements; a larger budget would tighten the estimates.";
+    case CaveatCode::UnmatchedTensors:
+      return num(ev.unmatched) + " tensors could not be compared (missing in a model, or shape/dtype differ); "
+             "the verdict covers the matched ones only.";
+    case CaveatCode::NoControl:
+      return "No control model: independent fine-tunes of one base already reach cos_fit 0.1-0.6 "
+             "on real weights; another fine-tune of the same base, measured the same way, would "
+             "show the null on these very tensors.";
+    case CaveatCode::CopiesNeedWholeReads:
+      return "Copies at other layer indices are found only on tensors read whole: a larger byte budget "
+             "may show where the remaining tensors come from.";
+    case CaveatCode::PartialCopy:
+      return num(ev.tensors - ev.copies()) + " tensors are not whole copies of any input.";
+    case CaveatCode::MixedSparsity:
+      return "Some tensors look hard-thresholded, others not: a magnitude-ranked random drop (DELLA) would look like this.";
+    case CaveatCode::DellaOrRounding:
+      return "A magnitude-ranked random drop (DELLA) or rounding of a low-precision merge could produce this.";
+    case CaveatCode::PerComponentAlpha:
+      return "alpha differs between components (" + fmt(ev.comp_min) + " to " + fmt(ev.comp_max) +
+             "): per-component weights (mergekit filters) or a partial fine-tune after merging.";
+    case CaveatCode::PerLayerAlpha:
+      return "alpha varies by layer from " + fmt(ev.layer_min) + " to " + fmt(ev.layer_max) +
+             ": a layer-wise weight list, or noise in small layers.";
+    case CaveatCode::Outliers:
+      return num(o.outliers) + (o.outliers == 1 ? " tensor has" : " tensors have") + " alpha far from its component's: " +
+             joined(ev.outlier_names, ", ") + ".";
+    case CaveatCode::Residual:
+      return "cos_fit " + fmt(ev.cos) + " leaves " + pct(1 - ev.cos * ev.cos) +
+             " of ||C - B||^2 unexplained: fine-tuning after the merge, or another method.";
+    case CaveatCode::RoundingFloor:
+      return "Rounding to the suspect's dtype alone limits cos_fit to about " + fmt(e.rounding_floor, 4) +
+             (std::fabs(e.rounding_floor - ev.cos) < 0.01 ? " (the measured cos_fit is at that floor)" : "") +
+             ": tensors with deltas of a few ulps pull alpha towards 0 or 1.";
+    case CaveatCode::RoundingZeros:
+      return pct(ev.sparsity.share()) + " of the elements where A differs from B are left exactly at B, without a "
+             "TIES or DARE signature and without bit-exact reproduction: read here as rounding of "
+             "small deltas; a magnitude-ranked drop (DELLA) would look similar.";
+    case CaveatCode::AlphaNear1:
+      return "alpha ~ 1: C is essentially A (re-saved or cast), not a blend.";
+    case CaveatCode::ControlHigh:
+      return "The control also fits well (cos_fit " + fmt(ev.ctrl_cos) + "): it may itself derive from A.";
+    case CaveatCode::FarFromBase:
+      return "C is far from the base (||C - B|| / ||B|| = " + fmt(e.rel_delta_c) + "): B may not be its base.";
+    case CaveatCode::NearControl:
+      return "cos_fit " + fmt(ev.cos) + " is not clearly above the control's " + fmt(ev.ctrl_cos) + ".";
+    case CaveatCode::OtherOrigins:
+      return "A merge followed by heavy fine-tuning, a merge with other models not given as parents, "
+             "or a related fine-tune could produce this.";
+  }
+  return "";
+}
+
+}  // namespace
+
+void render(Verdict& v) {
+  sentence_and_explanation(v);
+  v.caveats.clear();
+  for (CaveatCode c : v.caveat_codes) v.caveats.push_back(caveat_text(v, c));
+}
+
+}  // namespace mp

@@ -1,0 +1,55 @@
+// The verdict's calibrated thresholds, one place (EVALUATION.md shows the cases they were
+// calibrated on and the margins; tests/eval/run.mjs reads this file to print them there).
+// The null is real: independent fine-tunes of one base reach cos_fit 0.1-0.6.
+#pragma once
+#include <cstdint>
+
+namespace mp::verdict {
+
+// --- thresholds (see EVALUATION.md) ---------------------------------------------------------
+// Linear merge: pooled cos_fit at or above this. Real merges measured 0.935-1.000 (BF16 at
+// a = 0.1 under a 300 kB budget and a merge followed by 30% fine-tuning are the lowest); the null
+// of independent fine-tunes of the same base is 0.05-0.12 pooled on shared/real-models and up to
+// 0.68 on single bias vectors.
+constexpr double kLinearCos = 0.85;
+// Below this cos_fit the delta is mostly not explained by the parents: not a merge.
+constexpr double kNullCos = 0.6;
+// With a control model: the suspect must beat the control's cos_fit by this much to be a merge.
+constexpr double kControlMargin = 0.25;
+// Share of tensors whose alpha is an outlier of its component above which alpha is not consistent.
+constexpr double kMaxOutlierShare = 0.2;
+// Components (with enough elements) whose pooled cos_fit is below kNullCos: mixed evidence when
+// they hold more than this share of the sampled elements.
+constexpr double kMaxFailingShare = 0.3;
+// Bit-exact reproduction share that counts as "the linear merge reproduces C".
+constexpr double kBitExact = 0.9;
+// Sparse: share of elements with C == B although A != B.
+constexpr double kSparseShare = 0.2;
+// TIES: share of tensors with drops where every dropped |d| <= every kept |d|.
+constexpr double kTiesThresholdShare = 0.8;
+// DARE: mean |d| of dropped elements over mean |d| of kept ones (1 when the mask ignores |d|).
+constexpr double kDareRatio = 0.7;
+// SLERP: adding B as a regressor must remove at least this share of the lerp residual energy,
+// with p + q - 1 above kSlerpExcess (slerp always has s0 + s1 >= 1).
+constexpr double kSlerpResidualDrop = 0.5;
+// SLERP: minimum p + q - 1 (the lerp/linear cases measure |p + q - 1| <= 0.002 but explain nothing
+// more with it; the 25-degree SLERP measures 0.025).
+constexpr double kSlerpExcess = 1e-4;
+// SLERP: a lerp fit this good leaves nothing for the curvature term to explain (mergekit itself
+// falls back to lerp above cos(A, B) = 0.9995).
+constexpr double kSlerpMaxLerpCos = 0.9995;
+// Passthrough: share of tensors that are whole copies (of a parent, the base or another position).
+constexpr double kPassthroughShare = 0.8;
+// Partial passthrough: share of tensors copied from a parent when nothing else explains C.
+// Fine-tunes never leave whole weight matrices bit-identical to an unrelated parent.
+constexpr double kPartialPassthroughShare = 0.3;
+// Coverage below which a caveat is added / the run is inconclusive.
+constexpr uint64_t kLowElements = 50000;
+// Fewer sampled elements than this: inconclusive whatever the statistics say.
+constexpr uint64_t kMinElements = 1000;
+// Fewer usable tensors than this: a low-coverage caveat (alpha consistency cannot be judged).
+constexpr uint32_t kLowTensors = 4;
+// A component enters the consistency checks with at least this many sampled elements.
+constexpr uint64_t kComponentMinElements = 1000;
+
+}  // namespace mp::verdict

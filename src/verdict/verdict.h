@@ -1,0 +1,98 @@
+// The verdict: a calibrated decision from the aggregates, with the evidence it rests on, the likely
+// merge method and its parameters, and what would weaken it. See shared/merge-signatures.md and
+// EVALUATION.md for the thresholds and how they were calibrated.
+//   rules.cpp    the decision, as data: kind, method, rule, quoted alphas, groups, flags, caveat codes
+//   text.cpp     the words: sentence, explanation and caveats rendered from that data
+//   evidence.cpp the numbers both read, measured once
+#pragma once
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "stats/aggregate.h"
+#include "verdict/evidence.h"
+
+namespace mp {
+
+// Which rule decided (verdict/rules.cpp, in the order they are tried): names the sentence.
+enum class VerdictRule {
+  TooLittleData,        // inconclusive
+  IdenticalToBase,      // not-a-merge
+  Passthrough,          // passthrough: most tensors are whole copies
+  DegenerateDelta,      // inconclusive: alpha undefined
+  Ties,                 // sparse-merge
+  Dare,                 // sparse-merge
+  UnexplainedZeros,     // inconclusive: zeros without a TIES or DARE signature
+  Slerp,                // slerp-merge
+  LinearPerComponent,   // linear-merge with per-component weights
+  LinearPerLayer,       // linear-merge with per-layer weights
+  TaskArithmetic,       // linear-merge, several active parents
+  LinearOneParent,      // linear-merge, one parent carries it, alpha in [0, 1]
+  LinearCombination,    // linear-merge, alpha outside [0, 1]
+  PartialPassthrough,   // passthrough: some copies, nothing else explains C
+  NotAMerge,            // not-a-merge: the null's range
+  PartlyExplained,      // inconclusive: between the null and a merge
+};
+
+// What would weaken the conclusion, one code per caveat sentence (verdict/text.cpp), in order.
+enum class CaveatCode {
+  LowCoverage,
+  UnmatchedTensors,
+  NoControl,
+  CopiesNeedWholeReads,  // partial passthrough: copies elsewhere are found only on whole tensors
+  PartialCopy,
+  MixedSparsity,
+  DellaOrRounding,       // unexplained zeros
+  PerComponentAlpha,
+  PerLayerAlpha,
+  Outliers,
+  Residual,
+  RoundingFloor,
+  RoundingZeros,
+  AlphaNear1,
+  ControlHigh,
+  FarFromBase,
+  NearControl,
+  OtherOrigins,          // partly explained: fine-tuning after a merge, other parents, ...
+};
+
+struct Verdict {
+  // "linear-merge" | "sparse-merge" | "slerp-merge" | "passthrough" | "not-a-merge" | "inconclusive"
+  std::string kind;
+  // "linear" | "task_arithmetic" | "slerp" | "ties" | "dare" | "passthrough" | "" (none)
+  std::string method;
+  VerdictRule rule = VerdictRule::TooLittleData;
+  // The quoted alpha per parent (rounding-robust for rounded suspects); empty when undefined
+  // (too little data, degenerate deltas).
+  std::vector<double> alphas;
+  // The parent the sentence names: the sparsest (sparse rules), the one carrying a one-parent
+  // linear merge; -1 when none.
+  int parent = -1;
+  // Per-component alphas when the components' weights differ (per-component linear merge).
+  std::vector<verdict::ComponentFit> groups;
+  std::vector<std::string> flags;         // machine-readable: "outliers", "low-coverage", ...
+  std::vector<CaveatCode> caveat_codes;   // one per caveats[] sentence
+  double density = NAN;   // sparse merges: estimated kept fraction
+  double slerp_t = NAN;   // slerp: estimated t
+  double lambda = NAN;    // sparse merges: the kept elements' alpha (TIES lambda, DARE weight/density)
+  verdict::Evidence evidence;  // the numbers the text quotes
+
+  // Rendered by verdict/text.cpp from the fields above.
+  std::string sentence;     // one line for the verdict card, e.g.
+                            // "Consistent with a linear merge: C = 0.571 A + 0.429 B"
+  std::string explanation;  // the evidence in a few sentences, numbers included
+  std::vector<std::string> caveats;  // what would weaken the conclusion
+};
+
+// The rules alone: every field but the three rendered strings.
+Verdict decide_rules(const MatchResult& match, const std::vector<TensorResult>& tensors,
+                     const Aggregates& agg, int k);
+
+// sentence, explanation and caveats from the decided fields.
+void render(Verdict& v);
+
+// decide_rules() then render().
+Verdict decide(const MatchResult& match, const std::vector<TensorResult>& tensors,
+               const Aggregates& agg, int k);
+
+}  // namespace mp

@@ -1,0 +1,279 @@
+// The rules on hand-built aggregates: each case sets the statistics a real run would produce for one
+// merge method (values taken from the generated cases, see EVALUATION.md) and checks the decision
+// as data (kind, rule, alphas, flags, caveat codes). The words are tested in text_test.cpp.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "verdict/verdict.h"
+#include "verdict_runs.h"
+
+using namespace mp;
+
+using namespace verdict_test;
+
+TEST_CASE("a clean linear merge reads as linear-merge with its alpha", "[verdict]") {
+  Run r = make_run(12, 16384, est_of(0.571, 0.99995));
+  Verdict v = run(r);
+  CHECK(v.kind == "linear-merge");
+  CHECK(v.method == "linear");
+  CHECK(v.rule == VerdictRule::LinearOneParent);
+  REQUIRE(v.alphas.size() == 1);
+  CHECK(v.alphas[0] == Approx(0.571));
+  CHECK(v.parent == 0);
+  CHECK(std::isnan(v.density));
+  CHECK(std::isnan(v.slerp_t));
+  CHECK(v.caveat_codes == std::vector<CaveatCode>{CaveatCode::NoControl});
+  CHECK(has_flag(v, "no-control"));
+  CHECK_FALSE(has_flag(v, "outliers"));
+}
+
+TEST_CASE("the control model is quoted and independent fine-tunes read as not-a-merge", "[verdict]") {
+  Run r = make_run(24, 16384, est_of(0.08, 0.054));
+  r.agg.overall.has_control = true;
+  r.agg.overall.control_est = est_of(0.05, 0.140);
+  r.agg.overall.alpha_spread[0] = 0.35;
+  Verdict v = run(r);
+  CHECK(v.kind == "not-a-merge");
+  CHECK(v.method.empty());
+  CHECK(v.rule == VerdictRule::NotAMerge);
+  CHECK(v.evidence.ctrl_cos == Approx(0.140));
+  CHECK(v.caveat_codes.empty());
+  CHECK_FALSE(has_flag(v, "no-control"));
+}
+
+TEST_CASE("a good fit no better than the control is not a merge", "[verdict]") {
+  // cos_fit 0.9 would pass alone, but the control (another fine-tune) scores 0.8 on the same data.
+  Run r = make_run(12, 16384, est_of(0.5, 0.90));
+  r.agg.overall.has_control = true;
+  r.agg.overall.control_est = est_of(0.45, 0.80);
+  Verdict v = run(r);
+  CHECK(v.kind == "not-a-merge");
+  CHECK(has_flag(v, "near-control"));
+  CHECK(has_caveat(v, CaveatCode::NearControl));
+}
+
+TEST_CASE("the null's upper range (0.6) is not a merge, the middle ground is inconclusive", "[verdict]") {
+  CHECK(run(make_run(12, 16384, est_of(0.3, 0.55))).kind == "not-a-merge");
+  Verdict mid = run(make_run(12, 16384, est_of(0.4, 0.75)));
+  CHECK(mid.kind == "inconclusive");
+  CHECK(has_flag(mid, "mixed-evidence"));
+  CHECK(mid.rule == VerdictRule::PartlyExplained);
+  CHECK(has_caveat(mid, CaveatCode::OtherOrigins));
+}
+
+TEST_CASE("inconsistent alpha across tensors blocks a linear verdict", "[verdict]") {
+  Run r = make_run(12, 16384, est_of(0.5, 0.95));
+  r.agg.overall.outliers = 6;  // half the tensors far from their component's alpha
+  Verdict v = run(r);
+  CHECK(v.kind == "inconclusive");
+}
+
+TEST_CASE("per-component alphas keep the linear verdict but say so", "[verdict]") {
+  Run r = make_run(12, 16384, est_of(0.5, 0.999));
+  GroupResult mlp = r.agg.components[0];
+  mlp.component = "mlp";
+  mlp.est.alpha[0] = 0.3;
+  r.agg.components[0].est.alpha[0] = 0.7;
+  r.agg.components.push_back(mlp);
+  Verdict v = run(r);
+  CHECK(v.kind == "linear-merge");
+  CHECK(has_flag(v, "per-component-alpha"));
+  CHECK(v.rule == VerdictRule::LinearPerComponent);
+  REQUIRE(v.groups.size() == 2);
+  CHECK(v.groups[0].component == "attention");
+  CHECK(v.groups[0].alphas[0] == Approx(0.7));
+  CHECK(v.groups[1].component == "mlp");
+  CHECK(v.groups[1].alphas[0] == Approx(0.3));
+  CHECK(has_caveat(v, CaveatCode::PerComponentAlpha));
+}
+
+TEST_CASE("TIES: drops below a hard |d| threshold", "[verdict]") {
+  Run r = make_run(12, 16384, est_of(0.93, 0.966));
+  set_sparse(r, 16000, 8000, true, 0.002, 0.02, 1.0);
+  Verdict v = run(r);
+  CHECK(v.kind == "sparse-merge");
+  CHECK(v.method == "ties");
+  CHECK(v.density == Approx(0.5).margin(1e-9));
+  CHECK(v.rule == VerdictRule::Ties);
+  CHECK(v.lambda == Approx(1.0));
+  CHECK(v.parent == 0);
+}
+
+TEST_CASE("DARE: drops independent of |d|, kept elements rescaled", "[verdict]") {
+  Run r = make_run(12, 16384, est_of(0.5, 0.55));
+  set_sparse(r, 16000, 11200, false, 0.01, 0.0101, 0.5 / 0.3);
+  Verdict v = run(r);
+  CHECK(v.kind == "sparse-merge");
+  CHECK(v.method == "dare");
+  CHECK(v.density == Approx(0.3).margin(1e-9));
+  CHECK(v.rule == VerdictRule::Dare);
+  CHECK(v.lambda * v.density == Approx(0.5));  // the DARE weight
+}
+
+TEST_CASE("BF16 rounding zeros do not read as sparse when the linear merge reproduces the bits", "[verdict]") {
+  // a = 0.1 stored BF16: C == B on a quarter of the changed elements, cos_fit 0.954.
+  Estimates e = est_of(0.0992, 0.954);
+  e.rounding_floor = 0.96;
+  Run r = make_run(12, 16384, e);
+  set_sparse(r, 16000, 4000, false, 0.001, 0.02, 0.11);
+  r.agg.overall.bx.applicable = true;
+  r.agg.overall.bx.n = 196608;
+  r.agg.overall.bx.match_fp32 = 195000;
+  r.agg.overall.bx.match_bf16 = 180000;
+  r.agg.overall.x.p[0].robust_n = 50000;
+  r.agg.overall.x.p[0].robust_dd = 2.0;
+  r.agg.overall.x.p[0].robust_Dd = 0.2004;
+  Verdict v = run(r);
+  CHECK(v.kind == "linear-merge");
+  REQUIRE(v.alphas.size() == 1);
+  CHECK(v.alphas[0] == Approx(0.1002));  // the rounding-robust alpha is the one quoted, not 0.0992
+  CHECK(v.evidence.robust_alpha);
+  CHECK(has_flag(v, "rounding-floor"));
+  CHECK(v.evidence.reproduced);
+  CHECK(v.evidence.bx_fp32 == Approx(195000.0 / 196608));
+
+  // The same zeros without bit-exact reproduction: with the good linear fit of a rounded suspect they
+  // read as rounding of small deltas (linear, with a caveat) ...
+  r.agg.overall.bx.match_fp32 = r.agg.overall.bx.match_bf16 = 1000;
+  Verdict rz = run(r);
+  CHECK(rz.kind == "linear-merge");
+  CHECK(has_flag(rz, "rounding-zeros"));
+  CHECK(has_caveat(rz, CaveatCode::RoundingZeros));
+  // ... but with a mediocre fit, or on an F32 suspect where rounding cannot drop elements, nothing
+  // names a method.
+  r.agg.overall.est.cos_fit = 0.75;
+  CHECK(run(r).kind == "inconclusive");
+  r.agg.overall.est.cos_fit = 0.954;
+  r.agg.overall.est.rounding_floor = 1;
+  r.agg.overall.bx.applicable = false;
+  CHECK(run(r).kind == "inconclusive");
+}
+
+TEST_CASE("whole tensors copied read as passthrough; C equal to B is not a merge", "[verdict]") {
+  Run r = make_run(8, 16384, est_of(0.6, 0.2));
+  for (size_t i = 0; i < r.tensors.size(); ++i) {
+    if (i < 4) r.tensors[i].identical_to_parent = 0;
+    else r.tensors[i].copied_from = "parent: layers.0.attn.0.weight";
+  }
+  Verdict v = run(r);
+  CHECK(v.kind == "passthrough");
+  CHECK(v.method == "passthrough");
+  CHECK(v.rule == VerdictRule::Passthrough);
+  CHECK(v.evidence.same_parent == 4);
+  CHECK(v.evidence.copied == 4);
+  CHECK(v.evidence.copy_examples.size() == 2);
+
+  for (auto& t : r.tensors) { t.identical_to_parent = -1; t.copied_from.clear(); t.identical_to_base = true; }
+  CHECK(run(r).kind == "not-a-merge");
+}
+
+TEST_CASE("half the tensors copied from a parent and the rest unexplained is a partial passthrough", "[verdict]") {
+  // A layer stack read under a small budget: the shifted copies are not read whole, so only the
+  // same-position copies are seen, and the other half has no linear fit.
+  Run r = make_run(8, 16384, est_of(0.6, 0.04));
+  for (size_t i = 0; i < 4; ++i) r.tensors[i].identical_to_parent = 0;
+  Verdict v = run(r);
+  CHECK(v.kind == "passthrough");
+  CHECK(v.rule == VerdictRule::PartialPassthrough);
+  CHECK(v.evidence.same_parent == 4);
+  CHECK(has_flag(v, "partial-copy"));
+  CHECK(has_caveat(v, CaveatCode::CopiesNeedWholeReads));
+  CHECK(has_caveat(v, CaveatCode::PartialCopy));
+
+  // One copied tensor in eight is not enough: the fit decides.
+  for (size_t i = 1; i < 4; ++i) r.tensors[i].identical_to_parent = -1;
+  CHECK(run(r).kind == "not-a-merge");
+}
+
+TEST_CASE("task arithmetic with two parents", "[verdict]") {
+  Estimates e = est_of(0.6, 0.9995);
+  e.k = 2;
+  e.alpha[1] = 0.3;
+  Run r = make_run(12, 16384, e, 2);
+  r.agg.overall.alpha_median[1] = 0.3;
+  Verdict v = run(r);
+  CHECK(v.kind == "linear-merge");
+  CHECK(v.method == "task_arithmetic");
+  CHECK(v.rule == VerdictRule::TaskArithmetic);
+  REQUIRE(v.alphas.size() == 2);
+  CHECK(v.alphas[0] == Approx(0.6));
+  CHECK(v.alphas[1] == Approx(0.3));
+
+  // Two parents given, but only the second one is in C: a linear merge of A2.
+  r.agg.overall.est.alpha[0] = 0.004;
+  r.agg.overall.est.alpha[1] = 0.571;
+  Verdict one = run(r);
+  CHECK(one.method == "linear");
+  CHECK(one.rule == VerdictRule::LinearOneParent);
+  CHECK(one.parent == 1);
+  CHECK(one.alphas[1] == Approx(0.571));
+}
+
+TEST_CASE("SLERP: the plane fit beats lerp and gives t", "[verdict]") {
+  // Vectors at a wide angle: A = B + d with cos(A, B) ~ 0.9, C = slerp(0.5; B, A). The pooled Gram
+  // matrix over [D, d, B] is what decide() refits.
+  std::mt19937 gen(7);
+  std::normal_distribution<double> g(0, 1);
+  const int n = 20000;
+  std::vector<double> B(n), A(n), C(n);
+  for (int i = 0; i < n; ++i) { B[i] = g(gen); A[i] = B[i] + 0.45 * g(gen); }
+  double ab = 0, aa = 0, bb = 0;
+  for (int i = 0; i < n; ++i) { ab += A[i] * B[i]; aa += A[i] * A[i]; bb += B[i] * B[i]; }
+  const double cab = ab / std::sqrt(aa * bb), th = std::acos(cab), t = 0.5;
+  const double s0 = std::sin((1 - t) * th) / std::sin(th), s1 = std::sin(t * th) / std::sin(th);
+  for (int i = 0; i < n; ++i) C[i] = s0 * B[i] + s1 * A[i];
+  Moments m;
+  m.k = 1;
+  m.n = n;
+  for (int i = 0; i < n; ++i) {
+    const double v[3] = {C[i] - B[i], A[i] - B[i], B[i]};
+    for (int a = 0; a < 3; ++a)
+      for (int b = 0; b < 3; ++b) m.gram[a * kMaxVectors + b] += v[a] * v[b];
+  }
+  Estimates e = est_of(m.g(0, 1) / m.g(1, 1), m.g(0, 1) / std::sqrt(m.g(0, 0) * m.g(1, 1)));
+  e.plane_p[0] = s1;
+  e.plane_q = s0;
+  e.cos_ab[0] = cab;
+  REQUIRE(e.cos_fit < 0.9995);  // the lerp model misses the curvature
+  Run r = make_run(12, n / 12, e);
+  r.agg.overall.pooled = m;
+  Verdict v = run(r);
+  CHECK(v.kind == "slerp-merge");
+  CHECK(v.method == "slerp");
+  CHECK(v.rule == VerdictRule::Slerp);
+  CHECK(v.slerp_t == Approx(0.5).margin(1e-3));
+  CHECK(std::isnan(v.density));
+
+  // The same with the exact lerp (s0 + s1 = 1): no curvature, linear.
+  Run lin = make_run(12, 16384, est_of(0.5, 0.99999));
+  CHECK(run(lin).kind == "linear-merge");
+}
+
+TEST_CASE("no data, or a parent equal to the base, is inconclusive", "[verdict]") {
+  Run empty;
+  Verdict none = run(empty);
+  CHECK(none.kind == "inconclusive");
+  CHECK(none.rule == VerdictRule::TooLittleData);
+  CHECK(none.alphas.empty());  // undefined, not 0
+  CHECK(has_caveat(none, CaveatCode::LowCoverage));
+  Estimates e = est_of(0, 0);
+  e.degenerate = true;
+  Verdict deg = run(make_run(12, 16384, e));
+  CHECK(deg.kind == "inconclusive");
+  CHECK(deg.rule == VerdictRule::DegenerateDelta);
+  CHECK(deg.alphas.empty());
+}
+
+TEST_CASE("low coverage and unmatched tensors are caveats", "[verdict]") {
+  Run r = make_run(2, 4096, est_of(0.571, 0.9999));
+  r.match.unmatched.push_back({"classifier.weight", 0, "missing in base"});
+  Verdict v = run(r);
+  CHECK(v.kind == "linear-merge");
+  CHECK(has_flag(v, "low-coverage"));
+  CHECK(has_flag(v, "unmatched-tensors"));
+  CHECK(v.caveat_codes == std::vector<CaveatCode>{CaveatCode::LowCoverage, CaveatCode::UnmatchedTensors, CaveatCode::NoControl});
+}
