@@ -6,7 +6,7 @@
 // module is linked with -sMAXIMUM_MEMORY=4GB (CMakeLists.txt; a test checks the two agree), the
 // wasm32 ceiling, so a budget near 4 GB cannot run anywhere, and beyond it Emscripten aborts.
 
-/** Default budget: what existing CLI links carry; == src/planner.h PlanOptions::budget_bytes (tested). */
+/** Default budget: what existing CLI links carry; == src/plan/planner.h PlanOptions::budget_bytes (tested). */
 export const DEFAULT_BUDGET = 64 * 2 ** 20;
 /** Below one row of the smallest tensors the planner has nothing to sample (engine.mjs checks too). */
 export const MIN_BUDGET = 4096;

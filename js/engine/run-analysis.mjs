@@ -48,7 +48,7 @@ const mebibytes = (n) => `${Math.round(n / (1 << 20))} MiB`;
 const megabytes = (n) => `${(n / 1e6).toFixed(n < 1e7 ? 1 : 0)} MB`;
 
 /**
- * The index cap is the core's (src/safetensors_index.h kMaxIndexBytes, exported by the binding):
+ * The index cap is the core's (src/format/safetensors_index.h kMaxIndexBytes, exported by the binding):
  * checked here against the size from the listing, so an oversized index is never downloaded.
  * The read itself is bounded to that size (readToHeap checks the byte count).
  */

@@ -14,11 +14,11 @@ import { decodeShareParams } from '../../../js/report/share-link.mjs';
 const root = new URL('../../../', import.meta.url);
 const source = (p) => readFileSync(new URL(p, root), 'utf8');
 
-test('one default budget: 64 MiB in the page, the CLI, the engine and src/planner.h', () => {
+test('one default budget: 64 MiB in the page, the CLI, the engine and src/plan/planner.h', () => {
   assert.equal(DEFAULT_BUDGET, 64 * 2 ** 20);
   assert.equal(cli.DEFAULT_BUDGET, DEFAULT_BUDGET);
   assert.equal(engine.DEFAULT_BUDGET, DEFAULT_BUDGET);
-  const m = /uint64_t budget_bytes = (\d+)ull << (\d+);/.exec(source('src/planner.h'));
+  const m = /uint64_t budget_bytes = (\d+)ull << (\d+);/.exec(source('src/plan/planner.h'));
   assert.ok(m, 'planner.h states PlanOptions::budget_bytes as N << S');
   assert.equal(Number(m[1]) * 2 ** Number(m[2]), DEFAULT_BUDGET);
   // The page takes its default from budget.mjs, not from a number in the markup.

@@ -1,4 +1,4 @@
-// The index cap (src/safetensors_index.h kMaxIndexBytes, 64 MiB): the engine refuses a larger
+// The index cap (src/format/safetensors_index.h kMaxIndexBytes, 64 MiB): the engine refuses a larger
 // model.safetensors.index.json from its listed size, before a byte of it is downloaded (hub) or
 // read (local), with a message naming the size and the cap; the CLI exits 4 with that message.
 // Also: a source streaming past the bytes asked for is refused. Needs the wasm build (build/wasm).
