@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-import { USAGE, UsageError, baseFromCard, parseCli, specLabel } from '../web/lib/cli-args.mjs';
+import { USAGE, UsageError, parseCli, specLabel } from '../web/lib/cli-args.mjs';
 import { EXIT, exitCodeFor, messageFor } from '../web/lib/cli-errors.mjs';
 import { formatReport } from '../web/lib/cli-format.mjs';
 import { createProgress } from '../web/lib/cli-progress.mjs';
@@ -60,11 +60,40 @@ async function openByteCache(progress) {
   }
 }
 
+/**
+ * A role not given: find it (web/lib/discover/lineage.mjs), then verify the chosen roles. The
+ * pinned roles are resolved first and kept; the rest come from the suspect's card, the model
+ * tree and models of the same architecture.
+ */
+async function discoverAndVerify(opts, env, progress, signal) {
+  const { HubClient } = await import('../web/lib/hub.mjs');
+  const { runAnalysis, loadWasm } = await import('../web/lib/engine.mjs');
+  const { verifyFromSuspect } = await import('../web/lib/discover/lineage.mjs');
+  const hub = new HubClient({ endpoint: opts.endpoint, token: opts.token, signal });
+  progress.update({ phase: 'resolving', done: 0, total: 1, requests: 0 });
+  const wasmP = wasmModule(env, loadWasm);
+  wasmP.catch(() => {});
+  const suspect = await openModel(opts.suspect, '--suspect', hub, signal);
+  const parents = await Promise.all(opts.parents.map((p) => openModel(p, '--parent', hub, signal)));
+  const base = opts.base ? await openModel(opts.base, '--base', hub, signal) : null;
+  const control = opts.control ? await openModel(opts.control, '--control', hub, signal) : null;
+  const cache = opts.cache ? await openByteCache(progress) : null;
+  const result = await verifyFromSuspect({
+    hub, suspect, signal, runAnalysis,
+    named: opts.candidates.map((c) => c.repo),
+    pinned: { parents, base },
+    budget: opts.maxCandidates ? { maxCandidates: opts.maxCandidates } : {},
+    onProgress: (ev) => progress.update(ev),
+    analysis: {
+      control, budget: opts.budget, seed: opts.seed, wasm: await wasmP, cache, signal, endpoint: opts.endpoint,
+      pageUrl: env.MERGEPROBE_PAGE_URL || undefined, onProgress: (ev) => progress.update(ev),
+    },
+  });
+  return result;
+}
+
 async function verify(opts, env, progress, signal) {
-  if (!opts.base && (opts.parents.length !== 1 || opts.suspect.kind !== 'hub')) {
-    throw new UsageError('missing --base OWNER/NAME[@REV]: the common base model is needed to measure the deltas ' +
-      '(C - B, A - B); it can be left out only with one parent and a hub suspect whose model card names the base');
-  }
+  if (opts.discover) return discoverAndVerify(opts, env, progress, signal);
   const { HubClient } = await import('../web/lib/hub.mjs');
   const { runAnalysis, loadWasm } = await import('../web/lib/engine.mjs');
   const hub = new HubClient({ endpoint: opts.endpoint, token: opts.token, signal });
@@ -75,7 +104,7 @@ async function verify(opts, env, progress, signal) {
     ...(opts.base ? [['--base', opts.base]] : []),
     ...(opts.control ? [['--control', opts.control]] : []),
   ];
-  const total = roles.length + (opts.base ? 0 : 1);
+  const total = roles.length;
   let done = 0;
   const resolveOne = async (flag, spec) => {
     const src = await openModel(spec, flag, hub, signal);
@@ -92,15 +121,9 @@ async function verify(opts, env, progress, signal) {
   const byRole = {
     suspect: opened[0],
     parents: opened.slice(1, 1 + k),
-    base: opts.base ? opened[1 + k] : null,
+    base: opened[1 + k],
     control: opts.control ? opened.at(-1) : null,
   };
-  if (!byRole.base) {
-    // The resolved suspect carries its card's base_model list (hub.mjs resolveModel).
-    const spec = baseFromCard(byRole.suspect.baseModels, opts.parents[0], opts.suspect.repo);
-    progress.note(`no --base given: using ${spec.repo}, the base_model named on ${opts.suspect.repo}'s model card`);
-    byRole.base = await resolveOne('--base', spec);
-  }
   const wasm = await wasmP;
   const cache = opts.cache ? await openByteCache(progress) : null;
   return runAnalysis({
@@ -129,7 +152,14 @@ async function main(argv = process.argv.slice(2), env = process.env) {
     if (opts.action === 'version') { await writeAll(process.stdout, `${version()}\n`); return EXIT.OK; }
     const report = await verify(opts, env, progress, controller.signal);
     progress.finish();
-    await writeAll(process.stdout, opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+    let text = '';
+    if (!opts.json && (report.lineage || report.schema === 'mergeprobe.lineage/1')) {
+      // Discovery: the lineage first, then (when roles were found) the usual verification.
+      const { formatLineage } = await import('../web/lib/discover/format.mjs');
+      text = formatLineage(report.lineage ?? report) + (report.lineage ? '\n' : '');
+    }
+    if (!opts.json && report.schema !== 'mergeprobe.lineage/1') text += formatReport(report);
+    await writeAll(process.stdout, opts.json ? `${JSON.stringify(report, null, 2)}\n` : text);
     return EXIT.OK;
   } catch (err) {
     progress.finish();

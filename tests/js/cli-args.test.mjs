@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
-  DEFAULT_BUDGET, DEFAULT_ENDPOINT, UsageError, baseFromCard, isLocalPath, parseBudget, parseCli, parseModelSpec, parseSeed,
+  DEFAULT_BUDGET, DEFAULT_ENDPOINT, UsageError, isLocalPath, parseBudget, parseCli, parseModelSpec, parseSeed,
 } from '../../web/lib/cli-args.mjs';
 
 const none = () => false;  // nothing exists on "disk" unless a test says so
@@ -111,7 +111,6 @@ test('usage errors: missing or repeated flags, unknown flags and commands', () =
   usage(() => parse([]), /missing command/);
   usage(() => parse(['check', '--suspect', 'c/c']), /unknown command "check"/);
   usage(() => parse(['verify', '--parent', 'a/a']), /missing --suspect/);
-  usage(() => parse(['verify', '--suspect', 'c/c']), /missing --parent/);
   usage(() => parse(['verify', '--suspect', 'c/c', '--suspect', 'd/d', '--parent', 'a/a']), /--suspect given 2 times/);
   usage(() => parse(['verify', '--suspect', 'c/c', '--parent', 'a/a', '--frobnicate']), /--frobnicate.*--help/);
   usage(() => parse(['verify', '--suspect']), /--suspect/);
@@ -124,14 +123,20 @@ test('usage errors: missing or repeated flags, unknown flags and commands', () =
   usage(() => parse(['verify', '--suspect', 'c/c', ...Array(5).fill(0).flatMap((_, i) => ['--parent', `p/${i}`])]), /at most 4/);
 });
 
-test('base from the suspect\'s card: one name other than the parent and the suspect, else a usage error', () => {
-  const parent = { kind: 'hub', repo: 'org/ft', revision: 'main' };
-  assert.deepEqual(baseFromCard(['org/base'], parent, 'x/merge'), { kind: 'hub', repo: 'org/base', revision: 'main' });
-  // mergekit cards list the merged models: the parent is not the base.
-  assert.deepEqual(baseFromCard(['org/ft', 'org/base'], parent, 'x/merge'), { kind: 'hub', repo: 'org/base', revision: 'main' });
-  assert.deepEqual(baseFromCard(['org/base', 'org/base'], { kind: 'local', path: './a' }, 'x/merge').repo, 'org/base');
-  usage(() => baseFromCard([], parent, 'x/merge'), /^missing --base .*x\/merge's model card names no base_model/);
-  usage(() => baseFromCard(undefined, parent, 'x/merge'), /names no base_model/);
-  usage(() => baseFromCard(['org/ft'], parent, 'x/merge'), /names base_model org\/ft, which does not single out a common base/);
-  usage(() => baseFromCard(['a/one', 'b/two'], parent, 'x/merge'), /a\/one, b\/two/);
+test('roles not given are discovered: --suspect alone, --candidate in any order, --max-candidates', () => {
+  const alone = parse(['verify', '--suspect', 'c/c']);
+  assert.equal(alone.discover, true);
+  assert.deepEqual(alone.parents, []);
+  assert.equal(alone.base, null);
+  assert.equal(alone.maxCandidates, null);
+  const some = parse(['verify', '--suspect', 'c/c', '--candidate', 'x/one', '--candidate', 'y/two@v1', '--max-candidates', '7']);
+  assert.deepEqual(some.candidates.map((c) => [c.repo, c.revision]), [['x/one', 'main'], ['y/two', 'v1']]);
+  assert.equal(some.maxCandidates, 7);
+  // Every role pinned and no candidate: the named verification, as before.
+  assert.equal(parse(['verify', '--suspect', 'c/c', '--parent', 'a/a', '--base', 'b/b']).discover, false);
+  assert.equal(parse(['verify', '--suspect', 'c/c', '--parent', 'a/a']).discover, true);
+  usage(() => parse(['verify', '--suspect', 'c/c', '--max-candidates', '0']), /--max-candidates "0": give a whole number from 1 to 200/);
+  usage(() => parse(['verify', '--suspect', 'c/c', '--max-candidates', 'lots']), /--max-candidates/);
+  usage(() => parse(['verify', '--suspect', 'c/c', '--candidate', './local']), /candidates are Hub repo ids/);
+  usage(() => parse(['verify', '--suspect', './here', '--parent', 'a/a']), /^missing --base .*needs a Hub suspect/);
 });

@@ -9,6 +9,8 @@ export const DEFAULT_BUDGET = 64 * 1024 * 1024;
 /** The core accumulates at most this many parents (kernel.h kMaxParents). */
 export const MAX_PARENTS = 4;
 export const DEFAULT_ENDPOINT = 'https://huggingface.co';
+/** --max-candidates above this would defeat the point of a cheap screen (and the rate limit). */
+export const MAX_CANDIDATES_LIMIT = 200;
 /** The engine refuses smaller budgets (engine.mjs): say so before any network request. */
 export const MIN_BUDGET = 4096;
 
@@ -93,25 +95,6 @@ export function parseModelSpec(spec, flag, exists = existsSync) {
   return { kind: 'hub', repo, revision };
 }
 
-/**
- * Without --base: the base named by the suspect's model card (cardData.base_model), when that is
- * unambiguous. Merge cards often list the merged models there, so the parent (and the suspect
- * itself) are not candidates; exactly one other name must remain.
- * @param {string[]} baseModels  from the hub's model info of the suspect
- * @param {{kind: string, repo?: string}} parent
- * @param {string} suspectRepo
- * @returns {{kind: 'hub', repo: string, revision: 'main'}}
- */
-export function baseFromCard(baseModels, parent, suspectRepo) {
-  const named = [...new Set(baseModels ?? [])];
-  const candidates = named.filter((b) => b !== suspectRepo && !(parent.kind === 'hub' && b === parent.repo));
-  if (candidates.length === 1) return { kind: 'hub', repo: candidates[0], revision: 'main' };
-  const what = named.length === 0
-    ? `${suspectRepo}'s model card names no base_model`
-    : `${suspectRepo}'s model card names base_model ${named.join(', ')}, which does not single out a common base`;
-  throw new UsageError(`missing --base OWNER/NAME[@REV]: ${what}; give the base the deltas are measured from`);
-}
-
 /** Spec back to the text a person typed (for messages). */
 export function specLabel(spec) {
   if (spec.kind === 'local') return spec.path;
@@ -136,6 +119,8 @@ const OPTIONS = {
   parent: { type: 'string', multiple: true },
   base: { type: 'string', multiple: true },
   control: { type: 'string', multiple: true },
+  candidate: { type: 'string', multiple: true },
+  'max-candidates': { type: 'string', multiple: true },
   endpoint: { type: 'string', multiple: true },
   budget: { type: 'string', multiple: true },
   seed: { type: 'string', multiple: true },
@@ -190,7 +175,6 @@ export function parseCli(argv, { env = process.env, exists = existsSync } = {}) 
   const suspectText = single(values, 'suspect');
   if (suspectText === undefined) throw new UsageError('missing --suspect OWNER/NAME[@REV]: the model to check');
   const parentTexts = values.parent ?? [];
-  if (parentTexts.length === 0) throw new UsageError('missing --parent OWNER/NAME[@REV]: give each candidate parent with its own --parent');
   if (parentTexts.length > MAX_PARENTS) throw new UsageError(`at most ${MAX_PARENTS} --parent models are supported, got ${parentTexts.length}`);
   const baseText = single(values, 'base');
   const controlText = single(values, 'control');
@@ -199,6 +183,26 @@ export function parseCli(argv, { env = process.env, exists = existsSync } = {}) 
   const parents = parentTexts.map((p) => parseModelSpec(p, '--parent', exists));
   const base = baseText === undefined ? null : parseModelSpec(baseText, '--base', exists);
   const control = controlText === undefined ? null : parseModelSpec(controlText, '--control', exists);
+  // Other candidates, without roles (web/lib/discover): Hub repos, since the model tree is the Hub's.
+  const candidates = (values.candidate ?? []).map((c) => {
+    const spec = parseModelSpec(c, '--candidate', exists);
+    if (spec.kind !== 'hub') throw new UsageError(`--candidate ${c}: candidates are Hub repo ids (OWNER/NAME[@REV]); pin a local model with --parent or --base`);
+    return spec;
+  });
+  const maxText = single(values, 'max-candidates');
+  let maxCandidates = null;
+  if (maxText !== undefined) {
+    if (!/^\d+$/.test(maxText.trim()) || !(Number(maxText) >= 1 && Number(maxText) <= MAX_CANDIDATES_LIMIT)) {
+      throw new UsageError(`--max-candidates ${JSON.stringify(maxText)}: give a whole number from 1 to ${MAX_CANDIDATES_LIMIT}`);
+    }
+    maxCandidates = Number(maxText);
+  }
+  // Any role not given is discovered (and so is everything, with other candidates named).
+  const discover = parents.length === 0 || base === null || candidates.length > 0;
+  if (discover && suspect.kind !== 'hub') {
+    throw new UsageError('missing --base OWNER/NAME[@REV] (or --parent): finding the roles needs a Hub suspect, ' +
+      'whose model tree is searched; for a local suspect give --parent and --base');
+  }
 
   const endpointFlag = single(values, 'endpoint');
   const endpoint = endpointFlag !== undefined
@@ -213,6 +217,9 @@ export function parseCli(argv, { env = process.env, exists = existsSync } = {}) 
     parents,
     base,
     control,
+    candidates,
+    maxCandidates,
+    discover,
     endpoint,
     token: env.HF_TOKEN ? env.HF_TOKEN.trim() || undefined : undefined,
     budget: budgetText === undefined ? DEFAULT_BUDGET : parseBudget(budgetText),
@@ -226,16 +233,20 @@ export const USAGE = `mergeprobe verify: is a model a merge of others? Checked f
 reading a sample of tensor rows with HTTP range requests.
 
 Usage:
-  mergeprobe verify --suspect OWNER/NAME[@REV] --parent OWNER/NAME[@REV] [--parent ...]
-                    [--base OWNER/NAME[@REV]] [--control OWNER/NAME[@REV]]
+  mergeprobe verify --suspect OWNER/NAME[@REV] [--parent OWNER/NAME[@REV] ...]
+                    [--base OWNER/NAME[@REV]] [--candidate OWNER/NAME[@REV] ...]
+                    [--max-candidates 20] [--control OWNER/NAME[@REV]]
                     [--endpoint URL] [--budget 64MiB] [--seed N] [--json] [--no-cache]
   mergeprobe --help | --version
 
 Models (a local file or folder works wherever a repo id does: ./path, ../path, /path):
-  --suspect   the model to check (C)
-  --parent    a candidate parent (A_i); repeat for a merge of several (at most ${MAX_PARENTS})
-  --base      the common base model (B) the deltas C - B and A_i - B are measured from; may be
-              left out with one parent when the suspect's model card names one base_model
+  --suspect   the model to check (C); alone, its parents and base are found (see README
+              "Finding the parents"): candidates from its card, the model tree and models of
+              the same architecture, screened with a few KB each, then the best verified
+  --parent    pins a parent (A_i); repeat for a merge of several (at most ${MAX_PARENTS})
+  --base      pins the common base model (B) the deltas C - B and A_i - B are measured from
+  --candidate another model to consider, in any role and any order (repeatable)
+  --max-candidates N  screen at most N candidates (default 20)
   --control   another fine-tune of the same base, measured like the suspect (a calibrated null)
 
 Options:
