@@ -38,15 +38,18 @@ function relationOf(meta) {
  */
 export function treeFields(repo, repos) {
   const meta = repo.meta ?? {};
-  const bases = asList(meta.card?.base_model);
-  const relation = relationOf(meta);
+  // Repos of the standard catalogue carry only `baseModel` (cardData.base_model): same tree facts.
+  const card = meta.card ?? (repo.baseModel ? { base_model: repo.baseModel } : null);
+  const bases = asList(card?.base_model);
+  const relation = relationOf({ card });
   const modelType = meta.config?.model_type;
   /** @type {Record<string, number>} */
   const children = {};
   for (const r of repos.values()) {
-    if (r.private || r.disabled || !r.meta) continue;
-    if (asList(r.meta.card?.base_model).includes(repo.id)) {
-      const rel = /** @type {string} */ (relationOf(r.meta));
+    if (r.private || r.disabled) continue;
+    const rc = r.meta?.card ?? (r.baseModel ? { base_model: r.baseModel } : null);
+    if (asList(rc?.base_model).includes(repo.id)) {
+      const rel = /** @type {string} */ (relationOf({ card: rc }));
       children[rel] = (children[rel] ?? 0) + 1;
     }
   }
@@ -55,8 +58,8 @@ export function treeFields(repo, repos) {
   return {
     downloads: meta.downloads ?? 0,
     tags,
-    cardData: { ...(meta.card ?? {}) },
-    config: { ...(meta.config ?? {}) },
+    ...(meta.card ? { cardData: { ...meta.card } } : {}),
+    ...(meta.config ? { config: { ...meta.config } } : {}),
     ...(bases.length ? { baseModels: { relation, models: bases.map((id) => ({ _id: sha1(id).slice(0, 24), id })) } } : {}),
     childrenModelCount: children,
   };

@@ -299,7 +299,7 @@ export async function startMockHub(o = {}) {
       cardData: repo.baseModel ? { base_model: repo.baseModel } : {},
       config: {},
     };
-    if (repo.meta) Object.assign(info, treeFields(repo, repos));
+    Object.assign(info, treeFields(repo, repos));
     // huggingface_hub sends expand=a&expand=b; the Hub also takes expand[]=a (hub-docs api.md).
     const expand = [...url.searchParams.getAll('expand'), ...url.searchParams.getAll('expand[]')];
     if (expand.length) {

@@ -45,7 +45,11 @@ function findingsOf(claims, chosen, scores, screened, searched) {
   const score = (id) => scores.find((s) => s.id === id);
   const lineageText = chosen.kind === 'merge'
     ? `a merge of ${chosen.parents.map((p, i) => `${p} (weight ${fmt(chosen.weights[i])})`).join(' and ')} over the base ${chosen.base}`
-    : chosen.kind === 'copy' ? `a copy of ${chosen.of}` : chosen.kind === 'finetune' ? `a fine-tune of ${chosen.of}` : null;
+    : chosen.kind === 'copy' ? `a copy of ${chosen.of}`
+      : chosen.kind === 'finetune' && chosen.base ? `a fine-tune of ${chosen.of}` : null;
+  if (chosen.kind === 'finetune' && !chosen.base) {
+    out.push(`The closest relative among the candidates is ${chosen.of}, but no base was found among them, so no role could be verified: name the base with --base, or more candidates.`);
+  }
   if (claims.none && lineageText) {
     out.push(`The model card names no base model and carries no merge traces, as an original model would; the weights say it is ${lineageText}.`);
   } else if (lineageText) {
@@ -162,7 +166,8 @@ export async function discoverLineage(o) {
     pinnedBase: pinned.base?.repo ?? null,
   });
   const byId = new Map(screened.map((r) => [r.repo, r]));
-  const rolesOf = (h) => (h && h.base && h.parents.length && !h.parents.includes(h.base)
+  const rolesOf = (h) => (h && h.base && h.parents.length && !h.parents.includes(h.base) &&
+    [h.base, ...h.parents].every((id) => byId.has(id))
     ? { parents: h.parents.map((p) => byId.get(p).source), base: byId.get(h.base).source } : null);
   const chosen = ranking.chosen;
   const sourcesSearched = [...new Set(rows.flatMap((r) => r.sources.map((s) => s.replace(/ \(.*\)$/, ''))))].join(', ') || 'no candidate was found in the metadata';

@@ -242,9 +242,10 @@ export function rankCandidates(o) {
   if (bases.length === 0) bases = usable;
   const hypotheses = [];
   for (const B of bases) {
+    if (pinnedParents.includes(B.id)) continue;  // a pinned parent is not the base
     const Bv = vec.get(B.id);
     const pool = usable.filter((r) => r.id !== B.id).map((r) => ({ id: r.id, delta: sub(vec.get(r.id), Bv), downloads: r.downloads }));
-    const fit = pursue(sub(C, Bv), pool, pinnedParents.filter((p) => p !== B.id));
+    const fit = pursue(sub(C, Bv), pool, pinnedParents);
     if (!fit) continue;
     const others = pool.filter((p) => !fit.parents.includes(p.id)).map((p) => p.delta);
     hypotheses.push({ base: B.id, parents: fit.parents, weights: fit.weights, r2: fit.r2, star: starScore(pool.map((p) => p.delta)), steps: fit.steps, othersCount: others.length });
@@ -263,7 +264,7 @@ export function rankCandidates(o) {
   const baseFor = (x) => [...hypotheses].filter((h) => h.base !== x)
     .sort((a, b) => (a.star ?? 1) - (b.star ?? 1))[0]?.base ?? null;
   let chosen;
-  if (copyOf) {
+  if (copyOf && !pinnedParents.length) {
     chosen = { kind: 'copy', of: copyOf.id, base: baseFor(copyOf.id), parents: [copyOf.id], weights: [1], r2: null };
   } else if (top && top.r2 >= T.MERGE_MIN_R2 && !(top.parents.length === 1 && top.weights[0] >= T.FINETUNE_MIN_WEIGHT && !pinnedParents.length)) {
     chosen = { kind: 'merge', of: null, base: top.base, parents: top.parents, weights: top.weights, r2: top.r2 };
