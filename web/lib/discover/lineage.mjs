@@ -127,13 +127,16 @@ export async function discoverLineage(o) {
   const rows = gathered.candidates.map((c) => ({ ...c, screened: false, skipped: null, cost: newCost(), source: null, probe: null }));
   let done = 0;
   let next = 0;
+  let reserved = 0;
   const perCandidateResolves = 1 + probe.length;  // index or header, plus the shards probed (worst case)
   const worker = async () => {
     while (next < rows.length) {
       const row = rows[next++];
       if (signal?.aborted) return;
-      if (used.resolve_calls + perCandidateResolves > budget.maxResolveCalls) { row.skipped = `the /resolve/ budget of ${budget.maxResolveCalls} calls was reached`; continue; }
+      // Candidates in flight hold their worst case, so the cap holds whatever finishes first.
+      if (used.resolve_calls + reserved + perCandidateResolves > budget.maxResolveCalls) { row.skipped = `the /resolve/ budget of ${budget.maxResolveCalls} calls was reached`; continue; }
       if (used.bytes >= budget.maxBytes) { row.skipped = `the byte budget of ${budget.maxBytes} bytes was reached`; continue; }
+      reserved += perCandidateResolves;
       try {
         let src = resolvedPinned.get(row.repo);
         if (!src) { row.cost.api_calls += 1; src = await hub.resolveModel(row.repo, 'main', { signal }); }
@@ -145,6 +148,8 @@ export async function discoverLineage(o) {
       } catch (e) {
         if (signal?.aborted) throw e;
         row.skipped = String(e?.message ?? e).split('\n')[0];
+      } finally {
+        reserved -= perCandidateResolves;
       }
       addCost(used, row.cost);
       done += 1;
