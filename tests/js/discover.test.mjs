@@ -11,7 +11,7 @@ import { modelTreeRepos } from '../mock-hub/model-tree.mjs';
 import { HubClient } from '../../web/lib/hub.mjs';
 import { DISCOVERY_BUDGET, LINEAGE_SCHEMA, discoverLineage, verifyFromSuspect } from '../../web/lib/discover/lineage.mjs';
 import { runAnalysis } from '../../web/lib/engine.mjs';
-import { validateReport } from '../../web/lib/cli-schema.mjs';
+import { undocumentedFields, validateReport } from '../../web/lib/cli-schema.mjs';
 import { decodeShareParams } from '../../web/lib/report.mjs';
 
 const schema = JSON.parse(readFileSync(new URL('../../docs/report-schema.json', import.meta.url), 'utf8'));
@@ -219,6 +219,7 @@ describe('discovery, then the full verification', { concurrency: 1 }, () => {
     const suspect = await c.resolveModel(tree.suspects.duo.repo);
     const report = await verifyFromSuspect({ hub: c, suspect, runAnalysis, analysis: { endpoint: hub.hubUrl } });
     assert.deepEqual(validateReport(report, schema), []);
+    assert.deepEqual(undocumentedFields(report, schema), [], 'document these fields in docs/report-schema.json');
     assert.deepEqual(report.models.parents.map((m) => m.repo), ['nlp-lab/bert-tiny-sst2', 'nlp-lab/bert-tiny-emotion']);
     assert.equal(report.models.base.repo, 'bert-org/bert-tiny');
     assert.equal(report.summary.verdict, 'linear-merge');
