@@ -13,6 +13,7 @@ import { join } from 'node:path';
 
 import { bufferFile, folderFiles, sha1 } from './repo.mjs';
 import { REAL_MODELS } from './catalog.mjs';
+import { virtualTrio as virtualTrioSync } from './virtual.mjs';
 
 /**
  * @typedef {Object} TreeMeta
@@ -209,4 +210,23 @@ export async function modelTreeRepos() {
   add(suspects.bf16.repo, merge2(S, 0.5), { downloads: 5 }, 'BF16');
   add(suspects.loner.repo, isomorphic(B, 'loner'), { downloads: 9 });
   return { repos, suspects, haveRealModels: true };
+}
+
+/**
+ * Rio scale: a virtual Qwen3.5-397B-A17B BF16 trio with model-tree metadata, plus `decoys` other
+ * fine-tunes of the same base, the first ones more downloaded than the true parent. The merge's
+ * card claims nothing. @param {{decoys?: number}} [o]
+ */
+export function rioDiscoveryRepos(o = {}) {
+  const trio = virtualTrioSync({ layout: 'qwen3.5-397b-bf16', alpha: 0.571, decoys: o.decoys ?? 6,
+    names: { base: 'Qwen/Qwen3.5-397B-A17B', parent: 'mock/Qwen3.5-397B-A17B-finetune', merge: 'mystery/Qwen3.5-397B-A17B-merge' } });
+  const config = { model_type: 'qwen3_5_moe', architectures: ['Qwen3_5MoeForConditionalGeneration'] };
+  const withMeta = (spec, meta) => ({ ...spec, baseModel: undefined, meta: { config, ...meta } });
+  const repos = [
+    withMeta(trio.base, { downloads: 1_000_000 }),
+    withMeta(trio.parent, { downloads: 5_000, card: { base_model: trio.names.base } }),
+    withMeta(trio.merge, { downloads: 10 }),
+    ...trio.decoys.map((d, k) => withMeta(d, { downloads: k < 4 ? 50_000 - k * 1000 : 100 + k, card: { base_model: trio.names.base } })),
+  ];
+  return { repos, names: trio.names, decoys: trio.decoys.map((d) => d.id) };
 }
