@@ -3,6 +3,7 @@
 // thread ever waits on the wasm.
 import { byId, h, replace } from './lib/ui-dom.mjs';
 import { DEFAULT_ENDPOINT, fillForm, initForm, markRoleError, readForm, setFormBusy } from './lib/ui-form.mjs';
+import { lineageSection } from './lib/ui-lineage.mjs';
 import { buildView } from './lib/ui-report-view.mjs';
 import { modelsTable, verdictCard } from './lib/ui-verdict.mjs';
 import { componentTable, tensorTable, unmatchedList } from './lib/ui-tables.mjs';
@@ -13,6 +14,8 @@ import { METHOD_VERSION, compareWithExpected, decodeShareParams, reportToCsv } f
 
 const PHASES = {
   resolving: { label: 'Resolving models to commits', from: 0, to: 0.05 },
+  discovering: { label: 'Finding candidates in the model tree', from: 0.02, to: 0.05 },
+  screening: { label: 'Screening candidates', from: 0.05, to: 0.3 },
   headers: { label: 'Reading safetensors headers', from: 0.05, to: 0.15 },
   plan: { label: 'Planning which rows to sample', from: 0.15, to: 0.18 },
   fetching: { label: 'Fetching sampled rows', from: 0.18, to: 0.95 },
@@ -98,7 +101,7 @@ function onProgress(p) {
   const parts = [];
   if (Number.isFinite(p.bytes)) parts.push(`${bytes(p.bytes)} read${Number.isFinite(p.budget) ? ` (budget ${bytes(p.budget)})` : ''}`);
   if (Number.isFinite(p.requests)) parts.push(`${int(p.requests)} requests`);
-  const unit = { resolving: 'models', headers: 'files', fetching: 'ranges' }[p.phase];
+  const unit = { resolving: 'models', screening: 'candidates', headers: 'files', fetching: 'ranges' }[p.phase];
   if (unit && p.total > 0) parts.push(`${int(p.done)} of ${int(p.total)} ${unit}`);
   byId('progress-detail').textContent = parts.join(' · ');
 }
@@ -107,6 +110,12 @@ function onProgress(p) {
 
 function showResult(report) {
   state.report = report;
+  if (report?.schema === 'mergeprobe.lineage/1') {
+    // Discovery found no roles to verify: the lineage is the whole answer.
+    replace(byId('result'), lineageSection(report));
+    show('result');
+    return;
+  }
   let view;
   try {
     view = buildView(report);
@@ -124,6 +133,7 @@ function showResult(report) {
   const result = byId('result');
   const roleNames = view.models.map((m) => m.role);
   replace(result,
+    report.lineage ? lineageSection(report.lineage) : null,
     verdictCard(view, repro),
     actionsBar(report),
     h('section', { class: 'card', 'aria-labelledby': 'components-title' },

@@ -35,7 +35,7 @@ async function run(spec, onProgress) {
   wasmPromise.catch(() => { wasmPromise = null; });  // retried next run; awaited below
   const hub = new HubClient({ endpoint: spec.endpoint, token: spec.token || undefined });
   const roles = [['suspect', spec.suspect], ...spec.parents.map((p, i) => [spec.parents.length > 1 ? `parent ${i + 1}` : 'parent', p]),
-    ['base', spec.base]];
+    ...(spec.base ? [['base', spec.base]] : [])];
   if (spec.control) roles.push(['control', spec.control]);
   const budget = spec.budget;
 
@@ -63,6 +63,18 @@ async function run(spec, onProgress) {
   const wasm = await wasmPromise;
   const cache = await cachePromise;
   const k = spec.parents.length;
+  if (spec.discover) {
+    // Roles left empty are found (web/lib/discover/lineage.mjs), then verified as usual.
+    const { verifyFromSuspect } = await import('./lib/discover/lineage.mjs');
+    return verifyFromSuspect({
+      hub, suspect: sources[0], named: spec.candidates ?? [], onProgress, runAnalysis,
+      pinned: { parents: sources.slice(1, 1 + k), base: spec.base ? sources[1 + k] : null },
+      analysis: {
+        control: spec.control ? sources.at(-1) : undefined, budget, seed: spec.seed, wasm, cache,
+        endpoint: spec.endpoint, pageUrl: spec.pageUrl, onProgress,
+      },
+    });
+  }
   return runAnalysis({
     suspect: sources[0], parents: sources.slice(1, 1 + k), base: sources[1 + k],
     control: spec.control ? sources[2 + k] : undefined,
