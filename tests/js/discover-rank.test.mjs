@@ -112,3 +112,23 @@ test('rankCandidates: collinear candidates go to the longest delta, equal copies
   const none = rankCandidates({ suspect: { id: 'c', ...v(base) }, candidates: [{ id: 'u', ...v(base.map((x, i) => (i % 2 ? x : -x))), root: true }] });
   assert.equal(none.chosen.kind, 'no-relative');
 });
+
+test('two close hypotheses (two near-identical roots): the second is kept as the alternative, to be verified too', () => {
+  const v = (xs) => ({ values: new Map([['w', Float64Array.from(xs)]]), dtypes: ['F32'] });
+  const base = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const d = [0.1, -0.2, 0.05, 0.3, -0.1, 0.2, 0.15, -0.05, 0.1, -0.1];
+  const noise = [1e-4, -2e-4, 1e-4, 0, 1e-4, -1e-4, 2e-4, 0, -1e-4, 1e-4];
+  const out = rankCandidates({
+    suspect: { id: 'c', ...v(base.map((x, i) => x + 0.5 * d[i])) },
+    candidates: [
+      { id: 'root-a', ...v(base), root: true },
+      { id: 'root-b', ...v(base.map((x, i) => x + noise[i])), root: true },  // a re-upload of the root
+      { id: 'parent', ...v(base.map((x, i) => x + d[i])), root: false },
+    ],
+  });
+  assert.equal(out.chosen.kind, 'merge');
+  assert.deepEqual(out.chosen.parents, ['parent']);
+  assert.ok(out.alternative, 'a close second');
+  assert.deepEqual(out.alternative.parents, ['parent']);
+  assert.deepEqual([out.chosen.base, out.alternative.base].sort(), ['root-a', 'root-b']);
+});

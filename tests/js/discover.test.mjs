@@ -47,6 +47,8 @@ describe('the model tree in the mock hub (API shapes of huggingface_hub list_mod
     assert.deepEqual(list[2].baseModels, { relation: 'finetune', models: [{ _id: list[0]._id, id: 'bert-org/bert-tiny' }] });
     const kids = await (await fetch(`${hub.hubUrl}/api/models?filter=base_model:finetune:bert-org/bert-tiny&limit=100`)).json();
     assert.equal(kids.length, 5);
+    const merges = await (await fetch(`${hub.hubUrl}/api/models?filter=base_model:merge:bert-org/bert-tiny`)).json();
+    assert.deepEqual(merges.map((m) => m.id), ['mk-user/bert-tiny-sst2-linear']);
     assert.ok(kids.every((k) => k.tags.includes('base_model:bert-org/bert-tiny')));
     // childrenModelCount is answered by the model route only.
     assert.equal((await fetch(`${hub.hubUrl}/api/models?expand[]=childrenModelCount`)).status, 400);
@@ -56,7 +58,7 @@ describe('the model tree in the mock hub (API shapes of huggingface_hub list_mod
     if (!tree.haveRealModels) return t.skip('shared/real-models not found');
     const q = ['childrenModelCount', 'config', 'safetensors', 'cardData', 'tags'].map((f) => `expand[]=${f}`).join('&');
     const root = await (await fetch(`${hub.hubUrl}/api/models/bert-org/bert-tiny?${q}`)).json();
-    assert.deepEqual(root.childrenModelCount, { finetune: 5 });
+    assert.deepEqual(root.childrenModelCount, { finetune: 5, merge: 1 });
     assert.deepEqual(root.config, { model_type: 'bert', architectures: ['BertForSequenceClassification'] });
     assert.deepEqual(root.safetensors, { parameters: { F32: 395520 }, total: 395520 });
     const wrong = await (await fetch(`${hub.hubUrl}/api/models/mystery/bert-tiny-blend-wrongbase?${q}`)).json();
@@ -164,6 +166,28 @@ describe('finding the parents from the suspect alone', { concurrency: 1 }, () =>
     const n = lineage.candidates.filter((c) => c.screened).length;
     assert.ok(n >= 15, `screened ${n}`);
     assert.match(lineage.findings.at(-1), new RegExp(`No relative found among the ${n} candidates screened \\(same architecture, model tree\\)\\. This is not proof`));
+  });
+});
+
+describe('claims apart from evidence', { concurrency: 1 }, () => {
+  test("mergekit's traces (card, tags, README YAML, mergekit_config.yml) are claims, and the weights confirm them", async (t) => {
+    if (!tree.haveRealModels) return t.skip('shared/real-models not found');
+    const s = tree.suspects.mergekit;
+    const { lineage } = await discover(s.repo);
+    assert.equal(lineage.chosen.kind, 'merge');
+    assert.deepEqual(lineage.chosen.parents, s.expect.parents);
+    assert.equal(lineage.chosen.base, s.expect.base);
+    near(lineage.chosen.weights[0], 0.7);
+    const mk = lineage.claims.mergekit;
+    assert.deepEqual(mk.config, { base_model: null, models: ['nlp-lab/bert-tiny-sst2', 'bert-org/bert-tiny'], merge_method: 'linear' });
+    assert.deepEqual(mk.readme, mk.config);
+    assert.equal(mk.tagged, true);
+    assert.equal(lineage.claims.base_model_relation, null);
+    assert.deepEqual(lineage.claims.base_models, { relation: 'merge', models: ['nlp-lab/bert-tiny-sst2', 'bert-org/bert-tiny'] });
+    assert.ok(lineage.findings.includes("The card's claim of nlp-lab/bert-tiny-sst2 agrees with the weights."), lineage.findings.join('\n'));
+    assert.ok(lineage.findings.includes("The card's claim of bert-org/bert-tiny agrees with the weights."));
+    // Two resolves for the traces: the config and the README (small git files).
+    assert.equal(lineage.cost.suspect.resolve_calls, 3);
   });
 });
 

@@ -189,6 +189,7 @@ export async function modelTreeRepos() {
     copy: { repo: 'mystery/bert-tiny-sst2-copy', expect: { kind: 'copy', of: 'nlp-lab/bert-tiny-sst2', base: ROOT } },
     bf16: { repo: 'mystery/bert-tiny-blend-bf16', expect: { kind: 'merge', parents: ['nlp-lab/bert-tiny-sst2'], base: ROOT, weights: [0.5] } },
     loner: { repo: 'mystery/bert-tiny-loner', expect: { kind: 'no-relative' } },
+    mergekit: { repo: 'mk-user/bert-tiny-sst2-linear', expect: { kind: 'merge', parents: ['nlp-lab/bert-tiny-sst2'], base: ROOT, weights: [0.7] } },
   };
   add(suspects.blend.repo, merge2(S, 0.571), { downloads: 3 });
   add(suspects.wrongBase.repo, merge2(E, 0.3), { downloads: 2, card: { base_model: SCR } });
@@ -209,6 +210,14 @@ export async function modelTreeRepos() {
   add(suspects.copy.repo, S, { downloads: 0 });
   add(suspects.bf16.repo, merge2(S, 0.5), { downloads: 5 }, 'BF16');
   add(suspects.loner.repo, isomorphic(B, 'loner'), { downloads: 9 });
+  // What a mergekit run leaves: a card listing every model, the mergekit tags, the YAML config in
+  // the README body and in mergekit_config.yml (shared/hf-hub-protocol.md §9).
+  const yaml = `models:\n  - model: nlp-lab/bert-tiny-sst2\n    parameters:\n      weight: 0.7\n  - model: ${ROOT}\n    parameters:\n      weight: 0.3\nmerge_method: linear\ndtype: float32\n`;
+  add(suspects.mergekit.repo, merge2(S, 0.7), { downloads: 7, tags: ['mergekit', 'merge'], card: { base_model: ['nlp-lab/bert-tiny-sst2', ROOT], tags: ['mergekit', 'merge'] } });
+  Object.assign(repos.at(-1).commits[0], {
+    'mergekit_config.yml': bufferFile('mergekit_config.yml', yaml),
+    'README.md': bufferFile('README.md', `---\nbase_model:\n- nlp-lab/bert-tiny-sst2\n- ${ROOT}\ntags:\n- mergekit\n- merge\n---\n# merged\n\n\`\`\`yaml\n${yaml}\`\`\`\n`),
+  });
   return { repos, suspects, haveRealModels: true };
 }
 
