@@ -80,7 +80,7 @@ async function discoverAndVerify(opts, env, progress, signal) {
   const cache = opts.cache ? await openByteCache(progress) : null;
   const result = await verifyFromSuspect({
     hub, suspect, signal, runAnalysis,
-    named: opts.candidates.map((c) => c.repo),
+    named: opts.candidates.map((c) => (c.revision === 'main' ? c.repo : `${c.repo}@${c.revision}`)),
     pinned: { parents, base },
     budget: opts.maxCandidates ? { maxCandidates: opts.maxCandidates } : {},
     onProgress: (ev) => progress.update(ev),

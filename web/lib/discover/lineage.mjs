@@ -4,10 +4,9 @@
 // roles. The report is the usual one plus a `lineage` section (docs/report-schema.json); its
 // share link pins the chosen roles and SHAs, so it reproduces without rediscovering.
 import { readBytes } from '../byte-source.mjs';
-import { claimsOf, gatherCandidates, modelFacts } from './candidates.mjs';
+import { LIMITS, claimsOf, gatherCandidates, modelFacts } from './candidates.mjs';
 import { chooseProbe, newCost, openLayout, readProbe } from './probe.mjs';
 import { THRESHOLDS, rankCandidates } from './rank.mjs';
-import { LIMITS } from './candidates.mjs';
 
 export const LINEAGE_SCHEMA = 'mergeprobe.lineage/1';
 
@@ -74,7 +73,7 @@ function findingsOf(claims, chosen, scores, screened, searched) {
  * @param {object} o
  * @param {any} o.hub  HubClient
  * @param {any} o.suspect  resolved ModelSource of the suspect (hub.resolveModel)
- * @param {string[]} [o.named]  other candidates the user gave, without roles
+ * @param {string[]} [o.named]  other candidates the user gave, without roles: 'owner/name[@rev]'
  * @param {{parents?: any[], base?: any}} [o.pinned]  resolved ModelSources of roles the user pinned
  * @param {Partial<typeof DISCOVERY_BUDGET>} [o.budget]
  * @param {AbortSignal} [o.signal]
@@ -116,8 +115,10 @@ export async function discoverLineage(o) {
   }
 
   const pinnedIds = [...(pinned.parents ?? []), ...(pinned.base ? [pinned.base] : [])].map((m) => m.repo);
+  // A named candidate keeps the revision it was given; the others are read at main.
+  const revisionOf = new Map(named.map((n) => { const at = n.indexOf('@'); return at < 0 ? [n, 'main'] : [n.slice(0, at), n.slice(at + 1)]; }));
   const gathered = await gatherCandidates({
-    hub, suspect, facts, claims, named: [...pinnedIds, ...named], maxCandidates: budget.maxCandidates, signal, onProgress,
+    hub, suspect, facts, claims, named: [...pinnedIds, ...revisionOf.keys()], maxCandidates: budget.maxCandidates, signal, onProgress,
   });
   meta.api_calls += gathered.api_calls;
 
@@ -139,7 +140,7 @@ export async function discoverLineage(o) {
       reserved += perCandidateResolves;
       try {
         let src = resolvedPinned.get(row.repo);
-        if (!src) { row.cost.api_calls += 1; src = await hub.resolveModel(row.repo, 'main', { signal }); }
+        if (!src) { row.cost.api_calls += 1; src = await hub.resolveModel(row.repo, revisionOf.get(row.repo) ?? 'main', { signal }); }
         const layout = await openLayout(src, row.cost, signal);
         row.probe = await readProbe(layout, probe, row.cost, signal);
         row.source = src;
