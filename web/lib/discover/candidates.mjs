@@ -19,6 +19,8 @@ export const LIMITS = Object.freeze({
   MAX_ANCESTOR_DEPTH: 3,
   /** "same size": total parameters within this fraction (fine-tunes add heads, e.g. BERT +4%) */
   SIZE_TOLERANCE: 0.1,
+  /** roots whose children are listed (most downloaded first): one API call each */
+  MAX_ROOTS_LISTED: 5,
 });
 
 /** Relations whose weights are a full model like the suspect (adapters and quantized are not). */
@@ -211,7 +213,9 @@ export async function gatherCandidates(o) {
   const roots = order.filter((r) => all.get(r).info && all.get(r).root);
   for (const r of order.filter((x) => all.get(x).info)) for (const p of all.get(r).parents) if (!roots.includes(p)) roots.push(p);
   step('children of roots');
-  for (const root of roots) {
+  const downloadsOf = (r) => all.get(r)?.downloads ?? -1;
+  const rootsListed = [...roots].sort((a, b) => downloadsOf(b) - downloadsOf(a)).slice(0, LIMITS.MAX_ROOTS_LISTED);
+  for (const root of rootsListed) {
     const kids = await listModels(hub, [`base_model:${root}`], counter, signal);
     for (const m of kids) {
       if (m.id === suspect.repo || !COMPARABLE_RELATIONS.has(relationOf(m))) continue;

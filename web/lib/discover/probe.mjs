@@ -191,15 +191,21 @@ function decode(bytes, dtype) {
 export async function readProbe(layout, probe, cost, signal) {
   const values = new Map();
   const dtypes = new Set();
-  for (const p of probe) {
-    const t = await tensorInfo(layout, p.name, cost, signal);
-    if (!t || !(t.dtype in DTYPE_BYTES) || t.shape.length !== p.shape.length || t.shape.some((x, i) => x !== p.shape[i])) continue;
+  // Headers one after the other (a shard's header is read once), then every block at once: the
+  // screen is latency-bound, and concurrent first reads of a file share one /resolve/ (hub.mjs).
+  const infos = [];
+  for (const p of probe) infos.push(await tensorInfo(layout, p.name, cost, signal));
+  const blocks = await Promise.all(probe.map(async (p, k) => {
+    const t = infos[k];
+    if (!t || !(t.dtype in DTYPE_BYTES) || t.shape.length !== p.shape.length || t.shape.some((x, i) => x !== p.shape[i])) return null;
     const size = DTYPE_BYTES[t.dtype];
-    const parts = [];
-    for (const b of p.blocks) {
-      const bytes = await read(layout.model, t.file, t.begin + b.start * size, t.begin + (b.start + b.len) * size, cost, layout.touched, signal);
-      parts.push(decode(bytes, t.dtype));
-    }
+    return Promise.all(p.blocks.map(async (b) => decode(await read(layout.model, t.file,
+      t.begin + b.start * size, t.begin + (b.start + b.len) * size, cost, layout.touched, signal), t.dtype)));
+  }));
+  for (const [k, p] of probe.entries()) {
+    const parts = blocks[k];
+    if (!parts) continue;
+    const t = infos[k];
     const v = new Float64Array(parts.reduce((s, x) => s + x.length, 0));
     let at = 0;
     for (const x of parts) { v.set(x, at); at += x.length; }
