@@ -253,8 +253,12 @@ export function rankCandidates(o) {
   // Order: R^2 first; among those within CLOSE_R2 of the best, fewer parents, then lower star score.
   const bestR2 = Math.max(...hypotheses.map((h) => h.r2), -Infinity);
   const near = (h) => h.r2 >= bestR2 - T.CLOSE_R2;
-  hypotheses.sort((a, b) => (near(b) - near(a)) || (near(a) && (a.parents.length - b.parents.length)) ||
-    ((a.star ?? 1) - (b.star ?? 1)) || (b.r2 - a.r2));
+  hypotheses.sort((a, b) => {
+    const na = near(a);
+    if (na !== near(b)) return na ? -1 : 1;
+    if (!na) return b.r2 - a.r2;
+    return (a.parents.length - b.parents.length) || ((a.star ?? 1) - (b.star ?? 1)) || (b.r2 - a.r2);
+  });
   const top = hypotheses[0];
 
   const copyOf = scores.filter((s) => s.relative && s.copy_fraction >= T.COPY_MIN_EQUAL)
