@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { tokenProblem } from '../js/io/hub/token.mjs';
 import { parseModelId } from '../js/io/hub/model-id.mjs';
 import { DEFAULT_ENDPOINT, MAX_PARENTS } from '../js/engine/defaults.mjs';
+import { LIMITS } from '../js/discover/candidates.mjs';
 
 export { DEFAULT_ENDPOINT, MAX_PARENTS };
 
@@ -13,6 +14,8 @@ import { DEFAULT_BUDGET, MAX_BUDGET, MIN_BUDGET, formatBudget, parseBudget as pa
 
 // The budget's default, units and limits are the page's too (budget.mjs).
 export { DEFAULT_BUDGET, MIN_BUDGET, MAX_BUDGET } from '../js/engine/budget.mjs';
+/** --max-candidates above this would defeat the point of a cheap screen (and the rate limit). */
+export const MAX_CANDIDATES_LIMIT = 200;
 
 export class UsageError extends Error {
   constructor(message) {
@@ -104,6 +107,8 @@ const OPTIONS = {
   parent: { type: 'string', multiple: true },
   base: { type: 'string', multiple: true },
   control: { type: 'string', multiple: true },
+  candidate: { type: 'string', multiple: true },
+  'max-candidates': { type: 'string', multiple: true },
   endpoint: { type: 'string', multiple: true },
   budget: { type: 'string', multiple: true },
   seed: { type: 'string', multiple: true },
@@ -159,7 +164,6 @@ export function parseCli(argv, { env = process.env, exists = existsSync } = {}) 
   const suspectText = single(values, 'suspect');
   if (suspectText === undefined) throw new UsageError('missing --suspect OWNER/NAME[@REV]: the model to check');
   const parentTexts = values.parent ?? [];
-  if (parentTexts.length === 0) throw new UsageError('missing --parent OWNER/NAME[@REV]: give each candidate parent with its own --parent');
   if (parentTexts.length > MAX_PARENTS) throw new UsageError(`at most ${MAX_PARENTS} --parent models are supported, got ${parentTexts.length}`);
   const baseText = single(values, 'base');
   const controlText = single(values, 'control');
@@ -168,6 +172,26 @@ export function parseCli(argv, { env = process.env, exists = existsSync } = {}) 
   const parents = parentTexts.map((p) => parseModelSpec(p, '--parent', exists));
   const base = baseText === undefined ? null : parseModelSpec(baseText, '--base', exists);
   const control = controlText === undefined ? null : parseModelSpec(controlText, '--control', exists);
+  // Other candidates, without roles (js/discover/): Hub repos, since the model tree is the Hub's.
+  const candidates = (values.candidate ?? []).map((c) => {
+    const spec = parseModelSpec(c, '--candidate', exists);
+    if (spec.kind !== 'hub') throw new UsageError(`--candidate ${c}: candidates are Hub repo ids (OWNER/NAME[@REV]); pin a local model with --parent or --base`);
+    return spec;
+  });
+  const maxText = single(values, 'max-candidates');
+  let maxCandidates = null;
+  if (maxText !== undefined) {
+    if (!/^\d+$/.test(maxText.trim()) || !(Number(maxText) >= 1 && Number(maxText) <= MAX_CANDIDATES_LIMIT)) {
+      throw new UsageError(`--max-candidates ${JSON.stringify(maxText)}: give a whole number from 1 to ${MAX_CANDIDATES_LIMIT}`);
+    }
+    maxCandidates = Number(maxText);
+  }
+  // Any role not given is discovered (and so is everything, with other candidates named).
+  const discover = parents.length === 0 || base === null || candidates.length > 0;
+  if (discover && suspect.kind !== 'hub') {
+    throw new UsageError('missing --base OWNER/NAME[@REV] (or --parent): finding the roles needs a Hub suspect, ' +
+      'whose model tree is searched; for a local suspect give --parent and --base');
+  }
 
   const endpointFlag = single(values, 'endpoint');
   const endpoint = endpointFlag !== undefined
@@ -186,6 +210,9 @@ export function parseCli(argv, { env = process.env, exists = existsSync } = {}) 
     parents,
     base,
     control,
+    candidates,
+    maxCandidates,
+    discover,
     endpoint,
     token,
     budget: budgetText === undefined ? DEFAULT_BUDGET : parseBudget(budgetText),
@@ -200,17 +227,20 @@ export const USAGE = `mergeprobe verify: is a model a merge of others? Checked f
 reading a sample of tensor rows with HTTP range requests.
 
 Usage:
-  mergeprobe verify --suspect OWNER/NAME[@REV] --parent OWNER/NAME[@REV] [--parent ...]
-                    [--base OWNER/NAME[@REV]] [--control OWNER/NAME[@REV]]
+  mergeprobe verify --suspect OWNER/NAME[@REV] [--parent OWNER/NAME[@REV] ...]
+                    [--base OWNER/NAME[@REV]] [--candidate OWNER/NAME[@REV] ...]
+                    [--max-candidates 20] [--control OWNER/NAME[@REV]]
                     [--endpoint URL] [--budget ${formatBudget(DEFAULT_BUDGET)}] [--seed N] [--json] [--no-cache] [--no-wait]
   mergeprobe --help | --version
 
 Models (a local file or folder works wherever a repo id does: ./path, ../path, /path):
-  --suspect   the model to check (C)
-  --parent    a candidate parent (A_i); repeat for a merge of several (at most ${MAX_PARENTS})
-  --base      the common base model (B) the deltas C - B and A_i - B are measured from; may be
-              left out with one parent when the suspect's mergekit_config.yml names its base_model,
-              or its model card names one base_model and is not a merge's (which lists every model)
+  --suspect   the model to check (C); alone, its parents and base are found (see README
+              "Finding the parents"): candidates from its card, the model tree and models of
+              the same architecture, screened with a few KB each, then the best verified
+  --parent    pins a parent (A_i); repeat for a merge of several (at most ${MAX_PARENTS})
+  --base      pins the common base model (B) the deltas C - B and A_i - B are measured from
+  --candidate another model to consider, in any role and any order (repeatable)
+  --max-candidates N  screen at most N candidates (default ${LIMITS.MAX_CANDIDATES})
   --control   another fine-tune of the same base, measured like the suspect (a calibrated null)
 
 Options:

@@ -11,6 +11,7 @@ import { EXIT, exitCodeFor, messageFor } from './errors.mjs';
 import { formatReport } from './format.mjs';
 import { createProgress } from './progress.mjs';
 import { jsonForTerminal, termSafe } from './term.mjs';
+import { LINEAGE_SCHEMA } from '../js/engine/defaults.mjs';
 
 const ROOT = new URL('../', import.meta.url);
 
@@ -62,15 +63,17 @@ async function openByteCache(progress) {
   }
 }
 
-async function verify(opts, env, progress, signal) {
-  if (!opts.base && (opts.parents.length !== 1 || opts.suspect.kind !== 'hub')) {
-    throw new UsageError('missing --base OWNER/NAME[@REV]: the common base model is needed to measure the deltas ' +
-      '(C - B, A - B); it can be left out only with one parent and a hub suspect whose mergekit_config.yml or ' +
-      'model card names the base');
-  }
+const ROLE_FLAG = { suspect: '--suspect', parent: '--parent', base: '--base', control: '--control' };
+
+/** How resolveModels opens a CLI model argument (a local path, or a hub repo at a revision). */
+const opener = (hub, signal) => ({
+  isLocal: (spec) => spec.kind === 'local',
+  open: (spec, role) => openModel(spec, ROLE_FLAG[role.replace(/ \d+$/, '')], hub, signal),
+});
+
+/** The hub client, with the CLI's words for 429 waits and stalls. */
+async function makeHub(opts, progress, signal) {
   const { HubClient } = await import('../js/io/hub/client.mjs');
-  const { runAnalysis } = await import('../js/engine/run-analysis.mjs');
-  const { resolveModels } = await import('../js/engine/resolve-models.mjs');
   const { fmtSeconds } = await import('../js/io/hub/retry.mjs');
   const hub = new HubClient({
     endpoint: opts.endpoint, token: opts.token, signal, noWait: !opts.wait,
@@ -81,30 +84,50 @@ async function verify(opts, env, progress, signal) {
       ` (${ev.repo}${ev.path ? '/' + ev.path : ''}): trying again`),
   });
   progress.watch?.(() => ({ stalledMs: hub.stalledMs(), host: new URL(opts.endpoint).host }));
+  return hub;
+}
 
-  const FLAG = { suspect: '--suspect', parent: '--parent', base: '--base', control: '--control' };
-  const total = 2 + opts.parents.length + (opts.control ? 1 : 0);
+/**
+ * A role not given: find it (js/discover/lineage.mjs), then verify the chosen roles. The pinned
+ * roles are resolved first and kept; the rest come from the suspect's card, the model tree and
+ * models of the same architecture.
+ */
+async function discoverAndVerify(opts, env, progress, signal) {
+  const { runAnalysis } = await import('../js/engine/run-analysis.mjs');
+  const { resolveModels } = await import('../js/engine/resolve-models.mjs');
+  const { verifyFromSuspect } = await import('../js/discover/lineage.mjs');
+  const hub = await makeHub(opts, progress, signal);
+  progress.update({ phase: 'resolving', done: 0, total: 1, requests: 0 });
+  const wasmP = wasmModule(env);
+  wasmP.catch(() => {});
+  const { suspect, parents, base, control } = await resolveModels(opts, opener(hub, signal));
+  const cache = opts.cache ? await openByteCache(progress) : null;
+  return verifyFromSuspect({
+    hub, suspect, signal, runAnalysis,
+    named: opts.candidates.map((c) => (c.revision === 'main' ? c.repo : `${c.repo}@${c.revision}`)),
+    pinned: { parents, base },
+    budget: opts.maxCandidates ? { maxCandidates: opts.maxCandidates } : {},
+    onProgress: (ev) => progress.update(ev),
+    analysis: {
+      control, budget: opts.budget, seed: opts.seed, wasm: await wasmP, cache, signal, endpoint: opts.endpoint,
+      pageUrl: env.MERGEPROBE_PAGE_URL || undefined, onProgress: (ev) => progress.update(ev),
+    },
+  });
+}
+
+async function verify(opts, env, progress, signal) {
+  if (opts.discover) return discoverAndVerify(opts, env, progress, signal);
+  const { runAnalysis } = await import('../js/engine/run-analysis.mjs');
+  const { resolveModels } = await import('../js/engine/resolve-models.mjs');
+  const hub = await makeHub(opts, progress, signal);
+
+  const total = 2 + opts.parents.length + (opts.control ? 1 : 0);  // every role pinned (else discovery)
   const resolved = (done, spec) => progress.update({ phase: 'resolving', label: specLabel(spec), done, total, requests: hub.stats.requests });
   progress.update({ phase: 'resolving', done: 0, total, requests: 0 });
   // Resolve every model, and load the wasm module meanwhile.
   const wasmP = wasmModule(env);
   wasmP.catch(() => {});  // awaited below; avoid an unhandled rejection while the models resolve
-  const how = {
-    isLocal: (spec) => spec.kind === 'local',
-    open: (spec, role) => openModel(spec, FLAG[role.replace(/ \d+$/, '')], hub, signal),
-  };
-  const byRole = await resolveModels(opts, { ...how, onResolved: (done, _, spec) => resolved(done, spec) });
-  if (!byRole.base) {
-    // The resolved suspect carries its card's base_model list and relation (js/io/hub/client.mjs resolveModel);
-    // mergekit's config, when the repo has one, names the base itself (js/engine/choose-base.mjs).
-    const { chooseBase, readMergekitBase } = await import('../js/engine/choose-base.mjs');
-    const s = byRole.suspect;
-    const mergekit = await readMergekitBase(s, { signal });
-    const { spec, source } = chooseBase({ baseModels: s.baseModels, relation: s.baseRelation, mergekit }, opts.parents[0], opts.suspect.repo);
-    progress.note(`no --base given: using ${spec.repo}, ${source}`);
-    byRole.base = await openModel(spec, '--base', hub, signal);
-    resolved(total, spec);
-  }
+  const byRole = await resolveModels(opts, { ...opener(hub, signal), onResolved: (done, _, spec) => resolved(done, spec) });
   const wasm = await wasmP;
   const cache = opts.cache ? await openByteCache(progress) : null;
   return runAnalysis({
@@ -133,7 +156,14 @@ async function main(argv = process.argv.slice(2), env = process.env) {
     if (opts.action === 'version') { await writeAll(process.stdout, `${version()}\n`); return EXIT.OK; }
     const report = await verify(opts, env, progress, controller.signal);
     progress.finish();
-    await writeAll(process.stdout, opts.json ? `${jsonForTerminal(report)}\n` : formatReport(report));
+    let text = '';
+    if (!opts.json && (report.lineage || report.schema === LINEAGE_SCHEMA)) {
+      // Discovery: the lineage first, then (when roles were found) the usual verification.
+      const { formatLineage } = await import('./lineage-format.mjs');
+      text = formatLineage(report.lineage ?? report) + (report.lineage ? '\n' : '');
+    }
+    if (!opts.json && report.schema !== LINEAGE_SCHEMA) text += formatReport(report);
+    await writeAll(process.stdout, opts.json ? `${jsonForTerminal(report)}\n` : text);
     return EXIT.OK;
   } catch (err) {
     progress.finish();

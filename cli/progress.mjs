@@ -11,6 +11,8 @@ export const STALL_SHOW_MS = 5_000;
 const PHASE_LABEL = {
   resolving: 'resolving', headers: 'reading headers', plan: 'planning', fetching: 'fetching',
   computing: 'computing', done: 'done',
+  // Finding the roles not given (web/lib/discover/lineage.mjs), before the phases above.
+  discovering: 'finding candidates', screening: 'screening',
 };
 
 /** Fraction of the current phase done, or null when unknown. */
@@ -31,7 +33,7 @@ export function describe(ev) {
     // The engine's `budget` is the cap, not what the plan fetches: show bytes and ranges done.
     if (typeof ev.bytes === 'number') parts.push(fmtBytes(ev.bytes));
     if (counted) parts.push(`${ev.done}/${ev.total} ranges`);
-  } else if (ev.phase === 'headers' || ev.phase === 'resolving') {
+  } else if (ev.phase === 'headers' || ev.phase === 'resolving' || ev.phase === 'screening') {
     if (counted) parts.push(`${ev.done}/${ev.total} ${ev.phase === 'headers' ? 'files' : 'models'}`);
   }
   if (typeof ev.requests === 'number' && ev.requests > 0 && ev.phase !== 'done') parts.push(`${ev.requests} requests`);

@@ -4,6 +4,7 @@
 import { byId, h, replace } from './ui/dom.mjs';
 import { DEFAULT_ENDPOINT, endpointOrigin, fillForm, initForm, markRoleError, readForm, setFormBusy } from './ui/form.mjs';
 import { buildView } from '../js/report/view.mjs';
+import { lineageSection } from './ui/lineage.mjs';
 import { modelsTable, verdictCard } from './ui/verdict.mjs';
 import { componentTable, tensorTable, unmatchedList } from './ui/tables.mjs';
 import { layerPlots } from './ui/layers.mjs';
@@ -11,10 +12,12 @@ import { explainError } from './ui/errors.mjs';
 import { bytes, int } from './ui/format.mjs';
 import { compareWithExpected, decodeShareParams } from '../js/report/share-link.mjs';
 import { reportToCsv } from '../js/report/csv.mjs';
-import { METHOD_VERSION } from '../js/engine/defaults.mjs';
+import { LINEAGE_SCHEMA, METHOD_VERSION } from '../js/engine/defaults.mjs';
 
 const PHASES = {
   resolving: { label: 'Resolving models to commits', from: 0, to: 0.05 },
+  discovering: { label: 'Finding candidates in the model tree', from: 0.02, to: 0.05 },
+  screening: { label: 'Screening candidates', from: 0.05, to: 0.3 },
   headers: { label: 'Reading safetensors headers', from: 0.05, to: 0.15 },
   plan: { label: 'Planning which rows to sample', from: 0.15, to: 0.18 },
   fetching: { label: 'Fetching sampled rows', from: 0.18, to: 0.95 },
@@ -112,7 +115,7 @@ function onProgress(p) {
   const parts = [];
   if (Number.isFinite(p.bytes)) parts.push(`${bytes(p.bytes)} read${Number.isFinite(p.budget) ? ` (budget ${bytes(p.budget)})` : ''}`);
   if (Number.isFinite(p.requests)) parts.push(`${int(p.requests)} requests`);
-  const unit = { resolving: 'models', headers: 'files', fetching: 'ranges' }[p.phase];
+  const unit = { resolving: 'models', screening: 'candidates', headers: 'files', fetching: 'ranges' }[p.phase];
   if (unit && p.total > 0) parts.push(`${int(p.done)} of ${int(p.total)} ${unit}`);
   byId('progress-detail').textContent = parts.join(' · ');
 }
@@ -167,6 +170,12 @@ function showStall(stall) {
 
 function showResult(report) {
   state.report = report;
+  if (report?.schema === LINEAGE_SCHEMA) {
+    // Discovery found no roles to verify: the lineage is the whole answer.
+    replace(byId('result'), lineageSection(report));
+    show('result');
+    return;
+  }
   let view;
   try {
     view = buildView(report);
@@ -184,6 +193,7 @@ function showResult(report) {
   const result = byId('result');
   const roleNames = view.models.map((m) => m.role);
   replace(result,
+    report.lineage ? lineageSection(report.lineage) : null,
     verdictCard(view, repro),
     actionsBar(report),
     h('section', { class: 'card', 'aria-labelledby': 'components-title' },

@@ -60,7 +60,7 @@ async function run(spec, hub, onProgress) {
   wasmPromise ??= loadWasm();
   wasmPromise.catch(() => { wasmPromise = null; });  // retried next run; awaited below
   const budget = spec.budget;
-  const total = 2 + spec.parents.length + (spec.control ? 1 : 0);
+  const total = 1 + spec.parents.length + (spec.base ? 1 : 0) + (spec.control ? 1 : 0);
   const report = (done) => onProgress({ phase: 'resolving', bytes: hub.stats?.bytes ?? 0, requests: hub.stats?.requests ?? 0, budget, done, total });
   report(0);
   const models = await resolveModels(spec, {
@@ -70,6 +70,18 @@ async function run(spec, hub, onProgress) {
   });
   const wasm = await wasmPromise;
   const cache = await cachePromise;
+  if (spec.discover) {
+    // Roles left empty are found (js/discover/lineage.mjs), then verified as usual.
+    const { verifyFromSuspect } = await import('../js/discover/lineage.mjs');
+    return verifyFromSuspect({
+      hub, suspect: models.suspect, named: spec.candidates ?? [], onProgress, runAnalysis,
+      pinned: { parents: models.parents, base: models.base },
+      analysis: {
+        control: models.control ?? undefined, budget, seed: spec.seed, wasm, cache,
+        endpoint: spec.endpoint, pageUrl: spec.pageUrl, onProgress,
+      },
+    });
+  }
   return runAnalysis({
     ...models, control: models.control ?? undefined,
     budget, seed: spec.seed, wasm, hub, cache, endpoint: spec.endpoint, pageUrl: spec.pageUrl,

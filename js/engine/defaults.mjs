@@ -10,6 +10,8 @@ export const DEFAULT_PAGE_URL = 'http://127.0.0.1:8080/';
 export const REPORT_SCHEMA = 'mergeprobe.report/1';
 /** Bumped when the same inputs may give other numbers; share links carry it. */
 export const METHOD_VERSION = 1;
+/** The schema id of a discovery that found no roles to verify (the lineage alone). */
+export const LINEAGE_SCHEMA = 'mergeprobe.lineage/1';
 /** The core accumulates at most this many parents (src/stats/kernel.h kMaxParents). */
 export const MAX_PARENTS = 4;
 

@@ -49,9 +49,14 @@ test('an empty or malformed field is flagged before anything runs', async () => 
   await page.goto(env.site.url);
   await verify(page, { suspect: 'not a model id', parent: MODELS.parent, base: '' });
   assert.match(await page.locator('#suspect-error').textContent(), /not a model ID/);
-  assert.match(await page.locator('#base-error').textContent(), /Base model is needed/);
+  // An empty Base is not an error: it is found (web/lib/discover); only the suspect is required.
+  assert.equal((await page.locator('#base-error').textContent()) ?? '', '');
   assert.equal(await page.locator('#progress').isHidden(), true);
   assert.equal(await page.getByLabel('Suspect model', { exact: true }).getAttribute('aria-invalid'), 'true');
+  await verify(page, { suspect: '', parent: 'not a model id', base: '' });
+  assert.match(await page.locator('#suspect-error').textContent(), /Suspect model is needed/);
+  assert.match(await page.locator('#parent-1-error').textContent(), /not a model ID/);
+  assert.equal(await page.locator('#progress').isHidden(), true);
 });
 
 test('Cancel stops a run at once and the next run still works', async () => {

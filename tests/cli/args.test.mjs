@@ -118,7 +118,6 @@ test('usage errors: missing or repeated flags, unknown flags and commands', () =
   usage(() => parse([]), /missing command/);
   usage(() => parse(['check', '--suspect', 'c/c']), /unknown command "check"/);
   usage(() => parse(['verify', '--parent', 'a/a']), /missing --suspect/);
-  usage(() => parse(['verify', '--suspect', 'c/c']), /missing --parent/);
   usage(() => parse(['verify', '--suspect', 'c/c', '--suspect', 'd/d', '--parent', 'a/a']), /--suspect given 2 times/);
   usage(() => parse(['verify', '--suspect', 'c/c', '--parent', 'a/a', '--frobnicate']), /--frobnicate.*--help/);
   usage(() => parse(['verify', '--suspect']), /--suspect/);
@@ -129,4 +128,22 @@ test('usage errors: missing or repeated flags, unknown flags and commands', () =
   usage(() => parse(['verify', '--suspect', 'c/c', '--parent', 'a/a', '--endpoint', 'ftp://x']), /http/);
   usage(() => parse(['verify', '--suspect', 'c/c', '--parent', 'a/a'], { HF_ENDPOINT: 'not a url' }), /HF_ENDPOINT/);
   usage(() => parse(['verify', '--suspect', 'c/c', ...Array(5).fill(0).flatMap((_, i) => ['--parent', `p/${i}`])]), /at most 4/);
+});
+
+test('roles not given are discovered: --suspect alone, --candidate in any order, --max-candidates', () => {
+  const alone = parse(['verify', '--suspect', 'c/c']);
+  assert.equal(alone.discover, true);
+  assert.deepEqual(alone.parents, []);
+  assert.equal(alone.base, null);
+  assert.equal(alone.maxCandidates, null);
+  const some = parse(['verify', '--suspect', 'c/c', '--candidate', 'x/one', '--candidate', 'y/two@v1', '--max-candidates', '7']);
+  assert.deepEqual(some.candidates.map((c) => [c.repo, c.revision]), [['x/one', 'main'], ['y/two', 'v1']]);
+  assert.equal(some.maxCandidates, 7);
+  // Every role pinned and no candidate: the named verification, as before.
+  assert.equal(parse(['verify', '--suspect', 'c/c', '--parent', 'a/a', '--base', 'b/b']).discover, false);
+  assert.equal(parse(['verify', '--suspect', 'c/c', '--parent', 'a/a']).discover, true);
+  usage(() => parse(['verify', '--suspect', 'c/c', '--max-candidates', '0']), /--max-candidates "0": give a whole number from 1 to 200/);
+  usage(() => parse(['verify', '--suspect', 'c/c', '--max-candidates', 'lots']), /--max-candidates/);
+  usage(() => parse(['verify', '--suspect', 'c/c', '--candidate', './local']), /candidates are Hub repo ids/);
+  usage(() => parse(['verify', '--suspect', './here', '--parent', 'a/a']), /^missing --base .*needs a Hub suspect/);
 });

@@ -81,6 +81,7 @@ export function folderFiles(dir) {
  * @property {string | string[]} [baseModel]  cardData.base_model
  * @property {'merge' | 'finetune' | 'adapter' | 'quantized'} [baseModelRelation]  cardData.base_model_relation
  * @property {Record<string, number>} [parameters]  safetensors.parameters by dtype
+ * @property {import('./model-tree.mjs').TreeMeta} [meta]  model-tree facts: card, config, tags, downloads
  */
 
 /** A repo with its commit graph; mutable so tests can move a branch. */
@@ -96,6 +97,7 @@ export class MockRepo {
     this.baseModel = spec.baseModel;
     this.baseModelRelation = spec.baseModelRelation;
     this.parameters = spec.parameters;
+    this.meta = spec.meta ?? null;
     /** @type {Array<{sha: string, files: Record<string, MockFile>, date: string}>} */
     this.commits = [];
     /** @type {Map<string, string>} ref name ('main', 'v1.0', 'refs/pr/1') -> sha */

@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import { createHmac, randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { MockRepo, sha1 } from './repo.mjs';
+import { listModels, treeFields } from './model-tree.mjs';
 
 /** The 2026-07 and 2025-03 hub expose lists (§2.2). RateLimit* is not in either. */
 export const HUB_EXPOSE = {
@@ -336,7 +337,9 @@ export async function startMockHub(o = {}) {
       },
       config: {},
     };
-    const expand = url.searchParams.getAll('expand');
+    Object.assign(info, treeFields(repo, repos));
+    // huggingface_hub sends expand=a&expand=b; the Hub also takes expand[]=a (hub-docs api.md).
+    const expand = [...url.searchParams.getAll('expand'), ...url.searchParams.getAll('expand[]')];
     if (expand.length) {
       /** @type {Record<string, any>} */
       const only = { _id: info._id, id: info.id };
@@ -491,6 +494,14 @@ export async function startMockHub(o = {}) {
       const file = commit?.files[s.slice(6).join('/')];
       if (!commit || !file) return fail(res, 404, cors, 'EntryNotFound', 'Entry not found');
       return sendFile(req, res, file, { ...cors, 'X-Repo-Commit': commit.sha }, fault, 'hub');
+    }
+    if (s[1] === 'models' && s.length === 2) {
+      // GET /api/models?filter=..&sort=downloads&direction=-1&limit=N&expand[]=.. (model-tree.mjs)
+      const list = listModels(url, repos, (r) => denial(req, r, false) === null, (r, c) => modelInfo(r, c, new URL('http://x/')));
+      if (!Array.isArray(list)) return fail(res, 400, cors, undefined, list.error);
+      const body = JSON.stringify(list);
+      res.writeHead(200, { ...cors, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+      return void res.end(body);
     }
     if (s[1] !== 'models' || s.length < 4) return fail(res, 404, cors, undefined, 'Not Found');
     const repoId = `${s[2]}/${s[3]}`;

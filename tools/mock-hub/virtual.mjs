@@ -364,7 +364,7 @@ export function buildLayout(layout, shardDir = '') {
 /* ---------- values ---------- */
 
 /**
- * @typedef {{kind: 'base' | 'parent' | 'merge', alpha: (component: string) => number}} Role
+ * @typedef {{kind: 'base' | 'parent' | 'merge', alpha: (component: string) => number, delta?: number}} Role  delta: a decoy's own delta seed
  */
 
 /** Block scale of a F8 weight (the same for base, parent and merge). */
@@ -387,7 +387,7 @@ export function elementValue(t, i, role) {
   }
   const one = t.shape.length === 1 ? 1 : 0;
   const rawBase = one + SIGMA * gauss(t.seed, i);
-  const delta = 0.1 * SIGMA * gauss((t.seed ^ DELTA) >>> 0, i);
+  const delta = 0.1 * SIGMA * gauss((t.seed ^ (role.delta ?? DELTA)) >>> 0, i);
   if (t.dtype === 'F8_E4M3') {
     const cols = t.shape[t.shape.length - 1];
     const bs = /** @type {number} */ (t.block);
@@ -459,7 +459,7 @@ function bf16Range(t, role, x, y, out, shift) {
   const one = t.shape.length === 1 ? 1 : 0;
   const kind = role.kind === 'base' ? 0 : role.kind === 'parent' ? 1 : 2;
   const alpha = kind === 2 ? role.alpha(t.component) : 0;
-  const seedD = (t.seed ^ DELTA) >>> 0;
+  const seedD = (t.seed ^ (role.delta ?? DELTA)) >>> 0;
   // Math.floor, not `x >> 1`: byte offsets pass 2^31 in 8 GB shards, and 32-bit shifts wrap.
   for (let e = Math.floor(x / 2); 2 * e < y; e++) {
     let v = roundBf16(one + SIGMA * gauss(t.seed, e));
@@ -483,6 +483,8 @@ function bf16Range(t, role, x, y, out, shift) {
  *   (keys from componentOf; `default` for the rest)
  * @param {{base?: string, parent?: string, merge?: string}} [o.names]  repo ids
  * @param {string} [o.shardDir]  put shards in a subfolder
+ * @param {number} [o.decoys]  also this many other fine-tunes of the base (own delta seeds), as
+ *   `decoys`: relatives of the trio that are not the merge's parent (discovery tests)
  */
 export function virtualTrio(o) {
   const names = {
@@ -503,11 +505,11 @@ export function virtualTrio(o) {
     gitSha: sha256(L.index).slice(0, 40),
     read: (/** @type {number} */ a, /** @type {number} */ b) => L.index.subarray(a, b),
   };
-  /** @param {'base'|'parent'|'merge'} kind */
-  const repo = (kind) => {
+  /** @param {'base'|'parent'|'merge'} kind @param {number} [decoy] */
+  const repo = (kind, decoy = 0) => {
     /** @type {Role} */
-    const role = { kind, alpha };
-    const id = names[kind];
+    const role = { kind, alpha, ...(decoy ? { delta: (DELTA ^ mix32(decoy)) >>> 0 } : {}) };
+    const id = decoy ? `${names.parent}-decoy-${decoy}` : names[kind];
     /** @type {Record<string, import('./repo.mjs').MockFile>} */
     const files = { [indexPath]: indexFile };
     const config = enc.encode(JSON.stringify({ architectures: [o.layout], mock: true, role: kind }, null, 2));
@@ -516,7 +518,7 @@ export function virtualTrio(o) {
       read: (a, b) => config.subarray(a, b),
     };
     for (const s of L.shards) {
-      const oid = sha256(`${o.layout}\0${kind}\0${kind === 'merge' ? JSON.stringify(alphaSpec) : ''}\0${s.path}`);
+      const oid = sha256(`${o.layout}\0${kind}${decoy ? `-decoy-${decoy}` : ''}\0${kind === 'merge' ? JSON.stringify(alphaSpec) : ''}\0${s.path}`);
       files[s.path] = { size: s.size, lfs: true, sha256: oid, gitSha: oid.slice(0, 40), read: (a, b) => readShard(s, role, a, b) };
     }
     return {
@@ -526,5 +528,6 @@ export function virtualTrio(o) {
       parameters: L.params,
     };
   };
-  return { base: repo('base'), parent: repo('parent'), merge: repo('merge'), layout: L, names, alpha };
+  const decoys = Array.from({ length: o.decoys ?? 0 }, (_, k) => repo('parent', k + 1));
+  return { base: repo('base'), parent: repo('parent'), merge: repo('merge'), decoys, layout: L, names, alpha };
 }

@@ -268,8 +268,20 @@ export function readForm() {
     return { kind: 'hub', id: v };
   };
   const suspect = read(f.suspect, true);
-  const parents = f.parents.map((p) => read(p, true));
-  const base = read(f.base, true);
+  // Parent and Base are optional: a role left empty is discovered (js/discover/).
+  const parents = f.parents.map((p) => read(p, false)).filter(Boolean);
+  const base = read(f.base, false);
+  const candidates = [];
+  const candBox = /** @type {HTMLTextAreaElement} */ (byId('candidates'));
+  for (const c of candBox.value.split(/[\s,]+/).filter(Boolean)) {
+    try { parseModelId(c); } catch { return { error: `“${c}” in Other candidates is not a model ID: use owner/name or owner/name@revision.`, focus: candBox }; }
+    candidates.push(c);
+  }
+  const discover = parents.length === 0 || !base || candidates.length > 0;
+  if (discover && suspect?.kind === 'local') {
+    setFieldError(f.suspect, 'Finding the parents needs a Hub suspect: give Parent and Base for local files.');
+    firstBad ??= f.suspect.querySelector('input[type=text]');
+  }
   const control = read(f.control, false);
 
   const endpointRaw = byId('endpoint').value.trim() || DEFAULT_ENDPOINT;
@@ -307,7 +319,8 @@ export function readForm() {
   return {
     spec: {
       endpoint, token, budget, seed,
-      suspect, parents, base, control: control ?? undefined,
+      suspect, parents, base: base ?? undefined, control: control ?? undefined,
+      ...(discover ? { discover: true, candidates } : {}),
     },
   };
 }
@@ -323,6 +336,7 @@ export function fillForm(p) {
   while (byId('parents').children.length < parents.length) addParent();
   [...byId('parents').children].forEach((field, i) => set(field, parents[i]));
   set(f.base, p.base);
+  /** @type {HTMLTextAreaElement} */ (byId('candidates')).value = (p.candidates ?? []).join('\n');
   set(f.control, p.control);
   byId('endpoint').value = p.endpoint || DEFAULT_ENDPOINT;
   showTokenFor(byId('endpoint').value);
