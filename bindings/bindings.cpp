@@ -8,6 +8,7 @@
 #include <emscripten/val.h>
 
 #include "analysis.h"
+#include "format/safetensors_header.h"  // kMaxHeaderLength
 #include "format/safetensors_index.h"  // kMaxIndexBytes
 #include "heap_ptr.h"
 
@@ -144,5 +145,9 @@ EMSCRIPTEN_BINDINGS(mergeprobe) {
       .function("fileNames", &JsAnalysis::fileNames);
   // One definition of the index cap: the engine refuses a larger index before downloading it.
   emscripten::constant("maxIndexBytes", static_cast<double>(mp::kMaxIndexBytes));
+  // simdjson reads this far past the JSON: every buffer handed to the core has it, zeroed.
+  emscripten::constant("jsonPadding", static_cast<double>(mp::kJsonPadding));
+  // The header length limit, so the engine sizes its second read by the core's rule, not a copy.
+  emscripten::constant("maxHeaderBytes", static_cast<double>(mp::kMaxHeaderLength));
   emscripten::function("errorNames", &errorNames);
 }

@@ -43,6 +43,7 @@ const char* error_kind(ErrorCode code) {
     case ErrorCode::TensorInvalidInfo:
     case ErrorCode::MetadataIncompleteBuffer:
     case ErrorCode::InvalidIndex:
+    case ErrorCode::IndexTooLarge:
     case ErrorCode::UnsafeShardPath: return "invalid-file";
     case ErrorCode::UnsupportedDtype:
     case ErrorCode::ShapeMismatch:

@@ -17,8 +17,6 @@ export const SPECULATIVE_HEADER_BYTES = 100_000;
 /** Shards of an index get a first read sized from the index's names (headerGuess), with slack. */
 const MIN_SHARD_HEADER_READ = 16_384;
 const SHARD_GUESS_SLACK = 1.02;  // the per-tensor guess already over-counts by 10-20 bytes
-const JSON_PADDING = 64;  // == mp::kJsonPadding == simdjson::SIMDJSON_PADDING
-const MAX_HEADER = 100_000_000;
 /** Heap compute() needs beside the fetched ranges (per-tensor results; measured in the MBs). */
 const COMPUTE_SLACK = 16 * 2 ** 20;
 
@@ -33,14 +31,13 @@ export class EngineError extends Error {
   }
 }
 
-// Core error codes (src/error.h) -> engine codes.
-const INVALID_FILE_CODES = new Set(['HeaderTooSmall', 'HeaderTooLarge', 'InvalidHeaderLength', 'InvalidHeader',
-  'InvalidHeaderDeserialization', 'InvalidOffset', 'ValidationOverflow', 'MisalignedSlice', 'TensorInvalidInfo',
-  'MetadataIncompleteBuffer', 'InvalidIndex', 'IndexTooLarge', 'UnsafeShardPath']);
+/**
+ * A core error value -> an EngineError. The core says which kind it is (src/error.cpp
+ * error_kind: 'invalid-file' | 'incomparable' | 'internal'), so no list of its codes lives here;
+ * `rule` keeps the core's own name (e.g. IndexTooLarge) for messages.
+ */
 function coreError(res, context) {
-  const code = INVALID_FILE_CODES.has(res.code) ? 'invalid-file'
-    : res.code === 'InvalidArgument' ? 'internal' : 'incomparable';
-  return Object.assign(new EngineError(`${context}${res.error}`, code), { rule: res.code });
+  return Object.assign(new EngineError(`${context}${res.error}`, res.kind ?? 'internal'), { rule: res.code });
 }
 
 /** 64 MiB -> "64 MiB", 300_000_000 -> "300 MB": the units a reader compares. */
@@ -189,9 +186,9 @@ async function run(opts) {
   const readToHeap = async (source, start, end, ptr = 0, at = 0, cached = false) => {
     const len = end - start;
     if (!ptr) {
-      ptr = mod._malloc(len + JSON_PADDING) >>> 0;  // unsigned: the heap may pass 2 GB
+      ptr = mod._malloc(len + mod.jsonPadding) >>> 0;  // unsigned: the heap may pass 2 GB
       if (!ptr) throw new EngineError(`out of memory allocating ${len} bytes`, 'budget');
-      mod.HEAPU8.fill(0, ptr + len, ptr + len + JSON_PADDING);
+      mod.HEAPU8.fill(0, ptr + len, ptr + len + mod.jsonPadding);
     }
     if (cached && opts.cache && cacheKey(source, start, end)) {
       const before = opts.cache.stats?.misses ?? 0;
@@ -256,10 +253,10 @@ async function run(opts) {
         const hit = await opts.cache.get(hkey).catch(() => null);
         if (isWholeHeader(hit, size)) {
           opts.cache.stats.hits++;
-          const ptr = mod._malloc(hit.length + JSON_PADDING);
+          const ptr = mod._malloc(hit.length + mod.jsonPadding) >>> 0;  // unsigned: the heap may pass 2 GB
           if (!ptr) throw new EngineError(`out of memory reading the header of ${name}`, 'budget');
           mod.HEAPU8.set(hit, ptr);
-          mod.HEAPU8.fill(0, ptr + hit.length, ptr + hit.length + JSON_PADDING);
+          mod.HEAPU8.fill(0, ptr + hit.length, ptr + hit.length + mod.jsonPadding);
           freeAll.push(ptr);
           done += 1;
           progress();
@@ -269,7 +266,7 @@ async function run(opts) {
       }
       const first = Math.min(guess, size);
       let len = first;
-      const room = size >= 8 ? Math.min(size, 8 + MAX_HEADER) : first;
+      const room = size >= 8 ? Math.min(size, 8 + mod.maxHeaderBytes) : first;
       let ptr = await readToHeap(src, 0, first);
       let whole = 0;  // 8 + N once the bytes read hold the whole header
       if (first >= 8) {
@@ -277,10 +274,10 @@ async function run(opts) {
         if (8 + n <= first) whole = 8 + n;
         // Only when the length is plausible: otherwise the core reports the exact rule broken.
         if (8 + n > first && 8 + n <= room) {
-          const bigger = mod._malloc(8 + n + JSON_PADDING) >>> 0;
+          const bigger = mod._malloc(8 + n + mod.jsonPadding) >>> 0;
           if (!bigger) throw new EngineError(`out of memory reading the header of ${name}`, 'budget');
           mod.HEAPU8.copyWithin(bigger, ptr, ptr + first);
-          mod.HEAPU8.fill(0, bigger + 8 + n, bigger + 8 + n + JSON_PADDING);
+          mod.HEAPU8.fill(0, bigger + 8 + n, bigger + 8 + n + mod.jsonPadding);
           mod._free(ptr);
           ptr = bigger;
           await readToHeap(src, first, 8 + n, ptr, first);
@@ -300,7 +297,6 @@ async function run(opts) {
     for (const h of headers) {
       const res = analysis.addFile(h.role, h.name, h.ptr, h.len, h.size);
       if (res.error) throw coreError(res, `${models[h.role].label} (${roleLabel(h.role, k)}): `);
-      if (res.needed) throw new EngineError(`${h.name}: header larger than read (${res.needed} bytes)`, 'internal');
     }
     for (const p of freeAll.splice(0)) mod._free(p);
     throwIfAborted(signal);

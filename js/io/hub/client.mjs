@@ -152,25 +152,6 @@ export class HubClient extends HubTransport {
   }
 
   /**
-   * Model card facts at a revision without opening the weights: sha, base models, gating.
-   * One API call with `expand=` (only the fields asked for come back, §1).
-   * @param {string} repo
-   * @param {string} [revision]
-   * @param {{signal?: AbortSignal}} [opts]
-   * @returns {Promise<{repo: string, sha: string, baseModels: string[], gated: false | string, private: boolean, cardData: any}>}
-   */
-  async modelInfo(repo, revision = 'main', opts = {}) {
-    const parsed = parseModelId(`${repo}@${revision}`);
-    const q = ['sha', 'cardData', 'gated', 'private'].map((f) => `expand=${f}`).join('&');
-    const url = `${this.endpoint}/api/models/${parsed.repo}/revision/${encodeURIComponent(parsed.revision)}?${q}`;
-    const { json } = await this.apiFirst(url, { repo: parsed.repo, signal: opts.signal });
-    return {
-      repo: parsed.repo, sha: json.sha, baseModels: baseModelsOf(json), gated: json.gated ?? false,
-      private: !!json.private, cardData: json.cardData ?? {},
-    };
-  }
-
-  /**
    * Sizes of files the revision listing did not size, through paths-info (§1): one POST for all
    * unknown safetensors/index files of the model. False when the hub has no listing endpoint
    * (remembered on the model, so its other files do not ask again).

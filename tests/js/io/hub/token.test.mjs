@@ -74,12 +74,13 @@ test('a private repo: 401 without the token, then the same call once with it; it
   assert.equal(hub.stats.cdn.withAuthorization, 0);
 });
 
-test('modelInfo follows the same rule: public without the token, private with it after the 401', async () => {
+test('a private repo: the first API call without the token, then with it after the 401', async () => {
   hub.resetStats();
   const c = client({ token: TOKEN });
-  await c.modelInfo('real/stories260K');
-  assert.equal((await c.modelInfo('private/bert-tiny-emotion')).private, true);
-  assert.deepEqual(hub.stats.log.map((e) => [e.path.split('/').slice(3, 5).join('/'), e.status, e.auth]),
+  await c.resolveModel('real/stories260K');
+  assert.equal((await c.resolveModel('private/bert-tiny-emotion')).needsToken, true);
+  const api = hub.stats.log.filter((e) => e.path.startsWith('/api/models/'));
+  assert.deepEqual(api.map((e) => [e.path.split('/').slice(3, 5).join('/'), e.status, e.auth]),
     [['real/stories260K', 200, false], ['private/bert-tiny-emotion', 401, false], ['private/bert-tiny-emotion', 200, true]]);
 });
 
