@@ -5,7 +5,9 @@
 // card that names exactly one model and does not call itself a merge; otherwise the run stops with
 // a usage error naming the candidates. Whatever is chosen, the note says where it came from.
 
-import { UsageError } from '../../cli/args.mjs';
+// EngineError with code 'usage', not the CLI's UsageError: js/ never imports from cli/ (the page ships
+// js/ without cli/); the CLI maps code 'usage' to exit 2 all the same (cli/errors.mjs).
+import { EngineError } from './run-analysis.mjs';
 import { readBytes } from '../io/byte-source.mjs';
 
 /** mergekit writes one of these next to the weights (mergekit merge.py, scripts/moe.py). */
@@ -81,7 +83,7 @@ export function chooseBase(ev, parent, suspectRepo) {
   const hub = (/** @type {string} */ repo) => ({ kind: /** @type {'hub'} */ ('hub'), repo, revision: /** @type {'main'} */ ('main') });
   const isParent = (/** @type {string} */ b) => parent.kind === 'hub' && b === parent.repo;
   const stop = (/** @type {string} */ why) => {
-    throw new UsageError(`missing --base OWNER/NAME[@REV]: ${why}; give the base the deltas are measured from`);
+    throw new EngineError(`missing --base OWNER/NAME[@REV]: ${why}; give the base the deltas are measured from`, 'usage');
   };
   const mk = ev.mergekit;
   if (mk?.base) {

@@ -2,10 +2,10 @@
 // names one model and is no merge's next, never "the listed model that is not the parent" (§9).
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { UsageError } from '../../../cli/args.mjs';
+import { EngineError } from '../../../js/engine/run-analysis.mjs';
 import { chooseBase, parseMergekitBase, readMergekitBase } from '../../../js/engine/choose-base.mjs';
 
-const usage = (fn, re) => assert.throws(fn, (e) => e instanceof UsageError && e.code === 'usage' && re.test(e.message), String(re));
+const usage = (fn, re) => assert.throws(fn, (e) => e instanceof EngineError && e.code === 'usage' && re.test(e.message), String(re));
 const parent = { kind: 'hub', repo: 'org/ft', revision: 'main' };
 const hub = (repo) => ({ kind: 'hub', repo, revision: 'main' });
 
