@@ -99,6 +99,7 @@ function parseEndpoint(text, origin) {
   return url.href.replace(/\/+$/, '');
 }
 
+/** @satisfies {NonNullable<Parameters<typeof import('node:util').parseArgs>[0]>['options']} */
 const OPTIONS = {
   suspect: { type: 'string', multiple: true },
   parent: { type: 'string', multiple: true },

@@ -174,6 +174,7 @@ function showResult(report) {
     showError({ message: `the report could not be read: ${err.message}` });
     return;
   }
+  /** @type {{status: 'match' | 'differ', details: string[]} | null} */
   let repro = null;
   if (state.link?.expected) {
     const c = compareWithExpected(state.link.expected, report, state.link.version);

@@ -16,8 +16,8 @@ import { discard, isAbort, isRedirectLoop, parseContentRange } from './transport
  */
 export class HubFileSource {
   /**
-   * @param {HubClient} client
-   * @param {{repo: string, revision: string, files: string[], sizes: Map<string, number>, needsToken?: boolean}} model
+   * @param {import('./client.mjs').HubClient} client
+   * @param {{repo: string, revision: string, files: string[], sizes: Map<string, number>, needsToken?: boolean, gated?: false | string, private?: boolean}} model
    * @param {string} name
    */
   constructor(client, model, name) {
