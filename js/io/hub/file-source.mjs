@@ -4,8 +4,8 @@
 
 import { checkRange } from '../byte-source.mjs';
 import { HubError, Retryable } from './errors.mjs';
-import { StallError, forgetCdnUrl, hostOf, rememberCdnUrl, rememberedCdnUrl, stallOf, watchdog } from './retry.mjs';
-import { discard, isAbort, isRedirectLoop, parseContentRange } from './transport.mjs';
+import { forgetCdnUrl, hostOf, rememberCdnUrl, rememberedCdnUrl, stallOf, watchdog } from './retry.mjs';
+import { discard, isAbort, parseContentRange } from './transport.mjs';
 
 /** @typedef {import('../byte-source.mjs').ByteSource} ByteSource */
 /** @typedef {import('../byte-source.mjs').Sink} Sink */
