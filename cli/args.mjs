@@ -52,7 +52,10 @@ export function parseSeed(text) {
   return n;
 }
 
-/** A local path: starts with ./ ../ / (or ~/, or a Windows drive) or exists on disk. */
+/**
+ * A local path: starts with ./ ../ / (or ~/, or a Windows drive) or exists on disk.
+ * @param {string} spec @param {(p: string) => boolean} [exists]
+ */
 export function isLocalPath(spec, exists = existsSync) {
   if (/^(\.{1,2}[\\/]|[\\/]|~[\\/]|[A-Za-z]:[\\/])/.test(spec) || spec === '.' || spec === '..') return true;
   return exists(spec);
@@ -102,6 +105,7 @@ function parseEndpoint(text, origin) {
   return url.href.replace(/\/+$/, '');
 }
 
+/** @satisfies {NonNullable<Parameters<typeof import('node:util').parseArgs>[0]>['options']} */
 const OPTIONS = {
   suspect: { type: 'string', multiple: true },
   parent: { type: 'string', multiple: true },

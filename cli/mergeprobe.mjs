@@ -146,6 +146,7 @@ async function verify(opts, env, progress, signal) {
 
 async function main(argv = process.argv.slice(2), env = process.env) {
   const progress = createProgress({ stream: process.stderr });
+  /** @type {(ReturnType<typeof parseCli> & {endpoint?: string, token?: string}) | null} */
   let opts = null;
   const controller = new AbortController();
   const onSigint = () => controller.abort();

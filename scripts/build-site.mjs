@@ -1,7 +1,7 @@
 // Assembles the static site in dist/: the page (web/), the modules it shares with the CLI (js/,
 // as dist/js/) and the wasm module (build/wasm, as dist/wasm/). Everything is relative, so dist/
 // works from any static host. Nothing from cli/, tools/ or tests/ is copied: a page module that
-// imports one fails the build, and tests/js/architecture.test.mjs checks what dist/ holds.
+// imports one fails the build, and tests/js/architecture-js.test.mjs checks what dist/ holds.
 //
 // dist/ puts web/'s files at its root, so a page module's import of ../js/x.mjs is rewritten to
 // ./js/x.mjs (the one change made to any file; js/ keeps its relative imports as they are).

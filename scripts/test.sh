@@ -3,6 +3,8 @@
 # (hub client against the mock hub, engine, command line) and the browser tests (headless Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Types first: seconds, and a type error fails before the slow build and tests.
+bash scripts/typecheck.sh
 bash scripts/build.sh
 
 echo "== native ctest"

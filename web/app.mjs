@@ -64,12 +64,12 @@ function startRun(spec, link = null) {
     state.worker = new Worker(new URL('./worker.mjs', import.meta.url), { type: 'module' });
   }
   const w = state.worker;
-  w.onmessage = (ev) => {
+  w.onmessage = (/** @type {MessageEvent<import('./worker-protocol.mjs').WorkerReply>} */ ev) => {
     const msg = ev.data;
     if (!msg || msg.id !== id) return;  // a message from a run that was replaced
     // Other files may go on during a wait: the countdown ends on its own, on Retry now, or with the run.
     if (msg.type === 'progress') onProgress(msg.progress);
-    else if (msg.type === 'wait') showRateWait(msg.wait, () => w.postMessage({ id, type: 'retry-now' }));
+    else if (msg.type === 'wait') showRateWait(msg.wait, () => w.postMessage(/** @satisfies {import('./worker-protocol.mjs').RetryNowRequest} */ ({ id, type: 'retry-now' })));
     else if (msg.type === 'stall') showStall(msg.stall);
     else if (msg.type === 'result') finish(() => showResult(msg.report));
     else if (msg.type === 'error') finish(() => showError(msg.error));
@@ -80,7 +80,7 @@ function startRun(spec, link = null) {
     finish(() => showError({ message: ev.message || 'the analysis worker could not start', code: 'setup' }));
   };
   w.onmessageerror = () => finish(() => showError({ message: 'the worker sent a message the page cannot read' }));
-  w.postMessage({ id, type: 'run', spec: { ...spec, pageUrl: pageUrl() } });
+  w.postMessage(/** @satisfies {import('./worker-protocol.mjs').RunRequest} */ ({ id, type: 'run', spec: { ...spec, pageUrl: pageUrl() } }));
 }
 
 function finish(then) {
@@ -183,6 +183,7 @@ function showResult(report) {
     showError({ message: `the report could not be read: ${err.message}` });
     return;
   }
+  /** @type {{status: 'match' | 'differ', details: string[]} | null} */
   let repro = null;
   if (state.link?.expected) {
     const c = compareWithExpected(state.link.expected, report, state.link.version);

@@ -1,5 +1,5 @@
 // The module worker that runs one analysis off the main thread, so the page never freezes.
-// Protocol (one run at a time; the page terminates the worker to cancel):
+// Protocol (typed in web/worker-protocol.mjs; one run at a time; the page terminates the worker to cancel):
 //   page -> worker  { id, type: 'run', spec }
 //   worker -> page  { id, type: 'progress', progress: { phase, bytes, requests, budget, done, total } }
 //                   { id, type: 'wait', wait: { host, ms, until, hinted } }   a 429: waiting for the window
@@ -15,6 +15,10 @@ import { openCache } from '../js/io/cache.mjs';
 import { localModelSource } from '../js/io/blob-model.mjs';
 import { parseModelId } from '../js/io/hub/model-id.mjs';
 import { resolveModels } from '../js/engine/resolve-models.mjs';
+/** @typedef {import('./worker-protocol.mjs').WorkerRequest} WorkerRequest */
+/** @typedef {import('./worker-protocol.mjs').ReplyBody} ReplyBody */
+/** @typedef {import('./worker-protocol.mjs').RunSpec} RunSpec */
+/** @typedef {import('./worker-protocol.mjs').SerialisedError} SerialisedError */
 
 let wasmPromise = null;
 /** The running run's hub client, for 'retry-now'. @type {{id: number, hub: HubClient} | null} */
@@ -22,11 +26,11 @@ let current = null;
 /** A silence this long is shown on the page (shorter pauses are normal). */
 const STALL_SHOW_MS = 5_000;
 
-self.addEventListener('message', async (ev) => {
-  const { id, type, spec } = ev.data ?? {};
+self.addEventListener('message', async (/** @type {MessageEvent<WorkerRequest>} */ ev) => {
+  const { id, type, spec } = ev.data ?? /** @type {Partial<WorkerRequest>} */ ({});
   if (type === 'retry-now') { if (current?.id === id) current.hub.retryNow(); return; }
   if (type !== 'run') return;
-  const post = (msg) => self.postMessage({ id, ...msg });
+  const post = (/** @type {ReplyBody} */ msg) => self.postMessage({ id, ...msg });
   // Signed CDN URLs are remembered by hub-retry.mjs for this worker's life: a rerun reuses them.
   const hub = new HubClient({
     endpoint: spec.endpoint, token: spec.token || undefined,
@@ -55,6 +59,7 @@ self.addEventListener('message', async (ev) => {
 // reopened share link reads only tensor bytes. No cache (e.g. an insecure origin): plain reads.
 let cachePromise = null;
 
+/** @param {RunSpec} spec @param {HubClient} hub @param {(p: import('./worker-protocol.mjs').ProgressReply['progress']) => void} onProgress */
 async function run(spec, hub, onProgress) {
   cachePromise ??= openCache({ store: 'browser' }).catch(() => null);
   wasmPromise ??= loadWasm();
@@ -94,6 +99,7 @@ async function resolveHub(hub, id) {
   return hub.resolveModel(repo, revision);
 }
 
+/** @param {any} err @returns {SerialisedError} */
 function serialiseError(err) {
   const e = err ?? {};
   return {

@@ -76,6 +76,7 @@ function wasmFailure(e, budget) {
   if (!isWasmException(e)) return null;
   const aborted = isAbort(e);
   discardWasm();
+  /** @type {EngineError & {wasmLost?: boolean}} */
   const err = aborted
     ? new EngineError(`the analysis ran out of memory with a budget of ${formatBudget(budget)}: `
         + `try a smaller budget, e.g. ${formatBudget(Math.max(4096, Math.floor(budget / 2 / 1e6) * 1e6))}`, 'budget', e)
@@ -142,7 +143,8 @@ function dirOf(path) {
  * @param {string} [opts.endpoint] hub endpoint, for the share link
  * @param {string} [opts.pageUrl] page URL the share link points to
  * @param {number} [opts.concurrency]
- * @param {{readBytes?: Function}} [opts.cache] header/index cache (js/io/cache.mjs)
+ * @param {import('../io/cache.mjs').ByteCache | null} [opts.cache] header/index cache (js/io/cache.mjs)
+ * @param {import('./wasm-loader.mjs').WasmModule} [opts.wasm] an instantiated module (tests, the worker); else loadWasm()
  * @param {number} [opts.memoryLimit] the wasm heap's maximum (budget.mjs WASM_MAX_MEMORY; tests pass less)
  */
 export async function runAnalysis(opts) {

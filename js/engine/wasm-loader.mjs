@@ -4,18 +4,30 @@
 // itself and registers its factory with setWasmFactory (js/io-node/wasm.mjs): Emscripten 3.1.6's
 // loader would call fetch() on a file path, which Node 20 rejects (toolchain-notes pitfalls 2, 3).
 
-/** @type {() => Promise<any>} */
+/**
+ * The instantiated Emscripten module (build/wasm/mergeprobe.mjs, generated, imported by URL and so
+ * not type-checked itself): only what js/engine uses. Analysis is the embind class of
+ * bindings/bindings.cpp; its methods return plain objects (typed where they are read).
+ * @typedef {Object} WasmModule
+ * @property {new (parents: number, hasControl: boolean) => any} Analysis
+ * @property {Uint8Array} HEAPU8  the heap; replaced (re-read it) whenever it grows
+ * @property {(bytes: number) => number} _malloc  0 when the heap cannot grow
+ * @property {(ptr: number) => void} _free
+ * @property {number} [maxIndexBytes]  the core's cap on an index file (bindings.cpp constant)
+ */
+
+/** @type {() => Promise<WasmModule>} */
 let factory = loadForWeb;
-/** @type {Promise<any> | null} */
+/** @type {Promise<WasmModule> | null} */
 let cached = null;
 
 /** Where the module comes from (Node: a build folder); drops any instance made by the last one. */
-export function setWasmFactory(/** @type {() => Promise<any>} */ f) {
+export function setWasmFactory(/** @type {() => Promise<WasmModule>} */ f) {
   factory = f;
   cached = null;
 }
 
-/** @returns {Promise<any>} the instantiated module (Analysis class, HEAPU8, _malloc, _free) */
+/** @returns {Promise<WasmModule>} the instantiated module (Analysis class, HEAPU8, _malloc, _free) */
 export function loadWasm() {
   if (!cached) {
     const p = factory().catch((e) => { throw loadFailure(e); });

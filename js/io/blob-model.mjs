@@ -48,7 +48,9 @@ export function localModelSource(entries, label) {
   };
 }
 
+/** @param {string} message */
 function localError(message) {
+  /** @type {Error & {code?: string}} */
   const e = new Error(message);
   e.code = 'LocalFiles';
   return e;

@@ -18,9 +18,10 @@
 /**
  * @typedef {Object} ByteSource
  * @property {string} name  file path inside the repo (or the local file name)
- * @property {() => Promise<number>} size  total bytes (may need a request the first time)
+ * @property {(opts?: ReadOptions) => Promise<number>} size  total bytes (may need a request the first time)
  * @property {(start: number, end: number, sink: Sink, opts?: ReadOptions) => Promise<void>} read
  *   streams bytes [start, end) to sink.
+ * @property {boolean} [restricted]  a gated or private repo's file: cache.mjs keeps only its header
  */
 
 /**
@@ -29,9 +30,11 @@
  * @property {string} repo
  * @property {string} revision  40-hex commit SHA, or 'local'
  * @property {string} requestedRevision  what the user asked for ('main', a tag, ...)
- * @property {{index: string} | {single: string}} weights
+ * @property {{index: string, single?: undefined} | {single: string, index?: undefined}} weights
  * @property {string[]} files  every file of the model (repo-relative paths)
  * @property {(name: string) => ByteSource} file
+ * @property {string[]} [baseModels]  a Hub model's cardData.base_model, as a list (client.mjs)
+ * @property {string} [baseRelation]  a Hub model's cardData.base_model_relation, or ''
  */
 
 /**

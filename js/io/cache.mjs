@@ -32,6 +32,7 @@ import { readBytes } from './byte-source.mjs';
  * @property {(key: string, bytes: Uint8Array) => Promise<void>} put
  * @property {{hits: number, misses: number, puts: number}} stats
  * @property {string} kind
+ * @property {string} [dir]  the folder cache's folder (js/io-node/folder-cache.mjs)
  */
 
 const VERSION = 'v1';
@@ -108,7 +109,7 @@ export async function openCache(o = {}) {
     },
     async put(key, bytes) {
       if (bytes.length > maxEntry) return;
-      await c.put(url(key), new Response(bytes, { headers: { 'Content-Type': 'application/octet-stream' } }));
+      await c.put(url(key), new Response(/** @type {Uint8Array<ArrayBuffer>} */ (bytes), { headers: { 'Content-Type': 'application/octet-stream' } }));
       stats.puts++;
     },
   };

@@ -3,18 +3,20 @@
 
 /**
  * h('a', { href, class: 'x', onclick: fn }, 'text', childNode, [more, children])
+ * Typed by tag for tsc: h('input') is an HTMLInputElement.
  * Attribute values go through setAttribute (or a property for `on*` handlers); string children
  * become text nodes. null/undefined/false children are skipped.
- * @param {string} tag
+ * @template {string} K
+ * @param {K} tag
  * @param {Record<string, any>|null} [attrs]
  * @param {...any} children
- * @returns {HTMLElement}
+ * @returns {K extends keyof HTMLElementTagNameMap ? HTMLElementTagNameMap[K] : HTMLElement}
  */
 export function h(tag, attrs, ...children) {
   const el = document.createElement(tag);
   setAttrs(el, attrs);
   append(el, children);
-  return el;
+  return /** @type {any} */ (el);
 }
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -53,9 +55,25 @@ export function replace(el, ...children) {
   return el;
 }
 
-/** document.getElementById that fails loudly when the page and the code disagree. */
+/**
+ * The elements of web/index.html that code reads or sets beyond HTMLElement (a value, .open,
+ * .disabled), by id, so tsc checks byId('budget').value; any other id is an HTMLElement.
+ * @typedef {{
+ *   budget: HTMLInputElement, endpoint: HTMLInputElement, token: HTMLInputElement, seed: HTMLInputElement,
+ *   advanced: HTMLDetailsElement, verify: HTMLButtonElement,
+ *   cancel: HTMLButtonElement, 'retry-now': HTMLButtonElement, 'add-parent': HTMLButtonElement,
+ *   'verify-form': HTMLFormElement,
+ * }} PageElements
+ */
+
+/**
+ * document.getElementById that fails loudly when the page and the code disagree.
+ * @template {string} K
+ * @param {K} id
+ * @returns {K extends keyof PageElements ? PageElements[K] : HTMLElement}
+ */
 export function byId(id) {
   const el = document.getElementById(id);
   if (!el) throw new Error(`page element #${id} missing`);
-  return el;
+  return /** @type {any} */ (el);
 }

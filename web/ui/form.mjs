@@ -200,13 +200,13 @@ export function addParent(value = '') {
     h('label', { for: `parent-${n}` }, `Parent model ${n}`), h('div', { class: 'role-input' }));
   box.append(field);
   setupRoleField(field);
-  field.querySelector('input[type=text]').value = value;
+  /** @type {HTMLInputElement} */ (field.querySelector('input[type=text]')).value = value;
   return field;
 }
 
 function focusLastParent() {
   const box = byId('parents');
-  box.lastElementChild?.querySelector('input[type=text]')?.focus();
+  /** @type {HTMLInputElement | null} */ (box.lastElementChild?.querySelector('input[type=text]'))?.focus();
 }
 
 function removeParent(field) {
@@ -216,7 +216,7 @@ function removeParent(field) {
   [...byId('parents').children].forEach((f, i) => {
     const id = `parent-${i + 1}`;
     const label = f.querySelector('label');
-    const input = f.querySelector('input[type=text]');
+    const input = /** @type {HTMLInputElement} */ (f.querySelector('input[type=text]'));
     label.textContent = i === 0 ? 'Parent model' : `Parent model ${i + 1}`;
     label.htmlFor = id;
     input.id = id;

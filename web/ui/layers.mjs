@@ -27,6 +27,7 @@ export function layerPlots(v) {
       refLines: Number.isFinite(alphaRef[i]) ? [{ y: alphaRef[i], label: `overall ${alphaRef[i].toFixed(3)}` }] : [],
     }));
   }
+  /** @type {import('./plot.mjs').Series[]} */
   const cosSeries = seriesFor((l) => l.cosFit);
   if (v.hasControl) {
     // The control fine-tune, measured the same way: the null to read the suspect's line against.

@@ -50,7 +50,7 @@ export class HubClient extends HubTransport {
   /** @param {ConstructorParameters<typeof HubTransport>[0]} [o] */
   constructor(o = {}) {
     super(o);
-    /** @type {WeakMap<object, Promise<void>>} in-flight paths-info calls per model */
+    /** @type {WeakMap<object, Promise<boolean>>} in-flight paths-info calls per model (false: no listing API) */
     this._sizing = new WeakMap();
   }
 
@@ -98,7 +98,7 @@ export class HubClient extends HubTransport {
       } catch (e) {
         if (!(e instanceof HubError && e.code === 'NotSupported')) throw e;
         try {
-          listed = new Map([...files.map((f) => [f, sizes.get(f)]),
+          listed = new Map([...files.map((f) => /** @type {[string, number | undefined]} */ ([f, sizes.get(f)])),
             ...await pathsInfo(this, parsed.repo, sha, [INDEX_FILE, SINGLE_FILE], fallback)]);
           listedBy = 'paths-info';
         } catch (e2) {
@@ -110,7 +110,7 @@ export class HubClient extends HubTransport {
       files = [...listed.keys()];
       for (const [f, size] of listed) if (size !== undefined) sizes.set(f, size);
     }
-    /** @type {{index: string} | {single: string}} */
+    /** @type {ModelSource['weights']} */
     let weights;
     if (files.includes(INDEX_FILE)) weights = { index: INDEX_FILE };
     else if (files.includes(SINGLE_FILE)) weights = { single: SINGLE_FILE };

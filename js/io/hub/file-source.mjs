@@ -4,8 +4,8 @@
 
 import { checkRange } from '../byte-source.mjs';
 import { HubError, Retryable } from './errors.mjs';
-import { StallError, forgetCdnUrl, hostOf, rememberCdnUrl, rememberedCdnUrl, stallOf, watchdog } from './retry.mjs';
-import { discard, isAbort, isRedirectLoop, parseContentRange } from './transport.mjs';
+import { forgetCdnUrl, hostOf, rememberCdnUrl, rememberedCdnUrl, stallOf, watchdog } from './retry.mjs';
+import { discard, isAbort, parseContentRange } from './transport.mjs';
 
 /** @typedef {import('../byte-source.mjs').ByteSource} ByteSource */
 /** @typedef {import('../byte-source.mjs').Sink} Sink */
@@ -16,8 +16,8 @@ import { discard, isAbort, isRedirectLoop, parseContentRange } from './transport
  */
 export class HubFileSource {
   /**
-   * @param {HubClient} client
-   * @param {{repo: string, revision: string, files: string[], sizes: Map<string, number>, needsToken?: boolean}} model
+   * @param {import('./client.mjs').HubClient} client
+   * @param {{repo: string, revision: string, files: string[], sizes: Map<string, number>, needsToken?: boolean, gated?: false | string, private?: boolean}} model
    * @param {string} name
    */
   constructor(client, model, name) {
