@@ -135,7 +135,7 @@ function single(values, name) {
  * @param {string[]} argv
  * @param {{ env?: Record<string,string|undefined>, exists?: (p:string)=>boolean }} [ctx]
  * @returns {{ action: 'help' } | { action: 'version' } | { action: 'verify', suspect, parents, base,
- *   control, endpoint, token, budget, seed, json, cache, wait }}
+ *   control, candidates, maxCandidates, discover, endpoint, token, budget, seed, json, cache, wait }}
  */
 export function parseCli(argv, { env = process.env, exists = existsSync } = {}) {
   // node:util calls "--seed -1" ambiguous (the value looks like a flag): a number is a value, so

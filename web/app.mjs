@@ -290,7 +290,7 @@ function runForm(link = null) {
     // A link the page cannot run (e.g. a budget outside the limits) says why, never sits silent.
     formError.textContent = link ? `This link cannot be run as it is. ${r.error}` : r.error;
     formError.hidden = false;
-    r.focus?.focus();
+    /** @type {HTMLElement | undefined} */ (r.focus)?.focus();
     return;
   }
   formError.hidden = true;

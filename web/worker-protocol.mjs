@@ -20,9 +20,11 @@
  * @property {number} seed
  * @property {ModelInput} suspect
  * @property {ModelInput[]} parents
- * @property {ModelInput} base
+ * @property {ModelInput} [base]  absent: discovered
  * @property {ModelInput} [control]
  * @property {string} [pageUrl]
+ * @property {boolean} [discover]  a role is left empty or other candidates are named (js/discover/)
+ * @property {string[]} [candidates]  Other candidates, model ids without roles
  */
 
 /**

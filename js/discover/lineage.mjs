@@ -1,6 +1,6 @@
 // Find the parents: from the suspect alone (plus any models the user named, in any order), gather
 // candidates from metadata (candidates.mjs), screen each with a probe of a few KB (probe.mjs),
-// rank them (rank.mjs), and run the usual full verification (engine.mjs runAnalysis) on the chosen
+// rank them (rank.mjs), and run the usual full verification (js/engine/run-analysis.mjs runAnalysis) on the chosen
 // roles. The report is the usual one plus a `lineage` section (docs/report-schema.json); its
 // share link pins the chosen roles and SHAs, so it reproduces without rediscovering.
 import { readBytes } from '../io/byte-source.mjs';
@@ -125,6 +125,7 @@ export async function discoverLineage(o) {
   // Screen each candidate within the budgets; what does not fit is listed with the reason.
   const used = addCost(newCost(), suspectCost);
   const resolvedPinned = new Map([...(pinned.parents ?? []), ...(pinned.base ? [pinned.base] : [])].map((m) => [m.repo, m]));
+  /** @type {any[]} candidates with what screening found (skipped ones join them below) */
   const rows = gathered.candidates.map((c) => ({ ...c, screened: false, skipped: null, cost: newCost(), source: null, probe: null }));
   let done = 0;
   let next = 0;

@@ -116,7 +116,8 @@ function placeOf(name) {
 /**
  * Picks the probed tensors from the suspect's layout: matrices of a decodable dtype, at least
  * MIN_ELEMENTS, spread over components and layers (evenly spaced within each component).
- * Reads the suspect's shard headers as needed. @returns {Promise<{name, dtype, shape, blocks}[]>}
+ * Reads the suspect's shard headers as needed.
+ * @returns {Promise<{name: string, shape: number[], blocks: {start: number, len: number}[]}[]>}
  */
 export async function chooseProbe(layout, cost, signal) {
   const candidates = [...layout.names.keys()].filter((n) => !/(^|\.)(norm|ln|layernorm|bias)/i.test(n) && !/bias$/.test(n)).sort();

@@ -267,9 +267,10 @@ export function rankCandidates(o) {
   // Without a merge to go by, the most base-like candidate: the lowest star score.
   const baseFor = (x) => [...hypotheses].filter((h) => h.base !== x)
     .sort((a, b) => (a.star ?? 1) - (b.star ?? 1))[0]?.base ?? null;
+  /** @type {{kind: 'merge' | 'finetune' | 'copy' | 'no-relative', base: string | null, parents: string[], weights: number[], r2: number | null, of: string | null}} */
   let chosen;
   if (copyOf && !pinnedParents.length) {
-    chosen = { kind: 'copy', of: copyOf.id, base: baseFor(copyOf.id), parents: [copyOf.id], weights: [1], r2: null };
+    chosen = { kind: /** @type {const} */ ('copy'), of: copyOf.id, base: baseFor(copyOf.id), parents: [copyOf.id], weights: [1], r2: null };
   } else if (top && top.r2 >= T.MERGE_MIN_R2 && !(top.parents.length === 1 && top.weights[0] >= T.FINETUNE_MIN_WEIGHT && !pinnedParents.length)) {
     chosen = { kind: 'merge', of: null, base: top.base, parents: top.parents, weights: top.weights, r2: top.r2 };
   } else if (top && top.r2 >= T.MERGE_MIN_R2) {
@@ -278,11 +279,12 @@ export function rankCandidates(o) {
     const of = pinnedParents[0] ?? closest;
     chosen = { kind: 'finetune', of, base: pinnedBase ?? baseFor(of), parents: [of], weights: [], r2: top?.r2 ?? null };
   }
+  /** @type {null | {kind: 'merge', base: string, parents: string[], weights: number[], r2: number, star: number | null}} */
   let alternative = null;
   const second = hypotheses[1];
   if (chosen.kind === 'merge' && second && near(second) && second.parents.length === top.parents.length &&
       second.r2 >= T.MERGE_MIN_R2 && Math.abs((second.star ?? 1) - (top.star ?? 1)) < T.CLOSE_STAR) {
-    alternative = { kind: 'merge', base: second.base, parents: second.parents, weights: second.weights, r2: second.r2, star: second.star };
+    alternative = { kind: /** @type {const} */ ('merge'), base: second.base, parents: second.parents, weights: second.weights, r2: second.r2, star: second.star };
   }
   return {
     keys, scores,

@@ -14,6 +14,8 @@
  * @property {(bytes: number) => number} _malloc  0 when the heap cannot grow
  * @property {(ptr: number) => void} _free
  * @property {number} [maxIndexBytes]  the core's cap on an index file (bindings.cpp constant)
+ * @property {number} jsonPadding  bytes simdjson reads past JSON: every buffer handed to the core has them, zeroed
+ * @property {number} maxHeaderBytes  the core's header length limit (kMaxHeaderLength)
  */
 
 /** @type {() => Promise<WasmModule>} */
