@@ -5,7 +5,7 @@
 import { checkRange } from '../byte-source.mjs';
 import { HubError, Retryable } from './errors.mjs';
 import { forgetCdnUrl, hostOf, rememberCdnUrl, rememberedCdnUrl, stallOf, watchdog } from './retry.mjs';
-import { discard, isAbort, parseContentRange } from './transport.mjs';
+import { discard, isAbort, parseContentRange } from './fetch-util.mjs';
 
 /** @typedef {import('../byte-source.mjs').ByteSource} ByteSource */
 /** @typedef {import('../byte-source.mjs').Sink} Sink */
