@@ -3,9 +3,11 @@
 # (hub client against the mock hub, engine, command line) and the browser tests (headless Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Types first: seconds, and a type error fails before the slow build and tests.
+# Set-up (Debian packages, npm ci) first, then types: seconds, and a type error fails before the
+# slow build and tests.
+[ "${MP_SKIP_SETUP:-}" = 1 ] || bash scripts/setup.sh
 bash scripts/typecheck.sh
-bash scripts/build.sh
+MP_SKIP_SETUP=1 bash scripts/build.sh
 
 echo "== native ctest"
 ctest --test-dir build/native --output-on-failure -j2
