@@ -24,11 +24,32 @@ constexpr double kMaxFailingShare = 0.3;
 // Bit-exact reproduction share that counts as "the linear merge reproduces C".
 constexpr double kBitExact = 0.9;
 // Sparse: share of elements with C == B although A != B.
-constexpr double kSparseShare = 0.2;
+constexpr double kSparseShare = 0.1;
 // TIES: share of tensors with drops where every dropped |d| <= every kept |d|.
 constexpr double kTiesThresholdShare = 0.8;
 // DARE: mean |d| of dropped elements over mean |d| of kept ones (1 when the mask ignores |d|).
 constexpr double kDareRatio = 0.7;
+// DELLA vs DARE: mean |d| dropped / kept. DARE's mask ignores |d| (0.993-1.007 on the mergekit
+// dare cases, f32 and bf16, 1.017 with per-group weights); DELLA's keep probability rises with
+// |d|'s rank (eps 0.15: 0.773-0.834 on the della cases).
+constexpr double kDellaRatio = 0.95;
+// Breadcrumbs: share of tensors with drops whose dropped |d| lie only outside the kept range, on
+// both sides (1.0 on every mergekit breadcrumbs case; TIES and DARE cases 0).
+constexpr double kBandShare = 0.8;
+// Rounding-tolerant hard-threshold and band tests (one parent): share of a tensor's dropped
+// elements allowed on the wrong side of the kept range (BF16 merges snap a few kept elements to B).
+constexpr double kSoftShare = 0.02;
+// Sign consensus: max |alpha_opposite - alpha_same| over parents (least squares where the parents'
+// deltas disagree in sign vs where they agree) above which C was merged with a sign election.
+// Set on the mergekit non-holdout cases: dare_linear 0.001-0.009 (0.032 with per-group weights),
+// dare_ties 0.048-0.074; linear / task arithmetic <= 0.0005.
+constexpr double kConsensusGap = 0.04;
+// The same for DELLA, whose |d|-ranked mask alone opens a gap: della_linear 0.127-0.138,
+// della (consensus + normalize) 0.61-0.62.
+constexpr double kDellaConsensusGap = 0.3;
+// Fine-tune: one parent's alpha within this of 1 and C not a bit-exact copy (the mergekit
+// fine-tunes measure 0.999-1.001; the highest merge weight in either set is 0.9).
+constexpr double kFineTuneAlpha = 0.03;
 // SLERP: adding B as a regressor must remove at least this share of the lerp residual energy,
 // with p + q - 1 above kSlerpExcess (slerp always has s0 + s1 >= 1).
 constexpr double kSlerpResidualDrop = 0.5;

@@ -50,16 +50,23 @@ async function runCase(c, dir, wasm, budget) {
     throw e;
   }
   const s = report.summary;
+  const v = report.verdict || {};
+  const params = v.params || {};
+  // the structured verdict's weights and per-parent densities (null entries: undefined)
+  const finite = (x) => Array.isArray(x) && x.length > 0 && x.every(Number.isFinite);
   return {
     kind: s.verdict,
     method: s.method,
     sentence: s.sentence,
     flags: s.flags,
     alphas: s.alphas,
-    quoted: quotedAlphas(s.sentence),
+    quoted: finite(params.weights) ? params.weights : quotedAlphas(s.sentence),
+    densities: finite(params.density) ? params.density : null,
+    verdict: v,
     cos_fit: s.cos_fit,
     control_cos_fit: s.control ? s.control.cos_fit : null,
-    density: Number.isFinite(s.density) ? s.density : null,
+    density: finite(params.density) && params.density.length > 1 ? params.density : Number.isFinite(s.density) ? s.density : null,
+    ratio: s.sparsity?.[0] ? s.sparsity[0].mean_abs_d_dropped / s.sparsity[0].mean_abs_d_kept : null,
     slerp_t: Number.isFinite(s.slerp_t) ? s.slerp_t : null,
     zero_share: s.sparsity?.[0]?.zero_share ?? null,
     kept_alpha: s.sparsity?.[0]?.kept_alpha ?? null,
