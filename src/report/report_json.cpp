@@ -210,7 +210,7 @@ void verdict_field(Writer& w, const Verdict& v) {
       vec("weights", v.weights.empty() && v.undefined_reason.empty() ? v.alphas : v.weights);
       vec("density", v.densities);
       w.field("lambda", v.lambda);
-      w.field("t", v.slerp_t);
+      w.field("t", std::isfinite(v.slerp_t) ? v.slerp_t : v.nearswap_t);
       w.field("gamma", v.gamma);
     });
     w.field_arr("groups", [&] {
@@ -235,6 +235,10 @@ void verdict_field(Writer& w, const Verdict& v) {
       w.field("drop_ratio", ev.sparsity.dropped ? ev.sparsity.ratio() : NAN);
       w.field_bool("reproduced", ev.reproduced);
       w.field("consensus_gap", ev.consensus_gap);
+      w.field("stock_cos", ev.stock_cos);
+      w.field("stock_scale", ev.stock_scale);
+      w.field("equal_a_share", ev.equal_a_share);
+      w.field("clipped_share", ev.clipped_share);
       w.field("fit_cos", ev.fit_cos);
       w.field("control_cos", ev.overall.has_control ? ev.ctrl_cos : NAN);
     });

@@ -29,7 +29,10 @@ void MethodSignals::add(const MethodSignals& o) {
     a.max_abs_d_nonzero_D = std::max(a.max_abs_d_nonzero_D, b.max_abs_d_nonzero_D);
     a.dropped_above_kept_min += b.dropped_above_kept_min;
     a.dropped_above_kept_max += b.dropped_above_kept_max;
+    a.equal_a += b.equal_a;
+    a.clipped += b.clipped;
   }
+  max_abs_D = std::max(max_abs_D, o.max_abs_D);
   below_cuts += o.below_cuts;
   below_cuts_zero += o.below_cuts_zero;
   ov_n += o.ov_n;
@@ -207,6 +210,8 @@ void second_pass(const StreamView& C, const StreamView& B, const StreamView* A, 
             ParentSignals& p = e.p[j];
             const float ad = static_cast<float>(std::fabs(d[j]));
             if (ad > cut[j]) ++p.above_cut;
+            const double aD = std::fabs(D);
+            if (c[i] != a[j][i] && aD >= 0.9 * e.max_abs_D && aD <= 1.1 * e.max_abs_D && std::fabs(d[j]) > aD) ++p.clipped;
             if (D_zero && ad > kmin[j]) {
               ++p.dropped_above_kept_min;
               if (ad > kmax[j]) ++p.dropped_above_kept_max;
@@ -229,6 +234,7 @@ void compute_method_signals(const StreamView& C, const StreamView& B, const Stre
           if (!std::isfinite(c[i]) || !std::isfinite(b[i])) continue;  // the kernel counts these
           const double D = static_cast<double>(c[i]) - b[i];
           const bool D_zero = c[i] == b[i];
+          e.max_abs_D = std::max(e.max_abs_D, static_cast<float>(std::fabs(D)));
           // "at least 4 ulps of C's dtype at |B|": below that, rounding C snaps the merge to a grid
           // point and the ratio D/d says more about rounding than about alpha.
           const double robust_floor = 4.0 * ulp_at(std::fabs(static_cast<double>(b[i])), pr);
@@ -239,6 +245,7 @@ void compute_method_signals(const StreamView& C, const StreamView& B, const Stre
             const double d = static_cast<double>(a[j][i]) - b[i];
             const double ad = std::fabs(d);
             ++p.d_nonzero;
+            p.equal_a += c[i] == a[j][i];
             if (D_zero) {
               ++p.zero_D_nonzero_d;
               p.sum_abs_d_zero_D += ad;

@@ -26,6 +26,9 @@ struct ParentSignals {
   float max_abs_d_nonzero_D = 0;      // breadcrumbs: the kept band's top
   uint64_t dropped_above_kept_min = 0;  // C == B with |d| above the smallest kept |d|
   uint64_t dropped_above_kept_max = 0;  // ... and above the largest kept |d| (breadcrumbs' top gamma)
+  // nearswap: |D| = min(|d|, t): elements bit-equal to the parent, and elements clipped at the
+  // tensor's largest |D| (within 10%, for rounded suspects) with |d| above it
+  uint64_t equal_a = 0, clipped = 0;
 };
 
 struct MethodSignals {
@@ -51,6 +54,7 @@ struct MethodSignals {
   double m3[kMaxParents * (kMaxParents - 1) / 2][kMaxParents] = {};
   double DDdd[kMaxParents] = {};                           // sum D^2 d_j^2
   double sum_abs_D = 0;                                    // L1 weight of a one-parent DARE/DELLA
+  float max_abs_D = 0;                                     // nearswap's t (first pass)
   uint64_t hash_c = 0, hash_b = 0, hash_a[kMaxParents] = {};  // FNV-1a 64 of each sample's raw bytes
   void add(const MethodSignals& other);  // pool (hashes are not pooled: they are kept per tensor)
 };

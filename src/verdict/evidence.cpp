@@ -295,6 +295,66 @@ void gather_plane(Evidence& ev, const GroupResult& o) {
 
 }  // namespace
 
+void gather_nearswap(Evidence& ev, const std::vector<TensorResult>& tensors) {
+  if (ev.k != 1) return;
+  uint64_t n = 0, eq = 0, cl = 0;
+  std::vector<float> ts;
+  for (const auto& t : tensors) {
+    if (t.identical_to_base || t.identical_to_parent >= 0) continue;
+    const ParentSignals& p = t.x.p[0];
+    n += p.d_nonzero;
+    eq += p.equal_a;
+    cl += p.clipped;
+    if (p.clipped > 0) ts.push_back(t.x.max_abs_D);
+  }
+  if (!n) return;
+  ev.equal_a_share = double(eq) / double(n);
+  ev.clipped_share = double(cl) / double(n);
+  if (!ts.empty()) {
+    std::nth_element(ts.begin(), ts.begin() + ts.size() / 2, ts.end());
+    ev.nearswap_t = ts[ts.size() / 2];
+  }
+}
+
+void gather_model_stock(Evidence& ev, const std::vector<TensorResult>& tensors) {
+  const int k = ev.k;
+  if (k < 2) return;
+  double dp = 0, pp = 0, dd = 0, tsum = 0;
+  int nt = 0;
+  for (const auto& t : tensors) {
+    if (t.identical_to_base || t.est.degenerate) continue;
+    const Moments& m = t.m;
+    double c = 0;
+    int pairs = 0;
+    bool ok = true;
+    for (int i = 0; i < k; ++i)
+      for (int j = i + 1; j < k; ++j) {
+        const double den = std::sqrt(m.g(1 + i, 1 + i) * m.g(1 + j, 1 + j));
+        if (!(den > 0)) ok = false; else c += m.g(1 + i, 1 + j) / den;
+        ++pairs;
+      }
+    if (!ok || !pairs) continue;
+    c /= pairs;
+    const double tt = k * c / (1 + (k - 1) * c);
+    const double s = tt / k;
+    double dsum = 0, psum = 0;
+    for (int i = 0; i < k; ++i) {
+      dsum += m.g(0, 1 + i);
+      for (int j = 0; j < k; ++j) psum += m.g(1 + i, 1 + j);
+    }
+    dp += s * dsum;
+    pp += s * s * psum;
+    dd += m.g(0, 0);
+    tsum += tt;
+    ++nt;
+  }
+  if (pp > 0 && dd > 0) {
+    ev.stock_cos = dp / std::sqrt(pp * dd);
+    ev.stock_scale = dp / pp;
+    ev.stock_t = tsum / nt;
+  }
+}
+
 Evidence gather(const MatchResult& match, const std::vector<TensorResult>& tensors, const Aggregates& agg, int k) {
   Evidence ev;
   ev.k = std::clamp(k, 1, kMaxParents);
@@ -307,6 +367,8 @@ Evidence gather(const MatchResult& match, const std::vector<TensorResult>& tenso
   gather_sparsity(ev, tensors);
   gather_consistency(ev, agg);
   gather_plane(ev, agg.overall);
+  gather_nearswap(ev, tensors);
+  gather_model_stock(ev, tensors);
   return ev;
 }
 

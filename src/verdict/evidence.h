@@ -85,6 +85,12 @@ struct Evidence {
   // methods keep one sign only there): kConsensusGap / kDellaConsensusGap in rules.cpp.
   double consensus_gap = NAN;  // max over parents of |opposite - same| (NaN: k = 1 or too few)
   double l1_weight = NAN;                 // sum |D| / sum |d| (one parent)
+  // nearswap (one parent): share of changed elements bit-equal to A, share clipped at t, and t
+  // (the median over tensors of the largest |D|)
+  double equal_a_share = 0, clipped_share = 0, nearswap_t = NAN;
+  // model_stock (k >= 2): D against t_T / k sum_i d_i per tensor, t_T = k c / (1 + (k - 1) c)
+  // from the parents' mean pairwise cosine c: the fit's cosine and scale (1 for model_stock)
+  double stock_cos = NAN, stock_scale = NAN, stock_t = NAN;  // stock_t: the mean t over tensors
 
   // Consistency over components and layers.
   std::vector<ComponentFit> components;  // in Component order

@@ -189,6 +189,29 @@ bool rounding_zeros(const Evidence& ev) {
   return ev.sparsity.share() >= kSparseShare && !ev.reproduced && ev.bf16 && ev.cos >= kLinearCos;
 }
 
+// model_stock: each tensor's weight t / k follows from the parents' own cosines; the per-tensor
+// prediction explains C clearly better than one constant alpha does.
+bool model_stock(Verdict& v) {
+  const Evidence& ev = v.evidence;
+  if (ev.k < 2 || !(ev.stock_cos >= kStockCos) || std::fabs(ev.stock_scale - 1) > kStockScale ||
+      ev.stock_cos < ev.cos + kStockGain)
+    return false;
+  decided(v, VerdictRule::ModelStock, "linear-merge", "model_stock");
+  v.alphas = ev.alphas;
+  return true;
+}
+
+// nearswap: every changed element either equals A or is clipped at t.
+bool nearswap(Verdict& v) {
+  const Evidence& ev = v.evidence;
+  if (ev.k != 1 || ev.reproduced || ev.equal_a_share + ev.clipped_share < kNearswapShare ||
+      std::min(ev.equal_a_share, ev.clipped_share) < kNearswapMinPart || !std::isfinite(ev.nearswap_t))
+    return false;
+  decided(v, VerdictRule::Nearswap, "nearswap-merge", "nearswap");
+  v.nearswap_t = ev.nearswap_t;
+  return true;
+}
+
 // 5. SLERP: the plane fit C = p A + q B explains clearly more than the lerp model.
 bool slerp(Verdict& v) {
   const Evidence& ev = v.evidence;
@@ -289,8 +312,8 @@ void not_a_merge_or_between(Verdict& v) {
 }
 
 bool first_rule(Verdict& v) {
-  return too_little_data(v) || copy(v) || identical_to_base(v) || whole_copies(v) || degenerate(v) || sparse(v) ||
-         slerp(v) || linear(v);
+  return too_little_data(v) || copy(v) || identical_to_base(v) || whole_copies(v) || degenerate(v) || model_stock(v) || sparse(v) ||
+         nearswap(v) || slerp(v) || linear(v);
 }
 
 }  // namespace

@@ -290,6 +290,19 @@ void sentence_and_explanation(Verdict& v) {
       return;
     }
     case VerdictRule::Slerp: slerp_text(v); return;
+    case VerdictRule::ModelStock:
+      v.sentence = "Consistent with model_stock: C = B + t mean(A_i - B), t from the parents' own cosines (mean t " +
+                   fmt(ev.stock_t) + ")";
+      v.explanation = "Each tensor's weight t = k c / (1 + (k - 1) c), c the parents' mean pairwise cosine, predicts C with "
+                      "cosine " + fmt(ev.stock_cos, 4) + " at scale " + fmt(ev.stock_scale) + " (1 for model_stock); one "
+                      "constant alpha per parent reaches cos_fit " + fmt(ev.cos, 4) + ".";
+      return;
+    case VerdictRule::Nearswap:
+      v.sentence = "Consistent with nearswap: |C - B| = min(|A - B|, t), t = " + fmt(v.nearswap_t, 5);
+      v.explanation = pct(ev.equal_a_share) + " of the elements where A differs from B are bit-identical to A (|d| <= t) and " +
+                      pct(ev.clipped_share) + " are clipped at |C - B| = t; a linear reading (alpha " + fmt(ev.alphas[0]) +
+                      ", cos_fit " + fmt(ev.cos) + ") would be meaningless.";
+      return;
     case VerdictRule::LinearPerComponent:
     case VerdictRule::LinearPerLayer:
     case VerdictRule::TaskArithmetic:

@@ -47,6 +47,19 @@ constexpr double kConsensusGap = 0.04;
 // The same for DELLA, whose |d|-ranked mask alone opens a gap: della_linear 0.127-0.138,
 // della (consensus + normalize) 0.61-0.62.
 constexpr double kDellaConsensusGap = 0.3;
+// nearswap (one parent): share of changed elements either bit-equal to A or clipped at t, and
+// (f32 nearswap t = 0.002: 0.319 + 0.681 = 1.000; every other case has no clipped elements)
+// the least of the two shares (a TIES merge with lambda 1 is bit-equal to A where kept but clips
+// nothing; a linear merge does neither).
+constexpr double kNearswapShare = 0.9;
+constexpr double kNearswapMinPart = 0.05;
+// model_stock (k >= 2): D against each tensor's t / k sum d_i (t from the parents' cosines):
+// cosine at least this, scale within kStockScale of 1, and clearly better than one constant alpha.
+// Set on the mergekit cases: model_stock f32 1.000 (scale 1.000), bf16mk k=2 0.955 (1.002); every
+// linear / task-arithmetic / slerp / TIES case 0.51-0.65 at scales 3-11.
+constexpr double kStockCos = 0.95;
+constexpr double kStockScale = 0.05;
+constexpr double kStockGain = 0.05;
 // Fine-tune: one parent's alpha within this of 1 and C not a bit-exact copy (the mergekit
 // fine-tunes measure 0.999-1.001; the highest merge weight in either set is 0.9).
 constexpr double kFineTuneAlpha = 0.03;

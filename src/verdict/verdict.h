@@ -26,6 +26,8 @@ enum class VerdictRule {
   Dare,                 // sparse-merge
   Della,                // sparse-merge: random drops that favour small |d|
   UnexplainedZeros,     // inconclusive: zeros without a TIES or DARE signature
+  ModelStock,           // linear-merge (model_stock): per-tensor weight from the parents' cosines
+  Nearswap,             // nearswap-merge: |D| = min(|d|, t)
   Slerp,                // slerp-merge
   LinearPerComponent,   // linear-merge with per-component weights
   LinearPerLayer,       // linear-merge with per-layer weights
@@ -63,7 +65,7 @@ enum class CaveatCode {
 };
 
 struct Verdict {
-  // "linear-merge" | "sparse-merge" | "slerp-merge" | "passthrough" | "copy" | "fine-tune" |
+  // "linear-merge" | "sparse-merge" | "slerp-merge" | "nearswap-merge" | "passthrough" | "copy" | "fine-tune" |
   // "not-a-merge" | "inconclusive"
   std::string kind;
   // "linear" | "task_arithmetic" | "slerp" | "ties" | "dare_linear" | "della_linear" |
@@ -88,6 +90,7 @@ struct Verdict {
   std::vector<double> weights;    // the weights the sentence quotes (TIES: lambda w_i / W)
   std::vector<double> densities;  // sparse merges: each parent's kept share
   double gamma = NAN;             // breadcrumbs: the dropped top share
+  double nearswap_t = NAN;        // nearswap: the clip level t
   // "" | "alpha" | ...: why alphas are undefined (parent = base, suspect = base, same parent twice)
   std::string undefined_reason;
   verdict::Evidence evidence;  // the numbers the text quotes

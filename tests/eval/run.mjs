@@ -67,7 +67,7 @@ async function runCase(c, dir, wasm, budget) {
     control_cos_fit: s.control ? s.control.cos_fit : null,
     density: finite(params.density) && params.density.length > 1 ? params.density : Number.isFinite(s.density) ? s.density : null,
     ratio: s.sparsity?.[0] ? s.sparsity[0].mean_abs_d_dropped / s.sparsity[0].mean_abs_d_kept : null,
-    slerp_t: Number.isFinite(s.slerp_t) ? s.slerp_t : null,
+    slerp_t: Number.isFinite(s.slerp_t) ? s.slerp_t : Number.isFinite(params.t) ? params.t : null,
     zero_share: s.sparsity?.[0]?.zero_share ?? null,
     kept_alpha: s.sparsity?.[0]?.kept_alpha ?? null,
     bit_exact: s.bit_exact,
@@ -172,7 +172,7 @@ const f3 = (x) => (x === null || x === undefined || Number.isNaN(x) ? '-' : Numb
 const f4 = (x) => (x === null || x === undefined || Number.isNaN(x) ? '-' : Number(x).toFixed(4));
 
 export function confusionTable(results) {
-  const kinds = ['linear-merge', 'sparse-merge', 'slerp-merge', 'passthrough', 'not-a-merge', 'inconclusive', 'incomparable'];
+  const kinds = ['linear-merge', 'sparse-merge', 'slerp-merge', 'nearswap-merge', 'passthrough', 'copy', 'fine-tune', 'not-a-merge', 'inconclusive', 'incomparable'];
   for (const r of results) if (!kinds.includes(r.got.kind)) kinds.push(r.got.kind);
   const rows = new Map();
   for (const r of results) {
