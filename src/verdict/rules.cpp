@@ -49,6 +49,8 @@ bool too_little_data(Verdict& v) {
   if (v.evidence.tensors > 0 && v.evidence.overall.elements >= kMinElements) return false;
   decided(v, VerdictRule::TooLittleData, "inconclusive");
   add_flag(v, "low-coverage");
+  // e.g. an all-NaN suspect: nothing finite to fit, so alpha is undefined, not 0
+  if (v.evidence.overall.elements < kMinElements) v.undefined_reason = "too few finite elements were compared";
   return true;
 }
 

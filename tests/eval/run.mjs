@@ -225,17 +225,18 @@ export function mergekitTable(results) {
   return lines.join('\n');
 }
 
-/** Counts per family of the mergekit set: cases, kind right, method right, all checks right. */
+/** Counts per family of the mergekit set: cases, kind right, method right, all checks right, holdouts. */
 export function familySummary(results) {
   const rows = new Map();
   for (const r of results.filter((x) => x.check)) {
     const f = r.family || r.expected.method;
-    if (!rows.has(f)) rows.set(f, { n: 0, kind: 0, method: 0, ok: 0, complete: 0 });
+    if (!rows.has(f)) rows.set(f, { n: 0, kind: 0, method: 0, ok: 0, complete: 0, held: 0, heldOk: 0 });
     const x = rows.get(f);
     x.n++; x.kind += r.check.kindOk; x.method += r.check.methodOk; x.ok += r.check.ok; x.complete += r.check.ok && r.check.complete;
+    if (r.holdout) { x.held++; x.heldOk += r.check.ok; }
   }
-  const lines = ['| family | cases | kind right | method right | all available checks right | ... with every number given |', '|---|---:|---:|---:|---:|---:|'];
-  for (const [f, x] of rows) lines.push(`| ${f} | ${x.n} | ${x.kind} | ${x.method} | ${x.ok} | ${x.complete} |`);
+  const lines = ['| family | cases | kind right | method right | all available checks right | ... with every number given | held out right |', '|---|---:|---:|---:|---:|---:|---:|'];
+  for (const [f, x] of rows) lines.push(`| ${f} | ${x.n} | ${x.kind} | ${x.method} | ${x.ok} | ${x.complete} | ${x.held ? `${x.heldOk} / ${x.held}` : '-'} |`);
   return lines.join('\n');
 }
 
@@ -288,7 +289,7 @@ async function budgetSweep(budgets, wasmDir) {
   return rows.join('\n');
 }
 
-function evaluationMd(results, sweep) {
+function evaluationMd(results, sweep, mk = []) {
   const ok = results.filter((r) => r.ok).length;
   const m = margins(results);
   const th = thresholds();
@@ -301,7 +302,12 @@ function evaluationMd(results, sweep) {
     .replace('{{CASES}}', caseTable(results))
     .replace('{{THRESHOLDS}}', thTable)
     .replace('{{MARGINS}}', mTable)
-    .replace('{{BUDGETS}}', sweep);
+    .replace('{{BUDGETS}}', sweep)
+    .replace('{{MERGEKIT_SUMMARY}}', `${mk.filter((r) => r.check.ok).length} of ${mk.length} mergekit cases right ` +
+      `(${mk.filter((r) => r.holdout && r.check.ok).length} of ${mk.filter((r) => r.holdout).length} held out).`)
+    .replace('{{MERGEKIT_FAMILIES}}', familySummary(mk))
+    .replace('{{MERGEKIT_CONFUSION}}', confusionTable(mk))
+    .replace('{{MERGEKIT_CASES}}', mergekitTable(mk));
 }
 
 async function main(argv) {
@@ -336,7 +342,7 @@ async function main(argv) {
   if (argv.includes('--write')) {
     const wasmDir = arg('--wasm') && path.resolve(arg('--wasm'));
     const sweep = await budgetSweep([300_000, 1_000_000, 64 * 1024 * 1024], wasmDir);
-    fs.writeFileSync(path.join(root, 'EVALUATION.md'), evaluationMd(results, sweep));
+    fs.writeFileSync(path.join(root, 'EVALUATION.md'), evaluationMd(results, sweep, mk));
     console.error('EVALUATION.md written');
   }
   fs.rmSync(dir, { recursive: true, force: true });

@@ -179,6 +179,10 @@ TEST_CASE("undefined alpha, copies and the same model three times", "[verdict]")
   CHECK(dv.rule == VerdictRule::DegenerateDelta);
   CHECK(dv.undefined_reason == "the parent equals the base");
   CHECK(dv.alphas.empty());
+  // Nothing finite compared (an all-NaN suspect): undefined too, not alpha 0.
+  Verdict nan = run(make_run(4, 10, est_of(0, 0)));
+  CHECK(nan.rule == VerdictRule::TooLittleData);
+  CHECK(nan.undefined_reason == "too few finite elements were compared");
   // Two parents that are one model.
   Run two = make_run(8, 16384, e, 2);
   for (int i = 0; i < 3; ++i) for (int j = 0; j < 3; ++j) two.agg.overall.pooled.gram[i * kMaxVectors + j] = 1;
