@@ -77,6 +77,9 @@ void sparsity_fields(Writer& w, const MethodSignals& x, int k) {
       w.field("kept_alpha", p.kept_dd > 0 ? p.kept_Dd / p.kept_dd : NAN);
       w.field("robust_alpha", p.robust_dd > 0 ? p.robust_Dd / p.robust_dd : NAN);
       w.field_int("robust_elements", p.robust_n);
+      w.field_int("above_cut", p.above_cut);
+      w.field_int("dropped_above_kept_min", p.dropped_above_kept_min);
+      w.field_int("dropped_above_kept_max", p.dropped_above_kept_max);
       w.end_object();
     }
   });
@@ -346,6 +349,9 @@ std::string report_json(const std::vector<Model>& models, const MatchResult& mat
       w.field_int("nonfinite", t.m.nonfinite);
       estimate_fields(w, t.est, k);
       sparsity_fields(w, t.x, k);
+      // TIES's joint test: elements with every parent's |d| at most its cut, and those left at B
+      w.field_int("below_cuts", t.x.below_cuts);
+      w.field_int("below_cuts_at_base", t.x.below_cuts_zero);
       bit_exact_fields(w, t.bx);
       w.field_bool("outlier", t.outlier);
       w.field_bool("rounding_dominated", t.rounding_dominated);

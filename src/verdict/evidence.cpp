@@ -173,6 +173,7 @@ void gather_sparsity(Evidence& ev, const std::vector<TensorResult>& tensors) {
     if (!drops || !some_above) continue;
     ++ev.tensors_with_drops;
     if (t.x.below_cuts_zero == t.x.below_cuts) ++ev.tensors_hard;
+    if (double(t.x.below_cuts - t.x.below_cuts_zero) <= kSoftJointShare * double(t.x.below_cuts)) ++ev.tensors_soft_joint;
   }
   const int k = ev.k;
   ev.ties_weights.assign(k, NAN);

@@ -76,6 +76,7 @@ struct Evidence {
   // Joint hard threshold (TIES with any k): share of tensors with drops where every element with
   // each parent's |d| at most that parent's cut is left at B.
   uint32_t tensors_with_drops = 0, tensors_hard = 0;
+  uint32_t tensors_soft_joint = 0;  // the same with kSoftJointShare of those elements off B (rounding)
   double hard_share() const { return tensors_with_drops ? double(tensors_hard) / tensors_with_drops : 0; }
   std::vector<double> ties_weights;       // lambda w_i / W from the overlap (NaN when undefined)
   std::vector<double> dare_density;       // per parent from fourth moments (NaN when undefined)

@@ -129,8 +129,10 @@ bool sparse(Verdict& v) {
   // One parent, rounded suspect: the rounding-tolerant versions (a few kept elements snap to B).
   const bool soft = ev.k == 1 && ev.bf16;
   const bool band = ev.k == 1 && share_of(soft ? sp.tensors_soft_band : sp.tensors_band) >= kBandShare;
+  const double soft_joint = ev.tensors_with_drops ? double(ev.tensors_soft_joint) / ev.tensors_with_drops : 0;
   const bool hard = !band && (ev.hard_share() >= kTiesThresholdShare ||
-                              (soft && share_of(sp.tensors_soft_hard) >= kTiesThresholdShare));
+                              (soft && share_of(sp.tensors_soft_hard) >= kTiesThresholdShare) ||
+                              (ev.bf16 && soft_joint >= kTiesThresholdShare));
   const bool uniform = sp.ratio() >= kDareRatio;
   if (hard || band || uniform) {
     v.parent = ev.sparse_parent;

@@ -39,6 +39,11 @@ constexpr double kBandShare = 0.8;
 // Rounding-tolerant hard-threshold and band tests (one parent): share of a tensor's dropped
 // elements allowed on the wrong side of the kept range (BF16 merges snap a few kept elements to B).
 constexpr double kSoftShare = 0.02;
+// TIES's joint test on a rounded suspect: share of a tensor's below-every-cut elements allowed off
+// B (a bf16 merge moves a few of them by an ulp). Set on mk-ties-bf16mk-k3: 80% of tensors at or
+// below 0.117 (median 0.058); every non-TIES case has a median of 0.32 or more (small bf16 linear
+// w = 0.02: 0.32; DARE / DELLA / breadcrumbs 0.64-0.83).
+constexpr double kSoftJointShare = 0.15;
 // Sign consensus: max |alpha_opposite - alpha_same| over parents (least squares where the parents'
 // deltas disagree in sign vs where they agree) above which C was merged with a sign election.
 // Set on the mergekit non-holdout cases: dare_linear 0.001-0.009 (0.032 with per-group weights),
