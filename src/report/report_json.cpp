@@ -239,6 +239,7 @@ void verdict_field(Writer& w, const Verdict& v) {
       w.field_bool("reproduced", ev.reproduced);
       w.field("consensus_gap", ev.consensus_gap);
       w.field("stock_cos", ev.stock_cos);
+      w.field("nuslerp_err", ev.nuslerp_err);
       w.field("stock_scale", ev.stock_scale);
       w.field("equal_a_share", ev.equal_a_share);
       w.field("clipped_share", ev.clipped_share);

@@ -356,6 +356,34 @@ void gather_model_stock(Evidence& ev, const std::vector<TensorResult>& tensors) 
   }
 }
 
+void gather_nuslerp(Evidence& ev, const std::vector<TensorResult>& tensors) {
+  if (ev.k != 2) return;
+  double err = 0, tsum = 0, wsum = 0;
+  for (const auto& t : tensors) {
+    if (t.identical_to_base || t.est.degenerate || t.rounding_dominated) continue;
+    const Moments& m = t.m;
+    const double den = std::sqrt(m.g(1, 1) * m.g(2, 2));
+    const double a1 = t.est.alpha[0], a2 = t.est.alpha[1];
+    if (!(den > 0) || !(a1 > 0) || !(a2 > 0)) return;  // nuslerp's coefficients are positive
+    const double th = std::acos(std::clamp(m.g(1, 2) / den, -1.0, 1.0));
+    if (th < 1e-3) return;
+    double lo = 0, hi = 1;
+    for (int it = 0; it < 60; ++it) {  // sin(t th) / sin((1 - t) th) rises with t
+      const double mid = 0.5 * (lo + hi);
+      if (std::sin(mid * th) < (a2 / a1) * std::sin((1 - mid) * th)) lo = mid; else hi = mid;
+    }
+    const double tt = 0.5 * (lo + hi);
+    const double w = double(t.elements);
+    err += w * std::fabs(std::sin((1 - tt) * th) / std::sin(th) - a1);
+    tsum += w * tt;
+    wsum += w;
+  }
+  if (wsum > 0) {
+    ev.nuslerp_err = err / wsum;
+    ev.nuslerp_t = tsum / wsum;
+  }
+}
+
 Evidence gather(const MatchResult& match, const std::vector<TensorResult>& tensors, const Aggregates& agg, int k) {
   Evidence ev;
   ev.k = std::clamp(k, 1, kMaxParents);
@@ -370,6 +398,7 @@ Evidence gather(const MatchResult& match, const std::vector<TensorResult>& tenso
   gather_plane(ev, agg.overall);
   gather_nearswap(ev, tensors);
   gather_model_stock(ev, tensors);
+  gather_nuslerp(ev, tensors);
   return ev;
 }
 

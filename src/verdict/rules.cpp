@@ -216,6 +216,18 @@ bool nearswap(Verdict& v) {
   return true;
 }
 
+// nuslerp: the two fitted coefficients are sin((1 - t) th) / sin th and sin(t th) / sin th for
+// one t in every tensor (th the angle between the two deltas); weights w1 : w2 = (1 - t) : t.
+bool nuslerp(Verdict& v) {
+  const Evidence& ev = v.evidence;
+  if (ev.k != 2 || ev.cos < kLinearCos || !(ev.nuslerp_err <= kNuslerpErr)) return false;
+  decided(v, VerdictRule::Nuslerp, "slerp-merge", "nuslerp");
+  v.slerp_t = ev.nuslerp_t;
+  v.weights = {1 - ev.nuslerp_t, ev.nuslerp_t};
+  v.alphas = ev.alphas;
+  return true;
+}
+
 // 5. SLERP: the plane fit C = p A + q B explains clearly more than the lerp model.
 bool slerp(Verdict& v) {
   const Evidence& ev = v.evidence;
@@ -317,7 +329,7 @@ void not_a_merge_or_between(Verdict& v) {
 
 bool first_rule(Verdict& v) {
   return too_little_data(v) || copy(v) || identical_to_base(v) || whole_copies(v) || degenerate(v) || model_stock(v) || sparse(v) ||
-         nearswap(v) || slerp(v) || linear(v);
+         nearswap(v) || nuslerp(v) || slerp(v) || linear(v);
 }
 
 }  // namespace

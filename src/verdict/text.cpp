@@ -290,6 +290,14 @@ void sentence_and_explanation(Verdict& v) {
       return;
     }
     case VerdictRule::Slerp: slerp_text(v); return;
+    case VerdictRule::Nuslerp:
+      v.sentence = "Consistent with nuslerp of the two task vectors: t = " + fmt(v.slerp_t) + " (weights " +
+                   fmt(1 - v.slerp_t) + " : " + fmt(v.slerp_t) + ")";
+      v.explanation = "C - B = a1 (A1 - B) + a2 (A2 - B) with a1 + a2 = " + fmt(ev.alphas[0] + ev.alphas[1]) +
+                      " > 1, and in every tensor a1 and a2 are sin((1 - t) th) / sin th and sin(t th) / sin th for one t "
+                      "(th the angle between the deltas; mean deviation " + fmt(ev.nuslerp_err, 4) + "): spherical "
+                      "interpolation of the task vectors, not task arithmetic.";
+      return;
     case VerdictRule::ModelStock:
       v.sentence = "Consistent with model_stock: C = B + t mean(A_i - B), t from the parents' own cosines (mean t " +
                    fmt(ev.stock_t) + ")";

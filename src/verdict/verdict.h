@@ -28,6 +28,7 @@ enum class VerdictRule {
   UnexplainedZeros,     // inconclusive: zeros without a TIES or DARE signature
   ModelStock,           // linear-merge (model_stock): per-tensor weight from the parents' cosines
   Nearswap,             // nearswap-merge: |D| = min(|d|, t)
+  Nuslerp,              // slerp-merge (nuslerp): two task vectors slerped, t from the alpha ratio
   Slerp,                // slerp-merge
   LinearPerComponent,   // linear-merge with per-component weights
   LinearPerLayer,       // linear-merge with per-layer weights
