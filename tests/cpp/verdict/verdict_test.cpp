@@ -378,3 +378,72 @@ TEST_CASE("low coverage and unmatched tensors are caveats", "[verdict]") {
   CHECK(has_flag(v, "unmatched-tensors"));
   CHECK(v.caveat_codes == std::vector<CaveatCode>{CaveatCode::LowCoverage, CaveatCode::UnmatchedTensors, CaveatCode::NoControl});
 }
+
+namespace {
+// Tensor moments over [D, d_1, d_2, B] for deltas of unit norm at angle th and D = a1 d1 + a2 d2.
+void set_two_parent_moments(Run& r, double th, double a1, double a2) {
+  const double c = std::cos(th);
+  for (auto& t : r.tensors) {
+    double* g = t.m.gram;
+    auto set = [&](int i, int j, double v) { g[i * kMaxVectors + j] = g[j * kMaxVectors + i] = v; };
+    set(1, 1, 1); set(2, 2, 1); set(1, 2, c);
+    set(0, 1, a1 + a2 * c); set(0, 2, a1 * c + a2);
+    set(0, 0, a1 * a1 + a2 * a2 + 2 * a1 * a2 * c);
+    t.m.k = 2;
+    t.est.alpha[0] = a1;
+    t.est.alpha[1] = a2;
+  }
+}
+}  // namespace
+
+TEST_CASE("nuslerp: both coefficients follow from one t; task arithmetic does not", "[verdict]") {
+  const double th = 85 * 3.14159265358979 / 180, t = 0.4;
+  const double a1 = std::sin((1 - t) * th) / std::sin(th), a2 = std::sin(t * th) / std::sin(th);
+  Estimates e = est_of(a1, 0.9999);
+  e.alpha[1] = a2;
+  Run r = make_run(12, 16384, e, 2);
+  set_two_parent_moments(r, th, a1, a2);
+  Verdict v = run(r);
+  CHECK(v.kind == "slerp-merge");
+  CHECK(v.method == "nuslerp");
+  CHECK(v.slerp_t == Approx(0.4).margin(1e-6));
+  REQUIRE(v.weights.size() == 2);
+  CHECK(v.weights[0] == Approx(0.6).margin(1e-6));
+  // task arithmetic 0.7 / 0.5 at the same angle: no single t gives both
+  Estimates ta = est_of(0.7, 0.9999);
+  ta.alpha[1] = 0.5;
+  Run q = make_run(12, 16384, ta, 2);
+  set_two_parent_moments(q, th, 0.7, 0.5);
+  Verdict w = run(q);
+  CHECK(w.method == "task_arithmetic");
+}
+
+TEST_CASE("model_stock: each tensor's t from the parents' cosine predicts C", "[verdict]") {
+  // two parents at 80 degrees: c = cos 80, t = 2c / (1 + c), D = t/2 (d1 + d2); the pooled alpha is
+  // checked too (a constant-alpha fit of the same tensors explains less: cos_fit 0.645 pooled here)
+  const double th = 80 * 3.14159265358979 / 180, c = std::cos(th), tt = 2 * c / (1 + c);
+  Estimates e = est_of(tt / 2, 0.645);
+  e.alpha[1] = tt / 2;
+  Run r = make_run(12, 16384, e, 2);
+  set_two_parent_moments(r, th, tt / 2, tt / 2);
+  Verdict v = run(r);
+  CHECK(v.kind == "linear-merge");
+  CHECK(v.method == "model_stock");
+  CHECK(v.evidence.stock_scale == Approx(1));
+}
+
+TEST_CASE("nearswap: changed elements equal A or are clipped at t", "[verdict]") {
+  Run r = make_run(12, 16384, est_of(0.3, 0.86));
+  for (auto& t : r.tensors) {
+    t.x.p[0].d_nonzero = 16000;
+    t.x.p[0].equal_a = 5100;
+    t.x.p[0].clipped = 10900;
+    t.x.max_abs_D = 0.002f;
+  }
+  Verdict v = run(r);
+  CHECK(v.kind == "nearswap-merge");
+  CHECK(v.method == "nearswap");
+  CHECK(v.nearswap_t == Approx(0.002));
+  // a linear merge: nothing equal to A, nothing clipped
+  CHECK(run(make_run(12, 16384, est_of(0.3, 0.99))).kind == "linear-merge");
+}
