@@ -4,6 +4,7 @@
 // Names, repo ids and messages come from the models: every cell and line of text goes through
 // termSafe() (cli-term.mjs), so a name cannot move the cursor or print a line of its own.
 import { termSafe } from './term.mjs';
+import { percent } from '../js/report/view.mjs';
 
 /** @param {number|null|undefined} x */
 export function fmtNum(x, digits = 4) {
@@ -141,10 +142,19 @@ export function formatReport(report) {
   const orows = [['', 'alpha', '95% interval']];
   for (let i = 0; i < k; i++) {
     const ci = summary.alpha_ci95?.[i];
-    orows.push([parentName(i), fmtNum(summary.alphas?.[i]), ci ? `[${fmtNum(ci[0])}, ${fmtNum(ci[1])}]` : '-']);
+    const a = summary.alphas?.[i];
+    orows.push([parentName(i), Number.isFinite(a) ? fmtNum(a) : 'undefined', ci && Number.isFinite(a) ? `[${fmtNum(ci[0])}, ${fmtNum(ci[1])}]` : '-']);
   }
   out.push(table(orows, 'lrr'));
+  const why = typeof report.verdict?.undefined === 'string' ? report.verdict.undefined : '';
+  if ((summary.alphas ?? []).some((a) => !Number.isFinite(a))) out.push(termSafe(`  alpha undefined${why ? `: ${why}` : ''}`));
   out.push(`  cos_fit ${fmtNum(summary.cos_fit, 5)}`);
+  const params = report.verdict?.params;
+  if (params && (params.density ?? []).length) {
+    const per = (xs) => xs.map((x, i) => `${parentName(i)} ${Number.isFinite(x) ? fmtNum(x, 3) : 'undefined'}`).join(', ');
+    out.push(termSafe(`  ${report.verdict.method || 'sparse'}: density ${per(params.density)}; weights ${per(params.weights ?? [])}` +
+      (Number.isFinite(params.gamma) ? `; gamma ${percent(params.gamma)}` : '')));
+  }
   if (summary.control) {
     const ca = (summary.control.alphas ?? []).map((a, i) => `${parentName(i)} ${fmtNum(a)}`).join(', ');
     out.push(`  control (same statistics, control in C's place): alpha ${ca || '-'}, cos_fit ${fmtNum(summary.control.cos_fit, 5)}`);

@@ -16,6 +16,23 @@ export function pick(obj, ...paths) {
 
 const arr = (v) => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
 const numOrNaN = (v) => (typeof v === 'number' ? v : NaN);
+
+/**
+ * A share (0..1) as a percentage that is never rounded to 100% or 0% when it is not exactly that
+ * (99.975% is "99.98%", not "100.0%"); "undefined" when it is not a number. Page and CLI use it.
+ * @param {number} share
+ * @returns {string}
+ */
+export function percent(share) {
+  if (typeof share !== 'number' || !Number.isFinite(share)) return 'undefined';
+  for (let d = 1; d <= 6; d++) {
+    const s = (100 * share).toFixed(d);
+    const r = Number(s);
+    if ((r === 100 && share < 1) || (r === 0 && share > 0)) continue;
+    return `${s}%`;
+  }
+  return share > 0.5 ? '<100%' : '>0%';
+}
 const nums = (v) => arr(v).map(numOrNaN);
 
 /** Role label for a model entry: suspect, parent i, base, control. */
@@ -50,6 +67,18 @@ function modelList(models) {
   ];
 }
 
+/** The named method's parameters from report.verdict.params; null entries stay NaN (undefined). */
+function structuredParams(verdict) {
+  const p = verdict && typeof verdict === 'object' && verdict.params && typeof verdict.params === 'object' ? verdict.params : {};
+  return {
+    weights: nums(p.weights),
+    density: nums(p.density),
+    lambda: numOrNaN(p.lambda),
+    t: numOrNaN(p.t),
+    gamma: numOrNaN(p.gamma),
+  };
+}
+
 export function buildView(report) {
   const summary = report.summary ?? {};
   const models = modelList(report.models);
@@ -76,6 +105,10 @@ export function buildView(report) {
       explanation: String(summary.explanation ?? ''),
       caveats: arr(summary.caveats).map(String),
       flags: arr(summary.flags).map(String),
+      // the structured verdict (report.verdict): the named method's parameters, per parent
+      params: structuredParams(report.verdict),
+      // why alpha is undefined (a parent equal to the base, ...), or '' when it is defined
+      undefinedReason: typeof report.verdict?.undefined === 'string' ? report.verdict.undefined : '',
     },
     overall: {
       alpha: nums(summary.alphas),

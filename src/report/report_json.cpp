@@ -77,6 +77,9 @@ void sparsity_fields(Writer& w, const MethodSignals& x, int k) {
       w.field("kept_alpha", p.kept_dd > 0 ? p.kept_Dd / p.kept_dd : NAN);
       w.field("robust_alpha", p.robust_dd > 0 ? p.robust_Dd / p.robust_dd : NAN);
       w.field_int("robust_elements", p.robust_n);
+      w.field_int("above_cut", p.above_cut);
+      w.field_int("dropped_above_kept_min", p.dropped_above_kept_min);
+      w.field_int("dropped_above_kept_max", p.dropped_above_kept_max);
       w.end_object();
     }
   });
@@ -196,6 +199,56 @@ void json_escape(std::string& out, const std::string& s) {
   }
 }
 
+// The structured verdict (verdict/verdict.h): what the sentence says, as data.
+void verdict_field(Writer& w, const Verdict& v) {
+  const auto vec = [&](const char* key, const std::vector<double>& x) {
+    w.field_arr(key, [&] { for (double d : x) w.num(d); });
+  };
+  w.field_obj("verdict", [&] {
+    w.field_str("kind", v.kind);
+    w.field_str("method", v.method);
+    w.key("parent");
+    if (v.parent >= 0) w.integer(v.parent + 1); else w.null();
+    w.field_obj("params", [&] {
+      vec("weights", v.weights.empty() && v.undefined_reason.empty() ? v.alphas : v.weights);
+      vec("density", v.densities);
+      w.field("lambda", v.lambda);
+      w.field("t", std::isfinite(v.slerp_t) ? v.slerp_t : v.nearswap_t);
+      w.field("gamma", v.gamma);
+    });
+    w.field_arr("groups", [&] {
+      for (const auto& g : v.groups) {
+        w.begin_object();
+        w.field_str("component", g.component);
+        vec("weights", g.alphas);
+        w.field("cos_fit", g.cos_fit);
+        w.end_object();
+      }
+    });
+    w.field_arr("flags", [&] { for (const auto& f : v.flags) w.str(f); });
+    w.field_arr("caveats", [&] { for (auto c : v.caveat_codes) w.str(caveat_code_name(c)); });
+    w.key("undefined");
+    if (v.undefined_reason.empty()) w.null(); else w.str(v.undefined_reason);
+    // The method tests' measurements (verdict/evidence.h), so the report shows what decided.
+    const verdict::Evidence& ev = v.evidence;
+    w.field_obj("tests", [&] {
+      w.field("zero_share", ev.sparsity.share());
+      w.field("hard_threshold_share", ev.tensors_with_drops ? ev.hard_share() : NAN);
+      w.field("band_share", ev.sparsity.tensors_with_drops ? ev.sparsity.band_share() : NAN);
+      w.field("drop_ratio", ev.sparsity.dropped ? ev.sparsity.ratio() : NAN);
+      w.field_bool("reproduced", ev.reproduced);
+      w.field("consensus_gap", ev.consensus_gap);
+      w.field("stock_cos", ev.stock_cos);
+      w.field("nuslerp_err", ev.nuslerp_err);
+      w.field("stock_scale", ev.stock_scale);
+      w.field("equal_a_share", ev.equal_a_share);
+      w.field("clipped_share", ev.clipped_share);
+      w.field("fit_cos", ev.fit_cos);
+      w.field("control_cos", ev.overall.has_control ? ev.ctrl_cos : NAN);
+    });
+  });
+}
+
 std::string report_json(const std::vector<Model>& models, const MatchResult& match,
                         const Plan& plan, const PlanOptions& options,
                         const std::vector<TensorResult>& tensors, const Aggregates& agg,
@@ -215,7 +268,12 @@ std::string report_json(const std::vector<Model>& models, const MatchResult& mat
 
   w.field_obj("summary", [&] {
     const GroupResult& o = agg.overall;
-    w.nums("alphas", o.est.alpha, k);
+    // Undefined (a parent equal to the base, C equal to the base, one parent twice): null, never 0.
+    if (o.est.degenerate || !verdict.undefined_reason.empty()) {
+      w.field_arr("alphas", [&] { for (int i = 0; i < k; ++i) w.null(); });
+    } else {
+      w.nums("alphas", o.est.alpha, k);
+    }
     ci95_field(w, o, k);
     w.field("cos_fit", o.est.degenerate ? NAN : o.est.cos_fit);
     w.field_str("verdict", verdict.kind);
@@ -241,6 +299,8 @@ std::string report_json(const std::vector<Model>& models, const MatchResult& mat
     sparsity_fields(w, o.x, k);
     control_fields(w, has_control, o.control_est, k);
   });
+
+  verdict_field(w, verdict);
 
   w.field_arr("components", [&] {
     for (const auto& g : agg.components) {
@@ -290,6 +350,9 @@ std::string report_json(const std::vector<Model>& models, const MatchResult& mat
       w.field_int("nonfinite", t.m.nonfinite);
       estimate_fields(w, t.est, k);
       sparsity_fields(w, t.x, k);
+      // TIES's joint test: elements with every parent's |d| at most its cut, and those left at B
+      w.field_int("below_cuts", t.x.below_cuts);
+      w.field_int("below_cuts_at_base", t.x.below_cuts_zero);
       bit_exact_fields(w, t.bx);
       w.field_bool("outlier", t.outlier);
       w.field_bool("rounding_dominated", t.rounding_dominated);

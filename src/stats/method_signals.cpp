@@ -25,7 +25,33 @@ void MethodSignals::add(const MethodSignals& o) {
     a.robust_Dd += b.robust_Dd;
     a.robust_dd += b.robust_dd;
     a.robust_DD += b.robust_DD;
+    a.above_cut += b.above_cut;
+    a.max_abs_d_nonzero_D = std::max(a.max_abs_d_nonzero_D, b.max_abs_d_nonzero_D);
+    a.dropped_above_kept_min += b.dropped_above_kept_min;
+    a.dropped_above_kept_max += b.dropped_above_kept_max;
+    a.equal_a += b.equal_a;
+    a.clipped += b.clipped;
   }
+  max_abs_D = std::max(max_abs_D, o.max_abs_D);
+  below_cuts += o.below_cuts;
+  below_cuts_zero += o.below_cuts_zero;
+  ov_n += o.ov_n;
+  op_n += o.op_n;
+  sum_abs_D += o.sum_abs_D;
+  for (int i = 0; i < kMaxParents; ++i) {
+    ov_Dd[i] += o.ov_Dd[i];
+    ss_Dd[i] += o.ss_Dd[i];
+    op_Dd[i] += o.op_Dd[i];
+    DDdd[i] += o.DDdd[i];
+    for (int j = 0; j < kMaxParents; ++j) {
+      ov_dd[i][j] += o.ov_dd[i][j];
+      ss_dd[i][j] += o.ss_dd[i][j];
+      op_dd[i][j] += o.op_dd[i][j];
+      m4[i][j] += o.m4[i][j];
+    }
+  }
+  for (int q = 0; q < kMaxParents * (kMaxParents - 1) / 2; ++q)
+    for (int j = 0; j < kMaxParents; ++j) m3[q][j] += o.m3[q][j];
 }
 
 namespace {
@@ -124,6 +150,77 @@ void for_each_block(const StreamView& C, const StreamView& B, const StreamView* 
   }
 }
 
+// The tests that need this tensor's first-pass extremes (the cut-offs): see MethodSignals.
+void second_pass(const StreamView& C, const StreamView& B, const StreamView* A, int k, MethodSignals& e) {
+  float cut[kMaxParents], kmin[kMaxParents], kmax[kMaxParents];
+  for (int j = 0; j < k; ++j) {
+    cut[j] = e.p[j].max_abs_d_zero_D;
+    kmin[j] = e.p[j].min_abs_d_nonzero_D;
+    kmax[j] = e.p[j].max_abs_d_nonzero_D;
+  }
+  for_each_block(
+      C, B, A, k, [&](size_t len, const float* c, const float* b, const float* const* a) {
+        for (size_t i = 0; i < len; ++i) {
+          if (!std::isfinite(c[i]) || !std::isfinite(b[i])) continue;
+          const double D = static_cast<double>(c[i]) - b[i];
+          const bool D_zero = c[i] == b[i];
+          double d[kMaxParents];
+          bool finite = true, all_below = true, all_above = true, any_d = false;
+          int pos = 0, neg = 0;
+          for (int j = 0; j < k; ++j) {
+            finite = finite && std::isfinite(a[j][i]);
+            d[j] = finite ? static_cast<double>(a[j][i]) - b[i] : 0;
+            const float ad = static_cast<float>(std::fabs(d[j]));
+            if (ad > cut[j]) all_below = false; else all_above = false;
+            pos += d[j] > 0;
+            neg += d[j] < 0;
+            any_d = any_d || d[j] != 0;
+          }
+          if (!finite) continue;
+          e.sum_abs_D += std::fabs(D);
+          if (all_below && any_d) {
+            ++e.below_cuts;
+            e.below_cuts_zero += D_zero;
+          }
+          if (all_above && !D_zero && (pos == k || neg == k)) {
+            ++e.ov_n;
+            for (int j = 0; j < k; ++j) {
+              e.ov_Dd[j] += D * d[j];
+              for (int l = 0; l < k; ++l) e.ov_dd[j][l] += d[j] * d[l];
+            }
+          }
+          const bool same_sign = pos == 0 || neg == 0;
+          double(*gdd)[kMaxParents] = same_sign ? e.ss_dd : e.op_dd;
+          double* gDd = same_sign ? e.ss_Dd : e.op_Dd;
+          e.op_n += !same_sign;
+          for (int j = 0; j < k; ++j) {
+            gDd[j] += D * d[j];
+            for (int l = 0; l < k; ++l) gdd[j][l] += d[j] * d[l];
+          }
+          for (int j = 0; j < k; ++j) {
+            const double dj2 = d[j] * d[j];
+            if (same_sign) {
+              e.DDdd[j] += D * D * dj2;
+              for (int x = 0; x < k; ++x) {
+                e.m4[x][j] += d[x] * d[x] * dj2;
+                for (int l = x + 1; l < k; ++l) e.m3[pair_index(x, l)][j] += d[x] * d[l] * dj2;
+              }
+            }
+            if (d[j] == 0) continue;
+            ParentSignals& p = e.p[j];
+            const float ad = static_cast<float>(std::fabs(d[j]));
+            if (ad > cut[j]) ++p.above_cut;
+            const double aD = std::fabs(D);
+            if (c[i] != a[j][i] && aD >= 0.9 * e.max_abs_D && aD <= 1.1 * e.max_abs_D && std::fabs(d[j]) > aD) ++p.clipped;
+            if (D_zero && ad > kmin[j]) {
+              ++p.dropped_above_kept_min;
+              if (ad > kmax[j]) ++p.dropped_above_kept_max;
+            }
+          }
+        }
+      });
+}
+
 }  // namespace
 
 void compute_method_signals(const StreamView& C, const StreamView& B, const StreamView* A, int k,
@@ -137,6 +234,7 @@ void compute_method_signals(const StreamView& C, const StreamView& B, const Stre
           if (!std::isfinite(c[i]) || !std::isfinite(b[i])) continue;  // the kernel counts these
           const double D = static_cast<double>(c[i]) - b[i];
           const bool D_zero = c[i] == b[i];
+          e.max_abs_D = std::max(e.max_abs_D, static_cast<float>(std::fabs(D)));
           // "at least 4 ulps of C's dtype at |B|": below that, rounding C snaps the merge to a grid
           // point and the ratio D/d says more about rounding than about alpha.
           const double robust_floor = 4.0 * ulp_at(std::fabs(static_cast<double>(b[i])), pr);
@@ -147,6 +245,7 @@ void compute_method_signals(const StreamView& C, const StreamView& B, const Stre
             const double d = static_cast<double>(a[j][i]) - b[i];
             const double ad = std::fabs(d);
             ++p.d_nonzero;
+            p.equal_a += c[i] == a[j][i];
             if (D_zero) {
               ++p.zero_D_nonzero_d;
               p.sum_abs_d_zero_D += ad;
@@ -154,6 +253,7 @@ void compute_method_signals(const StreamView& C, const StreamView& B, const Stre
             } else {
               p.sum_abs_d_nonzero_D += ad;
               p.min_abs_d_nonzero_D = std::min(p.min_abs_d_nonzero_D, static_cast<float>(ad));
+              p.max_abs_d_nonzero_D = std::max(p.max_abs_d_nonzero_D, static_cast<float>(ad));
               p.kept_Dd += D * d;
               p.kept_dd += d * d;
               p.kept_DD += D * D;
@@ -167,6 +267,7 @@ void compute_method_signals(const StreamView& C, const StreamView& B, const Stre
           }
         }
       });
+  second_pass(C, B, A, k, e);
   const uint64_t n = common_count(C, B, A, k);
   e.hash_c = fnv1a(C.data, n * dtype_bytes(C.dtype));
   e.hash_b = fnv1a(B.data, n * dtype_bytes(B.dtype));

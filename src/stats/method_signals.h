@@ -20,14 +20,47 @@ struct ParentSignals {
   // rounding-robust alpha: only elements with |d| >= 4 ulps of the suspect's dtype at |B|
   uint64_t robust_n = 0;
   double robust_Dd = 0, robust_dd = 0, robust_DD = 0;
+  // Second pass, against this tensor's cut-off cut = max |d| where C == B (TIES trims each parent
+  // by its own top-k, so C == B only where every parent was trimmed: cut <= the parent's own cut):
+  uint64_t above_cut = 0;             // |d| > cut: the parent's kept share (TIES density)
+  float max_abs_d_nonzero_D = 0;      // breadcrumbs: the kept band's top
+  uint64_t dropped_above_kept_min = 0;  // C == B with |d| above the smallest kept |d|
+  uint64_t dropped_above_kept_max = 0;  // ... and above the largest kept |d| (breadcrumbs' top gamma)
+  // nearswap: |D| = min(|d|, t): elements bit-equal to the parent, and elements clipped at the
+  // tensor's largest |D| (within 10%, for rounded suspects) with |d| above it
+  uint64_t equal_a = 0, clipped = 0;
 };
 
 struct MethodSignals {
   int k = 1;
   ParentSignals p[kMaxParents];
+  // Hard-threshold test over all parents at once: elements where every parent's |d| is at most its
+  // cut; TIES leaves all of them at B (the cut is below every trimmed element), a random mask not.
+  uint64_t below_cuts = 0, below_cuts_zero = 0;
+  // TIES's overlap: every parent above its cut, all d of one sign, C != B. There C - B is the
+  // weighted mean lambda sum w_i d_i / sum w_i, so least squares on these elements gives lambda w_i / W.
+  double ov_dd[kMaxParents][kMaxParents] = {}, ov_Dd[kMaxParents] = {};
+  uint64_t ov_n = 0;
+  // Least squares of D on the d_i where no two parents' deltas have opposite signs (a sign
+  // consensus changes nothing there) and where some do (a consensus keeps one side only).
+  double ss_dd[kMaxParents][kMaxParents] = {}, ss_Dd[kMaxParents] = {};
+  double op_dd[kMaxParents][kMaxParents] = {}, op_Dd[kMaxParents] = {};
+  uint64_t op_n = 0;
+  // DARE's per-parent density from fourth moments over the same-sign elements (independent
+  // masks, E[m_i^2] = rho_i):
+  // sum D^2 d_j^2 = sum_i (w_i^2 / rho_i) sum d_i^2 d_j^2 + sum_{i != l} w_i w_l sum d_i d_l d_j^2.
+  double m4[kMaxParents][kMaxParents] = {};                // sum d_i^2 d_j^2
+  // sum d_i d_l d_j^2 for i < l, pair index pair_index(i, l)
+  double m3[kMaxParents * (kMaxParents - 1) / 2][kMaxParents] = {};
+  double DDdd[kMaxParents] = {};                           // sum D^2 d_j^2
+  double sum_abs_D = 0;                                    // L1 weight of a one-parent DARE/DELLA
+  float max_abs_D = 0;                                     // nearswap's t (first pass)
   uint64_t hash_c = 0, hash_b = 0, hash_a[kMaxParents] = {};  // FNV-1a 64 of each sample's raw bytes
   void add(const MethodSignals& other);  // pool (hashes are not pooled: they are kept per tensor)
 };
+
+// Index of the pair (i, l), i < l < kMaxParents, into MethodSignals::m3.
+constexpr int pair_index(int i, int l) { return i * (2 * kMaxParents - i - 1) / 2 + (l - i - 1); }
 
 void compute_method_signals(const StreamView& C, const StreamView& B, const StreamView* A, int k, MethodSignals& e);
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "stats/method_signals.h"
 #include "verdict/thresholds.h"
 
 namespace mp::verdict {
@@ -12,6 +13,25 @@ namespace {
 
 // Least squares of D on [d_1..d_k, B] from the pooled Gram matrix (order D, d_1..d_k, B): the
 // plane fit's share of ||D||^2 explained. Solved by Gaussian elimination on at most 5 unknowns.
+// Solves a x = b (n <= kMaxParents + 1) by Gaussian elimination with partial pivoting; false when
+// singular.
+bool solve(int n, double a[kMaxParents + 1][kMaxParents + 2], double* x) {
+  for (int c = 0; c < n; ++c) {
+    int piv = c;
+    for (int r = c + 1; r < n; ++r)
+      if (std::fabs(a[r][c]) > std::fabs(a[piv][c])) piv = r;
+    if (std::fabs(a[piv][c]) < 1e-300) return false;
+    for (int j = 0; j <= n; ++j) std::swap(a[c][j], a[piv][j]);
+    for (int r = 0; r < n; ++r) {
+      if (r == c) continue;
+      double f = a[r][c] / a[c][c];
+      for (int j = c; j <= n; ++j) a[r][j] -= f * a[c][j];
+    }
+  }
+  for (int i = 0; i < n; ++i) x[i] = a[i][n] / a[i][i];
+  return true;
+}
+
 double plane_r2(const Moments& m) {
   const int k = m.k, n = k + 1;  // regressors d_1..d_k, B
   if (m.g(0, 0) <= 0) return 0;
@@ -53,10 +73,22 @@ Sparsity sparsity_of(const std::vector<TensorResult>& tensors, int parent) {
     s.kept_Dd += p.kept_Dd;
     s.kept_dd += p.kept_dd;
     s.kept_DD += p.kept_DD;
+    s.above_cut += p.above_cut;
+    s.dropped_above_kept_max += p.dropped_above_kept_max;
     uint64_t kept = p.d_nonzero - std::min(p.d_nonzero, p.zero_D_nonzero_d);
     if (p.zero_D_nonzero_d > 0 && kept > 0) {
       ++s.tensors_with_drops;
       if (p.max_abs_d_zero_D <= p.min_abs_d_nonzero_D) ++s.tensors_hard_threshold;
+      // breadcrumbs: drops above the smallest kept |d| all lie above the largest, and there are
+      // drops on both sides
+      if (p.dropped_above_kept_max > 0 && p.dropped_above_kept_min == p.dropped_above_kept_max &&
+          p.zero_D_nonzero_d > p.dropped_above_kept_max)
+        ++s.tensors_band;
+      const double slack = kSoftShare * double(p.zero_D_nonzero_d);
+      if (double(p.dropped_above_kept_min) <= slack) ++s.tensors_soft_hard;
+      if (p.dropped_above_kept_max > 0 && double(p.dropped_above_kept_min - p.dropped_above_kept_max) <= slack &&
+          p.zero_D_nonzero_d > p.dropped_above_kept_max)
+        ++s.tensors_soft_band;
     }
   }
   return s;
@@ -73,7 +105,10 @@ bool enters_checks(const GroupResult& g) {
 }
 
 void gather_copies(Evidence& ev, const MatchResult& match, const std::vector<TensorResult>& tensors) {
+  int parent = tensors.empty() ? -1 : tensors[0].identical_to_parent;
   for (const auto& t : tensors) {
+    if (t.identical_to_parent != parent) parent = -1;
+    ev.equal_base += t.identical_to_base;
     if (t.identical_to_parent >= 0) ++ev.same_parent;
     else if (t.identical_to_base) ++ev.same_base;
     else if (!t.copied_from.empty()) ++ev.copied;
@@ -81,6 +116,20 @@ void gather_copies(Evidence& ev, const MatchResult& match, const std::vector<Ten
       ev.copy_examples.push_back(std::string(name_of(match, t)) + " = " + t.copied_from);
     if (t.outlier && ev.outlier_names.size() < 3) ev.outlier_names.push_back(name_of(match, t));
   }
+  ev.copy_parent = parent;
+}
+
+// alpha is undefined when a parent's delta is zero or two parents' deltas are the same.
+std::string undefined_reason_of(const Moments& m, int k) {
+  for (int i = 0; i < k; ++i)
+    if (m.g(1 + i, 1 + i) <= 0) return k == 1 ? "the parent equals the base" : "A" + std::to_string(i + 1) + " equals the base";
+  for (int i = 0; i < k; ++i)
+    for (int j = i + 1; j < k; ++j) {
+      const double det = m.g(1 + i, 1 + i) * m.g(1 + j, 1 + j) - m.g(1 + i, 1 + j) * m.g(1 + i, 1 + j);
+      if (det <= 1e-12 * m.g(1 + i, 1 + i) * m.g(1 + j, 1 + j))
+        return "A" + std::to_string(i + 1) + " and A" + std::to_string(j + 1) + " are the same model";
+    }
+  return "the parents' deltas are degenerate";
 }
 
 void gather_fit(Evidence& ev, const GroupResult& o) {
@@ -103,21 +152,90 @@ void gather_fit(Evidence& ev, const GroupResult& o) {
 }
 
 void gather_sparsity(Evidence& ev, const std::vector<TensorResult>& tensors) {
-  ev.sparsity = sparsity_of(tensors, 0);
+  for (int i = 0; i < ev.k; ++i) ev.parent_sparsity.push_back(sparsity_of(tensors, i));
+  ev.sparsity = ev.parent_sparsity[0];
   for (int i = 1; i < ev.k; ++i) {
-    Sparsity s = sparsity_of(tensors, i);
+    const Sparsity& s = ev.parent_sparsity[i];
     if (s.share() > ev.sparsity.share()) { ev.sparsity = s; ev.sparse_parent = i; }
   }
+  // Pooled second-pass sums over the tensors that are not copies of the base.
+  MethodSignals x;
+  double sum_abs_d = 0;
+  for (const auto& t : tensors) {
+    if (t.identical_to_base) continue;
+    x.add(t.x);
+    sum_abs_d += t.x.p[0].sum_abs_d_zero_D + t.x.p[0].sum_abs_d_nonzero_D;
+    bool drops = false, some_above = false;
+    for (int i = 0; i < ev.k; ++i) {
+      drops = drops || t.x.p[i].zero_D_nonzero_d > 0;
+      some_above = some_above || t.x.p[i].above_cut > 0;
+    }
+    if (!drops || !some_above) continue;
+    ++ev.tensors_with_drops;
+    if (t.x.below_cuts_zero == t.x.below_cuts) ++ev.tensors_hard;
+    if (double(t.x.below_cuts - t.x.below_cuts_zero) <= kSoftJointShare * double(t.x.below_cuts)) ++ev.tensors_soft_joint;
+  }
+  const int k = ev.k;
+  ev.ties_weights.assign(k, NAN);
+  ev.dare_density.assign(k, NAN);
+  double a[kMaxParents + 1][kMaxParents + 2] = {}, w[kMaxParents + 1] = {};
+  if (x.ov_n >= kMinElements) {
+    for (int i = 0; i < k; ++i) {
+      for (int j = 0; j < k; ++j) a[i][j] = x.ov_dd[i][j];
+      a[i][k] = x.ov_Dd[i];
+    }
+    if (solve(k, a, w)) ev.ties_weights.assign(w, w + k);
+  }
+  ev.same_sign_alphas.assign(k, NAN);
+  ev.opposite_alphas.assign(k, NAN);
+  const auto ls = [&](const double (*dd)[kMaxParents], const double* Dd, std::vector<double>& out) {
+    double g[kMaxParents + 1][kMaxParents + 2] = {}, r[kMaxParents + 1] = {};
+    for (int i = 0; i < k; ++i) {
+      for (int j = 0; j < k; ++j) g[i][j] = dd[i][j];
+      g[i][k] = Dd[i];
+    }
+    if (solve(k, g, r)) out.assign(r, r + k);
+  };
+  ls(x.ss_dd, x.ss_Dd, ev.same_sign_alphas);
+  if (k > 1 && x.op_n >= kMinElements) ls(x.op_dd, x.op_Dd, ev.opposite_alphas);
+  for (int i = 0; i < k; ++i) {
+    const double g = std::fabs(ev.opposite_alphas[i] - ev.same_sign_alphas[i]);
+    if (std::isfinite(g) && !(g <= ev.consensus_gap)) ev.consensus_gap = g;
+  }
+  // DARE: u_i = 1 / rho_i from sum_i u_i w_i^2 m4[i][j] = DDdd[j] - cross terms, w = the LS alphas.
+  const double* al = ev.same_sign_alphas.data();
+  for (int j = 0; j < k; ++j) {
+    double rhs = x.DDdd[j];
+    for (int i = 0; i < k; ++i)
+      for (int l = i + 1; l < k; ++l) rhs -= 2 * al[i] * al[l] * x.m3[pair_index(i, l)][j];
+    for (int i = 0; i < k; ++i) a[j][i] = al[i] * al[i] * x.m4[i][j];
+    a[j][k] = rhs;
+  }
+  if (std::isfinite(al[0]) && solve(k, a, w))
+    for (int i = 0; i < k; ++i) if (w[i] >= 1) ev.dare_density[i] = 1 / w[i];
+  if (k == 1 && sum_abs_d > 0) ev.l1_weight = x.sum_abs_D / sum_abs_d;
 }
 
 void gather_consistency(Evidence& ev, const Aggregates& agg) {
   const GroupResult& o = agg.overall;
   uint64_t failing_elements = 0, comp_elements = 0;
+  double lo[kMaxParents], hi[kMaxParents];
+  std::fill(lo, lo + kMaxParents, 1e300);
+  std::fill(hi, hi + kMaxParents, -1e300);
+  // Components too small for the checks still must not pass unchecked under a group verdict.
+  bool unchecked = false;
   for (const auto& c : agg.components) {
-    if (!enters_checks(c)) continue;
+    if (!enters_checks(c)) {
+      unchecked = unchecked || (c.usable > 0 && !c.est.degenerate);
+      continue;
+    }
     comp_elements += c.elements;
     ev.comp_min = std::min(ev.comp_min, c.est.alpha[0]);
     ev.comp_max = std::max(ev.comp_max, c.est.alpha[0]);
+    for (int i = 0; i < ev.k; ++i) {
+      lo[i] = std::min(lo[i], c.est.alpha[i]);
+      hi[i] = std::max(hi[i], c.est.alpha[i]);
+    }
     ev.comp_cos_min = std::min(ev.comp_cos_min, c.est.cos_fit);
     ev.components.push_back({c.component, std::vector<double>(c.est.alpha, c.est.alpha + ev.k), c.est.cos_fit});
     if (c.est.cos_fit < kNullCos) {
@@ -125,31 +243,45 @@ void gather_consistency(Evidence& ev, const Aggregates& agg) {
       ev.failing.push_back(c.component);
     }
   }
-  ev.comp_spread = ev.comp_max >= ev.comp_min ? ev.comp_max - ev.comp_min : 0;
+  ev.comp_spread = 0;
+  for (int i = 0; i < ev.k; ++i) if (hi[i] >= lo[i]) ev.comp_spread = std::max(ev.comp_spread, hi[i] - lo[i]);
   ev.outlier_share = o.usable ? double(o.outliers) / double(o.usable) : 0;
   ev.failing_share = comp_elements ? double(failing_elements) / double(comp_elements) : 0;
   // Layer alphas are compared within a component, so per-component weights do not read as a
   // layer gradient: layer_min/max are those of the component where they differ most.
+  // Tensors without a layer (embeddings, lm_head, final norm) are checked by their component's
+  // group when the layer grouping vouches for the rest: every tensor is in a checked group.
+  double unlayered_cos = 1e300;
   for (const auto& c : agg.components) {
-    double lo = 1e300, hi = -1e300;
+    double lo1[kMaxParents], hi1[kMaxParents];
+    std::fill(lo1, lo1 + kMaxParents, 1e300);
+    std::fill(hi1, hi1 + kMaxParents, -1e300);
+    bool any_layer = false;
     for (const auto& l : agg.layers) {
-      if (l.component != c.component || l.usable == 0 || l.est.degenerate || l.elements < kComponentMinElements) continue;
-      lo = std::min(lo, l.est.alpha[0]);
-      hi = std::max(hi, l.est.alpha[0]);
+      if (l.component != c.component) continue;
+      any_layer = true;
+      if (l.usable == 0 || l.est.degenerate || l.elements < kComponentMinElements) continue;
+      for (int i = 0; i < ev.k; ++i) {
+        lo1[i] = std::min(lo1[i], l.est.alpha[i]);
+        hi1[i] = std::max(hi1[i], l.est.alpha[i]);
+      }
       ev.layer_cos_min = std::min(ev.layer_cos_min, l.est.cos_fit);
     }
-    if (hi >= lo && (ev.layer_max < ev.layer_min || hi - lo > ev.layer_max - ev.layer_min)) {
-      ev.layer_min = lo;
-      ev.layer_max = hi;
-    }
+    if (!any_layer && c.usable > 0 && !c.est.degenerate) unlayered_cos = std::min(unlayered_cos, c.est.cos_fit);
+    for (int i = 0; i < ev.k; ++i)
+      if (hi1[i] >= lo1[i] && (ev.layer_max < ev.layer_min || hi1[i] - lo1[i] > ev.layer_max - ev.layer_min)) {
+        ev.layer_min = lo1[i];
+        ev.layer_max = hi1[i];
+      }
   }
+  if (ev.layer_cos_min < 1e300) ev.layer_cos_min = std::min(ev.layer_cos_min, unlayered_cos);
   // The worst cos_fit over component groups and over (layer, component) groups. mergekit gives
   // components (filters) or layers (weight lists) their own alpha: then the pooled fit is lower
   // than every group's, and the groups are the evidence.
   ev.group_cos = std::max(ev.comp_cos_min < 1e300 ? ev.comp_cos_min : 0, ev.layer_cos_min < 1e300 ? ev.layer_cos_min : 0);
-  ev.comp_groups_fit = ev.comp_cos_min < 1e300 && ev.comp_cos_min >= kLinearCos;
-  ev.layer_groups_fit = ev.layer_cos_min < 1e300 && ev.layer_cos_min >= kLinearCos;
-  ev.per_group = ev.k == 1 && ev.group_cos >= kLinearCos && ev.cos < kLinearCos;
+  ev.comp_groups_fit = !unchecked && ev.comp_cos_min < 1e300 && ev.comp_cos_min >= kLinearCos;
+  ev.layer_groups_fit = !unchecked && ev.layer_cos_min < 1e300 && ev.layer_cos_min >= kLinearCos;
+  ev.per_group = (ev.comp_groups_fit || ev.layer_groups_fit) && ev.group_cos >= kLinearCos && ev.cos < kLinearCos;
   ev.fit_cos = ev.per_group ? ev.group_cos : ev.cos;
   ev.consistent = ev.outlier_share <= kMaxOutlierShare && ev.failing_share <= kMaxFailingShare;
 }
@@ -164,6 +296,94 @@ void gather_plane(Evidence& ev, const GroupResult& o) {
 
 }  // namespace
 
+void gather_nearswap(Evidence& ev, const std::vector<TensorResult>& tensors) {
+  if (ev.k != 1) return;
+  uint64_t n = 0, eq = 0, cl = 0;
+  std::vector<float> ts;
+  for (const auto& t : tensors) {
+    if (t.identical_to_base || t.identical_to_parent >= 0) continue;
+    const ParentSignals& p = t.x.p[0];
+    n += p.d_nonzero;
+    eq += p.equal_a;
+    cl += p.clipped;
+    if (p.clipped > 0) ts.push_back(t.x.max_abs_D);
+  }
+  if (!n) return;
+  ev.equal_a_share = double(eq) / double(n);
+  ev.clipped_share = double(cl) / double(n);
+  if (!ts.empty()) {
+    std::nth_element(ts.begin(), ts.begin() + ts.size() / 2, ts.end());
+    ev.nearswap_t = ts[ts.size() / 2];
+  }
+}
+
+void gather_model_stock(Evidence& ev, const std::vector<TensorResult>& tensors) {
+  const int k = ev.k;
+  if (k < 2) return;
+  double dp = 0, pp = 0, dd = 0, tsum = 0;
+  int nt = 0;
+  for (const auto& t : tensors) {
+    if (t.identical_to_base || t.est.degenerate) continue;
+    const Moments& m = t.m;
+    double c = 0;
+    int pairs = 0;
+    bool ok = true;
+    for (int i = 0; i < k; ++i)
+      for (int j = i + 1; j < k; ++j) {
+        const double den = std::sqrt(m.g(1 + i, 1 + i) * m.g(1 + j, 1 + j));
+        if (!(den > 0)) ok = false; else c += m.g(1 + i, 1 + j) / den;
+        ++pairs;
+      }
+    if (!ok || !pairs) continue;
+    c /= pairs;
+    const double tt = k * c / (1 + (k - 1) * c);
+    const double s = tt / k;
+    double dsum = 0, psum = 0;
+    for (int i = 0; i < k; ++i) {
+      dsum += m.g(0, 1 + i);
+      for (int j = 0; j < k; ++j) psum += m.g(1 + i, 1 + j);
+    }
+    dp += s * dsum;
+    pp += s * s * psum;
+    dd += m.g(0, 0);
+    tsum += tt;
+    ++nt;
+  }
+  if (pp > 0 && dd > 0) {
+    ev.stock_cos = dp / std::sqrt(pp * dd);
+    ev.stock_scale = dp / pp;
+    ev.stock_t = tsum / nt;
+  }
+}
+
+void gather_nuslerp(Evidence& ev, const std::vector<TensorResult>& tensors) {
+  if (ev.k != 2) return;
+  double err = 0, tsum = 0, wsum = 0;
+  for (const auto& t : tensors) {
+    if (t.identical_to_base || t.est.degenerate || t.rounding_dominated) continue;
+    const Moments& m = t.m;
+    const double den = std::sqrt(m.g(1, 1) * m.g(2, 2));
+    const double a1 = t.est.alpha[0], a2 = t.est.alpha[1];
+    if (!(den > 0) || !(a1 > 0) || !(a2 > 0)) return;  // nuslerp's coefficients are positive
+    const double th = std::acos(std::clamp(m.g(1, 2) / den, -1.0, 1.0));
+    if (th < 1e-3) return;
+    double lo = 0, hi = 1;
+    for (int it = 0; it < 60; ++it) {  // sin(t th) / sin((1 - t) th) rises with t
+      const double mid = 0.5 * (lo + hi);
+      if (std::sin(mid * th) < (a2 / a1) * std::sin((1 - mid) * th)) lo = mid; else hi = mid;
+    }
+    const double tt = 0.5 * (lo + hi);
+    const double w = double(t.elements);
+    err += w * std::fabs(std::sin((1 - tt) * th) / std::sin(th) - a1);
+    tsum += w * tt;
+    wsum += w;
+  }
+  if (wsum > 0) {
+    ev.nuslerp_err = err / wsum;
+    ev.nuslerp_t = tsum / wsum;
+  }
+}
+
 Evidence gather(const MatchResult& match, const std::vector<TensorResult>& tensors, const Aggregates& agg, int k) {
   Evidence ev;
   ev.k = std::clamp(k, 1, kMaxParents);
@@ -171,10 +391,14 @@ Evidence gather(const MatchResult& match, const std::vector<TensorResult>& tenso
   ev.tensors = static_cast<uint32_t>(tensors.size());
   ev.unmatched = match.unmatched.size();
   gather_copies(ev, match, tensors);
+  if (agg.overall.est.degenerate) ev.undefined_reason = undefined_reason_of(agg.overall.pooled, ev.k);
   gather_fit(ev, agg.overall);
   gather_sparsity(ev, tensors);
   gather_consistency(ev, agg);
   gather_plane(ev, agg.overall);
+  gather_nearswap(ev, tensors);
+  gather_model_stock(ev, tensors);
+  gather_nuslerp(ev, tensors);
   return ev;
 }
 

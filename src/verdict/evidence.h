@@ -2,6 +2,7 @@
 // the aggregates (verdict/evidence.cpp). The rules (rules.cpp) read it and decide; the text
 // (text.cpp) reads it and writes sentences; neither computes a statistic of its own.
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -16,6 +17,14 @@ struct Sparsity {
   double sum_abs_dropped = 0, sum_abs_kept = 0;
   double kept_Dd = 0, kept_dd = 0, kept_DD = 0;
   uint32_t tensors_with_drops = 0, tensors_hard_threshold = 0;
+  uint64_t above_cut = 0;                 // |d| above its tensor's largest dropped |d|
+  uint32_t tensors_band = 0;              // dropped |d| only outside the kept range, on both sides
+  // Rounding-tolerant one-parent versions: at most kSoftShare of the dropped elements break it
+  // (a rounded suspect snaps a few kept elements to B).
+  uint32_t tensors_soft_hard = 0, tensors_soft_band = 0;
+  uint64_t dropped_above_kept_max = 0;    // the band's top (breadcrumbs' gamma share)
+  double cut_density() const { return d_nonzero ? double(above_cut) / double(d_nonzero) : 0; }
+  double band_share() const { return tensors_with_drops ? double(tensors_band) / tensors_with_drops : 0; }
   double share() const { return d_nonzero ? double(dropped) / double(d_nonzero) : 0; }
   double ratio() const {  // mean |d| dropped / mean |d| kept
     uint64_t kept = d_nonzero - dropped;
@@ -44,6 +53,10 @@ struct Evidence {
   // Whole-tensor copies.
   uint32_t same_parent = 0, same_base = 0, copied = 0;
   uint32_t copies() const { return same_parent + same_base + copied; }
+  uint32_t equal_base = 0;      // tensors equal to the base, whether or not also to a parent
+  int copy_parent = -1;         // the parent every tensor equals at its position, else -1
+  // Why alpha is undefined ("" when defined): a parent equal to the base, two parents equal.
+  std::string undefined_reason;
   std::vector<std::string> copy_examples;   // "name = copied_from", at most 2
   std::vector<std::string> outlier_names;   // at most 3
 
@@ -59,6 +72,30 @@ struct Evidence {
   // Sparsity: the parent with the largest share of elements left at B.
   int sparse_parent = 0;
   Sparsity sparsity;
+  std::vector<Sparsity> parent_sparsity;  // every parent's, in parent order
+  // Joint hard threshold (TIES with any k): share of tensors with drops where every element with
+  // each parent's |d| at most that parent's cut is left at B.
+  uint32_t tensors_with_drops = 0, tensors_hard = 0;
+  uint32_t tensors_soft_joint = 0;  // the same with kSoftJointShare of those elements off B (rounding)
+  double hard_share() const { return tensors_with_drops ? double(tensors_hard) / tensors_with_drops : 0; }
+  std::vector<double> ties_weights;       // lambda w_i / W from the overlap (NaN when undefined)
+  std::vector<double> dare_density;       // per parent from fourth moments (NaN when undefined)
+  std::vector<double> same_sign_alphas;   // LS where no deltas disagree in sign (consensus-free)
+  std::vector<double> opposite_alphas;    // LS where some do (NaN when too few elements)
+  // A sign consensus shows as the opposite-sign fit differing from the same-sign one (TIES-style
+  // methods keep one sign only there): kConsensusGap / kDellaConsensusGap in rules.cpp.
+  double consensus_gap = NAN;  // max over parents of |opposite - same| (NaN: k = 1 or too few)
+  double l1_weight = NAN;                 // sum |D| / sum |d| (one parent)
+  // nearswap (one parent): share of changed elements bit-equal to A, share clipped at t, and t
+  // (the median over tensors of the largest |D|)
+  double equal_a_share = 0, clipped_share = 0, nearswap_t = NAN;
+  // model_stock (k >= 2): D against t_T / k sum_i d_i per tensor, t_T = k c / (1 + (k - 1) c)
+  // from the parents' mean pairwise cosine c: the fit's cosine and scale (1 for model_stock)
+  double stock_cos = NAN, stock_scale = NAN, stock_t = NAN;  // stock_t: the mean t over tensors
+  // nuslerp (k == 2): per tensor, t from alpha_2 / alpha_1 = sin(t th) / sin((1 - t) th), th the
+  // angle between d_1 and d_2; then alpha_1 must equal sin((1 - t) th) / sin th. The mean
+  // |predicted - fitted| alpha_1 (element-weighted) and the mean t.
+  double nuslerp_err = NAN, nuslerp_t = NAN;
 
   // Consistency over components and layers.
   std::vector<ComponentFit> components;  // in Component order

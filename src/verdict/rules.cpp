@@ -49,12 +49,42 @@ bool too_little_data(Verdict& v) {
   if (v.evidence.tensors > 0 && v.evidence.overall.elements >= kMinElements) return false;
   decided(v, VerdictRule::TooLittleData, "inconclusive");
   add_flag(v, "low-coverage");
+  // e.g. an all-NaN suspect: nothing finite to fit, so alpha is undefined, not 0
+  if (v.evidence.overall.elements < kMinElements) v.undefined_reason = "too few finite elements were compared";
   return true;
 }
 
 bool identical_to_base(Verdict& v) {
   if (v.evidence.same_base != v.evidence.tensors) return false;
   decided(v, VerdictRule::IdenticalToBase, "not-a-merge");
+  v.undefined_reason = "C equals the base";
+  return true;
+}
+
+// Every tensor equals one parent at its position (or C is that parent rounded to a lower
+// precision, reproduced bit for bit): a copy, not a merge. With the base also equal to it, the
+// three models are one.
+bool copy(Verdict& v) {
+  const Evidence& ev = v.evidence;
+  int parent = ev.copy_parent;
+  // (a passthrough also reproduces bit for bit where it copied A, and leaves other tensors at B)
+  if (parent < 0 && ev.reproduced && ev.same_base == 0 && ev.copied == 0) {
+    for (int i = 0; i < ev.k; ++i) {
+      bool one_hot = std::fabs(ev.alphas[i] - 1) < 0.005;
+      for (int j = 0; j < ev.k; ++j) if (j != i) one_hot = one_hot && std::fabs(ev.alphas[j]) < 0.005;
+      if (one_hot) parent = i;
+    }
+  }
+  if (parent < 0) return false;
+  decided(v, VerdictRule::Copy, "copy");
+  v.parent = parent;
+  if (ev.equal_base == ev.tensors) {
+    add_flag(v, "same-model");
+    v.undefined_reason = "C, the parent and the base are the same model";
+  } else {
+    v.alphas.assign(ev.k, 0);
+    v.alphas[parent] = 1;
+  }
   return true;
 }
 
@@ -84,6 +114,7 @@ bool whole_copies(Verdict& v) {
 bool degenerate(Verdict& v) {
   if (!v.evidence.overall.est.degenerate) return false;
   decided(v, VerdictRule::DegenerateDelta, "inconclusive");
+  v.undefined_reason = v.evidence.undefined_reason;
   return true;
 }
 
@@ -94,14 +125,55 @@ bool sparse(Verdict& v) {
   const Evidence& ev = v.evidence;
   const Sparsity& sp = ev.sparsity;
   if (sp.share() < kSparseShare || ev.reproduced) return false;
-  const bool hard = sp.threshold_share() >= kTiesThresholdShare;
+  const auto share_of = [&](uint32_t n) { return sp.tensors_with_drops ? double(n) / sp.tensors_with_drops : 0; };
+  // One parent, rounded suspect: the rounding-tolerant versions (a few kept elements snap to B).
+  const bool soft = ev.k == 1 && ev.bf16;
+  const bool band = ev.k == 1 && share_of(soft ? sp.tensors_soft_band : sp.tensors_band) >= kBandShare;
+  const double soft_joint = ev.tensors_with_drops ? double(ev.tensors_soft_joint) / ev.tensors_with_drops : 0;
+  const bool hard = !band && (ev.hard_share() >= kTiesThresholdShare ||
+                              (soft && share_of(sp.tensors_soft_hard) >= kTiesThresholdShare) ||
+                              (ev.bf16 && soft_joint >= kTiesThresholdShare));
   const bool uniform = sp.ratio() >= kDareRatio;
-  if (hard || uniform) {
-    decided(v, hard ? VerdictRule::Ties : VerdictRule::Dare, "sparse-merge", hard ? "ties" : "dare");
-    v.density = 1 - sp.share();
-    v.lambda = sp.kept_alpha();
+  if (hard || band || uniform) {
     v.parent = ev.sparse_parent;
-    if (!hard && sp.threshold_share() > 0.3) add_caveat(v, CaveatCode::MixedSparsity, "mixed-sparsity");
+    v.kind = "sparse-merge";
+    if (hard) {
+      // TIES trims each parent by its own top-k: its density is the share above its own cut; the
+      // weights come from the overlap where every parent is kept with one sign.
+      decided(v, VerdictRule::Ties, "sparse-merge", "ties");
+      for (const auto& p : ev.parent_sparsity) v.densities.push_back(p.cut_density());
+      v.weights = ev.ties_weights;
+      if (ev.k == 1) {  // one parent: every kept element carries lambda (also under rounding)
+        v.densities = {1 - sp.share()};
+        v.weights = {sp.kept_alpha()};
+      }
+      v.lambda = 0;
+      for (double w : v.weights) v.lambda += w;
+      v.density = v.densities[v.parent];
+    } else if (band) {
+      // Breadcrumbs: the kept band's elements carry the weight unscaled.
+      decided(v, VerdictRule::Breadcrumbs, "sparse-merge", "breadcrumbs");
+      v.densities = {1 - sp.share()};
+      v.density = v.densities[0];
+      v.gamma = sp.d_nonzero ? double(sp.dropped_above_kept_max) / double(sp.d_nonzero) : NAN;
+      v.lambda = sp.kept_alpha();
+      v.weights = {v.lambda};
+    } else {
+      // A random mask: DARE ignores |d|, DELLA keeps large |d| more often (and then the
+      // least-squares alpha overstates the weight; the L1 norm is what its rescale keeps).
+      const bool della = sp.ratio() < kDellaRatio;
+      const bool consensus = ev.consensus_gap > (della ? kDellaConsensusGap : kConsensusGap);
+      const char* method = della ? (consensus ? "della" : "della_linear") : (consensus ? "dare_ties" : "dare_linear");
+      decided(v, della ? VerdictRule::Della : VerdictRule::Dare, "sparse-merge", method);
+      v.densities = ev.dare_density;
+      if (ev.k == 1) v.densities = {1 - sp.share()};
+      v.weights = ev.same_sign_alphas;
+      if (della && ev.k == 1 && std::isfinite(ev.l1_weight)) v.weights = {ev.l1_weight};
+      v.density = v.densities[v.parent];
+      v.lambda = sp.kept_alpha();
+      if (!hard && sp.threshold_share() > 0.3) add_caveat(v, CaveatCode::MixedSparsity, "mixed-sparsity");
+    }
+    v.alphas = v.weights;
     return true;
   }
   // Zeros correlated with |d| but no hard threshold. On a rounded suspect with a good linear fit
@@ -121,6 +193,41 @@ bool rounding_zeros(const Evidence& ev) {
   return ev.sparsity.share() >= kSparseShare && !ev.reproduced && ev.bf16 && ev.cos >= kLinearCos;
 }
 
+// model_stock: each tensor's weight t / k follows from the parents' own cosines; the per-tensor
+// prediction explains C clearly better than one constant alpha does.
+bool model_stock(Verdict& v) {
+  const Evidence& ev = v.evidence;
+  if (ev.k < 2 || !(ev.stock_cos >= kStockCos) || std::fabs(ev.stock_scale - 1) > kStockScale ||
+      ev.stock_cos < ev.cos + kStockGain)
+    return false;
+  decided(v, VerdictRule::ModelStock, "linear-merge", "model_stock");
+  v.alphas = ev.alphas;
+  return true;
+}
+
+// nearswap: every changed element either equals A or is clipped at t.
+bool nearswap(Verdict& v) {
+  const Evidence& ev = v.evidence;
+  if (ev.k != 1 || ev.reproduced || ev.equal_a_share + ev.clipped_share < kNearswapShare ||
+      std::min(ev.equal_a_share, ev.clipped_share) < kNearswapMinPart || !std::isfinite(ev.nearswap_t))
+    return false;
+  decided(v, VerdictRule::Nearswap, "nearswap-merge", "nearswap");
+  v.nearswap_t = ev.nearswap_t;
+  return true;
+}
+
+// nuslerp: the two fitted coefficients are sin((1 - t) th) / sin th and sin(t th) / sin th for
+// one t in every tensor (th the angle between the two deltas); weights w1 : w2 = (1 - t) : t.
+bool nuslerp(Verdict& v) {
+  const Evidence& ev = v.evidence;
+  if (ev.k != 2 || ev.cos < kLinearCos || !(ev.nuslerp_err <= kNuslerpErr)) return false;
+  decided(v, VerdictRule::Nuslerp, "slerp-merge", "nuslerp");
+  v.slerp_t = ev.nuslerp_t;
+  v.weights = {1 - ev.nuslerp_t, ev.nuslerp_t};
+  v.alphas = ev.alphas;
+  return true;
+}
+
 // 5. SLERP: the plane fit C = p A + q B explains clearly more than the lerp model.
 bool slerp(Verdict& v) {
   const Evidence& ev = v.evidence;
@@ -137,13 +244,19 @@ void linear_form(Verdict& v, int active) {
   const int k = ev.k;
   int only = 0;
   for (int i = 0; i < k; ++i) if (std::fabs(ev.alphas[i]) > std::fabs(ev.alphas[only])) only = i;
-  if (k == 1 && ev.comp_spread > 0.05 && ev.comp_groups_fit) {
+  if (ev.comp_spread > 0.05 && ev.comp_groups_fit) {
     v.rule = VerdictRule::LinearPerComponent;
     v.groups = ev.components;
-  } else if (k == 1 && ev.layer_max - ev.layer_min > 0.1 && ev.layer_groups_fit) {
+  } else if (ev.layer_max - ev.layer_min > 0.1 && ev.layer_groups_fit) {
     v.rule = VerdictRule::LinearPerLayer;
   } else if (active >= 2) {
     v.rule = VerdictRule::TaskArithmetic;
+  } else if (active == 1 && std::fabs(ev.alphas[only] - 1) < kFineTuneAlpha && !ev.reproduced) {
+    // C = A + a residual no other parent explains: further training of A, not a merge.
+    v.rule = VerdictRule::FineTune;
+    v.kind = "fine-tune";
+    v.method = "";
+    v.parent = only;
   } else if (ev.alphas[only] >= 0 && ev.alphas[only] <= 1) {
     v.rule = VerdictRule::LinearOneParent;  // the others' weights are ~0: name the one
     v.parent = only;
@@ -197,6 +310,12 @@ void not_a_merge_or_between(Verdict& v) {
     return;
   }
   v.alphas = ev.alphas;
+  if (o.has_control && (ev.fit_cos >= kLinearCos || ev.reproduced) && ev.fit_cos - ev.ctrl_cos < kControlMargin) {
+    // The parents explain the control as well as the suspect: the fit cannot tell them apart.
+    decided(v, VerdictRule::ControlFitsAsWell, "inconclusive");
+    add_caveat(v, CaveatCode::ControlFits, "control-fits");
+    return;
+  }
   const bool null_like = ev.cos < kNullCos || (o.has_control && ev.cos - ev.ctrl_cos < kControlMargin);
   if (null_like) {
     decided(v, VerdictRule::NotAMerge, "not-a-merge");
@@ -209,8 +328,8 @@ void not_a_merge_or_between(Verdict& v) {
 }
 
 bool first_rule(Verdict& v) {
-  return too_little_data(v) || identical_to_base(v) || whole_copies(v) || degenerate(v) || sparse(v) ||
-         slerp(v) || linear(v);
+  return too_little_data(v) || copy(v) || identical_to_base(v) || whole_copies(v) || degenerate(v) || model_stock(v) || sparse(v) ||
+         nearswap(v) || nuslerp(v) || slerp(v) || linear(v);
 }
 
 }  // namespace

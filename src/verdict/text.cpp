@@ -21,7 +21,23 @@ std::string fmt(double v, int decimals = 3) {
   return buf;
 }
 
-std::string pct(double share) { return fmt(100.0 * share, 1) + "%"; }
+// A share as a percentage, never rounded to 100% or 0% when it is not exactly that (99.975% is
+// "99.975%", not "100.0%").
+std::string pct(double share) {
+  if (!std::isfinite(share)) return "undefined";
+  for (int d = 1; d <= 6; ++d) {
+    const std::string s = fmt(100.0 * share, d);
+    const double r = std::stod(s);
+    if ((r == 100.0 && share < 1) || (r == 0.0 && share > 0)) continue;
+    return s + "%";
+  }
+  return share < 1 && share > 0.5 ? "<100%" : share > 0 && share < 0.5 ? ">0%" : fmt(100.0 * share, 1) + "%";
+}
+
+// A number, or "undefined" when it is not defined.
+std::string fmt_or_undefined(double v, int decimals = 3) { return std::isfinite(v) ? fmt(v, decimals) : "undefined"; }
+
+
 
 std::string num(uint64_t n) { return std::to_string(n); }
 
@@ -37,6 +53,11 @@ std::string joined(const std::vector<T>& items, const char* sep, F each) {
 
 std::string joined(const std::vector<std::string>& items, const char* sep) {
   return joined(items, sep, [](const std::string& s) { return s; });
+}
+
+// "0.6, 0.4"
+std::string list(const std::vector<double>& v) {
+  return joined(v, ", ", [](double x) { return fmt_or_undefined(x); });
 }
 
 // The sentence's formula: "C = 0.571 A + 0.429 B", or task arithmetic's form when the weights do
@@ -93,19 +114,38 @@ void sparse_text(Verdict& v) {
   const Sparsity& sp = ev.sparsity;
   const std::string pl = parent_label(v.parent, ev.k);
   const double ka = v.lambda;
-  if (v.rule == VerdictRule::Ties) {
-    v.sentence = "Consistent with a TIES merge: top " + pct(v.density) + " of |" + pl + " - B| kept, lambda " + fmt(ka);
-    v.explanation = pct(sp.share()) + " of the elements where " + pl + " differs from B are left exactly at B, and in " +
-                    num(sp.tensors_hard_threshold) + " of " + num(sp.tensors_with_drops) +
-                    " tensors every dropped |d| is below every kept |d| (a hard magnitude threshold, TIES's top-k). "
-                    "Kept elements carry alpha " + fmt(ka) + " (the lambda); cos_fit " + fmt(ev.cos) + ".";
-  } else {
-    v.sentence = "Consistent with a DARE merge: density " + fmt(v.density) + ", weight " + fmt(ka * v.density) +
-                 " (kept elements rescaled by " + fmt(ka) + ")";
-    v.explanation = pct(sp.share()) + " of the elements where " + pl + " differs from B are left exactly at B, "
-                    "regardless of |d| (mean |d| dropped / kept = " + fmt(sp.ratio()) + "): a random mask. "
-                    "Kept elements carry alpha " + fmt(ka) + " = weight / density; cos_fit " + fmt(ev.cos) +
-                    " against sqrt(density) = " + fmt(std::sqrt(v.density)) + " expected for a Bernoulli mask.";
+  const bool several = ev.k > 1;
+  const std::string dens = several ? "densities " + list(v.densities) : "density " + fmt_or_undefined(v.density);
+  const std::string wts = several ? "weights " + list(v.weights) : "weight " + list(v.weights);
+  switch (v.rule) {
+    case VerdictRule::Ties:
+      v.sentence = "Consistent with a TIES merge: " + dens + " (each parent's top-k by |d|), " +
+                   (several ? wts + " (lambda w_i / sum w, from where every parent is kept with one sign)" : "lambda " + fmt(ka));
+      v.explanation = pct(sp.share()) + " of the elements where " + pl + " differs from B are left exactly at B, and in " +
+                      num(ev.tensors_hard) + " of " + num(ev.tensors_with_drops) +
+                      " tensors every element whose |d| is at most each parent's own cut-off (the largest dropped |d|) is "
+                      "left at B (a hard magnitude threshold per parent, TIES's top-k). cos_fit " + fmt(ev.cos) + ".";
+      break;
+    case VerdictRule::Breadcrumbs:
+      v.sentence = "Consistent with a breadcrumbs merge: density " + fmt_or_undefined(v.density) + ", top " +
+                   pct(v.gamma) + " of |d| dropped (gamma), weight " + fmt(ka);
+      v.explanation = pct(sp.share()) + " of the elements where " + pl + " differs from B are left exactly at B, on both "
+                      "sides of the kept |d| band in " + num(sp.tensors_band) + " of " + num(sp.tensors_with_drops) +
+                      " tensors: the largest and the smallest deltas are missing. Kept elements carry alpha " + fmt(ka) +
+                      " (no rescale); cos_fit " + fmt(ev.cos) + ".";
+      break;
+    default: {
+      const bool della = v.rule == VerdictRule::Della;
+      v.sentence = std::string("Consistent with a ") + (della ? "DELLA" : "DARE") + " merge: " + dens + ", " + wts +
+                   " (kept elements rescaled by about 1 / density)";
+      v.explanation = pct(sp.share()) + " of the elements where " + pl + " differs from B are left exactly at B, " +
+                      (della ? "more often where |d| is small (mean |d| dropped / kept = " + fmt(sp.ratio()) +
+                                   "): DELLA's magnitude-ranked keep probability. "
+                             : "regardless of |d| (mean |d| dropped / kept = " + fmt(sp.ratio()) + "): a random mask. ") +
+                      "Kept elements carry alpha " + fmt(ka) + " = weight / density; cos_fit " + fmt(ev.cos) + ".";
+      if (several)
+        v.explanation += " Each parent's density is solved from the fourth moments of D and the deltas (independent masks).";
+    }
   }
   v.explanation += control_sentence(ev.overall);
 }
@@ -129,15 +169,22 @@ void linear_text(Verdict& v) {
   const int k = ev.k;
   switch (v.rule) {
     case VerdictRule::LinearPerComponent:
-      v.sentence = "Consistent with a linear merge with per-component weights: C = a A + (1 - a) B, a = " +
-                   joined(v.groups, ", ", [](const ComponentFit& c) { return c.component + " " + fmt(c.alphas[0]); });
+      v.sentence = k == 1 ? "Consistent with a linear merge with per-component weights: C = a A + (1 - a) B, a = " +
+                                joined(v.groups, ", ", [](const ComponentFit& c) { return c.component + " " + fmt(c.alphas[0]); })
+                          : "Consistent with task arithmetic with per-component weights: " +
+                                joined(v.groups, "; ", [](const ComponentFit& c) { return c.component + " " + list(c.alphas); });
       break;
     case VerdictRule::LinearPerLayer:
-      v.sentence = "Consistent with a linear merge with per-layer weights: C = a A + (1 - a) B, a from " +
-                   fmt(ev.layer_min) + " to " + fmt(ev.layer_max);
+      v.sentence = std::string(k == 1 ? "Consistent with a linear merge with per-layer weights: C = a A + (1 - a) B, a from "
+                                      : "Consistent with task arithmetic with per-layer weights: a weight from ") +
+                   fmt(ev.layer_min) + " to " + fmt(ev.layer_max) + " (by layer in the report)";
       break;
     case VerdictRule::TaskArithmetic:
       v.sentence = "Consistent with task arithmetic: " + formula(v.alphas, k);
+      break;
+    case VerdictRule::FineTune:
+      v.sentence = "Fine-tune of " + parent_label(v.parent, k) + ": C = " + parent_label(v.parent, k) +
+                   " + further training (alpha " + fmt(v.alphas[v.parent]) + "), not a merge";
       break;
     case VerdictRule::LinearOneParent:
       v.sentence = "Consistent with a linear merge: C = " + fmt(v.alphas[v.parent]) + " " + parent_label(v.parent, k) +
@@ -173,7 +220,7 @@ void linear_text(Verdict& v) {
 void null_or_between_text(Verdict& v) {
   const Evidence& ev = v.evidence;
   const GroupResult& o = ev.overall;
-  const std::string fit = "cos_fit " + fmt(ev.cos) + " (alpha " + fmt(ev.alphas[0]) + ", per-tensor spread " +
+  const std::string fit = "cos_fit " + fmt(ev.cos) + " (alpha " + fmt_or_undefined(ev.alphas[0]) + ", per-tensor spread " +
                           fmt(o.alpha_spread[0]) + ")";
   if (v.rule == VerdictRule::NotAMerge) {
     v.sentence = "Not a merge of these parents: D = C - B is not explained by A - B";
@@ -212,26 +259,69 @@ void sentence_and_explanation(Verdict& v) {
     case VerdictRule::Passthrough: passthrough_text(v, false); return;
     case VerdictRule::PartialPassthrough: passthrough_text(v, true); return;
     case VerdictRule::DegenerateDelta:
-      v.sentence = "Inconclusive: the parent's delta from the base (or C's) is zero";
-      v.explanation = "alpha is undefined when A = B or C = B on the sampled elements.";
+      v.sentence = "Inconclusive: alpha is undefined (" + v.undefined_reason + ")";
+      v.explanation = "alpha is undefined when a parent equals the base, two parents are the same model, or C = B "
+                      "on the sampled elements: " + v.undefined_reason + ".";
+      return;
+    case VerdictRule::Copy:
+      if (std::find(v.flags.begin(), v.flags.end(), "same-model") != v.flags.end()) {
+        v.sentence = "Not a merge: C, " + parent_label(v.parent, ev.k) + " and B are all the same model";
+        v.explanation = "All " + num(ev.tensors) + " compared tensors are bit-identical in the three models; alpha is undefined.";
+      } else {
+        v.sentence = "Copy: C is " + parent_label(v.parent, ev.k) + (ev.copy_parent >= 0 ? "" : " rounded to C's dtype") +
+                     ", not a merge";
+        v.explanation = ev.copy_parent >= 0
+                            ? "All " + num(ev.tensors) + " compared tensors of C are bit-identical to " + parent_label(v.parent, ev.k) + "'s."
+                            : "Rounding " + parent_label(v.parent, ev.k) + " to C's dtype reproduces " +
+                                  pct(std::max(ev.bx_fp32, ev.bx_bf16)) + " of C's sampled values.";
+      }
       return;
     case VerdictRule::Ties:
+    case VerdictRule::Breadcrumbs:
+    case VerdictRule::Della:
     case VerdictRule::Dare: sparse_text(v); return;
     case VerdictRule::UnexplainedZeros: {
       const Sparsity& sp = ev.sparsity;
       v.sentence = "Inconclusive: C equals B on " + pct(sp.share()) + " of the changed elements, without a TIES or DARE signature";
       v.explanation = "Dropped elements have smaller |d| than kept ones (ratio " + fmt(sp.ratio()) +
                       ") but there is no hard threshold (" + num(sp.tensors_hard_threshold) + " of " +
-                      num(sp.tensors_with_drops) + " tensors). cos_fit " + fmt(ev.cos) + ", alpha " + fmt(ev.alphas[0]) +
+                      num(sp.tensors_with_drops) + " tensors). cos_fit " + fmt(ev.cos) + ", alpha " + fmt_or_undefined(ev.alphas[0]) +
                       "." + control_sentence(ev.overall);
       return;
     }
     case VerdictRule::Slerp: slerp_text(v); return;
+    case VerdictRule::Nuslerp:
+      v.sentence = "Consistent with nuslerp of the two task vectors: t = " + fmt(v.slerp_t) + " (weights " +
+                   fmt(1 - v.slerp_t) + " : " + fmt(v.slerp_t) + ")";
+      v.explanation = "C - B = a1 (A1 - B) + a2 (A2 - B) with a1 + a2 = " + fmt(ev.alphas[0] + ev.alphas[1]) +
+                      " > 1, and in every tensor a1 and a2 are sin((1 - t) th) / sin th and sin(t th) / sin th for one t "
+                      "(th the angle between the deltas; mean deviation " + fmt(ev.nuslerp_err, 4) + "): spherical "
+                      "interpolation of the task vectors, not task arithmetic.";
+      return;
+    case VerdictRule::ModelStock:
+      v.sentence = "Consistent with model_stock: C = B + t mean(A_i - B), t from the parents' own cosines (mean t " +
+                   fmt(ev.stock_t) + ")";
+      v.explanation = "Each tensor's weight t = k c / (1 + (k - 1) c), c the parents' mean pairwise cosine, predicts C with "
+                      "cosine " + fmt(ev.stock_cos, 4) + " at scale " + fmt(ev.stock_scale) + " (1 for model_stock); one "
+                      "constant alpha per parent reaches cos_fit " + fmt(ev.cos, 4) + ".";
+      return;
+    case VerdictRule::Nearswap:
+      v.sentence = "Consistent with nearswap: |C - B| = min(|A - B|, t), t = " + fmt(v.nearswap_t, 5);
+      v.explanation = pct(ev.equal_a_share) + " of the elements where A differs from B are bit-identical to A (|d| <= t) and " +
+                      pct(ev.clipped_share) + " are clipped at |C - B| = t; a linear reading (alpha " + fmt(ev.alphas[0]) +
+                      ", cos_fit " + fmt(ev.cos) + ") would be meaningless.";
+      return;
     case VerdictRule::LinearPerComponent:
     case VerdictRule::LinearPerLayer:
     case VerdictRule::TaskArithmetic:
     case VerdictRule::LinearOneParent:
+    case VerdictRule::FineTune:
     case VerdictRule::LinearCombination: linear_text(v); return;
+    case VerdictRule::ControlFitsAsWell:
+      v.sentence = "Inconclusive: the control model fits as well as the suspect";
+      v.explanation = "The parents explain C with cos_fit " + fmt(ev.fit_cos) + ", and the control with " + fmt(ev.ctrl_cos) +
+                      ": a fit the control shares says nothing about the suspect.";
+      return;
     case VerdictRule::NotAMerge:
     case VerdictRule::PartlyExplained: null_or_between_text(v); return;
   }
@@ -260,7 +350,9 @@ std::string caveat_text(const Verdict& v, CaveatCode c) {
     case CaveatCode::MixedSparsity:
       return "Some tensors look hard-thresholded, others not: a magnitude-ranked random drop (DELLA) would look like this.";
     case CaveatCode::DellaOrRounding:
-      return "A magnitude-ranked random drop (DELLA) or rounding of a low-precision merge could produce this.";
+      // An F32 suspect has no rounding floor (1): rounding cannot leave these zeros.
+      return ev.bf16 ? "A magnitude-ranked random drop (DELLA) or rounding of a low-precision merge could produce this."
+                     : "A magnitude-ranked random drop (DELLA) or another sparsifying method could produce this.";
     case CaveatCode::PerComponentAlpha:
       return "alpha differs between components (" + fmt(ev.comp_min) + " to " + fmt(ev.comp_max) +
              "): per-component weights (mergekit filters) or a partial fine-tune after merging.";
@@ -289,6 +381,9 @@ std::string caveat_text(const Verdict& v, CaveatCode c) {
       return "C is far from the base (||C - B|| / ||B|| = " + fmt(e.rel_delta_c) + "): B may not be its base.";
     case CaveatCode::NearControl:
       return "cos_fit " + fmt(ev.cos) + " is not clearly above the control's " + fmt(ev.ctrl_cos) + ".";
+    case CaveatCode::ControlFits:
+      return "The control (cos_fit " + fmt(ev.ctrl_cos) + ") is explained as well as the suspect (" + fmt(ev.fit_cos) +
+             "): it may be the suspect itself, or derive from the same parents.";
     case CaveatCode::OtherOrigins:
       return "A merge followed by heavy fine-tuning, a merge with other models not given as parents, "
              "or a related fine-tune could produce this.";
@@ -297,6 +392,31 @@ std::string caveat_text(const Verdict& v, CaveatCode c) {
 }
 
 }  // namespace
+
+const char* caveat_code_name(CaveatCode c) {
+  switch (c) {
+    case CaveatCode::LowCoverage: return "low-coverage";
+    case CaveatCode::UnmatchedTensors: return "unmatched-tensors";
+    case CaveatCode::NoControl: return "no-control";
+    case CaveatCode::CopiesNeedWholeReads: return "copies-need-whole-reads";
+    case CaveatCode::PartialCopy: return "partial-copy";
+    case CaveatCode::MixedSparsity: return "mixed-sparsity";
+    case CaveatCode::DellaOrRounding: return "della-or-rounding";
+    case CaveatCode::PerComponentAlpha: return "per-component-alpha";
+    case CaveatCode::PerLayerAlpha: return "per-layer-alpha";
+    case CaveatCode::Outliers: return "outliers";
+    case CaveatCode::Residual: return "residual";
+    case CaveatCode::RoundingFloor: return "rounding-floor";
+    case CaveatCode::RoundingZeros: return "rounding-zeros";
+    case CaveatCode::AlphaNear1: return "alpha-near-1";
+    case CaveatCode::ControlHigh: return "control-high";
+    case CaveatCode::FarFromBase: return "far-from-base";
+    case CaveatCode::NearControl: return "near-control";
+    case CaveatCode::OtherOrigins: return "other-origins";
+    case CaveatCode::ControlFits: return "control-fits";
+  }
+  return "";
+}
 
 void render(Verdict& v) {
   sentence_and_explanation(v);

@@ -24,11 +24,54 @@ constexpr double kMaxFailingShare = 0.3;
 // Bit-exact reproduction share that counts as "the linear merge reproduces C".
 constexpr double kBitExact = 0.9;
 // Sparse: share of elements with C == B although A != B.
-constexpr double kSparseShare = 0.2;
+constexpr double kSparseShare = 0.1;
 // TIES: share of tensors with drops where every dropped |d| <= every kept |d|.
 constexpr double kTiesThresholdShare = 0.8;
 // DARE: mean |d| of dropped elements over mean |d| of kept ones (1 when the mask ignores |d|).
 constexpr double kDareRatio = 0.7;
+// DELLA vs DARE: mean |d| dropped / kept. DARE's mask ignores |d| (0.993-1.007 on the mergekit
+// dare cases, f32 and bf16, 1.017 with per-group weights); DELLA's keep probability rises with
+// |d|'s rank (eps 0.15: 0.773-0.834 on the della cases).
+constexpr double kDellaRatio = 0.95;
+// Breadcrumbs: share of tensors with drops whose dropped |d| lie only outside the kept range, on
+// both sides (1.0 on every mergekit breadcrumbs case; TIES and DARE cases 0).
+constexpr double kBandShare = 0.8;
+// Rounding-tolerant hard-threshold and band tests (one parent): share of a tensor's dropped
+// elements allowed on the wrong side of the kept range (BF16 merges snap a few kept elements to B).
+constexpr double kSoftShare = 0.02;
+// TIES's joint test on a rounded suspect: share of a tensor's below-every-cut elements allowed off
+// B (a bf16 merge moves a few of them by an ulp). Set on mk-ties-bf16mk-k3: 80% of tensors at or
+// below 0.117 (median 0.058); every non-TIES case has a median of 0.32 or more (small bf16 linear
+// w = 0.02: 0.32; DARE / DELLA / breadcrumbs 0.64-0.83).
+constexpr double kSoftJointShare = 0.15;
+// Sign consensus: max |alpha_opposite - alpha_same| over parents (least squares where the parents'
+// deltas disagree in sign vs where they agree) above which C was merged with a sign election.
+// Set on the mergekit non-holdout cases: dare_linear 0.001-0.009 (0.032 with per-group weights),
+// dare_ties 0.048-0.074; linear / task arithmetic <= 0.0005.
+constexpr double kConsensusGap = 0.04;
+// The same for DELLA, whose |d|-ranked mask alone opens a gap: della_linear 0.127-0.138,
+// della (consensus + normalize) 0.61-0.62.
+constexpr double kDellaConsensusGap = 0.3;
+// nearswap (one parent): share of changed elements either bit-equal to A or clipped at t, and
+// (f32 nearswap t = 0.002: 0.319 + 0.681 = 1.000; every other case has no clipped elements)
+// the least of the two shares (a TIES merge with lambda 1 is bit-equal to A where kept but clips
+// nothing; a linear merge does neither).
+constexpr double kNearswapShare = 0.9;
+constexpr double kNearswapMinPart = 0.05;
+// model_stock (k >= 2): D against each tensor's t / k sum d_i (t from the parents' cosines):
+// cosine at least this, scale within kStockScale of 1, and clearly better than one constant alpha.
+// Set on the mergekit cases: model_stock f32 1.000 (scale 1.000), bf16mk k=2 0.955 (1.002); every
+// linear / task-arithmetic / slerp / TIES case 0.51-0.65 at scales 3-11.
+constexpr double kStockCos = 0.95;
+constexpr double kStockScale = 0.05;
+constexpr double kStockGain = 0.05;
+// nuslerp (two parents): mean |sin((1 - t) th) / sin th - alpha_1| with t solved from the alpha
+// ratio, per tensor. mk-nuslerp-*-w0.6-0.4: 0.0000 (f32), 0.0016 (bf16); linear / task arithmetic /
+// karcher / multislerp / DARE / DELLA / breadcrumbs 0.087-0.79, TIES 0.011-0.023 (decided earlier).
+constexpr double kNuslerpErr = 0.005;
+// Fine-tune: one parent's alpha within this of 1 and C not a bit-exact copy (the mergekit
+// fine-tunes measure 0.999-1.001; the highest merge weight in either set is 0.9).
+constexpr double kFineTuneAlpha = 0.03;
 // SLERP: adding B as a regressor must remove at least this share of the lerp residual energy,
 // with p + q - 1 above kSlerpExcess (slerp always has s0 + s1 >= 1).
 constexpr double kSlerpResidualDrop = 0.5;

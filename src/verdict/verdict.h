@@ -20,16 +20,24 @@ enum class VerdictRule {
   IdenticalToBase,      // not-a-merge
   Passthrough,          // passthrough: most tensors are whole copies
   DegenerateDelta,      // inconclusive: alpha undefined
+  Copy,                 // copy: every tensor equals one parent (or all three models are one)
   Ties,                 // sparse-merge
+  Breadcrumbs,          // sparse-merge: dropped |d| on both sides of the kept band
   Dare,                 // sparse-merge
+  Della,                // sparse-merge: random drops that favour small |d|
   UnexplainedZeros,     // inconclusive: zeros without a TIES or DARE signature
+  ModelStock,           // linear-merge (model_stock): per-tensor weight from the parents' cosines
+  Nearswap,             // nearswap-merge: |D| = min(|d|, t)
+  Nuslerp,              // slerp-merge (nuslerp): two task vectors slerped, t from the alpha ratio
   Slerp,                // slerp-merge
   LinearPerComponent,   // linear-merge with per-component weights
   LinearPerLayer,       // linear-merge with per-layer weights
   TaskArithmetic,       // linear-merge, several active parents
   LinearOneParent,      // linear-merge, one parent carries it, alpha in [0, 1]
   LinearCombination,    // linear-merge, alpha outside [0, 1]
+  FineTune,             // fine-tune: alpha ~1 on one parent, a residual the others do not explain
   PartialPassthrough,   // passthrough: some copies, nothing else explains C
+  ControlFitsAsWell,    // inconclusive: the control model fits as well as the suspect
   NotAMerge,            // not-a-merge: the null's range
   PartlyExplained,      // inconclusive: between the null and a merge
 };
@@ -54,12 +62,15 @@ enum class CaveatCode {
   FarFromBase,
   NearControl,
   OtherOrigins,          // partly explained: fine-tuning after a merge, other parents, ...
+  ControlFits,           // the control fits as well: the fit says nothing about the suspect
 };
 
 struct Verdict {
-  // "linear-merge" | "sparse-merge" | "slerp-merge" | "passthrough" | "not-a-merge" | "inconclusive"
+  // "linear-merge" | "sparse-merge" | "slerp-merge" | "nearswap-merge" | "passthrough" | "copy" | "fine-tune" |
+  // "not-a-merge" | "inconclusive"
   std::string kind;
-  // "linear" | "task_arithmetic" | "slerp" | "ties" | "dare" | "passthrough" | "" (none)
+  // "linear" | "task_arithmetic" | "slerp" | "ties" | "dare_linear" | "della_linear" |
+  // "breadcrumbs" | "passthrough" | "" (none)
   std::string method;
   VerdictRule rule = VerdictRule::TooLittleData;
   // The quoted alpha per parent (rounding-robust for rounded suspects); empty when undefined
@@ -75,6 +86,14 @@ struct Verdict {
   double density = NAN;   // sparse merges: estimated kept fraction
   double slerp_t = NAN;   // slerp: estimated t
   double lambda = NAN;    // sparse merges: the kept elements' alpha (TIES lambda, DARE weight/density)
+  // Per-parent parameters of the named method (empty when the method has none or they are
+  // undefined; NaN entries: that parent's value is undefined).
+  std::vector<double> weights;    // the weights the sentence quotes (TIES: lambda w_i / W)
+  std::vector<double> densities;  // sparse merges: each parent's kept share
+  double gamma = NAN;             // breadcrumbs: the dropped top share
+  double nearswap_t = NAN;        // nearswap: the clip level t
+  // "" | "alpha" | ...: why alphas are undefined (parent = base, suspect = base, same parent twice)
+  std::string undefined_reason;
   verdict::Evidence evidence;  // the numbers the text quotes
 
   // Rendered by verdict/text.cpp from the fields above.
@@ -83,6 +102,9 @@ struct Verdict {
   std::string explanation;  // the evidence in a few sentences, numbers included
   std::vector<std::string> caveats;  // what would weaken the conclusion
 };
+
+// A caveat code's stable name for the JSON report ("no-control", ...).
+const char* caveat_code_name(CaveatCode c);
 
 // The rules alone: every field but the three rendered strings.
 Verdict decide_rules(const MatchResult& match, const std::vector<TensorResult>& tensors,

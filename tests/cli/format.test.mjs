@@ -65,7 +65,9 @@ test('one parent, null statistics, a control and no share link', () => {
   assert.match(text, /\nRead: 5\.0 MiB from local files \(no HTTP requests\)\n/);
   assert.match(text, /^Verdict: inconclusive\n  Too few usable tensors\.\n/);
   assert.match(text, /control\s+demo\/ctl @ ffffffffffff/);
-  assert.match(text, /A1\s+-\s+\[-, -\]/);
+  // undefined, not '-' or 0 (issue 12)
+  assert.match(text, /A1\s+undefined\s+-/);
+  assert.match(text, /alpha undefined\n/);
   assert.match(text, /cos_fit -\n/);
   assert.match(text, /control \(same statistics, control in C's place\): alpha A1 0\.1200, cos_fit 0\.15000/);
   assert.match(text, /norm\s+2\s+256\s+-\s+-\s+-/);
@@ -97,4 +99,26 @@ test('unmatched: the exact count even when the list is cut short', () => {
   const text = formatReport(r);
   assert.match(text, /Not compared: 120,000 tensor\(s\)\n  t0: missing in base\n/);
   assert.match(text, /\n  \.\.\. and 119,995 more \(see --json\)\n/);
+});
+
+test('undefined alpha says why; sparse merges print each parent\'s density and weight (issue 12)', () => {
+  const r = sample();
+  r.summary.alphas = [null, null];
+  r.verdict = { kind: 'inconclusive', method: '', params: { weights: [], density: [] }, flags: [], caveats: [], undefined: 'A1 and A2 are the same model' };
+  assert.match(formatReport(r), /A1\s+undefined\s+-\n  A2\s+undefined\s+-\n  alpha undefined: A1 and A2 are the same model\n/);
+
+  const t = sample();
+  t.verdict = { kind: 'sparse-merge', method: 'ties', params: { weights: [0.6, 0.4], density: [0.5, null], lambda: 1, t: null, gamma: null }, flags: [], caveats: [], undefined: null };
+  assert.match(formatReport(t), /  ties: density A1 0\.500, A2 undefined; weights A1 0\.600, A2 0\.400\n/);
+});
+
+test('percent() never rounds a share to 100% or 0% that is not exactly that', async () => {
+  const { percent } = await import('../../js/report/view.mjs');
+  assert.equal(percent(0.99975), '99.98%');
+  assert.equal(percent(0.9999999), '99.99999%');
+  assert.equal(percent(1), '100.0%');
+  assert.equal(percent(0), '0.0%');
+  assert.equal(percent(0.00001), '0.001%');
+  assert.equal(percent(0.5), '50.0%');
+  assert.equal(percent(null), 'undefined');
 });

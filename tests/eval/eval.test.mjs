@@ -72,7 +72,10 @@ describe('evaluation on merges of real BERT-tiny weights', { timeout: 600_000 },
   it('TIES and DARE are sparse-merges with the right method and density', () => {
     for (const r of where((x) => x.expected.kind === 'sparse-merge')) {
       assert.equal(r.got.kind, 'sparse-merge', show(r));
-      assert.equal(r.got.method, r.expected.method, show(r));
+      // The verdict names mergekit's methods (issue 12): the core set's one-parent DARE is
+      // dare_linear, which with one parent is also dare_ties.
+      const names = r.expected.method === 'dare' ? ['dare_linear', 'dare_ties'] : [r.expected.method];
+      assert.ok(names.includes(r.got.method), show(r));
       assert.ok(Math.abs(r.got.density - r.expected.density) < 0.05, `${show(r)}: density ${r.got.density}`);
     }
   });

@@ -50,17 +50,24 @@ async function runCase(c, dir, wasm, budget) {
     throw e;
   }
   const s = report.summary;
+  const v = report.verdict || {};
+  const params = v.params || {};
+  // the structured verdict's weights and per-parent densities (null entries: undefined)
+  const finite = (x) => Array.isArray(x) && x.length > 0 && x.every(Number.isFinite);
   return {
     kind: s.verdict,
     method: s.method,
     sentence: s.sentence,
     flags: s.flags,
     alphas: s.alphas,
-    quoted: quotedAlphas(s.sentence),
+    quoted: finite(params.weights) ? params.weights : quotedAlphas(s.sentence),
+    densities: finite(params.density) ? params.density : null,
+    verdict: v,
     cos_fit: s.cos_fit,
     control_cos_fit: s.control ? s.control.cos_fit : null,
-    density: Number.isFinite(s.density) ? s.density : null,
-    slerp_t: Number.isFinite(s.slerp_t) ? s.slerp_t : null,
+    density: finite(params.density) && params.density.length > 1 ? params.density : Number.isFinite(s.density) ? s.density : null,
+    ratio: s.sparsity?.[0] ? s.sparsity[0].mean_abs_d_dropped / s.sparsity[0].mean_abs_d_kept : null,
+    slerp_t: Number.isFinite(s.slerp_t) ? s.slerp_t : Number.isFinite(params.t) ? params.t : null,
     zero_share: s.sparsity?.[0]?.zero_share ?? null,
     kept_alpha: s.sparsity?.[0]?.kept_alpha ?? null,
     bit_exact: s.bit_exact,
@@ -165,7 +172,7 @@ const f3 = (x) => (x === null || x === undefined || Number.isNaN(x) ? '-' : Numb
 const f4 = (x) => (x === null || x === undefined || Number.isNaN(x) ? '-' : Number(x).toFixed(4));
 
 export function confusionTable(results) {
-  const kinds = ['linear-merge', 'sparse-merge', 'slerp-merge', 'passthrough', 'not-a-merge', 'inconclusive', 'incomparable'];
+  const kinds = ['linear-merge', 'sparse-merge', 'slerp-merge', 'nearswap-merge', 'passthrough', 'copy', 'fine-tune', 'not-a-merge', 'inconclusive', 'incomparable'];
   for (const r of results) if (!kinds.includes(r.got.kind)) kinds.push(r.got.kind);
   const rows = new Map();
   for (const r of results) {
@@ -218,17 +225,18 @@ export function mergekitTable(results) {
   return lines.join('\n');
 }
 
-/** Counts per family of the mergekit set: cases, kind right, method right, all checks right. */
+/** Counts per family of the mergekit set: cases, kind right, method right, all checks right, holdouts. */
 export function familySummary(results) {
   const rows = new Map();
   for (const r of results.filter((x) => x.check)) {
     const f = r.family || r.expected.method;
-    if (!rows.has(f)) rows.set(f, { n: 0, kind: 0, method: 0, ok: 0, complete: 0 });
+    if (!rows.has(f)) rows.set(f, { n: 0, kind: 0, method: 0, ok: 0, complete: 0, held: 0, heldOk: 0 });
     const x = rows.get(f);
     x.n++; x.kind += r.check.kindOk; x.method += r.check.methodOk; x.ok += r.check.ok; x.complete += r.check.ok && r.check.complete;
+    if (r.holdout) { x.held++; x.heldOk += r.check.ok; }
   }
-  const lines = ['| family | cases | kind right | method right | all available checks right | ... with every number given |', '|---|---:|---:|---:|---:|---:|'];
-  for (const [f, x] of rows) lines.push(`| ${f} | ${x.n} | ${x.kind} | ${x.method} | ${x.ok} | ${x.complete} |`);
+  const lines = ['| family | cases | kind right | method right | all available checks right | ... with every number given | held out right |', '|---|---:|---:|---:|---:|---:|---:|'];
+  for (const [f, x] of rows) lines.push(`| ${f} | ${x.n} | ${x.kind} | ${x.method} | ${x.ok} | ${x.complete} | ${x.held ? `${x.heldOk} / ${x.held}` : '-'} |`);
   return lines.join('\n');
 }
 
@@ -281,7 +289,7 @@ async function budgetSweep(budgets, wasmDir) {
   return rows.join('\n');
 }
 
-function evaluationMd(results, sweep) {
+function evaluationMd(results, sweep, mk = []) {
   const ok = results.filter((r) => r.ok).length;
   const m = margins(results);
   const th = thresholds();
@@ -294,7 +302,12 @@ function evaluationMd(results, sweep) {
     .replace('{{CASES}}', caseTable(results))
     .replace('{{THRESHOLDS}}', thTable)
     .replace('{{MARGINS}}', mTable)
-    .replace('{{BUDGETS}}', sweep);
+    .replace('{{BUDGETS}}', sweep)
+    .replace('{{MERGEKIT_SUMMARY}}', `${mk.filter((r) => r.check.ok).length} of ${mk.length} mergekit cases right ` +
+      `(${mk.filter((r) => r.holdout && r.check.ok).length} of ${mk.filter((r) => r.holdout).length} held out).`)
+    .replace('{{MERGEKIT_FAMILIES}}', familySummary(mk))
+    .replace('{{MERGEKIT_CONFUSION}}', confusionTable(mk))
+    .replace('{{MERGEKIT_CASES}}', mergekitTable(mk));
 }
 
 async function main(argv) {
@@ -329,7 +342,7 @@ async function main(argv) {
   if (argv.includes('--write')) {
     const wasmDir = arg('--wasm') && path.resolve(arg('--wasm'));
     const sweep = await budgetSweep([300_000, 1_000_000, 64 * 1024 * 1024], wasmDir);
-    fs.writeFileSync(path.join(root, 'EVALUATION.md'), evaluationMd(results, sweep));
+    fs.writeFileSync(path.join(root, 'EVALUATION.md'), evaluationMd(results, sweep, mk));
     console.error('EVALUATION.md written');
   }
   fs.rmSync(dir, { recursive: true, force: true });

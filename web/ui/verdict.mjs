@@ -2,10 +2,11 @@
 // table of models with their pinned commits.
 import { h } from './dom.mjs';
 import { bytes, int, num, parentName, shortSha } from './format.mjs';
+import { percent } from '../../js/report/view.mjs';
 
 const TONE = {
   'linear-merge': 'merge', 'sparse-merge': 'merge', 'slerp-merge': 'merge', passthrough: 'merge',
-  'not-a-merge': 'clear', inconclusive: 'unsure',
+  copy: 'merge', 'fine-tune': 'clear', 'not-a-merge': 'clear', inconclusive: 'unsure',
 };
 
 /**
@@ -40,9 +41,22 @@ export function verdictCard(v, repro) {
   o.alpha.forEach((a, i) => {
     const spread = o.alphaSpread[i];
     const ci = o.alphaCi[i];
+    // undefined is said with its reason, never shown as 0
+    if (!Number.isFinite(a)) {
+      stat(`alpha (${parentName(i, v.k)})`, 'undefined', v.verdict.undefinedReason || 'not defined on these models', `stat-alpha-${i}`);
+      return;
+    }
     stat(`alpha (${parentName(i, v.k)})`, num(a), Number.isFinite(spread) ? `spread ± ${num(spread)}` :
       ci && ci.length === 2 ? `95% CI ${num(ci[0])}–${num(ci[1])}` : null, `stat-alpha-${i}`);
   });
+  // The named method's parameters (sparse merges: per-parent weights and densities).
+  const pv = v.verdict.params;
+  const list = (xs) => xs.map((x) => (Number.isFinite(x) ? num(x) : 'undefined')).join(' / ');
+  if (pv && pv.density.length) {
+    stat('density', list(pv.density), v.k > 1 ? `per parent (${pv.density.map((_, i) => parentName(i, v.k)).join(' / ')})` : 'kept share', 'stat-density');
+    if (pv.weights.length) stat('weights', list(pv.weights), v.verdict.method || null, 'stat-weights');
+    if (Number.isFinite(pv.gamma)) stat('gamma', percent(pv.gamma), 'top of |d| dropped', 'stat-gamma');
+  }
   stat(v.k > 1 ? 'cos_fit (√R²)' : 'cos_fit', num(o.cosFit), Number.isFinite(o.roundingFloor) && o.roundingFloor < 1
     ? `rounding ceiling ${num(o.roundingFloor)}` : 'fit of C−B on A−B', 'stat-cos');
   if (v.hasControl) {
@@ -51,7 +65,7 @@ export function verdictCard(v, repro) {
   }
   if (o.bitExact?.applicable && (Number.isFinite(o.bitExact.fp32) || Number.isFinite(o.bitExact.bf16))) {
     const best = Math.max(Number.isFinite(o.bitExact.fp32) ? o.bitExact.fp32 : 0, Number.isFinite(o.bitExact.bf16) ? o.bitExact.bf16 : 0);
-    stat('bit-exact', `${(best * 100).toFixed(1)}%`, 'weights recomputed exactly from the fit', 'stat-bitexact');
+    stat('bit-exact', percent(best), 'weights recomputed exactly from the fit', 'stat-bitexact');
   }
   stat('tensors', Number.isFinite(o.usable) ? `${int(o.usable)} / ${int(o.tensors)}` : int(o.tensors), 'usable / matched');
   stat('data read', bytes(v.fetch.bytes), Number.isFinite(v.fetch.requests) ? `${int(v.fetch.requests)} requests` : null, 'stat-bytes');

@@ -44,11 +44,11 @@ TEST_CASE("text: the rendering reads the decided fields, not the statistics", "[
 TEST_CASE("text: sparse sentences quote density and lambda; passthrough the copy counts", "[verdict][text]") {
   Run ties = make_run(12, 16384, est_of(0.93, 0.966));
   set_sparse(ties, 16000, 8000, true, 0.002, 0.02, 1.0);
-  CHECK(run(ties).sentence == "Consistent with a TIES merge: top 50.0% of |A - B| kept, lambda 1.000");
+  CHECK(run(ties).sentence == "Consistent with a TIES merge: density 0.500 (each parent's top-k by |d|), lambda 1.000");
 
   Run dare = make_run(12, 16384, est_of(0.5, 0.55));
   set_sparse(dare, 16000, 11200, false, 0.01, 0.0101, 0.5 / 0.3);
-  CHECK(run(dare).sentence == "Consistent with a DARE merge: density 0.300, weight 0.500 (kept elements rescaled by 1.667)");
+  CHECK(run(dare).sentence == "Consistent with a DARE merge: density 0.300, weight 0.500 (kept elements rescaled by about 1 / density)");
 
   Run part = make_run(8, 16384, est_of(0.6, 0.04));
   for (size_t i = 0; i < 4; ++i) part.tensors[i].identical_to_parent = 0;
@@ -89,4 +89,22 @@ TEST_CASE("text: explanations quote the evidence (control, components, bit-exact
   CHECK(b.sentence == "Consistent with a linear merge: C = 0.100 A + 0.900 B");
   CHECK(contains(b.explanation, "Rounding-robust alpha (elements with |d| >= 4 ulps, n = 50000): 0.100."));
   CHECK(contains(b.explanation, "reproduces 99.2% of C's sampled values"));
+
+  // A share that is not exactly 1 is never shown as 100.0% (issue 12: 99.975% read as 100.0%).
+  bf.agg.overall.bx.match_fp32 = 196559;  // 99.975%
+  CHECK(contains(run(bf).explanation, "reproduces 99.98% of C's sampled values"));
+  bf.agg.overall.bx.match_fp32 = 196608;
+  CHECK(contains(run(bf).explanation, "reproduces 100.0% of C's sampled values"));
+}
+
+TEST_CASE("text: zeros on an F32 suspect are not blamed on rounding", "[verdict][text]") {
+  // rounding floor 1 (F32): the DELLA-or-rounding caveat must not offer rounding.
+  Run r = make_run(12, 16384, est_of(0.5, 0.75));
+  set_sparse(r, 16000, 4000, false, 0.001, 0.02, 0.6);
+  Verdict v = run(r);
+  REQUIRE(v.rule == VerdictRule::UnexplainedZeros);
+  bool found = false;
+  for (const auto& c : v.caveats) found = found || contains(c, "DELLA");
+  CHECK(found);
+  for (const auto& c : v.caveats) CHECK_FALSE(contains(c, "rounding"));
 }

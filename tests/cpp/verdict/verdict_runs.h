@@ -91,6 +91,16 @@ inline void set_sparse(Run& r, uint64_t changed, uint64_t dropped, bool hard, do
     p.kept_dd = 1.0;
     p.kept_Dd = kept_alpha;
     p.kept_DD = kept_alpha * kept_alpha;
+    // second pass: TIES leaves every element below the cut at B; a random mask leaves drops above
+    // the smallest kept |d| and has (nearly) nothing above the largest dropped one
+    p.above_cut = hard ? changed - dropped : 0;
+    t.x.below_cuts = hard ? dropped : changed;
+    t.x.below_cuts_zero = dropped;
+    p.dropped_above_kept_min = hard ? 0 : dropped;
+    p.max_abs_d_nonzero_D = hard ? 0.2f : 0.049f;
+    // the same-sign fit (all of it with one parent): the weight, kept alpha x kept share
+    t.x.ss_dd[0][0] = 1.0;
+    t.x.ss_Dd[0] = kept_alpha * double(changed - dropped) / double(changed);
   }
 }
 

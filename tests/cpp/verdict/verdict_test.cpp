@@ -45,15 +45,27 @@ TEST_CASE("the control model is quoted and independent fine-tunes read as not-a-
   CHECK_FALSE(has_flag(v, "no-control"));
 }
 
-TEST_CASE("a good fit no better than the control is not a merge", "[verdict]") {
-  // cos_fit 0.9 would pass alone, but the control (another fine-tune) scores 0.8 on the same data.
+TEST_CASE("a good fit the control shares is inconclusive, a middling one near the control not a merge", "[verdict]") {
+  // cos_fit 0.9 would pass alone, but the control (another fine-tune) scores 0.8 on the same data:
+  // the fit says nothing about the suspect (issue 12: it used to read "not a merge" next to 0.9).
   Run r = make_run(12, 16384, est_of(0.5, 0.90));
   r.agg.overall.has_control = true;
   r.agg.overall.control_est = est_of(0.45, 0.80);
   Verdict v = run(r);
-  CHECK(v.kind == "not-a-merge");
-  CHECK(has_flag(v, "near-control"));
-  CHECK(has_caveat(v, CaveatCode::NearControl));
+  CHECK(v.kind == "inconclusive");
+  CHECK(v.rule == VerdictRule::ControlFitsAsWell);
+  CHECK(has_flag(v, "control-fits"));
+  CHECK(has_caveat(v, CaveatCode::ControlFits));
+  // the control is the suspect itself: the same
+  r.agg.overall.control_est = est_of(0.5, 0.90);
+  CHECK(run(r).rule == VerdictRule::ControlFitsAsWell);
+  // below the linear threshold, near the control: not a merge, as before
+  Run m = make_run(12, 16384, est_of(0.5, 0.70));
+  m.agg.overall.has_control = true;
+  m.agg.overall.control_est = est_of(0.45, 0.60);
+  Verdict w = run(m);
+  CHECK(w.kind == "not-a-merge");
+  CHECK(has_caveat(w, CaveatCode::NearControl));
 }
 
 TEST_CASE("the null's upper range (0.6) is not a merge, the middle ground is inconclusive", "[verdict]") {
@@ -108,10 +120,99 @@ TEST_CASE("DARE: drops independent of |d|, kept elements rescaled", "[verdict]")
   set_sparse(r, 16000, 11200, false, 0.01, 0.0101, 0.5 / 0.3);
   Verdict v = run(r);
   CHECK(v.kind == "sparse-merge");
-  CHECK(v.method == "dare");
+  CHECK(v.method == "dare_linear");  // mergekit's name; one parent: dare_ties is the same merge
   CHECK(v.density == Approx(0.3).margin(1e-9));
   CHECK(v.rule == VerdictRule::Dare);
   CHECK(v.lambda * v.density == Approx(0.5));  // the DARE weight
+  REQUIRE(v.weights.size() == 1);
+  CHECK(v.weights[0] == Approx(0.5));
+  REQUIRE(v.densities.size() == 1);
+  CHECK(v.densities[0] == Approx(0.3));
+}
+
+TEST_CASE("TIES with two parents: each parent's density from its own cut, weights from the overlap", "[verdict]") {
+  // mk-ties-f32-k2's shape: parent 1 kept at 0.5, parent 2 at 0.3; C == B only where both are
+  // trimmed, so parent 1's drops are not all below parent 1's kept |d| (the old test failed here).
+  Estimates e = est_of(0.737, 0.844);
+  e.alpha[1] = 0.641;
+  Run r = make_run(12, 16384, e, 2);
+  for (auto& t : r.tensors) {
+    for (int i = 0; i < 2; ++i) {
+      ParentSignals& p = t.x.p[i];
+      p.d_nonzero = 16000;
+      p.zero_D_nonzero_d = 5600;  // 0.5 x 0.7 of the elements
+      p.sum_abs_d_zero_D = 0.002 * 5600;
+      p.sum_abs_d_nonzero_D = 0.02 * 10400;
+      p.max_abs_d_zero_D = 0.01f;
+      p.min_abs_d_nonzero_D = 0.0001f;  // kept by the other parent
+      p.dropped_above_kept_min = 5600;
+      p.kept_dd = 1;
+      p.kept_Dd = 0.7;
+    }
+    t.x.p[0].above_cut = 8000;
+    t.x.p[1].above_cut = 4800;
+    t.x.below_cuts = t.x.below_cuts_zero = 5600;
+    // overlap: D = 0.6 d1 + 0.4 d2 exactly
+    t.x.ov_n = 2000;
+    t.x.ov_dd[0][0] = 1.0; t.x.ov_dd[1][1] = 1.0; t.x.ov_dd[0][1] = t.x.ov_dd[1][0] = 0.2;
+    t.x.ov_Dd[0] = 0.6 * 1.0 + 0.4 * 0.2;
+    t.x.ov_Dd[1] = 0.6 * 0.2 + 0.4 * 1.0;
+  }
+  Verdict v = run(r);
+  CHECK(v.kind == "sparse-merge");
+  CHECK(v.method == "ties");
+  REQUIRE(v.densities.size() == 2);
+  CHECK(v.densities[0] == Approx(0.5));
+  CHECK(v.densities[1] == Approx(0.3));
+  REQUIRE(v.weights.size() == 2);
+  CHECK(v.weights[0] == Approx(0.6));
+  CHECK(v.weights[1] == Approx(0.4));
+}
+
+TEST_CASE("undefined alpha, copies and the same model three times", "[verdict]") {
+  // A parent equal to the base: alpha undefined, with the reason.
+  Estimates e = est_of(0, 0);
+  e.degenerate = true;
+  Run d = make_run(8, 16384, e);
+  Verdict dv = run(d);
+  CHECK(dv.kind == "inconclusive");
+  CHECK(dv.rule == VerdictRule::DegenerateDelta);
+  CHECK(dv.undefined_reason == "the parent equals the base");
+  CHECK(dv.alphas.empty());
+  // Nothing finite compared (an all-NaN suspect): undefined too, not alpha 0.
+  Verdict nan = run(make_run(4, 10, est_of(0, 0)));
+  CHECK(nan.rule == VerdictRule::TooLittleData);
+  CHECK(nan.undefined_reason == "too few finite elements were compared");
+  // Two parents that are one model.
+  Run two = make_run(8, 16384, e, 2);
+  for (int i = 0; i < 3; ++i) for (int j = 0; j < 3; ++j) two.agg.overall.pooled.gram[i * kMaxVectors + j] = 1;
+  CHECK(run(two).undefined_reason == "A1 and A2 are the same model");
+
+  // Every tensor bit-identical to the parent: a copy of it, not a passthrough merge.
+  Run c = make_run(8, 16384, est_of(1, 1));
+  for (auto& t : c.tensors) t.identical_to_parent = 0;
+  Verdict cv = run(c);
+  CHECK(cv.kind == "copy");
+  CHECK(cv.parent == 0);
+  CHECK(cv.sentence == "Copy: C is A, not a merge");
+  // ... and equal to the base too: the three are one model, alpha undefined.
+  for (auto& t : c.tensors) t.identical_to_base = true;
+  Verdict same = run(c);
+  CHECK(same.kind == "copy");
+  CHECK(has_flag(same, "same-model"));
+  CHECK(same.sentence == "Not a merge: C, A and B are all the same model");
+  CHECK_FALSE(same.undefined_reason.empty());
+}
+
+TEST_CASE("fine-tune: alpha ~1 on one parent with a residual is not a merge", "[verdict]") {
+  // mk-finetune-f32-sst2-f0.1: alpha 1.000, cos_fit 0.995, no bit-exact reproduction.
+  Verdict v = run(make_run(12, 16384, est_of(1.0004, 0.995)));
+  CHECK(v.kind == "fine-tune");
+  CHECK(v.rule == VerdictRule::FineTune);
+  CHECK(v.parent == 0);
+  CHECK(v.method.empty());
+  // a real merge weight of 0.9 stays a linear merge
+  CHECK(run(make_run(12, 16384, est_of(0.9, 0.999))).kind == "linear-merge");
 }
 
 TEST_CASE("BF16 rounding zeros do not read as sparse when the linear merge reproduces the bits", "[verdict]") {
@@ -276,4 +377,73 @@ TEST_CASE("low coverage and unmatched tensors are caveats", "[verdict]") {
   CHECK(has_flag(v, "low-coverage"));
   CHECK(has_flag(v, "unmatched-tensors"));
   CHECK(v.caveat_codes == std::vector<CaveatCode>{CaveatCode::LowCoverage, CaveatCode::UnmatchedTensors, CaveatCode::NoControl});
+}
+
+namespace {
+// Tensor moments over [D, d_1, d_2, B] for deltas of unit norm at angle th and D = a1 d1 + a2 d2.
+void set_two_parent_moments(Run& r, double th, double a1, double a2) {
+  const double c = std::cos(th);
+  for (auto& t : r.tensors) {
+    double* g = t.m.gram;
+    auto set = [&](int i, int j, double v) { g[i * kMaxVectors + j] = g[j * kMaxVectors + i] = v; };
+    set(1, 1, 1); set(2, 2, 1); set(1, 2, c);
+    set(0, 1, a1 + a2 * c); set(0, 2, a1 * c + a2);
+    set(0, 0, a1 * a1 + a2 * a2 + 2 * a1 * a2 * c);
+    t.m.k = 2;
+    t.est.alpha[0] = a1;
+    t.est.alpha[1] = a2;
+  }
+}
+}  // namespace
+
+TEST_CASE("nuslerp: both coefficients follow from one t; task arithmetic does not", "[verdict]") {
+  const double th = 85 * 3.14159265358979 / 180, t = 0.4;
+  const double a1 = std::sin((1 - t) * th) / std::sin(th), a2 = std::sin(t * th) / std::sin(th);
+  Estimates e = est_of(a1, 0.9999);
+  e.alpha[1] = a2;
+  Run r = make_run(12, 16384, e, 2);
+  set_two_parent_moments(r, th, a1, a2);
+  Verdict v = run(r);
+  CHECK(v.kind == "slerp-merge");
+  CHECK(v.method == "nuslerp");
+  CHECK(v.slerp_t == Approx(0.4).margin(1e-6));
+  REQUIRE(v.weights.size() == 2);
+  CHECK(v.weights[0] == Approx(0.6).margin(1e-6));
+  // task arithmetic 0.7 / 0.5 at the same angle: no single t gives both
+  Estimates ta = est_of(0.7, 0.9999);
+  ta.alpha[1] = 0.5;
+  Run q = make_run(12, 16384, ta, 2);
+  set_two_parent_moments(q, th, 0.7, 0.5);
+  Verdict w = run(q);
+  CHECK(w.method == "task_arithmetic");
+}
+
+TEST_CASE("model_stock: each tensor's t from the parents' cosine predicts C", "[verdict]") {
+  // two parents at 80 degrees: c = cos 80, t = 2c / (1 + c), D = t/2 (d1 + d2); the pooled alpha is
+  // checked too (a constant-alpha fit of the same tensors explains less: cos_fit 0.645 pooled here)
+  const double th = 80 * 3.14159265358979 / 180, c = std::cos(th), tt = 2 * c / (1 + c);
+  Estimates e = est_of(tt / 2, 0.645);
+  e.alpha[1] = tt / 2;
+  Run r = make_run(12, 16384, e, 2);
+  set_two_parent_moments(r, th, tt / 2, tt / 2);
+  Verdict v = run(r);
+  CHECK(v.kind == "linear-merge");
+  CHECK(v.method == "model_stock");
+  CHECK(v.evidence.stock_scale == Approx(1));
+}
+
+TEST_CASE("nearswap: changed elements equal A or are clipped at t", "[verdict]") {
+  Run r = make_run(12, 16384, est_of(0.3, 0.86));
+  for (auto& t : r.tensors) {
+    t.x.p[0].d_nonzero = 16000;
+    t.x.p[0].equal_a = 5100;
+    t.x.p[0].clipped = 10900;
+    t.x.max_abs_D = 0.002f;
+  }
+  Verdict v = run(r);
+  CHECK(v.kind == "nearswap-merge");
+  CHECK(v.method == "nearswap");
+  CHECK(v.nearswap_t == Approx(0.002));
+  // a linear merge: nothing equal to A, nothing clipped
+  CHECK(run(make_run(12, 16384, est_of(0.3, 0.99))).kind == "linear-merge");
 }
