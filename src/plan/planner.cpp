@@ -7,12 +7,17 @@
 // the ones covering the rows). The minimum useful sample is 1 row and at least kMinSampleBytes of
 // the suspect's bytes (capped at the whole tensor).
 //
-// 1. Coverage. If every tensor's minimum sample fits the budget, every tensor is sampled.
+// 1. Coverage. If the whole model fits the budget, every tensor is sampled (and read whole).
 //    Otherwise tensors are picked round-robin over the (layer, component) groups, in a seeded
 //    pseudo-random order inside each group: the first round gives every group one tensor (the
 //    first in its order that still fits) when the budget allows it at all, groups taken in
 //    (layer, component) order; later rounds add tensors while coverage has spent at most half the
-//    budget, so the other half still buys longer samples. Plan::tensors_covered says how many.
+//    budget and every sampled tensor can still get kMinRangeBytes a model (or the sampled ones,
+//    read whole, would leave budget unspent). Each sampled tensor
+//    costs a request per model (two with FP8 scales), and over a link the run is request-bound
+//    long before it is bandwidth-bound: a 20 ms hop at 16 requests in flight costs as much link
+//    time as ~16 kB at 100 Mbit/s, so a range much shorter than kMinRangeBytes mostly buys round
+//    trips. Plan::tensors_covered says how many.
 // 2. Depth. The rest of the budget is split evenly over the components present (experts cannot
 //    starve attention: 512 experts per layer get one component's share, like attention does),
 //    then evenly over the tensors of each component. Both splits are water-filling: a tensor or
@@ -41,6 +46,9 @@ namespace mp {
 namespace {
 
 constexpr uint64_t kMinSampleBytes = 4096;
+// A tensor beyond its group's first is sampled only if the budget still gives every sampled
+// tensor this much a model (see Coverage above): 256 KiB keeps round trips under ~6% of a range's time.
+constexpr uint64_t kMinRangeBytes = 256 << 10;
 
 uint64_t splitmix64(uint64_t& state) {
   uint64_t z = (state += 0x9E3779B97F4A7C15ull);
@@ -163,9 +171,13 @@ Result<Plan> make_plan(const std::vector<Model>& models, const MatchResult& matc
 
   // ---- 1. coverage ---------------------------------------------------------------------------
   uint64_t total_min = 0;
+  uint64_t total_whole = 0;
   for (const TensorCost& c : tc)
-    if (c.min_rows) total_min += c.cost(c.min_rows);
-  if (total_min <= budget) {
+    if (c.min_rows) {
+      total_min += c.cost(c.min_rows);
+      total_whole += c.cost(c.rows);
+    }
+  if (total_whole <= budget) {
     for (TensorCost& c : tc) c.take = c.min_rows;
     spent = total_min;
   } else {
@@ -192,6 +204,8 @@ Result<Plan> make_plan(const std::vector<Model>& models, const MatchResult& matc
       longest = std::max(longest, v.size());
     }
     // Round 0: each group's first tensor (in its seeded order) that fits the whole budget.
+    uint64_t taken = 0;
+    uint64_t taken_whole = 0;  // what the sampled tensors would cost read whole
     for (std::vector<uint32_t>* g : order) {
       for (uint32_t t : *g) {
         TensorCost& c = tc[t];
@@ -199,20 +213,27 @@ Result<Plan> make_plan(const std::vector<Model>& models, const MatchResult& matc
         if (spent + cost <= budget) {
           c.take = c.min_rows;
           spent += cost;
+          ++taken;
+          taken_whole += c.cost(c.rows);
           break;
         }
       }
     }
-    // Later rounds: one more tensor per group per round, while coverage stays under half.
+    // Later rounds: one more tensor per group per round, while coverage stays under half and
+    // every sampled tensor can still have kMinRangeBytes a model, or the sampled ones read whole
+    // would leave budget unspent.
     const uint64_t breadth_cap = budget / 2;
+    const uint64_t per_tensor = kMinRangeBytes * n_models;
     for (size_t round = 0; round < longest && spent < breadth_cap; ++round) {
       for (std::vector<uint32_t>* g : order) {
         if (round >= g->size()) continue;
         TensorCost& c = tc[(*g)[round]];
         const uint64_t cost = c.cost(c.min_rows);
-        if (!c.take && spent + cost <= breadth_cap) {
+        if (!c.take && spent + cost <= breadth_cap && ((taken + 1) * per_tensor <= budget || taken_whole < budget)) {
           c.take = c.min_rows;
           spent += cost;
+          ++taken;
+          taken_whole += c.cost(c.rows);
         }
       }
     }
