@@ -104,6 +104,22 @@ void check_group_coverage(const Run& r, const mp::Plan& p) {
   CHECK(covered == all);
 }
 
+// A model that does not fit its budget: each sample is 2^14 elements a model (planner.cpp
+// kEnoughElements) in whole rows, give or take the minimum sample and one remainder row, or the
+// whole tensor when that is smaller.
+void check_enough(const Run& r, const mp::Plan& p) {
+  constexpr uint64_t kEnough = 1 << 14;
+  for (const auto& s : p.samples) {
+    const auto& mt = r.match.tensors[s.tensor];
+    const uint64_t row_len = mt.shape.empty() ? 1 : mt.shape.back();
+    const uint64_t rows = s.row_end - s.row_begin;
+    const uint64_t want = (kEnough + row_len - 1) / row_len;
+    INFO(mt.cls.key << ": " << rows << " rows of " << row_len);
+    CHECK((s.whole || rows >= want));
+    CHECK((rows <= want + 1 || rows * row_len * 2 <= 8192 + 2 * row_len));
+  }
+}
+
 // Bytes of the plan's samples per component, all models, scales excluded.
 std::map<Component, uint64_t> bytes_by_component(const Run& r, const mp::Plan& p) {
   std::map<Component, uint64_t> out;
@@ -199,8 +215,10 @@ TEST_CASE("planner: Qwen3.5-397B-A17B BF16 (~800 GB x 3) in 64 MB covers every l
   check_invariants(r, big, 1ull << 30);
   CHECK(big.tensors_covered > 2 * groups.size());
   CHECK(big.tensors_covered * 3 * (256 << 10) <= (1ull << 30));
-  // ...and the budget is used, not wasted (flooring to whole rows loses little).
-  CHECK(p.bytes > budget - budget / 50);
+  // Enough, not the budget: every sample holds 2^14 elements a model (or the whole tensor), and
+  // the plan stops there, well under the 64 MiB cap.
+  check_enough(r, p);
+  CHECK(p.bytes < budget / 2);
   // Small tensors are read whole, the huge ones are not.
   for (const auto& s : p.samples) {
     const auto& mt = r.match.tensors[s.tensor];
@@ -208,13 +226,13 @@ TEST_CASE("planner: Qwen3.5-397B-A17B BF16 (~800 GB x 3) in 64 MB covers every l
     if (mt.cls.component == Component::Norm) CHECK(s.whole);
     if (mt.cls.component == Component::Experts || mt.cls.component == Component::Embedding) CHECK_FALSE(s.whole);
   }
-  // Experts (two 4-8 GB tensors per layer) do not starve attention: the components that can
-  // absorb their share get comparable bytes.
+  // Experts (two 4-8 GB tensors per layer) do not starve attention: per layer, both get a sample
+  // of the same size (check_enough), so the components' bytes follow their layer counts.
   auto by = bytes_by_component(r, p);
   const double experts = static_cast<double>(by[Component::Experts]);
-  for (Component c : {Component::Attention, Component::LinearAttention, Component::SharedExpert, Component::Embedding}) {
+  for (Component c : {Component::Attention, Component::SharedExpert}) {
     INFO(mp::component_name(c));
-    CHECK(static_cast<double>(by[c]) > 0.5 * experts);
+    CHECK(static_cast<double>(by[c]) > 0.2 * experts);
     CHECK(static_cast<double>(by[c]) < 2.0 * experts);
   }
   // Requests: ranges far fewer than samples x models would be without coalescing? At least bounded.
@@ -264,7 +282,8 @@ TEST_CASE("planner: FP8 per-expert 397B (92,160 expert weights + scales) plans f
   for (const auto& mt : r.match.tensors) groups.insert({mt.cls.layer, mt.cls.component});
   CHECK(p.tensors_covered == groups.size());
   CHECK(p.ranges.size() <= 2 * 3 * p.tensors_covered);
-  CHECK(p.bytes > budget - budget / 20);
+  check_enough(r, p);
+  CHECK(p.bytes < budget / 2);
   // Partial FP8 samples start on a 128-row block; their scales are in the plan (checked above).
   size_t fp8_partial = 0;
   for (const auto& s : p.samples) {
@@ -363,7 +382,7 @@ TEST_CASE("planner: tiny real models are read whole when the budget allows", "[p
   std::set<std::pair<int, Component>> groups;
   for (const auto& mt : r.match.tensors) groups.insert({mt.cls.layer, mt.cls.component});
   CHECK(h.tensors_covered > groups.size());
-  CHECK(h.bytes > tensor_bytes / 2 - tensor_bytes / 20);
+  check_enough(r, h);
 }
 
 TEST_CASE("planner: find_range and argument checks", "[planner]") {
@@ -399,7 +418,7 @@ TEST_CASE("planner: golden plan hashes, identical natively and in wasm", "[plann
   const Run bert = matched({load_real("bert-tiny-emotion-fhe"), load_real("bert-tiny-sst2-fhe"), load_real("bert-tiny-fhe-v0-weights")});
   const mp::Plan c = plan_of(bert, 1 << 20, 42);
   INFO("golden: bf16 " << plan_hash(a) << "ull, fp8 " << plan_hash(b) << "ull, bert " << plan_hash(c) << "ull");
-  CHECK(plan_hash(a) == 14474469596787252301ull);  // one tensor a group beyond kMinRangeBytes (issue 14)
-  CHECK(plan_hash(b) == 15803085863383322766ull);
-  CHECK(plan_hash(c) == 16985434648973728884ull);
+  CHECK(plan_hash(a) == 711328722510888688ull);  // one tensor a group, enough rows (issue 14)
+  CHECK(plan_hash(b) == 11177808002090655003ull);
+  CHECK(plan_hash(c) == 3315936519784294626ull);
 }
