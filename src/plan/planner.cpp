@@ -7,19 +7,26 @@
 // the ones covering the rows). The minimum useful sample is 1 row and at least kMinSampleBytes of
 // the suspect's bytes (capped at the whole tensor).
 //
-// 1. Coverage. If every tensor's minimum sample fits the budget, every tensor is sampled.
+// 1. Coverage. If the whole model fits the budget, every tensor is sampled (and read whole).
 //    Otherwise tensors are picked round-robin over the (layer, component) groups, in a seeded
 //    pseudo-random order inside each group: the first round gives every group one tensor (the
 //    first in its order that still fits) when the budget allows it at all, groups taken in
 //    (layer, component) order; later rounds add tensors while coverage has spent at most half the
-//    budget, so the other half still buys longer samples. Plan::tensors_covered says how many.
+//    budget and every sampled tensor can still get kMinRangeBytes a model (or the sampled ones,
+//    read whole, would leave budget unspent). Each sampled tensor
+//    costs a request per model (two with FP8 scales), and over a link the run is request-bound
+//    long before it is bandwidth-bound: a 20 ms hop at 16 requests in flight costs as much link
+//    time as ~16 kB at 100 Mbit/s, so a range much shorter than kMinRangeBytes mostly buys round
+//    trips. Plan::tensors_covered says how many.
 // 2. Depth. The rest of the budget is split evenly over the components present (experts cannot
 //    starve attention: 512 experts per layer get one component's share, like attention does),
 //    then evenly over the tensors of each component. Both splits are water-filling: a tensor or
 //    component that needs less than its share (norms, small routers, biases) is read whole and
 //    the unused part goes to the others. So a tensor the budget covers is read whole, and a model
-//    that fits the budget is read whole. What flooring to whole rows leaves over buys one more
-//    row per tensor, in tensor order.
+//    that fits the budget is read whole. A model that does not fit reads each sampled tensor to
+//    "enough" rows (kEnoughElements a model) at most, and leaves the rest of the budget unspent:
+//    bytes past what the statistics need only cost time. What flooring to whole rows leaves over
+//    buys one more row per tensor, in tensor order.
 // 3. Placement. A partial sample is a contiguous row range at a pseudo-random start drawn from
 //    splitmix64(seed ^ fnv1a(key)); FP8 tensors start on a block-row boundary (128 rows for
 //    DeepSeek/Qwen 128x128 blocks). The rows become byte ranges per model and file (absolute
@@ -41,6 +48,18 @@ namespace mp {
 namespace {
 
 constexpr uint64_t kMinSampleBytes = 4096;
+// A tensor beyond its group's first is sampled only if the budget still gives every sampled
+// tensor this much a model (see Coverage above): 256 KiB keeps round trips under ~6% of a range's time.
+constexpr uint64_t kMinRangeBytes = 256 << 10;
+// Enough: when a model does not fit the budget, a sampled tensor is read to at most this many
+// elements a model (or its minimum sample, if larger); the budget is then a cap, not a target.
+// Why 2^14: the alpha of a (layer, component) group is a least-squares ratio whose standard error
+// is about (rounding noise / fine-tune delta) / sqrt(n); bf16 rounding is ~1/50 of a typical
+// delta, so n = 16,384 gives ~2e-4, and fp8 (e4m3) rounding, ~1/3 of it, ~3e-3: both far inside
+// the 0.05 that separates the verdicts, while per component the ~60 layers pool 60x more. The
+// evaluation set decides every case at 300 kB a run (EVALUATION.md); the 397B trios of
+// tests/js/engine/rio-scale.test.mjs are decided at 16 MiB, about this much.
+constexpr uint64_t kEnoughElements = 1 << 14;
 
 uint64_t splitmix64(uint64_t& state) {
   uint64_t z = (state += 0x9E3779B97F4A7C15ull);
@@ -163,9 +182,14 @@ Result<Plan> make_plan(const std::vector<Model>& models, const MatchResult& matc
 
   // ---- 1. coverage ---------------------------------------------------------------------------
   uint64_t total_min = 0;
+  uint64_t total_whole = 0;
   for (const TensorCost& c : tc)
-    if (c.min_rows) total_min += c.cost(c.min_rows);
-  if (total_min <= budget) {
+    if (c.min_rows) {
+      total_min += c.cost(c.min_rows);
+      total_whole += c.cost(c.rows);
+    }
+  const bool fits_whole = total_whole <= budget;
+  if (fits_whole) {
     for (TensorCost& c : tc) c.take = c.min_rows;
     spent = total_min;
   } else {
@@ -192,6 +216,8 @@ Result<Plan> make_plan(const std::vector<Model>& models, const MatchResult& matc
       longest = std::max(longest, v.size());
     }
     // Round 0: each group's first tensor (in its seeded order) that fits the whole budget.
+    uint64_t taken = 0;
+    uint64_t taken_whole = 0;  // what the sampled tensors would cost read whole
     for (std::vector<uint32_t>* g : order) {
       for (uint32_t t : *g) {
         TensorCost& c = tc[t];
@@ -199,20 +225,27 @@ Result<Plan> make_plan(const std::vector<Model>& models, const MatchResult& matc
         if (spent + cost <= budget) {
           c.take = c.min_rows;
           spent += cost;
+          ++taken;
+          taken_whole += c.cost(c.rows);
           break;
         }
       }
     }
-    // Later rounds: one more tensor per group per round, while coverage stays under half.
+    // Later rounds: one more tensor per group per round, while coverage stays under half and
+    // every sampled tensor can still have kMinRangeBytes a model, or the sampled ones read whole
+    // would leave budget unspent.
     const uint64_t breadth_cap = budget / 2;
+    const uint64_t per_tensor = kMinRangeBytes * n_models;
     for (size_t round = 0; round < longest && spent < breadth_cap; ++round) {
       for (std::vector<uint32_t>* g : order) {
         if (round >= g->size()) continue;
         TensorCost& c = tc[(*g)[round]];
         const uint64_t cost = c.cost(c.min_rows);
-        if (!c.take && spent + cost <= breadth_cap) {
+        if (!c.take && spent + cost <= breadth_cap && ((taken + 1) * per_tensor <= budget || taken_whole < budget)) {
           c.take = c.min_rows;
           spent += cost;
+          ++taken;
+          taken_whole += c.cost(c.rows);
         }
       }
     }
@@ -233,15 +266,20 @@ Result<Plan> make_plan(const std::vector<Model>& models, const MatchResult& matc
       if (tc[t].take && tc[t].take < tc[t].rows)
         by_comp[static_cast<size_t>(match.tensors[t].cls.component)].push_back(static_cast<uint32_t>(t));
     std::vector<uint64_t> comp_demand(kComponentCount, 0);
+    // What a tensor can still take: all its rows, or (model too big for the budget) enough rows.
+    auto room = [&](const TensorCost& c) -> uint64_t {
+      const uint64_t cap = fits_whole ? c.rows : std::min(c.rows, std::max(c.take, ceil_div(kEnoughElements, c.row_len)));
+      return cap - c.take;
+    };
     for (int k = 0; k < kComponentCount; ++k)
-      for (uint32_t t : by_comp[k]) comp_demand[k] += (tc[t].rows - tc[t].take) * tc[t].row_bytes;
+      for (uint32_t t : by_comp[k]) comp_demand[k] += room(tc[t]) * tc[t].row_bytes;
     // Components with nothing to gain have demand 0 and so take no share in the levelling.
     std::vector<uint64_t> comp_alloc = water_fill(comp_demand, budget - spent);
     for (int k = 0; k < kComponentCount; ++k) {
       if (by_comp[k].empty()) continue;
       std::vector<uint64_t> demand;
       demand.reserve(by_comp[k].size());
-      for (uint32_t t : by_comp[k]) demand.push_back((tc[t].rows - tc[t].take) * tc[t].row_bytes);
+      for (uint32_t t : by_comp[k]) demand.push_back(room(tc[t]) * tc[t].row_bytes);
       std::vector<uint64_t> alloc = water_fill(demand, comp_alloc[k]);
       for (size_t i = 0; i < by_comp[k].size(); ++i) {
         TensorCost& c = tc[by_comp[k][i]];
@@ -253,7 +291,7 @@ Result<Plan> make_plan(const std::vector<Model>& models, const MatchResult& matc
     // Flooring to whole rows leaves up to a row per tensor unspent: one more row each, in tensor
     // order, while it fits.
     for (TensorCost& c : tc) {
-      if (!c.take || c.take == c.rows || spent + c.row_bytes > budget) continue;
+      if (!c.take || room(c) == 0 || spent + c.row_bytes > budget) continue;
       ++c.take;
       spent += c.row_bytes;
     }

@@ -307,3 +307,29 @@ test('virtual shards: bytes past 2 GiB come out right and fast (no 32-bit offset
   const v = bf16Value(bytes[0] | (bytes[1] << 8));
   assert.equal(v, elementValue(t, e, { kind: 'merge', alpha: () => 0.571 }));
 });
+
+test('knob memoBytes: a range served again comes from memory (same bytes, no second generation); 0 = off', async () => {
+  let reads = 0;
+  const bytes = new Uint8Array(200_000).map((_, i) => (i * 7) & 255);
+  const file = { size: bytes.length, lfs: true, sha256: '9a'.repeat(32), gitSha: '9b'.repeat(20),
+    read: (a, b) => { reads++; return bytes.slice(a, b); } };
+  const own = await startMockHub({ repos: [{ id: 'memo/x', commits: [{ 'w.safetensors': file }] }], knobs: { memoBytes: 1e6 } });
+  try {
+    const range = async () => {
+      const r = await fetch(`${own.hubUrl}/memo/x/resolve/main/w.safetensors`, { headers: { Range: 'bytes=1000-150999' } });
+      assert.equal(r.status, 206);
+      return new Uint8Array(await r.arrayBuffer());
+    };
+    const first = await range();
+    const generated = reads;
+    assert.ok(generated >= 1);
+    assert.deepEqual(await range(), first);
+    assert.equal(reads, generated, 'the second answer was not generated again');
+    assert.deepEqual(first, bytes.subarray(1000, 151000));
+    own.setKnobs({ memoBytes: 0 });
+    await range();
+    assert.ok(reads > generated, 'off: generated each time');
+  } finally {
+    await own.close();
+  }
+});

@@ -61,6 +61,9 @@ export const CDN_EXPOSE = {
  * @property {boolean} [resolveCacheGzip]  resolve-cache 200s with the whole body are gzip-encoded
  *   with no Content-Length when the request accepts gzip (CloudFront, §9); ranges never are
  * @property {Fault[]} [faults]
+ * @property {number} [memoBytes]  keep up to this many bytes of generated file chunks, so a range
+ *   served again costs no CPU (benchmarks: virtual tensors are computed per element, at a few
+ *   MB/s, which would otherwise be what a throttled run measures); 0 = off
  */
 
 /** @type {Required<Omit<Knobs, 'retryAfterSec'>> & {retryAfterSec: number}} */
@@ -69,6 +72,7 @@ const DEFAULT_KNOBS = {
   cdnOmitContentRange: false, ignoreRange: false, multiRange: 'full', resolverLimit: 3000,
   rateWindowSec: 300, rateLimitOmitAcao: false, retryAfterSec: 0, treePageSize: 1000,
   siblingsLimit: null, pathsInfoStatus: 0, treeStatus: 0, cdnAlternate: false, resolveCacheGzip: false, faults: [],
+  memoBytes: 0,
 };
 
 /** Default tokens: token -> user. `hf_bad` is not in the list (invalid credentials). */
@@ -135,6 +139,21 @@ export async function startMockHub(o = {}) {
       if (cats.includes(f.on) && n >= f.nth && n < f.nth + (f.times ?? 1)) return f;
     }
     return null;
+  };
+
+  /** @type {Map<string, Uint8Array>} generated chunks by file and range, under knob memoBytes */
+  const memo = new Map();
+  let memoUsed = 0;
+  /** file.read(a, b), remembered while memoBytes allows. @param {import('./repo.mjs').MockFile} file @param {number} a @param {number} b */
+  const readChunk = (file, a, b) => {
+    if (!knobs.memoBytes) return file.read(a, b);
+    const key = `${file.sha256}:${a}:${b}`;
+    let chunk = memo.get(key);
+    if (!chunk) {
+      chunk = file.read(a, b);
+      if (memoUsed + chunk.length <= knobs.memoBytes) { memo.set(key, chunk); memoUsed += chunk.length; }
+    }
+    return chunk;
   };
 
   /** Waits for the shared link to carry n bytes. @param {number} n */
@@ -230,7 +249,7 @@ export async function startMockHub(o = {}) {
       const [a, b] = p instanceof Uint8Array ? [0, p.length] : p;
       for (let pos = a; pos < b && !closed;) {
         const n = Math.min(64 * 1024, b - pos, Math.max(1, cutAt - sent), Math.max(1, pauseAt - sent));
-        const chunk = p instanceof Uint8Array ? p.subarray(pos, pos + n) : file.read(pos, pos + n);
+        const chunk = p instanceof Uint8Array ? p.subarray(pos, pos + n) : readChunk(file, pos, pos + n);
         await pace(n);
         if (closed) break;
         const ok = res.write(chunk);

@@ -113,6 +113,11 @@ export function rateLimitWaitMs(hintMs, capMs) {
  */
 const cdnUrls = new Map();
 
+/** Forgets every remembered signed URL, as a new session starts with none (benchmarks, tests). */
+export function forgetCdnUrls() {
+  cdnUrls.clear();
+}
+
 /** Expiry of a signed URL: CloudFront `Expires=<unix s>`, else S3 `X-Amz-Date` + `X-Amz-Expires`, else 1 h. @param {string} url @param {number} now */
 export function cdnUrlExpiry(url, now = Date.now()) {
   let q;

@@ -104,6 +104,22 @@ void check_group_coverage(const Run& r, const mp::Plan& p) {
   CHECK(covered == all);
 }
 
+// A model that does not fit its budget: each sample is 2^14 elements a model (planner.cpp
+// kEnoughElements) in whole rows, give or take the minimum sample and one remainder row, or the
+// whole tensor when that is smaller.
+void check_enough(const Run& r, const mp::Plan& p) {
+  constexpr uint64_t kEnough = 1 << 14;
+  for (const auto& s : p.samples) {
+    const auto& mt = r.match.tensors[s.tensor];
+    const uint64_t row_len = mt.shape.empty() ? 1 : mt.shape.back();
+    const uint64_t rows = s.row_end - s.row_begin;
+    const uint64_t want = (kEnough + row_len - 1) / row_len;
+    INFO(mt.cls.key << ": " << rows << " rows of " << row_len);
+    CHECK((s.whole || rows >= want));
+    CHECK((rows <= want + 1 || rows * row_len * 2 <= 8192 + 2 * row_len));
+  }
+}
+
 // Bytes of the plan's samples per component, all models, scales excluded.
 std::map<Component, uint64_t> bytes_by_component(const Run& r, const mp::Plan& p) {
   std::map<Component, uint64_t> out;
@@ -188,10 +204,21 @@ TEST_CASE("planner: Qwen3.5-397B-A17B BF16 (~800 GB x 3) in 64 MB covers every l
   const mp::Plan p = plan_of(r, budget, 1);
   check_invariants(r, p, budget);
   check_group_coverage(r, p);
-  // Every matched tensor fits at its minimum here, so all are sampled...
-  CHECK(p.tensors_covered == r.match.tensors.size());
-  // ...and the budget is used, not wasted (flooring to whole rows loses little).
-  CHECK(p.bytes > budget - budget / 50);
+  // One tensor per (layer, component) group: 64 MiB over its ~300 groups leaves a sampled tensor
+  // under kMinRangeBytes (256 KiB) a model, so no group gets a second (each costs a request a
+  // model, and the run is request-bound)...
+  std::set<std::pair<int, Component>> groups;
+  for (const auto& mt : r.match.tensors) groups.insert({mt.cls.layer, mt.cls.component});
+  CHECK(p.tensors_covered == groups.size());
+  // ...while a budget that gives every tensor 256 KiB a model samples more of them.
+  const mp::Plan big = plan_of(r, 1ull << 30, 1);
+  check_invariants(r, big, 1ull << 30);
+  CHECK(big.tensors_covered > 2 * groups.size());
+  CHECK(big.tensors_covered * 3 * (256 << 10) <= (1ull << 30));
+  // Enough, not the budget: every sample holds 2^14 elements a model (or the whole tensor), and
+  // the plan stops there, well under the 64 MiB cap.
+  check_enough(r, p);
+  CHECK(p.bytes < budget / 2);
   // Small tensors are read whole, the huge ones are not.
   for (const auto& s : p.samples) {
     const auto& mt = r.match.tensors[s.tensor];
@@ -199,13 +226,13 @@ TEST_CASE("planner: Qwen3.5-397B-A17B BF16 (~800 GB x 3) in 64 MB covers every l
     if (mt.cls.component == Component::Norm) CHECK(s.whole);
     if (mt.cls.component == Component::Experts || mt.cls.component == Component::Embedding) CHECK_FALSE(s.whole);
   }
-  // Experts (two 4-8 GB tensors per layer) do not starve attention: the components that can
-  // absorb their share get comparable bytes.
+  // Experts (two 4-8 GB tensors per layer) do not starve attention: per layer, both get a sample
+  // of the same size (check_enough), so the components' bytes follow their layer counts.
   auto by = bytes_by_component(r, p);
   const double experts = static_cast<double>(by[Component::Experts]);
-  for (Component c : {Component::Attention, Component::LinearAttention, Component::SharedExpert, Component::Embedding}) {
+  for (Component c : {Component::Attention, Component::SharedExpert}) {
     INFO(mp::component_name(c));
-    CHECK(static_cast<double>(by[c]) > 0.5 * experts);
+    CHECK(static_cast<double>(by[c]) > 0.2 * experts);
     CHECK(static_cast<double>(by[c]) < 2.0 * experts);
   }
   // Requests: ranges far fewer than samples x models would be without coalescing? At least bounded.
@@ -249,10 +276,14 @@ TEST_CASE("planner: FP8 per-expert 397B (92,160 expert weights + scales) plans f
 #endif
   check_invariants(r, p, budget);
   check_group_coverage(r, p);
-  // Not everything fits at one row each (92k x 3 models x 4 KiB > 64 MB): a subset, said so.
-  CHECK(p.tensors_covered < r.match.tensors.size());
-  CHECK(p.tensors_covered > 1000);
-  CHECK(p.bytes > budget - budget / 20);
+  // Not everything fits at one row each (92k x 3 models x 4 KiB > 64 MB): one tensor per group,
+  // so a few hundred ranges a model rather than thousands (weights and their scales: two each).
+  std::set<std::pair<int, Component>> groups;
+  for (const auto& mt : r.match.tensors) groups.insert({mt.cls.layer, mt.cls.component});
+  CHECK(p.tensors_covered == groups.size());
+  CHECK(p.ranges.size() <= 2 * 3 * p.tensors_covered);
+  check_enough(r, p);
+  CHECK(p.bytes < budget / 2);
   // Partial FP8 samples start on a 128-row block; their scales are in the plan (checked above).
   size_t fp8_partial = 0;
   for (const auto& s : p.samples) {
@@ -262,14 +293,16 @@ TEST_CASE("planner: FP8 per-expert 397B (92,160 expert weights + scales) plans f
     CHECK(s.row_begin % 128 == 0);
   }
   CHECK(fp8_partial > 100);
-  // Experts get covered in every layer, and more than one expert per layer.
+  // Experts get covered in every layer, by an expert drawn from the seed (not always the first).
   std::map<int, std::set<int>> experts_by_layer;
   for (const auto& s : p.samples) {
     const auto& c = r.match.tensors[s.tensor].cls;
     if (c.component == Component::Experts) experts_by_layer[c.layer].insert(c.expert);
   }
   CHECK(experts_by_layer.size() == 60);
-  for (const auto& [layer, experts] : experts_by_layer) CHECK(experts.size() >= 2);
+  std::set<int> experts_seen;
+  for (const auto& [layer, experts] : experts_by_layer) experts_seen.insert(experts.begin(), experts.end());
+  CHECK(experts_seen.size() > 30);
 }
 
 TEST_CASE("planner: a budget below every tensor's minimum covers every group first", "[planner]") {
@@ -341,14 +374,15 @@ TEST_CASE("planner: tiny real models are read whole when the budget allows", "[p
   check_invariants(r, q, tensor_bytes);
   CHECK(q.bytes == tensor_bytes);
   for (const auto& s : q.samples) CHECK(s.whole);
-  // Half of it: every tensor still sampled (minimums fit), none of the 64 KiB ones whole.
+  // Half of it: every group covered, and more tensors than one a group, though 2.4 MB cannot
+  // give 24 tensors 256 KiB a model: one a group read whole would leave the budget unspent.
   const mp::Plan h = plan_of(r, tensor_bytes / 2, 0);
   check_invariants(r, h, tensor_bytes / 2);
-  CHECK(h.tensors_covered == 24);
-  size_t whole = 0;
-  for (const auto& s : h.samples) whole += s.whole;
-  CHECK(whole < 24);
-  CHECK(whole >= 8);  // the 128-element biases are always whole
+  check_group_coverage(r, h);
+  std::set<std::pair<int, Component>> groups;
+  for (const auto& mt : r.match.tensors) groups.insert({mt.cls.layer, mt.cls.component});
+  CHECK(h.tensors_covered > groups.size());
+  check_enough(r, h);
 }
 
 TEST_CASE("planner: find_range and argument checks", "[planner]") {
@@ -384,7 +418,7 @@ TEST_CASE("planner: golden plan hashes, identical natively and in wasm", "[plann
   const Run bert = matched({load_real("bert-tiny-emotion-fhe"), load_real("bert-tiny-sst2-fhe"), load_real("bert-tiny-fhe-v0-weights")});
   const mp::Plan c = plan_of(bert, 1 << 20, 42);
   INFO("golden: bf16 " << plan_hash(a) << "ull, fp8 " << plan_hash(b) << "ull, bert " << plan_hash(c) << "ull");
-  CHECK(plan_hash(a) == 252520022787444790ull);
-  CHECK(plan_hash(b) == 16649662755641313600ull);
-  CHECK(plan_hash(c) == 4845742914742412087ull);
+  CHECK(plan_hash(a) == 711328722510888688ull);  // one tensor a group, enough rows (issue 14)
+  CHECK(plan_hash(b) == 11177808002090655003ull);
+  CHECK(plan_hash(c) == 3315936519784294626ull);
 }

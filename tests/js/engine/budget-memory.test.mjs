@@ -41,20 +41,23 @@ test('8000 MB on a 397B trio is refused before any request, naming the largest b
 
 test('a heap that cannot give the planned ranges now: refused after the headers, before any tensor byte', async () => {
   const mod = await loadWasm();
-  // Hold most of the heap, as another large allocation would: 1 GiB then no longer fits.
+  // Hold most of the heap, as another large allocation would, leaving ~64 MiB: room for the
+  // headers, not for the ranges a 1 GiB budget plans (enough rows of every tensor: 82 MB).
   const held = [];
   for (let i = 0; i < 13; i++) { const p = mod._malloc(256 * MiB) >>> 0; assert.ok(p); held.push(p); }
+  for (let p; (p = mod._malloc(16 * MiB) >>> 0);) held.push(p);
+  for (let i = 0; i < 4; i++) mod._free(/** @type {number} */ (held.pop()));
   try {
     await withTrio('qwen3.5-397b-bf16', async ({ run, mock }) => {
       let message = '';
       await assert.rejects(run({ budget: 1024 * MiB, wasm: mod }), (e) => {
         message = e.message;
         assert.equal(e.code, 'budget', e.message);
-        assert.match(e.message, /^a budget of 1GiB is too large: it needs about 1\.1 GB of memory, and WebAssembly can use at most 4\.3 GB; with these models' headers in memory, the largest budget that fits is \d+MB$/);
+        assert.match(e.message, /^a budget of 1GiB is too large: it needs about \d+ MB of memory, and WebAssembly can use at most 4\.3 GB; with these models' headers in memory, the largest budget that fits is \d+MB$/);
         return noAbortText(e);
       });
       const largest = Number(/(\d+)MB$/.exec(message)[1]) * 1e6;
-      assert.ok(largest > 64e6 && largest < 1024 * MiB, message);
+      assert.ok(largest > 0 && largest < 1024 * MiB, message);
       // Headers only (3 x 121 shards of ~70 kB): no tensor range was requested.
       assert.ok(mock.stats.cdn.bytes < 3 * 122 * 256 * 1024, `${mock.stats.cdn.bytes} bytes served`);
       // The budget named runs (plans and allocates; a small one keeps the test fast to fetch).
