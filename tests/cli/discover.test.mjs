@@ -2,33 +2,17 @@
 // before the verdict (candidates, where each came from, cost, ranking, roles), the JSON report
 // with its lineage section, and "no relative" said as what it is.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 import { startMockHub } from '../../tools/mock-hub/server.mjs';
 import { modelTreeRepos } from '../../tools/mock-hub/model-tree.mjs';
 import { validateReport } from '../../tools/report-schema.mjs';
+import { ROOT, runCli } from '../support/run-cli.mjs';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = fileURLToPath(new URL('../../cli/mergeprobe.mjs', import.meta.url));
 const schema = JSON.parse(readFileSync(new URL('docs/report-schema.json', `file://${ROOT}`), 'utf8'));
 
-function run(args) {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env, MERGEPROBE_CACHE: 'off' };
-    delete env.HF_TOKEN;
-    delete env.HF_ENDPOINT;
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (args) => runCli(args);
 
 let hub;
 let tree;

@@ -3,20 +3,17 @@
 // stdout discipline, the JSON report against docs/report-schema.json. Needs `npm run build` (the
 // wasm module; MERGEPROBE_WASM_DIR points at another build directory).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 import { undocumentedFields, validateReport } from '../../tools/report-schema.mjs';
 import { generateCases, realModelsDir } from '../../tools/gen/merges.mjs';
 import { bufferFile, folderFiles } from '../../tools/mock-hub/repo.mjs';
 import { startMockHub } from '../../tools/mock-hub/server.mjs';
+import { ROOT, runCli } from '../support/run-cli.mjs';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = path.join(ROOT, 'cli/mergeprobe.mjs');
 const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'docs/report-schema.json'), 'utf8'));
 const SHA_RE = /^[0-9a-f]{40}$/;
 
@@ -31,22 +28,8 @@ const ONLY = '^(linear-f32-sst2-a0\\.571|linear-bf16-sst2-a0\\.571|task-arith-f3
  * @param {string[]} args
  * @param {{env?: Record<string,string|undefined>, cwd?: string}} [o]
  */
-function run(args, { env = {}, cwd = ROOT, onSpawn = () => {} } = {}) {
-  return new Promise((resolve, reject) => {
-    const base = { ...process.env };
-    delete base.HF_TOKEN;
-    delete base.HF_ENDPOINT;
-    base.MERGEPROBE_CACHE = path.join(dir, 'cache');  // never the user's ~/.cache
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', reject);
-    onSpawn(child);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** The CLI in a child process; its cache in this run's folder, never the user's ~/.cache. */
+const run = (args, o = {}) => runCli(args, { cache: path.join(dir, 'cache'), ...o });
 
 /** An expected failure: the exit code, one line of message on stderr, no stack, nothing on stdout. */
 function assertFails(r, code, re) {

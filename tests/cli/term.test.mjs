@@ -4,20 +4,17 @@
 // names carry ESC[2J, an OSC 8 hyperlink, CR + a fake verdict line, a newline, C1 CSI and a bidi
 // override. Needs the wasm build (build/wasm).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 import { formatReport } from '../../cli/format.mjs';
 import { describe as describeProgress } from '../../cli/progress.mjs';
 import { jsonForTerminal, termSafe } from '../../cli/term.mjs';
 import { encodeSafetensors } from '../../tools/gen/safetensors-io.mjs';
+import { ROOT, runCli } from '../support/run-cli.mjs';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = path.join(ROOT, 'cli/mergeprobe.mjs');
 
 // Everything a hostile name might try: clear screen, OSC 8 hyperlink, CR + a fake verdict, a
 // newline, C1 CSI (U+009B), DEL, a right-to-left override, a zero-width space.
@@ -94,18 +91,7 @@ before(() => {
 });
 after(() => { if (dir) fs.rmSync(dir, { recursive: true, force: true }); });
 
-function run(args) {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env, MERGEPROBE_CACHE: 'off' };
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (args) => runCli(args);
 
 const trio = (suspect = 'c') => ['verify', '--suspect', path.join(dir, suspect), '--parent', path.join(dir, 'a'), '--base', path.join(dir, 'b')];
 
