@@ -7,7 +7,7 @@ import { buildView } from '../js/report/view.mjs';
 import { lineageSection } from './ui/lineage.mjs';
 import { modelsTable, verdictCard } from './ui/verdict.mjs';
 import { componentTable, tensorTable, unmatchedList } from './ui/tables.mjs';
-import { layerPlots } from './ui/layers.mjs';
+import { layerHeatmaps, layerPlots } from './ui/layers.mjs';
 import { explainError } from './ui/errors.mjs';
 import { bytes, int } from './ui/format.mjs';
 import { compareWithExpected, decodeShareParams } from '../js/report/share-link.mjs';
@@ -203,6 +203,7 @@ function showResult(report) {
       componentTable(view)),
     h('section', { class: 'card', 'aria-labelledby': 'layers-title' },
       h('h2', { id: 'layers-title' }, 'By layer'),
+      layerHeatmaps(view),
       layerPlots(view)),
     h('section', { class: 'card', 'aria-labelledby': 'tensors-title' },
       h('h2', { id: 'tensors-title' }, 'Every tensor'),

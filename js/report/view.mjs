@@ -110,6 +110,11 @@ export function buildView(report) {
       controlCosFit: numOrNaN(t.control?.cos_fit),
       outlier: !!t.outlier,
       note: tensorNote(t),
+      // Left out of the group statistics by the engine: drawn apart, never as if they counted.
+      roundingDominated: !!t.rounding_dominated,
+      degenerate: !!t.degenerate,
+      controlAlpha: nums(t.control?.alphas),
+      dtypes: arr(t.dtypes).map(String),
     })),
     unmatched: arr(report.unmatched).map((u) => ({
       name: String(u.name ?? ''), model: u.model, reason: String(u.reason ?? ''),

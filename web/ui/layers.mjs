@@ -3,6 +3,8 @@
 import { h } from './dom.mjs';
 import { linePlot } from './plot.mjs';
 import { parentName } from './format.mjs';
+import { heatmap } from './heatmap.mjs';
+import { groupCounts, groupKey, leftOutReason } from './groups.mjs';
 
 const ORDER = ['experts', 'shared_expert', 'router', 'attention', 'linear_attention', 'mlp', 'norm', 'embeddings', 'lm_head', 'other'];
 
@@ -46,5 +48,52 @@ export function layerPlots(v) {
     title: 'cos_fit by layer', xLabel: 'layer', yLabel: 'cos_fit',
     series: cosSeries, minSpan: 0.05, yMax: 1.005,
   }));
+  return wrap;
+}
+
+/** Components present in numbered layers, in the page's usual order. */
+function componentsOf(layers) {
+  return [...new Set(layers.map((l) => l.component))]
+    .sort((a, b) => (ORDER.indexOf(a) + 1 || 99) - (ORDER.indexOf(b) + 1 || 99));
+}
+
+/**
+ * The layer x component table as heatmaps: alpha per parent, cos_fit, and the control's cos_fit
+ * beside it on the same scale when there is a control.
+ */
+export function layerHeatmaps(v) {
+  const layers = v.layers.filter((l) => l.layer >= 0);
+  if (!layers.length) return null;
+  const rows = componentsOf(layers);
+  const cols = [...new Set(layers.map((l) => l.layer))].sort((a, b) => a - b);
+  const byKey = new Map(layers.map((l) => [groupKey(l.layer, l.component), l]));
+  const counts = groupCounts(v);
+  /** @param {(l: any) => number} get @returns {(r: string, c: number) => import('./heatmap.mjs').Cell} */
+  const cellOf = (get) => (r, c) => {
+    const l = byKey.get(groupKey(c, r));
+    if (!l) return { value: NaN, missing: 'no tensor of this component sampled here' };
+    const g = counts.get(groupKey(c, r));
+    const out = leftOutReason(g);
+    if (out) return { value: NaN, missing: out };
+    const value = get(l);
+    return { value, missing: Number.isFinite(value) ? '' : 'not defined for this group', detail: g ? `${g.counted} of ${g.tensors} tensors counted` : '' };
+  };
+  const span = (get, floor, ceil) => {
+    const xs = layers.map(get).filter(Number.isFinite);
+    return /** @type {[number, number]} */ ([Math.min(floor, ...xs), Math.max(ceil, ...xs)]);
+  };
+  const wrap = h('div', { class: 'heatmaps' });
+  for (let i = 0; i < v.k; i++) {
+    wrap.append(heatmap({ title: `alpha (${parentName(i, v.k)}) by layer and component`, id: `heatmap-alpha-${i}`,
+      rows, cols, cell: cellOf((l) => l.alphaMean[i]), domain: span((l) => l.alphaMean[i], 0, 1), valueName: 'alpha' }));
+  }
+  const cosDomain = span((l) => Math.min(l.cosFit, Number.isFinite(l.controlCosFit) ? l.controlCosFit : Infinity), 0, 1);
+  const pair = h('div', { class: 'heatmap-pair' }, heatmap({ title: 'cos_fit by layer and component', id: 'heatmap-cos',
+    rows, cols, cell: cellOf((l) => l.cosFit), domain: cosDomain, valueName: 'cos_fit' }));
+  if (v.hasControl) {
+    pair.append(heatmap({ title: 'control model cos_fit, same scale', id: 'heatmap-control-cos',
+      rows, cols, cell: cellOf((l) => l.controlCosFit), domain: cosDomain, valueName: 'control cos_fit' }));
+  }
+  wrap.append(pair);
   return wrap;
 }

@@ -1,0 +1,68 @@
+// The evidence pictures on the demo run (heatmaps, scatter, layer plots) and, on a crafted report
+// rendered by the page's own modules, how they mark what has no data or was left out.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+
+import { settle, useSiteAndBrowser } from './helpers.mjs';
+
+const env = useSiteAndBrowser();
+const fixture = JSON.parse(readFileSync(new URL('../fixtures/report/sample-report.json', import.meta.url), 'utf8'));
+
+async function runDemo(page) {
+  if (await page.locator('#verdict-sentence').count()) return;
+  await page.goto(env.site.url);
+  await page.getByRole('button', { name: 'a linear merge' }).click();
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await settle(page);
+}
+
+/** Render `what` (a function name of web/ui/layers.mjs) for a report inside the page. */
+async function renderInPage(page, report, what) {
+  return page.evaluate(async ([r, fn]) => {
+    const { buildView } = await import('./js/report/view.mjs');
+    const layers = await import('./ui/layers.mjs');
+    const el = layers[fn](buildView(r));
+    const host = document.createElement('div');
+    host.id = 'test-host';
+    document.querySelector('#test-host')?.remove();
+    host.append(el);
+    document.body.append(host);
+    return true;
+  }, [report, what]);
+}
+
+test('the demo shows alpha and cos_fit heatmaps, the control beside, with a legend and a title per cell', async () => {
+  const { page, errors } = env.browser;
+  await runDemo(page);
+  for (const id of ['heatmap-alpha-0', 'heatmap-cos', 'heatmap-control-cos']) {
+    const fig = page.locator(`#${id}`);
+    assert.equal(await fig.count(), 1, id);
+    const label = await fig.locator('svg[role=img]').getAttribute('aria-label');
+    assert.match(label, /\d+ layers × \d+ components, values \d\.\d{3} to \d\.\d{3}/, label);
+    const cells = await fig.locator('rect.cell').count();
+    const [, L, C] = label.match(/(\d+) layers × (\d+) components/).map(Number);
+    assert.equal(cells, L * C);
+    assert.equal(await fig.locator('rect.cell > title').count(), cells);
+    assert.match(await fig.locator('.heatmap-legend').textContent(), /\d\.\d{3}.*\d\.\d{3}/);
+  }
+  assert.match(await page.locator('#heatmap-alpha-0 rect.cell > title').first().textContent(), /^layer 0, \w+: alpha 0\.5\d\d/);
+  assert.deepEqual(errors, []);
+});
+
+test('heatmap cells without data or with only left-out tensors are hatched and say why', async () => {
+  const { page } = env.browser;
+  const r = structuredClone(fixture);
+  // layer 1 mlp: its only tensors are rounding-dominated; layer 0 mlp: absent from the report.
+  for (const t of r.tensors) if (t.layer === 1 && t.component === 'mlp') t.rounding_dominated = true;
+  r.layers = r.layers.filter((l) => !(l.index === 0 && l.component === 'mlp'));
+  await renderInPage(page, r, 'layerHeatmaps');
+  const titles = await page.locator('#test-host #heatmap-alpha-0 rect.cell.missing > title').allTextContents();
+  assert.deepEqual(titles.sort(), [
+    'layer 0, mlp: no data (no tensor of this component sampled here)',
+    'layer 1, mlp: no data (left out of the statistics (2 rounding-dominated))',
+  ]);
+  const fill = await page.locator('#test-host #heatmap-alpha-0 rect.cell.missing').first().getAttribute('fill');
+  assert.match(fill, /^url\(#hatch-\d+\)$/);
+  assert.match(await page.locator('#test-host #heatmap-alpha-0 svg[role=img]').getAttribute('aria-label'), /2 cells without data/);
+});
