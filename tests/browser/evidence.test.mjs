@@ -66,3 +66,48 @@ test('heatmap cells without data or with only left-out tensors are hatched and s
   assert.match(fill, /^url\(#hatch-\d+\)$/);
   assert.match(await page.locator('#test-host #heatmap-alpha-0 svg[role=img]').getAttribute('aria-label'), /2 cells without data/);
 });
+
+test('layer plots: coinciding lines get their own marker and a sideways offset', async () => {
+  const { page } = env.browser;
+  await runDemo(page);
+  // In the demo merge attention and mlp share one alpha: both lines must still be seen.
+  const fig = page.locator('figure.plot').filter({ has: page.locator('figcaption', { hasText: /^alpha \(A\) by layer$/ }) });
+  const groups = fig.locator('g.series');
+  assert.equal(await groups.count(), 2);
+  const markers = await groups.evaluateAll((gs) => gs.map((g) => g.dataset.marker));
+  assert.equal(new Set(markers).size, 2, markers.join());
+  const firstX = await groups.evaluateAll((gs) => gs.map((g) => g.querySelector('.marker').getBBox().x));
+  assert.ok(Math.abs(firstX[0] - firstX[1]) >= 1, `markers at ${firstX.join(', ')}`);
+  assert.equal(await fig.locator('.legend svg.legend-marker').count(), 2);
+});
+
+test('layer plots leave out groups made only of rounding-dominated tensors, and say so', async () => {
+  const { page } = env.browser;
+  const r = structuredClone(fixture);
+  // A norm component whose tensors are a few ulps: the engine marks them, its group alpha is biased.
+  for (const layer of [0, 1]) {
+    r.tensors.push({ name: `bert.encoder.layer.${layer}.output.LayerNorm.weight`, component: 'norm', layer, elements: 128,
+      alphas: [0.98, 0.01], cos_fit: 0.4, rounding_dominated: true });
+    r.layers.push({ index: layer, component: 'norm', alphas: [0.98, 0.01], cos_fit: 0.4, tensors: 1 });
+  }
+  await renderInPage(page, r, 'layerPlots');
+  const names = await page.locator('#test-host g.series').evaluateAll((gs) => gs.map((g) => g.dataset.series));
+  assert.ok(!names.includes('norm'), names.join());
+  assert.ok(names.includes('attention') && names.includes('mlp'), names.join());
+  assert.match(await page.locator('#test-host #layers-left-out').textContent(), /norm in 2 layers/);
+});
+
+test('on a phone the layer plots\' tick labels are drawn at 11 px or more', async () => {
+  const { openBrowser } = await import('./helpers.mjs');
+  const b = await openBrowser({ viewport: { width: 390, height: 844 } });
+  try {
+    await b.page.goto(env.site.url);
+    await renderInPage(b.page, fixture, 'layerPlots');
+    const heights = await b.page.locator('#test-host .plot-svg .grid text').evaluateAll((ts) => ts.map((t) =>
+      parseFloat(getComputedStyle(t).fontSize) * /** @type {SVGGraphicsElement} */ (t).getScreenCTM().a));
+    assert.ok(heights.length > 0);
+    assert.ok(Math.min(...heights) >= 11, `tick font sizes ${heights.map((x) => x.toFixed(1)).join(', ')}`);
+  } finally {
+    await b.close();
+  }
+});

@@ -15,17 +15,25 @@ export function layerPlots(v) {
     wrap.append(h('p', { class: 'muted' }, 'This model has no numbered layers to plot.'));
     return wrap;
   }
-  const comps = [...new Set(layers.map((l) => l.component))]
-    .sort((a, b) => (ORDER.indexOf(a) + 1 || 99) - (ORDER.indexOf(b) + 1 || 99));
+  // Groups made only of tensors the statistics left out are not drawn (they would sit at a biased
+  // alpha near 0 or 1 and squash the real lines); the note under the plots says which.
+  const counts = groupCounts(v);
+  const leftOut = new Map();
+  const drawn = layers.filter((l) => {
+    const why = leftOutReason(counts.get(groupKey(l.layer, l.component)));
+    if (why) leftOut.set(l.component, (leftOut.get(l.component) ?? 0) + 1);
+    return !why;
+  });
+  const comps = componentsOf(drawn);
   const seriesFor = (get) => comps.map((c) => ({
     name: c, colour: Math.max(0, ORDER.indexOf(c)),
-    points: layers.filter((l) => l.component === c).map((l) => ({ x: l.layer, y: get(l) })),
+    points: drawn.filter((l) => l.component === c).map((l) => ({ x: l.layer, y: get(l) })),
   }));
   const alphaRef = v.overall.alpha;
   for (let i = 0; i < v.k; i++) {
     wrap.append(linePlot({
       title: `alpha (${parentName(i, v.k)}) by layer`, xLabel: 'layer', yLabel: 'alpha',
-      series: seriesFor((l) => l.alphaMean[i]), minSpan: 0.1,
+      series: seriesFor((l) => l.alphaMean[i]), minSpan: 0.1, dodge: true,
       refLines: Number.isFinite(alphaRef[i]) ? [{ y: alphaRef[i], label: `overall ${alphaRef[i].toFixed(3)}` }] : [],
     }));
   }
@@ -34,7 +42,7 @@ export function layerPlots(v) {
   if (v.hasControl) {
     // The control fine-tune, measured the same way: the null to read the suspect's line against.
     const byLayer = new Map();
-    for (const l of layers) {
+    for (const l of drawn) {
       if (!Number.isFinite(l.controlCosFit)) continue;
       const w = Number.isFinite(l.elements) && l.elements > 0 ? l.elements : 1;
       const acc = byLayer.get(l.layer) ?? { sum: 0, w: 0 };
@@ -46,8 +54,13 @@ export function layerPlots(v) {
   }
   wrap.append(linePlot({
     title: 'cos_fit by layer', xLabel: 'layer', yLabel: 'cos_fit',
-    series: cosSeries, minSpan: 0.05, yMax: 1.005,
+    series: cosSeries, minSpan: 0.05, yMax: 1.005, dodge: true,
   }));
+  if (leftOut.size) {
+    wrap.append(h('p', { class: 'plot-note muted', id: 'layers-left-out' }, 'Not drawn, because every tensor in them was left out of the statistics ' +
+      '(rounding-dominated or unchanged from the base): ' +
+      [...leftOut].map(([c, n]) => `${c} in ${n} layer${n === 1 ? '' : 's'}`).join(', ') + '.'));
+  }
   return wrap;
 }
 
