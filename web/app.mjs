@@ -8,6 +8,7 @@ import { lineageSection } from './ui/lineage.mjs';
 import { modelsTable, verdictCard } from './ui/verdict.mjs';
 import { componentTable, tensorTable, unmatchedList } from './ui/tables.mjs';
 import { layerHeatmaps, layerPlots } from './ui/layers.mjs';
+import { tensorScatter } from './ui/scatter.mjs';
 import { explainError } from './ui/errors.mjs';
 import { bytes, int } from './ui/format.mjs';
 import { compareWithExpected, decodeShareParams } from '../js/report/share-link.mjs';
@@ -207,6 +208,7 @@ function showResult(report) {
       layerPlots(view)),
     h('section', { class: 'card', 'aria-labelledby': 'tensors-title' },
       h('h2', { id: 'tensors-title' }, 'Every tensor'),
+      h('div', { class: 'plots' }, Array.from({ length: view.k }, (_, i) => tensorScatter(view, i))),
       tensorTable(view),
       unmatchedList(view, roleNames)),
     h('section', { class: 'card', 'aria-labelledby': 'models-title' },

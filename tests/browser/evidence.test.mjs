@@ -111,3 +111,35 @@ test('on a phone the layer plots\' tick labels are drawn at 11 px or more', asyn
     await b.close();
   }
 });
+
+test('per-tensor scatter: suspect and control in two marks, outliers labelled on hover', async () => {
+  const { page } = env.browser;
+  await runDemo(page);
+  const fig = page.locator('#scatter-0');
+  assert.equal(await fig.locator('svg[role=img]').count(), 1);
+  const suspect = await fig.locator('.suspect-points .pt').count();
+  const control = await fig.locator('.control-points .pt').count();
+  assert.ok(suspect > 5 && control > 5, `${suspect} suspect, ${control} control`);
+  const shapes = await fig.evaluate((f) => [f.querySelector('.suspect-points .marker').tagName, f.querySelector('.control-points .marker').tagName]);
+  assert.notEqual(shapes[0], shapes[1]);
+  assert.match(await fig.locator('.suspect-points .pt title').first().textContent(), /^bert\..+: alpha 0\.5\d\d, cos_fit 0\.9\d\d$/);
+
+  // An outlier (crafted: the demo merge has none) gets a label that appears on hover only.
+  const r = structuredClone(fixture);
+  r.tensors[2].outlier = true;
+  r.tensors[2].alphas = [0.2, 0.7];
+  await page.evaluate(async (rep) => {
+    const { buildView } = await import('./js/report/view.mjs');
+    const { tensorScatter } = await import('./ui/scatter.mjs');
+    document.querySelector('#test-host')?.remove();
+    const host = document.createElement('div');
+    host.id = 'test-host';
+    host.append(tensorScatter(buildView(rep), 0));
+    document.body.append(host);
+  }, r);
+  const label = page.locator('#test-host .pt.outlier .pt-label');
+  assert.equal(await label.textContent(), 'bert.encoder.layer.0.intermediate.dense.weight'.slice(-39).replace(/^/, '…'));
+  assert.equal(await label.isVisible(), false);
+  await page.locator('#test-host .pt.outlier .marker').hover();
+  assert.equal(await label.isVisible(), true);
+});
