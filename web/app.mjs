@@ -3,12 +3,13 @@
 // thread ever waits on the wasm.
 import { byId, h, replace } from './ui/dom.mjs';
 import { DEFAULT_ENDPOINT, endpointOrigin, fillForm, initForm, markRoleError, readForm, setFormBusy } from './ui/form.mjs';
-import { buildView } from '../js/report/view.mjs';
+import { buildView, coverageOf } from '../js/report/view.mjs';
 import { lineageSection } from './ui/lineage.mjs';
 import { modelsTable, verdictCard } from './ui/verdict.mjs';
 import { componentTable, tensorTable, unmatchedList } from './ui/tables.mjs';
 import { layerHeatmaps, layerPlots } from './ui/layers.mjs';
 import { tensorScatter } from './ui/scatter.mjs';
+import { glossarySection, term } from './ui/glossary.mjs';
 import { explainError } from './ui/errors.mjs';
 import { bytes, int } from './ui/format.mjs';
 import { compareWithExpected, decodeShareParams } from '../js/report/share-link.mjs';
@@ -200,10 +201,14 @@ function showResult(report) {
     actionsBar(report),
     h('section', { class: 'card', 'aria-labelledby': 'components-title' },
       h('h2', { id: 'components-title' }, 'Evidence by component'),
-      h('p', { class: 'muted' }, 'A merge shows the same alpha in every component with cos_fit near 1; independent fine-tunes show small, scattered values.'),
+      coverageNote(report),
+      h('p', { class: 'muted' }, 'A merge shows the same ', term('alpha'), ' in every component with ', term('cos_fit'),
+        ' near its ', term('ceiling'), '; independent fine-tunes show small, scattered values.'),
       componentTable(view)),
     h('section', { class: 'card', 'aria-labelledby': 'layers-title' },
       h('h2', { id: 'layers-title' }, 'By layer'),
+      h('p', { class: 'muted' }, 'Each cell is one layer\u2019s component: one even colour is what a merge with one weight looks like. ',
+        'Hatched cells have no data: nothing sampled there, or only ', term('rounding', 'rounding-dominated'), ' tensors.'),
       layerHeatmaps(view),
       layerPlots(view)),
     h('section', { class: 'card', 'aria-labelledby': 'tensors-title' },
@@ -213,10 +218,26 @@ function showResult(report) {
       unmatchedList(view, roleNames)),
     h('section', { class: 'card', 'aria-labelledby': 'models-title' },
       h('h2', { id: 'models-title' }, 'Models'),
-      h('div', { class: 'table-wrap' }, modelsTable(view))));
+      h('div', { class: 'table-wrap' }, modelsTable(view))),
+    glossarySection());
   show('result');
   byId('verdict-sentence').setAttribute('tabindex', '-1');
   byId('verdict-sentence').focus({ preventScroll: false });
+}
+
+/** Below this share of the matched tensors, the sample may miss how a part of the model was made. */
+const LOW_COVERAGE = 0.25;
+
+/** "Sampled N of M tensors (K layers × J components)", with a warning when that is little. */
+function coverageNote(report) {
+  const c = coverageOf(report);
+  if (!Number.isFinite(c.sampled)) return null;
+  const of = Number.isFinite(c.matched) ? ` of ${int(c.matched)}` : '';
+  const text = `Sampled ${int(c.sampled)}${of} tensors (${int(c.layers)} layer${c.layers === 1 ? '' : 's'} × ${int(c.components)} component${c.components === 1 ? '' : 's'}).`;
+  if (!(c.share < LOW_COVERAGE)) return h('p', { id: 'coverage', class: 'muted' }, text);
+  return h('p', { id: 'coverage', class: 'coverage-warning', role: 'note' }, text,
+    ` That is ${Math.max(1, Math.round(c.share * 100))}% of the model's tensors: parts merged differently may not be in the sample. ` +
+    'A larger byte budget (under Advanced) covers more.');
 }
 
 function actionsBar(report) {

@@ -161,3 +161,17 @@ function groupRow(c) {
   };
 }
 
+
+/**
+ * What the sample covered: tensors sampled of those matched across the models, and the layers and
+ * components they span. `share` is sampled / matched (NaN when the report does not say).
+ * @returns {{ sampled: number, matched: number, share: number, layers: number, components: number }}
+ */
+export function coverageOf(report) {
+  const sampled = numOrNaN(report?.plan?.tensors);
+  const matched = numOrNaN(report?.plan?.tensors_matched);
+  const tensors = arr(report?.tensors);
+  const layers = new Set(tensors.map((t) => t.layer).filter((l) => typeof l === 'number' && l >= 0)).size;
+  const components = new Set(tensors.map((t) => String(t.component ?? ''))).size;
+  return { sampled, matched, share: matched > 0 ? sampled / matched : NaN, layers, components };
+}
