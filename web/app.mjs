@@ -292,6 +292,9 @@ function showError(e) {
   show('error');
   if (ex.role) markRoleError(ex.role, ex.title);
   if (e?.code === 'GatedRepo' || e?.code === 'Unauthorized') byId('advanced').open = true;
+  // Focus moves to the card, so keyboard and screen-reader users land on what went wrong.
+  byId('error-title').setAttribute('tabindex', '-1');
+  byId('error-title').focus({ preventScroll: true });
   byId('error').scrollIntoView({ block: 'nearest' });
 }
 
@@ -311,6 +314,7 @@ function runForm(link = null) {
   const formError = byId('form-error');
   const r = readForm();
   if (r.error) {
+    hide('error');  // an old run's error card would read as this attempt's
     // A link the page cannot run (e.g. a budget outside the limits) says why, never sits silent.
     formError.textContent = link ? `This link cannot be run as it is. ${r.error}` : r.error;
     formError.hidden = false;
