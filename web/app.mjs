@@ -58,6 +58,7 @@ function startRun(spec, link = null) {
   show('progress');
   setFormBusy(true);
   state.running = true;
+  phaseStart.phase = '';
   onProgress({ phase: 'resolving', bytes: 0, requests: 0, budget: spec.budget, done: 0, total: 0 });
   byId('cancel').focus();
 
@@ -108,18 +109,61 @@ function cancel() {
   byId('verify').focus();
 }
 
+/** The steps shown under the bar, and which engine phases belong to each. */
+const STEPS = [
+  { label: 'Resolve models', phases: ['resolving', 'discovering', 'screening'] },
+  { label: 'Read headers', phases: ['headers'] },
+  { label: 'Plan the sample', phases: ['plan'] },
+  { label: 'Fetch rows', phases: ['fetching'] },
+  { label: 'Compute', phases: ['computing', 'done'] },
+];
+
+/** Where the current phase started (time, bytes, requests): rates and ETAs count from there. */
+const phaseStart = { phase: '', t: 0, bytes: 0, requests: 0 };
+
+/**
+ * Progress against the plan, never against the budget (the plan usually asks for far less):
+ * ranges fetched of those planned, the bytes of this phase, a rate and an ETA. The bar moves with
+ * bytes when the engine says how many it planned (`plannedBytes`), else with ranges.
+ * @param {{ phase: string, bytes: number, requests: number, budget?: number, done: number, total: number, plannedBytes?: number }} p
+ */
 function onProgress(p) {
   const ph = PHASES[p.phase] ?? PHASES.resolving;
-  const frac = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
+  const now = performance.now();
+  if (phaseStart.phase !== p.phase) Object.assign(phaseStart, { phase: p.phase, t: now, bytes: p.bytes || 0, requests: p.requests || 0 });
+  const phaseBytes = Math.max(0, (p.bytes || 0) - phaseStart.bytes);
+  let frac = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
+  if (p.phase === 'fetching' && p.plannedBytes > 0) frac = Math.min(1, phaseBytes / p.plannedBytes);
   const bar = /** @type {HTMLProgressElement} */ (byId('progress-bar'));
   bar.value = ph.from + (ph.to - ph.from) * frac;
+  const step = STEPS.findIndex((st) => st.phases.includes(p.phase));
   byId('progress-phase').textContent = `${ph.label}…`;
+  renderSteps(step);
   const parts = [];
-  if (Number.isFinite(p.bytes)) parts.push(`${bytes(p.bytes)} read${Number.isFinite(p.budget) ? ` (budget ${bytes(p.budget)})` : ''}`);
-  if (Number.isFinite(p.requests)) parts.push(`${int(p.requests)} requests`);
-  const unit = { resolving: 'models', screening: 'candidates', headers: 'files', fetching: 'ranges' }[p.phase];
+  const unit = { resolving: 'models', screening: 'candidates', headers: 'files', fetching: 'planned ranges' }[p.phase];
   if (unit && p.total > 0) parts.push(`${int(p.done)} of ${int(p.total)} ${unit}`);
+  if (p.phase === 'fetching') {
+    parts.push(p.plannedBytes > 0 ? `${bytes(phaseBytes)} of ${bytes(p.plannedBytes)}` : `${bytes(phaseBytes)} of sampled rows`);
+    const secs = (now - phaseStart.t) / 1000;
+    if (secs >= 1 && phaseBytes > 0) {
+      parts.push(`${bytes(phaseBytes / secs)}/s`);
+      if (frac > 0 && frac < 1) parts.push(`about ${clock(((1 - frac) / frac) * secs * 1000)} left`);
+    }
+  } else if (Number.isFinite(p.bytes) && p.bytes > 0) {
+    parts.push(`${bytes(p.bytes)} read`);
+  }
+  if (Number.isFinite(p.requests)) parts.push(`${int(p.requests)} requests`);
   byId('progress-detail').textContent = parts.join(' · ');
+}
+
+/** The list of steps: done, current (aria-current), to come. @param {number} current */
+function renderSteps(current) {
+  const list = byId('progress-steps');
+  if (list.children.length !== STEPS.length) replace(list, STEPS.map((st) => h('li', null, st.label)));
+  [...list.children].forEach((li, i) => {
+    li.className = i < current ? 'done' : i === current ? 'current' : '';
+    if (i === current) li.setAttribute('aria-current', 'step'); else li.removeAttribute('aria-current');
+  });
 }
 
 /** "4:05" or "12 s". @param {number} ms */
