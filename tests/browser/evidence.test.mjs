@@ -143,3 +143,26 @@ test('per-tensor scatter: suspect and control in two marks, outliers labelled on
   await page.locator('#test-host .pt.outlier .marker').hover();
   assert.equal(await label.isVisible(), true);
 });
+
+test('a scatter of a very large model draws an even subset, keeps every outlier and says so', async () => {
+  const { page } = env.browser;
+  const r = structuredClone(fixture);
+  const base = r.tensors[0];
+  r.tensors = Array.from({ length: 20_000 }, (_, j) => ({ ...base, name: `model.layers.${j % 60}.mlp.experts.${j}.w1`,
+    alphas: [0.5 + (j % 7) / 100, 0.4], cos_fit: 0.99, outlier: j === 12_345 }));
+  const t0 = Date.now();
+  await page.evaluate(async (rep) => {
+    const { buildView } = await import('./js/report/view.mjs');
+    const { tensorScatter } = await import('./ui/scatter.mjs');
+    document.querySelector('#test-host')?.remove();
+    const host = document.createElement('div');
+    host.id = 'test-host';
+    host.append(tensorScatter(buildView(rep), 0));
+    document.body.append(host);
+  }, r);
+  const points = await page.locator('#test-host .pt').count();
+  assert.ok(points <= 3001 && points > 2000, `${points} points drawn`);
+  assert.equal(await page.locator('#test-host .pt.outlier').count(), 1);
+  assert.match(await page.locator('#test-host .scatter-thinned').textContent(), /^Drawn: [\d,]+ of 20,000 points/);
+  assert.ok(Date.now() - t0 < 10_000, 'rendered in under 10 s');
+});

@@ -3,7 +3,7 @@
 // Every point names its tensor in a <title>; outliers carry a label that shows on hover or focus.
 import { h, s } from './dom.mjs';
 import { marker, niceTicks } from './plot.mjs';
-import { num, parentName } from './format.mjs';
+import { int, num, parentName } from './format.mjs';
 
 /**
  * @param {any} v the page view (js/report/view.mjs)
@@ -54,17 +54,23 @@ export function tensorScatter(v, i) {
     s('text', { class: 'axis-label', x: 14, y: m.top + ph / 2, 'text-anchor': 'middle', transform: `rotate(-90 14 ${m.top + ph / 2})` }, 'cos_fit'));
 
   const r = suspect.length + control.length > 400 ? 2.5 : 3.5;
+  // A large MoE has tens of thousands of tensors: draw an even subset (every outlier kept), so the
+  // DOM stays small; the caption says how many are drawn.
+  const drawnSuspect = [...thin(counted.filter((t) => !t.outlier)), ...counted.filter((t) => t.outlier)];
+  const drawnLeft = thin(leftOut), drawnControl = thin(control);
+  const drawn = drawnSuspect.length + drawnLeft.length + drawnControl.length;
+  const all = counted.length + leftOut.length + control.length;
   const point = (cls, shape, x, y, name, extra) => {
     const g = s('g', { class: `pt ${cls}`, dataset: { tensor: name } },
       marker(shape, X(x), Y(y), r, s('title', null, `${name}${extra}: alpha ${num(x)}, cos_fit ${num(y)}`)));
     return g;
   };
   const controlG = s('g', { class: 'series series-8 control-points' });
-  for (const t of control) controlG.append(point('control', 3, t.controlAlpha[i], t.controlCosFit, t.name, ' (control model)'));
+  for (const t of drawnControl) controlG.append(point('control', 3, t.controlAlpha[i], t.controlCosFit, t.name, ' (control model)'));
   const leftG = s('g', { class: 'series left-out-points' });
-  for (const t of leftOut) leftG.append(point('left-out', 4, t.alpha[i], t.cosFit, t.name, ` (left out: ${t.roundingDominated ? 'rounding-dominated' : 'unchanged from base'})`));
+  for (const t of drawnLeft) leftG.append(point('left-out', 4, t.alpha[i], t.cosFit, t.name, ` (left out: ${t.roundingDominated ? 'rounding-dominated' : 'unchanged from base'})`));
   const suspectG = s('g', { class: 'series series-3 suspect-points' });
-  for (const t of counted) {
+  for (const t of drawnSuspect) {
     const g = point(t.outlier ? 'outlier' : '', 0, t.alpha[i], t.cosFit, t.name, t.outlier ? ' (outlier)' : '');
     if (t.outlier) {
       // Keyboard users reach an outlier's label the way a pointer does.
@@ -81,8 +87,20 @@ export function tensorScatter(v, i) {
   fig.append(h('figcaption', null, title), svg, h('ul', { class: 'legend' },
     key('series-3', 0, `suspect tensors (${counted.length})`),
     leftOut.length ? key('left-out-key', 4, `left out of the statistics (${leftOut.length})`) : null,
-    control.length ? key('series-8', 3, `control model tensors (${control.length})`) : null));
+    control.length ? key('series-8', 3, `control model tensors (${control.length})`) : null),
+    drawn < all ? h('p', { class: 'plot-note muted scatter-thinned' },
+      `Drawn: ${int(drawn)} of ${int(all)} points, evenly spaced through the list, every outlier included.`) : null);
   return fig;
+}
+
+/** Points drawn per mark at most. */
+export const MAX_POINTS = 3000;
+
+/** Every n-th item, so at most MAX_POINTS remain (in the report's order: layers, components). */
+function thin(list) {
+  if (list.length <= MAX_POINTS) return list;
+  const step = Math.ceil(list.length / MAX_POINTS);
+  return list.filter((_, j) => j % step === 0);
 }
 
 /** The tail of a long tensor name: what tells neighbours apart. @param {string} name */
