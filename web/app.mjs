@@ -3,11 +3,13 @@
 // thread ever waits on the wasm.
 import { byId, h, replace } from './ui/dom.mjs';
 import { DEFAULT_ENDPOINT, endpointOrigin, fillForm, initForm, markRoleError, readForm, setFormBusy } from './ui/form.mjs';
-import { buildView } from '../js/report/view.mjs';
+import { buildView, coverageOf } from '../js/report/view.mjs';
 import { lineageSection } from './ui/lineage.mjs';
 import { modelsTable, verdictCard } from './ui/verdict.mjs';
 import { componentTable, tensorTable, unmatchedList } from './ui/tables.mjs';
-import { layerPlots } from './ui/layers.mjs';
+import { layerHeatmaps, layerPlots } from './ui/layers.mjs';
+import { tensorScatter } from './ui/scatter.mjs';
+import { glossarySection, term } from './ui/glossary.mjs';
 import { explainError } from './ui/errors.mjs';
 import { bytes, int } from './ui/format.mjs';
 import { compareWithExpected, decodeShareParams } from '../js/report/share-link.mjs';
@@ -56,6 +58,7 @@ function startRun(spec, link = null) {
   show('progress');
   setFormBusy(true);
   state.running = true;
+  phaseStart.phase = '';
   onProgress({ phase: 'resolving', bytes: 0, requests: 0, budget: spec.budget, done: 0, total: 0 });
   byId('cancel').focus();
 
@@ -106,18 +109,61 @@ function cancel() {
   byId('verify').focus();
 }
 
+/** The steps shown under the bar, and which engine phases belong to each. */
+const STEPS = [
+  { label: 'Resolve models', phases: ['resolving', 'discovering', 'screening'] },
+  { label: 'Read headers', phases: ['headers'] },
+  { label: 'Plan the sample', phases: ['plan'] },
+  { label: 'Fetch rows', phases: ['fetching'] },
+  { label: 'Compute', phases: ['computing', 'done'] },
+];
+
+/** Where the current phase started (time, bytes, requests): rates and ETAs count from there. */
+const phaseStart = { phase: '', t: 0, bytes: 0, requests: 0 };
+
+/**
+ * Progress against the plan, never against the budget (the plan usually asks for far less):
+ * ranges fetched of those planned, the bytes of this phase, a rate and an ETA. The bar moves with
+ * bytes when the engine says how many it planned (`plannedBytes`), else with ranges.
+ * @param {{ phase: string, bytes: number, requests: number, budget?: number, done: number, total: number, plannedBytes?: number }} p
+ */
 function onProgress(p) {
   const ph = PHASES[p.phase] ?? PHASES.resolving;
-  const frac = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
+  const now = performance.now();
+  if (phaseStart.phase !== p.phase) Object.assign(phaseStart, { phase: p.phase, t: now, bytes: p.bytes || 0, requests: p.requests || 0 });
+  const phaseBytes = Math.max(0, (p.bytes || 0) - phaseStart.bytes);
+  let frac = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
+  if (p.phase === 'fetching' && p.plannedBytes > 0) frac = Math.min(1, phaseBytes / p.plannedBytes);
   const bar = /** @type {HTMLProgressElement} */ (byId('progress-bar'));
   bar.value = ph.from + (ph.to - ph.from) * frac;
+  const step = STEPS.findIndex((st) => st.phases.includes(p.phase));
   byId('progress-phase').textContent = `${ph.label}…`;
+  renderSteps(step);
   const parts = [];
-  if (Number.isFinite(p.bytes)) parts.push(`${bytes(p.bytes)} read${Number.isFinite(p.budget) ? ` (budget ${bytes(p.budget)})` : ''}`);
-  if (Number.isFinite(p.requests)) parts.push(`${int(p.requests)} requests`);
-  const unit = { resolving: 'models', screening: 'candidates', headers: 'files', fetching: 'ranges' }[p.phase];
+  const unit = { resolving: 'models', screening: 'candidates', headers: 'files', fetching: 'planned ranges' }[p.phase];
   if (unit && p.total > 0) parts.push(`${int(p.done)} of ${int(p.total)} ${unit}`);
+  if (p.phase === 'fetching') {
+    parts.push(p.plannedBytes > 0 ? `${bytes(phaseBytes)} of ${bytes(p.plannedBytes)}` : `${bytes(phaseBytes)} of sampled rows`);
+    const secs = (now - phaseStart.t) / 1000;
+    if (secs >= 1 && phaseBytes > 0) {
+      parts.push(`${bytes(phaseBytes / secs)}/s`);
+      if (frac > 0 && frac < 1) parts.push(`about ${clock(((1 - frac) / frac) * secs * 1000)} left`);
+    }
+  } else if (Number.isFinite(p.bytes) && p.bytes > 0) {
+    parts.push(`${bytes(p.bytes)} read`);
+  }
+  if (Number.isFinite(p.requests)) parts.push(`${int(p.requests)} requests`);
   byId('progress-detail').textContent = parts.join(' · ');
+}
+
+/** The list of steps: done, current (aria-current), to come. @param {number} current */
+function renderSteps(current) {
+  const list = byId('progress-steps');
+  if (list.children.length !== STEPS.length) replace(list, STEPS.map((st) => h('li', null, st.label)));
+  [...list.children].forEach((li, i) => {
+    li.className = i < current ? 'done' : i === current ? 'current' : '';
+    if (i === current) li.setAttribute('aria-current', 'step'); else li.removeAttribute('aria-current');
+  });
 }
 
 /** "4:05" or "12 s". @param {number} ms */
@@ -199,21 +245,43 @@ function showResult(report) {
     actionsBar(report),
     h('section', { class: 'card', 'aria-labelledby': 'components-title' },
       h('h2', { id: 'components-title' }, 'Evidence by component'),
-      h('p', { class: 'muted' }, 'A merge shows the same alpha in every component with cos_fit near 1; independent fine-tunes show small, scattered values.'),
+      coverageNote(report),
+      h('p', { class: 'muted' }, 'A merge shows the same ', term('alpha'), ' in every component with ', term('cos_fit'),
+        ' near its ', term('ceiling'), '; independent fine-tunes show small, scattered values.'),
       componentTable(view)),
     h('section', { class: 'card', 'aria-labelledby': 'layers-title' },
       h('h2', { id: 'layers-title' }, 'By layer'),
+      h('p', { class: 'muted' }, 'Each cell is one layer\u2019s component: one even colour is what a merge with one weight looks like. ',
+        'Hatched cells have no data: nothing sampled there, or only ', term('rounding', 'rounding-dominated'), ' tensors.'),
+      layerHeatmaps(view),
       layerPlots(view)),
     h('section', { class: 'card', 'aria-labelledby': 'tensors-title' },
       h('h2', { id: 'tensors-title' }, 'Every tensor'),
+      h('div', { class: 'plots' }, Array.from({ length: view.k }, (_, i) => tensorScatter(view, i))),
       tensorTable(view),
       unmatchedList(view, roleNames)),
     h('section', { class: 'card', 'aria-labelledby': 'models-title' },
       h('h2', { id: 'models-title' }, 'Models'),
-      h('div', { class: 'table-wrap' }, modelsTable(view))));
+      h('div', { class: 'table-wrap' }, modelsTable(view))),
+    glossarySection());
   show('result');
   byId('verdict-sentence').setAttribute('tabindex', '-1');
   byId('verdict-sentence').focus({ preventScroll: false });
+}
+
+/** Below this share of the matched tensors, the sample may miss how a part of the model was made. */
+const LOW_COVERAGE = 0.25;
+
+/** "Sampled N of M tensors (K layers × J components)", with a warning when that is little. */
+function coverageNote(report) {
+  const c = coverageOf(report);
+  if (!Number.isFinite(c.sampled)) return null;
+  const of = Number.isFinite(c.matched) ? ` of ${int(c.matched)}` : '';
+  const text = `Sampled ${int(c.sampled)}${of} tensors (${int(c.layers)} layer${c.layers === 1 ? '' : 's'} × ${int(c.components)} component${c.components === 1 ? '' : 's'}).`;
+  if (!(c.share < LOW_COVERAGE)) return h('p', { id: 'coverage', class: 'muted' }, text);
+  return h('p', { id: 'coverage', class: 'coverage-warning', role: 'note' }, text,
+    ` That is ${Math.max(1, Math.round(c.share * 100))}% of the model's tensors: parts merged differently may not be in the sample. ` +
+    'A larger byte budget (under Advanced) covers more.');
 }
 
 function actionsBar(report) {
@@ -268,6 +336,9 @@ function showError(e) {
   show('error');
   if (ex.role) markRoleError(ex.role, ex.title);
   if (e?.code === 'GatedRepo' || e?.code === 'Unauthorized') byId('advanced').open = true;
+  // Focus moves to the card, so keyboard and screen-reader users land on what went wrong.
+  byId('error-title').setAttribute('tabindex', '-1');
+  byId('error-title').focus({ preventScroll: true });
   byId('error').scrollIntoView({ block: 'nearest' });
 }
 
@@ -287,6 +358,7 @@ function runForm(link = null) {
   const formError = byId('form-error');
   const r = readForm();
   if (r.error) {
+    hide('error');  // an old run's error card would read as this attempt's
     // A link the page cannot run (e.g. a budget outside the limits) says why, never sits silent.
     formError.textContent = link ? `This link cannot be run as it is. ${r.error}` : r.error;
     formError.hidden = false;

@@ -143,6 +143,11 @@ export function buildView(report) {
       controlCosFit: numOrNaN(t.control?.cos_fit),
       outlier: !!t.outlier,
       note: tensorNote(t),
+      // Left out of the group statistics by the engine: drawn apart, never as if they counted.
+      roundingDominated: !!t.rounding_dominated,
+      degenerate: !!t.degenerate,
+      controlAlpha: nums(t.control?.alphas),
+      dtypes: arr(t.dtypes).map(String),
     })),
     unmatched: arr(report.unmatched).map((u) => ({
       name: String(u.name ?? ''), model: u.model, reason: String(u.reason ?? ''),
@@ -189,3 +194,17 @@ function groupRow(c) {
   };
 }
 
+
+/**
+ * What the sample covered: tensors sampled of those matched across the models, and the layers and
+ * components they span. `share` is sampled / matched (NaN when the report does not say).
+ * @returns {{ sampled: number, matched: number, share: number, layers: number, components: number }}
+ */
+export function coverageOf(report) {
+  const sampled = numOrNaN(report?.plan?.tensors);
+  const matched = numOrNaN(report?.plan?.tensors_matched);
+  const tensors = arr(report?.tensors);
+  const layers = new Set(tensors.map((t) => t.layer).filter((l) => typeof l === 'number' && l >= 0)).size;
+  const components = new Set(tensors.map((t) => String(t.component ?? ''))).size;
+  return { sampled, matched, share: matched > 0 ? sampled / matched : NaN, layers, components };
+}

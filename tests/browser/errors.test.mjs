@@ -42,6 +42,13 @@ test('a missing repo names the field and the repo', async () => {
   const title = await page.locator('#error-title').textContent();
   assert.match(title, /No model “nobody\/no-such-model”/);
   assert.match(title, /Parent model/);
+  // Focus lands on the error, so a keyboard or screen-reader user hears what went wrong.
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'error-title');
+  // A new attempt that the form itself stops does not leave the old run's card standing.
+  await page.getByLabel('Suspect model', { exact: true }).fill('not a model id');
+  await page.getByRole('button', { name: 'Verify' }).click();
+  assert.equal(await page.locator('#form-error').isVisible(), true);
+  assert.equal(await page.locator('#error').isHidden(), true);
 });
 
 test('an empty or malformed field is flagged before anything runs', async () => {

@@ -22,9 +22,33 @@ test('parents can be added and removed, and labels stay in order', async () => {
   await page.getByRole('button', { name: 'Remove Parent model 2' }).click();
   assert.equal(await page.getByLabel('Parent model 2', { exact: true }).inputValue(), 'org/third');
   assert.equal(await page.getByLabel('Parent model 3', { exact: true }).count(), 0);
-  // The engine takes at most four parents: the fifth is not offered.
-  for (let i = 0; i < 5; i++) await page.getByRole('button', { name: '+ Add another parent' }).click();
+  // The engine takes at most four parents: at four the button is disabled, not silent.
+  const add = page.getByRole('button', { name: '+ Add another parent' });
+  for (let i = 0; i < 6 && await add.isEnabled(); i++) await add.click();
   assert.equal(await page.locator('#parents .field').count(), 4);
+  assert.equal(await add.isDisabled(), true);
+  await page.getByRole('button', { name: 'Remove Parent model 4' }).click();
+  assert.equal(await add.isEnabled(), true);
+});
+
+test('after renumbering, each parent\'s Remove, Files and Folder buttons name the field they belong to', async () => {
+  const { page } = env.browser;
+  await page.goto(env.site.url);
+  const add = page.getByRole('button', { name: '+ Add another parent' });
+  await add.click();
+  await add.click();
+  await page.getByLabel('Parent model 3', { exact: true }).fill('org/third');
+  await page.getByRole('button', { name: 'Remove Parent model 2' }).click();
+  // The old third parent is now the second: all its buttons say so.
+  for (const name of ['Remove Parent model 2', 'Files for Parent model 2', 'Folder for Parent model 2']) {
+    assert.equal(await page.getByRole('button', { name, exact: true }).count(), 1, name);
+  }
+  assert.equal(await page.getByRole('button', { name: 'Remove Parent model 3' }).count(), 0);
+  for (const name of ['Suspect model', 'Parent model', 'Base model', 'Control model']) {
+    assert.equal(await page.getByRole('button', { name: `Files for ${name}`, exact: true }).count(), 1, name);
+    assert.equal(await page.getByRole('button', { name: `Folder for ${name}`, exact: true }).count(), 1, name);
+  }
+  assert.equal(await page.locator('.field[data-role=control] .optional-tag').textContent(), 'optional');
 });
 
 test('the access token lives in sessionStorage only', async () => {

@@ -74,7 +74,11 @@ test('Download JSON and Download CSV give the full report and one row per tensor
   assert.equal(report.schema, 'mergeprobe.report/1');
   assert.ok(Array.isArray(report.tensors) && report.tensors.length > 0);
   const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
-  const lines = readFileSync(await csv.path(), 'utf8').trim().split('\n');
+  const all = readFileSync(await csv.path(), 'utf8').trim().split('\n');
+  // A '#' block names the models and commits, then the table.
+  assert.match(all[0], /^# mergeprobe report,mergeprobe\.report\/1/);
+  assert.ok(all.some((l) => /^# suspect,demo\/bert-tiny-merge-0\.571,[0-9a-f]{40},/.test(l)), all.slice(0, 8).join('\n'));
+  const lines = all.filter((l) => !l.startsWith('#'));
   assert.match(lines[0], /^name,component/);
   assert.equal(lines.length, report.tensors.length + 1);
 });

@@ -20,6 +20,7 @@ const local = new Map();
 export function initForm() {
   for (const field of document.querySelectorAll('.field.role')) setupRoleField(field);
   byId('add-parent').addEventListener('click', () => { addParent(); focusLastParent(); });
+  updateAddParent();
   // budget.mjs holds the one default and the limits, shared with the CLI.
   byId('budget').value = formatBudget(DEFAULT_BUDGET);
   byId('budget-limits').textContent = `, from ${formatBudget(MIN_BUDGET)} to ${formatBudget(MAX_BUDGET)}`;
@@ -88,10 +89,10 @@ function setupRoleField(field) {
   const files = h('input', { type: 'file', multiple: true, accept: '.safetensors,.json', class: 'visually-hidden', tabindex: '-1', 'aria-hidden': 'true', 'data-files-for': id });
   const folder = h('input', { type: 'file', webkitdirectory: true, class: 'visually-hidden', tabindex: '-1', 'aria-hidden': 'true', 'data-folder-for': id });
   const chip = h('div', { class: 'local-chip', hidden: true });
-  const fileBtn = h('button', { type: 'button', class: 'secondary small', onclick: () => files.click() }, 'Files…');
-  const folderBtn = h('button', { type: 'button', class: 'secondary small', onclick: () => folder.click() }, 'Folder…');
+  const fileBtn = h('button', { type: 'button', class: 'secondary small files-button', onclick: () => files.click() }, 'Files…');
+  const folderBtn = h('button', { type: 'button', class: 'secondary small folder-button', onclick: () => folder.click() }, 'Folder…');
   const removeBtn = field.dataset.role === 'parent' && id !== 'parent-1'
-    ? h('button', { type: 'button', class: 'secondary small remove', 'aria-label': `Remove ${labelText(field)}`, onclick: () => removeParent(field) }, 'Remove')
+    ? h('button', { type: 'button', class: 'secondary small remove', onclick: () => removeParent(field) }, 'Remove')
     : null;
   replace(box,
     h('div', { class: 'input-row' }, input, fileBtn, folderBtn, removeBtn),
@@ -99,6 +100,7 @@ function setupRoleField(field) {
     h('p', { class: 'hint drop-hint', id: `${id}-drop` }, 'Or drop safetensors files or a model folder here.'),
     h('p', { class: 'field-error', id: errId, hidden: true }),
     files, folder);
+  nameButtons(field);
 
   const take = (entries, label) => setLocal(field, entries, label);
   files.addEventListener('change', () => {
@@ -131,6 +133,25 @@ function setupRoleField(field) {
 
 function labelText(field) {
   return field.querySelector('label')?.textContent ?? 'model';
+}
+
+/**
+ * Names the field's buttons after its label ("Files for Parent model 2"): three rows of
+ * "Files… Folder… Remove" are otherwise indistinguishable to a screen reader. Rerun on renumbering.
+ */
+function nameButtons(field) {
+  const name = labelText(field);
+  field.querySelector('.files-button')?.setAttribute('aria-label', `Files for ${name}`);
+  field.querySelector('.folder-button')?.setAttribute('aria-label', `Folder for ${name}`);
+  field.querySelector('.remove')?.setAttribute('aria-label', `Remove ${name}`);
+}
+
+/** The engine takes at most MAX_PARENTS parents: the button says so instead of doing nothing. */
+function updateAddParent() {
+  const btn = byId('add-parent');
+  const full = byId('parents').children.length >= MAX_PARENTS;
+  btn.disabled = full;
+  btn.title = full ? `At most ${MAX_PARENTS} parents` : '';
 }
 
 function stripTop(path) {
@@ -200,6 +221,7 @@ export function addParent(value = '') {
     h('label', { for: `parent-${n}` }, `Parent model ${n}`), h('div', { class: 'role-input' }));
   box.append(field);
   setupRoleField(field);
+  updateAddParent();
   /** @type {HTMLInputElement} */ (field.querySelector('input[type=text]')).value = value;
   return field;
 }
@@ -221,7 +243,9 @@ function removeParent(field) {
     label.htmlFor = id;
     input.id = id;
     input.name = id;
+    nameButtons(f);
   });
+  updateAddParent();
   byId('add-parent').focus();
 }
 

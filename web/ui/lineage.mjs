@@ -3,9 +3,7 @@
 // the evidence, the candidates with where each came from and what screening cost, the ranking,
 // and the roles chosen. Text nodes only (ui-dom.mjs): names come from repo authors.
 import { h } from './dom.mjs';
-
-const num = (x, d = 3) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(d) : '–');
-const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+import { bytes, num } from './format.mjs';
 
 function roleText(ch) {
   if (ch.kind === 'merge') return `A merge of ${ch.parents.map((p, i) => `${p} (${num(ch.weights[i])})`).join(' + ')} over the base ${ch.base}.`;
@@ -27,8 +25,8 @@ function candidateTable(lin) {
   const rows = [...lin.candidates].sort((a, b) => (b.closeness ?? -2) - (a.closeness ?? -2)).map((c) => h('tr', null,
     h('td', null, c.repo),
     h('td', null, c.sources.join('; ')),
-    h('td', { class: 'num' }, c.downloads == null ? '–' : String(c.downloads)),
-    h('td', { class: 'num' }, c.screened ? `${c.cost.resolve_calls} resolve, ${kib(c.cost.bytes)}` : '–'),
+    h('td', { class: 'num' }, c.downloads == null ? '—' : String(c.downloads)),
+    h('td', { class: 'num' }, c.screened ? `${c.cost.resolve_calls} resolve, ${bytes(c.cost.bytes)}` : '—'),
     h('td', { class: 'num' }, num(c.closeness)),
     h('td', null, !c.screened ? `not screened: ${c.not_screened_because}` : c.copy_fraction >= lin.thresholds.COPY_MIN_EQUAL ? 'copy' : c.relative ? 'relative' : 'unrelated')));
   return h('div', { class: 'table-wrap' }, h('table', { id: 'lineage-candidates' },
@@ -58,5 +56,5 @@ export function lineageSection(lin) {
     candidateTable(lin),
     rankingTable(lin) ? h('h3', null, 'Ranking') : null,
     rankingTable(lin),
-    h('p', { class: 'muted' }, `Screening cost: ${c.api_calls} API calls, ${c.resolve_calls} /resolve/ calls, ${c.requests} requests, ${kib(c.bytes)}, ${(c.ms / 1000).toFixed(1)} s.`));
+    h('p', { class: 'muted' }, `Screening cost: ${c.api_calls} API calls, ${c.resolve_calls} /resolve/ calls, ${c.requests} requests, ${bytes(c.bytes)}, ${(c.ms / 1000).toFixed(1)} s.`));
 }

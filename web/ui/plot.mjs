@@ -8,7 +8,9 @@ import { h, s } from './dom.mjs';
  * @typedef {{ name:string, colour:number, points:Point[], dashed?:boolean }} Series
  * @param {{ title:string, xLabel:string, yLabel:string, series:Series[], minSpan?:number, yMax?:number,
  *           yDomain?:[number,number], refLines?:{y:number,label:string}[],
- *           width?:number, height?:number }} opts
+ *           width?:number, height?:number, dodge?:boolean }} opts
+ *   dodge: shift each series sideways by a fraction of a step (and give each its own marker shape),
+ *   so lines that coincide (a merge's components all at one alpha) stay visible side by side.
  * @returns {HTMLElement} a <figure> holding the SVG and an HTML legend
  */
 export function linePlot(opts) {
@@ -75,24 +77,52 @@ export function linePlot(opts) {
     svg.append(s('text', { class: 'ref-label', x: m.left + pw - 4, y: Y(r.y) - 4, 'text-anchor': 'end' }, r.label));
   }
 
-  for (const se of series) {
+  // Sideways offset in pixels: at most a third of the gap between neighbouring x values.
+  const xStep = pw / Math.max(1, x1 - x0);
+  const dodgePx = opts.dodge && series.length > 1 ? Math.min(6, xStep / 3 / series.length) : 0;
+  series.forEach((se, si) => {
     const pts = se.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)).sort((a, b) => a.x - b.x);
-    if (pts.length === 0) continue;
-    const g = s('g', { class: `series series-${se.colour % 10}${se.dashed ? ' dashed' : ''}` });
+    if (pts.length === 0) return;
+    const dx = dodgePx * (si - (series.length - 1) / 2);
+    const shape = opts.dodge ? si % MARKERS.length : 0;
+    const g = s('g', { class: `series series-${se.colour % 10}${se.dashed ? ' dashed' : ''}`, dataset: { series: se.name, marker: MARKERS[shape] } });
     if (pts.length > 1) {
-      g.append(s('path', { d: pts.map((p, i) => `${i ? 'L' : 'M'}${X(p.x).toFixed(1)},${Y(p.y).toFixed(1)}`).join('') }));
+      g.append(s('path', { d: pts.map((p, i) => `${i ? 'L' : 'M'}${(X(p.x) + dx).toFixed(1)},${Y(p.y).toFixed(1)}`).join('') }));
     }
+    const r = pts.length > 40 ? 2.5 : 3.5;
     for (const p of pts) {
-      g.append(s('circle', { cx: X(p.x).toFixed(1), cy: Y(p.y).toFixed(1), r: pts.length > 40 ? 2 : 3 },
+      g.append(marker(shape, X(p.x) + dx, Y(p.y), r,
         s('title', null, p.label ?? `${se.name}, ${xLabel} ${p.x}: ${fmtTick(p.y, 4)}`)));
     }
     svg.append(g);
-  }
+  });
 
   fig.append(h('figcaption', null, title), svg,
-    h('ul', { class: 'legend' }, series.map((se) =>
-      h('li', null, h('span', { class: `swatch series-${se.colour % 10}${se.dashed ? ' dashed' : ''}`, 'aria-hidden': 'true' }), se.name))));
+    h('ul', { class: 'legend' }, series.map((se, si) =>
+      h('li', null, opts.dodge
+        ? legendMarker(si % MARKERS.length, se)
+        : h('span', { class: `swatch series-${se.colour % 10}${se.dashed ? ' dashed' : ''}`, 'aria-hidden': 'true' }), se.name))));
   return fig;
+}
+
+const MARKERS = ['circle', 'square', 'triangle', 'diamond', 'cross'];
+
+/** One point marker of the given shape centred on (x, y). */
+export function marker(shape, x, y, r, ...children) {
+  const f = (n) => n.toFixed(1);
+  switch (MARKERS[shape]) {
+    case 'square': return s('rect', { class: 'marker', x: f(x - r), y: f(y - r), width: f(2 * r), height: f(2 * r) }, ...children);
+    case 'triangle': return s('path', { class: 'marker', d: `M${f(x)},${f(y - r * 1.2)}L${f(x + r * 1.1)},${f(y + r * 0.8)}L${f(x - r * 1.1)},${f(y + r * 0.8)}Z` }, ...children);
+    case 'diamond': return s('path', { class: 'marker', d: `M${f(x)},${f(y - r * 1.3)}L${f(x + r * 1.3)},${f(y)}L${f(x)},${f(y + r * 1.3)}L${f(x - r * 1.3)},${f(y)}Z` }, ...children);
+    case 'cross': return s('path', { class: 'marker cross', d: `M${f(x - r)},${f(y - r)}L${f(x + r)},${f(y + r)}M${f(x + r)},${f(y - r)}L${f(x - r)},${f(y + r)}` }, ...children);
+    default: return s('circle', { class: 'marker', cx: f(x), cy: f(y), r }, ...children);
+  }
+}
+
+function legendMarker(shape, se) {
+  const svg = s('svg', { class: `legend-marker series-${se.colour % 10}${se.dashed ? ' dashed' : ''}`, width: 22, height: 12, viewBox: '0 0 22 12', 'aria-hidden': 'true' },
+    s('line', { x1: 0, x2: 22, y1: 6, y2: 6 }), marker(shape, 11, 6, 3.5));
+  return svg;
 }
 
 /** Round tick values covering [a, b]; `integers` keeps only whole numbers (layer indices). */

@@ -1,16 +1,17 @@
 // The evidence tables: per component, per tensor (sortable, filterable, paginated: a 397B model has
 // tens of thousands of tensors and the DOM must stay small), and the tensors that did not match.
 import { h, replace } from './dom.mjs';
-import { int, num, parentName } from './format.mjs';
+import { int, num, parentName, small } from './format.mjs';
+import { GLOSSARY, term } from './glossary.mjs';
 
 export function componentTable(v) {
   const head = [h('th', { scope: 'col' }, 'Component'), h('th', { scope: 'col', class: 'num' }, 'Tensors')];
   for (let i = 0; i < v.k; i++) {
-    head.push(h('th', { scope: 'col', class: 'num' }, `alpha ${parentName(i, v.k)}`),
-      h('th', { scope: 'col', class: 'num' }, 'spread'));
+    head.push(h('th', { scope: 'col', class: 'num' }, term('alpha', `alpha ${parentName(i, v.k)}`)),
+      h('th', { scope: 'col', class: 'num' }, term('spread')));
   }
-  head.push(h('th', { scope: 'col', class: 'num' }, 'cos_fit'));
-  if (v.hasControl) head.push(h('th', { scope: 'col', class: 'num' }, 'control cos_fit'));
+  head.push(h('th', { scope: 'col', class: 'num' }, term('cos_fit')));
+  if (v.hasControl) head.push(h('th', { scope: 'col', class: 'num' }, term('control'), ' ', term('cos_fit')));
   return h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'component-table' },
     h('caption', null, 'By component (each tensor one vote)'),
     h('thead', null, h('tr', null, head)),
@@ -18,7 +19,7 @@ export function componentTable(v) {
       const cells = [h('th', { scope: 'row' }, c.component),
         h('td', { class: 'num' }, Number.isFinite(c.usable) && c.usable !== c.tensors ? `${int(c.usable)}/${int(c.tensors)}` : int(c.tensors))];
       for (let i = 0; i < v.k; i++) {
-        cells.push(h('td', { class: 'num' }, num(c.alphaMean[i])), h('td', { class: 'num muted' }, num(c.alphaSpread[i], 4)));
+        cells.push(h('td', { class: 'num' }, num(c.alphaMean[i])), h('td', { class: 'num muted' }, small(c.alphaSpread[i])));
       }
       cells.push(h('td', { class: 'num' }, num(c.cosFit)));
       if (v.hasControl) cells.push(h('td', { class: 'num' }, num(c.controlCosFit)));
@@ -33,6 +34,7 @@ const PAGE = 50;
  * columns (aria-sort) and pages of 100 rows.
  */
 export function tensorTable(v) {
+  /** @type {{ key: string, label: string, get: (t: any) => any, fmt?: (x: any) => string, text?: boolean, nosort?: boolean, help?: keyof GLOSSARY }[]} */
   const cols = [
     { key: 'name', label: 'Tensor', get: (t) => t.name, text: true },
     { key: 'component', label: 'Component', get: (t) => t.component, text: true },
@@ -40,12 +42,13 @@ export function tensorTable(v) {
     { key: 'shape', label: 'Shape', get: (t) => t.shape, text: true, nosort: true },
   ];
   for (let i = 0; i < v.k; i++) {
-    cols.push({ key: `alpha${i}`, label: `alpha ${parentName(i, v.k)}`, get: (t) => t.alpha[i], fmt: (x) => num(x) });
-    cols.push({ key: `se${i}`, label: '± se', get: (t) => t.alphaSe[i], fmt: (x) => num(x, 4) });
+    cols.push({ key: `alpha${i}`, label: `alpha ${parentName(i, v.k)}`, help: 'alpha', get: (t) => t.alpha[i], fmt: (x) => num(x) });
+    cols.push({ key: `se${i}`, label: '± se', help: 'se', get: (t) => t.alphaSe[i], fmt: (x) => small(x) });
   }
-  cols.push({ key: 'cos', label: 'cos_fit', get: (t) => t.cosFit, fmt: (x) => num(x) });
-  if (v.hasControl) cols.push({ key: 'ccos', label: 'control cos_fit', get: (t) => t.controlCosFit, fmt: (x) => num(x) });
-  cols.push({ key: 'note', label: 'Note', get: (t) => (t.outlier ? 'outlier' : '') + (t.note ? (t.outlier ? '; ' : '') + t.note : ''), text: true });
+  cols.push({ key: 'cos', label: 'cos_fit', help: 'cos_fit', get: (t) => t.cosFit, fmt: (x) => num(x) });
+  if (v.hasControl) cols.push({ key: 'ccos', label: 'control cos_fit', help: 'control', get: (t) => t.controlCosFit, fmt: (x) => num(x) });
+  cols.push({ key: 'note', label: 'Note', text: true,
+    get: (t) => [t.outlier ? 'outlier' : '', t.roundingDominated ? 'rounding-dominated (left out)' : '', t.note].filter(Boolean).join('; ') });
 
   const state = { filter: '', component: '', outliers: false, sort: null, dir: 1, page: 0 };
   const components = [...new Set(v.tensors.map((t) => t.component))].sort();
@@ -68,7 +71,7 @@ export function tensorTable(v) {
     if (c.nosort) th.textContent = c.label;
     else {
       th.setAttribute('aria-sort', 'none');
-      th.append(h('button', { type: 'button', class: 'sort', onclick: () => {
+      th.append(h('button', { type: 'button', class: 'sort', title: c.help ? GLOSSARY[c.help].text : null, onclick: () => {
         state.dir = state.sort === c ? -state.dir : 1;
         state.sort = c; state.page = 0;
         for (const other of headRow.children) if (other.hasAttribute('aria-sort')) other.setAttribute('aria-sort', 'none');

@@ -21,6 +21,9 @@ function sampleReport() {
   };
 }
 
+/** The CSV's table: the lines after its '#' header block. */
+const tableLines = (csv) => csv.trim().split('\n').filter((l) => !l.startsWith('#'));
+
 test('share link round trip keeps pinned SHAs, endpoint, budget, seed and the summary', () => {
   const url = buildShareUrl('https://page.example/mp/', sampleReport());
   assert.ok(url.startsWith('https://page.example/mp/#'));
@@ -56,7 +59,7 @@ test('no share link for local models; malformed links are refused with a message
 
 test('CSV neutralises formula-like text cells with a leading quote', () => {
   const csv = reportToCsv(sampleReport());
-  const lines = csv.trim().split('\n');
+  const lines = tableLines(csv);
   assert.equal(lines.length, 2);
   assert.ok(lines[1].startsWith(`"'=cmd|evil",attention,3,`));
 });
@@ -72,6 +75,29 @@ test('CSV: every formula start is neutralised, numbers and plain text are left a
   const r = sampleReport();
   r.tensors[0].name = '\t=2+5';
   r.tensors[0].alphas = [-0.25];
-  const row = reportToCsv(r).trim().split('\n')[1];
+  const row = tableLines(reportToCsv(r))[1];
   assert.ok(row.startsWith(`"'\t=2+5",attention,3,,"[4,4]",16,-0.25,0.01,`), row);
+});
+
+test('CSV: a header block names the models and their commits; dtype and left-out columns per tensor', () => {
+  const r = sampleReport();
+  r.schema = 'mergeprobe.report/1';
+  r.models.base.label = undefined;
+  r.models.suspect.repo = '=evil/model';
+  r.tensors[0].dtypes = ['BF16', 'BF16', 'F32'];
+  r.tensors[0].rounding_dominated = true;
+  const lines = reportToCsv(r).trim().split('\n');
+  const header = lines.filter((l) => l.startsWith('#'));
+  assert.ok(header.length >= 5, header.join('\n'));
+  assert.ok(lines.slice(0, header.length).every((l) => l.startsWith('#')), 'the block comes first');
+  assert.ok(header.some((l) => l === `# suspect,"'=evil/model",${sha('a')},`), header.join('\n'));
+  assert.ok(header.some((l) => l === `# parent,nex/N2-Pro,${sha('b')},`));
+  assert.ok(header.some((l) => l === `# base,Qwen/Qwen3.5,${sha('c')},`));
+  assert.ok(header.some((l) => l === '# endpoint,http://127.0.0.1:9999'));
+  const [head, row] = tableLines(reportToCsv(r));
+  const cols = head.split(',');
+  const cells = row.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/);  // commas outside quotes
+  assert.equal(cells[cols.indexOf('dtypes')], 'BF16/BF16/F32');
+  assert.equal(cells[cols.indexOf('rounding_dominated')], 'true');
+  assert.equal(cells[cols.indexOf('degenerate')], 'false');
 });
