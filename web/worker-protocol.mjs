@@ -48,7 +48,7 @@
 
 /**
  * worker -> page, without the id (worker.mjs's post adds it).
- * @typedef {{type: 'progress', progress: {phase: string, bytes: number, requests: number, budget: number, done: number, total: number, plannedBytes?: number}}} ProgressReply  plannedBytes: not sent yet; the page's bar follows it when it is
+ * @typedef {{type: 'progress', progress: {phase: string, bytes: number, requests: number, budget: number, done: number, total: number, plannedBytes?: number}}} ProgressReply  plannedBytes: what the plan reads (fetching phase on): the bar follows it
  * @typedef {{type: 'wait', wait: {host: string, ms: number, until: number, hinted: boolean}}} WaitReply  a 429: waiting for the window
  * @typedef {{type: 'stall', stall: {host: string, ms: number} | null}} StallReply  no byte from the hub for ms; null: bytes again
  * @typedef {{type: 'result', report: any}} ResultReply  the report JSON (docs/report schema, tools/report-schema.mjs)

@@ -222,7 +222,10 @@ async function run(opts) {
   let phase = 'headers';
   let done = 0;
   let total = 0;
-  const progress = () => onProgress({ phase, bytes: counts.bytes, requests: counts.requests, budget, done, total });
+  /** What the plan will read, once there is a plan: progress is measured against it, not the budget. */
+  let plannedBytes = 0;
+  const progress = () => onProgress({ phase, bytes: counts.bytes, requests: counts.requests, budget, done, total,
+    ...(plannedBytes ? { plannedBytes } : {}) });
 
   // Reads [start, end) of a source into fresh heap memory (+ JSON padding). Returns the pointer.
   // `cached`: an index at a commit SHA never changes, so it may come from the cache (one copy
@@ -368,6 +371,7 @@ async function run(opts) {
 
     // 4. Fetch the planned ranges into buffers the core owns (one copy: chunk -> heap).
     phase = 'fetching';
+    plannedBytes = plan.bytes;
     const names = models.map((_, role) => analysis.fileNames(role));
     const ranges = [];
     for (let i = 0; i < plan.ranges.length; i += 4) {
