@@ -18,7 +18,7 @@ test('fetching shows ranges of the plan, bytes, a rate and an ETA, the steps, an
     await page.waitForFunction(() => /Fetching/.test(document.querySelector('#progress-phase')?.textContent ?? ''), null, { timeout: 60_000 });
     await page.waitForFunction(() => /\/s · about .* left/.test(document.querySelector('#progress-detail')?.textContent ?? ''), null, { timeout: 30_000 });
     const detail = await page.locator('#progress-detail').textContent();
-    assert.match(detail, /^\d+ of \d+ planned ranges · [\d.]+ [KM]?B of sampled rows · [\d.]+ [KM]?B\/s · about \d.* left · \d+ requests$/, detail);
+    assert.match(detail, /^\d+ of \d+ planned ranges · [\d.]+ [KM]?B of [\d.]+ [KM]?B · [\d.]+ [KM]?B\/s · about \d.* left · \d+ requests$/, detail);
     assert.doesNotMatch(detail, /budget/);
     const bar = await page.locator('#progress-bar').evaluate((b) => /** @type {HTMLProgressElement} */ (b).value);
     assert.ok(bar >= 0.18 && bar < 0.95, `bar at ${bar}`);
