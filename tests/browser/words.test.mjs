@@ -73,3 +73,10 @@ test('numbers: 1.00 MB not 1000 KB, no -0.000, no dash ranges, small spreads kee
     small: '0.00031', notSmall: '0.012', zero: '0.000',
   });
 });
+
+test('one plain sentence under the verdict says what it means for the model\'s claim', async () => {
+  const { page } = env.browser;
+  await runDemo(page);
+  assert.equal((await page.locator('#verdict-meaning').textContent())?.trim(),
+    "Most of this model's weights are a fixed 57/43 blend of demo/bert-tiny-sst2 and demo/bert-tiny-base; a model trained on its own would not look like this.");
+});

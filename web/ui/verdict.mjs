@@ -3,9 +3,10 @@
 import { h } from './dom.mjs';
 import { bytes, int, num, parentName, shortSha } from './format.mjs';
 import { percent } from '../../js/report/view.mjs';
+import { plainMeaning } from './meaning.mjs';
 
 const TONE = {
-  'linear-merge': 'merge', 'sparse-merge': 'merge', 'slerp-merge': 'merge', passthrough: 'merge',
+  'linear-merge': 'merge', 'sparse-merge': 'merge', 'slerp-merge': 'merge', 'nearswap-merge': 'merge', passthrough: 'merge',
   copy: 'merge', 'fine-tune': 'clear', 'not-a-merge': 'clear', inconclusive: 'unsure',
 };
 
@@ -19,6 +20,7 @@ export function verdictCard(v, repro) {
   const card = h('section', { class: `card verdict tone-${tone}`, 'aria-labelledby': 'verdict-sentence' });
   card.append(h('p', { class: 'eyebrow' }, 'Verdict'));
   card.append(h('h2', { id: 'verdict-sentence', 'data-kind': v.verdict.kind }, v.verdict.sentence));
+  card.append(h('p', { class: 'meaning', id: 'verdict-meaning' }, plainMeaning(v)));
   // The sentence speaks of C, A and B: say which models those are.
   const letter = (m) => (m.role === 'suspect' ? 'C' : m.role === 'base' ? 'B' : m.role.startsWith('parent')
     ? (v.k > 1 ? `A${m.role.replace(/\D+/g, '')}` : 'A') : null);

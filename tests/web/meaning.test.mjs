@@ -1,0 +1,30 @@
+// The verdict in plain words (web/ui/meaning.mjs): rendered from the verdict's data and the roles,
+// for each kind; shares never shown as 0 or 100 unless they are.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { plainMeaning } from '../../web/ui/meaning.mjs';
+
+const view = (kind, { alpha = [0.571], weights = [NaN], parents = ['org/parent'] } = {}) => /** @type {any} */ ({
+  k: parents.length,
+  models: [{ role: 'suspect', label: 'org/suspect' }, ...parents.map((p, i) => ({ role: parents.length > 1 ? `parent ${i + 1}` : 'parent', label: p })),
+    { role: 'base', label: 'org/base' }],
+  verdict: { kind, params: { weights, density: [], lambda: NaN, t: NaN, gamma: NaN } },
+  overall: { alpha },
+});
+
+test('a linear merge of one parent reads as a fixed blend with both shares', () => {
+  assert.equal(plainMeaning(view('linear-merge')),
+    "Most of this model's weights are a fixed 57/43 blend of org/parent and org/base; a model trained on its own would not look like this.");
+  // The structured verdict's weights come first; a share near 1 is not called 100.
+  assert.match(plainMeaning(view('linear-merge', { weights: [0.998] })), /fixed 99\/1 blend/);
+  assert.match(plainMeaning(view('linear-merge', { weights: [0.004] })), /fixed 1\/99 blend/);
+});
+
+test('several parents, sparse merges, fine-tunes, copies and non-merges each say what they mean', () => {
+  assert.match(plainMeaning(view('linear-merge', { alpha: [0.3, 0.2], parents: ['a/one', 'b/two'] })), /blend of org\/base with a\/one, b\/two/);
+  assert.match(plainMeaning(view('sparse-merge')), /partly dropped and rescaled the way merge tools do it/);
+  assert.match(plainMeaning(view('fine-tune')), /looks like org\/parent trained further/);
+  assert.match(plainMeaning(view('copy')), /are those of org\/parent, unchanged/);
+  assert.match(plainMeaning(view('not-a-merge')), /not a blend of the models given.*does not say where it came from/);
+  assert.match(plainMeaning(view('inconclusive', { alpha: [NaN] })), /do not settle the question/);
+});
