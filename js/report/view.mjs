@@ -104,6 +104,8 @@ export function buildView(report) {
       sentence: String(summary.sentence ?? 'No verdict.'),
       explanation: String(summary.explanation ?? ''),
       caveats: arr(summary.caveats).map(String),
+      // the same caveats with their codes (report.verdict.caveats), to tell an expected gap apart
+      caveatList: caveatsWithCodes(report),
       flags: arr(summary.flags).map(String),
       // the structured verdict (report.verdict): the named method's parameters, per parent
       params: structuredParams(report.verdict),
@@ -153,6 +155,8 @@ export function buildView(report) {
       name: String(u.name ?? ''), model: u.model, reason: String(u.reason ?? ''),
     })),
     unmatchedCount: numOrNaN(report.unmatched_count),
+    // every unmatched tensor is a task head (classifier, pooler): a gap by design, or null
+    taskHeads: taskHeadGap(report),
     fetch: {
       bytes: numOrNaN(report.fetch?.bytes),
       requests: numOrNaN(report.fetch?.requests),
@@ -207,4 +211,29 @@ export function coverageOf(report) {
   const layers = new Set(tensors.map((t) => t.layer).filter((l) => typeof l === 'number' && l >= 0)).size;
   const components = new Set(tensors.map((t) => String(t.component ?? ''))).size;
   return { sampled, matched, share: matched > 0 ? sampled / matched : NaN, layers, components };
+}
+
+/**
+ * Task heads: tensors a fine-tune for another task replaces by design (a classifier, a pooler, a
+ * score or QA head), so they are expected to be missing or to differ, not evidence either way.
+ */
+const TASK_HEAD = /(^|\.)(classifier|pooler|score|qa_outputs|cls)(\.|$)/;
+
+/**
+ * The unmatched tensors when every one of them is a task head (the whole list, none cut off), else
+ * null: then they are an expected gap, not something that would weaken the verdict.
+ * @returns {string[] | null}
+ */
+export function taskHeadGap(report) {
+  const list = arr(report?.unmatched).map((u) => String(u?.name ?? ''));
+  const count = numOrNaN(report?.unmatched_count);
+  if (!list.length || count !== list.length || !list.every((n) => TASK_HEAD.test(n))) return null;
+  return list;
+}
+
+/** The verdict's caveats with their codes (report.verdict.caveats are the codes, in the same order). */
+export function caveatsWithCodes(report) {
+  const texts = arr(report?.summary?.caveats).map(String);
+  const codes = arr(report?.verdict?.caveats).map(String);
+  return texts.map((text, i) => ({ text, code: codes.length === texts.length ? codes[i] : '' }));
 }

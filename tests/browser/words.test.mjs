@@ -80,3 +80,12 @@ test('one plain sentence under the verdict says what it means for the model\'s c
   assert.equal((await page.locator('#verdict-meaning').textContent())?.trim(),
     "Most of this model's weights are a fixed 57/43 blend of demo/bert-tiny-sst2 and demo/bert-tiny-base; a model trained on its own would not look like this.");
 });
+
+test('task heads that differ by design are named as such, not listed as a weakness', async () => {
+  const { page } = env.browser;
+  await runDemo(page);
+  const weaken = (await page.locator('.verdict .caveats').allTextContents()).join(' ');
+  assert.doesNotMatch(weaken, /could not be compared/);
+  assert.match((await page.locator('#task-heads').textContent()) ?? '',
+    /^Not compared, by design: 4 task-head tensors \(bert\.pooler\.dense, classifier\)/);
+});

@@ -79,9 +79,17 @@ export function verdictCard(v, repro) {
   if (Number.isFinite(v.fetch.bytes)) restsOn.push(`${bytes(v.fetch.bytes)} read${Number.isFinite(v.fetch.budget) ? ` of a ${bytes(v.fetch.budget)} budget` : ''}`);
   if (restsOn.length) card.append(h('p', { class: 'rests-on' }, h('strong', null, 'Rests on: '), restsOn.join(', '), '.'));
   if (v.verdict.explanation) card.append(h('p', { class: 'explanation' }, v.verdict.explanation));
-  if (v.verdict.caveats.length) {
+  // Task heads that differ by design (a classifier, a pooler) are an expected gap, not a weakness.
+  const heads = v.taskHeads;
+  const weakening = v.verdict.caveatList.filter((c) => !(heads && c.code === 'unmatched-tensors')).map((c) => c.text);
+  if (weakening.length) {
     card.append(h('div', { class: 'caveats' }, h('h3', null, 'What would weaken this'),
-      h('ul', null, v.verdict.caveats.map((c) => h('li', null, c)))));
+      h('ul', null, weakening.map((c) => h('li', null, c)))));
+  }
+  if (heads) {
+    card.append(h('p', { class: 'muted', id: 'task-heads' }, `Not compared, by design: ${heads.length} task-head ` +
+      `tensor${heads.length === 1 ? '' : 's'} (${[...new Set(heads.map((n) => n.replace(/\.(weight|bias)$/, '')))].join(', ')}), ` +
+      'which a fine-tune for another task replaces; they neither support nor weaken the verdict.'));
   }
   return card;
 }
