@@ -2,7 +2,7 @@
 // a drop does too), a folder for one role; no hub involved, and no share link for such a run.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 import { openBrowser, settle, startTestSite } from './helpers.mjs';
 
@@ -38,6 +38,11 @@ test('safetensors files dropped on each role verify like hub repos', async () =>
   assert.equal(await page.locator('#share-url').count(), 0);
   assert.equal(await page.getByRole('button', { name: 'Copy link' }).isDisabled(), true);
   assert.match(await page.locator('table.models').textContent(), /local/);
+  // Two single files both called model.safetensors are told apart by their role; the folder is named.
+  const models = await page.locator('table.models').textContent();
+  assert.match(models, /model\.safetensors \(Suspect model\)/);
+  assert.match(models, /model\.safetensors \(Parent model\)/);
+  assert.ok(models.includes(`local:${basename(folders['demo/bert-tiny-base'])}`), models);
   assert.deepEqual(errors, []);
 });
 

@@ -5,6 +5,7 @@ import { bytes } from './format.mjs';
 import { DEFAULT_BUDGET, MAX_BUDGET, MIN_BUDGET, formatBudget, parseBudget } from '../../js/engine/budget.mjs';
 import { tokenProblem } from '../../js/io/hub/token.mjs';
 import { parseModelId } from '../../js/io/hub/model-id.mjs';
+import { dropProblem } from './local-drop.mjs';
 import { DEFAULT_ENDPOINT, MAX_PARENTS } from '../../js/engine/defaults.mjs';
 
 export { DEFAULT_ENDPOINT, MAX_PARENTS };
@@ -125,7 +126,9 @@ function setupRoleField(field) {
   field.addEventListener('drop', async (ev) => {
     ev.preventDefault();
     field.classList.remove('dragging');
-    const { entries, label } = await readDrop(ev.dataTransfer);
+    const { entries, label, folders, roots } = await readDrop(ev.dataTransfer);
+    const problem = dropProblem({ label, folders, roots, paths: entries.map((e) => e.path) });
+    if (problem) { setFieldError(field, problem); return; }
     if (entries.length) take(entries, label);
   });
   input.addEventListener('input', () => setFieldError(field, ''));
@@ -165,13 +168,14 @@ async function readDrop(dt) {
   const roots = items.map((it) => it.webkitGetAsEntry?.()).filter(Boolean);
   if (!roots.length) {
     const list = [...(dt?.files ?? [])];
-    return { entries: list.map((f) => ({ file: f, path: f.name })), label: list.length === 1 ? list[0]?.name : `${list.length} files` };
+    return { entries: list.map((f) => ({ file: f, path: f.name })), label: list.length === 1 ? list[0]?.name : `${list.length} files`, folders: 0, roots: list.length };
   }
   const entries = [];
   // A dropped folder is the model root: its own name is not part of the paths.
   for (const r of roots) await walk(r, r.isDirectory ? '' : r.name, entries);
-  const label = roots.length === 1 ? roots[0].name : `${roots.length} items`;
-  return { entries, label };
+  const folders = roots.filter((r) => r.isDirectory).length;
+  const label = roots.length === 1 ? roots[0].name : folders === roots.length ? `${roots.length} folders (${roots.map((r) => r.name).join(', ')})` : `${roots.length} items`;
+  return { entries, label, folders, roots: roots.length };
 }
 
 async function walk(entry, path, out) {
@@ -273,9 +277,15 @@ function roleFields() {
 export function readForm() {
   const f = roleFields();
   let firstBad = null;
+  // Local models are named by their folder or file; two roles picked as the same file name (every
+  // single-file checkpoint is "model.safetensors") are told apart by their role.
+  const localLabels = [...local.values()].map((l) => l.label);
   const read = (field, required) => {
     const l = local.get(field);
-    if (l) return { kind: 'local', label: l.label, entries: l.entries };
+    if (l) {
+      const shared = localLabels.filter((x) => x === l.label).length > 1;
+      return { kind: 'local', label: shared ? `${l.label} (${labelText(field)})` : l.label, entries: l.entries };
+    }
     const input = field.querySelector('input[type=text]');
     const v = input.value.trim();
     if (!v) {
