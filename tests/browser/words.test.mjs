@@ -89,3 +89,20 @@ test('task heads that differ by design are named as such, not listed as a weakne
   assert.match((await page.locator('#task-heads').textContent()) ?? '',
     /^Not compared, by design: 4 task-head tensors \(bert\.pooler\.dense, classifier\)/);
 });
+
+test('on a phone the tensor table keeps each tensor\'s name in view while its numbers scroll', async () => {
+  const { page } = env.browser;
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await runDemo(page);
+    const wrap = page.locator('.tensor-table .table-wrap');
+    const name = page.locator('#tensor-table tbody th.name').first();
+    const before = await name.boundingBox();
+    await wrap.evaluate((el) => { el.scrollLeft = 400; });
+    const after = await name.boundingBox();
+    assert.ok(before && after && Math.abs(after.x - before.x) < 1, `name moved from ${before?.x} to ${after?.x}`);
+    assert.ok(await wrap.evaluate((el) => el.scrollLeft > 0), 'the table scrolls sideways on a phone');
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
+});
