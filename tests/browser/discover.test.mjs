@@ -1,5 +1,5 @@
 // Finding the parents from the form (headless Chromium): only the suspect given, the roles are
-// found in the mock hub's model tree (tests/mock-hub/model-tree.mjs) and verified; other
+// found in the mock hub's model tree (tools/mock-hub/model-tree.mjs) and verified; other
 // candidates in any order; a model with no relative gets none.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -39,6 +39,13 @@ test('only the suspect: two parents and the base found, shown before the verdict
     'A merge of nlp-lab/bert-tiny-sst2 (0.600) + nlp-lab/bert-tiny-emotion (0.300) over the base bert-org/bert-tiny.');
   assert.match(await page.locator('#lineage-findings').textContent(), /names no base model/);
   assert.ok(await page.locator('#lineage-candidates tbody tr').count() >= 15);
+  // The graph: the base, the two parents with their weights, the suspect; others grey.
+  const graph = page.locator('#lineage-graph');
+  assert.match(await graph.getAttribute('aria-label') ?? '', /a merge of nlp-lab\/bert-tiny-sst2 and nlp-lab\/bert-tiny-emotion over bert-org\/bert-tiny/);
+  assert.deepEqual(await graph.locator('.lg-parent title').allTextContents(), ['nlp-lab/bert-tiny-sst2', 'nlp-lab/bert-tiny-emotion']);
+  assert.equal(await graph.locator('.lg-base title').textContent(), 'bert-org/bert-tiny');
+  assert.deepEqual(await graph.locator('.lg-edge text').allTextContents(), ['0.600', '0.300']);
+  assert.ok(await graph.locator('.lg-other').count() >= 1);
   // The lineage comes before the verdict card.
   const order = await page.evaluate(() => {
     const l = document.querySelector('#lineage');

@@ -1,9 +1,10 @@
-// The page's lineage section (a run that found its roles, web/lib/discover): the findings first
+// The page's lineage section (a run that found its roles, js/discover/): the findings first
 // (a card claiming nothing while the weights show a merge is the headline), the claims apart from
 // the evidence, the candidates with where each came from and what screening cost, the ranking,
 // and the roles chosen. Text nodes only (ui-dom.mjs): names come from repo authors.
 import { h } from './dom.mjs';
 import { bytes, num } from './format.mjs';
+import { lineageGraph } from './lineage-graph.mjs';
 
 function roleText(ch) {
   if (ch.kind === 'merge') return `A merge of ${ch.parents.map((p, i) => `${p} (${num(ch.weights[i])})`).join(' + ')} over the base ${ch.base}.`;
@@ -49,6 +50,10 @@ export function lineageSection(lin) {
   return h('section', { class: 'card', id: 'lineage', 'aria-labelledby': 'lineage-title' },
     h('h2', { id: 'lineage-title' }, 'Where it comes from'),
     h('p', { id: 'lineage-roles', class: 'lineage-roles' }, roleText(lin.chosen)),
+    lineageGraph(lin),
+    lin.chosen && lin.chosen.kind !== 'no-relative'
+      ? h('p', { class: 'hint' }, 'Top to bottom: the base, the parents with their weights, the suspect. Below, dashed: other candidates screened (darker border: a relative, fainter: unrelated); hover a box for its full name.')
+      : null,
     h('ul', { id: 'lineage-findings' }, lin.findings.map((f) => h('li', null, f))),
     h('h3', null, 'Claims (metadata, not evidence)'),
     claimsList(lin.claims),
