@@ -106,3 +106,10 @@ test('on a phone the tensor table keeps each tensor\'s name in view while its nu
     await page.setViewportSize({ width: 1280, height: 900 });
   }
 });
+
+test('the tensor count says why the others were left out', async () => {
+  const { page } = env.browser;
+  await runDemo(page);
+  assert.match(await page.locator('.verdict .stat', { hasText: 'usable / matched' }).textContent() ?? '',
+    /12 \/ 24.*usable \/ matched; left out: 12 rounding-dominated/);
+});

@@ -69,7 +69,12 @@ export function verdictCard(v, repro) {
     const best = Math.max(Number.isFinite(o.bitExact.fp32) ? o.bitExact.fp32 : 0, Number.isFinite(o.bitExact.bf16) ? o.bitExact.bf16 : 0);
     stat('bit-exact', percent(best), 'weights recomputed exactly from the fit', 'stat-bitexact');
   }
-  stat('tensors', Number.isFinite(o.usable) ? `${int(o.usable)} / ${int(o.tensors)}` : int(o.tensors), 'usable / matched');
+  // Why the others are left out: rounding-dominated (deltas of a few ulps) or degenerate tensors.
+  const rounding = v.tensors.filter((t) => t.roundingDominated).length;
+  const degenerate = v.tensors.filter((t) => t.degenerate && !t.roundingDominated).length;
+  const why = [rounding ? `${int(rounding)} rounding-dominated` : '', degenerate ? `${int(degenerate)} degenerate` : ''].filter(Boolean);
+  stat('tensors', Number.isFinite(o.usable) ? `${int(o.usable)} / ${int(o.tensors)}` : int(o.tensors),
+    `usable / matched${why.length && o.usable < o.tensors ? `; left out: ${why.join(', ')}` : ''}`);
   stat('data read', bytes(v.fetch.bytes), Number.isFinite(v.fetch.requests) ? `${int(v.fetch.requests)} requests` : null, 'stat-bytes');
   card.append(stats);
 
