@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <map>
 #include <string>
@@ -165,4 +166,21 @@ TEST_CASE("a tensor with 64 altered values is named and kept out of the pooled a
 
 TEST_CASE("extreme values (1e20, 3e38) in one tensor do not move the pooled alpha", "[analysis]") {
   check_outlier_kept_out(alter_extreme);
+}
+
+TEST_CASE("an all-NaN suspect has an undefined alpha (null), not 0", "[analysis]") {
+  const std::string dir = real_models_dir();
+  const auto base = read_file(dir + "/bert-tiny-fhe-v0-weights/model.safetensors");
+  const auto sst2 = read_file(dir + "/bert-tiny-sst2-fhe/model.safetensors");
+  const auto merged = linear_merge_file(dir + "/bert-tiny-sst2-fhe/model.safetensors",
+                                        dir + "/bert-tiny-fhe-v0-weights/model.safetensors", 0.571f,
+                                        [](const std::string&, std::vector<float>& c) {
+                                          std::fill(c.begin(), c.end(), NAN);
+                                        });
+  mp::Analysis a(1, false);
+  std::string json = run({merged, sst2, base}, 1, 64ull << 20, 0, a);
+  INFO(json.substr(0, 3000));
+  CHECK(a.verdict().kind != "linear-merge");
+  for (const auto& f : {"\"alphas\":[0]", "\"alphas\":[0.0"}) CHECK(json.find(f) == std::string::npos);
+  CHECK(json.find("\"alphas\":[null]") != std::string::npos);
 }
