@@ -113,8 +113,15 @@ void bit_exact_fields(Writer& w, const BitExact& bx) {
   });
 }
 
+// A degenerate fit (no finite elements, a parent equal to the base) has no alpha: null, not the
+// zeros the estimator leaves behind.
+void alphas_field(Writer& w, const Estimates& e, int k) {
+  if (e.degenerate) w.field_arr("alphas", [&] { for (int i = 0; i < k; ++i) w.null(); });
+  else w.nums("alphas", e.alpha, k);
+}
+
 void estimate_fields(Writer& w, const Estimates& e, int k) {
-  w.nums("alphas", e.alpha, k);
+  alphas_field(w, e, k);
   w.nums("alpha_se", e.alpha_se, k);
   w.field("cos_fit", e.degenerate ? NAN : e.cos_fit);
   w.field("r2", e.degenerate ? NAN : e.r2);
@@ -134,7 +141,7 @@ void control_fields(Writer& w, bool has, const Estimates& c, int k) {
   w.key("control");
   if (!has) { w.null(); return; }
   w.begin_object();
-  w.nums("alphas", c.alpha, k);
+  alphas_field(w, c, k);
   w.field("cos_fit", c.degenerate ? NAN : c.cos_fit);
   w.field("r2", c.degenerate ? NAN : c.r2);
   w.field_bool("degenerate", c.degenerate);
@@ -148,7 +155,7 @@ void group_fields(Writer& w, const GroupResult& g, int k) {
   w.field_int("elements", g.elements);
   // `alphas`: the pooled estimate over the group's elements (what the verdict quotes);
   // mean/median/spread: over tensors, one vote each (what shows consistency).
-  w.nums("alphas", g.est.alpha, k);
+  alphas_field(w, g.est, k);
   w.nums("alpha_mean", g.alpha_mean, k);
   w.nums("alpha_median", g.alpha_median, k);
   w.nums("alpha_spread", g.alpha_spread, k);
@@ -318,7 +325,7 @@ std::string report_json(const std::vector<Model>& models, const MatchResult& mat
       w.field_str("component", g.component);
       w.field_int("tensors", g.tensors);
       w.field_int("elements", g.elements);
-      w.nums("alphas", g.est.alpha, k);
+      alphas_field(w, g.est, k);
       w.nums("alpha_spread", g.alpha_spread, k);
       w.field("cos_fit", g.est.degenerate ? NAN : g.est.cos_fit);
       w.field("rounding_floor", g.est.rounding_floor);

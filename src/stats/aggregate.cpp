@@ -14,6 +14,26 @@ namespace {
 // genuinely noisy components.
 constexpr double kOutlierFloor = 0.05;
 constexpr double kOutlierMads = 6.0;
+// A tensor's cos_fit counts as an outlier when it is below the run's median by more than this floor
+// and kOutlierMads robust spreads. Set on the real-weight cases (tests/cpp/analysis_test.cpp):
+// a clean BERT-tiny 0.571 merge has every tensor at cos_fit 1.000 (spread 0), the same merge with 64
+// values of one mlp weight set to 50 gives that tensor 0.004; the core eval's independent
+// fine-tunes spread 0.1-0.6 per tensor, where the MAD term, not the floor, decides.
+constexpr double kCosOutlierFloor = 0.3;
+
+bool alpha_counts(const TensorResult* t) { return !t->est.degenerate && !t->rounding_dominated; }
+
+// Moments or estimates that are not finite numbers, or elements the kernel had to drop as NaN/Inf
+// (values near the f32 limit overflow its products): such a tensor cannot enter a pooled Gram.
+bool nonfinite(const TensorResult& t) {
+  if (t.m.nonfinite > 0 || !std::isfinite(t.est.cos_fit)) return true;
+  for (int i = 0; i < t.m.dim(); ++i)
+    for (int j = 0; j < t.m.dim(); ++j)
+      if (!std::isfinite(t.m.g(i, j))) return true;
+  for (int i = 0; i < t.m.k; ++i)
+    if (!t.est.degenerate && !std::isfinite(t.est.alpha[i])) return true;
+  return false;
+}
 
 double median(std::vector<double> v) {
   if (v.empty()) return 0;
@@ -49,7 +69,7 @@ void fill_group(GroupResult& g, const std::vector<const TensorResult*>& members,
     if (!t->copied_from.empty()) ++g.copied;
     if (t->outlier) ++g.outliers;
     if (t->rounding_dominated) ++g.rounding_dominated;
-    if (t->est.degenerate || t->rounding_dominated) continue;
+    if (t->est.degenerate || t->rounding_dominated || t->outlier) continue;
     ++g.usable;
     for (int i = 0; i < k; ++i) alphas[i].push_back(t->est.alpha[i]);
   }
@@ -59,7 +79,12 @@ void fill_group(GroupResult& g, const std::vector<const TensorResult*>& members,
   uint64_t robust_n = 0;
   double noise = 0, DD = 0;  // rounding noise energy and ||D||^2, for the group's floor
   for (const TensorResult* t : members) {
-    if (g.usable > 0 && (t->est.degenerate || t->rounding_dominated)) continue;
+    // An outlier tensor is left out of its groups' pooled Gram (named in the verdict instead),
+    // so that one damaged tensor cannot move the pooled alpha.
+    if (g.usable > 0 && (t->est.degenerate || t->rounding_dominated || t->outlier)) {
+      g.pooled.nonfinite += t->m.nonfinite;  // still reported: the reader must know they were there
+      continue;
+    }
     g.pooled.add(t->m);
     const double dd = t->m.g(0, 0);
     noise += (1 - t->est.rounding_floor * t->est.rounding_floor) * dd;
@@ -109,20 +134,36 @@ void fill_group(GroupResult& g, const std::vector<const TensorResult*>& members,
   }
 }
 
+double mad_of(const std::vector<double>& a, double med) {
+  std::vector<double> dev;
+  for (double v : a) dev.push_back(std::fabs(v - med));
+  return median(dev) * 1.4826;
+}
+
+// Flags tensors whose cos_fit falls far below the run's: a tensor that does not fit while the rest
+// do (64 altered values) must not pass under the others' fit.
+void flag_cos_outliers(const std::vector<TensorResult*>& members) {
+  std::vector<double> c;
+  for (const TensorResult* t : members)
+    if (alpha_counts(t) && !t->outlier) c.push_back(t->est.cos_fit);
+  if (c.size() < 4) return;
+  const double med = median(c);
+  const double limit = std::max(kCosOutlierFloor, kOutlierMads * mad_of(c, med));
+  for (TensorResult* t : members)
+    if (alpha_counts(t) && med - t->est.cos_fit > limit) t->outlier = true;
+}
+
 // Flags tensors whose alpha (any parent) strays from the median of their component.
 void flag_outliers(const std::vector<TensorResult*>& members, int k) {
   for (int i = 0; i < k; ++i) {
     std::vector<double> a;
     for (const TensorResult* t : members)
-      if (!t->est.degenerate && !t->rounding_dominated) a.push_back(t->est.alpha[i]);
+      if (alpha_counts(t) && !t->outlier) a.push_back(t->est.alpha[i]);
     if (a.size() < 4) continue;  // too few to call anything an outlier
-    double med = median(a);
-    std::vector<double> dev;
-    for (double v : a) dev.push_back(std::fabs(v - med));
-    double mad = median(dev) * 1.4826;
-    double limit = std::max(kOutlierFloor, kOutlierMads * mad);
+    const double med = median(a);
+    const double limit = std::max(kOutlierFloor, kOutlierMads * mad_of(a, med));
     for (TensorResult* t : members)
-      if (!t->est.degenerate && !t->rounding_dominated && std::fabs(t->est.alpha[i] - med) > limit)
+      if (alpha_counts(t) && std::fabs(t->est.alpha[i] - med) > limit)
         t->outlier = true;
   }
 }
@@ -151,15 +192,20 @@ Aggregates aggregate(const MatchResult& match, std::vector<TensorResult>& tensor
   std::map<std::pair<int, int>, std::vector<TensorResult*>> by_layer;
   for (auto& t : tensors) {
     const TensorClass& cls = match.tensors[t.tensor].cls;
-    t.outlier = false;
     // Too few robust elements (use_robust_alpha), or, where the plain fit stands, a rounding floor
     // so low that its alpha cannot be trusted.
     t.rounding_dominated = t.rounding_dominated ||
                            (!t.est.degenerate && !t.robust_alpha_used && t.est.rounding_floor < kRoundingDominatedFloor);
+    t.outlier = nonfinite(t);
     by_component[static_cast<int>(cls.component)].push_back(&t);
     if (cls.layer >= 0) by_layer[{cls.layer, static_cast<int>(cls.component)}].push_back(&t);
   }
   for (auto& [c, members] : by_component) flag_outliers(members, k);
+  // cos_fit, not alpha, is compared across the run: components may carry their own alpha
+  // (mergekit filters) but each still fits; a tensor that does not fit is wrong in any grouping.
+  std::vector<TensorResult*> run;
+  for (auto& t : tensors) run.push_back(&t);
+  flag_cos_outliers(run);
 
   std::vector<const TensorResult*> all;
   for (const auto& t : tensors) all.push_back(&t);

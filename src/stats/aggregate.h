@@ -23,7 +23,10 @@ struct TensorResult {
   int identical_to_parent = -1;      // parent index whose same-position bytes C equals
   std::string copied_from;           // passthrough: name of another tensor (any model, other
                                      // position) whose sampled bytes C's equal, else empty
-  bool outlier = false;              // alpha far from its component's (set by aggregate)
+  // Set by aggregate: alpha far from its component's or the run's, cos_fit far below the run's, or
+  // non-finite moments/elements. Shown and named, but kept out of its groups' pooled Gram and alpha
+  // statistics so one damaged tensor cannot move them.
+  bool outlier = false;
   // Set by aggregate: the suspect's rounding alone caps this tensor's cos_fit below
   // kRoundingDominatedFloor (deltas of a few ulps, e.g. bf16 norm vectors near 1): its alpha is
   // biased towards 0 or 1 (merge-signatures.md), so it is shown but left out of the alpha
@@ -49,7 +52,7 @@ struct GroupResult {
   std::string component;      // component_name(), or "all"
   int layer = -1;             // -1: not a per-layer group
   uint32_t tensors = 0;       // tensors in the group
-  uint32_t usable = 0;        // tensors with a meaningful alpha: not degenerate, not rounding-dominated
+  uint32_t usable = 0;        // tensors with a meaningful alpha: not degenerate, rounding-dominated or outlier
   uint32_t rounding_dominated = 0;
   uint64_t elements = 0;
   double alpha_mean[kMaxParents] = {};    // mean over usable tensors (each tensor one vote)
@@ -61,7 +64,7 @@ struct GroupResult {
   Estimates est;              // estimate(pooled)
   MethodSignals x;                   // summed extras
   BitExact bx;
-  uint32_t outliers = 0;
+  uint32_t outliers = 0;     // outlier tensors (not in usable, not pooled)
   uint32_t identical_to_base = 0, identical_to_parent = 0, copied = 0;
   bool has_control = false;
   Moments control_pooled;

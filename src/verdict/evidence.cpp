@@ -245,7 +245,8 @@ void gather_consistency(Evidence& ev, const Aggregates& agg) {
   }
   ev.comp_spread = 0;
   for (int i = 0; i < ev.k; ++i) if (hi[i] >= lo[i]) ev.comp_spread = std::max(ev.comp_spread, hi[i] - lo[i]);
-  ev.outlier_share = o.usable ? double(o.outliers) / double(o.usable) : 0;
+  // Outliers are not in usable (they are kept out of the pooled fit): share of the tensors with an alpha.
+  ev.outlier_share = o.usable + o.outliers ? double(o.outliers) / double(o.usable + o.outliers) : 0;
   ev.failing_share = comp_elements ? double(failing_elements) / double(comp_elements) : 0;
   // Layer alphas are compared within a component, so per-component weights do not read as a
   // layer gradient: layer_min/max are those of the component where they differ most.

@@ -195,11 +195,13 @@ void linear_text(Verdict& v) {
   }
   const std::string fit = k == 1 ? "cos_fit " + fmt(ev.cos, 4) : "R^2 " + fmt(o.est.r2, 4) + " (cos_fit " + fmt(ev.cos, 4) + ")";
   v.explanation = "D = C - B is fitted by the parents' deltas with " + fit + " over " + num(o.usable) +
-                  " tensors (" + num(o.elements) + " elements).";
+                  " tensors (" + num(o.elements) + " elements)" +
+                  (o.outliers > 0 ? ", " + num(o.outliers) + " outlier tensor" + (o.outliers == 1 ? "" : "s") + " left out" : "") + ".";
   if (ev.per_group) {
     v.explanation += " The pooled fit is lower than every group's (worst group cos_fit " + fmt(ev.group_cos, 4) +
                      ") because the weight differs between " + (ev.comp_spread > 0.05 ? "components" : "layers") +
-                     ": each group is a clean linear merge on its own.";
+                     (o.outliers > 0 ? ": each group, but for the outlier tensors below, fits a linear merge on its own."
+                                     : ": each group is a clean linear merge on its own.");
   }
   if (k == 1) {
     v.explanation += " Per tensor alpha " + fmt(o.alpha_median[0]) + " median, spread " + fmt(o.alpha_spread[0]) +
@@ -360,8 +362,10 @@ std::string caveat_text(const Verdict& v, CaveatCode c) {
       return "alpha varies by layer from " + fmt(ev.layer_min) + " to " + fmt(ev.layer_max) +
              ": a layer-wise weight list, or noise in small layers.";
     case CaveatCode::Outliers:
-      return num(o.outliers) + (o.outliers == 1 ? " tensor has" : " tensors have") + " alpha far from its component's: " +
-             joined(ev.outlier_names, ", ") + ".";
+      return num(o.outliers) + (o.outliers == 1 ? " tensor does" : " tensors do") +
+             " not fit like the rest (alpha or cos_fit far from the others', or NaN/Inf values) and " +
+             (o.outliers == 1 ? "is" : "are") + " kept out of the pooled alpha: " + joined(ev.outlier_names, ", ") +
+             (o.outliers > ev.outlier_names.size() ? ", ..." : "") + ".";
     case CaveatCode::Residual:
       return "cos_fit " + fmt(ev.cos) + " leaves " + pct(1 - ev.cos * ev.cos) +
              " of ||C - B||^2 unexplained: fine-tuning after the merge, or another method.";

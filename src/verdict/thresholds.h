@@ -16,7 +16,9 @@ constexpr double kLinearCos = 0.85;
 constexpr double kNullCos = 0.6;
 // With a control model: the suspect must beat the control's cos_fit by this much to be a merge.
 constexpr double kControlMargin = 0.25;
-// Share of tensors whose alpha is an outlier of its component above which alpha is not consistent.
+// Share of tensors that are outliers (alpha far from its component's, cos_fit far below the run's by
+// kCosOutlierFloor 0.3 + 6 MADs, or NaN/Inf: stats/aggregate.cpp; all kept out of the pooled fit)
+// above which alpha is not consistent.
 constexpr double kMaxOutlierShare = 0.2;
 // Components (with enough elements) whose pooled cos_fit is below kNullCos: mixed evidence when
 // they hold more than this share of the sampled elements.

@@ -2,6 +2,8 @@
 // the same report on both, and a known merge must be recovered.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <map>
 #include <string>
@@ -45,7 +47,10 @@ std::string run(const std::vector<std::vector<uint8_t>>& files, int k, uint64_t 
   return a.report_json();
 }
 
-std::vector<uint8_t> linear_merge_file(const std::string& a_path, const std::string& b_path, float alpha) {
+// `alter` (optional) edits one merged tensor's values by name, after the merge.
+using Alter = void (*)(const std::string& name, std::vector<float>& c);
+std::vector<uint8_t> linear_merge_file(const std::string& a_path, const std::string& b_path, float alpha,
+                                       Alter alter = nullptr) {
   auto A = read_file(a_path);
   auto B = read_file(b_path);
   auto ha = mp::parse_header(padded(A).data(), A.size(), A.size());
@@ -63,6 +68,7 @@ std::vector<uint8_t> linear_merge_file(const std::string& a_path, const std::str
     auto bv = f32_values(B.data() + hb->data_start() + it->second->begin, n);
     std::vector<float> c(n);
     for (size_t i = 0; i < n; ++i) c[i] = alpha * av[i] + (1 - alpha) * bv[i];
+    if (alter) alter(t.name, c);
     out.push_back({t.name, "F32", t.shape, f32_bytes(c)});
   }
   return write_safetensors(out);
@@ -116,4 +122,65 @@ TEST_CASE("the same inputs and seed give the same report, a small budget still c
   CHECK(layer0);
   CHECK(layer1);
   CHECK(a1.aggregates().overall.est.alpha[0] == Approx(0.3).margin(1e-3));
+}
+
+namespace {
+const char* const kAltered = "bert.encoder.layer.1.output.dense.weight";
+// 64 values of one tensor (an mlp weight: this checkpoint has no embeddings) set far outside the weights' range (issue 12's case).
+void alter_64(const std::string& name, std::vector<float>& c) {
+  if (name != kAltered) return;
+  for (size_t i = 0; i < 64; ++i) c[i * 97] = 50.0f;
+}
+void alter_extreme(const std::string& name, std::vector<float>& c) {
+  if (name != kAltered) return;
+  for (size_t i = 0; i < 64; ++i) c[i * 97] = i % 2 ? 3e38f : 1e20f;
+}
+
+void check_outlier_kept_out(Alter alter) {
+  const std::string dir = real_models_dir();
+  const auto base = read_file(dir + "/bert-tiny-fhe-v0-weights/model.safetensors");
+  const auto sst2 = read_file(dir + "/bert-tiny-sst2-fhe/model.safetensors");
+  const auto merged = linear_merge_file(dir + "/bert-tiny-sst2-fhe/model.safetensors",
+                                        dir + "/bert-tiny-fhe-v0-weights/model.safetensors", 0.571f, alter);
+  mp::Analysis a(1, false);
+  std::string json = run({merged, sst2, base}, 1, 64ull << 20, 0, a);
+  const auto& o = a.aggregates().overall;
+  CHECK(o.est.alpha[0] == Approx(0.571).margin(0.01));
+  CHECK(o.outliers == 1);
+  const auto& v = a.verdict();
+  INFO(v.sentence << " | " << v.explanation);
+  CHECK(v.kind == "linear-merge");
+  CHECK(std::find(v.flags.begin(), v.flags.end(), "outliers") != v.flags.end());
+  bool named = false;
+  for (const auto& c : v.caveats) named = named || c.find(kAltered) != std::string::npos;
+  CHECK(named);
+  CHECK(v.explanation.find("clean linear merge") == std::string::npos);
+  for (const auto& t : a.tensor_results())
+    if (a.match_result().tensors[t.tensor].names[0] == kAltered) CHECK(t.outlier);
+}
+}  // namespace
+
+TEST_CASE("a tensor with 64 altered values is named and kept out of the pooled alpha", "[analysis]") {
+  check_outlier_kept_out(alter_64);
+}
+
+TEST_CASE("extreme values (1e20, 3e38) in one tensor do not move the pooled alpha", "[analysis]") {
+  check_outlier_kept_out(alter_extreme);
+}
+
+TEST_CASE("an all-NaN suspect has an undefined alpha (null), not 0", "[analysis]") {
+  const std::string dir = real_models_dir();
+  const auto base = read_file(dir + "/bert-tiny-fhe-v0-weights/model.safetensors");
+  const auto sst2 = read_file(dir + "/bert-tiny-sst2-fhe/model.safetensors");
+  const auto merged = linear_merge_file(dir + "/bert-tiny-sst2-fhe/model.safetensors",
+                                        dir + "/bert-tiny-fhe-v0-weights/model.safetensors", 0.571f,
+                                        [](const std::string&, std::vector<float>& c) {
+                                          std::fill(c.begin(), c.end(), NAN);
+                                        });
+  mp::Analysis a(1, false);
+  std::string json = run({merged, sst2, base}, 1, 64ull << 20, 0, a);
+  INFO(json.substr(0, 3000));
+  CHECK(a.verdict().kind != "linear-merge");
+  for (const auto& f : {"\"alphas\":[0]", "\"alphas\":[0.0"}) CHECK(json.find(f) == std::string::npos);
+  CHECK(json.find("\"alphas\":[null]") != std::string::npos);
 }
