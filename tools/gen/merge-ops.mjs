@@ -175,3 +175,14 @@ export function add(C, P) {
   for (let i = 0; i < C.length; i++) out[i] = fr(C[i] + P[i]);
   return out;
 }
+
+/** Each tensor of A, merged with B's tensor of the same name and shape by fn; others copied from A. */
+export function mergeEach(A, B, fn) {
+  const out = new Map();
+  for (const [name, t] of A) {
+    const b = B.get(name);
+    const same = b && b.shape.length === t.shape.length && b.shape.every((x, i) => x === t.shape[i]);
+    out.set(name, { shape: t.shape, data: same ? fn(t.data, b.data, name, t.shape) : t.data });
+  }
+  return out;
+}
