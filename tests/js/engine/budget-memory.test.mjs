@@ -4,27 +4,12 @@
 // Full-size virtual Qwen3.5-397B trios from the mock hub, read by the engine as page and CLI do.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { startMockHub } from '../../../tools/mock-hub/server.mjs';
-import { virtualTrio } from '../../../tools/mock-hub/virtual.mjs';
-import { HubClient } from '../../../js/io/hub/client.mjs';
-import { runAnalysis } from '../../../js/engine/run-analysis.mjs';
+import { withVirtualTrio } from '../../support/virtual-trio.mjs';
 import { loadWasm } from '../../../js/io-node/wasm.mjs';
 
 const MiB = 2 ** 20;
 
-async function withTrio(layout, fn) {
-  const trio = virtualTrio({ layout, alpha: 0.571 });
-  const mock = await startMockHub({ repos: [trio.base, trio.parent, trio.merge] });
-  try {
-    const hub = new HubClient({ endpoint: mock.hubUrl });
-    const [suspect, parent, base] = await Promise.all(
-      [trio.names.merge, trio.names.parent, trio.names.base].map((r) => hub.resolveModel(r, 'main')));
-    mock.resetStats();
-    return await fn({ run: (opts) => runAnalysis({ suspect, parents: [parent], base, seed: 3, hub, endpoint: mock.hubUrl, ...opts }), mock });
-  } finally {
-    await mock.close();
-  }
-}
+const withTrio = withVirtualTrio;
 
 const noAbortText = (e) => !/Aborted\(|ASSERTIONS/.test(e.message);
 

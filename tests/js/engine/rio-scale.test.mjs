@@ -3,26 +3,14 @@
 // do. The bytes are generated on the fly, so ~800 GB per model is served without being stored.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { startMockHub } from '../../../tools/mock-hub/server.mjs';
-import { virtualTrio } from '../../../tools/mock-hub/virtual.mjs';
-import { HubClient } from '../../../js/io/hub/client.mjs';
-import { runAnalysis } from '../../../js/engine/run-analysis.mjs';
+import { withVirtualTrio } from '../../support/virtual-trio.mjs';
 import { loadWasm } from '../../../js/io-node/wasm.mjs';
 
 const BUDGET = 16 * 1024 * 1024;
 
+/** The trio verified at BUDGET; the mock's counters are those of the verification alone. */
 async function verifyTrio(layout) {
-  const trio = virtualTrio({ layout, alpha: 0.571 });
-  const mock = await startMockHub({ repos: [trio.base, trio.parent, trio.merge] });
-  try {
-    const hub = new HubClient({ endpoint: mock.hubUrl });
-    const [suspect, parent, base] = await Promise.all(
-      [trio.names.merge, trio.names.parent, trio.names.base].map((r) => hub.resolveModel(r, 'main')));
-    const report = await runAnalysis({ suspect, parents: [parent], base, budget: BUDGET, seed: 3, wasm: await loadWasm(), hub, endpoint: mock.hubUrl });
-    return { report, trio, stats: mock.stats };
-  } finally {
-    await mock.close();
-  }
+  return withVirtualTrio(layout, async ({ run, mock, trio }) => ({ report: await run({ budget: BUDGET, wasm: await loadWasm() }), trio, stats: mock.stats }));
 }
 
 test('397B BF16 (fused experts, 94 shards): a 0.571 merge is found from 16 MiB of tensors', async () => {
