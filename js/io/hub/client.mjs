@@ -28,7 +28,7 @@ import { HubError } from './errors.mjs';
 import { HubTransport } from './transport.mjs';
 import { HubFileSource } from './file-source.mjs';
 import { parseModelId, SHA_RE } from './model-id.mjs';
-import { siblingsDoubt, listTree, pathsInfo } from './listing.mjs';
+import { entrySize, siblingsDoubt, listTree, pathsInfo } from './listing.mjs';
 
 export { HubError, HubFileSource, parseModelId };
 
@@ -82,8 +82,8 @@ export class HubClient extends HubTransport {
     for (const s of Array.isArray(json.siblings) ? json.siblings : []) {
       if (!s || typeof s.rfilename !== 'string') continue;
       files.push(s.rfilename);
-      const size = s.lfs?.size ?? s.size;
-      if (Number.isSafeInteger(size) && size >= 0) sizes.set(s.rfilename, size);
+      const size = entrySize(s);
+      if (size !== undefined) sizes.set(s.rfilename, size);
     }
     /** how the file list was learnt, for messages: siblings, tree or paths-info */
     let listedBy = 'siblings';

@@ -14,9 +14,8 @@ import { runAnalysis } from '../../../js/engine/run-analysis.mjs';
 import { loadWasm } from '../../../js/io-node/wasm.mjs';
 import { HubClient } from '../../../js/io/hub/client.mjs';
 import { openLocalModel } from '../../../js/io-node/local-model.mjs';
-import { bufferFile } from '../../../tools/mock-hub/repo.mjs';
-import { startMockHub } from '../../../tools/mock-hub/server.mjs';
 import { tinyTrio } from '../../../tools/gen/tiny-trio.mjs';
+import { tinyIndexHub } from '../../support/tiny-index-hub.mjs';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const HUGE = 300_000_000;
@@ -25,7 +24,8 @@ const MESSAGE = /model\.safetensors\.index\.json is 300 MB; mergeprobe reads ind
 let hub;
 let wasm;
 let dir;
-let indexReads = 0;
+/** @type {() => number} */
+let indexReads;
 const trio = tinyTrio();
 before(async () => {
   wasm = await loadWasm();
@@ -40,19 +40,7 @@ before(async () => {
   fs.writeFileSync(path.join(dir, 'huge', 'model.safetensors.index.json'), '');
   fs.truncateSync(path.join(dir, 'huge', 'model.safetensors.index.json'), HUGE);
   // On the hub: an index listed at 300 MB whose bytes the test would see being read.
-  const hugeIndex = {
-    size: HUGE, lfs: true, sha256: 'ab'.repeat(32), gitSha: 'cd'.repeat(20),
-    read: (a, b) => { indexReads++; return new Uint8Array(b - a); },
-  };
-  const single = (bytes) => ({ 'model.safetensors': bufferFile('model.safetensors', bytes) });
-  hub = await startMockHub({
-    repos: [
-      { id: 'tiny/base', commits: [single(trio.base)] },
-      { id: 'tiny/parent', commits: [single(trio.parent)] },
-      { id: 'tiny/huge-index', commits: [{ 'model.safetensors.index.json': hugeIndex,
-        'model-00001-of-00001.safetensors': bufferFile('model-00001-of-00001.safetensors', trio.merge) }] },
-    ],
-  });
+  ({ hub, indexReads } = await tinyIndexHub({ suspect: 'tiny/huge-index', indexSize: HUGE }));
 });
 after(async () => {
   await hub?.close();
@@ -75,7 +63,7 @@ test('hub: a 300 MB index is refused from the listing, never downloaded', async 
     assert.equal(e.rule, 'IndexTooLarge');
     return true;
   });
-  assert.equal(indexReads, 0, 'no byte of the index was served');
+  assert.equal(indexReads(), 0, 'no byte of the index was served');
   assert.equal(hub.stats.cdn.bytes, cdnBefore);
 });
 

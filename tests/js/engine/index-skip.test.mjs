@@ -7,9 +7,7 @@ import { after, before, test } from 'node:test';
 import { SKIP_INDEX_ABOVE, runAnalysis, shardsWithoutIndex } from '../../../js/engine/run-analysis.mjs';
 import { loadWasm } from '../../../js/io-node/wasm.mjs';
 import { HubClient } from '../../../js/io/hub/client.mjs';
-import { bufferFile } from '../../../tools/mock-hub/repo.mjs';
-import { startMockHub } from '../../../tools/mock-hub/server.mjs';
-import { tinyTrio } from '../../../tools/gen/tiny-trio.mjs';
+import { tinyIndexHub } from '../../support/tiny-index-hub.mjs';
 
 const INDEX = 'model.safetensors.index.json';
 const model = (files, indexSize = 20_000_000, index = INDEX) =>
@@ -36,24 +34,12 @@ test('shardsWithoutIndex: the index is read when it is small, unsized, or the li
 
 let hub;
 let wasm;
-let indexReads = 0;
+/** @type {() => number} */
+let indexReads;
 before(async () => {
   wasm = await loadWasm();
-  const trio = tinyTrio();
   // The suspect's index is listed at 2 MB and would not parse (zeros): the run must not need it.
-  const bigIndex = {
-    size: 2_000_000, lfs: true, sha256: 'ef'.repeat(32), gitSha: '12'.repeat(20),
-    read: (a, b) => { indexReads++; return new Uint8Array(b - a); },
-  };
-  const single = (bytes) => ({ 'model.safetensors': bufferFile('model.safetensors', bytes) });
-  hub = await startMockHub({
-    repos: [
-      { id: 'tiny/base', commits: [single(trio.base)] },
-      { id: 'tiny/parent', commits: [single(trio.parent)] },
-      { id: 'tiny/big-index', commits: [{ [INDEX]: bigIndex,
-        'model-00001-of-00001.safetensors': bufferFile('model-00001-of-00001.safetensors', trio.merge) }] },
-    ],
-  });
+  ({ hub, indexReads } = await tinyIndexHub({ suspect: 'tiny/big-index', indexSize: 2_000_000 }));
 });
 after(async () => { await hub?.close(); });
 
@@ -62,7 +48,7 @@ test('hub: a run with a 2 MB index beside one complete shard set never reads the
   const open = (id) => client.resolveModel(id, 'main');
   const report = await runAnalysis({ suspect: await open('tiny/big-index'), parents: [await open('tiny/parent')],
     base: await open('tiny/base'), wasm });
-  assert.equal(indexReads, 0);
+  assert.equal(indexReads(), 0);
   assert.deepEqual(report.models.suspect.files, ['model-00001-of-00001.safetensors']);
   assert.ok(report.summary.verdict, 'a verdict');
 });
