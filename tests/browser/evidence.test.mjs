@@ -32,6 +32,19 @@ async function renderInPage(page, report, what) {
   }, [report, what]);
 }
 
+/** Draws the scatter of report `rep` into #test-host, with the page's own modules. */
+function showScatter(page, rep) {
+  return page.evaluate(async (r) => {
+    const { buildView } = await import('./js/report/view.mjs');
+    const { tensorScatter } = await import('./ui/scatter.mjs');
+    document.querySelector('#test-host')?.remove();
+    const host = document.createElement('div');
+    host.id = 'test-host';
+    host.append(tensorScatter(buildView(r), 0));
+    document.body.append(host);
+  }, rep);
+}
+
 test('the demo shows alpha and cos_fit heatmaps, the control beside, with a legend and a title per cell', async () => {
   const { page, errors } = env.browser;
   await runDemo(page);
@@ -128,15 +141,7 @@ test('per-tensor scatter: suspect and control in two marks, outliers labelled on
   const r = structuredClone(fixture);
   r.tensors[2].outlier = true;
   r.tensors[2].alphas = [0.2, 0.7];
-  await page.evaluate(async (rep) => {
-    const { buildView } = await import('./js/report/view.mjs');
-    const { tensorScatter } = await import('./ui/scatter.mjs');
-    document.querySelector('#test-host')?.remove();
-    const host = document.createElement('div');
-    host.id = 'test-host';
-    host.append(tensorScatter(buildView(rep), 0));
-    document.body.append(host);
-  }, r);
+  await showScatter(page, r);
   const label = page.locator('#test-host .pt.outlier .pt-label');
   assert.equal(await label.textContent(), 'bert.encoder.layer.0.intermediate.dense.weight'.slice(-39).replace(/^/, '…'));
   assert.equal(await label.isVisible(), false);
@@ -151,15 +156,7 @@ test('a scatter of a very large model draws an even subset, keeps every outlier 
   r.tensors = Array.from({ length: 20_000 }, (_, j) => ({ ...base, name: `model.layers.${j % 60}.mlp.experts.${j}.w1`,
     alphas: [0.5 + (j % 7) / 100, 0.4], cos_fit: 0.99, outlier: j === 12_345 }));
   const t0 = Date.now();
-  await page.evaluate(async (rep) => {
-    const { buildView } = await import('./js/report/view.mjs');
-    const { tensorScatter } = await import('./ui/scatter.mjs');
-    document.querySelector('#test-host')?.remove();
-    const host = document.createElement('div');
-    host.id = 'test-host';
-    host.append(tensorScatter(buildView(rep), 0));
-    document.body.append(host);
-  }, r);
+  await showScatter(page, r);
   const points = await page.locator('#test-host .pt').count();
   assert.ok(points <= 3001 && points > 2000, `${points} points drawn`);
   assert.equal(await page.locator('#test-host .pt.outlier').count(), 1);
