@@ -163,7 +163,7 @@ int bench_parse_native() {
   Buffer index = make_index(&entries);
   size_t shard_count = 0;
   double t_index = best_time([&] {
-    auto r = mp::parse_index(index.bytes.data(), index.size);
+    auto r = mp::parse_index(mp::IndexBytes(index.bytes.data(), mp::borrowed_bytes), index.size);
     if (!r) {
       std::printf("parse: index FAILED: %s\n", r.error().message.c_str());
       ok = false;

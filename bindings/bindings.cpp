@@ -44,10 +44,12 @@ class JsAnalysis {
     return e.ok() ? val::object() : error_value(e);
   }
 
-  // -> {shards: [...], totalSize} | {error, code}
+  // -> {shards: [...], totalSize} | {error, code}. Takes the buffer (from Module._malloc): the
+  // core keeps it while the index is needed and frees it, on errors too; JS must not free it.
   val addIndex(int role, double json, double len) {
-    auto r = a_.add_index(role, ptr(json), static_cast<size_t>(len));
-    if (!r) return error_value(r.error());
+    auto res = a_.add_index(role, mp::IndexBytes(ptr(json), mp::free_bytes), static_cast<size_t>(len));
+    if (!res) return error_value(res.error());
+    const mp::ShardIndex* r = res.value();
     val shards = val::array();
     for (const auto& s : r->shards) shards.call<void>("push", s);
     // A guess of each shard's header size from the names the index lists, so the first read of a
@@ -55,14 +57,14 @@ class JsAnalysis {
     // one need not cost a second round trip). Per tensor: its name plus the JSON around it,
     // {"dtype":"F8_E4M3","shape":[2048,4096],"data_offsets":[10737418240,10754195456]} ~ 85 bytes.
     std::vector<double> guess(r->shards.size(), 8 + 64);
-    for (const auto& [name, shard] : r->weight_map) guess[shard] += static_cast<double>(name.size()) + 96;
+    for (size_t i = 0; i < r->size(); ++i) guess[r->shard(i)] += static_cast<double>(r->name(i).size()) + 96;
     val guesses = val::array();
     for (double g : guess) guesses.call<void>("push", g);
     val o = val::object();
     o.set("shards", shards);
     o.set("headerGuess", guesses);
     o.set("totalSize", r->has_total_size ? val(static_cast<double>(r->total_size)) : val::null());
-    o.set("tensors", static_cast<double>(r->weight_map.size()));
+    o.set("tensors", static_cast<double>(r->size()));
     return o;
   }
 

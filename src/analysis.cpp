@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "format/gguf.h"
 #include "report/report_json.h"
@@ -58,12 +60,12 @@ Error Analysis::add_file(int role, const std::string& name, const uint8_t* bytes
   return {};
 }
 
-Result<ShardIndex> Analysis::add_index(int role, const uint8_t* json, size_t len) {
+Result<const ShardIndex*> Analysis::add_index(int role, IndexBytes json, size_t len) {
   if (role < 0 || role >= roles()) return make_error(ErrorCode::InvalidArgument, "no such model role");
-  auto index = parse_index(json, len);
+  auto index = parse_index(std::move(json), len);
   if (!index) return index.error();
-  indexes_[role] = index.value();
-  return index;
+  indexes_[role] = std::move(index.value());
+  return &indexes_[role];
 }
 
 Dtype Analysis::suspect_dtype() const {
@@ -85,19 +87,20 @@ Error Analysis::match() {
     // A sharded model: every tensor the index names must be in the shard it names. A stale index
     // would otherwise make us read the wrong bytes silently.
     const ShardIndex& idx = indexes_[r];
-    if (idx.weight_map.empty()) continue;
-    std::unordered_map<std::string, const ModelFile*> by_name;
-    for (const auto& f : models_[r].files) by_name[f.name] = &f;
-    std::unordered_map<std::string, uint32_t> in_file;
+    if (idx.empty()) continue;
+    std::unordered_set<std::string_view> in_file;
     for (const auto& f : models_[r].files)
-      for (const auto& t : f.header.tensors) in_file[t.name] = 0;
-    for (const auto& [tensor, shard] : idx.weight_map) {
-      if (!in_file.count(tensor))
+      for (const auto& t : f.header.tensors) in_file.insert(t.name);
+    for (size_t i = 0; i < idx.size(); ++i) {
+      if (!in_file.count(idx.name(i)))
         return make_error(ErrorCode::InvalidIndex,
-                          role_name(r, k_, has_control_) + ": the index lists tensor '" + tensor +
-                              "' in " + idx.shards[shard] + ", but no shard has it");
+                          role_name(r, k_, has_control_) + ": the index lists tensor '" + std::string(idx.name(i)) +
+                              "' in " + idx.shards[idx.shard(i)] + ", but no shard has it");
     }
   }
+  // Checked: the indexes' bytes (tens of MB for a big per-expert model) go back to the heap,
+  // where the planned ranges can use them.
+  for (ShardIndex& idx : indexes_) idx = ShardIndex{};
   auto m = match_tensors(models_, k_);
   if (!m) return m.error();
   match_ = std::move(m.value());

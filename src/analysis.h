@@ -37,8 +37,10 @@ class Analysis {
   // any order, but a fixed order gives a fixed report.
   Error add_file(int role, const std::string& name, const uint8_t* bytes, size_t len,
                  uint64_t file_size, uint64_t* needed);
-  // A model.safetensors.index.json (same padding rule): returns the shard names to add.
-  Result<ShardIndex> add_index(int role, const uint8_t* json, size_t len);
+  // A model.safetensors.index.json (same padding rule): returns the index (its shard names are
+  // the files to add). The analysis keeps the bytes (the index's names point into them) until
+  // match() has checked the headers against it, then releases them.
+  Result<const ShardIndex*> add_index(int role, IndexBytes json, size_t len);
 
   Error match();
   Result<Plan> plan(const PlanOptions& options);

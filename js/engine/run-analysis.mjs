@@ -278,7 +278,8 @@ async function run(opts) {
       if (listed) return listed.map((name) => ({ name, first: SPECULATIVE_HEADER_BYTES }));
       // A gated or private repo's index is not cached (cache.mjs): only its headers are.
       const ptr = await readToHeap(src, 0, size, 0, 0, !src.restricted);
-      freeAll.push(ptr);
+      // The core takes the buffer (the index's names stay in it; it frees it after match(), or
+      // at once on an error): not ours to free, and no second copy of the index lives in JS.
       const res = analysis.addIndex(role, ptr, size);
       if (res.error) throw coreError(res, `${m.label} (${roleLabel(role, k)}): ${m.weights.index}: `);
       const dir = dirOf(m.weights.index);

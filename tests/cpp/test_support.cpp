@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <sys/stat.h>
 
+#include "format/safetensors_header.h"  // kJsonPadding
+#include "format/safetensors_index.h"   // free_bytes
 #include "simdjson.h"
 
 namespace mp_test {
@@ -41,6 +43,16 @@ Padded padded(const std::vector<uint8_t>& bytes) {
   return p;
 }
 Padded padded(const std::string& text) { return padded(std::vector<uint8_t>(text.begin(), text.end())); }
+
+std::unique_ptr<const uint8_t, void (*)(const uint8_t*)> malloc_padded(const std::vector<uint8_t>& bytes) {
+  auto* p = static_cast<uint8_t*>(std::malloc(bytes.size() + mp::kJsonPadding));
+  if (!bytes.empty()) std::memcpy(p, bytes.data(), bytes.size());
+  std::memset(p + bytes.size(), 0, mp::kJsonPadding);
+  return {p, mp::free_bytes};
+}
+std::unique_ptr<const uint8_t, void (*)(const uint8_t*)> malloc_padded(const std::string& text) {
+  return malloc_padded(std::vector<uint8_t>(text.begin(), text.end()));
+}
 
 GoldenFolder read_golden_folder(const std::string& dir) {
   GoldenFolder g;

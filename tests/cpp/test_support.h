@@ -2,6 +2,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,6 +22,10 @@ struct Padded {
 };
 Padded padded(const std::vector<uint8_t>& bytes);
 Padded padded(const std::string& text);
+// The same bytes in a malloc'd, padded buffer, as the page hands an index to the core (which
+// keeps it and frees it): for mp::parse_index and Analysis::add_index.
+std::unique_ptr<const uint8_t, void (*)(const uint8_t*)> malloc_padded(const std::vector<uint8_t>& bytes);
+std::unique_ptr<const uint8_t, void (*)(const uint8_t*)> malloc_padded(const std::string& text);
 
 // A tensor to write: name, dtype string as in safetensors, shape, raw little-endian bytes.
 struct RawTensor {

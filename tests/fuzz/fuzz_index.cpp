@@ -12,9 +12,9 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<uint8_t> buf(size + 64, 0);  // kJsonPadding (safetensors_header.h)
   if (size) std::memcpy(buf.data(), data, size);
-  auto r = mp::parse_index(buf.data(), size);
+  auto r = mp::parse_index(mp::IndexBytes(buf.data(), mp::borrowed_bytes), size);
   if (!r) return 0;
-  if (r->weight_map.empty() || r->shards.empty()) __builtin_trap();
+  if (r->empty() || r->shards.empty()) __builtin_trap();
   std::set<std::string> shards(r->shards.begin(), r->shards.end());
   if (shards.size() != r->shards.size()) __builtin_trap();
   for (const auto& s : r->shards)
@@ -22,9 +22,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         s.find("://") != std::string::npos || s.find('\0') != std::string::npos)
       __builtin_trap();
   std::set<std::string> names;
-  for (const auto& [name, id] : r->weight_map) {
-    if (id >= r->shards.size()) __builtin_trap();
-    if (!names.insert(name).second) __builtin_trap();
+  for (size_t i = 0; i < r->size(); ++i) {
+    if (r->shard(i) >= r->shards.size()) __builtin_trap();
+    if (!names.insert(std::string(r->name(i))).second) __builtin_trap();
   }
   return 0;
 }

@@ -19,10 +19,9 @@ using mp_test::padded;
 
 namespace {
 
-Result<ShardIndex> parse_text(const std::string& text) {
-  auto p = padded(text);
-  return parse_index(p.data(), p.size);
-}
+Result<ShardIndex> parse_text(const std::string& text) { return parse_index(mp_test::malloc_padded(text), text.size()); }
+
+std::pair<std::string, uint32_t> entry(const ShardIndex& idx, size_t i) { return {std::string(idx.name(i)), idx.shard(i)}; }
 
 std::string code_of(const Result<ShardIndex>& r) { return r ? "ok" : error_code_name(r.error().code); }
 
@@ -39,15 +38,15 @@ TEST_CASE("every index fixture parses to its expected outcome", "[index]") {
 
   for (const auto& [name, want] : expected) {
     INFO(name);
-    auto p = padded(mp_test::read_file(dir + "/" + name));
-    auto r = parse_index(p.data(), p.size);
+    const auto bytes = mp_test::read_file(dir + "/" + name);
+    auto r = parse_index(mp_test::malloc_padded(bytes), bytes.size());
     INFO((r ? "" : r.error().message));
     CHECK(code_of(r) == want);
     if (!r) {
       CHECK(r.error().message.rfind(want + ":", 0) == 0);
     } else {
-      CHECK(!r->weight_map.empty());
-      for (const auto& [tensor, shard] : r->weight_map) CHECK(shard < r->shards.size());
+      CHECK(!r->empty());
+      for (size_t i = 0; i < r->size(); ++i) CHECK(r->shard(i) < r->shards.size());
     }
   }
 }
@@ -64,11 +63,11 @@ TEST_CASE("index values: total_size, shards in first-appearance order, weight_ma
   REQUIRE(r->shards.size() == 2);
   CHECK(r->shards[0] == "model-00002-of-00002.safetensors");
   CHECK(r->shards[1] == "model-00001-of-00002.safetensors");
-  REQUIRE(r->weight_map.size() == 4);
-  CHECK(r->weight_map[0] == std::make_pair(std::string("t0"), 0u));
-  CHECK(r->weight_map[1] == std::make_pair(std::string("t1"), 1u));
-  CHECK(r->weight_map[2] == std::make_pair(std::string("t2"), 0u));
-  CHECK(r->weight_map[3].first == "t\xc3\xa9");
+  REQUIRE(r->size() == 4);
+  CHECK(entry(r.value(), 0) == std::make_pair(std::string("t0"), 0u));
+  CHECK(entry(r.value(), 1) == std::make_pair(std::string("t1"), 1u));
+  CHECK(entry(r.value(), 2) == std::make_pair(std::string("t2"), 0u));
+  CHECK(entry(r.value(), 3).first == "t\xc3\xa9");
 
   auto no_meta = parse_text(R"({"weight_map":{"a":"m.safetensors"}})");
   REQUIRE(no_meta);
@@ -111,10 +110,10 @@ TEST_CASE("an index of kMaxIndexBytes parses, one byte more is IndexTooLarge", "
   std::vector<uint8_t> buf(kMaxIndexBytes + 1 + kJsonPadding, ' ');
   const std::string json = R"({"weight_map":{"a":"m.safetensors"}})";
   std::copy(json.begin(), json.end(), buf.begin());
-  auto at_cap = parse_index(buf.data(), kMaxIndexBytes);
+  auto at_cap = parse_index(IndexBytes(buf.data(), borrowed_bytes), kMaxIndexBytes);
   INFO((at_cap ? "" : at_cap.error().message));
   CHECK(at_cap);
-  auto over = parse_index(buf.data(), kMaxIndexBytes + 1);
+  auto over = parse_index(IndexBytes(buf.data(), borrowed_bytes), kMaxIndexBytes + 1);
   REQUIRE(!over);
   CHECK(over.error().code == ErrorCode::IndexTooLarge);
   CHECK(over.error().message == "IndexTooLarge: the index is 67108865 bytes; indexes are read up to 67108864 bytes (64 MiB)");
@@ -149,11 +148,67 @@ TEST_CASE("a 200k-entry index (Qwen3.5-397B FP8 scale) parses whole", "[index]")
   auto r = parse_text(json);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   REQUIRE(r);
-  CHECK(r->weight_map.size() == entries);
+  CHECK(r->size() == entries);
   CHECK(r->shards.size() == 60);  // layer*94/60 hits 60 distinct shard numbers
   CHECK(r->shards.front() == "model-00001-of-00094.safetensors");
-  CHECK(r->weight_map.back().first == "model.language_model.layers.59.mlp.experts.511.down_proj.weight_scale_inv");
+  CHECK(r->name(r->size() - 1) == "model.language_model.layers.59.mlp.experts.511.down_proj.weight_scale_inv");
   CHECK(r->total_size == 397'000'000'000ull);
   // Loose bound: a quadratic slip would take minutes; the measured speed is in bench/parse_bench.cpp.
   CHECK(secs < 20.0);
+}
+
+TEST_CASE("the index walk checks the JSON grammar everywhere, skipped values included", "[index]") {
+  // Each is malformed somewhere the reader does not use the value: still refused.
+  const char* bad[] = {
+      R"({"metadata":{"x":01},"weight_map":{"a":"m"}})",
+      R"({"metadata":{"x":[1,]},"weight_map":{"a":"m"}})",
+      R"({"metadata":{"x":tru},"weight_map":{"a":"m"}})",
+      R"({"metadata":{"x":1.},"weight_map":{"a":"m"}})",
+      R"({"metadata":{"x":-},"weight_map":{"a":"m"}})",
+      R"({"metadata":{"x":.5},"weight_map":{"a":"m"}})",
+      R"({"metadata":{"x":1e},"weight_map":{"a":"m"}})",
+      R"({"metadata":{"x":1e400},"weight_map":{"a":"m"}})",
+      R"({"metadata":{"x":"\x"},"weight_map":{"a":"m"}})",
+      R"({"metadata":{"x":"\udc00"},"weight_map":{"a":"m"}})",
+      R"({"metadata":{"x":"\ud800"},"weight_map":{"a":"m"}})",
+      R"({"metadata":{"x":"\u12g4"},"weight_map":{"a":"m"}})",
+      R"({"metadata":{"x" 1},"weight_map":{"a":"m"}})",
+      R"({"metadata":{"x":1 "y":2},"weight_map":{"a":"m"}})",
+      R"({"weight_map":{"a":"m",}})",
+      R"({"weight_map":{"a":"m"},})",
+      R"({"weight_map":{"a":"m" "b":"m"}})",
+      R"({"weight_map":{"a":"m"}}})",
+      R"({"other":[1,2,{"k":[true,false,nul]}],"weight_map":{"a":"m"}})",
+      "{\"weight_map\":{\"a\tb\":\"m\"}}",  // an unescaped control character in a name
+      R"({"weight_map":{"a":"m"})",
+      R"( )",
+  };
+  for (const char* text : bad) {
+    INFO(text);
+    auto r = parse_text(text);
+    REQUIRE(!r);
+    CHECK(r.error().code == ErrorCode::InvalidIndex);
+  }
+  // Nesting: 128 levels inside the root are read, 129 refused (serde_json's limit).
+  auto nested = [](int depth) {
+    return R"({"other":)" + std::string(depth, '[') + std::string(depth, ']') + R"(,"weight_map":{"a":"m"}})";
+  };
+  CHECK(parse_text(nested(127)));
+  CHECK(!parse_text(nested(129)));
+  // Valid JSON of every kind in places the reader skips, escapes in names, CRLF whitespace.
+  auto ok = parse_text("{\r\n\t\"metadata\" : {\"x\":[1,-0.5e+3,0,true,false,null,{\"y\":\"\\u00e9\\ud83d\\ude00\\/\\n\"}],"
+                       "\"total_size\":7},\"other\":{},\"weight_map\":{\"a\\\"b\":\"m\",\"\\ud83d\\ude00\":\"sub\\/m\"}}\r\n");
+  INFO((ok ? "" : ok.error().message));
+  REQUIRE(ok);
+  CHECK(ok->total_size == 7);
+  REQUIRE(ok->size() == 2);
+  CHECK(ok.value().name(0) == "a\"b");
+  CHECK(ok->name(1) == "\xf0\x9f\x98\x80");
+  REQUIRE(ok->shards.size() == 2);
+  CHECK(ok->shards[1] == "sub/m");
+  // Messages say where: the byte, and what was expected.
+  CHECK(parse_text(R"({"weight_map":{"a":"m",}})").error().message ==
+        "InvalidIndex: invalid JSON in weight_map at byte 23 (expected a quoted name)");
+  CHECK(parse_text(R"({"weight_map":{"a":"m")").error().message ==
+        "InvalidIndex: invalid JSON in weight_map at byte 22 (unexpected end of the index)");
 }

@@ -1,0 +1,189 @@
+// Hugging Face checkpoint -> GGUF, as llama.cpp's convert_hf_to_gguf.py and llama-quantize make
+// it (read in ggml-org/llama.cpp: convert_hf_to_gguf.py LlamaModel/BertModel, gguf-py
+// tensor_mapping.py and constants.py, src/llama-quant.cpp), for the families the tests use:
+// - `llama` from HF names (model.layers.N.self_attn.q_proj ...): q_proj/k_proj rows permuted as
+//   LlamaModel.permute does (HF's rotate-half pairs -> llama.cpp's interleaved pairs):
+//   reshape(n_head, 2, rows/n_head/2, cols).swapaxes(1, 2), n_head_kv heads for k_proj;
+// - `llama` from llama2.c/Meta names (tok_embeddings, layers.N.attention.wq ...): Meta's layout is
+//   already llama.cpp's, so nothing is permuted (HF's converter is what permutes Meta weights);
+// - `bert` (bert.encoder.layer.N ...), pooler and classifier as llama.cpp's cls / cls.output.
+// Dimensions are written reversed (GGUF ne[0] is the row). Quantization per tensor: 1-D tensors
+// stay F32 (llama.cpp keeps norms and biases in F32); a matrix whose row is not a whole number
+// of blocks takes llama-quant.cpp's fallback (Q4_K -> Q5_0, Q6_K -> Q8_0), else F16.
+
+import { GGML_TYPES, quantize } from './quants.mjs';
+
+/** llama_ftype (llama.h) of the file types written, for general.file_type. */
+export const FILE_TYPES = { F32: 0, F16: 1, Q4_0: 2, Q4_1: 3, Q8_0: 7, Q5_0: 8, Q5_1: 9, Q4_K_S: 14, Q4_K_M: 15, Q6_K: 18, BF16: 32 };
+/** The file types this converter writes: a pure type, or llama.cpp's Q4_K_M mix. */
+export const WRITABLE = ['F32', 'F16', 'BF16', 'Q8_0', 'Q4_0', 'Q4_1', 'Q5_0', 'Q5_1', 'Q4_K', 'Q6_K', 'Q4_K_M'];
+const FALLBACK = { Q4_K: 'Q5_0', Q6_K: 'Q8_0' };
+
+const LLAMA_HF = [
+  [/^model\.embed_tokens\.weight$/, 'token_embd.weight'],
+  [/^model\.norm\.weight$/, 'output_norm.weight'],
+  [/^lm_head\.weight$/, 'output.weight'],
+  [/^model\.layers\.(\d+)\.input_layernorm\.weight$/, 'blk.$1.attn_norm.weight'],
+  [/^model\.layers\.(\d+)\.post_attention_layernorm\.weight$/, 'blk.$1.ffn_norm.weight'],
+  [/^model\.layers\.(\d+)\.self_attn\.q_proj\.(weight|bias)$/, 'blk.$1.attn_q.$2'],
+  [/^model\.layers\.(\d+)\.self_attn\.k_proj\.(weight|bias)$/, 'blk.$1.attn_k.$2'],
+  [/^model\.layers\.(\d+)\.self_attn\.v_proj\.(weight|bias)$/, 'blk.$1.attn_v.$2'],
+  [/^model\.layers\.(\d+)\.self_attn\.o_proj\.weight$/, 'blk.$1.attn_output.weight'],
+  [/^model\.layers\.(\d+)\.mlp\.gate_proj\.weight$/, 'blk.$1.ffn_gate.weight'],
+  [/^model\.layers\.(\d+)\.mlp\.up_proj\.weight$/, 'blk.$1.ffn_up.weight'],
+  [/^model\.layers\.(\d+)\.mlp\.down_proj\.weight$/, 'blk.$1.ffn_down.weight'],
+];
+const LLAMA_META = [
+  [/^tok_embeddings\.weight$/, 'token_embd.weight'],
+  [/^norm\.weight$/, 'output_norm.weight'],
+  [/^output\.weight$/, 'output.weight'],
+  [/^layers\.(\d+)\.attention_norm\.weight$/, 'blk.$1.attn_norm.weight'],
+  [/^layers\.(\d+)\.ffn_norm\.weight$/, 'blk.$1.ffn_norm.weight'],
+  [/^layers\.(\d+)\.attention\.wq\.weight$/, 'blk.$1.attn_q.weight'],
+  [/^layers\.(\d+)\.attention\.wk\.weight$/, 'blk.$1.attn_k.weight'],
+  [/^layers\.(\d+)\.attention\.wv\.weight$/, 'blk.$1.attn_v.weight'],
+  [/^layers\.(\d+)\.attention\.wo\.weight$/, 'blk.$1.attn_output.weight'],
+  [/^layers\.(\d+)\.feed_forward\.w1\.weight$/, 'blk.$1.ffn_gate.weight'],
+  [/^layers\.(\d+)\.feed_forward\.w3\.weight$/, 'blk.$1.ffn_up.weight'],
+  [/^layers\.(\d+)\.feed_forward\.w2\.weight$/, 'blk.$1.ffn_down.weight'],
+];
+const BERT = [
+  [/^(?:bert\.)?embeddings\.word_embeddings\.weight$/, 'token_embd.weight'],
+  [/^(?:bert\.)?embeddings\.position_embeddings\.weight$/, 'position_embd.weight'],
+  [/^(?:bert\.)?embeddings\.token_type_embeddings\.weight$/, 'token_types.weight'],
+  [/^(?:bert\.)?embeddings\.LayerNorm\.(weight|bias)$/, 'token_embd_norm.$1'],
+  [/^(?:bert\.)?encoder\.layer\.(\d+)\.attention\.self\.query\.(weight|bias)$/, 'blk.$1.attn_q.$2'],
+  [/^(?:bert\.)?encoder\.layer\.(\d+)\.attention\.self\.key\.(weight|bias)$/, 'blk.$1.attn_k.$2'],
+  [/^(?:bert\.)?encoder\.layer\.(\d+)\.attention\.self\.value\.(weight|bias)$/, 'blk.$1.attn_v.$2'],
+  [/^(?:bert\.)?encoder\.layer\.(\d+)\.attention\.output\.dense\.(weight|bias)$/, 'blk.$1.attn_output.$2'],
+  [/^(?:bert\.)?encoder\.layer\.(\d+)\.attention\.output\.LayerNorm\.(weight|bias)$/, 'blk.$1.attn_output_norm.$2'],
+  [/^(?:bert\.)?encoder\.layer\.(\d+)\.intermediate\.dense\.(weight|bias)$/, 'blk.$1.ffn_up.$2'],
+  [/^(?:bert\.)?encoder\.layer\.(\d+)\.output\.dense\.(weight|bias)$/, 'blk.$1.ffn_down.$2'],
+  [/^(?:bert\.)?encoder\.layer\.(\d+)\.output\.LayerNorm\.(weight|bias)$/, 'blk.$1.layer_output_norm.$2'],
+  [/^(?:bert\.)?pooler\.dense\.(weight|bias)$/, 'cls.$1'],
+  [/^classifier\.(weight|bias)$/, 'cls.output.$1'],
+];
+
+/** Which naming a checkpoint uses, from its tensor names. @param {Iterable<string>} names */
+export function detectFamily(names) {
+  const list = [...names];
+  if (list.some((n) => /^model\.layers\.\d+\.self_attn\./.test(n))) return 'llama-hf';
+  if (list.some((n) => /^layers\.\d+\.attention\.wq\./.test(n))) return 'llama-meta';
+  if (list.some((n) => /encoder\.layer\.\d+\.attention\.self\./.test(n))) return 'bert';
+  throw new Error('not a llama (HF or Meta names) or BERT checkpoint');
+}
+
+const RULES = { 'llama-hf': LLAMA_HF, 'llama-meta': LLAMA_META, bert: BERT };
+
+/** HF name -> llama.cpp name for a family; null when llama.cpp has no such tensor. */
+export function ggufName(family, name) {
+  for (const [re, to] of RULES[family]) if (re.test(name)) return name.replace(re, to);
+  return null;
+}
+
+/**
+ * LlamaModel.permute: rows of q_proj/k_proj reordered from (head, half, i) to (head, i, half).
+ * @param {Float32Array} data @param {number[]} shape [rows, cols] @param {number} heads
+ */
+export function permuteRows(data, shape, heads) {
+  const [rows, cols] = [shape[0], shape.length > 1 ? shape[1] : 1];
+  if (rows % (2 * heads)) throw new Error(`${rows} rows do not split into ${heads} heads of pairs`);
+  const half = rows / heads / 2;
+  const out = new Float32Array(data.length);
+  for (let h = 0; h < heads; h++) {
+    for (let i = 0; i < half; i++) {
+      for (let j = 0; j < 2; j++) {
+        const to = h * 2 * half + i * 2 + j;
+        const from = h * 2 * half + j * half + i;
+        out.set(data.subarray(from * cols, (from + 1) * cols), to * cols);
+      }
+    }
+  }
+  return out;
+}
+
+/** llama-quant.cpp use_more_bits: the layers Q4_K_M gives Q6_K attn_v / ffn_down. */
+const moreBits = (i, n) => i < n / 8 || i >= (7 * n) / 8 || (i - Math.floor(n / 8)) % 3 === 2;
+
+/**
+ * The ggml type of one tensor in a file of `fileType`.
+ * @param {string} fileType @param {string} name GGUF name @param {number[]} dims GGUF order
+ * @param {number} layers
+ */
+export function tensorType(fileType, name, dims, layers) {
+  if (dims.length < 2) return 'F32';
+  if (['F32', 'F16', 'BF16'].includes(fileType)) return fileType;
+  let type = fileType;
+  if (fileType === 'Q4_K_M') {
+    const layer = /^blk\.(\d+)\./.exec(name);
+    if (name === 'output.weight') type = 'Q6_K';
+    else if (layer && /\.(attn_v|ffn_down)\.weight$/.test(name) && moreBits(Number(layer[1]), layers)) type = 'Q6_K';
+    else type = 'Q4_K';
+  }
+  if (dims[0] % GGML_TYPES[type].block) type = FALLBACK[type] ?? 'F16';
+  if (dims[0] % GGML_TYPES[type].block) type = 'F16';
+  return type;
+}
+
+/**
+ * A whole checkpoint as GGUF tensors and metadata.
+ * @param {{tensors: Map<string, {shape: number[], data: Float32Array}>, config?: any, fileType: string,
+ *          name?: string, vocab?: number, extra?: import('./writer.mjs').KeyValue[]}} o
+ *   vocab: a tokenizer of that many tokens in the metadata (real GGUFs carry one; a large one
+ *   makes the header larger than a first read)
+ * @returns {{metadata: import('./writer.mjs').KeyValue[], tensors: import('./writer.mjs').TensorEntry[], family: string}}
+ */
+export function hfToGguf({ tensors, config = {}, fileType, name = 'test model', vocab = 0, extra = [] }) {
+  if (!WRITABLE.includes(fileType)) throw new Error(`cannot write GGUF file type ${fileType}`);
+  const family = detectFamily(tensors.keys());
+  const arch = family === 'bert' ? 'bert' : 'llama';
+  const layerIds = [...tensors.keys()].map((n) => /(?:layers?)\.(\d+)\./.exec(n)).filter(Boolean).map((m) => Number(m[1]));
+  const layers = layerIds.length ? Math.max(...layerIds) + 1 : 0;
+  const heads = config.num_attention_heads ?? config.n_heads;
+  const kvHeads = config.num_key_value_heads ?? config.n_kv_heads ?? heads;
+  const out = [];
+  for (const [hf, t] of tensors) {
+    const gname = ggufName(family, hf);
+    if (!gname) throw new Error(`no llama.cpp name for ${hf} (${family})`);
+    let data = t.data;
+    if (family === 'llama-hf' && /\.attn_q\./.test(gname)) data = permuteRows(data, t.shape, heads);
+    if (family === 'llama-hf' && /\.attn_k\./.test(gname)) data = permuteRows(data, t.shape, kvHeads);
+    const dims = [...t.shape].reverse();
+    const type = tensorType(fileType, gname, dims, layers);
+    out.push({ name: gname, dims, type, data: quantize(type, data), hf });
+  }
+  const hidden = config.hidden_size ?? config.dim;
+  const num = (key, type, value) => (value == null ? [] : [{ key, type, value }]);
+  const metadata = [
+    { key: 'general.architecture', type: 'STRING', value: arch },
+    { key: 'general.name', type: 'STRING', value: name },
+    ...num(`${arch}.block_count`, 'UINT32', layers),
+    ...num(`${arch}.context_length`, 'UINT32', config.max_position_embeddings ?? config.max_seq_len ?? 512),
+    ...num(`${arch}.embedding_length`, 'UINT32', hidden),
+    ...num(`${arch}.feed_forward_length`, 'UINT32', config.intermediate_size ?? config.hidden_dim),
+    ...num(`${arch}.attention.head_count`, 'UINT32', heads),
+    ...num(`${arch}.attention.head_count_kv`, 'UINT32', arch === 'llama' ? kvHeads : undefined),
+    ...num(`${arch}.rope.freq_base`, 'FLOAT32', arch === 'llama' ? config.rope_theta ?? 10000 : undefined),
+    ...num(`${arch}.attention.layer_norm_rms_epsilon`, 'FLOAT32', arch === 'llama' ? config.rms_norm_eps ?? 1e-5 : undefined),
+    ...num(`${arch}.attention.layer_norm_epsilon`, 'FLOAT32', arch === 'bert' ? 1e-12 : undefined),
+    // llama_ftype has no pure Q4_K: Q4_K_S is the nearest (Q4_K with a few Q5_K tensors).
+    { key: 'general.file_type', type: 'UINT32', value: FILE_TYPES[fileType === 'Q4_K' ? 'Q4_K_S' : fileType] },
+    { key: 'general.quantization_version', type: 'UINT32', value: 2 },
+    ...(vocab ? tokenizer(vocab) : []),
+    ...extra,
+  ];
+  return { metadata, tensors: out, family };
+}
+
+/** A synthetic sentencepiece-style vocabulary in llama.cpp's tokenizer keys. @param {number} n */
+function tokenizer(n) {
+  const tokens = Array.from({ length: n }, (_, i) => (i < 3 ? ['<unk>', '<s>', '</s>'][i] : `\u2581tok${i}`));
+  return [
+    { key: 'tokenizer.ggml.model', type: 'STRING', value: 'llama' },
+    { key: 'tokenizer.ggml.tokens', type: 'ARRAY', itemType: 'STRING', value: tokens },
+    { key: 'tokenizer.ggml.scores', type: 'ARRAY', itemType: 'FLOAT32', value: tokens.map((_, i) => -i) },
+    { key: 'tokenizer.ggml.token_type', type: 'ARRAY', itemType: 'INT32', value: tokens.map((_, i) => (i < 3 ? 3 : 1)) },
+    { key: 'tokenizer.ggml.bos_token_id', type: 'UINT32', value: 1 },
+    { key: 'tokenizer.ggml.eos_token_id', type: 'UINT32', value: 2 },
+  ];
+}
