@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { tokenProblem } from '../js/io/hub/token.mjs';
-import { parseModelId } from '../js/io/hub/model-id.mjs';
+import { formatModelId, parseModelId } from '../js/io/hub/model-id.mjs';
 import { DEFAULT_ENDPOINT, MAX_PARENTS } from '../js/engine/defaults.mjs';
 import { LIMITS } from '../js/discover/candidates.mjs';
 
@@ -74,14 +74,15 @@ export function parseModelSpec(spec, flag, exists = existsSync) {
   }
   if (isLocalPath(spec, exists)) return { kind: 'local', path: spec };
   try {
-    const { repo, revision } = parseModelId(spec);
-    return { kind: 'hub', repo, revision };
+    const { repo, revision, file, quant } = parseModelId(spec);
+    return { kind: 'hub', repo, revision, ...(file ? { file } : {}), ...(quant ? { quant } : {}) };
   } catch (e) {
     if (/** @type {any} */ (e)?.code === 'RevisionNotFound') {
       throw new UsageError(`${flag} ${JSON.stringify(spec)}: empty or invalid revision after "@"`);
     }
+    if (/** @type {any} */ (e)?.code === 'EntryNotFound') throw new UsageError(`${flag} ${JSON.stringify(spec)}: ${/** @type {any} */ (e).message}`);
     throw new UsageError(
-      `${flag} ${JSON.stringify(spec)} is neither a Hub repo id (OWNER/NAME[@REV]) nor an existing path ` +
+      `${flag} ${JSON.stringify(spec)} is neither a Hub repo id (OWNER/NAME[@REV][:QUANT]) nor an existing path ` +
       '(start local paths with ./ or /)');
   }
 }
@@ -89,7 +90,7 @@ export function parseModelSpec(spec, flag, exists = existsSync) {
 /** Spec back to the text a person typed (for messages). */
 export function specLabel(spec) {
   if (spec.kind === 'local') return spec.path;
-  return spec.revision === 'main' ? spec.repo : `${spec.repo}@${spec.revision}`;
+  return formatModelId(spec, { short: true });
 }
 
 function parseEndpoint(text, origin) {

@@ -8,7 +8,7 @@ export const EXIT = Object.freeze({ OK: 0, INTERNAL: 1, USAGE: 2, HUB: 3, INCOMP
 // HubError.code values (docs/ARCHITECTURE.md, js/io/hub/client.mjs).
 const HUB_CODES = new Set([
   'RepoNotFound', 'GatedRepo', 'RevisionNotFound', 'EntryNotFound', 'Unauthorized', 'Disabled',
-  'RateLimited', 'Network', 'RangeIgnored', 'BadResponse', 'NotSupported',
+  'RateLimited', 'Network', 'RangeIgnored', 'BadResponse', 'NotSupported', 'GgufChoice',
 ]);
 // The engine's codes for models that cannot be compared; a core error reaches here as one of
 // them (run-analysis.mjs coreError: the core names the kind), its own name kept in `rule`.
@@ -94,6 +94,8 @@ export function messageFor(err, ctx = {}) {
           return `${base}: revision not found in ${repo}; check the @REV (a branch, tag or 40-hex commit)`;
         case 'EntryNotFound':
           return `${base}: file ${err.path ?? ''} not found in ${repo} at that revision`.replace(/ {2,}/g, ' ');
+        case 'GgufChoice':  // none or several GGUF files match: the message lists them
+          return base;
         case 'Disabled':
           return `${repo} is disabled on the hub: it cannot be read`;
         case 'RateLimited':

@@ -12,6 +12,7 @@ import { formatReport } from './format.mjs';
 import { createProgress } from './progress.mjs';
 import { jsonForTerminal, termSafe } from './term.mjs';
 import { LINEAGE_SCHEMA } from '../js/engine/defaults.mjs';
+import { formatModelId } from '../js/io/hub/model-id.mjs';
 
 const ROOT = new URL('../', import.meta.url);
 
@@ -46,7 +47,7 @@ async function openModel(spec, flag, hub, signal) {
     const { openLocalModel } = await import('../js/io-node/local-model.mjs');
     return openLocalModel(spec.path);
   }
-  return hub.resolveModel(spec.repo, spec.revision, { signal });
+  return hub.resolveModel(spec.repo, spec.revision, { signal, select: spec });
 }
 
 /**
@@ -104,7 +105,7 @@ async function discoverAndVerify(opts, env, progress, signal) {
   const cache = opts.cache ? await openByteCache(progress) : null;
   return verifyFromSuspect({
     hub, suspect, signal, runAnalysis,
-    named: opts.candidates.map((c) => (c.revision === 'main' ? c.repo : `${c.repo}@${c.revision}`)),
+    named: opts.candidates.map((c) => formatModelId(c, { short: true })),
     pinned: { parents, base },
     budget: opts.maxCandidates ? { maxCandidates: opts.maxCandidates } : {},
     onProgress: (ev) => progress.update(ev),

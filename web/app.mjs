@@ -13,6 +13,7 @@ import { glossarySection, term } from './ui/glossary.mjs';
 import { explainError } from './ui/errors.mjs';
 import { bytes, int } from './ui/format.mjs';
 import { compareWithExpected, decodeShareParams } from '../js/report/share-link.mjs';
+import { formatModelId } from '../js/io/hub/model-id.mjs';
 import { reportToCsv } from '../js/report/csv.mjs';
 import { LINEAGE_SCHEMA, METHOD_VERSION } from '../js/engine/defaults.mjs';
 
@@ -406,7 +407,7 @@ async function runFromLink() {
     return;
   }
   if (!p) return;
-  const ref = (m) => (m ? `${m.repo}@${m.revision}` : '');
+  const ref = (m) => (m ? formatModelId(m) : '');
   fillForm({
     suspect: ref(p.suspect), parents: p.parents.map(ref), base: ref(p.base), control: ref(p.control),
     endpoint: p.endpoint, budget: p.budget, seed: p.seed,

@@ -95,8 +95,8 @@ async function run(spec, hub, onProgress) {
 }
 
 async function resolveHub(hub, id) {
-  const { repo, revision } = parseModelId(id);
-  return hub.resolveModel(repo, revision);
+  const { repo, revision, file, quant } = parseModelId(id);
+  return hub.resolveModel(repo, revision, { select: { file, quant } });
 }
 
 /** @param {any} err @returns {SerialisedError} */

@@ -23,6 +23,15 @@ export const SPECULATIVE_HEADER_BYTES = 100_000;
 const MIN_SHARD_HEADER_READ = 4096;
 const SHARD_GUESS_SLACK = 1.02;  // the per-tensor guess already over-counts by 10-20 bytes
 /**
+ * The first read of a GGUF file: its metadata (a tokenizer of 32k-150k tokens: 0.5-3 MB) comes
+ * before the tensor infos, and nothing says its length up front; 1 MiB holds most headers of
+ * small vocabularies. The core answers `{needed: N}` when the header goes on past what it was given,
+ * and N bytes from 0 are read (the core's cap: the binding's maxGgufHeaderBytes).
+ */
+export const GGUF_FIRST_READ = 1 << 20;
+/** At most this many growing reads of one GGUF header (each names the bytes it needs). */
+const GGUF_MAX_READS = 4;
+/**
  * An index larger than this is not read when the listing names one complete shard set beside it
  * (shardsWithoutIndex): every shard's header is read anyway, and headers hold every name the
  * index holds, so the index only repeats them. A Qwen3.5-397B FP8 index is 20.6 MB (62 MB for a
@@ -274,6 +283,7 @@ async function run(opts) {
     // 1. Sharded models: the index names the shards (relative to the index's folder).
     progress();
     const fileLists = await Promise.all(models.map(async (m, role) => {
+      if (m.weights?.gguf) return m.weights.gguf.map((name) => ({ name, first: GGUF_FIRST_READ, gguf: true }));
       if (!m.weights?.index) return [{ name: m.weights.single, first: SPECULATIVE_HEADER_BYTES }];
       const src = m.file(m.weights.index);
       const size = await src.size();
@@ -299,9 +309,18 @@ async function run(opts) {
     // files are read concurrently; they are added in a fixed order so the report is stable.
     const tasks = fileLists.flatMap((files, role) => files.map((f) => ({ role, ...f })));
     total = tasks.length;
-    const headers = await mapLimit(tasks, concurrency, async ({ role, name, first: guess }) => {
+    const headers = await mapLimit(tasks, concurrency, async ({ role, name, first: guess, gguf }) => {
       const src = models[role].file(name);
       const size = await src.size();
+      if (gguf) {
+        // GGUF: no length prefix to read ahead by; the core asks for more when it needs it (below).
+        const len = Math.min(guess, size);
+        const ptr = await readToHeap(src, 0, len);
+        freeAll.push(ptr);
+        done += 1;
+        progress();
+        return { role, name, ptr, len, size, gguf: true };
+      }
       // The cache holds a header as exactly its 8 + N bytes: never the tensor bytes that a
       // speculative read of a small file (or of a big one past its header) also brings.
       const hkey = opts.cache ? headerCacheKey(src) : null;
@@ -351,7 +370,25 @@ async function run(opts) {
       return { role, name, ptr, len, size };
     });
     for (const h of headers) {
-      const res = analysis.addFile(h.role, h.name, h.ptr, h.len, h.size);
+      let res = analysis.addFile(h.role, h.name, h.ptr, h.len, h.size);
+      // A GGUF header longer than the first read: the core names the bytes it needs from 0.
+      for (let reads = 1; res.needed !== undefined && !res.error; reads++) {
+        const where = `${models[h.role].label} (${roleLabel(h.role, k)}): ${h.name}: `;
+        const need = Number(res.needed);
+        const max = mod.maxGgufHeaderBytes;
+        if (!(need > h.len && need <= h.size) || reads > GGUF_MAX_READS) {
+          throw new EngineError(`${where}the GGUF header asks for ${need} bytes after ${h.len} (the file has ${h.size})`, 'invalid-file');
+        }
+        if (typeof max === 'number' && need > max) {
+          throw Object.assign(new EngineError(`${where}the GGUF header (metadata and tensor infos) is ${megabytes(need)}; ` +
+            `mergeprobe reads GGUF headers up to ${mebibytes(max)}`, 'invalid-file'), { rule: 'GgufHeaderTooLarge' });
+        }
+        const ptr = await readToHeap(models[h.role].file(h.name), 0, need);
+        freeAll.push(ptr);
+        h.ptr = ptr;
+        h.len = need;
+        res = analysis.addFile(h.role, h.name, h.ptr, h.len, h.size);
+      }
       if (res.error) throw coreError(res, `${models[h.role].label} (${roleLabel(h.role, k)}): `);
     }
     for (const p of freeAll.splice(0)) mod._free(p);
@@ -417,6 +454,9 @@ async function run(opts) {
       requested_revision: m.requestedRevision ?? null,
       label: m.label,
       files: names[role],
+      format: m.weights?.gguf ? 'gguf' : 'safetensors',
+      // The GGUF file the id named (its first part): share links pin it as owner/name@sha:path.gguf.
+      ...(m.weights?.gguf ? { gguf_file: m.weights.gguf[0] } : {}),
     });
     const hubNow = opts.hub?.stats;
     const report = {

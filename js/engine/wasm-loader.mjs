@@ -16,6 +16,7 @@
  * @property {number} [maxIndexBytes]  the core's cap on an index file (bindings.cpp constant)
  * @property {number} jsonPadding  bytes simdjson reads past JSON: every buffer handed to the core has them, zeroed
  * @property {number} maxHeaderBytes  the core's header length limit (kMaxHeaderLength)
+ * @property {number} [maxGgufHeaderBytes]  the core's cap on a GGUF header read (metadata + tensor infos)
  */
 
 /** @type {() => Promise<WasmModule>} */

@@ -1,11 +1,13 @@
 // Byte sources for local files (Node only: the CLI and tests). A model on disk is a .safetensors
-// file, an index file, or a folder holding model.safetensors or model.safetensors.index.json (also
-// one level or two down, e.g. transformer/...index.json) plus its shards.
+// file, an index file, a .gguf file (a part of a split GGUF brings its sibling parts), or a folder
+// holding model.safetensors or model.safetensors.index.json (also one level or two down, e.g.
+// transformer/...index.json) plus its shards, or else one GGUF model.
 
 import { constants } from 'node:fs';
 import { open, stat, readdir } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { checkRange, abortError } from '../io/byte-source.mjs';
+import { GGUF_FILE, ggufModels, selectGguf } from '../io/hub/gguf-files.mjs';
 
 /** @typedef {import('../io/byte-source.mjs').ByteSource} ByteSource */
 /** @typedef {import('../io/byte-source.mjs').ModelSource} ModelSource */
@@ -106,9 +108,16 @@ function notRegular(path, info) {
   return localError(`${path} is ${what}, not a regular file: refusing to read it`, 'EntryNotFound');
 }
 
+/** The parts of a local GGUF model; a wrong or incomplete choice is the person's to fix (usage). */
+function localGguf(files, want, path) {
+  try { return selectGguf(files, want, path); } catch (e) {
+    throw localError(/** @type {Error} */ (e).message, 'EntryNotFound');
+  }
+}
+
 /**
  * Opens a local model as a ModelSource (revision 'local').
- * @param {string} path  a .safetensors file, a *.safetensors.index.json, or a folder
+ * @param {string} path  a .safetensors or .gguf file, a *.safetensors.index.json, or a folder
  * @returns {Promise<ModelSource>}
  */
 export async function openLocalModel(path) {
@@ -128,8 +137,11 @@ export async function openLocalModel(path) {
     } else if (name.endsWith('.safetensors')) {
       weights = { single: name };
       files = [name];
+    } else if (GGUF_FILE.test(name)) {
+      files = await listFiles(root, 0);
+      weights = { gguf: localGguf(files, { file: name }, path) };
     } else {
-      throw localError(`${path}: not a .safetensors file or an index`, 'EntryNotFound');
+      throw localError(`${path}: not a .safetensors or .gguf file or an index`, 'EntryNotFound');
     }
   } else {
     root = abs;
@@ -140,6 +152,11 @@ export async function openLocalModel(path) {
     else if (files.includes('model.safetensors')) weights = { single: 'model.safetensors' };
     else if (indexes.length === 1) weights = { index: indexes[0] };
     else if (indexes.length === 0 && singles.length === 1) weights = { single: singles[0] };
+    else if (indexes.length === 0 && singles.length === 0 && ggufModels(files).length === 1) {
+      weights = { gguf: localGguf(files, { file: ggufModels(files)[0].files[0] }, path) };
+    } else if (indexes.length === 0 && singles.length === 0 && ggufModels(files).length > 1) {
+      throw localError(`${path}: ${ggufModels(files).length} GGUF models in the folder (${ggufModels(files).map((m) => m.files[0]).join(', ')}): point at one of them`, 'EntryNotFound');
+    }
     else if (indexes.length > 1) {
       throw localError(`${path}: several safetensors indexes (${indexes.join(', ')}): point at one of them`, 'EntryNotFound');
     } else {
@@ -149,7 +166,7 @@ export async function openLocalModel(path) {
   /** @type {Map<string, PathSource>} */
   const opened = new Map();
   return {
-    label: `local:${basename(root)}`,
+    label: `local:${weights.gguf && info.isFile() ? basename(abs) : basename(root)}`,
     repo: root,
     revision: 'local',
     requestedRevision: 'local',

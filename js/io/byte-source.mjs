@@ -30,7 +30,8 @@
  * @property {string} repo
  * @property {string} revision  40-hex commit SHA, or 'local'
  * @property {string} requestedRevision  what the user asked for ('main', a tag, ...)
- * @property {{index: string, single?: undefined} | {single: string, index?: undefined}} weights
+ * @property {{index: string, single?: undefined, gguf?: undefined} | {single: string, index?: undefined, gguf?: undefined}
+ *   | {gguf: string[], index?: undefined, single?: undefined}} weights  gguf: one GGUF file, or the parts of a split one in order
  * @property {string[]} files  every file of the model (repo-relative paths)
  * @property {(name: string) => ByteSource} file
  * @property {string[]} [baseModels]  a Hub model's cardData.base_model, as a list (client.mjs)

@@ -2,14 +2,15 @@
 // version, the summary to compare against; never a token), and the comparison of a rerun against
 // it. No DOM, no Node: used by the page, the worker and the command line alike.
 
-import { SHA_RE, parseModelId } from '../io/hub/model-id.mjs';
+import { SHA_RE, formatModelId, parseModelId } from '../io/hub/model-id.mjs';
 import { DEFAULT_ENDPOINT, DEFAULT_PAGE_URL, METHOD_VERSION } from '../engine/defaults.mjs';
 
 /** Summary digits carried in a link: enough to show a reproduction, short enough for a URL. */
 const DIGITS = 6;
 
+/** A report's model as a pinned id; a GGUF model keeps the file it was read from. */
 function modelRef(m) {
-  return `${m.repo}@${m.revision}`;
+  return formatModelId({ repo: m.repo, revision: m.revision, file: m.gguf_file });
 }
 
 /**
@@ -41,8 +42,8 @@ export function buildShareUrl(pageUrl, report) {
 
 function parseRef(text, what) {
   try {
-    const { repo, revision } = parseModelId(text);
-    return { repo, revision };
+    const { repo, revision, file, quant } = parseModelId(text);
+    return { repo, revision, ...(file ? { file } : {}), ...(quant ? { quant } : {}) };
   } catch {
     throw new Error(`the link's ${what} "${text}" is not owner/name[@revision]`);
   }
@@ -89,7 +90,7 @@ export function decodeShareParams(params) {
 /** The inverse for the page's "Copy link" before a run finished: only the run spec. */
 export function encodeShareParams(spec) {
   const q = new URLSearchParams();
-  const ref = (m) => (m.revision ? `${m.repo}@${m.revision}` : m.repo);
+  const ref = (m) => formatModelId(m);
   q.set('s', ref(spec.suspect));
   for (const p of spec.parents) q.append('p', ref(p));
   q.set('b', ref(spec.base));

@@ -55,5 +55,5 @@ test('a file that is not safetensors is refused in words', async () => {
   await page.getByRole('button', { name: 'Verify' }).click();
   await settle(page);
   assert.match(await page.locator('#error-title').textContent(), /local files cannot be used/i);
-  assert.match(await page.locator('#error-detail').textContent(), /no \.safetensors file/);
+  assert.match(await page.locator('#error-detail').textContent(), /no \.safetensors or \.gguf file/);
 });

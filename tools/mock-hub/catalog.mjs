@@ -1,12 +1,13 @@
 // The standard set of mock repos used by the tests and by cli.mjs: the real small checkpoints of
 // shared/real-models mapped to repo ids, access variants (gated, private, disabled), a sharded repo
 // cut from a real file, a repo with history (tag, PR ref), a repo without safetensors, and virtual
-// trios {base, parent, merge}.
+// trios {base, parent, merge}, and GGUF repos made from the real weights (gguf-repos.mjs).
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { bufferFile, folderFiles } from './repo.mjs';
 import { virtualTrio } from './virtual.mjs';
+import { ggufRepos } from './gguf-repos.mjs';
 
 export const REAL_MODELS = process.env.MERGEPROBE_REAL_MODELS ?? '/work/shared/real-models';
 
@@ -88,8 +89,9 @@ export function shardSafetensors(bytes, n, dir = '') {
 
 /**
  * The standard repos.
- * @param {{big?: boolean, fp8Big?: boolean}} [o]  big: add the full-size virtual trios
- *   (Qwen3.5-397B BF16, Llama-70B); fp8Big: also the 397B FP8 one (3 s to build its 20 MB index)
+ * @param {{big?: boolean, fp8Big?: boolean, gguf?: boolean}} [o]  big: add the full-size virtual trios
+ *   (Qwen3.5-397B BF16, Llama-70B); fp8Big: also the 397B FP8 one (3 s to build its 20 MB index);
+ *   gguf: the GGUF repos (gguf-repos.mjs; quantizing them takes about 3 s, so only on request)
  */
 export function standardRepos(o = {}) {
   /** @type {any[]} */
@@ -119,6 +121,7 @@ export function standardRepos(o = {}) {
     repos.push({ id: 'real/tinystories-656k-sharded', commits: [{ 'config.json': t656['config.json'], ...shards }] });
     const nested = Object.fromEntries(Object.entries(shardSafetensors(whole, 2, 'weights/')).map(([p, b]) => [p, bufferFile(p, b)]));
     repos.push({ id: 'real/tinystories-656k-subfolder', commits: [nested] });
+    if (o.gguf) repos.push(...ggufRepos(REAL_MODELS));
   }
   repos.push({ id: 'other/no-safetensors', commits: [{ 'README.md': bufferFile('README.md', '# no weights here\n'), 'pytorch_model.bin': bufferFile('pytorch_model.bin', new Uint8Array(1000)) }] });
   const trios = [

@@ -2,7 +2,7 @@
 // Serves the mock hub from the command line: the real small models of shared/real-models, the
 // access variants, and virtual trios (full-size with --big). See README.md for repos and knobs.
 //
-//   node tools/mock-hub/cli.mjs [--port 8081] [--cdn-port 8082] [--host 127.0.0.1] [--big] [--fp8]
+//   node tools/mock-hub/cli.mjs [--port 8081] [--cdn-port 8082] [--host 127.0.0.1] [--big] [--fp8] [--gguf]
 //                               [--knobs '{"latencyMs":40,"bandwidthBps":12500000}']
 
 import { startMockHub } from './server.mjs';
@@ -15,7 +15,7 @@ const opt = (name, dflt) => {
 };
 const flag = (name) => args.includes(`--${name}`);
 if (flag('help')) {
-  console.log('usage: node tools/mock-hub/cli.mjs [--port N] [--cdn-port N] [--host H] [--big] [--fp8] [--knobs JSON]');
+  console.log('usage: node tools/mock-hub/cli.mjs [--port N] [--cdn-port N] [--host H] [--big] [--fp8] [--gguf] [--knobs JSON]');
   process.exit(0);
 }
 const port = Number(opt('port', 8081));
@@ -29,7 +29,7 @@ try {
   process.exit(2);
 }
 
-const { repos, haveRealModels } = standardRepos({ big: flag('big') || flag('fp8'), fp8Big: flag('fp8') });
+const { repos, haveRealModels } = standardRepos({ big: flag('big') || flag('fp8'), fp8Big: flag('fp8'), gguf: flag('gguf') });
 const hub = await startMockHub({ repos, knobs, host, hubPort: port, cdnPort });
 console.log(`mock hub  ${hub.hubUrl}   (API, /resolve/)`);
 console.log(`mock CDN  ${hub.cdnUrl}   (signed URLs, ranges; also ${hub.cdnAltUrl} under knob cdnAlternate)`);

@@ -353,7 +353,8 @@ export async function startMockHub(o = {}) {
       _id: sha1(repo.id).slice(0, 24), id: repo.id, modelId: repo.id, author, sha: commit.sha,
       lastModified: commit.date, createdAt: repo.commits[0].date, private: repo.private,
       gated: repo.gated, disabled: repo.disabled, downloads: 0, likes: 0, library_name: 'transformers',
-      tags: ['transformers', 'safetensors'], siblings,
+      // A repo with GGUF files is tagged gguf, as on the Hub.
+      tags: [...(names.some((p) => p.endsWith('.gguf')) ? ['gguf'] : []), 'transformers', 'safetensors'], siblings,
       safetensors: total ? { parameters: params, total } : undefined,
       cardData: {
         ...(repo.baseModel ? { base_model: repo.baseModel } : {}),

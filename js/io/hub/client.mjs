@@ -20,7 +20,9 @@
 //
 // Weights: a repo with model.safetensors.index.json is read through the index (even when a
 // model.safetensors also exists, the index is what transformers loads); model.safetensors alone is
-// read as a single file; anything else is an EntryNotFound error. The file list is the model info's
+// read as a single file; a GGUF file is read when the model id names one (`:QUANT` or `:path.gguf`,
+// gguf-files.mjs), or when the repo has no safetensors weights and exactly one GGUF model; a repo
+// holding both is read as safetensors unless a GGUF is named; anything else is an error. The file list is the model info's
 // `siblings`, or, when that is empty, 1,000+ long or without weights, the tree or paths-info
 // (listing.mjs, spec §9).
 
@@ -29,6 +31,7 @@ import { HubTransport } from './transport.mjs';
 import { HubFileSource } from './file-source.mjs';
 import { parseModelId, SHA_RE } from './model-id.mjs';
 import { entrySize, siblingsDoubt, listTree, pathsInfo } from './listing.mjs';
+import { GGUF_FILE, ggufListing, ggufModels, selectGguf } from './gguf-files.mjs';
 
 export { HubError, HubFileSource, parseModelId };
 
@@ -64,10 +67,12 @@ export class HubClient extends HubTransport {
    * during the run cannot mix two commits.
    * @param {string} repo  'owner/name'
    * @param {string} [revision]
-   * @param {{signal?: AbortSignal}} [opts]
+   * @param {{signal?: AbortSignal, select?: {file?: string, quant?: string}}} [opts]  select: the
+   *   GGUF file the model id names (parseModelId's `file` or `quant`)
    * @returns {Promise<ModelSource & {endpoint: string, sizes: Map<string, number>}>}
    */
   async resolveModel(repo, revision = 'main', opts = {}) {
+    const select = opts.select?.quant || (opts.select?.file && GGUF_FILE.test(opts.select.file)) ? opts.select : null;
     const parsed = parseModelId(`${repo}@${revision}`);
     // blobs=true adds every file's size, so sizes are known without touching the CDN (§1).
     const url = `${this.endpoint}/api/models/${parsed.repo}/revision/${encodeURIComponent(parsed.revision)}?blobs=true`;
@@ -87,7 +92,7 @@ export class HubClient extends HubTransport {
     }
     /** how the file list was learnt, for messages: siblings, tree or paths-info */
     let listedBy = 'siblings';
-    const doubt = siblingsDoubt(files, (f) => f.includes(INDEX_FILE) || f.includes(SINGLE_FILE));
+    const doubt = siblingsDoubt(files, (f) => f.includes(INDEX_FILE) || f.includes(SINGLE_FILE) || f.some((x) => GGUF_FILE.test(x)));
     if (doubt) {
       // siblings can be cut or empty (§9): ask the tree, or paths-info for the two entry points.
       const fallback = { repo: parsed.repo, signal: opts.signal, auth: needsToken };
@@ -112,9 +117,19 @@ export class HubClient extends HubTransport {
     }
     /** @type {ModelSource['weights']} */
     let weights;
-    if (files.includes(INDEX_FILE)) weights = { index: INDEX_FILE };
+    const where = `${parsed.repo} at ${sha.slice(0, 12)}`;
+    if (select) weights = { gguf: selectGguf(files, select, where, parsed.repo) };
+    else if (files.includes(INDEX_FILE)) weights = { index: INDEX_FILE };
     else if (files.includes(SINGLE_FILE)) weights = { single: SINGLE_FILE };
-    else {
+    else if (ggufModels(files).length) {
+      // A GGUF-only repo: unambiguous with one GGUF model; with several the person picks one.
+      const models = ggufModels(files);
+      if (models.length > 1) {
+        throw new HubError('GgufChoice', `${where} has no safetensors weights and ${models.length} GGUF models: add :QUANT or ` +
+          `:path.gguf to the id to pick one; ${ggufListing(models)}`, { repo: parsed.repo });
+      }
+      weights = { gguf: selectGguf(files, { file: models[0].files[0] }, where, parsed.repo) };
+    } else {
       throw new HubError('EntryNotFound', `no safetensors weights in repo ${parsed.repo} at ${sha} ` +
         `(neither ${SINGLE_FILE} nor ${INDEX_FILE}${listedBy === 'siblings' ? '' : `, listed by ${listedBy}`})`, { repo: parsed.repo });
     }

@@ -1,0 +1,57 @@
+// The GGUF test models, all from the real weights of shared/real-models, shared by the mock hub
+// (tools/mock-hub/gguf-repos.mjs) and the `gguf` evaluation set (tests/eval/run.mjs --set gguf):
+// quantized copies of a real fine-tune per type, quantized copies of a real linear merge, an
+// unrelated model of the same shapes, and a llama-family model whose q/k rows llama.cpp permutes.
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { readSafetensors } from '../safetensors-io.mjs';
+import { linear, mergeEach, rng } from '../merge-ops.mjs';
+import { hfToGguf } from './convert.mjs';
+import { writeGguf, writeSplitGguf } from './writer.mjs';
+
+/** The file types the evaluation and the mock hub quantize to (llama.cpp's common downloads). */
+export const EVAL_TYPES = ['Q8_0', 'Q4_0', 'Q4_K_M', 'Q5_1', 'Q6_K'];
+/** The alpha of the quantized merges: C = ALPHA sst2 + (1 - ALPHA) base, as the demo's merge. */
+export const MERGE_ALPHA = 0.571;
+
+/** @param {string} dir shared/real-models @param {string} name */
+function real(dir, name) {
+  const folder = path.join(dir, name);
+  return { tensors: readSafetensors(path.join(folder, 'model.safetensors')).tensors, config: JSON.parse(fs.readFileSync(path.join(folder, 'config.json'), 'utf8')) };
+}
+
+/**
+ * The safetensors-side models the GGUF files are made of, in memory.
+ * @param {string} dir shared/real-models
+ */
+export function sourceModels(dir) {
+  const base = real(dir, 'bert-tiny-fhe-v0-weights');
+  const sst2 = real(dir, 'bert-tiny-sst2-fhe');
+  // BERT-tiny dumps hold the base's tensors plus a task head; the merge keeps the common ones.
+  const merge = { tensors: mergeEach(sst2.tensors, base.tensors, (x, y) => linear(x, y, MERGE_ALPHA)), config: sst2.config };
+  // Unrelated: a random init of the same shapes (N(0, 0.02), as BERT's initializer_range), so
+  // every tensor matches by name and shape and only the numbers differ.
+  const rand = rng('gguf-unrelated');
+  const unrelated = { tensors: new Map(), config: base.config };
+  for (const [name, t] of base.tensors) {
+    const data = new Float32Array(t.data.length);
+    for (let i = 0; i < data.length; i++) data[i] = Math.fround(0.02 * rand.gauss());
+    unrelated.tensors.set(name, { shape: t.shape, data });
+  }
+  return { base, sst2, merge, unrelated, tinystories: real(dir, 'tinystories-656k') };
+}
+
+/**
+ * One GGUF file of a model. @param {{tensors: Map<string, any>, config: any}} m @param {string} fileType
+ * @param {{name?: string, vocab?: number}} [o]
+ */
+export function ggufBytes(m, fileType, o = {}) {
+  return writeGguf(hfToGguf({ tensors: m.tensors, config: m.config, fileType, name: o.name, vocab: o.vocab }));
+}
+
+/** A split GGUF (gguf-split's names). */
+export function ggufSplit(m, fileType, stem, parts, o = {}) {
+  const g = hfToGguf({ tensors: m.tensors, config: m.config, fileType, name: o.name, vocab: o.vocab });
+  return writeSplitGguf({ stem, parts, metadata: g.metadata, tensors: g.tensors });
+}
