@@ -11,7 +11,7 @@ import { hfToGguf } from './convert.mjs';
 import { writeGguf, writeSplitGguf } from './writer.mjs';
 
 /** The file types the evaluation and the mock hub quantize to (llama.cpp's common downloads). */
-export const EVAL_TYPES = ['Q8_0', 'Q4_0', 'Q4_K_M', 'Q5_1', 'Q6_K'];
+export const EVAL_TYPES = ['Q8_0', 'Q6_K', 'Q5_1', 'Q4_0', 'Q4_K', 'Q4_K_M'];
 /** The alpha of the quantized merges: C = ALPHA sst2 + (1 - ALPHA) base, as the demo's merge. */
 export const MERGE_ALPHA = 0.571;
 
