@@ -38,7 +38,7 @@ export function explainError(e, ctx) {
       break;
     case 'GgufChoice':
       title = `No single GGUF file of ${who} fits${where}.`;
-      advice = 'Put the type after a colon (owner/name:Q4_K_M) or the file’s path (owner/name:dir/file.gguf); the repository’s GGUF files are listed above.';
+      advice = 'Put the type after a colon (owner/name:Q4_K_M) or the file’s path (owner/name:dir/file.gguf); the detail below lists the repository’s GGUF files.';
       break;
     case 'Disabled':
       title = `${cap(who)} has been disabled on the hub${where}.`;
