@@ -117,6 +117,11 @@ describe('choosing the GGUF file: errors that list the files', { skip: !haveReal
     assert.equal((await report('gguf/bert-tiny-sst2-both')).models.suspect.format, 'safetensors');
     assert.equal((await report('gguf/bert-tiny-sst2-both:Q8_0')).models.suspect.format, 'gguf');
   });
+  test('a GGUF suspect alone: discovery is not offered yet, the card's claim is named', async () => {
+    const r = await run(['verify', '--suspect', 'gguf/bert-tiny-sst2-GGUF:Q8_0']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /finding the parents of a GGUF suspect is not supported yet: name its parent and base \(its card names real\/bert-tiny-sst2\)/);
+  });
   test('a malformed selector is a usage error', async () => {
     const r = await run(['verify', '--suspect', 'gguf/x:../a.gguf', ...roles]);
     assert.equal(r.code, 2);
