@@ -9,6 +9,7 @@
 
 #include "analysis.h"
 #include "format/safetensors_header.h"  // kMaxHeaderLength
+#include "format/gguf.h"  // kMaxGgufHeaderBytes
 #include "format/safetensors_index.h"  // kMaxIndexBytes
 #include "heap_ptr.h"
 
@@ -151,5 +152,7 @@ EMSCRIPTEN_BINDINGS(mergeprobe) {
   emscripten::constant("jsonPadding", static_cast<double>(mp::kJsonPadding));
   // The header length limit, so the engine sizes its second read by the core's rule, not a copy.
   emscripten::constant("maxHeaderBytes", static_cast<double>(mp::kMaxHeaderLength));
+  // A GGUF header (metadata + tensor infos) is read whole into memory: at most this many bytes.
+  emscripten::constant("maxGgufHeaderBytes", static_cast<double>(mp::kMaxGgufHeaderBytes));
   emscripten::function("errorNames", &errorNames);
 }

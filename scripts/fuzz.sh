@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# libFuzzer over the header and index parsers (clang, native, ASan+UBSan). Seeds: tests/fixtures.
+# libFuzzer over the safetensors header, index and GGUF parsers (clang, native, ASan+UBSan). Seeds: tests/fixtures.
 # Usage: scripts/fuzz.sh [seconds per target, default 60]
 # MP_FUZZ_BUILD_DIR picks the build folder (default build/fuzz), so parallel work trees do not collide.
 set -euo pipefail
@@ -8,7 +8,7 @@ secs="${1:-60}"
 build="${MP_FUZZ_BUILD_DIR:-build/fuzz}"
 CXX="$(command -v clang++ || command -v clang++-14)"
 CXX="$CXX" cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMP_FUZZ=ON >/dev/null
-cmake --build "$build" --target fuzz_header fuzz_index
+cmake --build "$build" --target fuzz_header fuzz_index fuzz_gguf
 # UBSan only reports by default; a fuzz run must stop at the first undefined behaviour.
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 # Dictionaries of the tokens the parsers branch on, so mutations reach past the first checks.
@@ -50,8 +50,20 @@ cat >"$build/index.dict" <<'DICT'
 "18446744073709551616"
 "1.5e10"
 DICT
+cat >"$build/gguf.dict" <<'DICT'
+"GGUF"
+"\x03\x00\x00\x00"
+"\x02\x00\x00\x00"
+"general.alignment"
+"general.architecture"
+"split.no"
+"split.count"
+"\x09\x00\x00\x00"
+"\x08\x00\x00\x00"
+"\xff\xff\xff\xff\xff\xff\xff\xff"
+DICT
 status=0
-for t in header index; do
+for t in header index gguf; do
   corpus="$build/corpus_$t"
   mkdir -p "$corpus"
   log="$build/fuzz_$t.log"

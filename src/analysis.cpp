@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "format/gguf.h"
 #include "report/report_json.h"
 
 namespace mp {
@@ -42,7 +43,10 @@ Error Analysis::add_file(int role, const std::string& name, const uint8_t* bytes
                          uint64_t file_size, uint64_t* needed) {
   if (role < 0 || role >= roles()) return make_error(ErrorCode::InvalidArgument, "no such model role");
   if (matched_) return make_error(ErrorCode::InvalidArgument, "add_file after match()");
-  auto header = parse_header(bytes, len, file_size, needed);
+  // A GGUF file starts with its magic; anything else is read as safetensors (whose first 8 bytes
+  // are a length, never "GGUF" followed by a sane one).
+  auto header = is_gguf(bytes, len) ? parse_gguf(bytes, len, file_size, needed)
+                                    : parse_header(bytes, len, file_size, needed);
   if (!header) {
     Error e = header.error();
     if (e.code != ErrorCode::NeedMoreBytes) e.message = name + ": " + e.message;
@@ -79,7 +83,7 @@ Dtype Analysis::suspect_dtype() const {
 Error Analysis::match() {
   for (int r = 0; r < roles(); ++r) {
     if (models_[r].files.empty())
-      return make_error(ErrorCode::InvalidArgument, "no safetensors file given for the " + role_name(r, k_, has_control_));
+      return make_error(ErrorCode::InvalidArgument, "no weights file given for the " + role_name(r, k_, has_control_));
     // A sharded model: every tensor the index names must be in the shard it names. A stale index
     // would otherwise make us read the wrong bytes silently.
     const ShardIndex& idx = indexes_[r];

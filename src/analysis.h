@@ -28,9 +28,12 @@ class Analysis {
 
   int roles() const { return static_cast<int>(models_.size()); }
 
-  // The first `len` bytes of a safetensors file. The buffer must stay readable for kJsonPadding
-  // bytes past `len` (simdjson reads ahead; no copy is made). NeedMoreBytes with *needed set when
-  // the header is longer: read that many bytes and call again. Files of one model may be added in
+  // The first `len` bytes of a safetensors or GGUF file (told apart by the GGUF magic). The buffer
+  // must stay readable for kJsonPadding bytes past `len` (simdjson reads ahead; no copy is made).
+  // NeedMoreBytes with *needed set (bytes from offset 0) when the header is longer: read that many
+  // bytes and call again (a GGUF header's length is only known once read, so `needed` is an
+  // estimate and may take another round; it is at most kMaxGgufHeaderBytes). Split GGUF files are
+  // added one by one, like safetensors shards. Files of one model may be added in
   // any order, but a fixed order gives a fixed report.
   Error add_file(int role, const std::string& name, const uint8_t* bytes, size_t len,
                  uint64_t file_size, uint64_t* needed);

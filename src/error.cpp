@@ -19,6 +19,25 @@ const char* error_code_name(ErrorCode code) {
     case ErrorCode::InvalidIndex: return "InvalidIndex";
     case ErrorCode::IndexTooLarge: return "IndexTooLarge";
     case ErrorCode::UnsafeShardPath: return "UnsafeShardPath";
+    case ErrorCode::GgufInvalidMagic: return "GgufInvalidMagic";
+    case ErrorCode::GgufUnsupportedVersion: return "GgufUnsupportedVersion";
+    case ErrorCode::GgufHeaderTooLarge: return "GgufHeaderTooLarge";
+    case ErrorCode::GgufTruncated: return "GgufTruncated";
+    case ErrorCode::GgufTooManyTensors: return "GgufTooManyTensors";
+    case ErrorCode::GgufTooManyKeys: return "GgufTooManyKeys";
+    case ErrorCode::GgufStringTooLong: return "GgufStringTooLong";
+    case ErrorCode::GgufInvalidKey: return "GgufInvalidKey";
+    case ErrorCode::GgufInvalidValueType: return "GgufInvalidValueType";
+    case ErrorCode::GgufArrayTooLong: return "GgufArrayTooLong";
+    case ErrorCode::GgufArrayTooDeep: return "GgufArrayTooDeep";
+    case ErrorCode::GgufInvalidAlignment: return "GgufInvalidAlignment";
+    case ErrorCode::GgufInvalidTensorName: return "GgufInvalidTensorName";
+    case ErrorCode::GgufInvalidDims: return "GgufInvalidDims";
+    case ErrorCode::GgufUnknownType: return "GgufUnknownType";
+    case ErrorCode::GgufBlockMisaligned: return "GgufBlockMisaligned";
+    case ErrorCode::GgufInvalidOffset: return "GgufInvalidOffset";
+    case ErrorCode::GgufDataOutOfBounds: return "GgufDataOutOfBounds";
+    case ErrorCode::GgufInvalidSplit: return "GgufInvalidSplit";
     case ErrorCode::UnsupportedDtype: return "UnsupportedDtype";
     case ErrorCode::ShapeMismatch: return "ShapeMismatch";
     case ErrorCode::NoMatchingTensors: return "NoMatchingTensors";
@@ -44,7 +63,26 @@ const char* error_kind(ErrorCode code) {
     case ErrorCode::MetadataIncompleteBuffer:
     case ErrorCode::InvalidIndex:
     case ErrorCode::IndexTooLarge:
-    case ErrorCode::UnsafeShardPath: return "invalid-file";
+    case ErrorCode::UnsafeShardPath:
+    case ErrorCode::GgufInvalidMagic:
+    case ErrorCode::GgufUnsupportedVersion:
+    case ErrorCode::GgufHeaderTooLarge:
+    case ErrorCode::GgufTruncated:
+    case ErrorCode::GgufTooManyTensors:
+    case ErrorCode::GgufTooManyKeys:
+    case ErrorCode::GgufStringTooLong:
+    case ErrorCode::GgufInvalidKey:
+    case ErrorCode::GgufInvalidValueType:
+    case ErrorCode::GgufArrayTooLong:
+    case ErrorCode::GgufArrayTooDeep:
+    case ErrorCode::GgufInvalidAlignment:
+    case ErrorCode::GgufInvalidTensorName:
+    case ErrorCode::GgufInvalidDims:
+    case ErrorCode::GgufUnknownType:
+    case ErrorCode::GgufBlockMisaligned:
+    case ErrorCode::GgufInvalidOffset:
+    case ErrorCode::GgufDataOutOfBounds:
+    case ErrorCode::GgufInvalidSplit: return "invalid-file";
     case ErrorCode::UnsupportedDtype:
     case ErrorCode::ShapeMismatch:
     case ErrorCode::NoMatchingTensors:

@@ -25,6 +25,26 @@ enum class ErrorCode {
   InvalidIndex,
   IndexTooLarge,                 // over kMaxIndexBytes (safetensors_index.h)
   UnsafeShardPath,
+  // GGUF reader (format/gguf.h): one code per rule, as gguf_init_from_file_impl checks them
+  GgufInvalidMagic,             // not "GGUF"
+  GgufUnsupportedVersion,       // not 2 or 3
+  GgufHeaderTooLarge,           // over kMaxGgufHeaderBytes
+  GgufTruncated,                // the header runs past the end of the file
+  GgufTooManyTensors,           // over kMaxGgufTensors
+  GgufTooManyKeys,              // over kMaxGgufKeys
+  GgufStringTooLong,            // over kMaxGgufStringBytes
+  GgufInvalidKey,               // empty or duplicate metadata key
+  GgufInvalidValueType,         // unknown metadata value type
+  GgufArrayTooLong,             // over kMaxGgufArrayElements
+  GgufArrayTooDeep,             // arrays nested over kMaxGgufArrayDepth
+  GgufInvalidAlignment,         // general.alignment not a u32 power of two
+  GgufInvalidTensorName,        // empty, too long or duplicate
+  GgufInvalidDims,              // over 4 dims, or an element count past 2^63
+  GgufUnknownType,              // a type id ggml does not define
+  GgufBlockMisaligned,          // a row that is not a whole number of blocks
+  GgufInvalidOffset,            // a tensor not where the previous one ends, aligned
+  GgufDataOutOfBounds,          // tensor data past the end of the file
+  GgufInvalidSplit,             // split.* keys or split files that disagree
   // comparing models
   UnsupportedDtype,
   ShapeMismatch,
@@ -41,7 +61,7 @@ constexpr size_t kErrorCodeCount = static_cast<size_t>(ErrorCode::NeedMoreBytes)
 // The code's name, as in the enum ("HeaderTooSmall"); "Unknown" for a value outside it.
 const char* error_code_name(ErrorCode code);
 
-// Whose fault, as the edges report it: "invalid-file" (a file breaks the safetensors or index
+// Whose fault, as the edges report it: "invalid-file" (a file breaks the safetensors, GGUF or index
 // rules), "incomparable" (the models cannot be compared), "internal" (a caller mistake). The
 // bindings attach it to every error, so JS need not keep its own list of codes per kind.
 const char* error_kind(ErrorCode code);

@@ -282,13 +282,6 @@ Error validate(Header* h, uint64_t file_size) {
 
 }  // namespace
 
-uint64_t TensorInfo::elements() const {
-  uint64_t n = 1;
-  for (uint64_t dim : shape)
-    if (__builtin_mul_overflow(n, dim, &n)) return UINT64_MAX;  // only for unvalidated infos
-  return n;
-}
-
 Result<uint64_t> read_header_length(const uint8_t* prefix, size_t prefix_len, uint64_t file_size) {
   if (file_size < kLengthPrefix)  // check 1
     return fail(ErrorCode::HeaderTooSmall, "the file has " + std::to_string(file_size) +
@@ -328,7 +321,8 @@ Result<Header> parse_header(const uint8_t* file_prefix, size_t prefix_len, uint6
     return fail(ErrorCode::InvalidHeader, "the header is not valid UTF-8");
 
   Header h;
-  h.header_length = n.value();
+  h.format = FileFormat::Safetensors;
+  h.data_offset = kLengthPrefix + n.value();
   if (Error err = deserialize(json, n.value(), &h); !err.ok()) return err;  // check 5
   if (Error err = validate(&h, file_size); !err.ok()) return err;          // checks 6-8
   return h;

@@ -1,5 +1,5 @@
 // safetensors layout: bytes 0-7 = N (u64 little-endian), bytes 8..8+N = UTF-8 JSON header,
-// then the data buffer. data_offsets = [BEGIN, END) relative to byte 8+N.
+// then the data buffer. data_offsets = [BEGIN, END) relative to byte 8+N (Header::data_offset).
 // Validation follows huggingface/safetensors `read_metadata` + `Metadata::validate`, in that order
 // (spec section 4). All offsets are uint64_t: wasm32's size_t is 32 bits and shards pass 4 GiB.
 #pragma once
@@ -9,29 +9,13 @@
 #include <utility>
 #include <vector>
 
-#include "format/dtype.h"
+#include "format/header.h"
 #include "error.h"
 
 namespace mp {
 
 constexpr uint64_t kMaxHeaderLength = 100'000'000;  // the reference reader's HeaderTooLarge limit
 constexpr size_t kJsonPadding = 64;                 // == simdjson::SIMDJSON_PADDING (checked in .cpp)
-
-struct TensorInfo {
-  std::string name;
-  Dtype dtype;
-  std::vector<uint64_t> shape;  // [] = scalar
-  uint64_t begin = 0;           // relative to the data buffer (file offset = data_start + begin)
-  uint64_t end = 0;
-  uint64_t elements() const;    // product of shape (1 for a scalar)
-};
-
-struct Header {
-  uint64_t header_length = 0;  // N
-  uint64_t data_start() const { return 8 + header_length; }
-  std::vector<TensorInfo> tensors;  // in file order (sorted by begin)
-  std::vector<std::pair<std::string, std::string>> metadata;  // __metadata__, in JSON order
-};
 
 // From the first bytes of a file (at least 8 are needed) and its total size, validate checks 1-3
 // and return N. Callers read 8+N bytes, then call parse_header.

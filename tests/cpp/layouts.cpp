@@ -136,8 +136,8 @@ mp::Model pack_model(const std::vector<TensorSpec>& specs, uint64_t shard_bytes)
       f.header.tensors.push_back(std::move(t));
       json += s->name.size() + 64 + 12 * s->shape.size();  // "name":{"dtype":..,"shape":[..],"data_offsets":[..]},
     }
-    f.header.header_length = (json + 7) / 8 * 8;
-    f.size = 8 + f.header.header_length + offset;
+    f.header.data_offset = 8 + (json + 7) / 8 * 8;
+    f.size = f.header.data_offset + offset;
     model.files.push_back(std::move(f));
   }
   return model;
