@@ -116,14 +116,16 @@ export async function evaluate({ only, set, wasmDir = process.env.MP_WASM_DIR, b
 }
 
 /**
- * The gguf set, one row per case: the type, the verdict, alpha and its error against the type's
- * tolerance, cos_fit, and the quantization floor the report gives (its cos_fit bound).
+ * The gguf set, one row per case: the type, the verdict, alpha and its error against the expected
+ * alpha (also when the verdict is not a merge: the fit may be right where the decision is not),
+ * the type's tolerance, cos_fit, and the quantization floor the report gives (its cos_fit bound).
  */
 export function ggufTable(results) {
   const f = (v, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
   const floorOf = (q) => (q && typeof q === 'object' ? q.cos_fit ?? q.cos_fit_floor ?? null : Number.isFinite(q) ? q : null);
+  const err = (r) => (r.expected.alpha && Number.isFinite(r.got.alphas?.[0]) ? Math.abs(r.got.alphas[0] - r.expected.alpha[0]) : null);
   const rows = results.map((r) => `| ${r.id} | ${r.expected.quant} | ${r.expected.kind} | ${r.got.kind} | ${f(r.got.alphas?.[0])} | ` +
-    `${r.alphaErr === null ? 'n/a' : f(r.alphaErr)} | ${r.expected.alpha_tolerance ?? 'n/a'} | ${f(r.got.cos_fit, 4)} | ${f(floorOf(r.got.quant_floor), 4)} | ${r.ok ? 'yes' : 'no'} |`);
+    `${err(r) === null ? 'n/a' : f(err(r))} | ${r.expected.alpha_tolerance ?? 'n/a'} | ${f(r.got.cos_fit, 4)} | ${f(floorOf(r.got.quant_floor), 4)} | ${r.ok ? 'yes' : 'no'} |`);
   return ['| case | type | expected | verdict | alpha | alpha error | tolerance | cos_fit | quantization floor | right |',
     '|---|---|---|---|---:|---:|---:|---:|---:|---|', ...rows].join('\n');
 }
