@@ -29,8 +29,6 @@ const SHARD_GUESS_SLACK = 1.02;  // the per-tensor guess already over-counts by 
  * and N bytes from 0 are read (the core's cap: the binding's maxGgufHeaderBytes).
  */
 export const GGUF_FIRST_READ = 1 << 20;
-/** At most this many growing reads of one GGUF header (each names the bytes it needs). */
-const GGUF_MAX_READS = 4;
 /**
  * An index larger than this is not read when the listing names one complete shard set beside it
  * (shardsWithoutIndex): every shard's header is read anyway, and headers hold every name the
@@ -371,12 +369,13 @@ async function run(opts) {
     });
     for (const h of headers) {
       let res = analysis.addFile(h.role, h.name, h.ptr, h.len, h.size);
-      // A GGUF header longer than the first read: the core names the bytes it needs from 0.
-      for (let reads = 1; res.needed !== undefined && !res.error; reads++) {
+      // A GGUF header longer than the first read: the core estimates the bytes it needs from 0
+      // (at least 1.5x what it had); each answer must grow, and the core caps it, so this ends.
+      while (res.needed !== undefined && !res.error) {
         const where = `${models[h.role].label} (${roleLabel(h.role, k)}): ${h.name}: `;
         const need = Number(res.needed);
         const max = mod.maxGgufHeaderBytes;
-        if (!(need > h.len && need <= h.size) || reads > GGUF_MAX_READS) {
+        if (!(need > h.len && need <= h.size)) {
           throw new EngineError(`${where}the GGUF header asks for ${need} bytes after ${h.len} (the file has ${h.size})`, 'invalid-file');
         }
         if (typeof max === 'number' && need > max) {
