@@ -255,6 +255,11 @@ void verdict_field(Writer& w, const Verdict& v) {
       vec("band_below", ev.band_below);
       w.field("stock_cos", ev.stock_cos);
       w.field("nuslerp_err", ev.nuslerp_err);
+      vec("multislerp_weights", ev.mslerp_weights);
+      w.field("multislerp_spread", ev.mslerp_spread);
+      w.field("multislerp_norm_err", ev.mslerp_norm_err);
+      w.field("karcher_cos", ev.karcher_cos);
+      w.field("karcher_scale", ev.karcher_scale);
       w.field("stock_scale", ev.stock_scale);
       w.field("equal_a_share", ev.equal_a_share);
       w.field("clipped_share", ev.clipped_share);

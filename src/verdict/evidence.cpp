@@ -399,6 +399,119 @@ void gather_nuslerp(Evidence& ev, const std::vector<TensorResult>& tensors) {
   }
 }
 
+void gather_multislerp(Evidence& ev, const std::vector<TensorResult>& tensors) {
+  const int k = ev.k;
+  if (k < 2) return;
+  struct Row { double n, w[kMaxParents], norm_err; };
+  std::vector<Row> rows;
+  double wsum[kMaxParents] = {}, nsum = 0;
+  for (const auto& t : tensors) {
+    if (t.identical_to_base || t.est.degenerate || t.rounding_dominated || t.outlier) continue;
+    const Moments& m = t.m;
+    Row r{double(t.elements), {}, 0};
+    double beta_sum = 0, nd[kMaxParents];
+    for (int i = 0; i < k; ++i) {
+      nd[i] = std::sqrt(m.g(1 + i, 1 + i));
+      r.w[i] = t.est.alpha[i] * nd[i];
+      beta_sum += r.w[i];
+    }
+    if (!(beta_sum > 0) || !(m.g(0, 0) > 0)) continue;
+    double pred = 0;
+    for (int i = 0; i < k; ++i) {
+      r.w[i] /= beta_sum;
+      pred += r.w[i] * nd[i];
+    }
+    r.norm_err = std::fabs(std::sqrt(m.g(0, 0)) / pred - 1);
+    for (int i = 0; i < k; ++i) wsum[i] += r.n * r.w[i];
+    nsum += r.n;
+    rows.push_back(r);
+  }
+  if (!(nsum > 0)) return;
+  double spread = 0, nerr = 0;
+  for (int i = 0; i < k; ++i) ev.mslerp_weights.push_back(wsum[i] / nsum);
+  for (const Row& r : rows) {
+    for (int i = 0; i < k; ++i) spread += r.n * std::fabs(r.w[i] - ev.mslerp_weights[i]) / k;
+    nerr += r.n * r.norm_err;
+  }
+  ev.mslerp_spread = spread / nsum;
+  ev.mslerp_norm_err = nerr / nsum;
+}
+
+// mergekit's karcher_merge_tensors on the span of the unit models u_i = A_i / |A_i| (the mean stays
+// in it), from their Gram: u = sum c_i u_i. Equal weights, max_iter 10, tol 1e-5 as mergekit.
+// Returns false when a model is zero.
+bool karcher_coefficients(const double G[kMaxParents][kMaxParents], int k, double* gamma) {
+  double nrm[kMaxParents], cs[kMaxParents][kMaxParents];
+  for (int i = 0; i < k; ++i) {
+    nrm[i] = std::sqrt(G[i][i]);
+    if (!(nrm[i] > 0)) return false;
+  }
+  for (int i = 0; i < k; ++i)
+    for (int j = 0; j < k; ++j) cs[i][j] = G[i][j] / (nrm[i] * nrm[j]);
+  const double a = 1.0 / k, tol = 1e-5;
+  const auto norm_of = [&](const double* c) {
+    double q = 0;
+    for (int i = 0; i < k; ++i) for (int j = 0; j < k; ++j) q += c[i] * c[j] * cs[i][j];
+    return std::sqrt(std::max(q, 0.0));
+  };
+  double c[kMaxParents];
+  for (int i = 0; i < k; ++i) c[i] = a;
+  double nu = norm_of(c);
+  for (int i = 0; i < k; ++i) c[i] /= nu;
+  for (int it = 0; it < 10; ++it) {
+    double T[kMaxParents] = {};
+    for (int j = 0; j < k; ++j) {
+      double dot = 0;  // <u, u_j>
+      for (int i = 0; i < k; ++i) dot += c[i] * cs[i][j];
+      dot = std::clamp(dot, -1.0, 1.0);
+      const double th = std::acos(dot);
+      if (th < tol) continue;
+      const double f = a * th / std::sin(th);
+      T[j] += f;                                   // + f u_j
+      for (int i = 0; i < k; ++i) T[i] -= f * dot * c[i];  // - f dot u
+    }
+    const double nt = norm_of(T);
+    if (nt < tol) break;
+    for (int i = 0; i < k; ++i) c[i] = std::cos(nt) * c[i] + std::sin(nt) * T[i] / nt;
+    nu = norm_of(c);
+    if (nu > tol) for (int i = 0; i < k; ++i) c[i] /= nu;
+  }
+  double s = 0;
+  for (int i = 0; i < k; ++i) s += a * nrm[i];
+  for (int i = 0; i < k; ++i) gamma[i] = s * c[i] / nrm[i];
+  return true;
+}
+
+void gather_karcher(Evidence& ev, const std::vector<TensorResult>& tensors) {
+  const int k = ev.k;
+  if (k < 2) return;
+  const int b = 1 + k;  // B's index in the Gram
+  double dp = 0, pp = 0, dd = 0;
+  for (const auto& t : tensors) {
+    if (t.identical_to_base || t.est.degenerate || t.outlier) continue;
+    const Moments& m = t.m;
+    double G[kMaxParents][kMaxParents];
+    for (int i = 0; i < k; ++i)
+      for (int j = 0; j < k; ++j) G[i][j] = m.g(1 + i, 1 + j) + m.g(1 + i, b) + m.g(1 + j, b) + m.g(b, b);
+    double gm[kMaxParents];
+    if (!karcher_coefficients(G, k, gm)) continue;
+    // D_pred = sum g_i d_i + (sum g_i - 1) B, as coefficients on [d_1..d_k, B]
+    double x[kMaxParents + 1];
+    double gs = 0;
+    for (int i = 0; i < k; ++i) { x[i] = gm[i]; gs += gm[i]; }
+    x[k] = gs - 1;
+    for (int i = 0; i <= k; ++i) {
+      dp += x[i] * m.g(0, 1 + i);
+      for (int j = 0; j <= k; ++j) pp += x[i] * x[j] * m.g(1 + i, 1 + j);
+    }
+    dd += m.g(0, 0);
+  }
+  if (pp > 0 && dd > 0) {
+    ev.karcher_cos = dp / std::sqrt(pp * dd);
+    ev.karcher_scale = dp / pp;
+  }
+}
+
 Evidence gather(const MatchResult& match, const std::vector<TensorResult>& tensors, const Aggregates& agg, int k) {
   Evidence ev;
   ev.k = std::clamp(k, 1, kMaxParents);
@@ -414,6 +527,8 @@ Evidence gather(const MatchResult& match, const std::vector<TensorResult>& tenso
   gather_nearswap(ev, tensors);
   gather_model_stock(ev, tensors);
   gather_nuslerp(ev, tensors);
+  gather_multislerp(ev, tensors);
+  gather_karcher(ev, tensors);
   return ev;
 }
 

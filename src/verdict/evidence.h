@@ -105,6 +105,16 @@ struct Evidence {
   // angle between d_1 and d_2; then alpha_1 must equal sin((1 - t) th) / sin th. The mean
   // |predicted - fitted| alpha_1 (element-weighted) and the mean t.
   double nuslerp_err = NAN, nuslerp_t = NAN;
+  // multislerp (k >= 2, with a base): D = (sum w_i |d_i|) (sum w_i u_i) / |sum w_i u_i|, u_i = d_i / |d_i|,
+  // so per tensor alpha_i |d_i| is proportional to w_i and |D| = sum w_i |d_i|. The element-weighted
+  // mean of each tensor's w_i = alpha_i |d_i| / sum_j alpha_j |d_j|, their mean deviation from it,
+  // and the mean | |D| / sum w_i |d_i| - 1 |.
+  std::vector<double> mslerp_weights;
+  double mslerp_spread = NAN, mslerp_norm_err = NAN;
+  // karcher (k >= 2): mergekit's Karcher mean of the models themselves (equal weights, no base),
+  // computed per tensor from the raw Gram of the A_i and scaled by their mean norm; the cosine and
+  // scale of D against that prediction minus B (1 and 1 for karcher).
+  double karcher_cos = NAN, karcher_scale = NAN;
 
   // Consistency over components and layers.
   std::vector<ComponentFit> components;  // in Component order

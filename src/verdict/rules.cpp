@@ -252,6 +252,31 @@ bool nearswap(Verdict& v) {
   return true;
 }
 
+// karcher: mergekit's Karcher mean of the models themselves (equal weights, whatever the config),
+// recomputed per tensor, explains C at least as well as the free least-squares fit.
+bool karcher(Verdict& v) {
+  const Evidence& ev = v.evidence;
+  if (ev.k < 2 || !(ev.karcher_cos >= kKarcherCos) || !(std::fabs(ev.karcher_scale - 1) <= kKarcherScale) ||
+      ev.karcher_cos < ev.cos)
+    return false;
+  decided(v, VerdictRule::Karcher, "slerp-merge", "karcher");
+  v.weights.assign(ev.k, 1.0 / ev.k);
+  v.alphas = ev.alphas;
+  return true;
+}
+
+// multislerp: in every tensor alpha_i |d_i| is proportional to one weight vector and |D| is the
+// weighted mean of the |d_i| (a unit spherical mean rescaled).
+bool multislerp(Verdict& v) {
+  const Evidence& ev = v.evidence;
+  if (ev.k < 2 || ev.cos < kLinearCos || !(ev.mslerp_spread <= kMslerpSpread) || !(ev.mslerp_norm_err <= kMslerpNormErr))
+    return false;
+  decided(v, VerdictRule::Multislerp, "slerp-merge", "multislerp");
+  v.weights = ev.mslerp_weights;
+  v.alphas = ev.alphas;
+  return true;
+}
+
 // nuslerp: the two fitted coefficients are sin((1 - t) th) / sin th and sin(t th) / sin th for
 // one t in every tensor (th the angle between the two deltas); weights w1 : w2 = (1 - t) : t.
 bool nuslerp(Verdict& v) {
@@ -365,7 +390,7 @@ void not_a_merge_or_between(Verdict& v) {
 
 bool first_rule(Verdict& v) {
   return too_little_data(v) || copy(v) || identical_to_base(v) || whole_copies(v) || degenerate(v) || model_stock(v) || sparse(v) ||
-         nearswap(v) || nuslerp(v) || slerp(v) || linear(v);
+         nearswap(v) || karcher(v) || multislerp(v) || nuslerp(v) || slerp(v) || linear(v);
 }
 
 }  // namespace

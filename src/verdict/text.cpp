@@ -311,6 +311,22 @@ void sentence_and_explanation(Verdict& v) {
       return;
     }
     case VerdictRule::Slerp: slerp_text(v); return;
+    case VerdictRule::Karcher:
+      v.sentence = "Consistent with a karcher merge: the Riemannian mean of the " + num(ev.k) +
+                   " parents themselves, equal weights (karcher ignores configured weights), no base";
+      v.explanation = "Recomputing mergekit's Karcher mean of the parents tensor by tensor (from their norms and "
+                      "angles) predicts C - B with cosine " + fmt(ev.karcher_cos, 5) + " at scale " +
+                      fmt(ev.karcher_scale, 4) + ", at least as well as the free least-squares fit (cos_fit " +
+                      fmt(ev.cos, 5) + ", alphas " + list(ev.alphas) + ").";
+      return;
+    case VerdictRule::Multislerp:
+      v.sentence = "Consistent with multislerp of the task vectors: weights " + list(v.weights);
+      v.explanation = "In every tensor the fitted coefficients times the parents' delta norms stand in one ratio "
+                      "(weights " + list(v.weights) + ", mean deviation " + fmt(ev.mslerp_spread, 4) +
+                      ") and |C - B| is the weighted mean of the |A_i - B| (mean deviation " + pct(ev.mslerp_norm_err) +
+                      "): the weighted spherical mean of the unit task vectors, rescaled, as multislerp writes it; "
+                      "task arithmetic would keep the coefficients themselves fixed (pooled cos_fit " + fmt(ev.cos, 4) + ").";
+      return;
     case VerdictRule::Nuslerp:
       v.sentence = "Consistent with nuslerp of the two task vectors: t = " + fmt(v.slerp_t) + " (weights " +
                    fmt(1 - v.slerp_t) + " : " + fmt(v.slerp_t) + ")";

@@ -85,6 +85,20 @@ constexpr double kStockGain = 0.05;
 // ratio, per tensor. mk-nuslerp-*-w0.6-0.4: 0.0000 (f32), 0.0016 (bf16); linear / task arithmetic /
 // karcher / multislerp / DARE / DELLA / breadcrumbs 0.087-0.79, TIES 0.011-0.023 (decided earlier).
 constexpr double kNuslerpErr = 0.005;
+// multislerp (k >= 2): per tensor w_i = alpha_i |d_i| / sum_j alpha_j |d_j|; their mean deviation
+// from the pooled w (multislerp f32 / bf16: 0.0000-0.0004; every other mergekit case 0.005 or more,
+// linear / task arithmetic 0.020-0.034) and the mean | |D| / sum w_i |d_i| - 1 | (multislerp
+// 0.000-0.0025; every other non-passthrough case 0.021 or more, nuslerp 0.02-0.05).
+constexpr double kMslerpSpread = 0.002;
+constexpr double kMslerpNormErr = 0.01;
+// karcher (k >= 2): D against the Karcher mean of the A_i recomputed per tensor (minus B): cosine
+// at least this, scale within kKarcherScale of 1, and at least the least-squares cos_fit (a
+// prediction with no free parameter that beats the k-parameter fit). karcher f32: 1.000 / 1.000;
+// bf16 k = 3 0.9966 (fit 0.9964) at scale 0.999; bf16 k = 2 0.99812 under the fit's 0.99826
+// (rounding hides the curvature: read as equal linear weights); task arithmetic 0.5 + 0.5 with
+// lambda 0.8 reaches 0.9997 at scale 0.80, every other case is below 0.99 or off in scale by 0.07+.
+constexpr double kKarcherCos = 0.995;
+constexpr double kKarcherScale = 0.01;
 // Fine-tune: one parent's alpha within this of 1 and C not a bit-exact copy (the mergekit
 // fine-tunes measure 0.999-1.001; the highest merge weight in either set is 0.9).
 constexpr double kFineTuneAlpha = 0.03;

@@ -28,6 +28,8 @@ enum class VerdictRule {
   UnexplainedZeros,     // inconclusive: zeros without a TIES or DARE signature
   ModelStock,           // linear-merge (model_stock): per-tensor weight from the parents' cosines
   Nearswap,             // nearswap-merge: |D| = min(|d|, t)
+  Karcher,              // slerp-merge (karcher): the Karcher mean of the models, equal weights
+  Multislerp,           // slerp-merge (multislerp): task vectors' spherical mean scaled by their mean norm
   Nuslerp,              // slerp-merge (nuslerp): two task vectors slerped, t from the alpha ratio
   Slerp,                // slerp-merge
   LinearPerComponent,   // linear-merge with per-component weights
