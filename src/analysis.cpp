@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "format/gguf.h"
+#include "model/gguf_names.h"
 #include "report/report_json.h"
 
 namespace mp {
@@ -101,6 +102,9 @@ Error Analysis::match() {
   // Checked: the indexes' bytes (tens of MB for a big per-expert model) go back to the heap,
   // where the planned ranges can use them.
   for (ShardIndex& idx : indexes_) idx = ShardIndex{};
+  // GGUF tensors carry llama.cpp's names: give them their Hugging Face names (and mark the q/k
+  // rows llama.cpp permuted) so they meet safetensors models under one key.
+  for (auto& model : models_) apply_gguf_names(model);
   auto m = match_tensors(models_, k_);
   if (!m) return m.error();
   match_ = std::move(m.value());
@@ -152,9 +156,9 @@ Error Analysis::compute() {
     const ModelFile& f = models_[model].files[ref.file];
     const TensorInfo& ti = f.header.tensors[ref.tensor];
     const uint64_t row_len = row_length(mt.shape);
-    const uint64_t eb = dtype_bytes(ti.dtype);
-    const uint64_t begin = f.header.data_start() + ti.begin + s.row_begin * row_len * eb;
-    const uint64_t end = f.header.data_start() + ti.begin + s.row_end * row_len * eb;
+    const uint64_t row_bytes = dtype_span_bytes(ti.dtype, row_len);
+    const uint64_t begin = f.header.data_start() + ti.begin + s.row_begin * row_bytes;
+    const uint64_t end = f.header.data_start() + ti.begin + s.row_end * row_bytes;
     out = StreamView{};
     out.data = locate(model, ref.file, begin, end);
     if (!out.data)
@@ -163,6 +167,7 @@ Error Analysis::compute() {
     out.count = (s.row_end - s.row_begin) * row_len;
     out.row_len = row_len;
     out.first_row = s.row_begin;
+    out.head_rows = ti.permuted_head_rows;
     if (model < static_cast<int>(mt.scales.size()) && mt.scales[model]) {
       const TensorRef& sr = *mt.scales[model];
       const ModelFile& sf = models_[model].files[sr.file];
