@@ -54,10 +54,13 @@ function wrap(text, width = 96, indent = '  ') {
 
 function modelLine(m) {
   if (!m) return '-';
-  if (m.revision === 'local') return `${m.repo} (local)`;
+  // A GGUF model names the file it was read from (and the parts of a split one).
+  const files = Array.isArray(m.files) ? m.files : [];
+  const gguf = m.format === 'gguf' ? `, GGUF ${m.gguf_file ?? files[0]}${files.length > 1 ? ` (${files.length} parts)` : ''}` : '';
+  if (m.revision === 'local') return `${m.repo} (local${gguf})`;
   const req = m.requested_revision && m.requested_revision !== m.revision && m.requested_revision !== 'main'
     ? ` (${m.requested_revision})` : '';
-  return `${m.repo} @ ${String(m.revision).slice(0, 12)}${req}`;
+  return `${m.repo} @ ${String(m.revision).slice(0, 12)}${req}${gguf}`;
 }
 
 const parentName = (i) => `A${i + 1}`;

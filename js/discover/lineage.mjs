@@ -82,6 +82,11 @@ function findingsOf(claims, chosen, scores, screened, searched) {
  */
 export async function discoverLineage(o) {
   const { hub, suspect, named = [], pinned = {}, signal, onProgress = () => {} } = o;
+  // The screen probes safetensors headers and rows; a GGUF suspect is checked against named roles.
+  if (suspect.weights?.gguf) {
+    const claim = suspect.baseModels?.length ? ` (its card names ${suspect.baseModels.join(', ')})` : '';
+    throw Object.assign(new Error(`finding the parents of a GGUF suspect is not supported yet: name its parent and base${claim}`), { code: 'usage' });
+  }
   const budget = { ...DISCOVERY_BUDGET, ...(o.budget ?? {}) };
   const t0 = Date.now();
   const start = { ...hub.stats };

@@ -21,8 +21,6 @@ export const SPECULATIVE_HEADER_BYTES = 100_000;
  * and N bytes from 0 are read (the core's cap: the binding's maxGgufHeaderBytes).
  */
 export const GGUF_FIRST_READ = 1 << 20;
-/** At most this many growing reads of one GGUF header (each names the bytes it needs). */
-const GGUF_MAX_READS = 4;
 /** Shards of an index get a first read sized from the index's names (headerGuess), with slack. */
 const MIN_SHARD_HEADER_READ = 16_384;
 const SHARD_GUESS_SLACK = 1.02;  // the per-tensor guess already over-counts by 10-20 bytes
@@ -366,12 +364,13 @@ async function run(opts) {
     });
     for (const h of headers) {
       let res = analysis.addFile(h.role, h.name, h.ptr, h.len, h.size);
-      // A GGUF header longer than the first read: the core names the bytes it needs from 0.
-      for (let reads = 1; res.needed !== undefined && !res.error; reads++) {
+      // A GGUF header longer than the first read: the core estimates the bytes it needs from 0
+      // (at least 1.5x what it had); each answer must grow, and the core caps it, so this ends.
+      while (res.needed !== undefined && !res.error) {
         const where = `${models[h.role].label} (${roleLabel(h.role, k)}): ${h.name}: `;
         const need = Number(res.needed);
         const max = mod.maxGgufHeaderBytes;
-        if (!(need > h.len && need <= h.size) || reads > GGUF_MAX_READS) {
+        if (!(need > h.len && need <= h.size)) {
           throw new EngineError(`${where}the GGUF header asks for ${need} bytes after ${h.len} (the file has ${h.size})`, 'invalid-file');
         }
         if (typeof max === 'number' && need > max) {

@@ -97,6 +97,8 @@ export function buildView(report) {
       revision: String(m.revision ?? ''),
       requested: String(pick(m, 'requested_revision') ?? ''),
       url: m.revision === 'local' ? null : commitUrl(endpoint, m.repo, m.revision),
+      // A GGUF model: the file it was read from (and how many parts a split one has).
+      gguf: m.format === 'gguf' ? { file: String(m.gguf_file ?? arr(m.files)[0] ?? ''), parts: arr(m.files).length } : null,
     })),
     verdict: {
       kind: String(summary.verdict ?? 'inconclusive'),

@@ -3,18 +3,20 @@
 // through the engine exactly as the CLI does, and compare the verdict with what the generator
 // says it should be.
 //
-//   node tests/eval/run.mjs [--only REGEX] [--set core|mergekit] [--wasm BUILD_DIR] [--budget BYTES] [--json] [--write]
+//   node tests/eval/run.mjs [--only REGEX] [--set core|mergekit|gguf] [--wasm BUILD_DIR] [--budget BYTES] [--json] [--write]
 //
 // --write regenerates EVALUATION.md (confusion table, per-case table, thresholds, margins) from
 // the core set. The mergekit set (issue 12, tools/gen/mergekit-cases.mjs) is also checked for the
-// method name and the per-parent weights and densities (mergekitTable).
+// method name and the per-parent weights and densities (mergekitTable). The gguf set (issue 16,
+// tools/gen/gguf/cases.mjs) runs GGUF suspects against their safetensors parents (ggufTable).
 // Library: evaluate({ only, set, wasmDir, budget, dir }) -> { results, dir } for tests/eval/eval.test.mjs.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-import { generateCases } from '../../tools/gen/merges.mjs';
+import { generateCases, realModelsDir } from '../../tools/gen/merges.mjs';
+import { ggufCases } from '../../tools/gen/gguf/cases.mjs';
 import { createWasmFrom } from '../../js/io-node/wasm.mjs';
 import { runAnalysis } from '../../js/engine/run-analysis.mjs';
 import { openLocalModel } from '../../js/io-node/local-model.mjs';
@@ -57,6 +59,7 @@ async function runCase(c, dir, wasm, budget) {
   return {
     kind: s.verdict,
     method: s.method,
+    quant_floor: report.quant_floor ?? null,
     sentence: s.sentence,
     flags: s.flags,
     alphas: s.alphas,
@@ -92,7 +95,7 @@ async function runCase(c, dir, wasm, budget) {
  */
 export async function evaluate({ only, set, wasmDir = process.env.MP_WASM_DIR, budget = 64 * 1024 * 1024, dir } = {}) {
   const out = dir || fs.mkdtempSync(path.join(os.tmpdir(), 'mergeprobe-eval-'));
-  const manifest = generateCases({ out, only, set });
+  const manifest = set === 'gguf' ? ggufCases({ out, realDir: realModelsDir(), only }) : generateCases({ out, only, set });
   const wasm = wasmDir ? await createWasmFrom(wasmDir) : undefined;
   const results = [];
   for (const c of manifest.cases) {
@@ -103,11 +106,28 @@ export async function evaluate({ only, set, wasmDir = process.env.MP_WASM_DIR, b
     const ea = expectedAlphas(exp);
     const ga = got.quoted || got.alphas;
     if (ea && ga && got.kind === 'linear-merge') alphaErr = Math.max(...ea.map((a, i) => Math.abs((ga[i] ?? NaN) - a)));
-    const r = { id: c.id, set: c.set, family: c.family, holdout: c.holdout, dtype: c.dtype, notes: c.notes, expected: exp, got, ok, alphaErr };
+    // gguf set: a merge's alpha must also come back within its quantization type's tolerance.
+    const alphaOk = exp.alpha_tolerance == null || (alphaErr !== null && alphaErr <= exp.alpha_tolerance);
+    const r = { id: c.id, set: c.set, family: c.family, holdout: c.holdout, dtype: c.dtype, notes: c.notes, expected: exp, got, ok: ok && alphaOk, alphaErr };
     if (c.set === 'mergekit') r.check = parameterCheck(exp, got);
     results.push(r);
   }
   return { results, dir: out };
+}
+
+/**
+ * The gguf set, one row per case: the type, the verdict, alpha and its error against the expected
+ * alpha (also when the verdict is not a merge: the fit may be right where the decision is not),
+ * the type's tolerance, cos_fit, and the quantization floor the report gives (its cos_fit bound).
+ */
+export function ggufTable(results) {
+  const f = (v, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
+  const floorOf = (q) => (q && typeof q === 'object' ? q.cos_fit ?? q.cos_fit_floor ?? null : Number.isFinite(q) ? q : null);
+  const err = (r) => (r.expected.alpha && Number.isFinite(r.got.alphas?.[0]) ? Math.abs(r.got.alphas[0] - r.expected.alpha[0]) : null);
+  const rows = results.map((r) => `| ${r.id} | ${r.expected.quant} | ${r.expected.kind} | ${r.got.kind} | ${f(r.got.alphas?.[0])} | ` +
+    `${err(r) === null ? 'n/a' : f(err(r))} | ${r.expected.alpha_tolerance ?? 'n/a'} | ${f(r.got.cos_fit, 4)} | ${f(floorOf(r.got.quant_floor), 4)} | ${r.ok ? 'yes' : 'no'} |`);
+  return ['| case | type | expected | verdict | alpha | alpha error | tolerance | cos_fit | quantization floor | right |',
+    '|---|---|---|---|---:|---:|---:|---:|---:|---|', ...rows].join('\n');
 }
 
 /** Tolerances of issue 12: weights within 0.02, density per parent within 0.05, t within 0.02. */
@@ -289,7 +309,7 @@ async function budgetSweep(budgets, wasmDir) {
   return rows.join('\n');
 }
 
-function evaluationMd(results, sweep, mk = []) {
+function evaluationMd(results, sweep, mk = [], gg = []) {
   const ok = results.filter((r) => r.ok).length;
   const m = margins(results);
   const th = thresholds();
@@ -307,7 +327,9 @@ function evaluationMd(results, sweep, mk = []) {
       `(${mk.filter((r) => r.holdout && r.check.ok).length} of ${mk.filter((r) => r.holdout).length} held out).`)
     .replace('{{MERGEKIT_FAMILIES}}', familySummary(mk))
     .replace('{{MERGEKIT_CONFUSION}}', confusionTable(mk))
-    .replace('{{MERGEKIT_CASES}}', mergekitTable(mk));
+    .replace('{{MERGEKIT_CASES}}', mergekitTable(mk))
+    .replace('{{GGUF_SUMMARY}}', `${gg.filter((r) => r.ok).length} of ${gg.length} GGUF cases right.`)
+    .replace('{{GGUF_CASES}}', ggufTable(gg));
 }
 
 async function main(argv) {
@@ -316,8 +338,9 @@ async function main(argv) {
     only: arg('--only'), set: arg('--set'), wasmDir: arg('--wasm') && path.resolve(arg('--wasm')),
     budget: arg('--budget') ? Number(arg('--budget')) : undefined,
   });
-  const results = all.filter((r) => r.set !== 'mergekit');
+  const results = all.filter((r) => r.set !== 'mergekit' && r.set !== 'gguf');
   const mk = all.filter((r) => r.set === 'mergekit');
+  const gg = all.filter((r) => r.set === 'gguf');
   if (argv.includes('--json')) {
     console.log(JSON.stringify(all, null, 2));
   } else {
@@ -327,6 +350,11 @@ async function main(argv) {
       console.log(caseTable(results));
       console.log();
       console.log(JSON.stringify(margins(results), null, 1));
+    }
+    if (gg.length) {
+      console.log(`gguf set: ${gg.filter((r) => r.ok).length} of ${gg.length} cases right`);
+      console.log();
+      console.log(ggufTable(gg));
     }
     if (mk.length) {
       console.log();
@@ -342,11 +370,12 @@ async function main(argv) {
   if (argv.includes('--write')) {
     const wasmDir = arg('--wasm') && path.resolve(arg('--wasm'));
     const sweep = await budgetSweep([300_000, 1_000_000, 64 * 1024 * 1024], wasmDir);
-    fs.writeFileSync(path.join(root, 'EVALUATION.md'), evaluationMd(results, sweep, mk));
+    const ggAll = gg.length ? gg : (await evaluate({ set: 'gguf', wasmDir })).results;
+    fs.writeFileSync(path.join(root, 'EVALUATION.md'), evaluationMd(results, sweep, mk, ggAll));
     console.error('EVALUATION.md written');
   }
   fs.rmSync(dir, { recursive: true, force: true });
-  const bad = [...results.filter((r) => !r.ok), ...mk.filter((r) => !r.check.ok)];
+  const bad = [...results.filter((r) => !r.ok), ...gg.filter((r) => !r.ok), ...mk.filter((r) => !r.check.ok)];
   if (bad.length) console.error(`${bad.length} case(s) not as expected: ${bad.map((r) => r.id).join(', ')}`);
   return bad.length ? 1 : 0;
 }

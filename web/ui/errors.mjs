@@ -36,6 +36,10 @@ export function explainError(e, ctx) {
       title = `A file is missing in ${who}${where}${e.path ? `: ${e.path}` : ''}.`;
       advice = 'The repository may have been changed or its weights deleted at this revision: pin an older commit with @sha.';
       break;
+    case 'GgufChoice':
+      title = `No single GGUF file of ${who} fits${where}.`;
+      advice = 'Put the type after a colon (owner/name:Q4_K_M) or the file’s path (owner/name:dir/file.gguf); the detail below lists the repository’s GGUF files.';
+      break;
     case 'Disabled':
       title = `${cap(who)} has been disabled on the hub${where}.`;
       advice = 'Nothing can be read from it; if you know an older commit, try owner/name@sha.';

@@ -294,7 +294,7 @@ export function readForm() {
     }
     // The one model-id parser (ids, @revisions and pasted hub URLs), as the CLI and links use.
     try { parseModelId(v); } catch {
-      setFieldError(field, `“${v}” is not a model ID: use owner/name or owner/name@revision.`);
+      setFieldError(field, `“${v}” is not a model ID: use owner/name, owner/name@revision, or owner/name:Q4_K_M for a GGUF file.`);
       firstBad ??= input;
       return null;
     }
@@ -308,7 +308,7 @@ export function readForm() {
   const candidates = [];
   const candBox = /** @type {HTMLTextAreaElement} */ (byId('candidates'));
   for (const c of candBox.value.split(/[\s,]+/).filter(Boolean)) {
-    try { parseModelId(c); } catch { return { error: `“${c}” in Other candidates is not a model ID: use owner/name or owner/name@revision.`, focus: candBox }; }
+    try { parseModelId(c); } catch { return { error: `“${c}” in Other candidates is not a model ID: use owner/name, owner/name@revision, or owner/name:Q4_K_M for a GGUF file.`, focus: candBox }; }
     candidates.push(c);
   }
   const discover = parents.length === 0 || !base || candidates.length > 0;

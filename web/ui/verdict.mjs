@@ -106,7 +106,8 @@ export function modelsTable(v) {
       h('th', { scope: 'col' }, 'Requested'), h('th', { scope: 'col' }, 'Commit'))),
     h('tbody', null, v.models.map((m) => h('tr', null,
       h('th', { scope: 'row' }, m.role),
-      h('td', { class: 'name' }, m.label),
+      h('td', { class: 'name' }, m.label, m.gguf
+        ? h('span', { class: 'model-file' }, ` · GGUF ${m.gguf.file}${m.gguf.parts > 1 ? ` (${m.gguf.parts} parts)` : ''}`) : null),
       h('td', null, m.requested || '—'),
       h('td', { class: 'mono' }, m.url
         ? h('a', { href: m.url, target: '_blank', rel: 'noopener noreferrer', title: m.revision }, shortSha(m.revision))

@@ -6,12 +6,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { readSafetensors } from '../safetensors-io.mjs';
-import { linear, mergeEach, rng } from '../merge-ops.mjs';
+import { add, linear, mergeEach, norm, perturbation, rng } from '../merge-ops.mjs';
 import { hfToGguf } from './convert.mjs';
 import { writeGguf, writeSplitGguf } from './writer.mjs';
 
 /** The file types the evaluation and the mock hub quantize to (llama.cpp's common downloads). */
-export const EVAL_TYPES = ['Q8_0', 'Q4_0', 'Q4_K_M', 'Q5_1', 'Q6_K'];
+export const EVAL_TYPES = ['Q8_0', 'Q6_K', 'Q5_1', 'Q4_0', 'Q4_K', 'Q4_K_M'];
 /** The alpha of the quantized merges: C = ALPHA sst2 + (1 - ALPHA) base, as the demo's merge. */
 export const MERGE_ALPHA = 0.571;
 
@@ -39,7 +39,18 @@ export function sourceModels(dir) {
     for (let i = 0; i < data.length; i++) data[i] = Math.fround(0.02 * rand.gauss());
     unrelated.tensors.set(name, { shape: t.shape, data });
   }
-  return { base, sst2, merge, unrelated, tinystories: real(dir, 'tinystories-656k') };
+  // Llama family (HF names, so llama.cpp's q/k permutation applies): real tinystories-656k as the
+  // base, a synthetic fine-tune of it (a rank-4 delta of 5% of each tensor's norm, as the core
+  // set's storiesft) and a linear merge of the two.
+  const tinystories = real(dir, 'tinystories-656k');
+  const randFt = rng('gguf-tinystories-ft');
+  const ft = { tensors: new Map(), config: tinystories.config };
+  for (const [name, t] of tinystories.tensors) {
+    const P = perturbation(new Float32Array(t.data.length), t.shape, 0.05 * norm(t.data), randFt);
+    ft.tensors.set(name, { shape: t.shape, data: add(t.data, P) });
+  }
+  const tinystoriesMerge = { tensors: mergeEach(ft.tensors, tinystories.tensors, (x, y) => linear(x, y, MERGE_ALPHA)), config: tinystories.config };
+  return { base, sst2, merge, unrelated, tinystories, tinystoriesFt: ft, tinystoriesMerge };
 }
 
 /**

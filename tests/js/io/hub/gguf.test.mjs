@@ -83,7 +83,7 @@ test('no match and several matches are errors that list the GGUF files', { skip:
   await rejectsWith(client().resolveModel('gguf/ambiguous-GGUF', 'main', { select: { quant: 'Q4_0' } }), 'GgufChoice',
     /2 GGUF models of type Q4_0: name one by its path.*v1\/bert-tiny-sst2-Q4_0\.gguf \(Q4_0\), v2\/bert-tiny-sst2-Q4_0\.gguf/);
   await rejectsWith(client().resolveModel('gguf/bert-tiny-sst2-GGUF', 'main', { select: { file: 'nope-Q8_0.gguf' } }), 'GgufChoice', /has no file nope-Q8_0\.gguf/);
-  await rejectsWith(client().resolveModel('gguf/bert-tiny-sst2-GGUF', 'main'), 'GgufChoice', /no safetensors weights and 5 GGUF models: add :QUANT/);
+  await rejectsWith(client().resolveModel('gguf/bert-tiny-sst2-GGUF', 'main'), 'GgufChoice', /no safetensors weights and 6 GGUF models: add :QUANT/);
 });
 
 test('a repo with both formats is safetensors unless a GGUF is named; a GGUF-only repo with one model needs no tag', { skip: !haveRealModels }, async () => {

@@ -1,0 +1,35 @@
+// The page and GGUF ids (issue 16): `owner/name:QUANT` typed in the form and resolved against the
+// mock hub's GGUF repos; a GGUF tag the repo does not have is refused with its files listed.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { openBrowser, setAdvanced, settle, verify } from './helpers.mjs';
+import { ggufRepos } from '../../tools/mock-hub/gguf-repos.mjs';
+import { REAL_MODELS } from '../../tools/mock-hub/catalog.mjs';
+import { MockRepo } from '../../tools/mock-hub/repo.mjs';
+
+let site;
+let browser;
+before(async () => {
+  const { startSite } = await import('../../tools/serve.mjs');
+  site = await startSite({ repos: ggufRepos(REAL_MODELS).map((r) => new MockRepo(r)), dist: process.env.MP_TEST_DIST || undefined });
+  browser = await openBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+async function open(page) {
+  await page.goto(site.url);
+  await setAdvanced(page, { endpoint: site.hub.hubUrl });
+}
+
+test('a type the repo does not have: the error lists its GGUF files', async () => {
+  const { page } = browser;
+  await open(page);
+  await verify(page, { suspect: 'gguf/bert-tiny-sst2-GGUF:Q2_K', parent: 'demo/bert-tiny-sst2', base: 'demo/bert-tiny-base' });
+  await settle(page);
+  assert.equal(await page.locator('#error').isHidden(), false);
+  assert.match(await page.locator('#error').textContent(), /no GGUF file of type Q2_K; its GGUF files: .*bert-tiny-sst2-Q8_0\.gguf \(Q8_0\)/);
+});

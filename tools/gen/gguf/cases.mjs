@@ -1,0 +1,61 @@
+// The `gguf` evaluation set (tests/eval/run.mjs --set gguf): GGUF suspects checked against the
+// safetensors models they claim, all from the real BERT-tiny weights (models.mjs):
+// - a quantized copy of the claimed parent (real sst2), one case per type;
+// - a quantized copy of a real linear merge (0.571 sst2 + 0.429 base), one case per type: alpha
+//   must come back within the type's tolerance (issue 16: 0.02 for Q8_0, 0.05 for the 4-bit
+//   types, whose noise is far larger than a fine-tune's delta);
+// - an unrelated GGUF (a random init of the same shapes) whose card claims sst2;
+// - the llama family (HF names: llama.cpp permutes q/k rows, the core must undo it): a quantized
+//   copy of a synthetic fine-tune of real tinystories-656k and a quantized merge of the two.
+// Each case has the roles of a manifest entry of tools/gen/merges.mjs (paths of local models).
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { encodeSafetensors } from '../safetensors-io.mjs';
+import { EVAL_TYPES, MERGE_ALPHA, ggufBytes, sourceModels } from './models.mjs';
+
+/** Alpha tolerance per file type: the issue's 0.02 (8-bit) and 0.05 (4-bit), between them by bits. */
+export const ALPHA_TOLERANCE = { Q8_0: 0.02, Q6_K: 0.02, Q5_1: 0.03, Q4_0: 0.05, Q4_K: 0.05, Q4_K_M: 0.05 };
+
+/**
+ * Writes the GGUF suspects under `out` and returns manifest entries.
+ * @param {{out: string, realDir: string, only?: string}} o
+ */
+export function ggufCases({ out, realDir, only }) {
+  const m = sourceModels(realDir);
+  const filter = only ? new RegExp(only) : null;
+  const folder = (name) => path.join(realDir, name);
+  const roles = (suspect) => ({ suspect, parents: [folder('bert-tiny-sst2-fhe')], base: folder('bert-tiny-fhe-v0-weights'), control: folder('bert-tiny-emotion-fhe') });
+  const specs = [
+    ...EVAL_TYPES.map((t) => ({ id: `gguf-copy-sst2-${t}`, model: m.sst2, type: t, notes: `real sst2 quantized to ${t} (ggml reference quantizers)`,
+      expected: { kind: 'quantized-copy', accept: ['quantized-copy', 'copy'], method: '', quant: t } })),
+    ...EVAL_TYPES.map((t) => ({ id: `gguf-merge-sst2-a${MERGE_ALPHA}-${t}`, model: m.merge, type: t,
+      notes: `C = ${MERGE_ALPHA} sst2 + ${(1 - MERGE_ALPHA).toFixed(3)} base (F32), quantized to ${t}`,
+      expected: { kind: 'linear-merge', accept: ['linear-merge'], method: 'linear', alpha: [MERGE_ALPHA], alpha_tolerance: ALPHA_TOLERANCE[t], quant: t } })),
+    { id: 'gguf-unrelated-Q8_0', model: m.unrelated, type: 'Q8_0', notes: 'a random init of the same shapes, Q8_0, claimed to be sst2',
+      expected: { kind: 'not-a-merge', accept: ['not-a-merge'], method: '', quant: 'Q8_0' } },
+  ];
+  const llamaTypes = ['Q8_0', 'Q4_0', 'Q4_K_M'];
+  const ftFolder = path.join(out, '_inputs', 'tinystories-656k-ft');
+  const llamaRoles = (suspect) => ({ suspect, parents: [ftFolder], base: folder('tinystories-656k'), control: null });
+  specs.push(
+    ...llamaTypes.map((t) => ({ id: `gguf-llama-copy-ft-${t}`, model: m.tinystoriesFt, type: t, roles: llamaRoles,
+      notes: `tinystories-656k + a rank-4 5% delta, quantized to ${t} (q/k rows permuted as llama.cpp does)`,
+      expected: { kind: 'quantized-copy', accept: ['quantized-copy', 'copy'], method: '', quant: t } })),
+    ...llamaTypes.map((t) => ({ id: `gguf-llama-merge-a${MERGE_ALPHA}-${t}`, model: m.tinystoriesMerge, type: t, roles: llamaRoles,
+      notes: `C = ${MERGE_ALPHA} ft + ${(1 - MERGE_ALPHA).toFixed(3)} tinystories-656k, quantized to ${t}`,
+      expected: { kind: 'linear-merge', accept: ['linear-merge'], method: 'linear', alpha: [MERGE_ALPHA], alpha_tolerance: ALPHA_TOLERANCE[t], quant: t } })),
+  );
+  fs.mkdirSync(out, { recursive: true });
+  fs.mkdirSync(ftFolder, { recursive: true });
+  fs.writeFileSync(path.join(ftFolder, 'model.safetensors'), encodeSafetensors(m.tinystoriesFt.tensors, 'F32', { format: 'pt' }));
+  fs.writeFileSync(path.join(ftFolder, 'config.json'), JSON.stringify(m.tinystoriesFt.config, null, 2) + '\n');
+  const entries = [];
+  for (const s of specs) {
+    if (filter && !filter.test(s.id)) continue;
+    const file = path.join(out, `${s.id}.gguf`);
+    fs.writeFileSync(file, ggufBytes(s.model, s.type, { name: s.id }));
+    entries.push({ id: s.id, set: 'gguf', holdout: false, roles: (s.roles ?? roles)(file), dtype: s.type, expected: s.expected, notes: s.notes });
+  }
+  return { schema: 'mergeprobe.test-merges/1', generator: 'tools/gen/gguf/cases.mjs', cases: entries };
+}
