@@ -42,9 +42,9 @@ if (!isMainThread) {
   console.log(`mock hub: ${mbit} Mbit/s shared, ${latencyMs} ms per server hop, budget ${((budget ?? DEFAULT_BUDGET) / 2 ** 20).toFixed(0)} MiB, ` +
     `concurrency ${concurrency ?? 'default'}, no cache`);
   console.log('seed = bench/seed-method.mjs (router + shared-expert gate of 5 layers, whole tensors, sequential) on the same mock, same run.');
-  console.log('floor = max(the run\'s bytes / link, its requests in waves of the concurrency x one hop); heap = wasm memory at the end (never shrinks: the peak).');
-  console.log('| layout | headers s | plan s | fetch s | compute s | total s | header MB | tensor MB | requests | /resolve/ | verdict | alpha | cos_fit | seed s | seed req | seed MB | total/seed | floor s | total/floor | heap MB |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('floor = max(the run\'s bytes / link, its requests in waves of the concurrency x one hop); heapPeak = wasm memory at the end of a fresh module (it never shrinks: the run\'s peak), beside its bound budget + index and header bytes.');
+  console.log('| layout | headers s | plan s | fetch s | compute s | total s | header MB | tensor MB | requests | /resolve/ | verdict | alpha | cos_fit | seed s | seed req | seed MB | total/seed | floor s | total/floor | heapPeak MB | budget+headers MB |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const layout of layouts) {
     const worker = new Worker(fileURLToPath(import.meta.url), {
       // Unthrottled first, with generated chunks remembered (memoBytes): a warm-up run of each
@@ -94,7 +94,8 @@ if (!isMainThread) {
       `${t('plan', 'fetching')} | ${t('fetching', 'computing')} | ${total.toFixed(2)} | ` +
       `${(headerBytes / 1e6).toFixed(2)} | ${((report.fetch.bytes - headerBytes) / 1e6).toFixed(1)} | ${report.fetch.requests} | ` +
       `${report.fetch.resolve_calls} | ${s.verdict} | ${s.alphas[0].toFixed(4)} | ${s.cos_fit.toFixed(4)} | ${seedCols} | ` +
-      `${floor.toFixed(2)} | ${(total / floor).toFixed(2)} | ${(wasm.HEAPU8.length / 1e6).toFixed(0)} |`);
+      `${floor.toFixed(2)} | ${(total / floor).toFixed(2)} | ${(wasm.HEAPU8.length / 1e6).toFixed(0)} | ` +
+      `${(((budget ?? DEFAULT_BUDGET) + headerBytes) / 1e6).toFixed(0)} |`);
     worker.postMessage('close');
   }
 }

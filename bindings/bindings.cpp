@@ -105,6 +105,17 @@ class JsAnalysis {
     return static_cast<double>(reinterpret_cast<uintptr_t>(a_.range_buffer(static_cast<size_t>(i))));
   }
 
+  // Compute while fetching (mp::Analysis::fetch_order): the ranges' order, then per range in.
+  val fetchOrder() const {
+    const auto& order = a_.fetch_order();
+    return val::global("Uint32Array").new_(val(emscripten::typed_memory_view(order.size(), order.data())));
+  }
+  void rangeFetched(double i) { a_.range_fetched(static_cast<size_t>(i)); }
+  val computeReady() {
+    mp::Error e = a_.compute_ready();
+    return e.ok() ? val::object() : error_value(e);
+  }
+
   val compute() {
     mp::Error e = a_.compute();
     return e.ok() ? val::object() : error_value(e);
@@ -143,6 +154,9 @@ EMSCRIPTEN_BINDINGS(mergeprobe) {
       .function("match", &JsAnalysis::match)
       .function("plan", &JsAnalysis::plan)
       .function("rangeBuffer", &JsAnalysis::rangeBuffer)
+      .function("fetchOrder", &JsAnalysis::fetchOrder)
+      .function("rangeFetched", &JsAnalysis::rangeFetched)
+      .function("computeReady", &JsAnalysis::computeReady)
       .function("compute", &JsAnalysis::compute)
       .function("reportJson", &JsAnalysis::reportJson)
       .function("fileNames", &JsAnalysis::fileNames);

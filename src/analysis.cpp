@@ -122,6 +122,7 @@ Result<Plan> Analysis::plan(const PlanOptions& options) {
   buffers_.clear();
   buffers_.resize(plan_.ranges.size());
   computed_ = false;
+  if (Error e = index_groups(); !e.ok()) return e;
   return p;
 }
 
@@ -134,144 +135,234 @@ uint8_t* Analysis::range_buffer(size_t i) {
   return buffers_[i].get();
 }
 
+// Where sample `s` of `mt` lies for `model`: the plan's range holding its rows and the one holding
+// its FP8 scale (-1 when it has none), with the absolute offsets of the rows.
+Error Analysis::sample_ranges(const MatchedTensor& mt, int model, const Sample& s, SampleRanges* out) const {
+  const TensorRef& ref = mt.refs[model];
+  const ModelFile& f = models_[model].files[ref.file];
+  const TensorInfo& ti = f.header.tensors[ref.tensor];
+  const uint64_t row_len = row_length(mt.shape);
+  const uint64_t row_bytes = dtype_span_bytes(ti.dtype, row_len);
+  out->begin = f.header.data_start() + ti.begin + s.row_begin * row_bytes;
+  const uint64_t end = f.header.data_start() + ti.begin + s.row_end * row_bytes;
+  out->data = find_range(plan_, static_cast<uint32_t>(model), ref.file, out->begin, end);
+  if (out->data < 0) return make_error(ErrorCode::InvalidArgument, "internal: the plan does not cover " + ti.name);
+  out->scale = -1;
+  if (model < static_cast<int>(mt.scales.size()) && mt.scales[model]) {
+    const TensorRef& sr = *mt.scales[model];
+    const ModelFile& sf = models_[model].files[sr.file];
+    const TensorInfo& si = sf.header.tensors[sr.tensor];
+    out->scale_begin = sf.header.data_start() + si.begin;
+    out->scale = find_range(plan_, static_cast<uint32_t>(model), sr.file, out->scale_begin, sf.header.data_start() + si.end);
+    if (out->scale < 0)
+      return make_error(ErrorCode::InvalidArgument, "internal: the plan does not cover scale " + si.name);
+  }
+  return {};
+}
+
+// One stream per model for a sample, over the fetched buffers.
+Error Analysis::stream_for(const MatchedTensor& mt, int model, const Sample& s, StreamView& out) const {
+  SampleRanges at;
+  if (Error e = sample_ranges(mt, model, s, &at); !e.ok()) return e;
+  const TensorRef& ref = mt.refs[model];
+  const TensorInfo& ti = models_[model].files[ref.file].header.tensors[ref.tensor];
+  const uint64_t row_len = row_length(mt.shape);
+  out = StreamView{};
+  out.data = buffers_[at.data].get() + (at.begin - plan_.ranges[at.data].begin);
+  out.dtype = ti.dtype;
+  out.count = (s.row_end - s.row_begin) * row_len;
+  out.row_len = row_len;
+  out.first_row = s.row_begin;
+  out.head_rows = ti.permuted_head_rows;
+  if (at.scale >= 0) {
+    const TensorRef& sr = *mt.scales[model];
+    const TensorInfo& si = models_[model].files[sr.file].header.tensors[sr.tensor];
+    out.scale = buffers_[at.scale].get() + (at.scale_begin - plan_.ranges[at.scale].begin);
+    out.scale_dtype = si.dtype;
+    // Block size from the shapes: DeepSeek/Qwen FP8 use 128x128; derive it so other block
+    // sizes work too. rows = all but the last dim.
+    uint64_t rows = 1;
+    for (size_t d = 0; d + 1 < ti.shape.size(); ++d) rows *= ti.shape[d];
+    uint64_t srows = si.shape.size() >= 2 ? si.shape[si.shape.size() - 2] : 1;
+    uint64_t scols = si.shape.empty() ? 1 : si.shape.back();
+    auto block = [](uint64_t n, uint64_t blocks) -> uint32_t {
+      if (blocks == 0) return 128;
+      if ((n + 127) / 128 == blocks) return 128;
+      return static_cast<uint32_t>((n + blocks - 1) / blocks);
+    };
+    out.block_rows = block(rows, srows);
+    out.block_cols = block(ti.shape.empty() ? 1 : ti.shape.back(), scols);
+  }
+  return {};
+}
+
+// After plan(): which ranges each tensor (a group of its samples) needs, and the order to fetch
+// them in so that tensors complete one after another.
+Error Analysis::index_groups() {
+  groups_.clear();
+  const auto& samples = plan_.samples;
+  for (size_t si = 0; si < samples.size();) {
+    size_t sj = si;
+    while (sj < samples.size() && samples[sj].tensor == samples[si].tensor) ++sj;
+    groups_.push_back({si, sj});
+    si = sj;
+  }
+  range_groups_.assign(plan_.ranges.size(), {});
+  missing_.assign(groups_.size(), 0);
+  fetched_.assign(plan_.ranges.size(), 0);
+  done_.assign(groups_.size(), std::nullopt);
+  ready_.clear();
+  fetch_order_.clear();
+  std::vector<uint8_t> ordered(plan_.ranges.size(), 0);
+  std::vector<long> mine;
+  for (size_t g = 0; g < groups_.size(); ++g) {
+    mine.clear();
+    const MatchedTensor& mt = match_.tensors[samples[groups_[g].first].tensor];
+    for (size_t s = groups_[g].first; s < groups_[g].second; ++s)
+      for (int m = 0; m < roles(); ++m) {
+        SampleRanges at;
+        if (Error e = sample_ranges(mt, m, samples[s], &at); !e.ok()) return e;
+        mine.push_back(at.data);
+        if (at.scale >= 0) mine.push_back(at.scale);
+      }
+    std::sort(mine.begin(), mine.end());
+    mine.erase(std::unique(mine.begin(), mine.end()), mine.end());
+    for (long r : mine) {
+      range_groups_[static_cast<size_t>(r)].push_back(static_cast<uint32_t>(g));
+      if (!ordered[static_cast<size_t>(r)]) {
+        ordered[static_cast<size_t>(r)] = 1;
+        fetch_order_.push_back(static_cast<uint32_t>(r));
+      }
+    }
+    missing_[g] = static_cast<uint32_t>(mine.size());
+  }
+  for (size_t r = 0; r < ordered.size(); ++r)
+    if (!ordered[r]) fetch_order_.push_back(static_cast<uint32_t>(r));  // a range no sample reads
+  return {};
+}
+
+void Analysis::range_fetched(size_t i) {
+  if (!planned_ || i >= fetched_.size() || fetched_[i] || !buffers_[i]) return;
+  fetched_[i] = 1;
+  for (uint32_t g : range_groups_[i])
+    if (--missing_[g] == 0) ready_.push_back(g);
+}
+
+Error Analysis::compute_ready() {
+  if (!planned_) return make_error(ErrorCode::InvalidArgument, "compute_ready() before plan()");
+  while (!ready_.empty()) {
+    const uint32_t g = ready_.back();
+    ready_.pop_back();
+    if (done_[g]) continue;
+    auto r = compute_tensor(groups_[g].first, groups_[g].second);
+    if (!r) return r.error();
+    done_[g] = std::move(r.value());
+  }
+  return {};
+}
+
+size_t Analysis::tensors_computed() const {
+  return static_cast<size_t>(std::count_if(done_.begin(), done_.end(), [](const auto& r) { return r.has_value(); }));
+}
+
+// The statistics of one tensor from its samples [si, sj): depends only on its own bytes, so
+// computing tensors as their ranges arrive gives the same numbers as computing them at the end.
+Result<TensorResult> Analysis::compute_tensor(size_t si, size_t sj) const {
+  const int n_models = roles();
+  const int base = k_ + 1;
+  const int control = has_control_ ? k_ + 2 : -1;
+  const auto& samples = plan_.samples;
+  const uint32_t t = samples[si].tensor;
+  const MatchedTensor& mt = match_.tensors[t];
+  TensorResult r;
+  r.tensor = t;
+  r.m.k = k_;
+  r.x.k = k_;
+  r.cm.k = k_;
+  r.has_control = control >= 0;
+  uint64_t hash[kMaxParents + 3];
+  for (auto& h : hash) h = 1469598103934665603ull;
+
+  std::vector<std::vector<StreamView>> streams(sj - si, std::vector<StreamView>(n_models));
+  for (size_t s = si; s < sj; ++s) {
+    auto& sv = streams[s - si];
+    for (int m = 0; m < n_models; ++m)
+      if (Error e = stream_for(mt, m, samples[s], sv[m]); !e.ok()) return e;
+    const StreamView* parents = &sv[1];
+    accumulate(sv[0], sv[base], parents, k_, r.m);
+    MethodSignals x;
+    x.k = k_;
+    compute_method_signals(sv[0], sv[base], parents, k_, x);
+    r.x.add(x);
+    hash[0] = fnv1a_fold(hash[0], x.hash_c);
+    hash[1] = fnv1a_fold(hash[1], x.hash_b);
+    for (int i = 0; i < k_; ++i) hash[2 + i] = fnv1a_fold(hash[2 + i], x.hash_a[i]);
+    if (control >= 0) accumulate(sv[control], sv[base], parents, k_, r.cm);
+    r.elements += sv[0].count;
+  }
+  r.x.hash_c = hash[0];
+  r.x.hash_b = hash[1];
+  for (int i = 0; i < k_; ++i) r.x.hash_a[i] = hash[2 + i];
+
+  const Dtype cdtype = models_[0].files[mt.refs[0].file].header.tensors[mt.refs[0].tensor].dtype;
+  r.est = estimate(r.m, cdtype);
+  use_robust_alpha(r, k_);
+  if (control >= 0) r.cest = estimate(r.cm, cdtype);
+  if (!r.est.degenerate) {
+    // The alpha a merge was made with is a round number (0.571, 0.6), not our fit, and rounding
+    // ties break differently for alphas a hair apart: try the fit and its 3- and 2-decimal
+    // roundings, and keep the best share for each operation order.
+    double candidates[3][kMaxParents];
+    for (int i = 0; i < k_; ++i) {
+      candidates[0][i] = r.est.alpha[i];
+      candidates[1][i] = std::round(r.est.alpha[i] * 1000) / 1000;
+      candidates[2][i] = std::round(r.est.alpha[i] * 100) / 100;
+    }
+    for (const auto& alphas : candidates) {
+      BitExact total;
+      for (size_t s = si; s < sj; ++s) {
+        const auto& sv = streams[s - si];
+        BitExact bx;
+        bit_exact(sv[0], sv[base], &sv[1], k_, alphas, bx);
+        total.add(bx);
+      }
+      r.bx.applicable = total.applicable;
+      r.bx.n = total.n;
+      r.bx.match_fp32 = std::max(r.bx.match_fp32, total.match_fp32);
+      r.bx.match_bf16 = std::max(r.bx.match_bf16, total.match_bf16);
+    }
+  }
+  auto same_dtype = [&](int a, int b) {
+    return models_[a].files[mt.refs[a].file].header.tensors[mt.refs[a].tensor].dtype ==
+           models_[b].files[mt.refs[b].file].header.tensors[mt.refs[b].tensor].dtype;
+  };
+  r.identical_to_base = r.m.n > 0 && r.m.eq_cb == r.m.n && same_dtype(0, base) && r.x.hash_c == r.x.hash_b;
+  for (int i = 0; i < k_; ++i)
+    if (r.m.n > 0 && r.m.eq_ca[i] == r.m.n && same_dtype(0, 1 + i) && r.x.hash_c == r.x.hash_a[i]) {
+      r.identical_to_parent = i;
+      break;
+    }
+  return r;
+}
+
 Error Analysis::compute() {
   if (!planned_) return make_error(ErrorCode::InvalidArgument, "compute() before plan()");
   for (size_t i = 0; i < buffers_.size(); ++i)
     if (!buffers_[i]) return make_error(ErrorCode::InvalidArgument, "compute(): range " + std::to_string(i) + " was not fetched");
-
-  const int n_models = roles();
   const int base = k_ + 1;
-  const int control = has_control_ ? k_ + 2 : -1;
-
-  // Where the bytes of [abs_begin, abs_end) of (model, file) are in the fetched buffers.
-  auto locate = [&](int model, uint32_t file, uint64_t b, uint64_t e) -> const uint8_t* {
-    long ri = find_range(plan_, static_cast<uint32_t>(model), file, b, e);
-    if (ri < 0) return nullptr;
-    return buffers_[ri].get() + (b - plan_.ranges[ri].begin);
-  };
-
-  // One stream per model for a sample.
-  auto stream_for = [&](const MatchedTensor& mt, int model, const Sample& s, StreamView& out) -> Error {
-    const TensorRef& ref = mt.refs[model];
-    const ModelFile& f = models_[model].files[ref.file];
-    const TensorInfo& ti = f.header.tensors[ref.tensor];
-    const uint64_t row_len = row_length(mt.shape);
-    const uint64_t row_bytes = dtype_span_bytes(ti.dtype, row_len);
-    const uint64_t begin = f.header.data_start() + ti.begin + s.row_begin * row_bytes;
-    const uint64_t end = f.header.data_start() + ti.begin + s.row_end * row_bytes;
-    out = StreamView{};
-    out.data = locate(model, ref.file, begin, end);
-    if (!out.data)
-      return make_error(ErrorCode::InvalidArgument, "internal: the plan does not cover " + ti.name);
-    out.dtype = ti.dtype;
-    out.count = (s.row_end - s.row_begin) * row_len;
-    out.row_len = row_len;
-    out.first_row = s.row_begin;
-    out.head_rows = ti.permuted_head_rows;
-    if (model < static_cast<int>(mt.scales.size()) && mt.scales[model]) {
-      const TensorRef& sr = *mt.scales[model];
-      const ModelFile& sf = models_[model].files[sr.file];
-      const TensorInfo& si = sf.header.tensors[sr.tensor];
-      out.scale = locate(model, sr.file, sf.header.data_start() + si.begin, sf.header.data_start() + si.end);
-      if (!out.scale)
-        return make_error(ErrorCode::InvalidArgument, "internal: the plan does not cover scale " + si.name);
-      out.scale_dtype = si.dtype;
-      // Block size from the shapes: DeepSeek/Qwen FP8 use 128x128; derive it so other block
-      // sizes work too. rows = all but the last dim.
-      uint64_t rows = 1;
-      for (size_t d = 0; d + 1 < ti.shape.size(); ++d) rows *= ti.shape[d];
-      uint64_t srows = si.shape.size() >= 2 ? si.shape[si.shape.size() - 2] : 1;
-      uint64_t scols = si.shape.empty() ? 1 : si.shape.back();
-      auto block = [](uint64_t n, uint64_t blocks) -> uint32_t {
-        if (blocks == 0) return 128;
-        if ((n + 127) / 128 == blocks) return 128;
-        return static_cast<uint32_t>((n + blocks - 1) / blocks);
-      };
-      out.block_rows = block(rows, srows);
-      out.block_cols = block(ti.shape.empty() ? 1 : ti.shape.back(), scols);
-    }
-    return {};
-  };
-
-  results_.clear();
-  size_t si = 0;
   const auto& samples = plan_.samples;
-  while (si < samples.size()) {
-    const uint32_t t = samples[si].tensor;
-    size_t sj = si;
-    while (sj < samples.size() && samples[sj].tensor == t) ++sj;
-    const MatchedTensor& mt = match_.tensors[t];
-    TensorResult r;
-    r.tensor = t;
-    r.m.k = k_;
-    r.x.k = k_;
-    r.cm.k = k_;
-    r.has_control = control >= 0;
-    uint64_t hash[kMaxParents + 3];
-    for (auto& h : hash) h = 1469598103934665603ull;
-
-    std::vector<std::vector<StreamView>> streams(sj - si, std::vector<StreamView>(n_models));
-    for (size_t s = si; s < sj; ++s) {
-      auto& sv = streams[s - si];
-      for (int m = 0; m < n_models; ++m)
-        if (Error e = stream_for(mt, m, samples[s], sv[m]); !e.ok()) return e;
-      const StreamView* parents = &sv[1];
-      accumulate(sv[0], sv[base], parents, k_, r.m);
-      MethodSignals x;
-      x.k = k_;
-      compute_method_signals(sv[0], sv[base], parents, k_, x);
-      r.x.add(x);
-      hash[0] = fnv1a_fold(hash[0], x.hash_c);
-      hash[1] = fnv1a_fold(hash[1], x.hash_b);
-      for (int i = 0; i < k_; ++i) hash[2 + i] = fnv1a_fold(hash[2 + i], x.hash_a[i]);
-      if (control >= 0) accumulate(sv[control], sv[base], parents, k_, r.cm);
-      r.elements += sv[0].count;
-    }
-    r.x.hash_c = hash[0];
-    r.x.hash_b = hash[1];
-    for (int i = 0; i < k_; ++i) r.x.hash_a[i] = hash[2 + i];
-
-    const Dtype cdtype = models_[0].files[mt.refs[0].file].header.tensors[mt.refs[0].tensor].dtype;
-    r.est = estimate(r.m, cdtype);
-    use_robust_alpha(r, k_);
-    if (control >= 0) r.cest = estimate(r.cm, cdtype);
-    if (!r.est.degenerate) {
-      // The alpha a merge was made with is a round number (0.571, 0.6), not our fit, and rounding
-      // ties break differently for alphas a hair apart: try the fit and its 3- and 2-decimal
-      // roundings, and keep the best share for each operation order.
-      double candidates[3][kMaxParents];
-      for (int i = 0; i < k_; ++i) {
-        candidates[0][i] = r.est.alpha[i];
-        candidates[1][i] = std::round(r.est.alpha[i] * 1000) / 1000;
-        candidates[2][i] = std::round(r.est.alpha[i] * 100) / 100;
-      }
-      for (const auto& alphas : candidates) {
-        BitExact total;
-        for (size_t s = si; s < sj; ++s) {
-          const auto& sv = streams[s - si];
-          BitExact bx;
-          bit_exact(sv[0], sv[base], &sv[1], k_, alphas, bx);
-          total.add(bx);
-        }
-        r.bx.applicable = total.applicable;
-        r.bx.n = total.n;
-        r.bx.match_fp32 = std::max(r.bx.match_fp32, total.match_fp32);
-        r.bx.match_bf16 = std::max(r.bx.match_bf16, total.match_bf16);
-      }
-    }
-    auto same_dtype = [&](int a, int b) {
-      return models_[a].files[mt.refs[a].file].header.tensors[mt.refs[a].tensor].dtype ==
-             models_[b].files[mt.refs[b].file].header.tensors[mt.refs[b].tensor].dtype;
-    };
-    r.identical_to_base = r.m.n > 0 && r.m.eq_cb == r.m.n && same_dtype(0, base) && r.x.hash_c == r.x.hash_b;
-    for (int i = 0; i < k_; ++i)
-      if (r.m.n > 0 && r.m.eq_ca[i] == r.m.n && same_dtype(0, 1 + i) && r.x.hash_c == r.x.hash_a[i]) {
-        r.identical_to_parent = i;
-        break;
-      }
-    results_.push_back(std::move(r));
-    si = sj;
+  // Tensors not computed while fetching (compute_ready), in tensor order; then all in order.
+  for (size_t g = 0; g < groups_.size(); ++g) {
+    if (done_[g]) continue;
+    auto r = compute_tensor(groups_[g].first, groups_[g].second);
+    if (!r) return r.error();
+    done_[g] = std::move(r.value());
   }
+  results_.clear();
+  results_.reserve(groups_.size());
+  for (auto& r : done_) results_.push_back(std::move(*r));
+  done_.assign(groups_.size(), std::nullopt);
+  ready_.clear();
 
   // Passthrough at other positions: C's sampled bytes equal to another tensor's in a parent or the
   // base. Only meaningful where the same rows were sampled (whole tensors), so only whole reads.

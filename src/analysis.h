@@ -8,6 +8,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,15 @@ class Analysis {
   Result<Plan> plan(const PlanOptions& options);
   // After plan(): memory for range i (plan().ranges[i]), exactly end-begin bytes.
   uint8_t* range_buffer(size_t i);
+  // Compute while fetching: fetch the ranges in fetch_order() (each tensor's ranges together, so
+  // tensors complete one after another), call range_fetched(i) once range i's bytes are in, and
+  // compute_ready() whenever convenient: it computes every tensor whose ranges are all in.
+  // compute() then computes the rest and aggregates; the report is byte-identical to calling
+  // compute() alone, since a tensor's statistics depend only on its own bytes.
+  const std::vector<uint32_t>& fetch_order() const { return fetch_order_; }
+  void range_fetched(size_t i);
+  Error compute_ready();
+  size_t tensors_computed() const;  // by compute_ready() so far, of current_plan()'s tensors
   Error compute();
   std::string report_json() const;
 
@@ -59,6 +69,17 @@ class Analysis {
   Dtype suspect_dtype() const;  // the dtype most of the suspect's matched tensors have
 
  private:
+  struct SampleRanges {
+    long data = -1;   // plan range holding the rows
+    uint64_t begin = 0;
+    long scale = -1;  // plan range holding the FP8 scale, or -1
+    uint64_t scale_begin = 0;
+  };
+  Error sample_ranges(const MatchedTensor& mt, int model, const Sample& s, SampleRanges* out) const;
+  Error stream_for(const MatchedTensor& mt, int model, const Sample& s, StreamView& out) const;
+  Error index_groups();
+  Result<TensorResult> compute_tensor(size_t si, size_t sj) const;
+
   int k_;
   bool has_control_;
   std::vector<Model> models_;
@@ -69,6 +90,15 @@ class Analysis {
   Plan plan_;
   bool planned_ = false;
   std::vector<std::unique_ptr<uint8_t[]>> buffers_;
+  // Per tensor of the plan (a run of samples): its samples, ranges not yet in, result once
+  // computed; per range: the tensors that read it, whether it is in.
+  std::vector<std::pair<size_t, size_t>> groups_;
+  std::vector<std::vector<uint32_t>> range_groups_;
+  std::vector<uint32_t> missing_;
+  std::vector<uint8_t> fetched_;
+  std::vector<std::optional<TensorResult>> done_;
+  std::vector<uint32_t> ready_;
+  std::vector<uint32_t> fetch_order_;
   std::vector<TensorResult> results_;
   Aggregates agg_;
   Verdict verdict_;

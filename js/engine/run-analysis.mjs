@@ -15,15 +15,20 @@ export { loadWasm, DEFAULT_BUDGET };
 /** The first read of a header: 97% of safetensors headers are below 100 kB (huggingface_hub). */
 export const SPECULATIVE_HEADER_BYTES = 100_000;
 /**
+ * Shards of an index get a first read sized from the index's names (headerGuess), with slack, and
+ * at least this: a whole page, so that a shard whose index entry under-counts (long shapes,
+ * big __metadata__) still fits. The guess already over-counts each tensor by 10-20 bytes. A
+ * Qwen3.5-397B BF16 shard header is ~1.5 kB: 16 kB first reads cost 4.9 MB for the trio's 282.
+ */
+const MIN_SHARD_HEADER_READ = 4096;
+const SHARD_GUESS_SLACK = 1.02;  // the per-tensor guess already over-counts by 10-20 bytes
+/**
  * The first read of a GGUF file: its metadata (a tokenizer of 32k-150k tokens: 0.5-3 MB) comes
  * before the tensor infos, and nothing says its length up front; 1 MiB holds most headers of
  * small vocabularies. The core answers `{needed: N}` when the header goes on past what it was given,
  * and N bytes from 0 are read (the core's cap: the binding's maxGgufHeaderBytes).
  */
 export const GGUF_FIRST_READ = 1 << 20;
-/** Shards of an index get a first read sized from the index's names (headerGuess), with slack. */
-const MIN_SHARD_HEADER_READ = 16_384;
-const SHARD_GUESS_SLACK = 1.02;  // the per-tensor guess already over-counts by 10-20 bytes
 /**
  * An index larger than this is not read when the listing names one complete shard set beside it
  * (shardsWithoutIndex): every shard's header is read anyway, and headers hold every name the
@@ -414,14 +419,21 @@ async function run(opts) {
     for (let i = 0; i < plan.ranges.length; i += 4) {
       const ptr = analysis.rangeBuffer(i / 4);
       if (!ptr) throw new EngineError('out of memory for the planned ranges: lower the byte budget', 'budget');
-      ranges.push({ role: plan.ranges[i], file: plan.ranges[i + 1], begin: plan.ranges[i + 2], end: plan.ranges[i + 3], ptr });
+      ranges.push({ index: i / 4, role: plan.ranges[i], file: plan.ranges[i + 1], begin: plan.ranges[i + 2], end: plan.ranges[i + 3], ptr });
     }
     done = 0;
     total = ranges.length;
     progress();
-    await mapLimit(ranges, concurrency, async (r) => {
+    // Compute while fetching: ranges in the core's order (each tensor's ranges together), and
+    // each tensor computed as soon as its ranges are in; the report is the same as computing
+    // after the fetch (tests/cpp/analysis_overlap_test.cpp), the compute hides behind the link.
+    const order = Array.from(analysis.fetchOrder(), (i) => ranges[i]);
+    await mapLimit(order, concurrency, async (r) => {
       throwIfAborted(signal);
       await readToHeap(models[r.role].file(names[r.role][r.file]), r.begin, r.end, r.ptr);
+      analysis.rangeFetched(r.index);
+      const ready = analysis.computeReady();
+      if (ready.error) throw coreError(ready, '');
       done += 1;
       progress();
     });

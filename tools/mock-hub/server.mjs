@@ -39,6 +39,8 @@ export const CDN_EXPOSE = {
 /**
  * @typedef {Object} Knobs
  * @property {number} [latencyMs]  added before every response head (both origins)
+ * @property {number} [jitterMs]  up to this much more before each CDN response (seeded, so replies
+ *   come back out of request order the same way every run: tests of arrival-order independence)
  * @property {number} [bandwidthBps]  bytes/s of one shared link for all bodies (0 = unlimited)
  * @property {number} [urlLifetimeSec]  signed CDN URL lifetime (X-Amz-Expires), default 3600
  * @property {'2026-07' | '2025-03'} [hubExpose]
@@ -97,6 +99,9 @@ export async function startMockHub(o = {}) {
   const host = o.host ?? '127.0.0.1';
   const cdnAltHost = o.cdnAltHost ?? '127.0.0.2';
   const knobs = { ...DEFAULT_KNOBS, ...(o.knobs ?? {}) };
+  // The jitter knob's stream: an LCG, so a run's reply order is the same every time.
+  let jitterState = 12345;
+  const jitter = () => ((jitterState = (jitterState * 1103515245 + 12345) >>> 0) / 2 ** 32);
   const tokens = o.tokens ?? DEFAULT_TOKENS;
   const secret = randomBytes(16);
   /** @type {Map<string, MockRepo>} */
@@ -616,6 +621,7 @@ export async function startMockHub(o = {}) {
     if (expose) cors['Access-Control-Expose-Headers'] = expose;
     const fault = faultFor(['cdn']);
     if (knobs.latencyMs) await sleep(knobs.latencyMs);
+    if (knobs.jitterMs) await sleep(jitter() * knobs.jitterMs);
     if (fault?.kind === 'stall') await sleep(fault.ms ?? 1000);
     if (fault?.kind === 'status') return fail(res, fault.status ?? 503, { ...cors, ...fault.headers }, undefined, 'mock fault');
     const m = /^\/xet-bridge-us\/[0-9a-f]{24}\/([0-9a-f]{64})$/.exec(url.pathname);
