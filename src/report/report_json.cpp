@@ -245,6 +245,14 @@ void verdict_field(Writer& w, const Verdict& v) {
       w.field("drop_ratio", ev.sparsity.dropped ? ev.sparsity.ratio() : NAN);
       w.field_bool("reproduced", ev.reproduced);
       w.field("consensus_gap", ev.consensus_gap);
+      vec("kept_share", ev.kept_share);
+      vec("kept_share_same_sign", ev.kept_share_ss);
+      vec("kept_weight_l1", ev.kept_weight_l1);
+      vec("kept_weight_ratio", ev.kept_ratio);
+      vec("kept_weight_single", ev.kept_single);
+      vec("band_inside", ev.band_inside);
+      vec("band_above", ev.band_above);
+      vec("band_below", ev.band_below);
       w.field("stock_cos", ev.stock_cos);
       w.field("nuslerp_err", ev.nuslerp_err);
       w.field("stock_scale", ev.stock_scale);

@@ -33,6 +33,7 @@ void MethodSignals::add(const MethodSignals& o) {
     a.clipped += b.clipped;
   }
   max_abs_D = std::max(max_abs_D, o.max_abs_D);
+  sub.add(o.sub);
   below_cuts += o.below_cuts;
   below_cuts_zero += o.below_cuts_zero;
   ov_n += o.ov_n;
@@ -109,6 +110,12 @@ float round_f16(float x) {
   const float r = std::nearbyint(q);      // default rounding mode: to nearest, ties to even
   return std::copysign(std::ldexp(r, expo), x);
 }
+
+}  // namespace
+
+double ulp_of(Dtype d, double x) { return ulp_at(x, precision_of(d)); }
+
+namespace {
 
 float round_to(Dtype d, float x) {
   switch (d) {
@@ -268,6 +275,7 @@ void compute_method_signals(const StreamView& C, const StreamView& B, const Stre
         }
       });
   second_pass(C, B, A, k, e);
+  if (k >= 2) compute_subset_fit(C, B, A, k, e.sub);
   const uint64_t n = common_count(C, B, A, k);
   e.hash_c = fnv1a(C.data, n * dtype_bytes(C.dtype));
   e.hash_b = fnv1a(B.data, n * dtype_bytes(B.dtype));

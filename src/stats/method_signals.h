@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "stats/kernel.h"
+#include "stats/subset_fit.h"
 
 namespace mp {
 
@@ -55,12 +56,16 @@ struct MethodSignals {
   double DDdd[kMaxParents] = {};                           // sum D^2 d_j^2
   double sum_abs_D = 0;                                    // L1 weight of a one-parent DARE/DELLA
   float max_abs_D = 0;                                     // nearswap's t (first pass)
+  SubsetSignals sub;  // per-element kept-parent sets (k >= 2): subset_fit.h
   uint64_t hash_c = 0, hash_b = 0, hash_a[kMaxParents] = {};  // FNV-1a 64 of each sample's raw bytes
   void add(const MethodSignals& other);  // pool (hashes are not pooled: they are kept per tensor)
 };
 
 // Index of the pair (i, l), i < l < kMaxParents, into MethodSignals::m3.
 constexpr int pair_index(int i, int l) { return i * (2 * kMaxParents - i - 1) / 2 + (l - i - 1); }
+
+// One unit in the last place of `x` in dtype `d` (its smallest normal exponent for 0 and below).
+double ulp_of(Dtype d, double x);
 
 void compute_method_signals(const StreamView& C, const StreamView& B, const StreamView* A, int k, MethodSignals& e);
 

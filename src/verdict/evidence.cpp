@@ -214,6 +214,20 @@ void gather_sparsity(Evidence& ev, const std::vector<TensorResult>& tensors) {
   if (std::isfinite(al[0]) && solve(k, a, w))
     for (int i = 0; i < k; ++i) if (w[i] >= 1) ev.dare_density[i] = 1 / w[i];
   if (k == 1 && sum_abs_d > 0) ev.l1_weight = x.sum_abs_D / sum_abs_d;
+  const SubsetSignals& u = x.sub;
+  if (k >= 2 && u.samples > 0) {
+    const auto share = [](double a, double b) { return b > 0 ? a / b : NAN; };
+    for (int i = 0; i < k; ++i) {
+      ev.kept_share.push_back(share(double(u.kept[i]), double(u.elig[i])));
+      ev.kept_share_ss.push_back(share(double(u.kept_ss[i]), double(u.elig_ss[i])));
+      ev.kept_weight_l1.push_back(share(u.l1w[i], u.wn));
+      ev.kept_single.push_back(share(u.single[i], u.wn));
+      ev.kept_ratio.push_back(share(u.ratio[i], u.wn_full));
+      ev.band_inside.push_back(share(double(u.inside[i]), double(u.dropped[i])));
+      ev.band_above.push_back(share(double(u.above[i]), double(u.elig_ss[i])));
+      ev.band_below.push_back(share(double(u.below[i]), double(u.elig_ss[i])));
+    }
+  }
 }
 
 void gather_consistency(Evidence& ev, const Aggregates& agg) {

@@ -84,6 +84,15 @@ struct Evidence {
   std::vector<double> opposite_alphas;    // LS where some do (NaN when too few elements)
   // A sign consensus shows as the opposite-sign fit differing from the same-sign one (TIES-style
   // methods keep one sign only there): kConsensusGap / kDellaConsensusGap in rules.cpp.
+  // Per-element kept sets (k >= 2, stats/subset_fit.h), per parent (NaN: no fit).
+  std::vector<double> kept_share;      // i in S over the elements with d_i != 0 (the mask, no election)
+  std::vector<double> kept_share_ss;   // the same where the d_j share one sign (no election there)
+  std::vector<double> kept_weight_l1;  // a_{{i},i} times the kept L1 share: w_i of an L1-rescaled mask
+  std::vector<double> kept_ratio;      // a_{all,i} / a_{{i},i}: w_i / W under normalise, 1 without
+  std::vector<double> kept_single;     // a_{{i},i}: w_i without rescale
+  std::vector<double> band_inside;     // dropped |d_i| inside the kept range / dropped (same-sign)
+  std::vector<double> band_above;      // dropped above the kept top / same-sign elements
+  std::vector<double> band_below;      // dropped below the kept bottom / same-sign elements
   double consensus_gap = NAN;  // max over parents of |opposite - same| (NaN: k = 1 or too few)
   double l1_weight = NAN;                 // sum |D| / sum |d| (one parent)
   // nearswap (one parent): share of changed elements bit-equal to A, share clipped at t, and t

@@ -118,6 +118,22 @@ bool degenerate(Verdict& v) {
   return true;
 }
 
+// Breadcrumbs' band with k >= 2: for every parent, drops above its kept |d| range and few inside it.
+bool band_k(const Evidence& ev) {
+  if (ev.k < 2 || ev.band_above.size() != size_t(ev.k)) return false;
+  for (int i = 0; i < ev.k; ++i)
+    if (!(ev.band_above[i] >= kBandTopShare) || !(ev.band_inside[i] <= (ev.bf16 ? kBandInsideRounded : kSoftShare))) return false;
+  return true;
+}
+
+// A sign election dropped the losing sign: some parent is kept less often overall than where all
+// deltas share a sign.
+bool election(const Evidence& ev) {
+  for (size_t i = 0; i < ev.kept_share.size(); ++i)
+    if (ev.kept_share[i] < kElectionKeptRatio * ev.kept_share_ss[i]) return true;
+  return false;
+}
+
 // 4. Sparse merges. Checked before the linear fit because DARE's cos_fit ~ sqrt(density) falls
 // inside the null's range; skipped when a linear merge reproduces the bits (BF16 rounding also
 // leaves C == B where |a d| is below half an ulp).
@@ -128,7 +144,7 @@ bool sparse(Verdict& v) {
   const auto share_of = [&](uint32_t n) { return sp.tensors_with_drops ? double(n) / sp.tensors_with_drops : 0; };
   // One parent, rounded suspect: the rounding-tolerant versions (a few kept elements snap to B).
   const bool soft = ev.k == 1 && ev.bf16;
-  const bool band = ev.k == 1 && share_of(soft ? sp.tensors_soft_band : sp.tensors_band) >= kBandShare;
+  const bool band = ev.k == 1 ? share_of(soft ? sp.tensors_soft_band : sp.tensors_band) >= kBandShare : band_k(ev);
   const double soft_joint = ev.tensors_with_drops ? double(ev.tensors_soft_joint) / ev.tensors_with_drops : 0;
   const bool hard = !band && (ev.hard_share() >= kTiesThresholdShare ||
                               (soft && share_of(sp.tensors_soft_hard) >= kTiesThresholdShare) ||
@@ -150,6 +166,16 @@ bool sparse(Verdict& v) {
       v.lambda = 0;
       for (double w : v.weights) v.lambda += w;
       v.density = v.densities[v.parent];
+    } else if (band && ev.k >= 2) {
+      // Breadcrumbs of several parents: each parent's own kept share (where no sign election can
+      // drop it) and weight (its coefficient where it alone is kept: no rescale, no normalise).
+      decided(v, VerdictRule::Breadcrumbs, "sparse-merge", election(ev) ? "breadcrumbs_ties" : "breadcrumbs");
+      v.densities = ev.kept_share_ss;
+      v.weights = ev.kept_single;
+      v.gamma = 0;
+      for (double a : ev.band_above) v.gamma = std::max(v.gamma, a);
+      v.density = v.densities[v.parent];
+      v.lambda = NAN;
     } else if (band) {
       // Breadcrumbs: the kept band's elements carry the weight unscaled.
       decided(v, VerdictRule::Breadcrumbs, "sparse-merge", "breadcrumbs");
@@ -169,6 +195,16 @@ bool sparse(Verdict& v) {
       if (ev.k == 1) v.densities = {1 - sp.share()};
       v.weights = ev.same_sign_alphas;
       if (della && ev.k == 1 && std::isfinite(ev.l1_weight)) v.weights = {ev.l1_weight};
+      if (della && ev.k >= 2 && !ev.kept_share_ss.empty()) {
+        // DELLA's keep probability follows |d|'s rank, which biases the moment estimates: read
+        // each parent's mask from the per-element kept sets. Under normalise (della) the weights
+        // show only as the all-kept coefficients over the alone-kept ones (w_i / W); without it
+        // (della_linear) as the alone-kept coefficient times the kept L1 share (undoing the rescale).
+        v.densities = ev.kept_share_ss;
+        bool normalised = false;
+        for (double r : ev.kept_ratio) normalised = normalised || !(std::fabs(r - 1) <= 0.05);
+        v.weights = normalised ? ev.kept_ratio : ev.kept_weight_l1;
+      }
       v.density = v.densities[v.parent];
       v.lambda = sp.kept_alpha();
       if (!hard && sp.threshold_share() > 0.3) add_caveat(v, CaveatCode::MixedSparsity, "mixed-sparsity");

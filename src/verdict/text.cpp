@@ -60,6 +60,11 @@ std::string list(const std::vector<double>& v) {
   return joined(v, ", ", [](double x) { return fmt_or_undefined(x); });
 }
 
+// "1.1%, 0.9%"
+std::string list_pct(const std::vector<double>& v) {
+  return joined(v, ", ", [](double x) { return pct(x); });
+}
+
 // The sentence's formula: "C = 0.571 A + 0.429 B", or task arithmetic's form when the weights do
 // not sum into [0, 1] or there are several parents.
 std::string formula(const std::vector<double>& alpha, int k) {
@@ -127,6 +132,17 @@ void sparse_text(Verdict& v) {
                       "left at B (a hard magnitude threshold per parent, TIES's top-k). cos_fit " + fmt(ev.cos) + ".";
       break;
     case VerdictRule::Breadcrumbs:
+      if (several) {
+        v.sentence = std::string("Consistent with a breadcrumbs") + (v.method == "breadcrumbs_ties" ? "-TIES" : "") +
+                     " merge: " + dens + ", " + wts + ", top " + pct(v.gamma) + " of |d| dropped (gamma)";
+        v.explanation = "Element by element C - B is the weighted sum of the parents kept there; each parent's dropped "
+                        "|d| lie above and below the |d| it keeps (" + list_pct(ev.band_above) + " above its kept range, " +
+                        list_pct(ev.band_inside) + " of the drops inside it): the largest and the smallest deltas are "
+                        "missing. Kept elements carry the weight unscaled" +
+                        (v.method == "breadcrumbs_ties" ? "; where the parents' signs disagree the losing sign is dropped (sign election)" : "") +
+                        ". cos_fit " + fmt(ev.cos) + ".";
+        break;
+      }
       v.sentence = "Consistent with a breadcrumbs merge: density " + fmt_or_undefined(v.density) + ", top " +
                    pct(v.gamma) + " of |d| dropped (gamma), weight " + fmt(ka);
       v.explanation = pct(sp.share()) + " of the elements where " + pl + " differs from B are left exactly at B, on both "
@@ -143,7 +159,10 @@ void sparse_text(Verdict& v) {
                                    "): DELLA's magnitude-ranked keep probability. "
                              : "regardless of |d| (mean |d| dropped / kept = " + fmt(sp.ratio()) + "): a random mask. ") +
                       "Kept elements carry alpha " + fmt(ka) + " = weight / density; cos_fit " + fmt(ev.cos) + ".";
-      if (several)
+      if (several && della)
+        v.explanation += " Each parent's density and weight are read from the set of parents kept at each element "
+                         "(C - B is the sum of the kept parents' scaled deltas there).";
+      else if (several)
         v.explanation += " Each parent's density is solved from the fourth moments of D and the deltas (independent masks).";
     }
   }

@@ -38,6 +38,20 @@ constexpr double kDellaRatio = 0.95;
 // Breadcrumbs: share of tensors with drops whose dropped |d| lie only outside the kept range, on
 // both sides (1.0 on every mergekit breadcrumbs case; TIES and DARE cases 0).
 constexpr double kBandShare = 0.8;
+// Breadcrumbs with k >= 2 (per-element kept sets, stats/subset_fit.h): every parent has dropped
+// elements above its kept |d| range (gamma's top; the mergekit breadcrumbs k = 2 cases: 0.007-0.011
+// of the same-sign elements; DARE / DELLA / TIES / linear / slerp cases 0.000-0.005 with the
+// inside share below failing) and few dropped inside it: kSoftShare for F32 (breadcrumbs 0.000;
+// linear and model_stock misclassifications 0.067-0.65, random masks 0.999), this for rounded
+// suspects, whose smallest kept |d| cannot be told from dropped ones (breadcrumbs bf16 0.36-0.75;
+// DARE / DELLA bf16 0.999-1.000).
+constexpr double kBandTopShare = 0.006;
+constexpr double kBandInsideRounded = 0.9;
+// A sign election (k >= 2): a parent's kept share over all elements against that over the
+// same-sign ones, where no election removes anything. Without one the two agree (breadcrumbs,
+// dare_linear, della_linear k = 2, 3: 0.978-1.000 for the least of the parents); with one the
+// losing sign is dropped (ties, dare_ties, della, breadcrumbs_ties: 0.85-0.92).
+constexpr double kElectionKeptRatio = 0.95;
 // Rounding-tolerant hard-threshold and band tests (one parent): share of a tensor's dropped
 // elements allowed on the wrong side of the kept range (BF16 merges snap a few kept elements to B).
 constexpr double kSoftShare = 0.02;

@@ -1,0 +1,46 @@
+// Which parents' deltas C carries, element by element (k >= 2). mergekit's sparsifying methods
+// (DELLA, breadcrumbs, DARE, TIES) drop each parent's delta on its own, so at one element
+//     C - B = sum_{i in S} a_{S,i} d_i
+// for the set S of parents kept there, with coefficients fixed within a tensor: DARE/DELLA rescale
+// each task vector by its own L1 factor s_i, and TIES/DELLA divide by the weights kept at the
+// element, so a_{S,i} = w_i s_i / sum_{j in S} w_j depends on S (without normalise a_{S,i} = w_i s_i).
+// Pooled, C == B only where every parent was dropped: per-parent densities need S itself.
+// compute_subset_fit classifies each element by the nearest of the 2^k - 1 predictions, refitting
+// the coefficients per class (a few rounds, started from the modes of D / d_i, which are exact where
+// one parent alone is kept), then counts per parent what was kept, where and how large.
+#pragma once
+#include <cstdint>
+
+#include "stats/kernel.h"
+
+namespace mp {
+
+// Elements of one sample the fit reads (a prefix: the coefficients are fixed per tensor, and this
+// bounds the scratch memory to 6 x 4 x 2^18 bytes in wasm).
+constexpr uint64_t kSubsetFitMaxElements = 1u << 18;
+// Fewer classified elements than this in a sample: no fit (the modes are not reliable).
+constexpr uint64_t kSubsetFitMinElements = 64;
+
+struct SubsetSignals {
+  // Sums over samples with a fit; every field pools by addition.
+  uint32_t samples = 0;
+  double wn = 0;       // elements classified: the weight of `single` and `l1w`
+  double wn_full = 0;  // elements with every parent kept: the weight of `full` and `ratio`
+  // Per parent: elements with d_i != 0, and those where i is in S. "_ss": only where every nonzero
+  // d_j has one sign (no sign election can remove a parent there, so S is the mask itself).
+  uint64_t elig[kMaxParents] = {}, kept[kMaxParents] = {};
+  uint64_t elig_ss[kMaxParents] = {}, kept_ss[kMaxParents] = {};
+  // sum over samples of n * coefficient: the parent alone (a_{{i},i} = w_i s_i, or s_i under
+  // normalise), all parents kept (a_{all,i}), their ratio (w_i / W under normalise, 1 without),
+  // and a_{{i},i} times the kept L1 share (w_i for an L1-rescaled mask without normalise).
+  double single[kMaxParents] = {}, full[kMaxParents] = {}, ratio[kMaxParents] = {}, l1w[kMaxParents] = {};
+  // Band test on the same-sign elements: dropped (i not in S) with |d_i| inside the kept range of
+  // |d_i|, above its top, below its bottom (breadcrumbs drops both ends; TIES only the bottom).
+  uint64_t dropped[kMaxParents] = {}, inside[kMaxParents] = {}, above[kMaxParents] = {}, below[kMaxParents] = {};
+  void add(const SubsetSignals& o);
+};
+
+// Adds this sample's classification to `out` (k >= 2; nothing when too few elements).
+void compute_subset_fit(const StreamView& C, const StreamView& B, const StreamView* A, int k, SubsetSignals& out);
+
+}  // namespace mp
