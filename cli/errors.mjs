@@ -77,7 +77,9 @@ export function messageFor(err, ctx = {}) {
       // Over the index cap: the file may be fine, re-downloading does not help; the message says it all.
       if (err.rule === 'IndexTooLarge' || err.code === 'IndexTooLarge') return base;
       if (err.code === 'invalid-file' || /Header|Offset|Overflow|Slice|Info|Buffer|Index|Shard/.test(err.code)) {
-        return `${base}: the file is not a valid safetensors file (re-download it, or check the revision)`;
+        // The core's GGUF rules are named Gguf...; a GGUF file's name says it too.
+        const format = /^Gguf/.test(err.rule ?? '') || /\.gguf\b/i.test(base) ? 'GGUF' : 'safetensors';
+        return `${base}: the file is not a valid ${format} file (re-download it, or check the revision)`;
       }
       return `${base}: the models cannot be compared; check that they share an architecture and that --base is their common base`;
     case EXIT.HUB:

@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "format/gguf.h"
+#include "model/gguf_names.h"
 #include "report/report_json.h"
 
 namespace mp {
@@ -101,6 +102,9 @@ Error Analysis::match() {
   // Checked: the indexes' bytes (tens of MB for a big per-expert model) go back to the heap,
   // where the planned ranges can use them.
   for (ShardIndex& idx : indexes_) idx = ShardIndex{};
+  // GGUF tensors carry llama.cpp's names: give them their Hugging Face names (and mark the q/k
+  // rows llama.cpp permuted) so they meet safetensors models under one key.
+  for (auto& model : models_) apply_gguf_names(model);
   auto m = match_tensors(models_, k_);
   if (!m) return m.error();
   match_ = std::move(m.value());
@@ -138,9 +142,9 @@ Error Analysis::sample_ranges(const MatchedTensor& mt, int model, const Sample& 
   const ModelFile& f = models_[model].files[ref.file];
   const TensorInfo& ti = f.header.tensors[ref.tensor];
   const uint64_t row_len = row_length(mt.shape);
-  const uint64_t eb = dtype_bytes(ti.dtype);
-  out->begin = f.header.data_start() + ti.begin + s.row_begin * row_len * eb;
-  const uint64_t end = f.header.data_start() + ti.begin + s.row_end * row_len * eb;
+  const uint64_t row_bytes = dtype_span_bytes(ti.dtype, row_len);
+  out->begin = f.header.data_start() + ti.begin + s.row_begin * row_bytes;
+  const uint64_t end = f.header.data_start() + ti.begin + s.row_end * row_bytes;
   out->data = find_range(plan_, static_cast<uint32_t>(model), ref.file, out->begin, end);
   if (out->data < 0) return make_error(ErrorCode::InvalidArgument, "internal: the plan does not cover " + ti.name);
   out->scale = -1;
@@ -169,6 +173,7 @@ Error Analysis::stream_for(const MatchedTensor& mt, int model, const Sample& s, 
   out.count = (s.row_end - s.row_begin) * row_len;
   out.row_len = row_len;
   out.first_row = s.row_begin;
+  out.head_rows = ti.permuted_head_rows;
   if (at.scale >= 0) {
     const TensorRef& sr = *mt.scales[model];
     const TensorInfo& si = models_[model].files[sr.file].header.tensors[sr.tensor];

@@ -41,16 +41,16 @@ constexpr std::array<DtypeRow, 32> kTable = {{
     {Dtype::F4, "F4", 4, false, true},
     {Dtype::F6_E2M3, "F6_E2M3", 6, false, true},
     {Dtype::F6_E3M2, "F6_E3M2", 6, false, true},
-    {Dtype::Q4_0, "Q4_0", 0, false, false, 32, 18},    // f16 d, u8 qs[16]
-    {Dtype::Q4_1, "Q4_1", 0, false, false, 32, 20},    // f16 d, f16 m, u8 qs[16]
-    {Dtype::Q5_0, "Q5_0", 0, false, false, 32, 22},    // f16 d, u8 qh[4], u8 qs[16]
-    {Dtype::Q5_1, "Q5_1", 0, false, false, 32, 24},    // f16 d, f16 m, u8 qh[4], u8 qs[16]
-    {Dtype::Q8_0, "Q8_0", 0, false, false, 32, 34},    // f16 d, i8 qs[32]
-    {Dtype::Q2_K, "Q2_K", 0, false, false, 256, 84},   // u8 scales[16], u8 qs[64], f16 d, f16 dmin
-    {Dtype::Q3_K, "Q3_K", 0, false, false, 256, 110},  // u8 hmask[32], u8 qs[64], u8 scales[12], f16 d
-    {Dtype::Q4_K, "Q4_K", 0, false, false, 256, 144},  // f16 d, f16 dmin, u8 scales[12], u8 qs[128]
-    {Dtype::Q5_K, "Q5_K", 0, false, false, 256, 176},  // f16 d, f16 dmin, u8 scales[12], u8 qh[32], u8 qs[128]
-    {Dtype::Q6_K, "Q6_K", 0, false, false, 256, 210},  // u8 ql[128], u8 qh[64], i8 scales[16], f16 d
+    {Dtype::Q4_0, "Q4_0", 0, true, false, 32, 18},    // f16 d, u8 qs[16]
+    {Dtype::Q4_1, "Q4_1", 0, true, false, 32, 20},    // f16 d, f16 m, u8 qs[16]
+    {Dtype::Q5_0, "Q5_0", 0, true, false, 32, 22},    // f16 d, u8 qh[4], u8 qs[16]
+    {Dtype::Q5_1, "Q5_1", 0, true, false, 32, 24},    // f16 d, f16 m, u8 qh[4], u8 qs[16]
+    {Dtype::Q8_0, "Q8_0", 0, true, false, 32, 34},    // f16 d, i8 qs[32]
+    {Dtype::Q2_K, "Q2_K", 0, true, false, 256, 84},   // u8 scales[16], u8 qs[64], f16 d, f16 dmin
+    {Dtype::Q3_K, "Q3_K", 0, true, false, 256, 110},  // u8 hmask[32], u8 qs[64], u8 scales[12], f16 d
+    {Dtype::Q4_K, "Q4_K", 0, true, false, 256, 144},  // f16 d, f16 dmin, u8 scales[12], u8 qs[128]
+    {Dtype::Q5_K, "Q5_K", 0, true, false, 256, 176},  // f16 d, f16 dmin, u8 scales[12], u8 qh[32], u8 qs[128]
+    {Dtype::Q6_K, "Q6_K", 0, true, false, 256, 210},  // u8 ql[128], u8 qh[64], i8 scales[16], f16 d
 }};
 
 constexpr bool table_in_enum_order() {

@@ -20,8 +20,8 @@ enum class Dtype : uint8_t {
 std::optional<Dtype> parse_dtype(std::string_view name);
 const char* dtype_name(Dtype d);
 unsigned dtype_bits(Dtype d);  // 4, 6, 8, 16, 32 or 64 (C64: 64); 0 for block types
-// F64, F32, F16, BF16, F8_E4M3, F8_E5M2: the dtypes the statistics decode (ggml block types join
-// them with their dequantization). Others are refused with a reason (integers are not weights; FNUZ/E8M0/F4/F6 layouts are
+// F64, F32, F16, BF16, F8_E4M3, F8_E5M2 and the ggml block types (stats/ggml_quant.h): the
+// dtypes the statistics decode. Others are refused with a reason (integers are not weights; FNUZ/E8M0/F4/F6 layouts are
 // not settled, see spec).
 bool dtype_supports_stats(Dtype d);
 // Bytes per element for whole-byte element dtypes (1, 2, 4 or 8); 0 for sub-byte and block dtypes.

@@ -29,7 +29,10 @@
 //    buys one more row per tensor, in tensor order.
 // 3. Placement. A partial sample is a contiguous row range at a pseudo-random start drawn from
 //    splitmix64(seed ^ fnv1a(key)); FP8 tensors start on a block-row boundary (128 rows for
-//    DeepSeek/Qwen 128x128 blocks). The rows become byte ranges per model and file (absolute
+//    DeepSeek/Qwen 128x128 blocks); GGUF q/k tensors whose rows llama.cpp permuted within each
+//    head are sampled in whole heads (start and length), so the reader can put the rows back.
+//    Rows of ggml block types are whole blocks by the GGUF rules (a row is a multiple of the
+//    block), so row ranges are block ranges. The rows become byte ranges per model and file (absolute
 //    offsets: data_start + tensor begin + row offset), sorted, and gaps below coalesce_gap are
 //    merged smallest first as long as the total, gap bytes included, stays within the budget.
 //    Plan::bytes is therefore never above budget_bytes.
@@ -37,6 +40,7 @@
 
 #include <algorithm>
 #include <map>
+#include <numeric>
 #include <string_view>
 #include <tuple>
 #include <utility>
@@ -85,7 +89,8 @@ struct TensorCost {
   uint64_t row_bytes = 0;  // one row in every model, summed
   uint64_t fixed = 0;      // FP8 scale bytes, all models
   uint64_t min_rows = 0;
-  uint64_t align = 1;      // start row multiple (FP8 block rows)
+  uint64_t align = 1;      // start row multiple (FP8 block rows, whole heads)
+  uint64_t group = 1;      // take is a multiple of this: whole heads of GGUF rows permuted per head
   uint64_t take = 0;       // rows sampled; 0 = not covered
   uint64_t rng = 0;        // per-tensor random stream state
   uint64_t cost(uint64_t r) const { return r * row_bytes + fixed; }
@@ -154,11 +159,14 @@ Result<Plan> make_plan(const std::vector<Model>& models, const MatchResult& matc
     for (size_t m = 0; m < n_models; ++m) {
       const TensorInfo* ti = tensor_at(models, m, mt.refs[m]);
       if (!ti) return make_error(ErrorCode::InvalidArgument, "matched tensor '" + mt.cls.key + "' refers past the model's files");
-      const unsigned eb = dtype_bytes(ti->dtype);
-      if (eb == 0)
+      const uint64_t rb = dtype_span_bytes(ti->dtype, c.row_len);
+      if (rb == 0 || c.row_len % dtype_block_elements(ti->dtype) != 0)
         return make_error(ErrorCode::UnsupportedDtype, std::string("tensor '") + ti->name + "' has dtype " +
                                                            dtype_name(ti->dtype) + ", which cannot be sampled by rows");
-      c.row_bytes += c.row_len * eb;
+      c.row_bytes += rb;
+      // Rows llama.cpp permuted within heads are read in whole heads, so they can be put back in order.
+      if (ti->permuted_head_rows > 1 && c.rows % ti->permuted_head_rows == 0)
+        c.group = std::max(c.group, ti->permuted_head_rows);
       if (m < mt.scales.size() && mt.scales[m]) {
         const TensorInfo* si = tensor_at(models, m, *mt.scales[m]);
         if (!si) return make_error(ErrorCode::InvalidArgument, "scale of '" + mt.cls.key + "' refers past the model's files");
@@ -171,8 +179,10 @@ Result<Plan> make_plan(const std::vector<Model>& models, const MatchResult& matc
       }
     }
     const TensorInfo* suspect = tensor_at(models, 0, mt.refs[0]);
-    const uint64_t suspect_row = c.row_len * dtype_bytes(suspect->dtype);
+    const uint64_t suspect_row = dtype_span_bytes(suspect->dtype, c.row_len);
     c.min_rows = std::min(c.rows, std::max<uint64_t>(1, ceil_div(kMinSampleBytes, suspect_row)));
+    c.min_rows = std::min(c.rows, ceil_div(c.min_rows, c.group) * c.group);
+    if (c.group > 1) c.align = std::lcm(c.align, c.group);
     c.rng = options.seed ^ fnv1a(mt.cls.key);
     if (c.rows == 0 || c.row_len == 0) c.min_rows = 0;  // empty: never sampled (matching rejects these)
   }
@@ -283,7 +293,7 @@ Result<Plan> make_plan(const std::vector<Model>& models, const MatchResult& matc
       std::vector<uint64_t> alloc = water_fill(demand, comp_alloc[k]);
       for (size_t i = 0; i < by_comp[k].size(); ++i) {
         TensorCost& c = tc[by_comp[k][i]];
-        const uint64_t extra = alloc[i] / c.row_bytes;
+        const uint64_t extra = alloc[i] / c.row_bytes / c.group * c.group;
         c.take += extra;
         spent += extra * c.row_bytes;
       }
@@ -291,9 +301,9 @@ Result<Plan> make_plan(const std::vector<Model>& models, const MatchResult& matc
     // Flooring to whole rows leaves up to a row per tensor unspent: one more row each, in tensor
     // order, while it fits.
     for (TensorCost& c : tc) {
-      if (!c.take || room(c) == 0 || spent + c.row_bytes > budget) continue;
-      ++c.take;
-      spent += c.row_bytes;
+      if (!c.take || room(c) < c.group || spent + c.group * c.row_bytes > budget) continue;
+      c.take += c.group;
+      spent += c.group * c.row_bytes;
     }
   }
 
@@ -318,7 +328,7 @@ Result<Plan> make_plan(const std::vector<Model>& models, const MatchResult& matc
     for (size_t m = 0; m < n_models; ++m) {
       const ModelFile& f = models[m].files[mt.refs[m].file];
       const TensorInfo& ti = f.header.tensors[mt.refs[m].tensor];
-      const uint64_t row_b = c.row_len * dtype_bytes(ti.dtype);
+      const uint64_t row_b = dtype_span_bytes(ti.dtype, c.row_len);
       const uint64_t base = f.header.data_start() + ti.begin;
       raw.push_back(ByteRange{static_cast<uint32_t>(m), mt.refs[m].file, base + s.row_begin * row_b,
                               base + s.row_end * row_b});

@@ -8,6 +8,9 @@
 #include <cstring>
 #include <limits>
 
+#include "stats/ggml_quant.h"
+#include "stats/half.h"
+
 namespace mp {
 namespace {
 
@@ -18,29 +21,8 @@ T load(const uint8_t* p) {
   return v;
 }
 
-float bits_to_f32(uint32_t u) {
-  float f;
-  std::memcpy(&f, &u, sizeof f);
-  return f;
-}
-
 // bf16 is the top half of an f32: widening is exact.
 float bf16_to_f32(uint16_t h) { return bits_to_f32(static_cast<uint32_t>(h) << 16); }
-
-// IEEE binary16: 1 sign, 5 exponent (bias 15), 10 mantissa bits.
-float f16_to_f32(uint16_t h) {
-  const uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
-  const uint32_t exp = (h >> 10) & 0x1fu;
-  const uint32_t man = h & 0x3ffu;
-  if (exp == 0) {
-    // zero or subnormal: man * 2^-24, exact in f32
-    const float mag = static_cast<float>(man) * 0x1p-24f;
-    return sign ? -mag : mag;
-  }
-  if (exp == 31)
-    return bits_to_f32(sign | 0x7f800000u | (man << 13));         // inf, or nan keeping payload
-  return bits_to_f32(sign | ((exp + 112u) << 23) | (man << 13));  // rebias 15 -> 127
-}
 
 // torch.float8_e4m3fn: 1 sign, 4 exponent (bias 7), 3 mantissa bits. No infinities; S.1111.111 is
 // NaN, so the largest finite value is 1.75 * 2^8 = 448. Subnormals: man * 2^-9.
@@ -128,9 +110,55 @@ float scale_at(const StreamView& s, uint64_t block_row, uint64_t block_col) {
   return load<float>(s.scale + 4 * idx);
 }
 
+
+// The stored row holding Hugging Face row `row` (absolute) of a tensor whose rows llama.cpp
+// permuted within heads of h rows (convert_hf_to_gguf.py `permute`: HF row i of a head, i = half *
+// h/2 + j, is stored at 2j + half). Identity when h is 0.
+uint64_t stored_row(uint64_t row, uint64_t h) {
+  if (h < 2) return row;
+  const uint64_t head = row / h, i = row % h, half = h / 2;
+  return head * h + 2 * (i % half) + i / half;
+}
+
+// Row by row, for block dtypes and permuted rows: each run of elements within one stored row is
+// decoded from that row's bytes (a block type's blocks are dequantized whole, then cut).
+void decode_rows(const StreamView& s, uint64_t offset, size_t n, float* out) {
+  const uint64_t row_len = s.row_len ? s.row_len : 1;
+  const uint64_t row_bytes = dtype_span_bytes(s.dtype, row_len);
+  const bool block = dtype_is_block(s.dtype);
+  const unsigned be = dtype_block_elements(s.dtype), bb = dtype_block_bytes(s.dtype);
+  float tmp[kMaxBlockElements];
+  size_t i = 0;
+  while (i < n) {
+    const uint64_t pos = offset + i;
+    const uint64_t row = pos / row_len, col = pos % row_len;
+    const uint64_t src = stored_row(s.first_row + row, s.head_rows) - s.first_row;
+    const uint8_t* p = s.data + src * row_bytes;
+    if (!block) {
+      const size_t run = static_cast<size_t>(std::min<uint64_t>(row_len - col, n - i));
+      decode_plain(s.dtype, p + col * dtype_bytes(s.dtype), run, out + i);
+      i += run;
+      continue;
+    }
+    const uint64_t blk = col / be, within = col % be;
+    const size_t run = static_cast<size_t>(std::min<uint64_t>(be - within, n - i));
+    if (within == 0 && run == be) {
+      dequantize_blocks(s.dtype, p + blk * bb, 1, out + i);
+    } else {
+      dequantize_blocks(s.dtype, p + blk * bb, 1, tmp);
+      std::memcpy(out + i, tmp + within, run * sizeof(float));
+    }
+    i += run;
+  }
+}
+
 }  // namespace
 
 void decode_f32(const StreamView& s, uint64_t offset, size_t n, float* out) {
+  if (dtype_is_block(s.dtype) || s.head_rows > 1) {
+    decode_rows(s, offset, n, out);
+    return;
+  }
   const unsigned eb = dtype_bytes(s.dtype);
   const uint8_t* p = s.data + offset * eb;
   decode_plain(s.dtype, p, n, out);

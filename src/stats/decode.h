@@ -1,4 +1,5 @@
-// Reading elements of one model's sample of a tensor as f32, whatever its dtype.
+// Reading elements of one model's sample of a tensor as f32, whatever its dtype (ggml block types
+// are dequantized block by block, stats/ggml_quant.h).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -20,6 +21,9 @@ struct StreamView {
   uint64_t row_len = 1;            // elements per row (the last dimension)
   uint64_t first_row = 0;          // row index of element 0 of `data`
   uint32_t block_rows = 128, block_cols = 128;
+  // GGUF: rows stored in llama.cpp's per-head order (TensorInfo::permuted_head_rows); the sample
+  // covers whole heads, and rows are read back in Hugging Face order.
+  uint64_t head_rows = 0;
 };
 
 // Decode elements [offset, offset + n) of the stream to f32 (F64 is narrowed: statistics run in

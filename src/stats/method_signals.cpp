@@ -277,9 +277,9 @@ void compute_method_signals(const StreamView& C, const StreamView& B, const Stre
   second_pass(C, B, A, k, e);
   if (k >= 2) compute_subset_fit(C, B, A, k, e.sub);
   const uint64_t n = common_count(C, B, A, k);
-  e.hash_c = fnv1a(C.data, n * dtype_bytes(C.dtype));
-  e.hash_b = fnv1a(B.data, n * dtype_bytes(B.dtype));
-  for (int j = 0; j < k; ++j) e.hash_a[j] = fnv1a(A[j].data, n * dtype_bytes(A[j].dtype));
+  e.hash_c = fnv1a(C.data, dtype_span_bytes(C.dtype, n));
+  e.hash_b = fnv1a(B.data, dtype_span_bytes(B.dtype, n));
+  for (int j = 0; j < k; ++j) e.hash_a[j] = fnv1a(A[j].data, dtype_span_bytes(A[j].dtype, n));
 }
 
 void bit_exact(const StreamView& C, const StreamView& B, const StreamView* A, int k,

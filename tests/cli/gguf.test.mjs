@@ -3,10 +3,14 @@
 // quantizers): the errors for no and several matching files, a malformed selector, and a GGUF
 // suspect without named roles.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startMockHub } from '../../tools/mock-hub/server.mjs';
 import { standardRepos } from '../../tools/mock-hub/catalog.mjs';
 import { runCli } from '../support/run-cli.mjs';
+import { REAL_MODELS } from '../../tools/mock-hub/catalog.mjs';
 
 const { repos, haveRealModels } = standardRepos({ gguf: true });
 let hub;
@@ -34,6 +38,19 @@ describe('choosing the GGUF file: errors that list the files', { skip: !haveReal
     const r = await run(['verify', '--suspect', 'gguf/bert-tiny-sst2-GGUF:Q8_0']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /finding the parents of a GGUF suspect is not supported yet: name its parent and base \(its card names real\/bert-tiny-sst2\)/);
+  });
+  test('a local .gguf that breaks a GGUF rule: exit 4, the rule and the format named', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-cli-gguf-'));
+    try {
+      const file = path.join(dir, 'bad-Q8_0.gguf');
+      const bytes = new Uint8Array(32);
+      bytes.set(new TextEncoder().encode('GGUF'));
+      bytes[4] = 99;  // version 99
+      fs.writeFileSync(file, bytes);
+      const r = await runCli(['verify', '--suspect', file, '--parent', path.join(REAL_MODELS, 'bert-tiny-sst2-fhe'), '--base', path.join(REAL_MODELS, 'bert-tiny-fhe-v0-weights')]);
+      assert.equal(r.code, 4, r.stderr);
+      assert.match(r.stderr, /bad-Q8_0\.gguf: GGUF version 99; versions 2 and 3 are read: the file is not a valid GGUF file/);
+    } finally { fs.rmSync(dir, { recursive: true, force: true }); }
   });
   test('a malformed selector is a usage error', async () => {
     const r = await run(['verify', '--suspect', 'gguf/x:../a.gguf', ...roles]);

@@ -1,0 +1,206 @@
+// GGUF suspects end to end through mp::Analysis, from real weights (shared/real-models
+// tinystories-656k, a Hugging Face Llama): the suspect is written as llama.cpp would (its names,
+// q/k rows permuted per head, dims reversed, 2-D tensors quantized by ggml's reference quantizer),
+// the parent and base as safetensors. A copy, a merge at alpha 0.3 and an unrelated model.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <string>
+
+#include "analysis.h"
+#include "format/ggml_types.h"
+#include "format/safetensors_header.h"
+#include "ggml_quantize.h"
+#include "gguf_writer.h"
+#include "stats/half.h"
+#include "test_support.h"
+
+using namespace mp_test;
+
+namespace {
+
+struct T {
+  std::vector<uint64_t> shape;
+  std::vector<float> v;
+};
+using Weights = std::map<std::string, T>;
+
+Weights load(const std::string& folder) {
+  Weights out;
+  const auto bytes = read_file(real_models_dir() + "/" + folder + "/model.safetensors");
+  REQUIRE(bytes.size() > 8);
+  const Padded p = padded(bytes);
+  auto h = mp::parse_header(p.data(), p.size, p.size);
+  REQUIRE(h.has_value());
+  for (const auto& t : h->tensors)
+    out[t.name] = {t.shape, f32_values(p.data() + h->data_start() + t.begin, t.elements())};
+  return out;
+}
+
+// splitmix64 -> a standard normal (Box-Muller), deterministic on every platform.
+struct Rng {
+  uint64_t s;
+  double u() {
+    uint64_t z = (s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return ((z ^ (z >> 31)) >> 11) * 0x1.0p-53;
+  }
+  double normal() { return std::sqrt(-2 * std::log(1 - u())) * std::cos(6.283185307179586 * u()); }
+};
+
+// A synthetic fine-tune: every element moved by 5% of its tensor's RMS, independently.
+Weights fine_tune(const Weights& base, uint64_t seed) {
+  Weights out = base;
+  Rng r{seed};
+  for (auto& [name, t] : out) {
+    double ss = 0;
+    for (float x : t.v) ss += double(x) * x;
+    const double rms = std::sqrt(ss / t.v.size());
+    for (float& x : t.v) x += static_cast<float>(0.05 * rms * r.normal());
+  }
+  return out;
+}
+
+Weights mix(const Weights& a, const Weights& b, float alpha) {
+  Weights out = b;
+  for (auto& [name, t] : out)
+    for (size_t i = 0; i < t.v.size(); ++i) t.v[i] = alpha * a.at(name).v[i] + (1 - alpha) * t.v[i];
+  return out;
+}
+
+std::vector<uint8_t> safetensors(const Weights& w) {
+  std::vector<RawTensor> ts;
+  for (const auto& [name, t] : w) ts.push_back({name, "F32", t.shape, f32_bytes(t.v)});
+  return write_safetensors(ts);
+}
+
+// HF name -> llama.cpp name for the tensors of a HF Llama.
+std::string gguf_name(const std::string& hf) {
+  if (hf == "lm_head.weight") return "output.weight";
+  if (hf == "model.norm.weight") return "output_norm.weight";
+  if (hf == "model.embed_tokens.weight") return "token_embd.weight";
+  const std::string pre = "model.layers.";
+  const size_t dot = hf.find('.', pre.size());
+  const std::string layer = hf.substr(pre.size(), dot - pre.size()), rest = hf.substr(dot + 1);
+  static const std::map<std::string, std::string> m = {
+      {"input_layernorm.weight", "attn_norm.weight"},   {"post_attention_layernorm.weight", "ffn_norm.weight"},
+      {"self_attn.q_proj.weight", "attn_q.weight"},     {"self_attn.k_proj.weight", "attn_k.weight"},
+      {"self_attn.v_proj.weight", "attn_v.weight"},     {"self_attn.o_proj.weight", "attn_output.weight"},
+      {"mlp.gate_proj.weight", "ffn_gate.weight"},      {"mlp.up_proj.weight", "ffn_up.weight"},
+      {"mlp.down_proj.weight", "ffn_down.weight"}};
+  return "blk." + layer + "." + m.at(rest);
+}
+
+// convert_hf_to_gguf.py LlamaModel.permute: reshape(n_head, 2, hd/2, cols).swapaxes(1, 2).
+std::vector<float> permute(const T& t, uint64_t heads) {
+  const uint64_t rows = t.shape[0], cols = t.shape[1], hd = rows / heads;
+  std::vector<float> out(t.v.size());
+  for (uint64_t h = 0; h < heads; ++h)
+    for (uint64_t half = 0; half < 2; ++half)
+      for (uint64_t j = 0; j < hd / 2; ++j)
+        std::memcpy(&out[(h * hd + 2 * j + half) * cols], &t.v[(h * hd + half * hd / 2 + j) * cols], cols * 4);
+  return out;
+}
+
+// The model as llama.cpp's converter + llama-quantize would write it: 2-D tensors in `type`
+// (Q8_0 = 8, Q4_0 = 2, F16 = 1), 1-D ones F32.
+std::vector<uint8_t> gguf(const Weights& w, uint32_t type) {
+  GgufWriter g;
+  g.kv_string("general.architecture", "llama");
+  g.kv_u32("llama.attention.head_count", 8);
+  g.kv_u32("llama.attention.head_count_kv", 4);
+  for (const auto& [name, t] : w) {
+    const std::string gn = gguf_name(name);
+    std::vector<float> v = t.v;
+    if (gn.find(".attn_q.") != std::string::npos) v = permute(t, 8);
+    if (gn.find(".attn_k.") != std::string::npos) v = permute(t, 4);
+    std::vector<uint64_t> ne(t.shape.rbegin(), t.shape.rend());
+    uint32_t ty = t.shape.size() == 2 ? type : 0;
+    std::vector<uint8_t> bytes;
+    if (ty == 8) bytes = quantize_q8_0(v.data(), v.size());
+    else if (ty == 2) bytes = quantize_q4_0(v.data(), v.size());
+    else if (ty == 1) {
+      for (float x : v) {
+        const uint16_t h = mp::f32_to_f16(x);
+        bytes.push_back(h & 0xff);
+        bytes.push_back(h >> 8);
+      }
+    } else bytes = f32_bytes(v);
+    g.tensor({gn, ne, ty, bytes, std::nullopt});
+  }
+  return g.bytes();
+}
+
+struct Outcome {
+  double alpha, cos_fit;
+  std::string verdict;
+};
+
+Outcome analyse(const std::vector<uint8_t>& suspect, const std::vector<uint8_t>& parent, const std::vector<uint8_t>& base) {
+  mp::Analysis a(1, false);
+  const std::vector<const std::vector<uint8_t>*> files = {&suspect, &parent, &base};
+  const char* names[] = {"model-Q.gguf", "model.safetensors", "model.safetensors"};
+  for (int role = 0; role < 3; ++role) {
+    Padded p = padded(*files[role]);
+    uint64_t needed = 0;
+    mp::Error e = a.add_file(role, names[role], p.data(), p.size, p.size, &needed);
+    REQUIRE(e.message == "");
+  }
+  mp::Error m = a.match();
+  REQUIRE(m.message == "");
+  REQUIRE(a.match_result().tensors.size() == 20);
+  mp::PlanOptions opt;
+  opt.budget_bytes = 64ull << 20;
+  auto plan = a.plan(opt);
+  REQUIRE(plan.has_value());
+  for (size_t i = 0; i < plan->ranges.size(); ++i) {
+    const auto& r = plan->ranges[i];
+    std::memcpy(a.range_buffer(i), files[r.model]->data() + r.begin, r.end - r.begin);
+  }
+  mp::Error c = a.compute();
+  REQUIRE(c.message == "");
+  const auto& g = a.aggregates().overall;
+  return {g.est.alpha[0], g.est.cos_fit, a.verdict().kind};
+}
+
+const Weights& base() {
+  static const Weights w = load("tinystories-656k");
+  return w;
+}
+
+}  // namespace
+
+TEST_CASE("GGUF suspects from real weights: copy, merge at 0.3 and unrelated, per quant type", "[gguf_analysis]") {
+  if (!file_exists(real_models_dir() + "/tinystories-656k/model.safetensors")) {
+    WARN("shared/real-models/tinystories-656k missing");
+    return;
+  }
+  const Weights& B = base();
+  const Weights A = fine_tune(B, 1);
+  const Weights other = fine_tune(B, 2);
+  const auto a_file = safetensors(A), b_file = safetensors(B);
+  struct Type {
+    uint32_t id;
+    double alpha_tol;
+  };
+  for (Type t : {Type{1, 0.005}, Type{8, 0.02}, Type{2, 0.05}}) {
+    INFO(mp::ggml_type_name(t.id));
+    const Outcome copy = analyse(gguf(A, t.id), a_file, b_file);
+    const Outcome merge = analyse(gguf(mix(A, B, 0.3f), t.id), a_file, b_file);
+    const Outcome unrelated = analyse(gguf(other, t.id), a_file, b_file);
+    INFO("copy alpha " << copy.alpha << " cos_fit " << copy.cos_fit << " (" << copy.verdict << "); merge alpha "
+                       << merge.alpha << " cos_fit " << merge.cos_fit << " (" << merge.verdict << "); unrelated alpha "
+                       << unrelated.alpha << " cos_fit " << unrelated.cos_fit << " (" << unrelated.verdict << ")");
+    CHECK(std::fabs(copy.alpha - 1) < t.alpha_tol);
+    CHECK(std::fabs(merge.alpha - 0.3) < t.alpha_tol);
+    CHECK(std::fabs(unrelated.alpha) < 0.05);
+    CHECK(std::fabs(unrelated.cos_fit) < 0.05);
+    // Quantization noise caps the fit: Q8_0 keeps a copy near 0.994, Q4_0 halves it.
+    if (t.id == 1) CHECK(copy.cos_fit > 0.9999);
+    if (t.id == 8) CHECK(copy.cos_fit == Approx(0.994).margin(0.003));
+    if (t.id == 2) CHECK(copy.cos_fit == Approx(0.50).margin(0.03));
+  }
+}

@@ -1,0 +1,84 @@
+// Dequantization against ggml's own C: tests/fixtures/ggml-golden/dequant.txt holds, for every
+// block type and a dozen inputs, the blocks ggml's reference quantizer made and the floats ggml's
+// dequantize_row_* made of them (tests/support/ggml-golden/make-golden.sh). Ours must match bit
+// for bit.
+#include <catch2/catch.hpp>
+
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "format/dtype.h"
+#include "format/ggml_types.h"
+#include "stats/ggml_quant.h"
+#include "test_support.h"
+
+using namespace mp;
+
+namespace {
+
+std::vector<uint8_t> unhex(const std::string& s) {
+  std::vector<uint8_t> out(s.size() / 2);
+  for (size_t i = 0; i < out.size(); ++i) out[i] = static_cast<uint8_t>(std::stoul(s.substr(2 * i, 2), nullptr, 16));
+  return out;
+}
+
+Dtype dtype_named(const std::string& name) {
+  for (uint32_t id = 0; id < 64; ++id)
+    if (const char* n = ggml_type_name(id); n && name == n) return *ggml_type_dtype(id);
+  FAIL("unknown type " << name);
+  return Dtype::F32;
+}
+
+}  // namespace
+
+TEST_CASE("dequantization is bit-exact with ggml's dequantize_row_* for every block type", "[ggml_quant]") {
+  std::ifstream in(mp_test::fixtures_dir() + "/ggml-golden/dequant.txt");
+  REQUIRE(in.good());
+  std::map<std::string, int> vectors;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream ls(line);
+    std::string type, name, blocks_hex, values_hex;
+    size_t n = 0;
+    ls >> type >> name >> n >> blocks_hex >> values_hex;
+    const Dtype d = dtype_named(type);
+    const auto blocks = unhex(blocks_hex);
+    const auto expected = unhex(values_hex);
+    REQUIRE(blocks.size() == dtype_span_bytes(d, n));
+    REQUIRE(expected.size() == 4 * n);
+    std::vector<float> got(n);
+    dequantize_blocks(d, blocks.data(), n / dtype_block_elements(d), got.data());
+    size_t mismatches = 0;
+    for (size_t i = 0; i < n; ++i) mismatches += std::memcmp(&got[i], expected.data() + 4 * i, 4) != 0;
+    INFO(type << " " << name);
+    CHECK(mismatches == 0);
+    vectors[type] += 1;
+  }
+  // Every type the reader accepts is covered, each by the same dozen inputs.
+  for (const char* t : {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"}) {
+    INFO(t);
+    CHECK(vectors[t] == 12);
+  }
+}
+
+TEST_CASE("block rounding noise: step^2/12 per element from the block scales", "[ggml_quant]") {
+  // Q8_0 block with d = 0.5 (f16 0x3800): 32 elements of 0.25 / 12.
+  std::vector<uint8_t> q8(34, 0);
+  q8[0] = 0x00;
+  q8[1] = 0x38;
+  CHECK(block_rounding_noise(Dtype::Q8_0, q8.data()) == Approx(32 * 0.25 / 12));
+  // Q4_K with d = 1, all eight 6-bit scales 2 (sub-blocks 0-3 in bytes 0-3, 4-7 in the low nibbles
+  // of bytes 8-11): 256 elements of 4 / 12.
+  std::vector<uint8_t> q4k(144, 0);
+  q4k[0] = 0x00;
+  q4k[1] = 0x3c;
+  for (int j = 0; j < 4; ++j) q4k[4 + j] = 2;
+  for (int j = 8; j < 12; ++j) q4k[4 + j] = 2;
+  CHECK(block_rounding_noise(Dtype::Q4_K, q4k.data()) == Approx(256 * 4.0 / 12));
+  CHECK(block_rounding_noise(Dtype::F32, q8.data()) == 0);
+}
