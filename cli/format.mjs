@@ -152,6 +152,13 @@ export function formatReport(report) {
   const why = typeof report.verdict?.undefined === 'string' ? report.verdict.undefined : '';
   if ((summary.alphas ?? []).some((a) => !Number.isFinite(a))) out.push(termSafe(`  alpha undefined${why ? `: ${why}` : ''}`));
   out.push(`  cos_fit ${fmtNum(summary.cos_fit, 5)}`);
+  // A GGUF suspect: the best cos_fit its quantization leaves a perfect merge or copy (the core's
+  // quant_floor, from the block scales), and alpha's spread from quantization alone.
+  const qf = summary.quant_floor;
+  if (qf && typeof qf === 'object' && typeof qf.cos_floor === 'number') {
+    out.push(`  quantization floor: cos_fit at most ${fmtNum(qf.cos_floor, 5)} after the suspect's quantization` +
+      (typeof qf.alpha_se === 'number' ? `; alpha +/- ${fmtNum(qf.alpha_se, 4)} from quantization alone` : ''));
+  }
   const params = report.verdict?.params;
   if (params && (params.density ?? []).length) {
     const per = (xs) => xs.map((x, i) => `${parentName(i)} ${Number.isFinite(x) ? fmtNum(x, 3) : 'undefined'}`).join(', ');

@@ -121,6 +121,8 @@ export function buildView(report) {
       cosFit: numOrNaN(summary.cos_fit),
       r2: numOrNaN(summary.r2),
       roundingFloor: numOrNaN(summary.rounding_floor),
+      // A GGUF suspect's quantization floor (the core's quant_floor): the best cos_fit after it.
+      quantFloor: numOrNaN(summary.quant_floor?.cos_floor),
       tensors: numOrNaN(summary.tensors),
       usable: numOrNaN(summary.usable_tensors),
       elements: numOrNaN(summary.elements),

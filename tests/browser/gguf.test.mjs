@@ -1,5 +1,7 @@
-// The page and GGUF ids (issue 16): `owner/name:QUANT` typed in the form and resolved against the
-// mock hub's GGUF repos; a GGUF tag the repo does not have is refused with its files listed.
+// The page reads a GGUF suspect from the mock hub (issue 16): `owner/name:QUANT` typed in the form,
+// the header read by range requests like a safetensors one, the verdict against safetensors
+// parents, the GGUF file named in the models table, and a share link that pins the file; a GGUF
+// tag the repo does not have is refused with its files listed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -24,6 +26,18 @@ async function open(page) {
   await page.goto(site.url);
   await setAdvanced(page, { endpoint: site.hub.hubUrl });
 }
+
+test('a Q8_0 GGUF suspect against its safetensors parent: a copy verdict, the file, a pinned link', async () => {
+  const { page } = browser;
+  await open(page);
+  await verify(page, { suspect: 'gguf/bert-tiny-sst2-GGUF:Q8_0', parent: 'demo/bert-tiny-sst2', base: 'demo/bert-tiny-base' });
+  await settle(page);
+  assert.equal(await page.locator('#error').isHidden(), true, await page.locator('#error').textContent());
+  assert.match(await page.locator('#verdict-sentence').textContent(), /copy/i);
+  assert.match(await page.locator('table.models').textContent(), /GGUF bert-tiny-sst2-Q8_0\.gguf/);
+  const link = await page.locator('#share-url').inputValue();
+  assert.match(decodeURIComponent(link), /gguf\/bert-tiny-sst2-GGUF@[0-9a-f]{40}:bert-tiny-sst2-Q8_0\.gguf/);
+});
 
 test('a type the repo does not have: the error lists its GGUF files', async () => {
   const { page } = browser;

@@ -11,6 +11,9 @@ import { startMockHub } from '../../tools/mock-hub/server.mjs';
 import { standardRepos } from '../../tools/mock-hub/catalog.mjs';
 import { runCli } from '../support/run-cli.mjs';
 import { REAL_MODELS } from '../../tools/mock-hub/catalog.mjs';
+import { validateReport } from '../../tools/report-schema.mjs';
+import { MERGE_ALPHA } from '../../tools/gen/gguf/models.mjs';
+import { ROOT } from '../support/run-cli.mjs';
 
 const { repos, haveRealModels } = standardRepos({ gguf: true });
 let hub;
@@ -19,6 +22,74 @@ after(async () => { await hub?.close(); });
 
 const run = (args) => runCli(args, { env: { HF_ENDPOINT: hub.hubUrl } });
 const roles = ['--parent', 'real/bert-tiny-sst2', '--base', 'real/bert-tiny-base'];
+const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'docs/report-schema.json'), 'utf8'));
+
+async function report(suspect, extra = []) {
+  const r = await run(['verify', '--suspect', suspect, ...roles, ...extra, '--json']);
+  assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr}`);
+  const rep = JSON.parse(r.stdout);
+  assert.deepEqual(validateReport(rep, schema), []);
+  return rep;
+}
+
+describe('GGUF suspects against safetensors parents', { skip: !haveRealModels }, () => {
+  test('a Q8_0 copy of the claimed parent: read as GGUF, pinned, a copy verdict', async () => {
+    const rep = await report('gguf/bert-tiny-sst2-GGUF:Q8_0');
+    assert.equal(rep.models.suspect.format, 'gguf');
+    assert.deepEqual(rep.models.suspect.files, ['bert-tiny-sst2-Q8_0.gguf']);
+    assert.equal(rep.models.parents[0].format, 'safetensors');
+    assert.match(rep.share_url, /s=gguf%2Fbert-tiny-sst2-GGUF%40[0-9a-f]{40}%3Abert-tiny-sst2-Q8_0\.gguf/);
+    assert.ok(['quantized-copy', 'copy'].includes(rep.summary.verdict), rep.summary.verdict);
+    assert.ok(Math.abs(rep.summary.alphas[0] - 1) < 0.02, `alpha ${rep.summary.alphas[0]}`);
+  });
+
+  test('a Q4_0 copy (hf.co/ prefix, lower-case tag): noise far above the fine-tune delta, still its parent', async () => {
+    const rep = await report('hf.co/gguf/bert-tiny-sst2-GGUF:q4_0');
+    assert.deepEqual(rep.models.suspect.files, ['bert-tiny-sst2-Q4_0.gguf']);
+    assert.ok(['quantized-copy', 'copy'].includes(rep.summary.verdict), rep.summary.verdict);
+    assert.ok(Math.abs(rep.summary.alphas[0] - 1) < 0.05, `alpha ${rep.summary.alphas[0]}`);
+  });
+
+  test(`a quantized merge: alpha ${MERGE_ALPHA} recovered (Q8_0 within 0.02 and named a merge, Q4_0 within 0.05)`, async () => {
+    for (const [t, tol] of [['Q8_0', 0.02], ['Q4_0', 0.05]]) {
+      const rep = await report(`gguf/bert-tiny-merge-GGUF:${t}`);
+      // Q4_0's noise is far above the delta: its verdict rests on the quantization floor (EVALUATION.md, gguf set).
+      if (t === 'Q8_0') assert.equal(rep.summary.verdict, 'linear-merge', t);
+      assert.ok(Math.abs(rep.summary.alphas[0] - MERGE_ALPHA) <= tol, `${t}: alpha ${rep.summary.alphas[0]}`);
+    }
+  });
+
+  test('an unrelated GGUF whose card claims the parent is not a merge of it', async () => {
+    const rep = await report('gguf/bert-tiny-unrelated-GGUF');
+    assert.equal(rep.summary.verdict, 'not-a-merge');
+  });
+
+  test('text output names the GGUF file', async () => {
+    const r = await run(['verify', '--suspect', 'gguf/bert-tiny-sst2-GGUF:Q8_0', ...roles]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /gguf\/bert-tiny-sst2-GGUF @ [0-9a-f]{12}, GGUF bert-tiny-sst2-Q8_0\.gguf/);
+  });
+
+  test('a split GGUF whose first header is over 1 MiB: read again from 0, all parts added', async () => {
+    const r = await run(['verify', '--suspect', 'gguf/tinystories-656k-split-GGUF:Q8_0', '--parent', 'real/tinystories-656k', '--base', 'real/tinystories-656k', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const rep = JSON.parse(r.stdout);
+    assert.equal(rep.models.suspect.files.length, 3);
+    assert.ok(rep.fetch.bytes > 2_000_000, 'the first part was read whole past its 1 MiB first read');
+  });
+
+  test('a local .gguf file works like a repo', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-cli-gguf-'));
+    try {
+      const file = path.join(dir, 'sst2-Q8_0.gguf');
+      const mockFile = repos.find((x) => x.id === 'gguf/bert-tiny-sst2-GGUF').commits[0]['bert-tiny-sst2-Q8_0.gguf'];
+      fs.writeFileSync(file, mockFile.read(0, mockFile.size));
+      const rep = await report(file);
+      assert.equal(rep.models.suspect.format, 'gguf');
+      assert.equal(rep.share_url, null);
+    } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+  });
+});
 
 describe('choosing the GGUF file: errors that list the files', { skip: !haveRealModels }, () => {
   const fails = async (suspect, re) => {
@@ -34,6 +105,14 @@ describe('choosing the GGUF file: errors that list the files', { skip: !haveReal
     /^mergeprobe: gguf\/bert-tiny-sst2-GGUF at [0-9a-f]{12} has no GGUF file of type Q3_K_M; its GGUF files: bert-tiny-sst2-Q4_0\.gguf \(Q4_0\), .*\(Q8_0\)$/));
   test('several files of the type', () => fails('gguf/ambiguous-GGUF:Q4_0',
     /has 2 GGUF models of type Q4_0: name one by its path \(owner\/name:path\.gguf\); its GGUF files: .*v1\/bert-tiny-sst2-Q4_0\.gguf \(Q4_0\), v2\/bert-tiny-sst2-Q4_0\.gguf \(Q4_0\)/));
+  test('an exact path picks one of them', async () => {
+    const rep = await report('gguf/ambiguous-GGUF:v2/bert-tiny-sst2-Q4_0.gguf');
+    assert.deepEqual(rep.models.suspect.files, ['v2/bert-tiny-sst2-Q4_0.gguf']);
+  });
+  test('a repo with both formats is read as safetensors unless a GGUF is named', async () => {
+    assert.equal((await report('gguf/bert-tiny-sst2-both')).models.suspect.format, 'safetensors');
+    assert.equal((await report('gguf/bert-tiny-sst2-both:Q8_0')).models.suspect.format, 'gguf');
+  });
   test('a GGUF suspect alone: discovery is not offered yet, the card claim is named', async () => {
     const r = await run(['verify', '--suspect', 'gguf/bert-tiny-sst2-GGUF:Q8_0']);
     assert.equal(r.code, 2);

@@ -59,8 +59,9 @@ export function verdictCard(v, repro) {
     if (pv.weights.length) stat('weights', list(pv.weights), v.verdict.method || null, 'stat-weights');
     if (Number.isFinite(pv.gamma)) stat('gamma', percent(pv.gamma), 'top of |d| dropped', 'stat-gamma');
   }
-  stat(v.k > 1 ? 'cos_fit (√R²)' : 'cos_fit', num(o.cosFit), Number.isFinite(o.roundingFloor) && o.roundingFloor < 1
-    ? `rounding ceiling ${num(o.roundingFloor)}` : 'fit of C−B on A−B', 'stat-cos');
+  stat(v.k > 1 ? 'cos_fit (√R²)' : 'cos_fit', num(o.cosFit), Number.isFinite(o.quantFloor)
+    ? `quantization floor ${num(o.quantFloor)}` : Number.isFinite(o.roundingFloor) && o.roundingFloor < 1
+      ? `rounding ceiling ${num(o.roundingFloor)}` : 'fit of C−B on A−B', 'stat-cos');
   if (v.hasControl) {
     stat('control cos_fit', num(o.control?.cosFit), o.control && Number.isFinite(o.control.alpha[0])
       ? `control alpha ${num(o.control.alpha[0])}` : 'another fine-tune, measured the same way', 'stat-control');
