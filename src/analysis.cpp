@@ -9,6 +9,7 @@
 
 #include "format/gguf.h"
 #include "model/gguf_names.h"
+#include "stats/ggml_quant.h"
 #include "report/report_json.h"
 
 namespace mp {
@@ -299,7 +300,17 @@ Result<TensorResult> Analysis::compute_tensor(size_t si, size_t sj) const {
     for (int i = 0; i < k_; ++i) hash[2 + i] = fnv1a_fold(hash[2 + i], x.hash_a[i]);
     if (control >= 0) accumulate(sv[control], sv[base], parents, k_, r.cm);
     r.elements += sv[0].count;
+    // Quantization floor: the noise the suspect's block quantization adds, from each sampled
+    // block's scales (the sample is whole rows, so whole blocks).
+    if (dtype_is_block(sv[0].dtype)) {
+      const uint64_t blocks = sv[0].count / dtype_block_elements(sv[0].dtype);
+      const unsigned bb = dtype_block_bytes(sv[0].dtype);
+      r.qf.quantized = true;
+      r.qf.elements += sv[0].count;
+      for (uint64_t b = 0; b < blocks; ++b) r.qf.noise += block_rounding_noise(sv[0].dtype, sv[0].data + b * bb);
+    }
   }
+  finish_quant_floor(r.qf, r.m.g(0, 0), k_ > 0 ? r.m.g(1, 1) : 0);
   r.x.hash_c = hash[0];
   r.x.hash_b = hash[1];
   for (int i = 0; i < k_; ++i) r.x.hash_a[i] = hash[2 + i];

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "stats/estimators.h"
+#include "stats/quant_floor.h"
 #include "model/matching.h"
 
 namespace mp {
@@ -34,6 +35,7 @@ struct TensorResult {
   bool rounding_dominated = false;
   double alpha_ls[kMaxParents] = {};  // the plain least-squares alpha (est.alpha may be robust)
   bool robust_alpha_used = false;     // est.alpha[0] is the rounding-robust alpha (see below)
+  QuantFloor qf;                      // the suspect's ggml quantization (stats/quant_floor.h)
 };
 
 constexpr double kRoundingDominatedFloor = 0.9;
@@ -62,6 +64,7 @@ struct GroupResult {
   double alpha_ci95[kMaxParents][2] = {}; // from between-tensor variability (not element SE)
   Moments pooled;             // summed moments of the usable tensors (of all when none is usable)
   Estimates est;              // estimate(pooled)
+  QuantFloor qf;              // pooled over the same tensors as `pooled`
   MethodSignals x;                   // summed extras
   BitExact bx;
   uint32_t outliers = 0;     // outlier tensors (not in usable, not pooled)

@@ -135,7 +135,7 @@ std::vector<uint8_t> gguf(const Weights& w, uint32_t type) {
 }
 
 struct Outcome {
-  double alpha, cos_fit;
+  double alpha, cos_fit, cos_floor, alpha_se;
   std::string verdict;
 };
 
@@ -163,7 +163,7 @@ Outcome analyse(const std::vector<uint8_t>& suspect, const std::vector<uint8_t>&
   mp::Error c = a.compute();
   REQUIRE(c.message == "");
   const auto& g = a.aggregates().overall;
-  return {g.est.alpha[0], g.est.cos_fit, a.verdict().kind};
+  return {g.est.alpha[0], g.est.cos_fit, g.qf.quantized ? g.qf.cos_floor : NAN, g.qf.alpha_se, a.verdict().kind};
 }
 
 const Weights& base() {
@@ -191,9 +191,21 @@ TEST_CASE("GGUF suspects from real weights: copy, merge at 0.3 and unrelated, pe
     const Outcome copy = analyse(gguf(A, t.id), a_file, b_file);
     const Outcome merge = analyse(gguf(mix(A, B, 0.3f), t.id), a_file, b_file);
     const Outcome unrelated = analyse(gguf(other, t.id), a_file, b_file);
-    INFO("copy alpha " << copy.alpha << " cos_fit " << copy.cos_fit << " (" << copy.verdict << "); merge alpha "
-                       << merge.alpha << " cos_fit " << merge.cos_fit << " (" << merge.verdict << "); unrelated alpha "
+    INFO("copy alpha " << copy.alpha << " cos_fit " << copy.cos_fit << " floor " << copy.cos_floor << " alpha_se "
+                       << copy.alpha_se << " (" << copy.verdict << "); merge alpha " << merge.alpha << " cos_fit "
+                       << merge.cos_fit << " floor " << merge.cos_floor << " (" << merge.verdict << "); unrelated alpha "
                        << unrelated.alpha << " cos_fit " << unrelated.cos_fit << " (" << unrelated.verdict << ")");
+    if (t.id == 1) {
+      CHECK(std::isnan(copy.cos_floor));  // F16 is not a block type: no quantization floor
+    } else {
+      // A copy or a perfect merge reaches the floor the block scales predict, and alpha lies
+      // within a few of its standard errors.
+      CHECK(copy.cos_fit == Approx(copy.cos_floor).margin(0.01));
+      // 4-bit grids are not quite uniform roundings (each block's largest element is exact, the
+      // far side clips): the floor is a model, 0.143 against 0.171 measured for a Q4_0 merge.
+      CHECK(merge.cos_fit == Approx(merge.cos_floor).margin(t.id == 2 ? 0.04 : 0.01));
+      CHECK(std::fabs(copy.alpha - 1) < 5 * copy.alpha_se + 0.002);
+    }
     CHECK(std::fabs(copy.alpha - 1) < t.alpha_tol);
     CHECK(std::fabs(merge.alpha - 0.3) < t.alpha_tol);
     CHECK(std::fabs(unrelated.alpha) < 0.05);
