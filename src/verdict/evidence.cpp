@@ -1,18 +1,17 @@
 // The verdict's evidence, measured once: copies, the pooled fit and its rounding, sparsity, the
 // consistency of alpha over components and layers, SLERP's plane fit.
+// Sparsity is evidence_sparsity.cpp, the method shapes evidence_methods.cpp (evidence_parts.h).
 #include "verdict/evidence.h"
 
 #include <algorithm>
 #include <cmath>
 
 #include "stats/method_signals.h"
+#include "verdict/evidence_parts.h"
 #include "verdict/thresholds.h"
 
 namespace mp::verdict {
-namespace {
 
-// Least squares of D on [d_1..d_k, B] from the pooled Gram matrix (order D, d_1..d_k, B): the
-// plane fit's share of ||D||^2 explained. Solved by Gaussian elimination on at most 5 unknowns.
 // Solves a x = b (n <= kMaxParents + 1) by Gaussian elimination with partial pivoting; false when
 // singular.
 bool solve(int n, double a[kMaxParents + 1][kMaxParents + 2], double* x) {
@@ -32,6 +31,10 @@ bool solve(int n, double a[kMaxParents + 1][kMaxParents + 2], double* x) {
   return true;
 }
 
+namespace {
+
+// Least squares of D on [d_1..d_k, B] from the pooled Gram matrix (order D, d_1..d_k, B): the
+// plane fit's share of ||D||^2 explained.
 double plane_r2(const Moments& m) {
   const int k = m.k, n = k + 1;  // regressors d_1..d_k, B
   if (m.g(0, 0) <= 0) return 0;
@@ -59,39 +62,6 @@ double plane_r2(const Moments& m) {
     explained += x[i] * m.g(1 + i, 0);
   }
   return std::clamp(explained / m.g(0, 0), 0.0, 1.0);
-}
-
-Sparsity sparsity_of(const std::vector<TensorResult>& tensors, int parent) {
-  Sparsity s;
-  for (const auto& t : tensors) {
-    if (t.identical_to_base) continue;  // a whole tensor left at the base is a copy, not a drop
-    const ParentSignals& p = t.x.p[parent];
-    s.d_nonzero += p.d_nonzero;
-    s.dropped += p.zero_D_nonzero_d;
-    s.sum_abs_dropped += p.sum_abs_d_zero_D;
-    s.sum_abs_kept += p.sum_abs_d_nonzero_D;
-    s.kept_Dd += p.kept_Dd;
-    s.kept_dd += p.kept_dd;
-    s.kept_DD += p.kept_DD;
-    s.above_cut += p.above_cut;
-    s.dropped_above_kept_max += p.dropped_above_kept_max;
-    uint64_t kept = p.d_nonzero - std::min(p.d_nonzero, p.zero_D_nonzero_d);
-    if (p.zero_D_nonzero_d > 0 && kept > 0) {
-      ++s.tensors_with_drops;
-      if (p.max_abs_d_zero_D <= p.min_abs_d_nonzero_D) ++s.tensors_hard_threshold;
-      // breadcrumbs: drops above the smallest kept |d| all lie above the largest, and there are
-      // drops on both sides
-      if (p.dropped_above_kept_max > 0 && p.dropped_above_kept_min == p.dropped_above_kept_max &&
-          p.zero_D_nonzero_d > p.dropped_above_kept_max)
-        ++s.tensors_band;
-      const double slack = kSoftShare * double(p.zero_D_nonzero_d);
-      if (double(p.dropped_above_kept_min) <= slack) ++s.tensors_soft_hard;
-      if (p.dropped_above_kept_max > 0 && double(p.dropped_above_kept_min - p.dropped_above_kept_max) <= slack &&
-          p.zero_D_nonzero_d > p.dropped_above_kept_max)
-        ++s.tensors_soft_band;
-    }
-  }
-  return s;
 }
 
 const char* name_of(const MatchResult& match, const TensorResult& t) {
@@ -148,85 +118,6 @@ void gather_fit(Evidence& ev, const GroupResult& o) {
     ev.alphas[0] = o.x.p[0].robust_Dd / o.x.p[0].robust_dd;
     ev.robust_alpha = true;
     ev.robust_n = o.x.p[0].robust_n;
-  }
-}
-
-void gather_sparsity(Evidence& ev, const std::vector<TensorResult>& tensors) {
-  for (int i = 0; i < ev.k; ++i) ev.parent_sparsity.push_back(sparsity_of(tensors, i));
-  ev.sparsity = ev.parent_sparsity[0];
-  for (int i = 1; i < ev.k; ++i) {
-    const Sparsity& s = ev.parent_sparsity[i];
-    if (s.share() > ev.sparsity.share()) { ev.sparsity = s; ev.sparse_parent = i; }
-  }
-  // Pooled second-pass sums over the tensors that are not copies of the base.
-  MethodSignals x;
-  double sum_abs_d = 0;
-  for (const auto& t : tensors) {
-    if (t.identical_to_base) continue;
-    x.add(t.x);
-    sum_abs_d += t.x.p[0].sum_abs_d_zero_D + t.x.p[0].sum_abs_d_nonzero_D;
-    bool drops = false, some_above = false;
-    for (int i = 0; i < ev.k; ++i) {
-      drops = drops || t.x.p[i].zero_D_nonzero_d > 0;
-      some_above = some_above || t.x.p[i].above_cut > 0;
-    }
-    if (!drops || !some_above) continue;
-    ++ev.tensors_with_drops;
-    if (t.x.below_cuts_zero == t.x.below_cuts) ++ev.tensors_hard;
-    if (double(t.x.below_cuts - t.x.below_cuts_zero) <= kSoftJointShare * double(t.x.below_cuts)) ++ev.tensors_soft_joint;
-  }
-  const int k = ev.k;
-  ev.ties_weights.assign(k, NAN);
-  ev.dare_density.assign(k, NAN);
-  double a[kMaxParents + 1][kMaxParents + 2] = {}, w[kMaxParents + 1] = {};
-  if (x.ov_n >= kMinElements) {
-    for (int i = 0; i < k; ++i) {
-      for (int j = 0; j < k; ++j) a[i][j] = x.ov_dd[i][j];
-      a[i][k] = x.ov_Dd[i];
-    }
-    if (solve(k, a, w)) ev.ties_weights.assign(w, w + k);
-  }
-  ev.same_sign_alphas.assign(k, NAN);
-  ev.opposite_alphas.assign(k, NAN);
-  const auto ls = [&](const double (*dd)[kMaxParents], const double* Dd, std::vector<double>& out) {
-    double g[kMaxParents + 1][kMaxParents + 2] = {}, r[kMaxParents + 1] = {};
-    for (int i = 0; i < k; ++i) {
-      for (int j = 0; j < k; ++j) g[i][j] = dd[i][j];
-      g[i][k] = Dd[i];
-    }
-    if (solve(k, g, r)) out.assign(r, r + k);
-  };
-  ls(x.ss_dd, x.ss_Dd, ev.same_sign_alphas);
-  if (k > 1 && x.op_n >= kMinElements) ls(x.op_dd, x.op_Dd, ev.opposite_alphas);
-  for (int i = 0; i < k; ++i) {
-    const double g = std::fabs(ev.opposite_alphas[i] - ev.same_sign_alphas[i]);
-    if (std::isfinite(g) && !(g <= ev.consensus_gap)) ev.consensus_gap = g;
-  }
-  // DARE: u_i = 1 / rho_i from sum_i u_i w_i^2 m4[i][j] = DDdd[j] - cross terms, w = the LS alphas.
-  const double* al = ev.same_sign_alphas.data();
-  for (int j = 0; j < k; ++j) {
-    double rhs = x.DDdd[j];
-    for (int i = 0; i < k; ++i)
-      for (int l = i + 1; l < k; ++l) rhs -= 2 * al[i] * al[l] * x.m3[pair_index(i, l)][j];
-    for (int i = 0; i < k; ++i) a[j][i] = al[i] * al[i] * x.m4[i][j];
-    a[j][k] = rhs;
-  }
-  if (std::isfinite(al[0]) && solve(k, a, w))
-    for (int i = 0; i < k; ++i) if (w[i] >= 1) ev.dare_density[i] = 1 / w[i];
-  if (k == 1 && sum_abs_d > 0) ev.l1_weight = x.sum_abs_D / sum_abs_d;
-  const SubsetSignals& u = x.sub;
-  if (k >= 2 && u.samples > 0) {
-    const auto share = [](double a, double b) { return b > 0 ? a / b : NAN; };
-    for (int i = 0; i < k; ++i) {
-      ev.kept_share.push_back(share(double(u.kept[i]), double(u.elig[i])));
-      ev.kept_share_ss.push_back(share(double(u.kept_ss[i]), double(u.elig_ss[i])));
-      ev.kept_weight_l1.push_back(share(u.l1w[i], u.wn));
-      ev.kept_single.push_back(share(u.single[i], u.wn));
-      ev.kept_ratio.push_back(share(u.ratio[i], u.wn_full));
-      ev.band_inside.push_back(share(double(u.inside[i]), double(u.dropped[i])));
-      ev.band_above.push_back(share(double(u.above[i]), double(u.elig_ss[i])));
-      ev.band_below.push_back(share(double(u.below[i]), double(u.elig_ss[i])));
-    }
   }
 }
 
@@ -310,207 +201,6 @@ void gather_plane(Evidence& ev, const GroupResult& o) {
 }
 
 }  // namespace
-
-void gather_nearswap(Evidence& ev, const std::vector<TensorResult>& tensors) {
-  if (ev.k != 1) return;
-  uint64_t n = 0, eq = 0, cl = 0;
-  std::vector<float> ts;
-  for (const auto& t : tensors) {
-    if (t.identical_to_base || t.identical_to_parent >= 0) continue;
-    const ParentSignals& p = t.x.p[0];
-    n += p.d_nonzero;
-    eq += p.equal_a;
-    cl += p.clipped;
-    if (p.clipped > 0) ts.push_back(t.x.max_abs_D);
-  }
-  if (!n) return;
-  ev.equal_a_share = double(eq) / double(n);
-  ev.clipped_share = double(cl) / double(n);
-  if (!ts.empty()) {
-    std::nth_element(ts.begin(), ts.begin() + ts.size() / 2, ts.end());
-    ev.nearswap_t = ts[ts.size() / 2];
-  }
-}
-
-void gather_model_stock(Evidence& ev, const std::vector<TensorResult>& tensors) {
-  const int k = ev.k;
-  if (k < 2) return;
-  double dp = 0, pp = 0, dd = 0, tsum = 0;
-  int nt = 0;
-  for (const auto& t : tensors) {
-    if (t.identical_to_base || t.est.degenerate) continue;
-    const Moments& m = t.m;
-    double c = 0;
-    int pairs = 0;
-    bool ok = true;
-    for (int i = 0; i < k; ++i)
-      for (int j = i + 1; j < k; ++j) {
-        const double den = std::sqrt(m.g(1 + i, 1 + i) * m.g(1 + j, 1 + j));
-        if (!(den > 0)) ok = false; else c += m.g(1 + i, 1 + j) / den;
-        ++pairs;
-      }
-    if (!ok || !pairs) continue;
-    c /= pairs;
-    const double tt = k * c / (1 + (k - 1) * c);
-    const double s = tt / k;
-    double dsum = 0, psum = 0;
-    for (int i = 0; i < k; ++i) {
-      dsum += m.g(0, 1 + i);
-      for (int j = 0; j < k; ++j) psum += m.g(1 + i, 1 + j);
-    }
-    dp += s * dsum;
-    pp += s * s * psum;
-    dd += m.g(0, 0);
-    tsum += tt;
-    ++nt;
-  }
-  if (pp > 0 && dd > 0) {
-    ev.stock_cos = dp / std::sqrt(pp * dd);
-    ev.stock_scale = dp / pp;
-    ev.stock_t = tsum / nt;
-  }
-}
-
-void gather_nuslerp(Evidence& ev, const std::vector<TensorResult>& tensors) {
-  if (ev.k != 2) return;
-  double err = 0, tsum = 0, wsum = 0;
-  for (const auto& t : tensors) {
-    if (t.identical_to_base || t.est.degenerate || t.rounding_dominated) continue;
-    const Moments& m = t.m;
-    const double den = std::sqrt(m.g(1, 1) * m.g(2, 2));
-    const double a1 = t.est.alpha[0], a2 = t.est.alpha[1];
-    if (!(den > 0) || !(a1 > 0) || !(a2 > 0)) return;  // nuslerp's coefficients are positive
-    const double th = std::acos(std::clamp(m.g(1, 2) / den, -1.0, 1.0));
-    if (th < 1e-3) return;
-    double lo = 0, hi = 1;
-    for (int it = 0; it < 60; ++it) {  // sin(t th) / sin((1 - t) th) rises with t
-      const double mid = 0.5 * (lo + hi);
-      if (std::sin(mid * th) < (a2 / a1) * std::sin((1 - mid) * th)) lo = mid; else hi = mid;
-    }
-    const double tt = 0.5 * (lo + hi);
-    const double w = double(t.elements);
-    err += w * std::fabs(std::sin((1 - tt) * th) / std::sin(th) - a1);
-    tsum += w * tt;
-    wsum += w;
-  }
-  if (wsum > 0) {
-    ev.nuslerp_err = err / wsum;
-    ev.nuslerp_t = tsum / wsum;
-  }
-}
-
-void gather_multislerp(Evidence& ev, const std::vector<TensorResult>& tensors) {
-  const int k = ev.k;
-  if (k < 2) return;
-  struct Row { double n, w[kMaxParents], norm_err; };
-  std::vector<Row> rows;
-  double wsum[kMaxParents] = {}, nsum = 0;
-  for (const auto& t : tensors) {
-    if (t.identical_to_base || t.est.degenerate || t.rounding_dominated || t.outlier) continue;
-    const Moments& m = t.m;
-    Row r{double(t.elements), {}, 0};
-    double beta_sum = 0, nd[kMaxParents];
-    for (int i = 0; i < k; ++i) {
-      nd[i] = std::sqrt(m.g(1 + i, 1 + i));
-      r.w[i] = t.est.alpha[i] * nd[i];
-      beta_sum += r.w[i];
-    }
-    if (!(beta_sum > 0) || !(m.g(0, 0) > 0)) continue;
-    double pred = 0;
-    for (int i = 0; i < k; ++i) {
-      r.w[i] /= beta_sum;
-      pred += r.w[i] * nd[i];
-    }
-    r.norm_err = std::fabs(std::sqrt(m.g(0, 0)) / pred - 1);
-    for (int i = 0; i < k; ++i) wsum[i] += r.n * r.w[i];
-    nsum += r.n;
-    rows.push_back(r);
-  }
-  if (!(nsum > 0)) return;
-  double spread = 0, nerr = 0;
-  for (int i = 0; i < k; ++i) ev.mslerp_weights.push_back(wsum[i] / nsum);
-  for (const Row& r : rows) {
-    for (int i = 0; i < k; ++i) spread += r.n * std::fabs(r.w[i] - ev.mslerp_weights[i]) / k;
-    nerr += r.n * r.norm_err;
-  }
-  ev.mslerp_spread = spread / nsum;
-  ev.mslerp_norm_err = nerr / nsum;
-}
-
-// mergekit's karcher_merge_tensors on the span of the unit models u_i = A_i / |A_i| (the mean stays
-// in it), from their Gram: u = sum c_i u_i. Equal weights, max_iter 10, tol 1e-5 as mergekit.
-// Returns false when a model is zero.
-bool karcher_coefficients(const double G[kMaxParents][kMaxParents], int k, double* gamma) {
-  double nrm[kMaxParents], cs[kMaxParents][kMaxParents];
-  for (int i = 0; i < k; ++i) {
-    nrm[i] = std::sqrt(G[i][i]);
-    if (!(nrm[i] > 0)) return false;
-  }
-  for (int i = 0; i < k; ++i)
-    for (int j = 0; j < k; ++j) cs[i][j] = G[i][j] / (nrm[i] * nrm[j]);
-  const double a = 1.0 / k, tol = 1e-5;
-  const auto norm_of = [&](const double* c) {
-    double q = 0;
-    for (int i = 0; i < k; ++i) for (int j = 0; j < k; ++j) q += c[i] * c[j] * cs[i][j];
-    return std::sqrt(std::max(q, 0.0));
-  };
-  double c[kMaxParents];
-  for (int i = 0; i < k; ++i) c[i] = a;
-  double nu = norm_of(c);
-  for (int i = 0; i < k; ++i) c[i] /= nu;
-  for (int it = 0; it < 10; ++it) {
-    double T[kMaxParents] = {};
-    for (int j = 0; j < k; ++j) {
-      double dot = 0;  // <u, u_j>
-      for (int i = 0; i < k; ++i) dot += c[i] * cs[i][j];
-      dot = std::clamp(dot, -1.0, 1.0);
-      const double th = std::acos(dot);
-      if (th < tol) continue;
-      const double f = a * th / std::sin(th);
-      T[j] += f;                                   // + f u_j
-      for (int i = 0; i < k; ++i) T[i] -= f * dot * c[i];  // - f dot u
-    }
-    const double nt = norm_of(T);
-    if (nt < tol) break;
-    for (int i = 0; i < k; ++i) c[i] = std::cos(nt) * c[i] + std::sin(nt) * T[i] / nt;
-    nu = norm_of(c);
-    if (nu > tol) for (int i = 0; i < k; ++i) c[i] /= nu;
-  }
-  double s = 0;
-  for (int i = 0; i < k; ++i) s += a * nrm[i];
-  for (int i = 0; i < k; ++i) gamma[i] = s * c[i] / nrm[i];
-  return true;
-}
-
-void gather_karcher(Evidence& ev, const std::vector<TensorResult>& tensors) {
-  const int k = ev.k;
-  if (k < 2) return;
-  const int b = 1 + k;  // B's index in the Gram
-  double dp = 0, pp = 0, dd = 0;
-  for (const auto& t : tensors) {
-    if (t.identical_to_base || t.est.degenerate || t.outlier) continue;
-    const Moments& m = t.m;
-    double G[kMaxParents][kMaxParents];
-    for (int i = 0; i < k; ++i)
-      for (int j = 0; j < k; ++j) G[i][j] = m.g(1 + i, 1 + j) + m.g(1 + i, b) + m.g(1 + j, b) + m.g(b, b);
-    double gm[kMaxParents];
-    if (!karcher_coefficients(G, k, gm)) continue;
-    // D_pred = sum g_i d_i + (sum g_i - 1) B, as coefficients on [d_1..d_k, B]
-    double x[kMaxParents + 1];
-    double gs = 0;
-    for (int i = 0; i < k; ++i) { x[i] = gm[i]; gs += gm[i]; }
-    x[k] = gs - 1;
-    for (int i = 0; i <= k; ++i) {
-      dp += x[i] * m.g(0, 1 + i);
-      for (int j = 0; j <= k; ++j) pp += x[i] * x[j] * m.g(1 + i, 1 + j);
-    }
-    dd += m.g(0, 0);
-  }
-  if (pp > 0 && dd > 0) {
-    ev.karcher_cos = dp / std::sqrt(pp * dd);
-    ev.karcher_scale = dp / pp;
-  }
-}
 
 Evidence gather(const MatchResult& match, const std::vector<TensorResult>& tensors, const Aggregates& agg, int k) {
   Evidence ev;

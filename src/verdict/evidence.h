@@ -1,6 +1,6 @@
 // What the verdict rests on: every number the rules test and the text quotes, measured once from
-// the aggregates (verdict/evidence.cpp). The rules (rules.cpp) read it and decide; the text
-// (text.cpp) reads it and writes sentences; neither computes a statistic of its own.
+// the aggregates (verdict/evidence*.cpp, see evidence_parts.h). The rules (rules.cpp) read it and
+// decide; the text (text*.cpp) reads it and writes sentences; neither computes a statistic of its own.
 #pragma once
 #include <cmath>
 #include <cstdint>

@@ -1,9 +1,9 @@
 // The verdict: a calibrated decision from the aggregates, with the evidence it rests on, the likely
 // merge method and its parameters, and what would weaken it. See shared/merge-signatures.md and
 // EVALUATION.md for the thresholds and how they were calibrated.
-//   rules.cpp    the decision, as data: kind, method, rule, quoted alphas, groups, flags, caveat codes
-//   text.cpp     the words: sentence, explanation and caveats rendered from that data
-//   evidence.cpp the numbers both read, measured once
+//   rules.cpp      the decision, as data: kind, method, rule, quoted alphas, groups, flags, caveat codes
+//   text*.cpp      the words: sentence, explanation and caveats rendered from that data (text_parts.h)
+//   evidence*.cpp  the numbers both read, measured once (evidence_parts.h)
 #pragma once
 #include <cmath>
 #include <string>

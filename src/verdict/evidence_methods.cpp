@@ -1,0 +1,213 @@
+// The per-tensor shapes of the methods that are not one constant alpha per parent: nearswap's clip,
+// model_stock's cosine weight, nuslerp's and multislerp's spherical weights, karcher's mean.
+#include <algorithm>
+#include <cmath>
+
+#include "stats/method_signals.h"
+#include "verdict/evidence_parts.h"
+#include "verdict/thresholds.h"
+
+namespace mp::verdict {
+
+void gather_nearswap(Evidence& ev, const std::vector<TensorResult>& tensors) {
+  if (ev.k != 1) return;
+  uint64_t n = 0, eq = 0, cl = 0;
+  std::vector<float> ts;
+  for (const auto& t : tensors) {
+    if (t.identical_to_base || t.identical_to_parent >= 0) continue;
+    const ParentSignals& p = t.x.p[0];
+    n += p.d_nonzero;
+    eq += p.equal_a;
+    cl += p.clipped;
+    if (p.clipped > 0) ts.push_back(t.x.max_abs_D);
+  }
+  if (!n) return;
+  ev.equal_a_share = double(eq) / double(n);
+  ev.clipped_share = double(cl) / double(n);
+  if (!ts.empty()) {
+    std::nth_element(ts.begin(), ts.begin() + ts.size() / 2, ts.end());
+    ev.nearswap_t = ts[ts.size() / 2];
+  }
+}
+
+void gather_model_stock(Evidence& ev, const std::vector<TensorResult>& tensors) {
+  const int k = ev.k;
+  if (k < 2) return;
+  double dp = 0, pp = 0, dd = 0, tsum = 0;
+  int nt = 0;
+  for (const auto& t : tensors) {
+    if (t.identical_to_base || t.est.degenerate) continue;
+    const Moments& m = t.m;
+    double c = 0;
+    int pairs = 0;
+    bool ok = true;
+    for (int i = 0; i < k; ++i)
+      for (int j = i + 1; j < k; ++j) {
+        const double den = std::sqrt(m.g(1 + i, 1 + i) * m.g(1 + j, 1 + j));
+        if (!(den > 0)) ok = false; else c += m.g(1 + i, 1 + j) / den;
+        ++pairs;
+      }
+    if (!ok || !pairs) continue;
+    c /= pairs;
+    const double tt = k * c / (1 + (k - 1) * c);
+    const double s = tt / k;
+    double dsum = 0, psum = 0;
+    for (int i = 0; i < k; ++i) {
+      dsum += m.g(0, 1 + i);
+      for (int j = 0; j < k; ++j) psum += m.g(1 + i, 1 + j);
+    }
+    dp += s * dsum;
+    pp += s * s * psum;
+    dd += m.g(0, 0);
+    tsum += tt;
+    ++nt;
+  }
+  if (pp > 0 && dd > 0) {
+    ev.stock_cos = dp / std::sqrt(pp * dd);
+    ev.stock_scale = dp / pp;
+    ev.stock_t = tsum / nt;
+  }
+}
+
+void gather_nuslerp(Evidence& ev, const std::vector<TensorResult>& tensors) {
+  if (ev.k != 2) return;
+  double err = 0, tsum = 0, wsum = 0;
+  for (const auto& t : tensors) {
+    if (t.identical_to_base || t.est.degenerate || t.rounding_dominated) continue;
+    const Moments& m = t.m;
+    const double den = std::sqrt(m.g(1, 1) * m.g(2, 2));
+    const double a1 = t.est.alpha[0], a2 = t.est.alpha[1];
+    if (!(den > 0) || !(a1 > 0) || !(a2 > 0)) return;  // nuslerp's coefficients are positive
+    const double th = std::acos(std::clamp(m.g(1, 2) / den, -1.0, 1.0));
+    if (th < 1e-3) return;
+    double lo = 0, hi = 1;
+    for (int it = 0; it < 60; ++it) {  // sin(t th) / sin((1 - t) th) rises with t
+      const double mid = 0.5 * (lo + hi);
+      if (std::sin(mid * th) < (a2 / a1) * std::sin((1 - mid) * th)) lo = mid; else hi = mid;
+    }
+    const double tt = 0.5 * (lo + hi);
+    const double w = double(t.elements);
+    err += w * std::fabs(std::sin((1 - tt) * th) / std::sin(th) - a1);
+    tsum += w * tt;
+    wsum += w;
+  }
+  if (wsum > 0) {
+    ev.nuslerp_err = err / wsum;
+    ev.nuslerp_t = tsum / wsum;
+  }
+}
+
+void gather_multislerp(Evidence& ev, const std::vector<TensorResult>& tensors) {
+  const int k = ev.k;
+  if (k < 2) return;
+  struct Row { double n, w[kMaxParents], norm_err; };
+  std::vector<Row> rows;
+  double wsum[kMaxParents] = {}, nsum = 0;
+  for (const auto& t : tensors) {
+    if (t.identical_to_base || t.est.degenerate || t.rounding_dominated || t.outlier) continue;
+    const Moments& m = t.m;
+    Row r{double(t.elements), {}, 0};
+    double beta_sum = 0, nd[kMaxParents];
+    for (int i = 0; i < k; ++i) {
+      nd[i] = std::sqrt(m.g(1 + i, 1 + i));
+      r.w[i] = t.est.alpha[i] * nd[i];
+      beta_sum += r.w[i];
+    }
+    if (!(beta_sum > 0) || !(m.g(0, 0) > 0)) continue;
+    double pred = 0;
+    for (int i = 0; i < k; ++i) {
+      r.w[i] /= beta_sum;
+      pred += r.w[i] * nd[i];
+    }
+    r.norm_err = std::fabs(std::sqrt(m.g(0, 0)) / pred - 1);
+    for (int i = 0; i < k; ++i) wsum[i] += r.n * r.w[i];
+    nsum += r.n;
+    rows.push_back(r);
+  }
+  if (!(nsum > 0)) return;
+  double spread = 0, nerr = 0;
+  for (int i = 0; i < k; ++i) ev.mslerp_weights.push_back(wsum[i] / nsum);
+  for (const Row& r : rows) {
+    for (int i = 0; i < k; ++i) spread += r.n * std::fabs(r.w[i] - ev.mslerp_weights[i]) / k;
+    nerr += r.n * r.norm_err;
+  }
+  ev.mslerp_spread = spread / nsum;
+  ev.mslerp_norm_err = nerr / nsum;
+}
+
+// mergekit's karcher_merge_tensors on the span of the unit models u_i = A_i / |A_i| (the mean stays
+// in it), from their Gram: u = sum c_i u_i. Equal weights, max_iter 10, tol 1e-5 as mergekit.
+// Returns false when a model is zero.
+bool karcher_coefficients(const double G[kMaxParents][kMaxParents], int k, double* gamma) {
+  double nrm[kMaxParents], cs[kMaxParents][kMaxParents];
+  for (int i = 0; i < k; ++i) {
+    nrm[i] = std::sqrt(G[i][i]);
+    if (!(nrm[i] > 0)) return false;
+  }
+  for (int i = 0; i < k; ++i)
+    for (int j = 0; j < k; ++j) cs[i][j] = G[i][j] / (nrm[i] * nrm[j]);
+  const double a = 1.0 / k, tol = 1e-5;
+  const auto norm_of = [&](const double* c) {
+    double q = 0;
+    for (int i = 0; i < k; ++i) for (int j = 0; j < k; ++j) q += c[i] * c[j] * cs[i][j];
+    return std::sqrt(std::max(q, 0.0));
+  };
+  double c[kMaxParents];
+  for (int i = 0; i < k; ++i) c[i] = a;
+  double nu = norm_of(c);
+  for (int i = 0; i < k; ++i) c[i] /= nu;
+  for (int it = 0; it < 10; ++it) {
+    double T[kMaxParents] = {};
+    for (int j = 0; j < k; ++j) {
+      double dot = 0;  // <u, u_j>
+      for (int i = 0; i < k; ++i) dot += c[i] * cs[i][j];
+      dot = std::clamp(dot, -1.0, 1.0);
+      const double th = std::acos(dot);
+      if (th < tol) continue;
+      const double f = a * th / std::sin(th);
+      T[j] += f;                                   // + f u_j
+      for (int i = 0; i < k; ++i) T[i] -= f * dot * c[i];  // - f dot u
+    }
+    const double nt = norm_of(T);
+    if (nt < tol) break;
+    for (int i = 0; i < k; ++i) c[i] = std::cos(nt) * c[i] + std::sin(nt) * T[i] / nt;
+    nu = norm_of(c);
+    if (nu > tol) for (int i = 0; i < k; ++i) c[i] /= nu;
+  }
+  double s = 0;
+  for (int i = 0; i < k; ++i) s += a * nrm[i];
+  for (int i = 0; i < k; ++i) gamma[i] = s * c[i] / nrm[i];
+  return true;
+}
+
+void gather_karcher(Evidence& ev, const std::vector<TensorResult>& tensors) {
+  const int k = ev.k;
+  if (k < 2) return;
+  const int b = 1 + k;  // B's index in the Gram
+  double dp = 0, pp = 0, dd = 0;
+  for (const auto& t : tensors) {
+    if (t.identical_to_base || t.est.degenerate || t.outlier) continue;
+    const Moments& m = t.m;
+    double G[kMaxParents][kMaxParents];
+    for (int i = 0; i < k; ++i)
+      for (int j = 0; j < k; ++j) G[i][j] = m.g(1 + i, 1 + j) + m.g(1 + i, b) + m.g(1 + j, b) + m.g(b, b);
+    double gm[kMaxParents];
+    if (!karcher_coefficients(G, k, gm)) continue;
+    // D_pred = sum g_i d_i + (sum g_i - 1) B, as coefficients on [d_1..d_k, B]
+    double x[kMaxParents + 1];
+    double gs = 0;
+    for (int i = 0; i < k; ++i) { x[i] = gm[i]; gs += gm[i]; }
+    x[k] = gs - 1;
+    for (int i = 0; i <= k; ++i) {
+      dp += x[i] * m.g(0, 1 + i);
+      for (int j = 0; j <= k; ++j) pp += x[i] * x[j] * m.g(1 + i, 1 + j);
+    }
+    dd += m.g(0, 0);
+  }
+  if (pp > 0 && dd > 0) {
+    ev.karcher_cos = dp / std::sqrt(pp * dd);
+    ev.karcher_scale = dp / pp;
+  }
+}
+
+}  // namespace mp::verdict

@@ -1,0 +1,27 @@
+// The evidence's measurements, split by what they hold (internal to verdict/evidence*.cpp):
+//   evidence.cpp           gather(): copies, the pooled fit and its rounding, consistency over
+//                          components and layers, SLERP's plane fit
+//   evidence_sparsity.cpp  elements left at B: thresholds, bands, TIES weights, DARE densities,
+//                          the per-element kept sets
+//   evidence_methods.cpp   the per-tensor shapes of nearswap, model_stock, nuslerp, multislerp, karcher
+#pragma once
+#include <vector>
+
+#include "stats/aggregate.h"
+#include "verdict/evidence.h"
+#include "verdict/thresholds.h"
+
+namespace mp::verdict {
+
+// Solves a x = b (n <= kMaxParents + 1, b in column n) by Gaussian elimination with partial
+// pivoting; false when singular.
+bool solve(int n, double a[kMaxParents + 1][kMaxParents + 2], double* x);
+
+void gather_sparsity(Evidence& ev, const std::vector<TensorResult>& tensors);
+void gather_nearswap(Evidence& ev, const std::vector<TensorResult>& tensors);
+void gather_model_stock(Evidence& ev, const std::vector<TensorResult>& tensors);
+void gather_nuslerp(Evidence& ev, const std::vector<TensorResult>& tensors);
+void gather_multislerp(Evidence& ev, const std::vector<TensorResult>& tensors);
+void gather_karcher(Evidence& ev, const std::vector<TensorResult>& tensors);
+
+}  // namespace mp::verdict

@@ -1,0 +1,127 @@
+// Sparsity evidence: which elements are left at B, per parent and jointly, and what the kept ones
+// carry (TIES weights, DARE densities, the per-element kept sets of stats/subset_fit.h).
+#include <algorithm>
+#include <cmath>
+
+#include "stats/method_signals.h"
+#include "verdict/evidence_parts.h"
+#include "verdict/thresholds.h"
+
+namespace mp::verdict {
+namespace {
+
+Sparsity sparsity_of(const std::vector<TensorResult>& tensors, int parent) {
+  Sparsity s;
+  for (const auto& t : tensors) {
+    if (t.identical_to_base) continue;  // a whole tensor left at the base is a copy, not a drop
+    const ParentSignals& p = t.x.p[parent];
+    s.d_nonzero += p.d_nonzero;
+    s.dropped += p.zero_D_nonzero_d;
+    s.sum_abs_dropped += p.sum_abs_d_zero_D;
+    s.sum_abs_kept += p.sum_abs_d_nonzero_D;
+    s.kept_Dd += p.kept_Dd;
+    s.kept_dd += p.kept_dd;
+    s.kept_DD += p.kept_DD;
+    s.above_cut += p.above_cut;
+    s.dropped_above_kept_max += p.dropped_above_kept_max;
+    uint64_t kept = p.d_nonzero - std::min(p.d_nonzero, p.zero_D_nonzero_d);
+    if (p.zero_D_nonzero_d > 0 && kept > 0) {
+      ++s.tensors_with_drops;
+      if (p.max_abs_d_zero_D <= p.min_abs_d_nonzero_D) ++s.tensors_hard_threshold;
+      // breadcrumbs: drops above the smallest kept |d| all lie above the largest, and there are
+      // drops on both sides
+      if (p.dropped_above_kept_max > 0 && p.dropped_above_kept_min == p.dropped_above_kept_max &&
+          p.zero_D_nonzero_d > p.dropped_above_kept_max)
+        ++s.tensors_band;
+      const double slack = kSoftShare * double(p.zero_D_nonzero_d);
+      if (double(p.dropped_above_kept_min) <= slack) ++s.tensors_soft_hard;
+      if (p.dropped_above_kept_max > 0 && double(p.dropped_above_kept_min - p.dropped_above_kept_max) <= slack &&
+          p.zero_D_nonzero_d > p.dropped_above_kept_max)
+        ++s.tensors_soft_band;
+    }
+  }
+  return s;
+}
+
+}  // namespace
+
+void gather_sparsity(Evidence& ev, const std::vector<TensorResult>& tensors) {
+  for (int i = 0; i < ev.k; ++i) ev.parent_sparsity.push_back(sparsity_of(tensors, i));
+  ev.sparsity = ev.parent_sparsity[0];
+  for (int i = 1; i < ev.k; ++i) {
+    const Sparsity& s = ev.parent_sparsity[i];
+    if (s.share() > ev.sparsity.share()) { ev.sparsity = s; ev.sparse_parent = i; }
+  }
+  // Pooled second-pass sums over the tensors that are not copies of the base.
+  MethodSignals x;
+  double sum_abs_d = 0;
+  for (const auto& t : tensors) {
+    if (t.identical_to_base) continue;
+    x.add(t.x);
+    sum_abs_d += t.x.p[0].sum_abs_d_zero_D + t.x.p[0].sum_abs_d_nonzero_D;
+    bool drops = false, some_above = false;
+    for (int i = 0; i < ev.k; ++i) {
+      drops = drops || t.x.p[i].zero_D_nonzero_d > 0;
+      some_above = some_above || t.x.p[i].above_cut > 0;
+    }
+    if (!drops || !some_above) continue;
+    ++ev.tensors_with_drops;
+    if (t.x.below_cuts_zero == t.x.below_cuts) ++ev.tensors_hard;
+    if (double(t.x.below_cuts - t.x.below_cuts_zero) <= kSoftJointShare * double(t.x.below_cuts)) ++ev.tensors_soft_joint;
+  }
+  const int k = ev.k;
+  ev.ties_weights.assign(k, NAN);
+  ev.dare_density.assign(k, NAN);
+  double a[kMaxParents + 1][kMaxParents + 2] = {}, w[kMaxParents + 1] = {};
+  if (x.ov_n >= kMinElements) {
+    for (int i = 0; i < k; ++i) {
+      for (int j = 0; j < k; ++j) a[i][j] = x.ov_dd[i][j];
+      a[i][k] = x.ov_Dd[i];
+    }
+    if (solve(k, a, w)) ev.ties_weights.assign(w, w + k);
+  }
+  ev.same_sign_alphas.assign(k, NAN);
+  ev.opposite_alphas.assign(k, NAN);
+  const auto ls = [&](const double (*dd)[kMaxParents], const double* Dd, std::vector<double>& out) {
+    double g[kMaxParents + 1][kMaxParents + 2] = {}, r[kMaxParents + 1] = {};
+    for (int i = 0; i < k; ++i) {
+      for (int j = 0; j < k; ++j) g[i][j] = dd[i][j];
+      g[i][k] = Dd[i];
+    }
+    if (solve(k, g, r)) out.assign(r, r + k);
+  };
+  ls(x.ss_dd, x.ss_Dd, ev.same_sign_alphas);
+  if (k > 1 && x.op_n >= kMinElements) ls(x.op_dd, x.op_Dd, ev.opposite_alphas);
+  for (int i = 0; i < k; ++i) {
+    const double g = std::fabs(ev.opposite_alphas[i] - ev.same_sign_alphas[i]);
+    if (std::isfinite(g) && !(g <= ev.consensus_gap)) ev.consensus_gap = g;
+  }
+  // DARE: u_i = 1 / rho_i from sum_i u_i w_i^2 m4[i][j] = DDdd[j] - cross terms, w = the LS alphas.
+  const double* al = ev.same_sign_alphas.data();
+  for (int j = 0; j < k; ++j) {
+    double rhs = x.DDdd[j];
+    for (int i = 0; i < k; ++i)
+      for (int l = i + 1; l < k; ++l) rhs -= 2 * al[i] * al[l] * x.m3[pair_index(i, l)][j];
+    for (int i = 0; i < k; ++i) a[j][i] = al[i] * al[i] * x.m4[i][j];
+    a[j][k] = rhs;
+  }
+  if (std::isfinite(al[0]) && solve(k, a, w))
+    for (int i = 0; i < k; ++i) if (w[i] >= 1) ev.dare_density[i] = 1 / w[i];
+  if (k == 1 && sum_abs_d > 0) ev.l1_weight = x.sum_abs_D / sum_abs_d;
+  const SubsetSignals& u = x.sub;
+  if (k >= 2 && u.samples > 0) {
+    const auto share = [](double a, double b) { return b > 0 ? a / b : NAN; };
+    for (int i = 0; i < k; ++i) {
+      ev.kept_share.push_back(share(double(u.kept[i]), double(u.elig[i])));
+      ev.kept_share_ss.push_back(share(double(u.kept_ss[i]), double(u.elig_ss[i])));
+      ev.kept_weight_l1.push_back(share(u.l1w[i], u.wn));
+      ev.kept_single.push_back(share(u.single[i], u.wn));
+      ev.kept_ratio.push_back(share(u.ratio[i], u.wn_full));
+      ev.band_inside.push_back(share(double(u.inside[i]), double(u.dropped[i])));
+      ev.band_above.push_back(share(double(u.above[i]), double(u.elig_ss[i])));
+      ev.band_below.push_back(share(double(u.below[i]), double(u.elig_ss[i])));
+    }
+  }
+}
+
+}  // namespace mp::verdict

@@ -1,0 +1,109 @@
+// One sentence per caveat code, rendered from the evidence, and the codes' stable JSON names.
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <string>
+
+#include "verdict/text_format.h"
+#include "verdict/text_parts.h"
+#include "verdict/thresholds.h"
+#include "verdict/verdict.h"
+
+namespace mp::verdict::words {
+
+std::string caveat_text(const Verdict& v, CaveatCode c) {
+  const Evidence& ev = v.evidence;
+  const GroupResult& o = ev.overall;
+  const Estimates& e = o.est;
+  switch (c) {
+    case CaveatCode::LowCoverage:
+      return "Low coverage: " + num(o.usable) + " usable tensors, " + num(o.elements) +
+             " sampled elements; a larger budget would tighten the estimates.";
+    case CaveatCode::UnmatchedTensors:
+      return num(ev.unmatched) + " tensors could not be compared (missing in a model, or shape/dtype differ); "
+             "the verdict covers the matched ones only.";
+    case CaveatCode::NoControl:
+      return "No control model: independent fine-tunes of one base already reach cos_fit 0.1-0.6 "
+             "on real weights; another fine-tune of the same base, measured the same way, would "
+             "show the null on these very tensors.";
+    case CaveatCode::CopiesNeedWholeReads:
+      return "Copies at other layer indices are found only on tensors read whole: a larger byte budget "
+             "may show where the remaining tensors come from.";
+    case CaveatCode::PartialCopy:
+      return num(ev.tensors - ev.copies()) + " tensors are not whole copies of any input.";
+    case CaveatCode::MixedSparsity:
+      return "Some tensors look hard-thresholded, others not: a magnitude-ranked random drop (DELLA) would look like this.";
+    case CaveatCode::DellaOrRounding:
+      // An F32 suspect has no rounding floor (1): rounding cannot leave these zeros.
+      return ev.bf16 ? "A magnitude-ranked random drop (DELLA) or rounding of a low-precision merge could produce this."
+                     : "A magnitude-ranked random drop (DELLA) or another sparsifying method could produce this.";
+    case CaveatCode::PerComponentAlpha:
+      return "alpha differs between components (" + fmt(ev.comp_min) + " to " + fmt(ev.comp_max) +
+             "): per-component weights (mergekit filters) or a partial fine-tune after merging.";
+    case CaveatCode::PerLayerAlpha:
+      return "alpha varies by layer from " + fmt(ev.layer_min) + " to " + fmt(ev.layer_max) +
+             ": a layer-wise weight list, or noise in small layers.";
+    case CaveatCode::Outliers:
+      return num(o.outliers) + (o.outliers == 1 ? " tensor does" : " tensors do") +
+             " not fit like the rest (alpha or cos_fit far from the others', or NaN/Inf values) and " +
+             (o.outliers == 1 ? "is" : "are") + " kept out of the pooled alpha: " + joined(ev.outlier_names, ", ") +
+             (o.outliers > ev.outlier_names.size() ? ", ..." : "") + ".";
+    case CaveatCode::Residual:
+      return "cos_fit " + fmt(ev.cos) + " leaves " + pct(1 - ev.cos * ev.cos) +
+             " of ||C - B||^2 unexplained: fine-tuning after the merge, or another method.";
+    case CaveatCode::RoundingFloor:
+      return "Rounding to the suspect's dtype alone limits cos_fit to about " + fmt(e.rounding_floor, 4) +
+             (std::fabs(e.rounding_floor - ev.cos) < 0.01 ? " (the measured cos_fit is at that floor)" : "") +
+             ": tensors with deltas of a few ulps pull alpha towards 0 or 1.";
+    case CaveatCode::RoundingZeros:
+      return pct(ev.sparsity.share()) + " of the elements where A differs from B are left exactly at B, without a "
+             "TIES or DARE signature and without bit-exact reproduction: read here as rounding of "
+             "small deltas; a magnitude-ranked drop (DELLA) would look similar.";
+    case CaveatCode::AlphaNear1:
+      return "alpha ~ 1: C is essentially A (re-saved or cast), not a blend.";
+    case CaveatCode::ControlHigh:
+      return "The control also fits well (cos_fit " + fmt(ev.ctrl_cos) + "): it may itself derive from A.";
+    case CaveatCode::FarFromBase:
+      return "C is far from the base (||C - B|| / ||B|| = " + fmt(e.rel_delta_c) + "): B may not be its base.";
+    case CaveatCode::NearControl:
+      return "cos_fit " + fmt(ev.cos) + " is not clearly above the control's " + fmt(ev.ctrl_cos) + ".";
+    case CaveatCode::ControlFits:
+      return "The control (cos_fit " + fmt(ev.ctrl_cos) + ") is explained as well as the suspect (" + fmt(ev.fit_cos) +
+             "): it may be the suspect itself, or derive from the same parents.";
+    case CaveatCode::OtherOrigins:
+      return "A merge followed by heavy fine-tuning, a merge with other models not given as parents, "
+             "or a related fine-tune could produce this.";
+  }
+  return "";
+}
+
+}  // namespace mp::verdict::words
+
+namespace mp {
+
+const char* caveat_code_name(CaveatCode c) {
+  switch (c) {
+    case CaveatCode::LowCoverage: return "low-coverage";
+    case CaveatCode::UnmatchedTensors: return "unmatched-tensors";
+    case CaveatCode::NoControl: return "no-control";
+    case CaveatCode::CopiesNeedWholeReads: return "copies-need-whole-reads";
+    case CaveatCode::PartialCopy: return "partial-copy";
+    case CaveatCode::MixedSparsity: return "mixed-sparsity";
+    case CaveatCode::DellaOrRounding: return "della-or-rounding";
+    case CaveatCode::PerComponentAlpha: return "per-component-alpha";
+    case CaveatCode::PerLayerAlpha: return "per-layer-alpha";
+    case CaveatCode::Outliers: return "outliers";
+    case CaveatCode::Residual: return "residual";
+    case CaveatCode::RoundingFloor: return "rounding-floor";
+    case CaveatCode::RoundingZeros: return "rounding-zeros";
+    case CaveatCode::AlphaNear1: return "alpha-near-1";
+    case CaveatCode::ControlHigh: return "control-high";
+    case CaveatCode::FarFromBase: return "far-from-base";
+    case CaveatCode::NearControl: return "near-control";
+    case CaveatCode::OtherOrigins: return "other-origins";
+    case CaveatCode::ControlFits: return "control-fits";
+  }
+  return "";
+}
+
+}  // namespace mp

@@ -1,0 +1,203 @@
+// The longer per-family texts: passthrough, sparse merges, SLERP, the linear family and the null.
+// Rendered from the decided rule and evidence; no threshold is tested here.
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <string>
+
+#include "verdict/text_format.h"
+#include "verdict/text_parts.h"
+#include "verdict/thresholds.h"
+#include "verdict/verdict.h"
+
+namespace mp::verdict::words {
+namespace {
+
+// "attention 0.571/0.2 (cos_fit 0.999), mlp ..."
+std::string component_list(const Evidence& ev) {
+  return joined(ev.components, ", ", [&](const ComponentFit& c) {
+    std::string alphas;
+    for (int i = 0; i < ev.k; ++i) alphas += (i ? "/" : "") + fmt(c.alphas[i]);
+    return c.component + " " + alphas + " (cos_fit " + fmt(c.cos_fit) + ")";
+  });
+}
+
+}  // namespace
+
+std::string control_sentence(const GroupResult& o) {
+  if (!o.has_control) return "";
+  return " The control fine-tune of the same base scores cos_fit " + fmt(o.control_est.cos_fit) +
+         " (alpha " + fmt(o.control_est.alpha[0]) + ") on the same data.";
+}
+
+void passthrough_text(Verdict& v, bool partial) {
+  const Evidence& ev = v.evidence;
+  if (ev.same_parent == ev.tensors) {
+    v.sentence = "Passthrough: C is a copy of A on every sampled tensor";
+  } else if (partial) {
+    v.sentence = "Consistent with a passthrough merge: " + num(ev.same_parent + ev.copied) + " of " +
+                 num(ev.tensors) + " tensors are copied whole from a parent";
+  } else {
+    v.sentence = "Consistent with a passthrough merge: C's tensors are copied whole from its inputs";
+  }
+  v.explanation = num(ev.same_parent) + " of " + num(ev.tensors) +
+                  " tensors are bit-identical to a parent at the same position, " + num(ev.copied) +
+                  " to another tensor (another layer index), " + num(ev.same_base) + " to the base.";
+  if (!ev.copy_examples.empty())
+    v.explanation += " E.g. " + joined(ev.copy_examples, "; ") + ".";
+  if (partial)
+    v.explanation += " The other tensors are not explained by the parents' deltas (cos_fit " + fmt(ev.cos) + ").";
+}
+
+void sparse_text(Verdict& v) {
+  const Evidence& ev = v.evidence;
+  const Sparsity& sp = ev.sparsity;
+  const std::string pl = parent_label(v.parent, ev.k);
+  const double ka = v.lambda;
+  const bool several = ev.k > 1;
+  const std::string dens = several ? "densities " + list(v.densities) : "density " + fmt_or_undefined(v.density);
+  const std::string wts = several ? "weights " + list(v.weights) : "weight " + list(v.weights);
+  switch (v.rule) {
+    case VerdictRule::Ties:
+      v.sentence = "Consistent with a TIES merge: " + dens + " (each parent's top-k by |d|), " +
+                   (several ? wts + " (lambda w_i / sum w, from where every parent is kept with one sign)" : "lambda " + fmt(ka));
+      v.explanation = pct(sp.share()) + " of the elements where " + pl + " differs from B are left exactly at B, and in " +
+                      num(ev.tensors_hard) + " of " + num(ev.tensors_with_drops) +
+                      " tensors every element whose |d| is at most each parent's own cut-off (the largest dropped |d|) is "
+                      "left at B (a hard magnitude threshold per parent, TIES's top-k). cos_fit " + fmt(ev.cos) + ".";
+      break;
+    case VerdictRule::Breadcrumbs:
+      if (several) {
+        v.sentence = std::string("Consistent with a breadcrumbs") + (v.method == "breadcrumbs_ties" ? "-TIES" : "") +
+                     " merge: " + dens + ", " + wts + ", top " + pct(v.gamma) + " of |d| dropped (gamma)";
+        v.explanation = "Element by element C - B is the weighted sum of the parents kept there; each parent's dropped "
+                        "|d| lie above and below the |d| it keeps (" + list_pct(ev.band_above) + " above its kept range, " +
+                        list_pct(ev.band_inside) + " of the drops inside it): the largest and the smallest deltas are "
+                        "missing. Kept elements carry the weight unscaled" +
+                        (v.method == "breadcrumbs_ties" ? "; where the parents' signs disagree the losing sign is dropped (sign election)" : "") +
+                        ". cos_fit " + fmt(ev.cos) + ".";
+        break;
+      }
+      v.sentence = "Consistent with a breadcrumbs merge: density " + fmt_or_undefined(v.density) + ", top " +
+                   pct(v.gamma) + " of |d| dropped (gamma), weight " + fmt(ka);
+      v.explanation = pct(sp.share()) + " of the elements where " + pl + " differs from B are left exactly at B, on both "
+                      "sides of the kept |d| band in " + num(sp.tensors_band) + " of " + num(sp.tensors_with_drops) +
+                      " tensors: the largest and the smallest deltas are missing. Kept elements carry alpha " + fmt(ka) +
+                      " (no rescale); cos_fit " + fmt(ev.cos) + ".";
+      break;
+    default: {
+      const bool della = v.rule == VerdictRule::Della;
+      v.sentence = std::string("Consistent with a ") + (della ? "DELLA" : "DARE") + " merge: " + dens + ", " + wts +
+                   " (kept elements rescaled by about 1 / density)";
+      v.explanation = pct(sp.share()) + " of the elements where " + pl + " differs from B are left exactly at B, " +
+                      (della ? "more often where |d| is small (mean |d| dropped / kept = " + fmt(sp.ratio()) +
+                                   "): DELLA's magnitude-ranked keep probability. "
+                             : "regardless of |d| (mean |d| dropped / kept = " + fmt(sp.ratio()) + "): a random mask. ") +
+                      "Kept elements carry alpha " + fmt(ka) + " = weight / density; cos_fit " + fmt(ev.cos) + ".";
+      if (several && della)
+        v.explanation += " Each parent's density and weight are read from the set of parents kept at each element "
+                         "(C - B is the sum of the kept parents' scaled deltas there).";
+      else if (several)
+        v.explanation += " Each parent's density is solved from the fourth moments of D and the deltas (independent masks).";
+    }
+  }
+  v.explanation += control_sentence(ev.overall);
+}
+
+void slerp_text(Verdict& v) {
+  const Evidence& ev = v.evidence;
+  const Estimates& e = ev.overall.est;
+  v.sentence = "Consistent with SLERP: C = " + fmt(e.plane_p[0]) + " A + " + fmt(e.plane_q) + " B (t = " +
+               fmt(v.slerp_t) + ")";
+  v.explanation = "A plane fit C = p A + q B gives p = " + fmt(e.plane_p[0]) + ", q = " + fmt(e.plane_q) +
+                  ": p + q = " + fmt(e.plane_p[0] + e.plane_q, 4) + " > 1, as spherical interpolation gives. "
+                  "It explains " + pct(ev.slerp_drop) + " of what the linear model leaves (cos_fit " +
+                  fmt(std::sqrt(ev.r2_plane), 4) + " vs " + fmt(ev.cos, 4) + " for lerp). The angle between A and B is " +
+                  fmt(std::acos(std::clamp(e.cos_ab[0], -1.0, 1.0)) * 180 / std::numbers::pi, 1) + " degrees." +
+                  control_sentence(ev.overall);
+}
+
+void linear_text(Verdict& v) {
+  const Evidence& ev = v.evidence;
+  const GroupResult& o = ev.overall;
+  const int k = ev.k;
+  switch (v.rule) {
+    case VerdictRule::LinearPerComponent:
+      v.sentence = k == 1 ? "Consistent with a linear merge with per-component weights: C = a A + (1 - a) B, a = " +
+                                joined(v.groups, ", ", [](const ComponentFit& c) { return c.component + " " + fmt(c.alphas[0]); })
+                          : "Consistent with task arithmetic with per-component weights: " +
+                                joined(v.groups, "; ", [](const ComponentFit& c) { return c.component + " " + list(c.alphas); });
+      break;
+    case VerdictRule::LinearPerLayer:
+      v.sentence = std::string(k == 1 ? "Consistent with a linear merge with per-layer weights: C = a A + (1 - a) B, a from "
+                                      : "Consistent with task arithmetic with per-layer weights: a weight from ") +
+                   fmt(ev.layer_min) + " to " + fmt(ev.layer_max) + " (by layer in the report)";
+      break;
+    case VerdictRule::TaskArithmetic:
+      v.sentence = "Consistent with task arithmetic: " + formula(v.alphas, k);
+      break;
+    case VerdictRule::FineTune:
+      v.sentence = "Fine-tune of " + parent_label(v.parent, k) + ": C = " + parent_label(v.parent, k) +
+                   " + further training (alpha " + fmt(v.alphas[v.parent]) + "), not a merge";
+      break;
+    case VerdictRule::LinearOneParent:
+      v.sentence = "Consistent with a linear merge: C = " + fmt(v.alphas[v.parent]) + " " + parent_label(v.parent, k) +
+                   " + " + fmt(1 - v.alphas[v.parent]) + " B";
+      break;
+    default:
+      v.sentence = "Consistent with a linear combination: " + formula(v.alphas, k);
+  }
+  const std::string fit = k == 1 ? "cos_fit " + fmt(ev.cos, 4) : "R^2 " + fmt(o.est.r2, 4) + " (cos_fit " + fmt(ev.cos, 4) + ")";
+  v.explanation = "D = C - B is fitted by the parents' deltas with " + fit + " over " + num(o.usable) +
+                  " tensors (" + num(o.elements) + " elements)" +
+                  (o.outliers > 0 ? ", " + num(o.outliers) + " outlier tensor" + (o.outliers == 1 ? "" : "s") + " left out" : "") + ".";
+  if (ev.per_group) {
+    v.explanation += " The pooled fit is lower than every group's (worst group cos_fit " + fmt(ev.group_cos, 4) +
+                     ") because the weight differs between " + (ev.comp_spread > 0.05 ? "components" : "layers") +
+                     (o.outliers > 0 ? ": each group, but for the outlier tensors below, fits a linear merge on its own."
+                                     : ": each group is a clean linear merge on its own.");
+  }
+  if (k == 1) {
+    v.explanation += " Per tensor alpha " + fmt(o.alpha_median[0]) + " median, spread " + fmt(o.alpha_spread[0]) +
+                     ", 95% interval " + fmt(o.alpha_ci95[0][0]) + "-" + fmt(o.alpha_ci95[0][1]) + ".";
+  }
+  if (!ev.components.empty()) v.explanation += " By component: " + component_list(ev) + ".";
+  if (ev.robust_alpha) {
+    v.explanation += " Rounding-robust alpha (elements with |d| >= 4 ulps, n = " + num(ev.robust_n) + "): " +
+                     fmt(ev.alphas[0]) + ".";
+  }
+  if (o.bx.n > 0 && ev.bf16) {
+    v.explanation += " Recomputing the merge and rounding reproduces " + pct(ev.bx_fp32) + " of C's sampled values "
+                     "(f32 then round) and " + pct(ev.bx_bf16) + " (mergekit's bf16 order).";
+  }
+  v.explanation += control_sentence(o);
+}
+
+void null_or_between_text(Verdict& v) {
+  const Evidence& ev = v.evidence;
+  const GroupResult& o = ev.overall;
+  const std::string fit = "cos_fit " + fmt(ev.cos) + " (alpha " + fmt_or_undefined(ev.alphas[0]) + ", per-tensor spread " +
+                          fmt(o.alpha_spread[0]) + ")";
+  if (v.rule == VerdictRule::NotAMerge) {
+    v.sentence = "Not a merge of these parents: D = C - B is not explained by A - B";
+    v.explanation = "The parents' deltas explain little of C's: " + fit + ". Independent fine-tunes of one base "
+                    "score 0.1-0.6 per tensor." + control_sentence(o);
+    if (std::find(v.flags.begin(), v.flags.end(), "far-from-base") != v.flags.end()) {
+      v.explanation += " C is not close to B at all (||C - B|| / ||B|| = " + fmt(o.est.rel_delta_c) + ", cos(C, B) = " +
+                       fmt(o.est.cos_cb) + "): B is not C's base, so C is unrelated to this family.";
+    }
+    return;
+  }
+  v.sentence = "Inconclusive: C - B is partly explained by A - B";
+  v.explanation = "The fit is between independent fine-tunes and a merge: " + fit + "." + control_sentence(o);
+  if (!ev.consistent) {
+    v.explanation += " alpha is not consistent: " + pct(ev.outlier_share) + " of tensors are outliers";
+    if (!ev.failing.empty())
+      v.explanation += "; components with cos_fit below " + fmt(kNullCos, 1) + ": " +
+                       joined(ev.failing, ", ");
+    v.explanation += ".";
+  }
+  if (!ev.components.empty()) v.explanation += " By component: " + component_list(ev) + ".";
+}
+
+}  // namespace mp::verdict::words
