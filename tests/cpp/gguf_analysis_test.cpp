@@ -222,7 +222,11 @@ TEST_CASE("GGUF suspects from real weights: copy, merge at 0.3 and unrelated, pe
       CHECK(copy.noise_ratio == Approx(1).margin(0.02));
       CHECK(merge.noise_ratio == Approx(1).margin(0.02));
       CHECK(std::fabs(copy.alpha - 1) < 5 * copy.alpha_se + 0.002);
+      // Judged against the floor: a quantized copy, a merge however low its cos_fit, no merge.
+      CHECK(copy.verdict == "quantized-copy");
+      CHECK(merge.verdict == "linear-merge");
     }
+    CHECK(unrelated.verdict == "not-a-merge");
     CHECK(std::fabs(copy.alpha - 1) < t.alpha_tol);
     CHECK(std::fabs(merge.alpha - 0.3) < t.alpha_tol);
     CHECK(std::fabs(unrelated.alpha) < 0.05);
@@ -264,6 +268,9 @@ TEST_CASE("GGUF Q4_K suspects from real BERT-tiny weights: copy, merge at 0.3, a
   CHECK(copy.noise_ratio == Approx(1).margin(0.02));
   CHECK(merge.noise_ratio == Approx(1).margin(0.02));
   CHECK(sibling.noise_ratio > 2);
+  CHECK(copy.verdict == "quantized-copy");
+  CHECK(merge.verdict == "linear-merge");
+  CHECK(sibling.verdict == "not-a-merge");
   CHECK(std::fabs(copy.alpha - 1) < 0.05);
   CHECK(std::fabs(merge.alpha - 0.3) < 0.05);
   CHECK(std::fabs(sibling.alpha) < 0.2);
