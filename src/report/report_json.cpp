@@ -252,6 +252,29 @@ void verdict_field(Writer& w, const Verdict& v) {
     w.field_arr("caveats", [&] { for (auto c : v.caveat_codes) w.str(caveat_code_name(c)); });
     w.key("undefined");
     if (v.undefined_reason.empty()) w.null(); else w.str(v.undefined_reason);
+    // The wrong-base signal: null, or the role assignment that explains the models better (roles
+    // named as in the sentences: "B" the given base, "A1".. the given parents).
+    w.key("wrong_base");
+    if (!v.wrong_base.flagged) {
+      w.null();
+    } else {
+      const WrongBase& wb = v.wrong_base;
+      const int k = v.evidence.k;
+      const auto label = [&](int i) { return k == 1 ? std::string("A") : "A" + std::to_string(i + 1); };
+      w.begin_object();
+      w.field_str("signal", wb.signal);
+      w.key("base");
+      if (wb.base >= 0) w.str(label(wb.base)); else w.null();
+      w.field_arr("parents", [&] {
+        if (wb.base >= 0) for (int i = 0; i < k; ++i) w.str(i == wb.base ? std::string("B") : label(i));
+      });
+      vec("alphas", wb.base >= 0 ? wb.fit.alphas : std::vector<double>{});
+      w.field("cos_fit", wb.base >= 0 ? wb.fit.cos_fit : NAN);
+      w.field("parent_cos", wb.base >= 0 ? wb.fit.parent_cos : NAN);
+      w.field("given_parent_cos", wb.given_parent_cos);
+      w.field("kept_share", wb.kept_share);
+      w.end_object();
+    }
     // The method tests' measurements (verdict/evidence.h), so the report shows what decided.
     const verdict::Evidence& ev = v.evidence;
     w.field_obj("tests", [&] {
@@ -281,6 +304,19 @@ void verdict_field(Writer& w, const Verdict& v) {
       w.field("clipped_share", ev.clipped_share);
       w.field("fit_cos", ev.fit_cos);
       w.field("control_cos", ev.overall.has_control ? ev.ctrl_cos : NAN);
+      w.field("parent_cos", ev.given_roles.parent_cos);
+      w.field("kept_a_share", ev.kept_a_share);
+      // the fit with each parent taken as the base (wrong-base test)
+      w.field_arr("role_fits", [&] {
+        for (const auto& r : ev.role_fits) {
+          w.begin_object();
+          w.field_int("base", r.base + 1);
+          w.field("cos_fit", r.cos_fit);
+          vec("alphas", r.alphas);
+          w.field("parent_cos", r.parent_cos);
+          w.end_object();
+        }
+      });
     });
   });
 }

@@ -222,6 +222,7 @@ Evidence gather(const MatchResult& match, const std::vector<TensorResult>& tenso
   gather_nuslerp(ev, tensors);
   gather_multislerp(ev, tensors);
   gather_karcher(ev, tensors);
+  gather_roles(ev, agg.overall);
   return ev;
 }
 

@@ -37,6 +37,15 @@ struct Sparsity {
   }
 };
 
+// The fit under another role assignment of the given models (the wrong-base test): the model given
+// as parent `base` taken as the base, the given base in its parent slot.
+struct RoleFit {
+  int base = -1;                 // the parent (0-based) taken as the base; -1: the given roles
+  double cos_fit = NAN;          // C - base' fitted by the parents' deltas under these roles
+  std::vector<double> alphas;    // per parent slot (slot `base` holds the given base)
+  double parent_cos = NAN;       // the largest pairwise cosine between these roles' parent deltas
+};
+
 // A component group that enters the consistency checks (enough elements, a defined alpha).
 struct ComponentFit {
   std::string component;
@@ -115,6 +124,16 @@ struct Evidence {
   // computed per tensor from the raw Gram of the A_i and scaled by their mean norm; the cosine and
   // scale of D against that prediction minus B (1 and 1 for karcher).
   double karcher_cos = NAN, karcher_scale = NAN;
+
+  // Wrong base (evidence_roles.cpp). Fine-tunes of one base have nearly orthogonal deltas; a base
+  // that is not theirs adds its own difference to every delta, so the deltas align. given_roles:
+  // the fit as given; role_fits: each parent swapped with the base (k >= 2).
+  RoleFit given_roles;
+  std::vector<RoleFit> role_fits;
+  // One parent, unrounded suspect: share of the elements where A differs from B at which C is
+  // bit-equal to A while C equals B almost nowhere (sparsity.share()): a sparse merge keeps A's
+  // values and leaves the rest at ITS base, so that base is not B.
+  double kept_a_share = 0;
 
   // Consistency over components and layers.
   std::vector<ComponentFit> components;  // in Component order

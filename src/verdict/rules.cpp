@@ -252,6 +252,56 @@ bool nearswap(Verdict& v) {
   return true;
 }
 
+// One parent, unrounded suspect: C holds A's exact values on part of the elements and is at B
+// almost nowhere, without nearswap's clip. Over its own base a sparse merge leaves the dropped
+// elements at that base; here they are not at B, so C is a sparse merge of A over another base.
+// Which sparsifier cannot be told without that base; the kept share is its density and the kept
+// elements carry weight 1 (they equal A).
+bool sparse_over_other_base(Verdict& v) {
+  const Evidence& ev = v.evidence;
+  if (ev.k != 1 || ev.bf16 || ev.reproduced || ev.kept_a_share < kSparseShare || ev.sparsity.share() >= kSoftShare ||
+      ev.clipped_share >= kNearswapMinPart)
+    return false;
+  decided(v, VerdictRule::SparseOtherBase, "sparse-merge");
+  v.parent = 0;
+  v.densities = {ev.kept_a_share};
+  v.density = ev.kept_a_share;
+  v.weights = {1};
+  v.alphas = v.weights;
+  v.lambda = 1;
+  v.wrong_base.flagged = true;
+  v.wrong_base.signal = "kept-parent-values";
+  v.wrong_base.kept_share = ev.kept_a_share;
+  return true;
+}
+
+// Several parents: their deltas from B align, which deltas of fine-tunes of one base do not. The
+// assignment with a parent as the base that makes them as independent as fine-tunes' is named.
+void wrong_base(Verdict& v) {
+  const Evidence& ev = v.evidence;
+  if (v.wrong_base.flagged) {
+    add_caveat(v, CaveatCode::WrongBase, "wrong-base");
+    return;
+  }
+  // (copies and undefined fits have no parents' deltas to compare: two equal parents align fully)
+  switch (v.rule) {
+    case VerdictRule::TooLittleData: case VerdictRule::IdenticalToBase: case VerdictRule::DegenerateDelta:
+    case VerdictRule::Copy: case VerdictRule::Passthrough: return;
+    default: break;
+  }
+  if (ev.k < 2 || !(ev.given_roles.parent_cos > kWrongBaseParentCos)) return;
+  WrongBase& w = v.wrong_base;
+  w.flagged = true;
+  w.signal = "aligned-deltas";
+  w.given_parent_cos = ev.given_roles.parent_cos;
+  for (const RoleFit& r : ev.role_fits)
+    if (r.parent_cos <= kWrongBaseParentCos && (w.base < 0 || r.parent_cos < w.fit.parent_cos)) {
+      w.base = r.base;
+      w.fit = r;
+    }
+  add_caveat(v, CaveatCode::WrongBase, "wrong-base");
+}
+
 // karcher: mergekit's Karcher mean of the models themselves (equal weights, whatever the config),
 // recomputed per tensor, explains C at least as well as the free least-squares fit.
 bool karcher(Verdict& v) {
@@ -392,7 +442,7 @@ void not_a_merge_or_between(Verdict& v) {
 
 bool first_rule(Verdict& v) {
   return too_little_data(v) || copy(v) || identical_to_base(v) || whole_copies(v) || degenerate(v) || model_stock(v) || sparse(v) ||
-         nearswap(v) || karcher(v) || multislerp(v) || nuslerp(v) || slerp(v) || linear(v);
+         nearswap(v) || sparse_over_other_base(v) || karcher(v) || multislerp(v) || nuslerp(v) || slerp(v) || linear(v);
 }
 
 }  // namespace
@@ -402,6 +452,7 @@ Verdict decide_rules(const MatchResult& match, const std::vector<TensorResult>& 
   Verdict v;
   v.evidence = verdict::gather(match, tensors, agg, k);
   if (!first_rule(v)) not_a_merge_or_between(v);
+  wrong_base(v);
   common_caveats(v);
   return v;
 }

@@ -60,6 +60,14 @@ void sentence_and_explanation(Verdict& v) {
                       "." + control_sentence(ev.overall);
       return;
     }
+    case VerdictRule::SparseOtherBase:
+      v.sentence = "Consistent with a sparse merge of A over a base other than B: density " + fmt(v.density) +
+                   ", kept elements at weight 1";
+      v.explanation = "C equals A bit for bit on " + pct(ev.kept_a_share) + " of the elements where A differs from B, and "
+                      "equals B on " + pct(ev.sparsity.share()) + " of them: the kept elements carry A's value, the dropped "
+                      "ones are not at B. Over its own base a TIES / DARE / breadcrumbs merge leaves the dropped elements "
+                      "exactly at that base, so C's base is not B; without it the sparsifier cannot be named.";
+      return;
     case VerdictRule::Slerp: slerp_text(v); return;
     case VerdictRule::Karcher:
       v.sentence = "Consistent with a karcher merge: the Riemannian mean of the " + num(ev.k) +

@@ -50,7 +50,8 @@ std::string caveat_text(const Verdict& v, CaveatCode c) {
              (o.outliers > ev.outlier_names.size() ? ", ..." : "") + ".";
     case CaveatCode::Residual:
       return "cos_fit " + fmt(ev.cos) + " leaves " + pct(1 - ev.cos * ev.cos) +
-             " of ||C - B||^2 unexplained: fine-tuning after the merge, or another method.";
+             " of ||C - B||^2 unexplained: fine-tuning after the merge, another method, or a base other than B (with one "
+             "parent these leave the same second moments).";
     case CaveatCode::RoundingFloor:
       return "Rounding to the suspect's dtype alone limits cos_fit to about " + fmt(e.rounding_floor, 4) +
              (std::fabs(e.rounding_floor - ev.cos) < 0.01 ? " (the measured cos_fit is at that floor)" : "") +
@@ -70,6 +71,27 @@ std::string caveat_text(const Verdict& v, CaveatCode c) {
     case CaveatCode::ControlFits:
       return "The control (cos_fit " + fmt(ev.ctrl_cos) + ") is explained as well as the suspect (" + fmt(ev.fit_cos) +
              "): it may be the suspect itself, or derive from the same parents.";
+    case CaveatCode::WrongBase: {
+      const WrongBase& w = v.wrong_base;
+      if (w.signal == "kept-parent-values")
+        return "B is not C's base: C holds A's exact values on " + pct(w.kept_share) + " of the elements where A differs "
+               "from B and is at B on " + pct(ev.sparsity.share()) + "; a sparse merge leaves its dropped elements at its "
+               "own base, which agrees with C where C differs from A.";
+      std::string s = "B may not be the parents' base: their deltas from B align (largest pairwise cosine " +
+                      fmt(w.given_parent_cos) + "; fine-tunes of one base measure 0.05-0.14)";
+      if (w.base < 0)
+        return s + ", and no parent taken as the base makes them independent: their common base is none of the given "
+                   "models, or the parents derive from one another.";
+      // "C = A1 + 0.700 (B - A1) + 0.500 (A2 - A1)": slot `base` holds the given B
+      const std::string nb = parent_label(w.base, ev.k);
+      std::string f = "C = " + nb;
+      for (int i = 0; i < ev.k && size_t(i) < w.fit.alphas.size(); ++i) {
+        const double a = w.fit.alphas[i];
+        f += (a < 0 ? " - " : " + ") + fmt_or_undefined(std::fabs(a)) + " (" + (i == w.base ? "B" : parent_label(i, ev.k)) + " - " + nb + ")";
+      }
+      return s + ". With " + nb + " as the base they are as independent as fine-tunes' (cosine " + fmt(w.fit.parent_cos) +
+             "): " + f + ", cos_fit " + fmt_or_undefined(w.fit.cos_fit, 4) + ". Or " + nb + " is a model the other parents derive from.";
+    }
     case CaveatCode::OtherOrigins:
       return "A merge followed by heavy fine-tuning, a merge with other models not given as parents, "
              "or a related fine-tune could produce this.";
@@ -102,6 +124,7 @@ const char* caveat_code_name(CaveatCode c) {
     case CaveatCode::NearControl: return "near-control";
     case CaveatCode::OtherOrigins: return "other-origins";
     case CaveatCode::ControlFits: return "control-fits";
+    case CaveatCode::WrongBase: return "wrong-base";
   }
   return "";
 }

@@ -99,6 +99,18 @@ constexpr double kMslerpNormErr = 0.01;
 // lambda 0.8 reaches 0.9997 at scale 0.80, every other case is below 0.99 or off in scale by 0.07+.
 constexpr double kKarcherCos = 0.995;
 constexpr double kKarcherScale = 0.01;
+// Wrong base (k >= 2): the largest pairwise cosine between the parents' deltas (pooled Gram).
+// Real fine-tunes of one base measure 0.054 (sst2, emotion and the synthetic third over
+// bert-tiny-fhe-v0: every mergekit k >= 2 case and the real controls), 0.10-0.14 on the bf16
+// model_stock cases; the same models with a parent taken as the base 0.51-0.83 (the role_fits of
+// those cases). Above this the given base is flagged; an assignment with a parent as the base that
+// brings it to this or below names that parent (mk-wrongrole-* cases check both ways).
+constexpr double kWrongBaseParentCos = 0.3;
+// Wrong base (one parent, unrounded suspect): C bit-equal to A on at least kSparseShare of the
+// elements where A differs from B, while C equals B on fewer than kSoftShare of them and nothing
+// is clipped (not nearswap): a sparse merge kept A's values and left the rest at another base.
+// mk-wrongbase-f32-ties-d0.5: 0.481 equal to A, 0.000 at B; every sparse merge over its own base
+// leaves 0.49-0.70 at B (mk-ties / breadcrumbs-ties / pg-ties k = 1: 0.29-0.48 equal to A).
 // Fine-tune: one parent's alpha within this of 1 and C not a bit-exact copy (the mergekit
 // fine-tunes measure 0.999-1.001; the highest merge weight in either set is 0.9).
 constexpr double kFineTuneAlpha = 0.03;

@@ -26,6 +26,7 @@ enum class VerdictRule {
   Dare,                 // sparse-merge
   Della,                // sparse-merge: random drops that favour small |d|
   UnexplainedZeros,     // inconclusive: zeros without a TIES or DARE signature
+  SparseOtherBase,      // sparse-merge over a base other than B: C keeps A's values, is at B nowhere
   ModelStock,           // linear-merge (model_stock): per-tensor weight from the parents' cosines
   Nearswap,             // nearswap-merge: |D| = min(|d|, t)
   Karcher,              // slerp-merge (karcher): the Karcher mean of the models, equal weights
@@ -65,6 +66,21 @@ enum class CaveatCode {
   NearControl,
   OtherOrigins,          // partly explained: fine-tuning after a merge, other parents, ...
   ControlFits,           // the control fits as well: the fit says nothing about the suspect
+  WrongBase,             // the given base is not the parents' (Verdict::wrong_base)
+};
+
+// The wrong-base signal (rules.cpp wrong_base): the given base B is not the base the parents and C
+// share. The verdict stays about C under the given roles; this names the role assignment that
+// explains the models better, with its numbers.
+struct WrongBase {
+  bool flagged = false;
+  // "aligned-deltas": the parents' deltas from B align (k >= 2); "kept-parent-values": C keeps
+  // A's exact values on part of its elements and is at B almost nowhere (one parent)
+  std::string signal;
+  int base = -1;                  // the parent (0-based) that is the better base; -1: none of the given models
+  verdict::RoleFit fit;           // base >= 0: the fit with that parent as the base (slot `base` = the given B)
+  double given_parent_cos = NAN;  // the parents' deltas' largest pairwise cosine from the given B
+  double kept_share = NAN;        // kept-parent-values: share of A's changed elements C holds exactly
 };
 
 struct Verdict {
@@ -96,6 +112,7 @@ struct Verdict {
   double nearswap_t = NAN;        // nearswap: the clip level t
   // "" | "alpha" | ...: why alphas are undefined (parent = base, suspect = base, same parent twice)
   std::string undefined_reason;
+  WrongBase wrong_base;
   verdict::Evidence evidence;  // the numbers the text quotes
 
   // Rendered by verdict/text.cpp from the fields above.

@@ -183,9 +183,25 @@ export function parameterCheck(exp, got) {
     const t = got.slerp_t ?? (got.method === 'linear' ? (got.quoted || got.alphas || [])[0] ?? null : null);
     if (t !== null) tErr = Math.abs(t - exp.t); else missing++;
   }
+  // The wrong-base signal (verdict.wrong_base): expected ones must be there with the assignment's
+  // numbers; every other case must not raise one (a false alarm counts as wrong).
+  const wb = got.verdict?.wrong_base ?? null;
+  let wrongBaseOk = true;
+  if (exp.wrong_base) {
+    const e = exp.wrong_base;
+    wrongBaseOk = wb !== null && (e.base === undefined || wb.base === e.base) &&
+      (!e.alphas || (usable(wb.alphas, e.alphas.length) && maxErr(e.alphas, wb.alphas) <= TOLERANCE.weight)) &&
+      (e.cos_fit_below === undefined || wb.cos_fit < e.cos_fit_below);
+  } else {
+    wrongBaseOk = wb === null;
+  }
+  // flags the verdict must carry (e.g. the residual caveat where a wrong base is undecidable)
+  const flagsOk = (exp.flags || []).every((f) => (got.flags || []).includes(f)) &&
+    // the parent a copy or fine-tune names (expected 0-based, the report's verdict.parent 1-based)
+    (exp.parent === undefined || !['copy', 'fine-tune'].includes(exp.kind) || got.verdict?.parent === exp.parent + 1);
   const within = (e, tol) => e === null || e <= tol;
-  const ok = kindOk && methodOk && within(weightErr, TOLERANCE.weight) && within(densityErr, TOLERANCE.density) && within(tErr, TOLERANCE.t);
-  return { kindOk, methodOk, weightErr, densityErr, tErr, complete: missing === 0, ok };
+  const ok = kindOk && methodOk && wrongBaseOk && flagsOk && within(weightErr, TOLERANCE.weight) && within(densityErr, TOLERANCE.density) && within(tErr, TOLERANCE.t);
+  return { kindOk, methodOk, wrongBaseOk, flagsOk, weightErr, densityErr, tErr, complete: missing === 0, ok };
 }
 
 const f3 = (x) => (x === null || x === undefined || Number.isNaN(x) ? '-' : Number(x).toFixed(3));
@@ -231,8 +247,8 @@ const list = (v) => (Array.isArray(v) ? v.map((x) => +Number(x).toFixed(3)).join
  */
 export function mergekitTable(results) {
   const lines = [
-    '| case | held out | expected | got | method expected | method got | weights expected | weights got | w err | density expected | density got | d err | t err | ok |',
-    '|---|:-:|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|:-:|',
+    '| case | held out | expected | got | method expected | method got | weights expected | weights got | w err | density expected | density got | d err | t err | wrong base expected | wrong base got | ok |',
+    '|---|:-:|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|:-:|',
   ];
   for (const r of results.filter((x) => x.check)) {
     const e = r.expected, g = r.got, c = r.check;
@@ -240,9 +256,18 @@ export function mergekitTable(results) {
       : e.group_weights ? 'per group' : '-';
     const ed = e.density ? list(e.density) : e.group_density ? 'per group' : '-';
     lines.push(`| ${r.id} | ${r.holdout ? 'yes' : ''} | ${e.kind} | ${g.kind} | ${e.method || '-'} | ${g.method || '-'} | ${ew} | ` +
-      `${list(g.quoted || g.alphas)} | ${na(c.weightErr)} | ${ed} | ${list(g.density)} | ${na(c.densityErr)} | ${na(c.tErr)} | ${c.ok ? (c.complete ? 'yes' : 'yes (partial)') : '**no**'} |`);
+      `${list(g.quoted || g.alphas)} | ${na(c.weightErr)} | ${ed} | ${list(g.density)} | ${na(c.densityErr)} | ${na(c.tErr)} | ` +
+      `${wrongBaseCell(e.wrong_base)} | ${wrongBaseCell(g.verdict?.wrong_base)} | ${c.ok ? (c.complete ? 'yes' : 'yes (partial)') : '**no**'} |`);
   }
   return lines.join('\n');
+}
+
+/** "-" (none), "A1 (0.7, 0.5; cos_fit 1.000)" or "none of the given models". */
+function wrongBaseCell(w) {
+  if (!w) return '-';
+  if (w.base === null || w.base === undefined) return 'none of the given models';
+  const nums = Array.isArray(w.alphas) && w.alphas.length ? ` (${list(w.alphas)}${Number.isFinite(w.cos_fit) ? `; cos_fit ${na(w.cos_fit)}` : ''})` : '';
+  return `${w.base}${nums}`;
 }
 
 /** Counts per family of the mergekit set: cases, kind right, method right, all checks right, holdouts. */

@@ -45,6 +45,35 @@ export function provenanceCatalogue() {
     });
   }
 
+  // A fine-tune of the second of two parents: the verdict names that parent.
+  base('mk-finetune-f32-k2-emotion-f0.2', {
+    family: 'fine-tune', parents: ['sst2', 'emotion'], dtype: 'F32',
+    build: ({ role }) => {
+      const E = role('emotion'), B = role('base'), S = role('sst2');
+      return mapEach(E, (x, n, shape) => {
+        if (!B.has(n) || !S.has(n) || S.get(n).data.length !== x.length) return x;
+        const b = B.get(n).data;
+        const g = shuffledDelta(Float32Array.from(S.get(n).data, (v, i) => v - b[i]), shape, 'finetune2', n);
+        let nd = 0, ng = 0;
+        for (let i = 0; i < x.length; i++) { nd += (x[i] - b[i]) ** 2; ng += g[i] ** 2; }
+        const sc = 0.2 * Math.sqrt(nd / (ng || 1));
+        return Float32Array.from(x, (v, i) => fr(v + fr(sc * g[i])));
+      });
+    },
+    expected: { kind: 'fine-tune', accept: ['fine-tune'], method: '', parents: 2, parent: 1 },
+    notes: 'emotion further trained (+ 0.2 |d| of a shuffled real delta), parents sst2 and emotion',
+  });
+
+  // Copies of the second parent, and of a model given in every role: the verdict names the model.
+  base('mk-copy-f32-k2-emotion', {
+    family: 'copy', parents: ['sst2', 'emotion'], dtype: 'F32', build: ({ role }) => role('emotion'),
+    expected: { kind: 'copy', accept: ['copy'], method: '', parents: 2, parent: 1 }, notes: 'emotion re-uploaded, parents sst2 and emotion',
+  });
+  base('mk-copy-f32-all-same', {
+    family: 'copy', parents: ['base'], dtype: 'F32', build: ({ role }) => role('base'),
+    expected: { kind: 'copy', accept: ['copy'], method: '', parents: 1, parent: 0, flags: ['same-model'] }, notes: 'the base given as suspect, parent and base',
+  });
+
   // Copies: identical, stored BF16, renamed (`model.` wrapper, sharded: written by generateCases).
   base('mk-copy-f32-sst2', {
     family: 'copy', parents: ['sst2'], dtype: 'F32', build: ({ role }) => role('sst2'),
@@ -59,16 +88,42 @@ export function provenanceCatalogue() {
     expected: { kind: 'copy', accept: ['copy'], method: '', parents: 1, parent: 0 }, notes: 'sst2 unchanged, names re-wrapped (model.) and sharded',
   });
 
-  // Wrong base: the merge was made over B, the verifier is told X = B + 2 x (a shuffled real delta).
+  // Wrong base, one parent: the merge was made over B, the verifier is told X = B + 2 x (a shuffled
+  // real delta), which is none of the given models. A linear merge against X leaves the second
+  // moments a merge followed by further training leaves (undecidable with one parent: the verdict
+  // must carry the residual caveat, which names a wrong base); a TIES merge with weight 1 keeps A's
+  // exact values, which a merge over X would leave at X: the wrong base is flagged.
   for (const [id, build, exp, notes] of [
     ['mk-wrongbase-f32-linear-a0.5', ({ role }) => mergekitMerge({ method: 'linear', base: role('base'), models: [{ tensors: role('sst2'), parameters: { weight: 0.5 } }, { tensors: role('base'), parameters: { weight: 0.5 } }], dtype: 'float32' }),
-      { kind: 'wrong-base', accept: ['wrong-base'], method: 'linear', true_weights: [0.5] }, 'C = 0.5 sst2 + 0.5 B, verified against base X != B'],
+      { kind: 'linear-merge', accept: ['linear-merge', 'inconclusive'], method: 'linear', flags: ['residual'], undecidable: 'one parent: a wrong base and further training after the merge leave the same moments', true_weights: [0.5] },
+      'C = 0.5 sst2 + 0.5 B, verified against base X != B'],
     ['mk-wrongbase-f32-ties-d0.5', ({ role }) => mergekitMerge({ method: 'ties', base: role('base'), models: [{ tensors: role('sst2'), parameters: { weight: 1, density: 0.5 } }], dtype: 'float32' }),
-      { kind: 'wrong-base', accept: ['wrong-base'], method: 'ties', true_density: [0.5] }, 'TIES d 0.5 of sst2 over B, verified against base X != B'],
+      { kind: 'sparse-merge', accept: ['sparse-merge'], method: 'ties', methods_equivalent: [''], density: [0.5], weights: [1], wrong_base: { base: null } },
+      'TIES d 0.5 of sst2 over B, verified against base X != B'],
     ['mk-wrongbase-f32-control', null,
-      { kind: 'not-a-merge', accept: ['not-a-merge', 'wrong-base'], method: '' }, 'the real emotion fine-tune vs sst2, verified against base X != B'],
+      { kind: 'not-a-merge', accept: ['not-a-merge', 'inconclusive'], method: '', undecidable: 'one parent: the shared offset from X looks like a partial merge' },
+      'the real emotion fine-tune vs sst2, verified against base X != B'],
   ]) {
     base(id, { family: 'wrong-base', parents: ['sst2'], dtype: 'F32', baseKey: 'baseX', ...(build ? { build } : { realSuspect: 'emotion' }), expected: { parents: 1, ...exp }, notes });
+  }
+
+  // Wrong roles, several parents: the true base is given as a parent and a fine-tune as the base.
+  // The parents' deltas from the wrong base align (they share its offset); swapping it with the
+  // true base makes them as independent as real fine-tunes', and that assignment's weights are the
+  // merge's. The k = 3 case is held out (kWrongBaseParentCos was set before it was added).
+  const ta = (weights, keys) => ({ role }) => mergekitMerge({ method: 'task_arithmetic', base: role('base'), models: keys.map((k, i) => ({ tensors: role(k), parameters: { weight: weights[i] } })), dtype: 'float32' });
+  for (const [id, parents, baseKey, build, exp, held, notes] of [
+    ['mk-wrongrole-f32-ta-k2', ['base', 'emotion'], 'sst2', ta([0.7, 0.5], ['sst2', 'emotion']),
+      { kind: 'linear-merge', accept: ['linear-merge'], method: 'task_arithmetic', wrong_base: { base: 'A1', alphas: [0.7, 0.5] } }, false,
+      'task arithmetic 0.7 sst2 + 0.5 emotion over B, verified with base sst2 and parents B, emotion'],
+    ['mk-wrongrole-f32-ta-k3', ['sst2', 'base', 'third'], 'emotion', ta([0.5, 0.3, 0.2], ['sst2', 'emotion', 'third']),
+      { kind: 'linear-merge', accept: ['linear-merge'], method: 'task_arithmetic', wrong_base: { base: 'A2', alphas: [0.5, 0.3, 0.2] } }, true,
+      'task arithmetic 0.5 sst2 + 0.3 emotion + 0.2 third over B, verified with base emotion and parents sst2, B, third'],
+    ['mk-wrongrole-f32-control', ['base', 'third'], 'sst2', null,
+      { kind: 'not-a-merge', accept: ['not-a-merge', 'inconclusive'], method: '', wrong_base: { base: 'A1', cos_fit_below: 0.6 } }, false,
+      'the real emotion fine-tune, verified with base sst2 and parents B, third: with B as the base it is not a merge'],
+  ]) {
+    base(id, { family: 'wrong-base', parents, dtype: 'F32', baseKey, holdout: held, ...(build ? { build } : { realSuspect: 'emotion' }), expected: { parents: parents.length, ...exp }, notes });
   }
 
   // Real controls with two parents (one synthetic): a fine-tune is not a merge of the others.
