@@ -43,6 +43,9 @@ export function methodParams(v, name) {
       if (undefinedReason) add('copies', 'same model', v.k > 1 ? 'all the models given are the same model' : 'all three are the same model', undefinedReason, true);
       else if (parent >= 0) add('copies', 'copy of', parentLabel(parent), `C is ${name(parent)}, tensor for tensor`);
       break;
+    case 'quantized-copy':
+      if (parent >= 0) add('copies', 'quantized copy of', parentLabel(parent), `C is ${name(parent)}, quantized`);
+      break;
     case 'fine-tune':
       if (parent >= 0) add('fine-tune-of', 'fine-tune of', parentLabel(parent), `C = ${name(parent)} + further training, alpha ${fixed(p.weights[parent])}`);
       break;

@@ -36,6 +36,7 @@ test('several parents, sparse merges, fine-tunes, copies and non-merges each say
   const same = view('copy');
   same.verdict.undefinedReason = 'C, the parent and the base are the same model';
   assert.match(plainMeaning(same), /all the same model/);
+  assert.match(plainMeaning(view('quantized-copy')), /^This file is org\/parent quantized: .*the rounding the quantization itself leaves, nothing more\.$/);
   assert.match(plainMeaning(view('not-a-merge')), /not a blend of the models given.*does not say where it came from/);
   assert.match(plainMeaning(view('inconclusive', { alpha: [NaN] })), /do not settle the question/);
 });

@@ -41,6 +41,9 @@ export function plainMeaning(v) {
       // suspect = parent = base: the weights settle nothing about a merge
       if (v.verdict.undefinedReason) return 'The models given are all the same model: there is nothing to tell apart, and no merge to find.';
       return `This model's weights are those of ${named ?? base}, unchanged or only saved again in another precision.`;
+    case 'quantized-copy':
+      return `This file is ${named ?? base} quantized: what differs from ${named ?? base} is the rounding ` +
+        'the quantization itself leaves, nothing more.';
     case 'fine-tune':
       return `This model looks like ${named} trained further: it keeps ${named}'s changes and adds changes ` +
         'of its own that none of the models given explains.';
