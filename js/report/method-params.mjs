@@ -3,7 +3,7 @@
 // via buildView) and never recomputed here. Sparse merges: density and weight per parent;
 // SLERP: t; nuslerp / multislerp / karcher: weights; model_stock: the mean t; nearswap: t and the
 // shares of C's changed elements equal to A and clipped; per-group weights, one item per group;
-// fine-tune and copy: which model. No DOM, no terminal codes: the callers render the strings.
+// fine-tune and copy: which model; a wrong-base signal: the better base. No DOM, no terminal codes: the callers render the strings.
 import { percent } from './percent.mjs';
 
 /** @typedef {{ id: string, label: string, value: string, hint: string, whole?: boolean }} ParamItem  whole: the value reads alone (a text line need not repeat the label) */
@@ -69,6 +69,13 @@ export function methodParams(v, name) {
       break;
     default:
       break;
+  }
+  // The wrong-base signal: which given model would be the base, with that assignment's fit.
+  const wb = v.verdict.wrongBase;
+  if (wb) {
+    if (wb.signal === 'kept-parent-values') add('wrong-base', 'wrong base?', 'B is not C\'s base', 'C keeps A\'s exact values where a sparse merge over B would be at B');
+    else add('wrong-base', 'wrong base?', wb.base ? `${wb.base} as the base fits with cos_fit ${fixed(wb.cosFit)}` : 'B may not be the base',
+      `the parents' deltas from B align (cosine ${fixed(wb.givenParentCos)})`);
   }
   // Per-group weights (components, layers): quoted per group, since the pooled pair is neither's.
   for (const g of groups) add(`group-${groupName(g).replace(/\W+/g, '-')}`, `weights, ${groupName(g)}`, perParent(g.weights, name), `cos_fit ${fixed(g.cosFit)}`);

@@ -109,6 +109,15 @@ export function buildView(report) {
         weights: nums(g?.weights),
         cosFit: numOrNaN(g?.cos_fit),
       })),
+      // the wrong-base signal: the role assignment that explains the models better (base: "A1"..,
+      // or '' when none does), or null
+      wrongBase: report.verdict?.wrong_base && typeof report.verdict.wrong_base === 'object' ? {
+        signal: String(report.verdict.wrong_base.signal ?? ''),
+        base: typeof report.verdict.wrong_base.base === 'string' ? report.verdict.wrong_base.base : '',
+        alphas: nums(report.verdict.wrong_base.alphas),
+        cosFit: numOrNaN(report.verdict.wrong_base.cos_fit),
+        givenParentCos: numOrNaN(report.verdict.wrong_base.given_parent_cos),
+      } : null,
       // the method tests' measurements the parameters quote (nearswap's shares)
       tests: {
         equalA: numOrNaN(report.verdict?.tests?.equal_a_share),

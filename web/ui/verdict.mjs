@@ -49,7 +49,7 @@ export function verdictCard(v, repro) {
       stat(`alpha (${parentName(i, v.k)})`, 'undefined', v.verdict.undefinedReason || 'not defined on these models', `stat-alpha-${i}`);
       return;
     }
-    stat(`alpha (${parentName(i, v.k)})`, num(a), v.verdict.groups.length ? 'pooled over the groups below' : Number.isFinite(spread) ? `spread ± ${num(spread)}` :
+    stat(`alpha (${parentName(i, v.k)})`, num(a), v.verdict.groups.length ? 'pooled over all groups: neither group\'s weights' : Number.isFinite(spread) ? `spread ± ${num(spread)}` :
       ci && ci.length === 2 ? `95% CI ${num(ci[0])}–${num(ci[1])}` : null, `stat-alpha-${i}`);
   });
   // The named method's parameters, read from the structured verdict (js/report/method-params.mjs).

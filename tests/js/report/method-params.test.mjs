@@ -76,3 +76,13 @@ test('the CLI prints each family\'s parameters on one line, as the page words th
   assert.equal(line('all-same'), '  copy: all three are the same model');
   assert.equal(line('fine-tune'), '  fine-tune: fine-tune of org/parent-1');
 });
+
+test('a wrong-base signal names the better base with its fit', () => {
+  const r = reportFor('ties-k2');
+  r.verdict.wrong_base = { signal: 'aligned-deltas', base: 'A1', parents: ['B', 'A2'], alphas: [0.7, 0.5], cos_fit: 0.998, parent_cos: 0.05, given_parent_cos: 0.62, kept_share: null };
+  const it = Object.fromEntries(methodParams(buildView(r), (i) => `A${i + 1}`).map((x) => [x.id, x]));
+  assert.equal(it['wrong-base'].value, 'A1 as the base fits with cos_fit 0.998');
+  assert.match(it['wrong-base'].hint, /cosine 0\.620/);
+  r.verdict.wrong_base = null;
+  assert.equal(methodParams(buildView(r), (i) => `A${i + 1}`).find((x) => x.id === 'wrong-base'), undefined);
+});
