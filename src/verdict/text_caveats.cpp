@@ -77,7 +77,8 @@ std::string caveat_text(const Verdict& v, CaveatCode c) {
     case CaveatCode::QuantizationFloor:
       return "The suspect is quantized: its cos_fit (" + fmt(ev.raw_cos) + ") is judged against the " + fmt(ev.cos_floor) +
              " a perfect merge or copy reaches after that quantization (from the block scales; the residual is " +
-             fmt_or_undefined(ev.noise_ratio, 2) + "x that noise, alpha +- " + fmt(o.qf.alpha_se, 4) +
+             fmt_or_undefined(ev.noise_ratio, 2) + "x that noise, alpha +- " +
+             (ev.k == 1 ? fmt_or_undefined(o.qf.alpha_se[0], 4) : list(std::vector<double>(o.qf.alpha_se, o.qf.alpha_se + ev.k))) +
              " from quantization alone). Changes smaller than the noise, such as light fine-tuning after the merge, do not show.";
     case CaveatCode::WrongBase: {
       const WrongBase& w = v.wrong_base;
