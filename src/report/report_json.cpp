@@ -236,7 +236,10 @@ void verdict_field(Writer& w, const Verdict& v) {
       vec("weights", v.weights.empty() && v.undefined_reason.empty() ? v.alphas : v.weights);
       vec("density", v.densities);
       w.field("lambda", v.lambda);
-      w.field("t", std::isfinite(v.slerp_t) ? v.slerp_t : v.nearswap_t);
+      // SLERP's t, nearswap's clip level, or model_stock's t (its mean over tensors: the weight
+      // is set per tensor from the parents' cosines, so the pooled weights are neither's)
+      w.field("t", std::isfinite(v.slerp_t) ? v.slerp_t : std::isfinite(v.nearswap_t) ? v.nearswap_t
+                   : v.rule == VerdictRule::ModelStock ? v.evidence.stock_t : NAN);
       w.field("gamma", v.gamma);
     });
     w.field_arr("groups", [&] {

@@ -90,8 +90,11 @@ void gather_copies(Evidence& ev, const MatchResult& match, const std::vector<Ten
   ev.copy_parent = parent;
 }
 
-// alpha is undefined when a parent's delta is zero or two parents' deltas are the same.
+// alpha is undefined when nothing finite was compared, a parent's delta is zero or two parents'
+// deltas are the same.
 std::string undefined_reason_of(const Moments& m, int k) {
+  // An all-NaN suspect leaves nothing finite to fit: its empty Gram would read as "parent = base".
+  if (m.n == 0 && m.nonfinite > 0) return "no sampled element is finite (not NaN or Inf) in every model";
   for (int i = 0; i < k; ++i)
     if (m.g(1 + i, 1 + i) <= 0) return k == 1 ? "the parent equals the base" : "A" + std::to_string(i + 1) + " equals the base";
   for (int i = 0; i < k; ++i)

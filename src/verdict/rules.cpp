@@ -416,7 +416,9 @@ void linear_caveats(Verdict& v) {
     add_caveat(v, CaveatCode::Residual, "residual");
   if (ev.bf16 && o.est.rounding_floor < 0.9999) add_caveat(v, CaveatCode::RoundingFloor, "rounding-floor");
   if (rounding_zeros(ev)) add_caveat(v, CaveatCode::RoundingZeros, "rounding-zeros");
-  if (ev.k == 1 && ev.alphas[0] > 0.98 && ev.alphas[0] < 1.02) add_caveat(v, CaveatCode::AlphaNear1, "alpha-near-1");
+  // (a fine-tune has alpha ~1 by definition: "C is essentially A, re-saved" would contradict it)
+  if (ev.k == 1 && ev.alphas[0] > 0.98 && ev.alphas[0] < 1.02 && v.rule != VerdictRule::FineTune)
+    add_caveat(v, CaveatCode::AlphaNear1, "alpha-near-1");
   if (o.has_control && ev.ctrl_cos > kNullCos) add_caveat(v, CaveatCode::ControlHigh, "control-high");
   if (o.est.rel_delta_c > 0.5) add_caveat(v, CaveatCode::FarFromBase, "far-from-base");
 }
