@@ -246,6 +246,8 @@ void verdict_field(Writer& w, const Verdict& v) {
       for (const auto& g : v.groups) {
         w.begin_object();
         w.field_str("component", g.component);
+        w.key("layer");
+        if (g.layer >= 0) w.integer(uint64_t(g.layer)); else w.null();
         vec("weights", g.alphas);
         w.field("cos_fit", g.cos_fit);
         w.end_object();

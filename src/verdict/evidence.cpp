@@ -196,6 +196,7 @@ void gather_consistency(Evidence& ev, const Aggregates& agg) {
         hi1[i] = std::max(hi1[i], l.est.alpha[i]);
       }
       ev.layer_cos_min = std::min(ev.layer_cos_min, floor_fit(l));
+      ev.layer_fits.push_back({l.component, std::vector<double>(l.est.alpha, l.est.alpha + ev.k), l.est.cos_fit, l.layer});
     }
     if (!any_layer && c.usable > 0 && !c.est.degenerate) unlayered_cos = std::min(unlayered_cos, floor_fit(c));
     for (int i = 0; i < ev.k; ++i)

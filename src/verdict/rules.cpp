@@ -384,6 +384,7 @@ void linear_form(Verdict& v, int active) {
     v.groups = ev.components;
   } else if (ev.layer_max - ev.layer_min > 0.1 && ev.layer_groups_fit) {
     v.rule = VerdictRule::LinearPerLayer;
+    v.groups = ev.layer_fits;  // quoted per (layer, component): the pooled weights are no layer's
   } else if (active >= 2) {
     v.rule = VerdictRule::TaskArithmetic;
   } else if (active == 1 && std::fabs(ev.alphas[only] - 1) < kFineTuneAlpha && !ev.reproduced) {

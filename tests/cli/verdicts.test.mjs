@@ -18,6 +18,7 @@ const ONLY = '^(mk-ties-f32-k2|mk-nearswap-f32-t0\\.002|mk-model-stock-f32-k2|mk
 
 let dir;
 let manifest;
+let layers;  // the core set's per-layer linear merge (a weight list over layers: 0.2 then 0.8)
 let real;
 let merge;
 const byId = (id) => manifest.cases.find((c) => c.id === id);
@@ -41,6 +42,7 @@ const paramLine = ({ text, report }) => text.split('\n').find((l) => l.startsWit
 before(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mergeprobe-verdicts-'));
   manifest = generateCases({ out: dir, only: ONLY, set: 'mergekit' });
+  layers = generateCases({ out: path.join(dir, 'core'), only: '^linear-f32-sst2-layers-0\\.2-0\\.8$' }).cases[0];
   const r = realModelsDir();
   real = { base: path.join(r, 'bert-tiny-fhe-v0-weights'), sst2: path.join(r, 'bert-tiny-sst2-fhe'), emotion: path.join(r, 'bert-tiny-emotion-fhe') };
   merge = demoRepos({ dir: path.join(dir, 'demo') }).find((x) => x.repo === 'demo/bert-tiny-merge-0.571').folder;
@@ -77,6 +79,14 @@ describe('each family prints its parameters from the structured verdict', { conc
     assert.deepEqual(g.map((x) => x.component), ['attention', 'mlp']);
     assert.equal(paramLine(r), `  ${r.report.verdict.method}: ${g.map((x) => `weights, ${x.component} ${per(x.weights)}`).join('; ')}`);
     assert.match(paramLine(r), /attention A1 0\.80\d, A2 0\.[12]\d\d; weights, mlp A1 0\.[23]\d\d, A2 0\.[56]\d\d/);
+  });
+
+  test('per-layer weights: one entry per (layer, component) group', async () => {
+    const c = layers;
+    const at = (p) => (path.isAbsolute(p) ? p : path.join(dir, 'core', p));
+    const r = await verify({ suspect: at(c.roles.suspect), parents: c.roles.parents.map(at), base: at(c.roles.base) });
+    assert.ok(r.report.verdict.groups.every((g) => Number.isInteger(g.layer)), JSON.stringify(r.report.verdict.groups));
+    assert.match(paramLine(r), /^  linear: weights, layer 0 attention 0\.200; weights, layer 1 attention 0\.800; weights, layer 0 mlp 0\.200; weights, layer 1 mlp 0\.800/);
   });
 
   test('a fine-tune names its parent, without the "re-saved, not a blend" caveat of a copy', async () => {
