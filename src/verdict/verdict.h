@@ -67,6 +67,7 @@ enum class CaveatCode {
   OtherOrigins,          // partly explained: fine-tuning after a merge, other parents, ...
   ControlFits,           // the control fits as well: the fit says nothing about the suspect
   WrongBase,             // the given base is not the parents' (Verdict::wrong_base)
+  KarcherEquivalent,     // a rounded linear reading that karcher's equal-weight mean predicts as well
 };
 
 // The wrong-base signal (rules.cpp wrong_base): the given base B is not the base the parents and C
