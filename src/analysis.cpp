@@ -9,6 +9,7 @@
 
 #include "format/gguf.h"
 #include "model/gguf_names.h"
+#include "model/gguf_split.h"
 #include "stats/ggml_quant.h"
 #include "report/report_json.h"
 
@@ -103,6 +104,8 @@ Error Analysis::match() {
   // Checked: the indexes' bytes (tens of MB for a big per-expert model) go back to the heap,
   // where the planned ranges can use them.
   for (ShardIndex& idx : indexes_) idx = ShardIndex{};
+  for (int r = 0; r < roles(); ++r)
+    if (Error e = check_gguf_split_set(models_[r], role_name(r, k_, has_control_)); !e.ok()) return e;
   // GGUF tensors carry llama.cpp's names: give them their Hugging Face names (and mark the q/k
   // rows llama.cpp permuted) so they meet safetensors models under one key.
   for (auto& model : models_) apply_gguf_names(model);

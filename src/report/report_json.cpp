@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "stats/quant_floor.h"
+
 namespace mp {
 namespace {
 
@@ -121,7 +123,7 @@ void alphas_field(Writer& w, const Estimates& e, int k) {
 }
 
 // `quant_floor`: null unless the suspect is in a ggml block type (stats/quant_floor.h).
-void quant_floor_field(Writer& w, const QuantFloor& q) {
+void quant_floor_field(Writer& w, const QuantFloor& q, double cos_fit) {
   w.key("quant_floor");
   if (!q.quantized) { w.null(); return; }
   w.begin_object();
@@ -129,6 +131,7 @@ void quant_floor_field(Writer& w, const QuantFloor& q) {
   w.field_int("elements", q.elements);
   w.field("cos_floor", q.cos_floor);
   w.field("alpha_se", q.alpha_se);
+  w.field("noise_ratio", noise_ratio(cos_fit, q));
   w.end_object();
 }
 
@@ -179,7 +182,7 @@ void group_fields(Writer& w, const GroupResult& g, int k) {
   w.field("residual_ratio", g.est.degenerate ? NAN : g.est.residual_ratio);
   plane_field(w, g.est, k);
   w.field("rounding_floor", g.est.rounding_floor);
-  quant_floor_field(w, g.qf);
+  quant_floor_field(w, g.qf, g.est.cos_fit);
   w.field("rel_delta_c", g.est.rel_delta_c);
   w.nums("rel_delta_a", g.est.rel_delta_a, k);
   w.field_int("outliers", g.outliers);
@@ -357,7 +360,7 @@ std::string report_json(const std::vector<Model>& models, const MatchResult& mat
     w.field("residual_ratio", o.est.degenerate ? NAN : o.est.residual_ratio);
     plane_field(w, o.est, k);
     w.field("rounding_floor", o.est.rounding_floor);
-    quant_floor_field(w, o.qf);
+    quant_floor_field(w, o.qf, o.est.cos_fit);
     w.field_int("tensors", o.tensors);
     w.field_int("usable_tensors", o.usable);
     w.field_int("rounding_dominated", o.rounding_dominated);
@@ -392,7 +395,7 @@ std::string report_json(const std::vector<Model>& models, const MatchResult& mat
       w.nums("alpha_spread", g.alpha_spread, k);
       w.field("cos_fit", g.est.degenerate ? NAN : g.est.cos_fit);
       w.field("rounding_floor", g.est.rounding_floor);
-      quant_floor_field(w, g.qf);
+      quant_floor_field(w, g.qf, g.est.cos_fit);
       w.key("control_cos_fit");
       if (g.has_control && !g.control_est.degenerate) w.num(g.control_est.cos_fit); else w.null();
       w.end_object();
@@ -420,7 +423,7 @@ std::string report_json(const std::vector<Model>& models, const MatchResult& mat
       w.field_int("elements", t.elements);
       w.field_int("nonfinite", t.m.nonfinite);
       estimate_fields(w, t.est, k);
-      quant_floor_field(w, t.qf);
+      quant_floor_field(w, t.qf, t.est.cos_fit);
       sparsity_fields(w, t.x, k);
       // TIES's joint test: elements with every parent's |d| at most its cut, and those left at B
       w.field_int("below_cuts", t.x.below_cuts);

@@ -144,15 +144,23 @@ double mad_of(const std::vector<double>& a, double med) {
 
 // Flags tensors whose cos_fit falls far below the run's: a tensor that does not fit while the rest
 // do (64 altered values) must not pass under the others' fit.
+// A tensor's fit as far as its suspect's quantization allows: cos_fit over the tensor's
+// quantization floor (stats/quant_floor.h). A Q4_K_M file mixes Q4_K, Q6_K and fallback types per
+// tensor, whose floors differ several-fold (0.2 against 0.9 for one merge), so raw cos_fit would
+// call the 4-bit tensors of a perfect merge outliers.
+double fit_quality(const TensorResult* t) {
+  return t->qf.quantized && t->qf.cos_floor > 0 ? t->est.cos_fit / t->qf.cos_floor : t->est.cos_fit;
+}
+
 void flag_cos_outliers(const std::vector<TensorResult*>& members) {
   std::vector<double> c;
   for (const TensorResult* t : members)
-    if (alpha_counts(t) && !t->outlier) c.push_back(t->est.cos_fit);
+    if (alpha_counts(t) && !t->outlier) c.push_back(fit_quality(t));
   if (c.size() < 4) return;
   const double med = median(c);
   const double limit = std::max(kCosOutlierFloor, kOutlierMads * mad_of(c, med));
   for (TensorResult* t : members)
-    if (alpha_counts(t) && med - t->est.cos_fit > limit) t->outlier = true;
+    if (alpha_counts(t) && med - fit_quality(t) > limit) t->outlier = true;
 }
 
 // Flags tensors whose alpha (any parent) strays from the median of their component.

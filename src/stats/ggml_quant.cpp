@@ -235,17 +235,34 @@ BlockFn block_fn(Dtype d) {
 }
 
 // Sum over `n` elements of step^2 / 12 (a uniform rounding error in [-step/2, step/2]).
-double uniform_noise(double step, unsigned n) { return n * step * step / 12.0; }
+double uniform_noise(double step, double n) { return n * step * step / 12.0; }
+
+// Elements of a Q4_0 / Q5_0 block on the far end of the grid (the clipped side).
+unsigned far_end_count(Dtype d, const uint8_t* b) {
+  float y[32];
+  (d == Dtype::Q4_0 ? q4_0 : q5_0)(b, y);
+  const float dd = f16_at(b), top = d == Dtype::Q4_0 ? 7.0f : 15.0f;
+  unsigned n = 0;
+  for (float v : y) n += dd != 0 && v == top * dd;
+  return n;
+}
 
 }  // namespace
 
 double block_rounding_noise(Dtype d, const uint8_t* b) {
   switch (d) {
+    // The element of largest magnitude is exact (it sets d); the rest round.
+    case Dtype::Q8_0: return uniform_noise(f16_at(b), 31);
     case Dtype::Q4_0:
-    case Dtype::Q5_0:
-    case Dtype::Q8_0:
+    case Dtype::Q5_0: {
+      const double step = f16_at(b);
+      const unsigned far = far_end_count(d, b);
+      const double clip = d == Dtype::Q4_0 ? kQ4_0ClipError : kQ5_0ClipError;
+      return uniform_noise(step, 31.0 - far) + clip * step * step * far;
+    }
+    // d = (max - min) / (2^bits - 1) with m = min: both extremes are exact.
     case Dtype::Q4_1:
-    case Dtype::Q5_1: return uniform_noise(f16_at(b), 32);
+    case Dtype::Q5_1: return uniform_noise(f16_at(b), 30);
     case Dtype::Q2_K: {
       const double dd = f16_at(b + 80);
       double sum = 0;
@@ -269,13 +286,13 @@ double block_rounding_noise(Dtype d, const uint8_t* b) {
         scale_min_k4(j, b + 4, &sc, &m);
         sum += uniform_noise(dd * sc, 32);
       }
-      return sum;
+      return d == Dtype::Q4_K ? kQ4_KSearchFraction * sum : sum;
     }
     case Dtype::Q6_K: {
       const double dd = f16_at(b + 208);
       double sum = 0;
       for (int i = 0; i < 16; ++i) sum += uniform_noise(dd * static_cast<int8_t>(b[192 + i]), 16);
-      return sum;
+      return kQ6_KSearchFraction * sum;
     }
     default: return 0;
   }

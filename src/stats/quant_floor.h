@@ -9,7 +9,8 @@
 // merge's cos_fit of 0.17 is a perfect merge, not "no merge", when its floor says so. The uniform
 // model is close for 8-bit grids (a Q8_0 copy of tinystories-656k: 0.9943 measured, 0.9942
 // floor) and approximate for 4-bit ones, whose largest element per block is exact and whose far
-// side clips (a Q4_0 0.3 merge: 0.171 measured, 0.143 floor).
+// side clips (block_rounding_noise accounts for both: a Q4_0 0.3 merge measured 0.171, floor
+// 0.166; it was 0.143 under the plain step^2 / 12).
 #pragma once
 #include <cstdint>
 
@@ -27,6 +28,13 @@ struct QuantFloor {
     elements += o.elements;
   }
 };
+
+// The fit's residual energy over the quantization noise, (1 - cos_fit^2) / (1 - cos_floor^2): 1
+// when C is a perfect merge (or copy) quantized, above 1 by the energy of whatever else changed C,
+// in units of the noise. Better conditioned than cos_fit / cos_floor where the noise dominates
+// (4-bit grids over a fine-tune's delta: cos_floor 0.15, where 1% of noise moves the floor 0.03).
+// NaN when the suspect is not quantized or has no noise.
+double noise_ratio(double cos_fit, const QuantFloor& q);
 
 // Fills cos_floor and alpha_se from noise/elements and the measured ||D||^2 (DD) and ||d||^2 (dd).
 void finish_quant_floor(QuantFloor& q, double DD, double dd);

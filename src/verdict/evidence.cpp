@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "stats/method_signals.h"
+#include "stats/quant_floor.h"
 #include "verdict/evidence_parts.h"
 #include "verdict/thresholds.h"
 
@@ -102,16 +103,36 @@ std::string undefined_reason_of(const Moments& m, int k) {
   return "the parents' deltas are degenerate";
 }
 
+// The fit as far as the suspect's quantization allows (1 for a perfect quantized merge).
+double floor_fit(const GroupResult& g) {
+  if (!g.qf.quantized || !(g.qf.cos_floor > 0)) return g.est.cos_fit;
+  return std::min(1.0, g.est.cos_fit / g.qf.cos_floor);
+}
+
 void gather_fit(Evidence& ev, const GroupResult& o) {
   const Estimates& e = o.est;
-  ev.cos = e.cos_fit;
+  ev.raw_cos = e.cos_fit;
+  ev.cos = floor_fit(o);
+  ev.cos_lo = ev.cos_hi = ev.cos;
+  if (o.qf.quantized) {
+    ev.quantized = true;
+    ev.cos_floor = o.qf.cos_floor;
+    ev.noise_ratio = noise_ratio(e.cos_fit, o.qf);
+    // floor^2 = 1 - noise / ||D||^2: noise off by a share x moves it by x (1 - floor^2).
+    const double f2 = o.qf.cos_floor * o.qf.cos_floor;
+    const double lo2 = f2 + kNoiseOverestimate * (1 - f2), hi2 = f2 - kNoiseUnderestimate * (1 - f2);
+    ev.cos_lo = std::min(1.0, e.cos_fit / std::sqrt(lo2));
+    ev.cos_hi = hi2 > 0 ? std::min(1.0, e.cos_fit / std::sqrt(hi2)) : 1.0;
+  }
   ev.ctrl_cos = o.has_control ? o.control_est.cos_fit : 0;
   // Rounding is visible (BF16/F16 suspect): the estimators' floor says so; bx.applicable alone is
   // also set for F32 suspects.
   ev.bf16 = e.rounding_floor < 0.9999;
   ev.bx_fp32 = o.bx.n ? double(o.bx.match_fp32) / double(o.bx.n) : 0;
   ev.bx_bf16 = o.bx.n ? double(o.bx.match_bf16) / double(o.bx.n) : 0;
-  ev.reproduced = o.bx.n > 0 && std::max(ev.bx_fp32, ev.bx_bf16) >= kBitExact;
+  // The bit-exact test recomputes float merges, not ggml's quantizers: for a quantized suspect it
+  // covers only the F32 vectors a GGUF keeps unquantized, and says nothing of the rest.
+  ev.reproduced = !o.qf.quantized && o.bx.n > 0 && std::max(ev.bx_fp32, ev.bx_bf16) >= kBitExact;
   // Rounding-robust alpha (elements with |d| >= 4 ulps), the estimate quoted for rounded suspects.
   ev.alphas.assign(e.alpha, e.alpha + ev.k);
   if (ev.k == 1 && ev.bf16 && o.x.p[0].robust_n >= kMinElements && o.x.p[0].robust_dd > 0) {
@@ -141,9 +162,9 @@ void gather_consistency(Evidence& ev, const Aggregates& agg) {
       lo[i] = std::min(lo[i], c.est.alpha[i]);
       hi[i] = std::max(hi[i], c.est.alpha[i]);
     }
-    ev.comp_cos_min = std::min(ev.comp_cos_min, c.est.cos_fit);
+    ev.comp_cos_min = std::min(ev.comp_cos_min, floor_fit(c));
     ev.components.push_back({c.component, std::vector<double>(c.est.alpha, c.est.alpha + ev.k), c.est.cos_fit});
-    if (c.est.cos_fit < kNullCos) {
+    if (floor_fit(c) < kNullCos) {
       failing_elements += c.elements;
       ev.failing.push_back(c.component);
     }
@@ -171,9 +192,9 @@ void gather_consistency(Evidence& ev, const Aggregates& agg) {
         lo1[i] = std::min(lo1[i], l.est.alpha[i]);
         hi1[i] = std::max(hi1[i], l.est.alpha[i]);
       }
-      ev.layer_cos_min = std::min(ev.layer_cos_min, l.est.cos_fit);
+      ev.layer_cos_min = std::min(ev.layer_cos_min, floor_fit(l));
     }
-    if (!any_layer && c.usable > 0 && !c.est.degenerate) unlayered_cos = std::min(unlayered_cos, c.est.cos_fit);
+    if (!any_layer && c.usable > 0 && !c.est.degenerate) unlayered_cos = std::min(unlayered_cos, floor_fit(c));
     for (int i = 0; i < ev.k; ++i)
       if (hi1[i] >= lo1[i] && (ev.layer_max < ev.layer_min || hi1[i] - lo1[i] > ev.layer_max - ev.layer_min)) {
         ev.layer_min = lo1[i];
@@ -193,8 +214,8 @@ void gather_consistency(Evidence& ev, const Aggregates& agg) {
 }
 
 void gather_plane(Evidence& ev, const GroupResult& o) {
-  if (ev.k != 1 || ev.cos < kNullCos) return;
-  const double r2_lerp = ev.cos * ev.cos;
+  if (ev.k != 1 || ev.raw_cos < kNullCos) return;
+  const double r2_lerp = ev.raw_cos * ev.raw_cos;
   ev.r2_plane = plane_r2(o.pooled);
   ev.slerp_excess = o.est.plane_p[0] + o.est.plane_q - 1;
   ev.slerp_drop = r2_lerp < 1 ? (ev.r2_plane - r2_lerp) / (1 - r2_lerp) : 0;

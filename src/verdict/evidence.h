@@ -69,8 +69,19 @@ struct Evidence {
   std::vector<std::string> copy_examples;   // "name = copied_from", at most 2
   std::vector<std::string> outlier_names;   // at most 3
 
-  // The pooled fit.
+  // The pooled fit. For a quantized suspect (ggml block types) `cos`, `fit_cos` and the groups'
+  // cos_fit are the fit as far as the quantization allows, cos_fit / cos_floor (at most 1), so one
+  // set of thresholds reads every dtype; `raw_cos` keeps the measured cos_fit.
   double cos = 0, ctrl_cos = 0;
+  double raw_cos = 0;
+  bool quantized = false;        // the suspect's sampled tensors are (partly) in ggml block types
+  double cos_floor = 1;          // the best cos_fit a perfect merge reaches after that quantization
+  double noise_ratio = NAN;      // residual energy over the quantization noise (1: noise alone)
+  // `cos` over the noise model's accuracy (kNoiseOverestimate / kNoiseUnderestimate): where the
+  // noise swamps the delta (4-bit grids over a fine-tune) a small error in the noise moves
+  // cos_fit / cos_floor a lot, so a merge must hold at cos_lo and "no merge" at cos_hi. Both equal
+  // `cos` when not quantized.
+  double cos_lo = 0, cos_hi = 0;
   bool bf16 = false;                   // rounding is visible (BF16/F16/FP8 suspect)
   double bx_fp32 = 0, bx_bf16 = 0;     // bit-exact reproduction shares
   bool reproduced = false;             // a linear merge reproduces C's bits

@@ -8,6 +8,10 @@
 //   5. plane fit clearly beats lerp       -> slerp-merge
 //   6. cos_fit high, alpha consistent     -> linear-merge (task arithmetic when k > 1)
 //   7. cos_fit in the null's range        -> not-a-merge; between the two -> inconclusive
+// A quantized suspect (ggml block types) is judged on its fit as far as the quantization allows
+// (Evidence::cos = cos_fit / cos_floor, with its range over the noise model's accuracy): a parent
+// quantized is a quantized-copy, and the method-shape rules (4, 5 and the mergekit shapes) are
+// skipped, since the noise of a block grid hides exact zeros, clipping and curvature alike.
 // Thresholds are in verdict/thresholds.h. Each rule returns true when it decided.
 #include <algorithm>
 #include <cmath>
@@ -42,6 +46,8 @@ void common_caveats(Verdict& v) {
     add_caveat(v, CaveatCode::LowCoverage, "low-coverage");
   if (ev.unmatched > 0) add_caveat(v, CaveatCode::UnmatchedTensors, "unmatched-tensors");
   if (!ev.overall.has_control) add_caveat(v, CaveatCode::NoControl, "no-control");
+  if (ev.quantized && v.rule != VerdictRule::TooLittleData && v.rule != VerdictRule::DegenerateDelta)
+    add_caveat(v, CaveatCode::QuantizationFloor, "quantization-floor");
 }
 
 // 1. Nothing to decide on.
@@ -109,6 +115,24 @@ bool whole_copies(Verdict& v) {
   }
   if (copies >= 0.2 * n) add_flag(v, "copied-tensors");
   return false;
+}
+
+// C is one parent quantized: that parent's alpha ~ 1, the others' ~ 0, and nothing left beyond the
+// noise the block scales predict (a fine-tune of it, quantized, leaves more: rule 6 names it).
+bool quantized_copy(Verdict& v) {
+  const Evidence& ev = v.evidence;
+  if (!ev.quantized || !(ev.noise_ratio <= 1 + kNoiseUnderestimate)) return false;
+  int parent = -1;
+  for (int i = 0; i < ev.k; ++i) {
+    bool one_hot = std::fabs(ev.alphas[i] - 1) < kFineTuneAlpha;
+    for (int j = 0; j < ev.k; ++j) if (j != i) one_hot = one_hot && std::fabs(ev.alphas[j]) < kFineTuneAlpha;
+    if (one_hot) parent = i;
+  }
+  if (parent < 0) return false;
+  decided(v, VerdictRule::QuantizedCopy, "quantized-copy");
+  v.parent = parent;
+  v.alphas = ev.alphas;
+  return true;
 }
 
 bool degenerate(Verdict& v) {
@@ -409,7 +433,9 @@ void linear_caveats(Verdict& v) {
 bool linear(Verdict& v) {
   const Evidence& ev = v.evidence;
   const bool beats_control = !ev.overall.has_control || ev.fit_cos - ev.ctrl_cos >= kControlMargin;
-  if (!((ev.cos >= kLinearCos || ev.reproduced || ev.per_group) && ev.consistent && beats_control)) return false;
+  // A quantized suspect's fit must hold where the noise model errs against it (cos_lo).
+  const double cos = ev.quantized ? ev.cos_lo : ev.cos;
+  if (!((cos >= kLinearCos || ev.reproduced || ev.per_group) && ev.consistent && beats_control)) return false;
   int active = 0;
   for (int i = 0; i < ev.k; ++i) if (std::fabs(ev.alphas[i]) >= 0.02) ++active;
   decided(v, VerdictRule::LinearOneParent, "linear-merge", active >= 2 ? "task_arithmetic" : "linear");
@@ -434,20 +460,28 @@ void not_a_merge_or_between(Verdict& v) {
     add_caveat(v, CaveatCode::ControlFits, "control-fits");
     return;
   }
-  const bool null_like = ev.cos < kNullCos || (o.has_control && ev.cos - ev.ctrl_cos < kControlMargin);
+  // A quantized suspect is "no merge" only where the noise model errs in its favour too (cos_hi).
+  const double cos = ev.quantized ? ev.cos_hi : ev.cos;
+  const bool null_like = cos < kNullCos || (o.has_control && cos - ev.ctrl_cos < kControlMargin);
   if (null_like) {
     decided(v, VerdictRule::NotAMerge, "not-a-merge");
     if (o.est.rel_delta_c > 0.5 || o.est.cos_cb < 0.9) add_flag(v, "far-from-base");  // B is not C's base
-    if (o.has_control && ev.cos >= kNullCos) add_caveat(v, CaveatCode::NearControl, "near-control");
+    if (o.has_control && cos >= kNullCos) add_caveat(v, CaveatCode::NearControl, "near-control");
   } else {
     decided(v, VerdictRule::PartlyExplained, "inconclusive");
     add_caveat(v, CaveatCode::OtherOrigins, "mixed-evidence");
   }
 }
 
+bool method_shape(Verdict& v) {
+  return model_stock(v) || sparse(v) || nearswap(v) || sparse_over_other_base(v) || karcher(v) || multislerp(v) ||
+         nuslerp(v) || slerp(v);
+}
+
 bool first_rule(Verdict& v) {
-  return too_little_data(v) || copy(v) || identical_to_base(v) || whole_copies(v) || degenerate(v) || model_stock(v) || sparse(v) ||
-         nearswap(v) || sparse_over_other_base(v) || karcher(v) || multislerp(v) || nuslerp(v) || slerp(v) || linear(v);
+  if (too_little_data(v) || copy(v) || identical_to_base(v) || whole_copies(v) || degenerate(v)) return true;
+  if (v.evidence.quantized) return quantized_copy(v) || linear(v);
+  return method_shape(v) || linear(v);
 }
 
 }  // namespace

@@ -47,6 +47,7 @@ void sentence_and_explanation(Verdict& v) {
                                   pct(std::max(ev.bx_fp32, ev.bx_bf16)) + " of C's sampled values.";
       }
       return;
+    case VerdictRule::QuantizedCopy: quantized_copy_text(v); return;
     case VerdictRule::Ties:
     case VerdictRule::Breadcrumbs:
     case VerdictRule::Della:

@@ -49,6 +49,9 @@ std::string caveat_text(const Verdict& v, CaveatCode c) {
              (o.outliers == 1 ? "is" : "are") + " kept out of the pooled alpha: " + joined(ev.outlier_names, ", ") +
              (o.outliers > ev.outlier_names.size() ? ", ..." : "") + ".";
     case CaveatCode::Residual:
+      if (ev.quantized)
+        return fit_words(ev) + " leaves " + pct(1 - ev.cos * ev.cos) + " of what lies above the quantization noise "
+               "unexplained: fine-tuning after the merge, or another method.";
       return "cos_fit " + fmt(ev.cos) + " leaves " + pct(1 - ev.cos * ev.cos) +
              " of ||C - B||^2 unexplained: fine-tuning after the merge, another method, or a base other than B (with one "
              "parent these leave the same second moments).";
@@ -67,10 +70,15 @@ std::string caveat_text(const Verdict& v, CaveatCode c) {
     case CaveatCode::FarFromBase:
       return "C is far from the base (||C - B|| / ||B|| = " + fmt(e.rel_delta_c) + "): B may not be its base.";
     case CaveatCode::NearControl:
-      return "cos_fit " + fmt(ev.cos) + " is not clearly above the control's " + fmt(ev.ctrl_cos) + ".";
+      return fit_words(ev) + " is not clearly above the control's " + fmt(ev.ctrl_cos) + ".";
     case CaveatCode::ControlFits:
       return "The control (cos_fit " + fmt(ev.ctrl_cos) + ") is explained as well as the suspect (" + fmt(ev.fit_cos) +
              "): it may be the suspect itself, or derive from the same parents.";
+    case CaveatCode::QuantizationFloor:
+      return "The suspect is quantized: its cos_fit (" + fmt(ev.raw_cos) + ") is judged against the " + fmt(ev.cos_floor) +
+             " a perfect merge or copy reaches after that quantization (from the block scales; the residual is " +
+             fmt_or_undefined(ev.noise_ratio, 2) + "x that noise, alpha +- " + fmt(o.qf.alpha_se, 4) +
+             " from quantization alone). Changes smaller than the noise, such as light fine-tuning after the merge, do not show.";
     case CaveatCode::WrongBase: {
       const WrongBase& w = v.wrong_base;
       if (w.signal == "kept-parent-values")
@@ -129,6 +137,7 @@ const char* caveat_code_name(CaveatCode c) {
     case CaveatCode::NearControl: return "near-control";
     case CaveatCode::OtherOrigins: return "other-origins";
     case CaveatCode::ControlFits: return "control-fits";
+    case CaveatCode::QuantizationFloor: return "quantization-floor";
     case CaveatCode::WrongBase: return "wrong-base";
     case CaveatCode::KarcherEquivalent: return "karcher-equivalent";
   }

@@ -147,7 +147,7 @@ void linear_text(Verdict& v) {
     default:
       v.sentence = "Consistent with a linear combination: " + formula(v.alphas, k);
   }
-  const std::string fit = k == 1 ? "cos_fit " + fmt(ev.cos, 4) : "R^2 " + fmt(o.est.r2, 4) + " (cos_fit " + fmt(ev.cos, 4) + ")";
+  const std::string fit = k == 1 ? fit_words(ev, 4) : "R^2 " + fmt(o.est.r2, 4) + " (" + fit_words(ev, 4) + ")";
   v.explanation = "D = C - B is fitted by the parents' deltas with " + fit + " over " + num(o.usable) +
                   " tensors (" + num(o.elements) + " elements)" +
                   (o.outliers > 0 ? ", " + num(o.outliers) + " outlier tensor" + (o.outliers == 1 ? "" : "s") + " left out" : "") + ".";
@@ -173,10 +173,25 @@ void linear_text(Verdict& v) {
   v.explanation += control_sentence(o);
 }
 
+std::string fit_words(const Evidence& ev, int decimals) {
+  return "cos_fit " + fmt(ev.raw_cos, decimals) +
+         (ev.quantized ? " against a quantization floor of " + fmt(ev.cos_floor, decimals) : "");
+}
+
+void quantized_copy_text(Verdict& v) {
+  const Evidence& ev = v.evidence;
+  const std::string a = parent_label(v.parent, ev.k);
+  v.sentence = "Quantized copy of " + a + ": C is " + a + " quantized, not a merge";
+  v.explanation = "alpha " + fmt(ev.alphas[v.parent]) + " on " + a + " (quantization alone spreads it by " +
+                  fmt(ev.overall.qf.alpha_se, 4) + "), and D = C - B is fitted with " + fit_words(ev, 4) +
+                  ", the best a pure quantization of " + a + " reaches: what is left is " + fmt(ev.noise_ratio, 2) +
+                  "x the noise the block scales predict." + control_sentence(ev.overall);
+}
+
 void null_or_between_text(Verdict& v) {
   const Evidence& ev = v.evidence;
   const GroupResult& o = ev.overall;
-  const std::string fit = "cos_fit " + fmt(ev.cos) + " (alpha " + fmt_or_undefined(ev.alphas[0]) + ", per-tensor spread " +
+  const std::string fit = fit_words(ev) + " (alpha " + fmt_or_undefined(ev.alphas[0]) + ", per-tensor spread " +
                           fmt(o.alpha_spread[0]) + ")";
   if (v.rule == VerdictRule::NotAMerge) {
     v.sentence = "Not a merge of these parents: D = C - B is not explained by A - B";

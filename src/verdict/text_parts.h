@@ -18,5 +18,9 @@ void slerp_text(Verdict& v);
 void linear_text(Verdict& v);
 void null_or_between_text(Verdict& v);
 std::string caveat_text(const Verdict& v, CaveatCode c);
+// "cos_fit 0.171" with, for a quantized suspect, " against a quantization floor of 0.166": the
+// measured fit, never the normalised one the rules read.
+std::string fit_words(const Evidence& ev, int decimals = 3);
+void quantized_copy_text(Verdict& v);
 
 }  // namespace mp::verdict::words

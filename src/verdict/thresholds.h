@@ -99,6 +99,18 @@ constexpr double kMslerpNormErr = 0.01;
 // lambda 0.8 reaches 0.9997 at scale 0.80, every other case is below 0.99 or off in scale by 0.07+.
 constexpr double kKarcherCos = 0.995;
 constexpr double kKarcherScale = 0.01;
+// Quantized suspects (stats/quant_floor.h): how far the quantization noise the block scales
+// predict (stats/ggml_quant.h) may be from the true one, each way, as the residual / noise of a
+// perfect quantized copy or merge shows it (1 when exact). Measured on the gguf evaluation set
+// (EVALUATION.md: copies and 0.571 merges of real BERT-tiny sst2 in Q8_0, Q6_K, Q5_0, Q5_1, Q4_0,
+// Q4_1, Q4_K, Q4_K_M, and of a tinystories-656k fine-tune in Q8_0, Q4_0, Q4_K_M) and
+// tests/cpp/gguf_analysis_test.cpp (Q8_0, Q4_0, Q4_K at 0.3): 0.995 (Q5_0, Q5_1) to 1.023 (Q6_K,
+// whose scale-search fraction is an average). Too much noise predicted makes a fit look better
+// than it is: a merge must hold with the noise kNoiseOverestimate smaller (Evidence::cos_lo).
+// Too little makes it look worse: "not a merge" must hold with it kNoiseUnderestimate larger
+// (cos_hi), and a quantized copy may leave that much more than the predicted noise.
+constexpr double kNoiseOverestimate = 0.01;
+constexpr double kNoiseUnderestimate = 0.03;
 // Wrong base (k >= 2): the largest pairwise cosine between the parents' deltas (pooled Gram).
 // Real fine-tunes of one base measure 0.054 (sst2, emotion and the synthetic third over
 // bert-tiny-fhe-v0: every mergekit k >= 2 case and the real controls), 0.10-0.14 on the bf16

@@ -21,6 +21,7 @@ enum class VerdictRule {
   Passthrough,          // passthrough: most tensors are whole copies
   DegenerateDelta,      // inconclusive: alpha undefined
   Copy,                 // copy: every tensor equals one parent (or all three models are one)
+  QuantizedCopy,        // quantized-copy: C is one parent quantized, the residual is the quantization noise
   Ties,                 // sparse-merge
   Breadcrumbs,          // sparse-merge: dropped |d| on both sides of the kept band
   Dare,                 // sparse-merge
@@ -66,6 +67,7 @@ enum class CaveatCode {
   NearControl,
   OtherOrigins,          // partly explained: fine-tuning after a merge, other parents, ...
   ControlFits,           // the control fits as well: the fit says nothing about the suspect
+  QuantizationFloor,     // a quantized suspect: the fit judged against the quantization floor
   WrongBase,             // the given base is not the parents' (Verdict::wrong_base)
   KarcherEquivalent,     // a rounded linear reading that karcher's equal-weight mean predicts as well
 };
@@ -85,8 +87,8 @@ struct WrongBase {
 };
 
 struct Verdict {
-  // "linear-merge" | "sparse-merge" | "slerp-merge" | "nearswap-merge" | "passthrough" | "copy" | "fine-tune" |
-  // "not-a-merge" | "inconclusive"
+  // "linear-merge" | "sparse-merge" | "slerp-merge" | "nearswap-merge" | "passthrough" | "copy" |
+  // "quantized-copy" | "fine-tune" | "not-a-merge" | "inconclusive"
   std::string kind;
   // "linear" | "task_arithmetic" | "slerp" | "ties" | "dare_linear" | "della_linear" |
   // "breadcrumbs" | "passthrough" | "" (none)

@@ -27,16 +27,28 @@ async function open(page) {
   await setAdvanced(page, { endpoint: site.hub.hubUrl });
 }
 
-test('a Q8_0 GGUF suspect against its safetensors parent: a copy verdict, the file, a pinned link', async () => {
+test('a Q8_0 GGUF suspect against its safetensors parent: a quantized-copy verdict, the file, a pinned link', async () => {
   const { page } = browser;
   await open(page);
   await verify(page, { suspect: 'gguf/bert-tiny-sst2-GGUF:Q8_0', parent: 'demo/bert-tiny-sst2', base: 'demo/bert-tiny-base' });
   await settle(page);
   assert.equal(await page.locator('#error').isHidden(), true, await page.locator('#error').textContent());
-  assert.match(await page.locator('#verdict-sentence').textContent(), /copy/i);
+  assert.equal(await page.locator('#verdict-sentence').getAttribute('data-kind'), 'quantized-copy');
+  assert.match(await page.locator('#verdict-sentence').textContent(), /^Quantized copy of A/);
   assert.match(await page.locator('table.models').textContent(), /GGUF bert-tiny-sst2-Q8_0\.gguf/);
   const link = await page.locator('#share-url').inputValue();
   assert.match(decodeURIComponent(link), /gguf\/bert-tiny-sst2-GGUF@[0-9a-f]{40}:bert-tiny-sst2-Q8_0\.gguf/);
+});
+
+test('a Q4_0 GGUF merge: named a merge against its quantization floor, the floor shown', async () => {
+  const { page } = browser;
+  await open(page);
+  await verify(page, { suspect: 'gguf/bert-tiny-merge-GGUF:Q4_0', parent: 'demo/bert-tiny-sst2', base: 'demo/bert-tiny-base' });
+  await settle(page);
+  assert.equal(await page.locator('#error').isHidden(), true, await page.locator('#error').textContent());
+  assert.equal(await page.locator('#verdict-sentence').getAttribute('data-kind'), 'linear-merge');
+  assert.match(await page.locator('#verdict-sentence').textContent(), /C = 0\.5\d\d A \+/);
+  assert.match(await page.locator('.stat:has(#stat-cos)').textContent(), /quantization floor 0\.\d+/);
 });
 
 test('a type the repo does not have: the error lists its GGUF files', async () => {

@@ -33,28 +33,30 @@ async function report(suspect, extra = []) {
 }
 
 describe('GGUF suspects against safetensors parents', { skip: !haveRealModels }, () => {
-  test('a Q8_0 copy of the claimed parent: read as GGUF, pinned, a copy verdict', async () => {
+  test('a Q8_0 copy of the claimed parent: read as GGUF, pinned, a quantized-copy verdict', async () => {
     const rep = await report('gguf/bert-tiny-sst2-GGUF:Q8_0');
     assert.equal(rep.models.suspect.format, 'gguf');
     assert.deepEqual(rep.models.suspect.files, ['bert-tiny-sst2-Q8_0.gguf']);
     assert.equal(rep.models.parents[0].format, 'safetensors');
     assert.match(rep.share_url, /s=gguf%2Fbert-tiny-sst2-GGUF%40[0-9a-f]{40}%3Abert-tiny-sst2-Q8_0\.gguf/);
-    assert.ok(['quantized-copy', 'copy'].includes(rep.summary.verdict), rep.summary.verdict);
+    assert.equal(rep.summary.verdict, 'quantized-copy');
+    assert.ok(Math.abs(rep.summary.quant_floor.noise_ratio - 1) < 0.03, `residual ${rep.summary.quant_floor.noise_ratio}x the noise`);
     assert.ok(Math.abs(rep.summary.alphas[0] - 1) < 0.02, `alpha ${rep.summary.alphas[0]}`);
   });
 
   test('a Q4_0 copy (hf.co/ prefix, lower-case tag): noise far above the fine-tune delta, still its parent', async () => {
     const rep = await report('hf.co/gguf/bert-tiny-sst2-GGUF:q4_0');
     assert.deepEqual(rep.models.suspect.files, ['bert-tiny-sst2-Q4_0.gguf']);
-    assert.ok(['quantized-copy', 'copy'].includes(rep.summary.verdict), rep.summary.verdict);
+    assert.equal(rep.summary.verdict, 'quantized-copy');
+    assert.ok(rep.summary.cos_fit < 0.7, 'Q4_0 noise caps cos_fit well below a merge threshold');
     assert.ok(Math.abs(rep.summary.alphas[0] - 1) < 0.05, `alpha ${rep.summary.alphas[0]}`);
   });
 
-  test(`a quantized merge: alpha ${MERGE_ALPHA} recovered (Q8_0 within 0.02 and named a merge, Q4_0 within 0.05)`, async () => {
-    for (const [t, tol] of [['Q8_0', 0.02], ['Q4_0', 0.05]]) {
+  test(`a quantized merge: alpha ${MERGE_ALPHA} recovered and named a merge (Q8_0 within 0.02, Q4_0 and Q4_K within 0.05)`, async () => {
+    for (const [t, tol] of [['Q8_0', 0.02], ['Q4_0', 0.05], ['Q4_K', 0.05]]) {
       const rep = await report(`gguf/bert-tiny-merge-GGUF:${t}`);
-      // Q4_0's noise is far above the delta: its verdict rests on the quantization floor (EVALUATION.md, gguf set).
-      if (t === 'Q8_0') assert.equal(rep.summary.verdict, 'linear-merge', t);
+      // 4-bit noise is far above the delta: the verdict rests on the quantization floor.
+      assert.equal(rep.summary.verdict, 'linear-merge', t);
       assert.ok(Math.abs(rep.summary.alphas[0] - MERGE_ALPHA) <= tol, `${t}: alpha ${rep.summary.alphas[0]}`);
     }
   });
@@ -64,10 +66,13 @@ describe('GGUF suspects against safetensors parents', { skip: !haveRealModels },
     assert.equal(rep.summary.verdict, 'not-a-merge');
   });
 
-  test('text output names the GGUF file', async () => {
+  test('text output names the GGUF file, the quantized-copy verdict and the floor', async () => {
     const r = await run(['verify', '--suspect', 'gguf/bert-tiny-sst2-GGUF:Q8_0', ...roles]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /gguf\/bert-tiny-sst2-GGUF @ [0-9a-f]{12}, GGUF bert-tiny-sst2-Q8_0\.gguf/);
+    assert.match(r.stdout, /^Verdict: quantized-copy$/m);
+    assert.match(r.stdout, /Quantized copy of A: C is A quantized, not a merge/);
+    assert.match(r.stdout, /quantization floor: cos_fit at most 0\.9\d+/);
   });
 
   test('a split GGUF whose first header is over 1 MiB: read again from 0, all parts added', async () => {

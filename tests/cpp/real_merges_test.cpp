@@ -20,29 +20,12 @@ using mp::StreamView;
 
 namespace {
 
-struct Tensor {
-  std::vector<uint64_t> shape;
-  std::vector<float> values;
-};
-using Model = std::map<std::string, Tensor>;
+using Model = mp_test::RealModel;
 
-// Every F32 tensor of one model, parsed with the project's header parser.
 Model load_model(const std::string& folder) {
-  Model out;
-  const auto bytes =
-      mp_test::read_file(mp_test::real_models_dir() + "/" + folder + "/model.safetensors");
-  REQUIRE(bytes.size() > 8);
-  const mp_test::Padded file = mp_test::padded(bytes);
-  auto header = mp::parse_header(file.data(), file.size, file.size);
-  REQUIRE(header.has_value());
-  for (const mp::TensorInfo& t : header->tensors) {
-    if (t.dtype != Dtype::F32) continue;
-    Tensor x;
-    x.shape = t.shape;
-    x.values = mp_test::f32_values(file.data() + header->data_start() + t.begin, t.elements());
-    out[t.name] = std::move(x);
-  }
-  return out;
+  Model m = mp_test::load_real_model(folder);
+  REQUIRE(!m.empty());
+  return m;
 }
 
 // The base and the two fine-tunes, loaded once for all test cases.

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <sys/stat.h>
 
-#include "format/safetensors_header.h"  // kJsonPadding
+#include "format/safetensors_header.h"  // kJsonPadding, parse_header
 #include "format/safetensors_index.h"   // free_bytes
 #include "simdjson.h"
 
@@ -153,6 +153,19 @@ std::vector<float> f32_values(const uint8_t* p, size_t n) {
   std::vector<float> v(n);
   std::memcpy(v.data(), p, n * 4);
   return v;
+}
+
+RealModel load_real_model(const std::string& folder) {
+  RealModel out;
+  const auto bytes = read_file(real_models_dir() + "/" + folder + "/model.safetensors");
+  if (bytes.size() <= 8) return out;
+  const Padded file = padded(bytes);
+  auto header = mp::parse_header(file.data(), file.size, file.size);
+  if (!header.has_value()) return out;
+  for (const mp::TensorInfo& t : header->tensors)
+    if (t.dtype == mp::Dtype::F32)
+      out[t.name] = {t.shape, f32_values(file.data() + header->data_start() + t.begin, t.elements())};
+  return out;
 }
 
 }  // namespace mp_test

@@ -49,6 +49,15 @@ struct GoldenFolder {
 };
 GoldenFolder read_golden_folder(const std::string& dir);
 
+// The F32 tensors of a shared/real-models folder's model.safetensors, parsed with the project's
+// header parser, by name. Empty when the file is missing or does not parse.
+struct RealTensor {
+  std::vector<uint64_t> shape;
+  std::vector<float> values;
+};
+using RealModel = std::map<std::string, RealTensor>;
+RealModel load_real_model(const std::string& folder);
+
 // Conversions for building tensors.
 std::vector<uint8_t> f32_bytes(const std::vector<float>& v);
 std::vector<uint8_t> bf16_bytes(const std::vector<float>& v);  // round to nearest even

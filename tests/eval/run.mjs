@@ -6,8 +6,9 @@
 //   node tests/eval/run.mjs [--only REGEX] [--set core|mergekit|gguf] [--wasm BUILD_DIR] [--budget BYTES] [--json] [--write]
 //
 // --write regenerates EVALUATION.md (confusion table, per-case table, thresholds, margins) from
-// the core set. The mergekit set (issue 12, tools/gen/mergekit-cases.mjs) is also checked for the
-// method name and the per-parent weights and densities (mergekitTable). The gguf set (issue 16,
+// the core set; with --set gguf it rewrites only the GGUF section. The mergekit set (issue 12,
+// tools/gen/mergekit-cases.mjs) is also checked for the method name and the per-parent weights
+// and densities (mergekitTable). The gguf set (issue 16,
 // tools/gen/gguf/cases.mjs) runs GGUF suspects against their safetensors parents (ggufTable).
 // Library: evaluate({ only, set, wasmDir, budget, dir }) -> { results, dir } for tests/eval/eval.test.mjs.
 import fs from 'node:fs';
@@ -59,7 +60,7 @@ async function runCase(c, dir, wasm, budget) {
   return {
     kind: s.verdict,
     method: s.method,
-    quant_floor: report.quant_floor ?? null,
+    quant_floor: s.quant_floor ?? null,
     sentence: s.sentence,
     flags: s.flags,
     alphas: s.alphas,
@@ -122,12 +123,35 @@ export async function evaluate({ only, set, wasmDir = process.env.MP_WASM_DIR, b
  */
 export function ggufTable(results) {
   const f = (v, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
-  const floorOf = (q) => (q && typeof q === 'object' ? q.cos_fit ?? q.cos_fit_floor ?? null : Number.isFinite(q) ? q : null);
   const err = (r) => (r.expected.alpha && Number.isFinite(r.got.alphas?.[0]) ? Math.abs(r.got.alphas[0] - r.expected.alpha[0]) : null);
-  const rows = results.map((r) => `| ${r.id} | ${r.expected.quant} | ${r.expected.kind} | ${r.got.kind} | ${f(r.got.alphas?.[0])} | ` +
-    `${err(r) === null ? 'n/a' : f(err(r))} | ${r.expected.alpha_tolerance ?? 'n/a'} | ${f(r.got.cos_fit, 4)} | ${f(floorOf(r.got.quant_floor), 4)} | ${r.ok ? 'yes' : 'no'} |`);
-  return ['| case | type | expected | verdict | alpha | alpha error | tolerance | cos_fit | quantization floor | right |',
-    '|---|---|---|---|---:|---:|---:|---:|---:|---|', ...rows].join('\n');
+  const rows = results.map((r) => {
+    const q = r.got.quant_floor;
+    return `| ${r.id} | ${r.expected.quant} | ${r.expected.kind} | ${r.got.kind} | ${f(r.got.alphas?.[0])} | ` +
+      `${err(r) === null ? 'n/a' : f(err(r))} | ${r.expected.alpha_tolerance ?? 'n/a'} | ${f(r.got.cos_fit, 4)} | ${f(q?.cos_floor, 4)} | ` +
+      `${f(q?.noise_ratio, 3)} | ${r.ok ? 'yes' : 'no'} |`;
+  });
+  return ['| case | type | expected | verdict | alpha | alpha error | tolerance | cos_fit | quantization floor | residual / noise | right |',
+    '|---|---|---|---|---:|---:|---:|---:|---:|---:|---|', ...rows].join('\n');
+}
+
+/**
+ * The gguf set's margins: how far the perfect quantized copies and merges are from the noise the
+ * floor predicts (residual / noise against 1 -+ kNoiseOverestimate / kNoiseUnderestimate), and how far the cases that
+ * are not merges are above it.
+ */
+export function ggufMargins(results) {
+  const th = Object.fromEntries(thresholds().map((t) => [t.name, t.value]));
+  const ratio = (r) => r.got.quant_floor?.noise_ratio;
+  const perfect = results.filter((r) => ['quantized-copy', 'linear-merge'].includes(r.expected.kind) && Number.isFinite(ratio(r)));
+  const others = results.filter((r) => r.expected.kind === 'not-a-merge' && Number.isFinite(ratio(r)));
+  const lines = ['| measure | value | threshold |', '|---|---:|---:|'];
+  if (perfect.length) {
+    const lo = perfect.reduce((a, b) => (ratio(b) < ratio(a) ? b : a)), hi = perfect.reduce((a, b) => (ratio(b) > ratio(a) ? b : a));
+    lines.push(`| lowest residual / noise of a quantized copy or merge (${lo.id}) | ${ratio(lo).toFixed(4)} | 1 - kNoiseOverestimate = 1 - ${th.kNoiseOverestimate} |`);
+    lines.push(`| highest residual / noise of a quantized copy or merge (${hi.id}) | ${ratio(hi).toFixed(4)} | 1 + kNoiseUnderestimate = 1 + ${th.kNoiseUnderestimate} |`);
+  }
+  for (const r of others) lines.push(`| residual / noise of ${r.id} | ${ratio(r).toFixed(1)} | above 1 + ${th.kNoiseUnderestimate} |`);
+  return lines.join('\n');
 }
 
 /** Tolerances of issue 12: weights within 0.02, density per parent within 0.05, t within 0.02. */
@@ -210,7 +234,7 @@ const f3 = (x) => (x === null || x === undefined || Number.isNaN(x) ? '-' : Numb
 const f4 = (x) => (x === null || x === undefined || Number.isNaN(x) ? '-' : Number(x).toFixed(4));
 
 export function confusionTable(results) {
-  const kinds = ['linear-merge', 'sparse-merge', 'slerp-merge', 'nearswap-merge', 'passthrough', 'copy', 'fine-tune', 'not-a-merge', 'inconclusive', 'incomparable'];
+  const kinds = ['linear-merge', 'sparse-merge', 'slerp-merge', 'nearswap-merge', 'passthrough', 'copy', 'quantized-copy', 'fine-tune', 'not-a-merge', 'inconclusive', 'incomparable'];
   for (const r of results) if (!kinds.includes(r.got.kind)) kinds.push(r.got.kind);
   const rows = new Map();
   for (const r of results) {
@@ -355,8 +379,28 @@ function evaluationMd(results, sweep, mk = [], gg = []) {
     .replace('{{MERGEKIT_FAMILIES}}', familySummary(mk))
     .replace('{{MERGEKIT_CONFUSION}}', confusionTable(mk))
     .replace('{{MERGEKIT_CASES}}', mergekitTable(mk))
+    .replace(/## The GGUF set[\s\S]*?(?=\n## |$)/, (section) => ggufSection(section, gg));
+}
+
+/** The template's GGUF section with the gguf set's results filled in. */
+function ggufSection(section, gg) {
+  return section
     .replace('{{GGUF_SUMMARY}}', `${gg.filter((r) => r.ok).length} of ${gg.length} GGUF cases right.`)
+    .replace('{{GGUF_CONFUSION}}', confusionTable(gg))
+    .replace('{{GGUF_MARGINS}}', ggufMargins(gg))
     .replace('{{GGUF_CASES}}', ggufTable(gg));
+}
+
+/**
+ * `--write --set gguf`: EVALUATION.md with its GGUF section alone rendered anew from the template
+ * (the other sets' sections are left as their last --write made them).
+ */
+function withGgufSection(current, gg) {
+  const tmpl = fs.readFileSync(path.join(here, 'EVALUATION.template.md'), 'utf8');
+  const find = /## The GGUF set[\s\S]*?(?=\n## |$)/;
+  const section = find.exec(tmpl);
+  if (!section || !find.test(current)) throw new Error('EVALUATION.md or its template has no "## The GGUF set" section');
+  return current.replace(find, () => ggufSection(section[0], gg));
 }
 
 async function main(argv) {
@@ -381,7 +425,11 @@ async function main(argv) {
     if (gg.length) {
       console.log(`gguf set: ${gg.filter((r) => r.ok).length} of ${gg.length} cases right`);
       console.log();
+      console.log(confusionTable(gg));
+      console.log();
       console.log(ggufTable(gg));
+      console.log();
+      console.log(ggufMargins(gg));
     }
     if (mk.length) {
       console.log();
@@ -394,7 +442,11 @@ async function main(argv) {
       console.log(mergekitTable(mk));
     }
   }
-  if (argv.includes('--write')) {
+  if (argv.includes('--write') && arg('--set') === 'gguf') {
+    const file = path.join(root, 'EVALUATION.md');
+    fs.writeFileSync(file, withGgufSection(fs.readFileSync(file, 'utf8'), gg));
+    console.error('EVALUATION.md: GGUF section written');
+  } else if (argv.includes('--write')) {
     const wasmDir = arg('--wasm') && path.resolve(arg('--wasm'));
     const sweep = await budgetSweep([300_000, 1_000_000, 64 * 1024 * 1024], wasmDir);
     const ggAll = gg.length ? gg : (await evaluate({ set: 'gguf', wasmDir })).results;

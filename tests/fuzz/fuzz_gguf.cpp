@@ -2,15 +2,13 @@
 // parses must describe the file consistently: tensors in order, aligned, within the file, shapes
 // a whole number of blocks; and a short prefix either parses the same or asks for more bytes.
 #include <cstdint>
-#include <vector>
 
 #include "format/gguf.h"
+#include "fuzz_driver.h"
 
 namespace {
 
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
+using mp_fuzz::check;
 
 void check_header(const mp::Header& h, uint64_t file_size) {
   uint64_t at = 0;
@@ -27,21 +25,11 @@ void check_header(const mp::Header& h, uint64_t file_size) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  std::vector<uint8_t> buf(data, data + size);
-  uint64_t needed = 0;
-  auto r = mp::parse_gguf(buf.data(), size, size, &needed);
-  if (r) check_header(r.value(), size);
-  else if (r.error().code == mp::ErrorCode::NeedMoreBytes) __builtin_trap();  // all bytes were given
-
-  // A prefix of a file said to be larger: parses, fails on a rule, or asks for more than given.
-  if (size >= 8) {
-    const uint64_t file_size = size + (static_cast<uint64_t>(data[size - 1]) << 24);
-    const size_t prefix = size / 2 + 4;
-    needed = 0;
-    auto p = mp::parse_gguf(buf.data(), prefix, file_size, &needed);
-    if (p) check_header(p.value(), file_size);
-    else if (p.error().code == mp::ErrorCode::NeedMoreBytes)
-      check(needed > prefix && needed <= file_size && needed <= mp::kMaxGgufHeaderBytes);
-  }
+  // The GGUF reader needs no padding; a prefix never asks for more than the header cap.
+  mp_fuzz::run_header_fuzz(data, size, 0, 24, mp::kMaxGgufHeaderBytes,
+                           [](const uint8_t* d, size_t have, uint64_t file_size, uint64_t* needed) {
+                             return mp::parse_gguf(d, have, file_size, needed);
+                           },
+                           check_header);
   return 0;
 }

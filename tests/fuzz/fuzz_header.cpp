@@ -2,16 +2,14 @@
 // file; it is copied into a padded buffer, as the callers do. Besides "never crash", a header that
 // parses must describe the file exactly: tensors contiguous from 0 to the last data byte.
 #include <cstdint>
-#include <cstring>
-#include <vector>
+#include <limits>
 
 #include "format/safetensors_header.h"
+#include "fuzz_driver.h"
 
 namespace {
 
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
+using mp_fuzz::check;
 
 void check_header(const mp::Header& h, uint64_t file_size) {
   uint64_t at = 0;
@@ -26,24 +24,10 @@ void check_header(const mp::Header& h, uint64_t file_size) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  std::vector<uint8_t> buf(size + mp::kJsonPadding, 0);
-  if (size) std::memcpy(buf.data(), data, size);
-
-  // The whole file in memory.
-  uint64_t needed = 0;
-  auto r = mp::parse_header(buf.data(), size, size, &needed);
-  if (r) check_header(r.value(), size);
-  else if (r.error().code == mp::ErrorCode::NeedMoreBytes) __builtin_trap();  // all bytes were given
-
-  // Only a prefix in memory, the file said to be larger (the speculative first read): either the
-  // prefix suffices, or NeedMoreBytes asks for more than was given.
-  if (size >= 8) {
-    const uint64_t file_size = size + (static_cast<uint64_t>(data[size - 1]) << 32);
-    const size_t prefix = size / 2 + 4;
-    needed = 0;
-    auto p = mp::parse_header(buf.data(), prefix, file_size, &needed);
-    if (p) check_header(p.value(), file_size);
-    else if (p.error().code == mp::ErrorCode::NeedMoreBytes) check(needed > prefix && needed <= file_size);
-  }
+  mp_fuzz::run_header_fuzz(data, size, mp::kJsonPadding, 32, std::numeric_limits<uint64_t>::max(),
+                           [](const uint8_t* d, size_t have, uint64_t file_size, uint64_t* needed) {
+                             return mp::parse_header(d, have, file_size, needed);
+                           },
+                           check_header);
   return 0;
 }

@@ -25,6 +25,7 @@ test('several parents, sparse merges, fine-tunes, copies and non-merges each say
   assert.match(plainMeaning(view('sparse-merge')), /partly dropped and rescaled the way merge tools do it/);
   assert.match(plainMeaning(view('fine-tune')), /looks like org\/parent trained further/);
   assert.match(plainMeaning(view('copy')), /are those of org\/parent, unchanged/);
+  assert.match(plainMeaning(view('quantized-copy')), /^This file is org\/parent quantized: .*the rounding the quantization itself leaves, nothing more\.$/);
   assert.match(plainMeaning(view('not-a-merge')), /not a blend of the models given.*does not say where it came from/);
   assert.match(plainMeaning(view('inconclusive', { alpha: [NaN] })), /do not settle the question/);
 });

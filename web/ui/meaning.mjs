@@ -43,6 +43,9 @@ export function plainMeaning(v) {
       return 'Whole tensors of this model are copied unchanged from the models given: it was assembled from them, not trained.';
     case 'copy':
       return `This model's weights are those of ${parents[0] ?? base}, unchanged or only saved again in another precision.`;
+    case 'quantized-copy':
+      return `This file is ${parents[0] ?? base} quantized: what differs from ${parents[0] ?? base} is the rounding ` +
+        'the quantization itself leaves, nothing more.';
     case 'fine-tune':
       return `This model looks like ${parents[0]} trained further: it keeps ${parents[0]}'s changes and adds changes ` +
         'of its own that none of the models given explains.';

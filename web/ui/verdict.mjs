@@ -7,7 +7,7 @@ import { plainMeaning } from './meaning.mjs';
 
 const TONE = {
   'linear-merge': 'merge', 'sparse-merge': 'merge', 'slerp-merge': 'merge', 'nearswap-merge': 'merge', passthrough: 'merge',
-  copy: 'merge', 'fine-tune': 'clear', 'not-a-merge': 'clear', inconclusive: 'unsure',
+  copy: 'merge', 'quantized-copy': 'merge', 'fine-tune': 'clear', 'not-a-merge': 'clear', inconclusive: 'unsure',
 };
 
 /**

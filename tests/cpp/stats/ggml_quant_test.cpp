@@ -66,19 +66,31 @@ TEST_CASE("dequantization is bit-exact with ggml's dequantize_row_* for every bl
   }
 }
 
-TEST_CASE("block rounding noise: step^2/12 per element from the block scales", "[ggml_quant]") {
-  // Q8_0 block with d = 0.5 (f16 0x3800): 32 elements of 0.25 / 12.
+TEST_CASE("block rounding noise: step^2/12 per rounded element from the block scales", "[ggml_quant]") {
+  // Q8_0 block with d = 0.5 (f16 0x3800): 31 rounded elements of 0.25 / 12, the largest exact.
   std::vector<uint8_t> q8(34, 0);
   q8[0] = 0x00;
   q8[1] = 0x38;
-  CHECK(block_rounding_noise(Dtype::Q8_0, q8.data()) == Approx(32 * 0.25 / 12));
+  CHECK(block_rounding_noise(Dtype::Q8_0, q8.data()) == Approx(31 * 0.25 / 12));
+  // Q4_0 with d = 0.5: nibble 8 is 0, nibble 15 the clipped far end (7 d). Three elements there.
+  std::vector<uint8_t> q4(18, 0x88);
+  q4[0] = 0x00;
+  q4[1] = 0x38;
+  q4[2] = 0x8F;
+  q4[3] = 0xF8;
+  q4[4] = 0x8F;
+  CHECK(block_rounding_noise(Dtype::Q4_0, q4.data()) == Approx(28 * 0.25 / 12 + 3 * kQ4_0ClipError * 0.25));
+  // Q4_1: min and max both exact.
+  std::vector<uint8_t> q41(20, 0);
+  q41[1] = 0x38;
+  CHECK(block_rounding_noise(Dtype::Q4_1, q41.data()) == Approx(30 * 0.25 / 12));
   // Q4_K with d = 1, all eight 6-bit scales 2 (sub-blocks 0-3 in bytes 0-3, 4-7 in the low nibbles
-  // of bytes 8-11): 256 elements of 4 / 12.
+  // of bytes 8-11): 256 elements of 4 / 12, times the scale search's fraction.
   std::vector<uint8_t> q4k(144, 0);
   q4k[0] = 0x00;
   q4k[1] = 0x3c;
   for (int j = 0; j < 4; ++j) q4k[4 + j] = 2;
   for (int j = 8; j < 12; ++j) q4k[4 + j] = 2;
-  CHECK(block_rounding_noise(Dtype::Q4_K, q4k.data()) == Approx(256 * 4.0 / 12));
+  CHECK(block_rounding_noise(Dtype::Q4_K, q4k.data()) == Approx(kQ4_KSearchFraction * 256 * 4.0 / 12));
   CHECK(block_rounding_noise(Dtype::F32, q8.data()) == 0);
 }

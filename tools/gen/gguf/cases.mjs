@@ -15,7 +15,9 @@ import { encodeSafetensors } from '../safetensors-io.mjs';
 import { EVAL_TYPES, MERGE_ALPHA, ggufBytes, sourceModels } from './models.mjs';
 
 /** Alpha tolerance per file type: the issue's 0.02 (8-bit) and 0.05 (4-bit), between them by bits. */
-export const ALPHA_TOLERANCE = { Q8_0: 0.02, Q6_K: 0.02, Q5_1: 0.03, Q4_0: 0.05, Q4_K: 0.05, Q4_K_M: 0.05 };
+export const ALPHA_TOLERANCE = { Q8_0: 0.02, Q6_K: 0.02, Q5_0: 0.03, Q5_1: 0.03, Q4_0: 0.05, Q4_1: 0.05, Q4_K: 0.05, Q4_K_M: 0.05 };
+/** The types of the BERT-tiny rows: the mock hub's (EVAL_TYPES) and every other type the generator writes. */
+const TYPES = [...EVAL_TYPES, 'Q5_0', 'Q4_1'];
 
 /**
  * Writes the GGUF suspects under `out` and returns manifest entries.
@@ -27,9 +29,9 @@ export function ggufCases({ out, realDir, only }) {
   const folder = (name) => path.join(realDir, name);
   const roles = (suspect) => ({ suspect, parents: [folder('bert-tiny-sst2-fhe')], base: folder('bert-tiny-fhe-v0-weights'), control: folder('bert-tiny-emotion-fhe') });
   const specs = [
-    ...EVAL_TYPES.map((t) => ({ id: `gguf-copy-sst2-${t}`, model: m.sst2, type: t, notes: `real sst2 quantized to ${t} (ggml reference quantizers)`,
+    ...TYPES.map((t) => ({ id: `gguf-copy-sst2-${t}`, model: m.sst2, type: t, notes: `real sst2 quantized to ${t} (ggml reference quantizers)`,
       expected: { kind: 'quantized-copy', accept: ['quantized-copy', 'copy'], method: '', quant: t } })),
-    ...EVAL_TYPES.map((t) => ({ id: `gguf-merge-sst2-a${MERGE_ALPHA}-${t}`, model: m.merge, type: t,
+    ...TYPES.map((t) => ({ id: `gguf-merge-sst2-a${MERGE_ALPHA}-${t}`, model: m.merge, type: t,
       notes: `C = ${MERGE_ALPHA} sst2 + ${(1 - MERGE_ALPHA).toFixed(3)} base (F32), quantized to ${t}`,
       expected: { kind: 'linear-merge', accept: ['linear-merge'], method: 'linear', alpha: [MERGE_ALPHA], alpha_tolerance: ALPHA_TOLERANCE[t], quant: t } })),
     { id: 'gguf-unrelated-Q8_0', model: m.unrelated, type: 'Q8_0', notes: 'a random init of the same shapes, Q8_0, claimed to be sst2',
