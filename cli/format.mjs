@@ -4,7 +4,8 @@
 // Names, repo ids and messages come from the models: every cell and line of text goes through
 // termSafe() (cli-term.mjs), so a name cannot move the cursor or print a line of its own.
 import { termSafe } from './term.mjs';
-import { percent } from '../js/report/view.mjs';
+import { buildView } from '../js/report/view.mjs';
+import { methodParams } from '../js/report/method-params.mjs';
 
 /** @param {number|null|undefined} x */
 export function fmtNum(x, digits = 4) {
@@ -151,7 +152,7 @@ export function formatReport(report) {
   out.push(table(orows, 'lrr'));
   const why = typeof report.verdict?.undefined === 'string' ? report.verdict.undefined : '';
   if ((summary.alphas ?? []).some((a) => !Number.isFinite(a))) out.push(termSafe(`  alpha undefined${why ? `: ${why}` : ''}`));
-  out.push(`  cos_fit ${fmtNum(summary.cos_fit, 5)}`);
+  out.push(`  cos_fit ${typeof summary.cos_fit === 'number' ? fmtNum(summary.cos_fit, 5) : 'undefined'}`);
   // A GGUF suspect: the best cos_fit its quantization leaves a perfect merge or copy (the core's
   // quant_floor, from the block scales), and alpha's spread from quantization alone.
   const qf = summary.quant_floor;
@@ -159,11 +160,10 @@ export function formatReport(report) {
     out.push(`  quantization floor: cos_fit at most ${fmtNum(qf.cos_floor, 5)} after the suspect's quantization` +
       (typeof qf.alpha_se === 'number' ? `; alpha +/- ${fmtNum(qf.alpha_se, 4)} from quantization alone` : ''));
   }
-  const params = report.verdict?.params;
-  if (params && (params.density ?? []).length) {
-    const per = (xs) => xs.map((x, i) => `${parentName(i)} ${Number.isFinite(x) ? fmtNum(x, 3) : 'undefined'}`).join(', ');
-    out.push(termSafe(`  ${report.verdict.method || 'sparse'}: density ${per(params.density)}; weights ${per(params.weights ?? [])}` +
-      (Number.isFinite(params.gamma) ? `; gamma ${percent(params.gamma)}` : '')));
+  // The named method's parameters from the structured verdict, worded as the page words them.
+  const items = methodParams(buildView(report), parentName);
+  if (items.length) {
+    out.push(termSafe(`  ${report.verdict?.method || summary.verdict}: ${items.map((it) => (it.whole ? it.value : `${it.label} ${it.value}`)).join('; ')}`));
   }
   if (summary.control) {
     const ca = (summary.control.alphas ?? []).map((a, i) => `${parentName(i)} ${fmtNum(a)}`).join(', ');

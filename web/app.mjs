@@ -15,6 +15,7 @@ import { bytes, int } from './ui/format.mjs';
 import { compareWithExpected, decodeShareParams } from '../js/report/share-link.mjs';
 import { formatModelId } from '../js/io/hub/model-id.mjs';
 import { reportToCsv } from '../js/report/csv.mjs';
+import { percent } from '../js/report/percent.mjs';
 import { LINEAGE_SCHEMA, METHOD_VERSION } from '../js/engine/defaults.mjs';
 
 const PHASES = {
@@ -281,7 +282,7 @@ function coverageNote(report) {
   const text = `Sampled ${int(c.sampled)}${of} tensors (${int(c.layers)} layer${c.layers === 1 ? '' : 's'} × ${int(c.components)} component${c.components === 1 ? '' : 's'}).`;
   if (!(c.share < LOW_COVERAGE)) return h('p', { id: 'coverage', class: 'muted' }, text);
   return h('p', { id: 'coverage', class: 'coverage-warning', role: 'note' }, text,
-    ` That is ${Math.max(1, Math.round(c.share * 100))}% of the model's tensors: parts merged differently may not be in the sample. ` +
+    ` That is ${percent(c.share, 0)} of the model's tensors: parts merged differently may not be in the sample. ` +
     'A larger byte budget (under Advanced) covers more.');
 }
 

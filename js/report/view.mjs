@@ -2,7 +2,10 @@
 // flat "view" built here, so a change in the report's field names is fixed in this file only.
 // The report comes from a worker that read it from a hub; treat every field as untrusted (strings
 // are only ever shown through text nodes; numbers are checked with Number.isFinite).
+import { percent } from './percent.mjs';
 
+// The percentage rule lives in percent.mjs; re-exported for the modules that read the view.
+export { percent };
 
 /** First defined value among property paths ("a.b.c"). */
 export function pick(obj, ...paths) {
@@ -17,22 +20,6 @@ export function pick(obj, ...paths) {
 const arr = (v) => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
 const numOrNaN = (v) => (typeof v === 'number' ? v : NaN);
 
-/**
- * A share (0..1) as a percentage that is never rounded to 100% or 0% when it is not exactly that
- * (99.975% is "99.98%", not "100.0%"); "undefined" when it is not a number. Page and CLI use it.
- * @param {number} share
- * @returns {string}
- */
-export function percent(share) {
-  if (typeof share !== 'number' || !Number.isFinite(share)) return 'undefined';
-  for (let d = 1; d <= 6; d++) {
-    const s = (100 * share).toFixed(d);
-    const r = Number(s);
-    if ((r === 100 && share < 1) || (r === 0 && share > 0)) continue;
-    return `${s}%`;
-  }
-  return share > 0.5 ? '<100%' : '>0%';
-}
 const nums = (v) => arr(v).map(numOrNaN);
 
 /** Role label for a model entry: suspect, parent i, base, control. */
@@ -113,6 +100,29 @@ export function buildView(report) {
       params: structuredParams(report.verdict),
       // why alpha is undefined (a parent equal to the base, ...), or '' when it is defined
       undefinedReason: typeof report.verdict?.undefined === 'string' ? report.verdict.undefined : '',
+      // the parent the verdict names (0-based: the one C copies or fine-tunes), -1 when none
+      parent: Number.isInteger(report.verdict?.parent) && report.verdict.parent >= 1 ? report.verdict.parent - 1 : -1,
+      // per-group weights when the groups' weights differ (per component or per layer)
+      groups: arr(report.verdict?.groups).map((g) => ({
+        component: String(g?.component ?? ''),
+        layer: Number.isInteger(g?.layer) ? g.layer : -1,
+        weights: nums(g?.weights),
+        cosFit: numOrNaN(g?.cos_fit),
+      })),
+      // the wrong-base signal: the role assignment that explains the models better (base: "A1"..,
+      // or '' when none does), or null
+      wrongBase: report.verdict?.wrong_base && typeof report.verdict.wrong_base === 'object' ? {
+        signal: String(report.verdict.wrong_base.signal ?? ''),
+        base: typeof report.verdict.wrong_base.base === 'string' ? report.verdict.wrong_base.base : '',
+        alphas: nums(report.verdict.wrong_base.alphas),
+        cosFit: numOrNaN(report.verdict.wrong_base.cos_fit),
+        givenParentCos: numOrNaN(report.verdict.wrong_base.given_parent_cos),
+      } : null,
+      // the method tests' measurements the parameters quote (nearswap's shares)
+      tests: {
+        equalA: numOrNaN(report.verdict?.tests?.equal_a_share),
+        clipped: numOrNaN(report.verdict?.tests?.clipped_share),
+      },
     },
     overall: {
       alpha: nums(summary.alphas),

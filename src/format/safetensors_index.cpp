@@ -3,7 +3,7 @@
 // Indexes reach tens of MB (20.6 MB, ~185k tensors, for the FP8 397B per-expert one; capped at
 // kMaxIndexBytes). A DOM or simdjson On-Demand parse first indexes every structural character
 // (4 bytes each) and keeps a string buffer of 5/3 the input: 6.7x the index in wasm memory, which
-// wasm never returns. So the index is read by one forward walk over its bytes instead: tensor
+// wasm never returns. So the index is read by one forward walk over its bytes (json_cursor.h): tensor
 // names stay where they are (views into the kept buffer, 12 bytes a tensor), shard names are
 // stored once, and every value, ignored ones included, is checked to the JSON grammar (RFC 8259,
 // as simdjson checks it) so malformed JSON anywhere is refused.
@@ -11,15 +11,14 @@
 
 #include <cmath>
 #include <cstdlib>
-#include <cstring>
-#include <functional>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
-#include "format/json_walk.h"  // kMaxJsonDepth
-#include "simdjson.h"          // validate_utf8 (no allocation)
+#include "format/json_cursor.h"
+#include "format/name_set.h"
+#include "simdjson.h"  // validate_utf8 (no allocation)
 
 namespace mp {
 
@@ -55,298 +54,19 @@ const char* unsafe_reason(std::string_view shard) {
   return nullptr;
 }
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-void append_utf8(std::string* out, uint32_t cp) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
-// A string token: the bytes between its quotes, and whether it holds escapes.
-struct Str {
-  std::string_view raw;
-  bool escaped = false;
-};
-
-// The forward walk. `p_` only moves forward; every read is checked against `end_`.
-class Walker {
- public:
-  Walker(const char* text, size_t len) : begin_(text), p_(text), end_(text + len) {}
-
-  void ws() {
-    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
-  }
-  bool at_end() const { return p_ >= end_; }
-  char peek() const { return p_ < end_ ? *p_ : '\0'; }
-  bool eat(char c) {
-    if (p_ < end_ && *p_ == c) {
-      ++p_;
-      return true;
-    }
-    return false;
-  }
-  size_t offset() const { return static_cast<size_t>(p_ - begin_); }
-  const char* begin() const { return begin_; }
-
-  // A syntax error at the current byte, naming where in the index it is.
-  Error syntax(std::string_view where, const char* what) const {
-    std::string msg = "invalid JSON";
-    if (!where.empty()) msg += " in " + std::string(where);
-    msg += " at byte " + std::to_string(offset()) + " (";
-    msg += at_end() ? "unexpected end of the index" : what;
-    return invalid(msg + ")");
-  }
-
-  // At '"': walks the string to its closing quote, checking escapes (surrogates pair up, as
-  // simdjson requires) and that no control character is unescaped.
-  bool string(Str* out) {
-    if (!eat('"')) return false;
-    const char* start = p_;
-    bool escaped = false;
-    for (;;) {
-      // The common case: plain bytes up to the closing quote.
-      while (p_ < end_ && *p_ != '"' && *p_ != '\\' && static_cast<unsigned char>(*p_) >= 0x20) ++p_;
-      if (p_ >= end_ || static_cast<unsigned char>(*p_) < 0x20) return false;
-      if (*p_ == '"') break;
-      escaped = true;
-      ++p_;  // the backslash
-      if (p_ >= end_) return false;
-      const char c = *p_++;
-      if (c == 'u') {
-        uint32_t cp = 0;
-        if (!hex4(&cp)) return false;
-        if (cp >= 0xD800 && cp < 0xDC00) {
-          uint32_t lo = 0;
-          if (!eat('\\') || !eat('u') || !hex4(&lo) || lo < 0xDC00 || lo > 0xDFFF) return false;
-        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-          return false;  // a low surrogate with no high one before it
-        }
-      } else if (!std::strchr("\"\\/bfnrt", c) || c == '\0') {
-        return false;
-      }
-    }
-    out->raw = std::string_view(start, static_cast<size_t>(p_ - start));
-    out->escaped = escaped;
-    ++p_;  // the closing quote
-    return true;
-  }
-
-  // A JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?; false if malformed.
-  bool number(std::string_view* tok) {
-    const char* start = p_;
-    eat('-');
-    if (eat('0')) {
-    } else if (digits() == 0) {
-      return false;
-    }
-    if (eat('.') && digits() == 0) return false;
-    if (peek() == 'e' || peek() == 'E') {
-      ++p_;
-      if (!eat('+')) eat('-');
-      if (digits() == 0) return false;
-    }
-    *tok = std::string_view(start, static_cast<size_t>(p_ - start));
-    return true;
-  }
-
-  // Any JSON value, checked and skipped. `depth` counts the containers around it.
-  bool skip_value(int depth) {
-    if (depth > kMaxJsonDepth) return false;
-    const char c = peek();
-    if (c == '"') {
-      Str s;
-      return string(&s);
-    }
-    if (c == '{' || c == '[') {
-      const char close = c == '{' ? '}' : ']';
-      ++p_;
-      ws();
-      if (eat(close)) return true;
-      for (;;) {
-        if (c == '{') {
-          Str key;
-          if (!string(&key)) return false;
-          ws();
-          if (!eat(':')) return false;
-          ws();
-        }
-        if (!skip_value(depth + 1)) return false;
-        ws();
-        if (eat(close)) return true;
-        if (!eat(',')) return false;
-        ws();
-      }
-    }
-    if (c == '-' || (c >= '0' && c <= '9')) {
-      std::string_view tok;
-      return number(&tok) && finite(tok);
-    }
-    return atom("true") || atom("false") || atom("null");
-  }
-
-  // A number simdjson would refuse for being out of a double's range (1e400) is refused too.
-  static bool finite(std::string_view tok) {
-    if (tok.find_first_of(".eE") == std::string_view::npos && tok.size() < 300) return true;
-    std::string copy(tok);
-    return std::isfinite(std::strtod(copy.c_str(), nullptr));
-  }
-
- private:
-  bool hex4(uint32_t* cp) {
-    if (end_ - p_ < 4) return false;
-    uint32_t v = 0;
-    for (int i = 0; i < 4; ++i) {
-      const int d = hex_digit(p_[i]);
-      if (d < 0) return false;
-      v = v * 16 + static_cast<uint32_t>(d);
-    }
-    p_ += 4;
-    *cp = v;
-    return true;
-  }
-  size_t digits() {
-    const char* s = p_;
-    while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_;
-    return static_cast<size_t>(p_ - s);
-  }
-  bool atom(const char* word) {
-    const size_t n = std::strlen(word);
-    if (static_cast<size_t>(end_ - p_) < n || std::memcmp(p_, word, n) != 0) return false;
-    p_ += n;
-    return true;
-  }
-
-  const char* begin_;
-  const char* p_;
-  const char* end_;
-};
-
-// The text of a string token with its escapes resolved (the walk has checked them).
-std::string unescape(std::string_view raw) {
-  std::string out;
-  out.reserve(raw.size());
-  for (size_t i = 0; i < raw.size(); ++i) {
-    if (raw[i] != '\\') {
-      out.push_back(raw[i]);
-      continue;
-    }
-    const char c = raw[++i];
-    switch (c) {
-      case 'b': out.push_back('\b'); break;
-      case 'f': out.push_back('\f'); break;
-      case 'n': out.push_back('\n'); break;
-      case 'r': out.push_back('\r'); break;
-      case 't': out.push_back('\t'); break;
-      case 'u': {
-        auto hex = [&](size_t at) {
-          uint32_t v = 0;
-          for (size_t k = 0; k < 4; ++k) v = v * 16 + static_cast<uint32_t>(hex_digit(raw[at + k]));
-          return v;
-        };
-        uint32_t cp = hex(i + 1);
-        i += 4;
-        if (cp >= 0xD800 && cp < 0xDC00) {
-          const uint32_t lo = hex(i + 3);  // "\uDC00": the walk checked it is there
-          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-          i += 6;
-        }
-        append_utf8(&out, cp);
-        break;
-      }
-      default: out.push_back(c);  // " \ /
-    }
-  }
-  return out;
-}
-
-// A string token's text, unescaped into `scratch` only when it holds escapes.
-std::string_view text_of(const Str& s, std::string* scratch) {
-  if (!s.escaped) return s.raw;
-  *scratch = unescape(s.raw);
-  return *scratch;
-}
-
-// A set of tensor names for the duplicate check. An index near the cap has half a million
-// names, so the set does not fit in cache and each probe is a miss: open addressing over 8-byte
-// slots (32 bits of hash, the entry's id) makes that one miss per name, and names (read back
-// from the index) are only compared when the hashes match.
-class NameSet {
- public:
-  // Sized for `expected` names up front: growing holds the old table and the new one at once.
-  explicit NameSet(size_t expected) {
-    size_t cap = 1024;
-    while (cap < expected * 2) cap <<= 1;
-    slots_.assign(cap, Slot{});
-  }
-  // False when `name` is already in the set; else remembers it as entry `id`.
-  template <typename NameOf>
-  bool insert(std::string_view name, uint32_t id, const NameOf& name_of) {
-    if ((count_ + 1) * 2 > slots_.size()) grow();
-    const uint64_t h = std::hash<std::string_view>{}(name);
-    const uint32_t tag = static_cast<uint32_t>(h >> 32);
-    const size_t mask = slots_.size() - 1;
-    for (size_t i = h & mask;; i = (i + 1) & mask) {
-      Slot& s = slots_[i];
-      if (s.id == kEmpty) {
-        s = Slot{tag, id, static_cast<uint32_t>(h)};
-        ++count_;
-        return true;
-      }
-      if (s.tag == tag && s.low == static_cast<uint32_t>(h) && name_of(s.id) == name) return false;
-    }
-  }
-
- private:
-  static constexpr uint32_t kEmpty = UINT32_MAX;
-  struct Slot {
-    uint32_t tag = 0;
-    uint32_t id = kEmpty;
-    uint32_t low = 0;  // the hash's low half, to re-place the slot when the table grows
-  };
-  void grow() {
-    std::vector<Slot> old = std::move(slots_);
-    slots_.assign(old.size() * 2, Slot{});
-    const size_t mask = slots_.size() - 1;
-    for (const Slot& s : old) {
-      if (s.id == kEmpty) continue;
-      size_t i = s.low & mask;
-      while (slots_[i].id != kEmpty) i = (i + 1) & mask;
-      slots_[i] = s;
-    }
-  }
-  std::vector<Slot> slots_;
-  size_t count_ = 0;
-};
-
 }  // namespace
 
 // The walk over the root, metadata and weight_map (a friend of ShardIndex: it fills the entries).
 struct IndexReader {
-  Walker w;
+  JsonCursor w;
   ShardIndex* out;
   std::string scratch;
 
+  Error syntax(std::string_view where, const char* what) const { return invalid(w.syntax_message(where, what)); }
+
   Error expect_colon(std::string_view where) {
     w.ws();
-    if (!w.eat(':')) return w.syntax(where, "expected ':'");
+    if (!w.eat(':')) return syntax(where, "expected ':'");
     w.ws();
     return Error{};
   }
@@ -355,27 +75,27 @@ struct IndexReader {
   Result<bool> next_member(std::string_view where) {
     w.ws();
     if (w.eat('}')) return false;
-    if (!w.eat(',')) return w.syntax(where, "expected ',' or '}'");
+    if (!w.eat(',')) return syntax(where, "expected ',' or '}'");
     w.ws();
-    if (w.peek() != '"') return w.syntax(where, "expected a quoted name");
+    if (w.peek() != '"') return syntax(where, "expected a quoted name");
     return true;
   }
 
   Error metadata() {
     if (w.peek() != '{') {
-      if (!w.skip_value(1)) return w.syntax("metadata", "not a JSON value");
+      if (!w.skip_value(1)) return syntax("metadata", "not a JSON value");
       return invalid("metadata must be an object");
     }
     w.eat('{');
     w.ws();
     if (w.eat('}')) return Error{};
-    if (w.peek() != '"') return w.syntax("metadata", "expected a quoted name");
+    if (w.peek() != '"') return syntax("metadata", "expected a quoted name");
     for (;;) {
-      Str key;
-      if (!w.string(&key)) return w.syntax("metadata", "malformed string");
+      JsonString key;
+      if (!w.string(&key)) return syntax("metadata", "malformed string");
       if (Error e = expect_colon("metadata"); !e.ok()) return e;
       if (text_of(key, &scratch) != "total_size") {
-        if (!w.skip_value(2)) return w.syntax("metadata", "malformed value");
+        if (!w.skip_value(2)) return syntax("metadata", "malformed value");
       } else {
         if (out->has_total_size) return invalid("duplicate metadata.total_size");
         const size_t at = w.offset();
@@ -384,7 +104,7 @@ struct IndexReader {
         const bool is_number = (c == '-' || (c >= '0' && c <= '9')) && w.number(&tok);
         if (!is_number) {
           // Not a number: a valid other value is the wrong type, anything else bad JSON.
-          if (!w.skip_value(2)) return w.syntax("metadata", "malformed value");
+          if (!w.skip_value(2)) return syntax("metadata", "malformed value");
           std::string_view raw(w.begin() + at, w.offset() - at);
           if (raw.size() > 40) raw = raw.substr(0, 40);
           return invalid("metadata.total_size must be a non-negative integer, got " + std::string(raw));
@@ -428,13 +148,13 @@ struct IndexReader {
 
   Error weight_map(size_t json_len) {
     if (w.peek() != '{') {
-      if (!w.skip_value(1)) return w.syntax("weight_map", "not a JSON value");
+      if (!w.skip_value(1)) return syntax("weight_map", "not a JSON value");
       return invalid("weight_map must be an object {tensor: shard file}");
     }
     w.eat('{');
     w.ws();
     if (w.eat('}')) return invalid("weight_map is empty");
-    if (w.peek() != '"') return w.syntax("weight_map", "expected a quoted tensor name");
+    if (w.peek() != '"') return syntax("weight_map", "expected a quoted tensor name");
     // An entry of a real weight_map takes 60-120 bytes of JSON: reserving from the input length
     // saves most of the vector's growth (and its transient double size).
     out->entries_.reserve(json_len / 96);
@@ -446,8 +166,8 @@ struct IndexReader {
     uint32_t last_id = 0;
     std::string shard_scratch;
     for (;;) {
-      Str key;
-      if (!w.string(&key)) return w.syntax("weight_map", "malformed tensor name");
+      JsonString key;
+      if (!w.string(&key)) return syntax("weight_map", "malformed tensor name");
       ShardIndex::Entry e;
       if (key.escaped) {
         const std::string text = unescape(key.raw);
@@ -464,12 +184,12 @@ struct IndexReader {
       // Built only for a message: a string per entry would cost more than the walk.
       auto where = [&] { return "weight_map entry of tensor " + named(name); };
       if (Error err = expect_colon("weight_map"); !err.ok()) return err;
-      Str value;
+      JsonString value;
       if (w.peek() != '"') {
-        if (!w.skip_value(2)) return w.syntax(where(), "malformed value");
+        if (!w.skip_value(2)) return syntax(where(), "malformed value");
         return invalid(where() + " is not a string");
       }
-      if (!w.string(&value)) return w.syntax(where(), "malformed string");
+      if (!w.string(&value)) return syntax(where(), "malformed string");
       if (!names.insert(name, id, name_of)) return invalid("duplicate tensor name " + named(name) + " in weight_map");
       const std::string_view shard = text_of(value, &shard_scratch);
       if (id == 0 || shard != last_shard) {
@@ -507,21 +227,21 @@ Result<ShardIndex> parse_index(IndexBytes json, size_t json_len) {
 
   ShardIndex out;
   out.text_ = std::move(json);
-  IndexReader r{Walker(text, json_len), &out, {}};
-  Walker& w = r.w;
+  IndexReader r{JsonCursor(text, json_len), &out, {}};
+  JsonCursor& w = r.w;
   w.ws();
   if (w.peek() != '{') {
-    if (w.at_end() || !w.skip_value(0)) return w.syntax("", "not a JSON value");
+    if (w.at_end() || !w.skip_value(0)) return r.syntax("", "not a JSON value");
     return invalid("the index is not a JSON object");
   }
   w.eat('{');
   w.ws();
   bool has_metadata = false, has_weight_map = false;
   if (!w.eat('}')) {
-    if (w.peek() != '"') return w.syntax("", "expected a quoted name");
+    if (w.peek() != '"') return r.syntax("", "expected a quoted name");
     for (;;) {
-      Str key;
-      if (!w.string(&key)) return w.syntax("", "malformed string");
+      JsonString key;
+      if (!w.string(&key)) return r.syntax("", "malformed string");
       const std::string name(text_of(key, &r.scratch));
       if (Error e = r.expect_colon(""); !e.ok()) return e;
       if (name == "metadata") {
@@ -533,7 +253,7 @@ Result<ShardIndex> parse_index(IndexBytes json, size_t json_len) {
         has_weight_map = true;
         if (Error e = r.weight_map(json_len); !e.ok()) return e;
       } else if (!w.skip_value(1)) {
-        return w.syntax(named(name), "malformed value");
+        return r.syntax(named(name), "malformed value");
       }
       auto more = r.next_member("");
       if (!more) return more.error();

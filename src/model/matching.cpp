@@ -18,6 +18,7 @@
 #include "model/matching.h"
 
 #include <algorithm>
+#include <deque>
 #include <string_view>
 #include <unordered_map>
 
@@ -55,9 +56,10 @@ uint64_t element_count(const std::vector<uint64_t>& shape) {
 
 bool is_fp8(Dtype d) { return d == Dtype::F8_E4M3 || d == Dtype::F8_E5M2; }
 
-// One weight tensor of one model.
+// One weight tensor of one model. Its class is kept once per group (below), not per entry: a
+// 397B FP8 trio has 557k tensors, and a class per tensor (its key and scale_of strings) held
+// ~70 MB at the run's peak.
 struct Entry {
-  uint32_t cls = 0;  // index into the classes vector
   uint32_t model = 0;
   TensorRef ref;
   uint32_t group = 0;  // one group per distinct key
@@ -83,7 +85,12 @@ Result<MatchResult> match_tensors(const std::vector<Model>& models, int parents)
 
   // Keys are grouped through a hash map (no string sort: a 397B FP8 model has ~186k tensors per
   // model); groups are visited in first-seen order, which is deterministic on every platform.
-  std::vector<TensorClass> classes;
+  // Per group: its key (a deque: the map holds views of them, which must not move) and the class
+  // of its first weight, which is the suspect's when the suspect has it (models come in role
+  // order), the only case in which the class is used.
+  std::deque<std::string> keys;
+  std::vector<TensorClass> group_cls;
+  std::vector<uint8_t> has_cls;
   std::vector<Entry> entries;
   // A block scale joins the group of the weight it scales (its scale_of key), flagged is_scale.
   std::vector<uint64_t> weight_count(n, 0);
@@ -91,11 +98,9 @@ Result<MatchResult> match_tensors(const std::vector<Model>& models, int parents)
   size_t total = 0;
   for (const Model& m : models)
     for (const ModelFile& f : m.files) total += f.header.tensors.size();
-  // Reserved up front: the map below holds views of these keys, which must not move.
-  classes.reserve(total);
   entries.reserve(total);
   std::unordered_map<std::string_view, uint32_t> group_of;
-  group_of.reserve(total);
+  group_of.reserve(total / static_cast<size_t>(n) + 1);  // about one group per tensor of a model
   std::vector<uint32_t> group_size;
 
   for (uint32_t m = 0; m < static_cast<uint32_t>(n); ++m) {
@@ -105,13 +110,22 @@ Result<MatchResult> match_tensors(const std::vector<Model>& models, int parents)
       for (uint32_t ti = 0; ti < tensors.size(); ++ti) {
         TensorClass c = classify_tensor(tensors[ti].name);
         const bool scale = c.is_scale;
-        classes.push_back(std::move(c));
-        const uint32_t cls = static_cast<uint32_t>(classes.size() - 1);
-        const std::string& key = scale ? classes[cls].scale_of : classes[cls].key;
-        auto [it, fresh] = group_of.try_emplace(std::string_view(key), static_cast<uint32_t>(group_size.size()));
-        if (fresh) group_size.push_back(0);
-        ++group_size[it->second];
-        entries.push_back(Entry{cls, m, TensorRef{fi, ti}, it->second, scale});
+        std::string& key = scale ? c.scale_of : c.key;
+        auto it = group_of.find(std::string_view(key));
+        if (it == group_of.end()) {
+          keys.push_back(key);
+          it = group_of.emplace(std::string_view(keys.back()), static_cast<uint32_t>(group_size.size())).first;
+          group_size.push_back(0);
+          group_cls.emplace_back();
+          has_cls.push_back(0);
+        }
+        const uint32_t g = it->second;
+        ++group_size[g];
+        if (!scale && !has_cls[g]) {
+          group_cls[g] = std::move(c);
+          has_cls[g] = 1;
+        }
+        entries.push_back(Entry{m, TensorRef{fi, ti}, g, scale});
         if (!scale) ++weight_count[m];
       }
     }
@@ -122,13 +136,15 @@ Result<MatchResult> match_tensors(const std::vector<Model>& models, int parents)
       return make_error(ErrorCode::NoMatchingTensors,
                         "the " + role(m) + " has no tensors to compare (no weight in its files)");
 
-  // Counting sort by group, stable: inside a group, entries stay in model order.
-  std::vector<Entry> weights(entries.size());
+  // Counting sort by group, stable: inside a group, entries stay in model order. Indices, not
+  // copies of the entries.
+  std::vector<uint32_t> by_group(entries.size());
   {
     std::vector<uint64_t> start(group_size.size() + 1, 0);
     for (size_t g = 0; g < group_size.size(); ++g) start[g + 1] = start[g] + group_size[g];
-    for (const Entry& e : entries) weights[start[e.group]++] = e;
+    for (size_t e = 0; e < entries.size(); ++e) by_group[start[entries[e].group]++] = static_cast<uint32_t>(e);
   }
+  auto weight = [&](size_t i) -> const Entry& { return entries[by_group[i]]; };
 
   std::vector<MatchedTensor> found;
   uint64_t common_keys = 0;  // keys present once in every model, for the error message
@@ -137,20 +153,21 @@ Result<MatchResult> match_tensors(const std::vector<Model>& models, int parents)
 
   std::vector<std::vector<const Entry*>> per_model(n), scales_of(n);
   size_t i = 0;
-  while (i < weights.size()) {
+  while (i < by_group.size()) {
     size_t j = i;
-    const uint32_t group = weights[i].group;
-    while (j < weights.size() && weights[j].group == group) ++j;
+    const uint32_t group = weight(i).group;
+    while (j < by_group.size() && weight(j).group == group) ++j;
     for (auto& v : per_model) v.clear();
     for (auto& v : scales_of) v.clear();
     const Entry* first_weight = nullptr;
     for (size_t e = i; e < j; ++e) {
-      (weights[e].scale ? scales_of : per_model)[weights[e].model].push_back(&weights[e]);
-      if (!weights[e].scale && !first_weight) first_weight = &weights[e];
+      const Entry& en = weight(e);
+      (en.scale ? scales_of : per_model)[en.model].push_back(&en);
+      if (!en.scale && !first_weight) first_weight = &en;
     }
     i = j;
     if (!first_weight) continue;  // scales of a weight no model has: nothing to compare
-    const std::string& key = classes[first_weight->cls].key;
+    const std::string& key = keys[group];
 
     auto name_of = [&](const Entry* e) -> const std::string& { return info(models, e->model, e->ref).name; };
 
@@ -198,7 +215,8 @@ Result<MatchResult> match_tensors(const std::vector<Model>& models, int parents)
     if (!dtype_ok) continue;
 
     // Shapes: equal, or (embeddings / lm_head) equal but for the vocabulary rows.
-    const TensorClass& cls0 = classes[per_model[0][0]->cls];
+    // The group's class is its first weight's: the suspect's, which per_model[0][0] is.
+    TensorClass& cls0 = group_cls[group];
     const bool vocab_rows = cls0.component == Component::Embedding || cls0.component == Component::LmHead;
     std::vector<uint64_t> shape = info(models, 0, per_model[0][0]->ref).shape;
     bool shape_ok = true;
@@ -242,7 +260,7 @@ Result<MatchResult> match_tensors(const std::vector<Model>& models, int parents)
     }
     if (!scales_ok) continue;
 
-    mt.cls = cls0;
+    mt.cls = std::move(cls0);  // each group is visited once
     mt.shape = std::move(shape);
     for (int m = 0; m < n; ++m) {
       mt.refs.push_back(per_model[m][0]->ref);

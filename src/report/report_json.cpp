@@ -236,13 +236,18 @@ void verdict_field(Writer& w, const Verdict& v) {
       vec("weights", v.weights.empty() && v.undefined_reason.empty() ? v.alphas : v.weights);
       vec("density", v.densities);
       w.field("lambda", v.lambda);
-      w.field("t", std::isfinite(v.slerp_t) ? v.slerp_t : v.nearswap_t);
+      // SLERP's t, nearswap's clip level, or model_stock's t (its mean over tensors: the weight
+      // is set per tensor from the parents' cosines, so the pooled weights are neither's)
+      w.field("t", std::isfinite(v.slerp_t) ? v.slerp_t : std::isfinite(v.nearswap_t) ? v.nearswap_t
+                   : v.rule == VerdictRule::ModelStock ? v.evidence.stock_t : NAN);
       w.field("gamma", v.gamma);
     });
     w.field_arr("groups", [&] {
       for (const auto& g : v.groups) {
         w.begin_object();
         w.field_str("component", g.component);
+        w.key("layer");
+        if (g.layer >= 0) w.integer(uint64_t(g.layer)); else w.null();
         vec("weights", g.alphas);
         w.field("cos_fit", g.cos_fit);
         w.end_object();

@@ -90,8 +90,11 @@ void gather_copies(Evidence& ev, const MatchResult& match, const std::vector<Ten
   ev.copy_parent = parent;
 }
 
-// alpha is undefined when a parent's delta is zero or two parents' deltas are the same.
+// alpha is undefined when nothing finite was compared, a parent's delta is zero or two parents'
+// deltas are the same.
 std::string undefined_reason_of(const Moments& m, int k) {
+  // An all-NaN suspect leaves nothing finite to fit: its empty Gram would read as "parent = base".
+  if (m.n == 0 && m.nonfinite > 0) return "no sampled element is finite (not NaN or Inf) in every model";
   for (int i = 0; i < k; ++i)
     if (m.g(1 + i, 1 + i) <= 0) return k == 1 ? "the parent equals the base" : "A" + std::to_string(i + 1) + " equals the base";
   for (int i = 0; i < k; ++i)
@@ -193,6 +196,7 @@ void gather_consistency(Evidence& ev, const Aggregates& agg) {
         hi1[i] = std::max(hi1[i], l.est.alpha[i]);
       }
       ev.layer_cos_min = std::min(ev.layer_cos_min, floor_fit(l));
+      ev.layer_fits.push_back({l.component, std::vector<double>(l.est.alpha, l.est.alpha + ev.k), l.est.cos_fit, l.layer});
     }
     if (!any_layer && c.usable > 0 && !c.est.degenerate) unlayered_cos = std::min(unlayered_cos, floor_fit(c));
     for (int i = 0; i < ev.k; ++i)

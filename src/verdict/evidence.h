@@ -51,6 +51,7 @@ struct ComponentFit {
   std::string component;
   std::vector<double> alphas;  // per parent
   double cos_fit = 0;
+  int layer = -1;              // a (layer, component) group's layer; -1: the whole component
 };
 
 struct Evidence {
@@ -148,6 +149,7 @@ struct Evidence {
 
   // Consistency over components and layers.
   std::vector<ComponentFit> components;  // in Component order
+  std::vector<ComponentFit> layer_fits;  // the checked (layer, component) groups, as in agg.layers
   double comp_min = 1e300, comp_max = -1e300;  // alpha[0] range over components (empty: min > max)
   double comp_spread = 0;
   double comp_cos_min = 1e300;           // 1e300: no component

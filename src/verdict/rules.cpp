@@ -384,6 +384,7 @@ void linear_form(Verdict& v, int active) {
     v.groups = ev.components;
   } else if (ev.layer_max - ev.layer_min > 0.1 && ev.layer_groups_fit) {
     v.rule = VerdictRule::LinearPerLayer;
+    v.groups = ev.layer_fits;  // quoted per (layer, component): the pooled weights are no layer's
   } else if (active >= 2) {
     v.rule = VerdictRule::TaskArithmetic;
   } else if (active == 1 && std::fabs(ev.alphas[only] - 1) < kFineTuneAlpha && !ev.reproduced) {
@@ -416,7 +417,9 @@ void linear_caveats(Verdict& v) {
     add_caveat(v, CaveatCode::Residual, "residual");
   if (ev.bf16 && o.est.rounding_floor < 0.9999) add_caveat(v, CaveatCode::RoundingFloor, "rounding-floor");
   if (rounding_zeros(ev)) add_caveat(v, CaveatCode::RoundingZeros, "rounding-zeros");
-  if (ev.k == 1 && ev.alphas[0] > 0.98 && ev.alphas[0] < 1.02) add_caveat(v, CaveatCode::AlphaNear1, "alpha-near-1");
+  // (a fine-tune has alpha ~1 by definition: "C is essentially A, re-saved" would contradict it)
+  if (ev.k == 1 && ev.alphas[0] > 0.98 && ev.alphas[0] < 1.02 && v.rule != VerdictRule::FineTune)
+    add_caveat(v, CaveatCode::AlphaNear1, "alpha-near-1");
   // Rounded suspect, equal weights: karcher's prediction (no free parameter) is within the rounding
   // floor's residual of the free fit. Between two models karcher is their spherical midpoint, whose
   // curvature (0.04% of ||D||^2 on the real deltas, mk-karcher-f32-k2) is below bf16's rounding

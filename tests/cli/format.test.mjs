@@ -68,7 +68,7 @@ test('one parent, null statistics, a control and no share link', () => {
   // undefined, not '-' or 0 (issue 12)
   assert.match(text, /A1\s+undefined\s+-/);
   assert.match(text, /alpha undefined\n/);
-  assert.match(text, /cos_fit -\n/);
+  assert.match(text, /cos_fit undefined\n/);
   assert.match(text, /control \(same statistics, control in C's place\): alpha A1 0\.1200, cos_fit 0\.15000/);
   assert.match(text, /norm\s+2\s+256\s+-\s+-\s+-/);
   assert.match(text, /no per-layer statistics/);
@@ -108,6 +108,7 @@ test('undefined alpha says why; sparse merges print each parent\'s density and w
   assert.match(formatReport(r), /A1\s+undefined\s+-\n  A2\s+undefined\s+-\n  alpha undefined: A1 and A2 are the same model\n/);
 
   const t = sample();
+  t.summary.verdict = 'sparse-merge';
   t.verdict = { kind: 'sparse-merge', method: 'ties', params: { weights: [0.6, 0.4], density: [0.5, null], lambda: 1, t: null, gamma: null }, flags: [], caveats: [], undefined: null };
   assert.match(formatReport(t), /  ties: density A1 0\.500, A2 undefined; weights A1 0\.600, A2 0\.400\n/);
 });

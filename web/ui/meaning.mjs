@@ -2,15 +2,9 @@
 // for a reader who is not a statistician. Rendered from the verdict's data (kind, the fitted
 // weights, which models played which role); never parsed from the technical sentence. No DOM.
 
-/** @typedef {ReturnType<import('../../js/report/view.mjs').buildView>} View */
+import { percent } from '../../js/report/percent.mjs';
 
-/** A share as a whole percent that is never 0 or 100 unless it is exactly that. @param {number} x */
-function wholePercent(x) {
-  const p = Math.round(100 * x);
-  if (p >= 100 && x < 1) return 99;
-  if (p <= 0 && x > 0) return 1;
-  return p;
-}
+/** @typedef {ReturnType<import('../../js/report/view.mjs').buildView>} View */
 
 /**
  * @param {View} v
@@ -20,14 +14,16 @@ export function plainMeaning(v) {
   const label = (/** @type {string} */ role) => v.models.find((m) => m.role === role)?.label ?? role;
   const parents = v.models.filter((m) => m.role.startsWith('parent')).map((m) => m.label);
   const base = label('base');
+  // the parent the verdict names (the one C copies or fine-tunes)
+  const named = parents[v.verdict.parent] ?? parents[0];
   const fitted = v.verdict.params.weights.some(Number.isFinite) ? v.verdict.params.weights : v.overall.alpha;
   const weights = fitted.filter(Number.isFinite);
   switch (v.verdict.kind) {
     case 'linear-merge':
     case 'slerp-merge': {
       if (v.k === 1 && weights.length === 1 && weights[0] > 0 && weights[0] < 1) {
-        const a = wholePercent(weights[0]);
-        return `Most of this model's weights are a fixed ${a}/${100 - a} blend of ${parents[0]} and ${base}; ` +
+        const [a, b] = [weights[0], 1 - weights[0]].map((x) => percent(x, 0).replace('%', ''));
+        return `Most of this model's weights are a fixed ${a}/${b} blend of ${parents[0]} and ${base}; ` +
           'a model trained on its own would not look like this.';
       }
       return `Most of this model's weights are a fixed blend of ${base} with ${parents.join(', ')}; ` +
@@ -42,12 +38,14 @@ export function plainMeaning(v) {
     case 'passthrough':
       return 'Whole tensors of this model are copied unchanged from the models given: it was assembled from them, not trained.';
     case 'copy':
-      return `This model's weights are those of ${parents[0] ?? base}, unchanged or only saved again in another precision.`;
+      // suspect = parent = base: the weights settle nothing about a merge
+      if (v.verdict.undefinedReason) return 'The models given are all the same model: there is nothing to tell apart, and no merge to find.';
+      return `This model's weights are those of ${named ?? base}, unchanged or only saved again in another precision.`;
     case 'quantized-copy':
-      return `This file is ${parents[0] ?? base} quantized: what differs from ${parents[0] ?? base} is the rounding ` +
+      return `This file is ${named ?? base} quantized: what differs from ${named ?? base} is the rounding ` +
         'the quantization itself leaves, nothing more.';
     case 'fine-tune':
-      return `This model looks like ${parents[0]} trained further: it keeps ${parents[0]}'s changes and adds changes ` +
+      return `This model looks like ${named} trained further: it keeps ${named}'s changes and adds changes ` +
         'of its own that none of the models given explains.';
     case 'not-a-merge':
       return 'These weights are not a blend of the models given. It may still share a base with them, as most ' +

@@ -2,7 +2,8 @@
 // table of models with their pinned commits.
 import { h } from './dom.mjs';
 import { bytes, int, num, parentName, shortSha } from './format.mjs';
-import { percent } from '../../js/report/view.mjs';
+import { percent } from '../../js/report/percent.mjs';
+import { methodParams } from '../../js/report/method-params.mjs';
 import { plainMeaning } from './meaning.mjs';
 
 const TONE = {
@@ -48,18 +49,14 @@ export function verdictCard(v, repro) {
       stat(`alpha (${parentName(i, v.k)})`, 'undefined', v.verdict.undefinedReason || 'not defined on these models', `stat-alpha-${i}`);
       return;
     }
-    stat(`alpha (${parentName(i, v.k)})`, num(a), Number.isFinite(spread) ? `spread ± ${num(spread)}` :
+    stat(`alpha (${parentName(i, v.k)})`, num(a), v.verdict.groups.length ? 'pooled over all groups: neither group\'s weights' : Number.isFinite(spread) ? `spread ± ${num(spread)}` :
       ci && ci.length === 2 ? `95% CI ${num(ci[0])}–${num(ci[1])}` : null, `stat-alpha-${i}`);
   });
-  // The named method's parameters (sparse merges: per-parent weights and densities).
-  const pv = v.verdict.params;
-  const list = (xs) => xs.map((x) => (Number.isFinite(x) ? num(x) : 'undefined')).join(' / ');
-  if (pv && pv.density.length) {
-    stat('density', list(pv.density), v.k > 1 ? `per parent (${pv.density.map((_, i) => parentName(i, v.k)).join(' / ')})` : 'kept share', 'stat-density');
-    if (pv.weights.length) stat('weights', list(pv.weights), v.verdict.method || null, 'stat-weights');
-    if (Number.isFinite(pv.gamma)) stat('gamma', percent(pv.gamma), 'top of |d| dropped', 'stat-gamma');
-  }
-  stat(v.k > 1 ? 'cos_fit (√R²)' : 'cos_fit', num(o.cosFit), Number.isFinite(o.quantFloor)
+  // The named method's parameters, read from the structured verdict (js/report/method-params.mjs).
+  for (const item of methodParams(v, (i) => parentName(i, v.k))) stat(item.label, item.value, item.hint || null, `stat-${item.id}`);
+  // undefined is said with its reason, never shown as 0 or a bare dash
+  stat(v.k > 1 ? 'cos_fit (√R²)' : 'cos_fit', Number.isFinite(o.cosFit) ? num(o.cosFit) : 'undefined', !Number.isFinite(o.cosFit)
+    ? v.verdict.undefinedReason || 'no fit on these models' : Number.isFinite(o.quantFloor)
     ? `quantization floor ${num(o.quantFloor)}` : Number.isFinite(o.roundingFloor) && o.roundingFloor < 1
       ? `rounding ceiling ${num(o.roundingFloor)}` : 'fit of C−B on A−B', 'stat-cos');
   if (v.hasControl) {

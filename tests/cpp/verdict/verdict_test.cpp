@@ -183,6 +183,11 @@ TEST_CASE("undefined alpha, copies and the same model three times", "[verdict]")
   Verdict nan = run(make_run(4, 10, est_of(0, 0)));
   CHECK(nan.rule == VerdictRule::TooLittleData);
   CHECK(nan.undefined_reason == "too few finite elements were compared");
+  // ... and with the elements sampled but every one NaN somewhere: not "the parent equals the base".
+  Run all_nan = make_run(8, 16384, e);
+  all_nan.agg.overall.pooled.n = 0;
+  all_nan.agg.overall.pooled.nonfinite = 8 * 16384;
+  CHECK(run(all_nan).undefined_reason == "no sampled element is finite (not NaN or Inf) in every model");
   // Two parents that are one model.
   Run two = make_run(8, 16384, e, 2);
   for (int i = 0; i < 3; ++i) for (int j = 0; j < 3; ++j) two.agg.overall.pooled.gram[i * kMaxVectors + j] = 1;
