@@ -101,6 +101,11 @@ std::string caveat_text(const Verdict& v, CaveatCode c) {
       return s + ". With " + nb + " as the base they are as independent as fine-tunes' (cosine " + fmt(w.fit.parent_cos) +
              "): " + f + ", cos_fit " + fmt_or_undefined(w.fit.cos_fit, 4) + ". Or " + nb + " is a model the other parents derive from.";
     }
+    case CaveatCode::KarcherEquivalent:
+      return "karcher (the parents' equal-weight spherical mean, rescaled) predicts C as well within the rounding (cosine " +
+             fmt(ev.karcher_cos, 5) + " against the fit's " + fmt(ev.cos, 5) + ", rounding floor " + fmt(e.rounding_floor, 4) +
+             "): at equal weights its curvature is below the suspect's rounding, so a karcher merge and this linear one "
+             "cannot be told apart from these weights.";
     case CaveatCode::OtherOrigins:
       return "A merge followed by heavy fine-tuning, a merge with other models not given as parents, "
              "or a related fine-tune could produce this.";
@@ -135,6 +140,7 @@ const char* caveat_code_name(CaveatCode c) {
     case CaveatCode::ControlFits: return "control-fits";
     case CaveatCode::QuantizationFloor: return "quantization-floor";
     case CaveatCode::WrongBase: return "wrong-base";
+    case CaveatCode::KarcherEquivalent: return "karcher-equivalent";
   }
   return "";
 }
