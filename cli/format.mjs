@@ -157,8 +157,11 @@ export function formatReport(report) {
   // quant_floor, from the block scales), and alpha's spread from quantization alone.
   const qf = summary.quant_floor;
   if (qf && typeof qf === 'object' && typeof qf.cos_floor === 'number') {
+    // alpha_se: one per parent (null where undefined)
+    const se = Array.isArray(qf.alpha_se) ? qf.alpha_se : [];
+    const seText = se.length === 1 ? fmtNum(se[0], 4) : se.map((x, i) => `${parentName(i)} ${Number.isFinite(x) ? fmtNum(x, 4) : 'undefined'}`).join(', ');
     out.push(`  quantization floor: cos_fit at most ${fmtNum(qf.cos_floor, 5)} after the suspect's quantization` +
-      (typeof qf.alpha_se === 'number' ? `; alpha +/- ${fmtNum(qf.alpha_se, 4)} from quantization alone` : ''));
+      (se.some(Number.isFinite) ? `; alpha +/- ${seText} from quantization alone` : ''));
   }
   // The named method's parameters from the structured verdict, worded as the page words them.
   const items = methodParams(buildView(report), parentName);

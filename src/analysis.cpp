@@ -313,7 +313,7 @@ Result<TensorResult> Analysis::compute_tensor(size_t si, size_t sj) const {
       for (uint64_t b = 0; b < blocks; ++b) r.qf.noise += block_rounding_noise(sv[0].dtype, sv[0].data + b * bb);
     }
   }
-  finish_quant_floor(r.qf, r.m.g(0, 0), k_ > 0 ? r.m.g(1, 1) : 0);
+  finish_quant_floor(r.qf, r.m);
   r.x.hash_c = hash[0];
   r.x.hash_b = hash[1];
   for (int i = 0; i < k_; ++i) r.x.hash_a[i] = hash[2 + i];

@@ -123,14 +123,14 @@ void alphas_field(Writer& w, const Estimates& e, int k) {
 }
 
 // `quant_floor`: null unless the suspect is in a ggml block type (stats/quant_floor.h).
-void quant_floor_field(Writer& w, const QuantFloor& q, double cos_fit) {
+void quant_floor_field(Writer& w, const QuantFloor& q, double cos_fit, int k) {
   w.key("quant_floor");
   if (!q.quantized) { w.null(); return; }
   w.begin_object();
   w.field("noise", q.noise);
   w.field_int("elements", q.elements);
   w.field("cos_floor", q.cos_floor);
-  w.field("alpha_se", q.alpha_se);
+  w.nums("alpha_se", q.alpha_se, k);
   w.field("noise_ratio", noise_ratio(cos_fit, q));
   w.end_object();
 }
@@ -182,7 +182,7 @@ void group_fields(Writer& w, const GroupResult& g, int k) {
   w.field("residual_ratio", g.est.degenerate ? NAN : g.est.residual_ratio);
   plane_field(w, g.est, k);
   w.field("rounding_floor", g.est.rounding_floor);
-  quant_floor_field(w, g.qf, g.est.cos_fit);
+  quant_floor_field(w, g.qf, g.est.cos_fit, k);
   w.field("rel_delta_c", g.est.rel_delta_c);
   w.nums("rel_delta_a", g.est.rel_delta_a, k);
   w.field_int("outliers", g.outliers);
@@ -365,7 +365,7 @@ std::string report_json(const std::vector<Model>& models, const MatchResult& mat
     w.field("residual_ratio", o.est.degenerate ? NAN : o.est.residual_ratio);
     plane_field(w, o.est, k);
     w.field("rounding_floor", o.est.rounding_floor);
-    quant_floor_field(w, o.qf, o.est.cos_fit);
+    quant_floor_field(w, o.qf, o.est.cos_fit, k);
     w.field_int("tensors", o.tensors);
     w.field_int("usable_tensors", o.usable);
     w.field_int("rounding_dominated", o.rounding_dominated);
@@ -400,7 +400,7 @@ std::string report_json(const std::vector<Model>& models, const MatchResult& mat
       w.nums("alpha_spread", g.alpha_spread, k);
       w.field("cos_fit", g.est.degenerate ? NAN : g.est.cos_fit);
       w.field("rounding_floor", g.est.rounding_floor);
-      quant_floor_field(w, g.qf, g.est.cos_fit);
+      quant_floor_field(w, g.qf, g.est.cos_fit, k);
       w.key("control_cos_fit");
       if (g.has_control && !g.control_est.degenerate) w.num(g.control_est.cos_fit); else w.null();
       w.end_object();
@@ -428,7 +428,7 @@ std::string report_json(const std::vector<Model>& models, const MatchResult& mat
       w.field_int("elements", t.elements);
       w.field_int("nonfinite", t.m.nonfinite);
       estimate_fields(w, t.est, k);
-      quant_floor_field(w, t.qf, t.est.cos_fit);
+      quant_floor_field(w, t.qf, t.est.cos_fit, k);
       sparsity_fields(w, t.x, k);
       // TIES's joint test: elements with every parent's |d| at most its cut, and those left at B
       w.field_int("below_cuts", t.x.below_cuts);

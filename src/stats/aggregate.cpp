@@ -98,7 +98,7 @@ void fill_group(GroupResult& g, const std::vector<const TensorResult*>& members,
     }
   }
   g.est = estimate(g.pooled, dtype);
-  finish_quant_floor(g.qf, g.pooled.g(0, 0), k >= 1 ? g.pooled.g(1, 1) : 0);
+  finish_quant_floor(g.qf, g.pooled);
   // Each tensor's floor used its own dtype (a group can mix fp8, bf16 and f32 tensors): pool the
   // noise energies they imply rather than recomputing with one dtype for the whole group.
   if (DD > 0) g.est.rounding_floor = std::sqrt(std::max(0.0, 1 - noise / DD));

@@ -75,6 +75,18 @@ Precision precision_of(Dtype d) {
   }
 }
 
+double ulp_at(double x, Precision pr);
+
+// C is "left at B" where it holds B's value at C's own precision: a merge computed in f32 from an
+// f32 base and stored in BF16 (mergekit out_dtype) leaves dropped elements at round(B), not B.
+// `coarser`: C's dtype has fewer mantissa bits than B's (else only c == b counts).
+bool at_base(float c, float b, Precision pr, bool coarser) {
+  if (c == b) return true;
+  if (!coarser || b == 0) return false;
+  const double q = ulp_at(std::fabs(double(b)), pr);
+  return double(c) == std::nearbyint(double(b) / q) * q;  // round to nearest, ties to even
+}
+
 double ulp_at(double x, Precision pr) {
   int e = 0;
   std::frexp(x, &e);  // x = m * 2^e, m in [0.5, 1): floor(log2|x|) = e - 1 (0 gives e = 0)
@@ -165,12 +177,14 @@ void second_pass(const StreamView& C, const StreamView& B, const StreamView* A, 
     kmin[j] = e.p[j].min_abs_d_nonzero_D;
     kmax[j] = e.p[j].max_abs_d_nonzero_D;
   }
+  const Precision pr = precision_of(C.dtype);
+  const bool coarser = pr.mantissa_bits < precision_of(B.dtype).mantissa_bits;
   for_each_block(
       C, B, A, k, [&](size_t len, const float* c, const float* b, const float* const* a) {
         for (size_t i = 0; i < len; ++i) {
           if (!std::isfinite(c[i]) || !std::isfinite(b[i])) continue;
           const double D = static_cast<double>(c[i]) - b[i];
-          const bool D_zero = c[i] == b[i];
+          const bool D_zero = at_base(c[i], b[i], pr, coarser);
           double d[kMaxParents];
           bool finite = true, all_below = true, all_above = true, any_d = false;
           int pos = 0, neg = 0;
@@ -235,12 +249,13 @@ void compute_method_signals(const StreamView& C, const StreamView& B, const Stre
   if (k < 0 || k > kMaxParents) return;
   e.k = k;
   const Precision pr = precision_of(C.dtype);
+  const bool coarser = pr.mantissa_bits < precision_of(B.dtype).mantissa_bits;
   for_each_block(
       C, B, A, k, [&](size_t len, const float* c, const float* b, const float* const* a) {
         for (size_t i = 0; i < len; ++i) {
           if (!std::isfinite(c[i]) || !std::isfinite(b[i])) continue;  // the kernel counts these
           const double D = static_cast<double>(c[i]) - b[i];
-          const bool D_zero = c[i] == b[i];
+          const bool D_zero = at_base(c[i], b[i], pr, coarser);
           e.max_abs_D = std::max(e.max_abs_D, static_cast<float>(std::fabs(D)));
           // "at least 4 ulps of C's dtype at |B|": below that, rounding C snaps the merge to a grid
           // point and the ratio D/d says more about rounding than about alpha.

@@ -5,7 +5,8 @@
 // independent of d = A - B, so
 //   cos_floor = sqrt(1 - noise / ||D||^2)       the best cos_fit such a C can reach
 //   alpha_se  = sqrt(noise / (n ||d||^2))       the spread quantization alone gives alpha
-// (with alpha = <D, d> / ||d||^2, var = sum d_i^2 s_i^2 / ||d||^4 = mean s^2 / ||d||^2). A Q4_0
+// (with alpha = <D, d> / ||d||^2, var = sum d_i^2 s_i^2 / ||d||^4 = mean s^2 / ||d||^2; with k
+// parents the least-squares covariance mean s^2 G^-1, G the parents' deltas' Gram). A Q4_0
 // merge's cos_fit of 0.17 is a perfect merge, not "no merge", when its floor says so. The uniform
 // model is close for 8-bit grids (a Q8_0 copy of tinystories-656k: 0.9943 measured, 0.9942
 // floor) and approximate for 4-bit ones, whose largest element per block is exact and whose far
@@ -14,6 +15,8 @@
 #pragma once
 #include <cstdint>
 
+#include "stats/kernel.h"  // Moments, kMaxParents
+
 namespace mp {
 
 struct QuantFloor {
@@ -21,7 +24,7 @@ struct QuantFloor {
   double noise = 0;        // summed quantization noise energy over the sampled elements
   uint64_t elements = 0;   // sampled elements the noise covers
   double cos_floor = 1;    // from noise and ||D||^2 (1 when not quantized)
-  double alpha_se = 0;     // for the first parent
+  double alpha_se[kMaxParents] = {};  // per parent (NaN when undefined)
   void add(const QuantFloor& o) {
     quantized = quantized || o.quantized;
     noise += o.noise;
@@ -36,7 +39,8 @@ struct QuantFloor {
 // NaN when the suspect is not quantized or has no noise.
 double noise_ratio(double cos_fit, const QuantFloor& q);
 
-// Fills cos_floor and alpha_se from noise/elements and the measured ||D||^2 (DD) and ||d||^2 (dd).
-void finish_quant_floor(QuantFloor& q, double DD, double dd);
+// Fills cos_floor and alpha_se from noise/elements and the measured Gram (||D||^2 and the parents'
+// deltas' Gram) over the same tensors.
+void finish_quant_floor(QuantFloor& q, const Moments& m);
 
 }  // namespace mp

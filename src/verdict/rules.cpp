@@ -420,6 +420,13 @@ void linear_caveats(Verdict& v) {
   // (a fine-tune has alpha ~1 by definition: "C is essentially A, re-saved" would contradict it)
   if (ev.k == 1 && ev.alphas[0] > 0.98 && ev.alphas[0] < 1.02 && v.rule != VerdictRule::FineTune)
     add_caveat(v, CaveatCode::AlphaNear1, "alpha-near-1");
+  // Rounded suspect, equal weights: karcher's prediction (no free parameter) is within the rounding
+  // floor's residual of the free fit. Between two models karcher is their spherical midpoint, whose
+  // curvature (0.04% of ||D||^2 on the real deltas, mk-karcher-f32-k2) is below bf16's rounding
+  // noise: the two readings cannot be told apart, so both are named.
+  if (ev.bf16 && ev.k >= 2 && ev.karcher_cos >= kKarcherCos && std::fabs(ev.karcher_scale - 1) <= kKarcherScale &&
+      ev.cos - ev.karcher_cos <= 1 - o.est.rounding_floor)
+    add_caveat(v, CaveatCode::KarcherEquivalent, "karcher-equivalent");
   if (o.has_control && ev.ctrl_cos > kNullCos) add_caveat(v, CaveatCode::ControlHigh, "control-high");
   if (o.est.rel_delta_c > 0.5) add_caveat(v, CaveatCode::FarFromBase, "far-from-base");
 }

@@ -77,7 +77,8 @@ std::string caveat_text(const Verdict& v, CaveatCode c) {
     case CaveatCode::QuantizationFloor:
       return "The suspect is quantized: its cos_fit (" + fmt(ev.raw_cos) + ") is judged against the " + fmt(ev.cos_floor) +
              " a perfect merge or copy reaches after that quantization (from the block scales; the residual is " +
-             fmt_or_undefined(ev.noise_ratio, 2) + "x that noise, alpha +- " + fmt(o.qf.alpha_se, 4) +
+             fmt_or_undefined(ev.noise_ratio, 2) + "x that noise, alpha +- " +
+             (ev.k == 1 ? fmt_or_undefined(o.qf.alpha_se[0], 4) : list(std::vector<double>(o.qf.alpha_se, o.qf.alpha_se + ev.k))) +
              " from quantization alone). Changes smaller than the noise, such as light fine-tuning after the merge, do not show.";
     case CaveatCode::WrongBase: {
       const WrongBase& w = v.wrong_base;
@@ -100,6 +101,11 @@ std::string caveat_text(const Verdict& v, CaveatCode c) {
       return s + ". With " + nb + " as the base they are as independent as fine-tunes' (cosine " + fmt(w.fit.parent_cos) +
              "): " + f + ", cos_fit " + fmt_or_undefined(w.fit.cos_fit, 4) + ". Or " + nb + " is a model the other parents derive from.";
     }
+    case CaveatCode::KarcherEquivalent:
+      return "karcher (the parents' equal-weight spherical mean, rescaled) predicts C as well within the rounding (cosine " +
+             fmt(ev.karcher_cos, 5) + " against the fit's " + fmt(ev.cos, 5) + ", rounding floor " + fmt(e.rounding_floor, 4) +
+             "): at equal weights its curvature is below the suspect's rounding, so a karcher merge and this linear one "
+             "cannot be told apart from these weights.";
     case CaveatCode::OtherOrigins:
       return "A merge followed by heavy fine-tuning, a merge with other models not given as parents, "
              "or a related fine-tune could produce this.";
@@ -134,6 +140,7 @@ const char* caveat_code_name(CaveatCode c) {
     case CaveatCode::ControlFits: return "control-fits";
     case CaveatCode::QuantizationFloor: return "quantization-floor";
     case CaveatCode::WrongBase: return "wrong-base";
+    case CaveatCode::KarcherEquivalent: return "karcher-equivalent";
   }
   return "";
 }

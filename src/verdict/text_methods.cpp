@@ -183,7 +183,7 @@ void quantized_copy_text(Verdict& v) {
   const std::string a = parent_label(v.parent, ev.k);
   v.sentence = "Quantized copy of " + a + ": C is " + a + " quantized, not a merge";
   v.explanation = "alpha " + fmt(ev.alphas[v.parent]) + " on " + a + " (quantization alone spreads it by " +
-                  fmt(ev.overall.qf.alpha_se, 4) + "), and D = C - B is fitted with " + fit_words(ev, 4) +
+                  fmt_or_undefined(ev.overall.qf.alpha_se[v.parent], 4) + "), and D = C - B is fitted with " + fit_words(ev, 4) +
                   ", the best a pure quantization of " + a + " reaches: what is left is " + fmt(ev.noise_ratio, 2) +
                   "x the noise the block scales predict." + control_sentence(ev.overall);
 }

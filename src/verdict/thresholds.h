@@ -122,7 +122,7 @@ constexpr double kWrongBaseParentCos = 0.3;
 // elements where A differs from B, while C equals B on fewer than kSoftShare of them and nothing
 // is clipped (not nearswap): a sparse merge kept A's values and left the rest at another base.
 // mk-wrongbase-f32-ties-d0.5: 0.481 equal to A, 0.000 at B; every sparse merge over its own base
-// leaves 0.49-0.70 at B (mk-ties / breadcrumbs-ties / pg-ties k = 1: 0.29-0.48 equal to A).
+// leaves 0.40-0.70 at B (mk-ties / breadcrumbs-ties / pg-ties k = 1: 0.29-0.48 equal to A).
 // Fine-tune: one parent's alpha within this of 1 and C not a bit-exact copy (the mergekit
 // fine-tunes measure 0.999-1.001; the highest merge weight in either set is 0.9).
 constexpr double kFineTuneAlpha = 0.03;

@@ -69,6 +69,7 @@ enum class CaveatCode {
   ControlFits,           // the control fits as well: the fit says nothing about the suspect
   QuantizationFloor,     // a quantized suspect: the fit judged against the quantization floor
   WrongBase,             // the given base is not the parents' (Verdict::wrong_base)
+  KarcherEquivalent,     // a rounded linear reading that karcher's equal-weight mean predicts as well
 };
 
 // The wrong-base signal (rules.cpp wrong_base): the given base B is not the base the parents and C

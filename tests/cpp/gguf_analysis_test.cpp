@@ -180,7 +180,7 @@ Outcome analyse(const std::vector<uint8_t>& suspect, const std::vector<uint8_t>&
   mp::Error c = a.compute();
   REQUIRE(c.message == "");
   const auto& g = a.aggregates().overall;
-  return {g.est.alpha[0], g.est.cos_fit, g.qf.quantized ? g.qf.cos_floor : NAN, g.qf.alpha_se,
+  return {g.est.alpha[0], g.est.cos_fit, g.qf.quantized ? g.qf.cos_floor : NAN, g.qf.alpha_se[0],
           mp::noise_ratio(g.est.cos_fit, g.qf), a.verdict().kind};
 }
 

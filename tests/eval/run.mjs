@@ -220,7 +220,9 @@ export function parameterCheck(exp, got) {
     wrongBaseOk = wb === null;
   }
   // flags the verdict must carry (e.g. the residual caveat where a wrong base is undecidable)
-  const flagsOk = (exp.flags || []).every((f) => (got.flags || []).includes(f)) &&
+  // where the weights cannot decide, an equivalent method is right only with the caveat saying so
+  const needed = [...(exp.flags || []), ...(got.method !== exp.method ? exp.flags_if_equivalent || [] : [])];
+  const flagsOk = needed.every((f) => (got.flags || []).includes(f)) &&
     // the parent a copy or fine-tune names (expected 0-based, the report's verdict.parent 1-based)
     (exp.parent === undefined || !['copy', 'fine-tune'].includes(exp.kind) || got.verdict?.parent === exp.parent + 1);
   const within = (e, tol) => e === null || e <= tol;

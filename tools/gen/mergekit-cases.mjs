@@ -129,7 +129,7 @@ const MODES = {
  * One mergekit case. `cfg` = { merge_method, parameters, models: [{ model, parameters }] } with
  * model keys of merges.mjs (sst2, emotion, third); `seed` names the RNG stream of random masks.
  */
-function mkCase({ id, cfg, mode, seed = 's1', holdout = false, notes, accept }) {
+function mkCase({ id, cfg, mode, seed = 's1', holdout = false, notes, accept, undecidable }) {
   const m = MODES[mode];
   const method = cfg.merge_method;
   // The base may be one of linear's models (C = w A + (1 - w) B); it is not a parent to verify.
@@ -165,6 +165,8 @@ function mkCase({ id, cfg, mode, seed = 's1', holdout = false, notes, accept }) 
     ...(method.startsWith('breadcrumbs') ? { gamma: cfg.parameters?.gamma ?? 0.01 } : {}),
     methods_equivalent: equivalentMethods(method, k),
     holdout,
+    // undecidable from the weights: `methods` also name it right when the verdict carries `flags`
+    ...(undecidable ? { undecidable: undecidable.why, methods_equivalent: [...equivalentMethods(method, k), ...undecidable.methods], flags_if_equivalent: undecidable.flags } : {}),
   };
   const config = { ...cfg, base_model: 'base', ...m.mk };
   if (method === 'karcher') delete config.base_model;  // karcher has no base; the verifier still gets B
@@ -210,7 +212,10 @@ export function mergekitCatalogue() {
     add({ id: `mk-nuslerp-${mode}-k2-w0.6-0.4`, mode, cfg: { merge_method: 'nuslerp', models: models(P3.slice(0, 2), [{ weight: 0.6 }, { weight: 0.4 }]) } });
     add({ id: `mk-multislerp-${mode}-k2`, mode, cfg: { merge_method: 'multislerp', models: models(P3.slice(0, 2), [{ weight: 0.7 }, { weight: 0.3 }]) } });
     add({ id: `mk-multislerp-${mode}-k3`, mode, holdout: mode === 'bf16mk', cfg: { merge_method: 'multislerp', models: models(P3, [{ weight: 0.5 }, { weight: 0.3 }, { weight: 0.2 }]) } });
-    add({ id: `mk-karcher-${mode}-k2`, mode, cfg: { merge_method: 'karcher', models: models(P3.slice(0, 2), [{}, {}]) } });
+    // bf16: two models' karcher mean is their spherical midpoint, whose curvature is below bf16's
+    // rounding: read as equal linear weights, right only with the karcher-equivalent caveat.
+    add({ id: `mk-karcher-${mode}-k2`, mode, cfg: { merge_method: 'karcher', models: models(P3.slice(0, 2), [{}, {}]) },
+      ...(mode === 'bf16mk' ? { undecidable: { why: 'two parents at equal weights: karcher curvature below bf16 rounding', methods: ['task_arithmetic', 'linear'], flags: ['karcher-equivalent'] } } : {}) });
     add({ id: `mk-karcher-${mode}-k3`, mode, holdout: mode === 'bf16mk', cfg: { merge_method: 'karcher', models: models(P3, [{}, {}, {}]) } });
   }
   add({ id: 'mk-nuslerp-f32-k2-w0.3-0.7', mode: 'f32', holdout: true, cfg: { merge_method: 'nuslerp', models: models(P3.slice(0, 2), [{ weight: 0.3 }, { weight: 0.7 }]) } });

@@ -18,7 +18,7 @@ Run quantized(Run r, double cos_floor, double alpha_se) {
   auto set = [&](GroupResult& g) {
     g.qf.quantized = true;
     g.qf.cos_floor = cos_floor;
-    g.qf.alpha_se = alpha_se;
+    g.qf.alpha_se[0] = alpha_se;
   };
   set(r.agg.overall);
   for (auto& c : r.agg.components) set(c);

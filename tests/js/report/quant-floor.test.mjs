@@ -10,8 +10,15 @@ const sample = () => JSON.parse(readFileSync(new URL('../../fixtures/report/samp
 
 test('the floor is shown from the report, and only when it has one', () => {
   const r = sample();
-  r.summary.quant_floor = { noise: 0.01, elements: 4096, cos_floor: 0.5464, alpha_se: 0.0123 };
+  r.summary.quant_floor = { noise: 0.01, elements: 4096, cos_floor: 0.5464, alpha_se: [0.0123], noise_ratio: 1.001 };
   assert.match(formatReport(r), /quantization floor: cos_fit at most 0\.54640 after the suspect's quantization; alpha \+\/- 0\.0123 from quantization alone/);
+  // several parents: each its own spread, undefined where it is
+  const two = sample();
+  two.models.parents.push(two.models.parents[0]);
+  two.summary.alphas = [0.3, 0.2];
+  two.summary.alpha_ci95 = [[0.29, 0.31], [0.19, 0.21]];
+  two.summary.quant_floor = { noise: 0.01, elements: 4096, cos_floor: 0.5, alpha_se: [0.0123, null], noise_ratio: 1 };
+  assert.match(formatReport(two), /alpha \+\/- A1 0\.0123, A2 undefined from quantization alone/);
   assert.equal(buildView(r).overall.quantFloor, 0.5464);
   const plain = sample();
   plain.summary.quant_floor = null;
