@@ -34,7 +34,8 @@ int main(int argc, char ** argv) {
   int n = atoi(argv[2]); int bytes = atoi(argv[3]);
   float * x = malloc(4 * n); unsigned char * out = calloc(1, n * 2 + 1024); size_t size = 0;
   if (fread(x, 4, n, stdin) != (size_t) n) return 2;
-  Q(Q8_0, q8_0) Q(Q4_0, q4_0) Q(Q4_1, q4_1) Q(Q5_0, q5_0) Q(Q5_1, q5_1) Q(Q4_K, q4_K) Q(Q6_K, q6_K)
+  Q(Q8_0, q8_0) Q(Q4_0, q4_0) Q(Q4_1, q4_1) Q(Q5_0, q5_0) Q(Q5_1, q5_1)
+  Q(Q2_K, q2_K) Q(Q3_K, q3_K) Q(Q4_K, q4_K) Q(Q5_K, q5_K) Q(Q6_K, q6_K)
   if (!size) return 4;
   fwrite(out, 1, size, stdout);
   return 0;

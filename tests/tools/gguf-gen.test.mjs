@@ -49,7 +49,7 @@ describe('reference quantizers vs ggml', () => {
   it('dequantizes within half a step of the input (one step for the k-quants)', () => {
     const x = floats(fx.cases[0].input_f32_hex);
     const amax = Math.max(...x.map(Math.abs));
-    const bound = { Q8_0: 0.5 / 127, Q4_0: 0.5 / 7, Q4_1: 1 / 15, Q5_0: 0.5 / 15, Q5_1: 1 / 31, Q4_K: 2 / 15, Q6_K: 1 / 31 };
+    const bound = { Q8_0: 0.5 / 127, Q4_0: 0.5 / 7, Q4_1: 1 / 15, Q5_0: 0.5 / 15, Q5_1: 1 / 31, Q2_K: 2 / 3, Q3_K: 2 / 7, Q4_K: 2 / 15, Q5_K: 2 / 31, Q6_K: 1 / 31 };
     for (const type of QUANT_TYPES) {
       const y = dequantize(type, quantize(type, x), x.length);
       let worst = 0;
@@ -57,6 +57,22 @@ describe('reference quantizers vs ggml', () => {
       assert.ok(worst <= bound[type] * amax * 1.01, `${type}: max error ${worst} vs ${bound[type] * amax}`);
       assert.ok(worst > 0, `${type} is lossy on real weights`);
     }
+  });
+
+  // tests/fixtures/ggml-golden/dequant.txt: blocks ggml's quantize_row_*_ref made and the floats
+  // ggml's dequantize_row_* made of them; the core's dequantizer is held to the same file
+  // (tests/cpp/stats/ggml_quant_test.cpp), so the generator's blocks read the same in both.
+  it('dequantizes bit for bit as ggml dequantize_row_* (the golden vectors the core is held to)', () => {
+    const lines = fs.readFileSync(path.join(here, '../fixtures/ggml-golden/dequant.txt'), 'utf8').split('\n').filter((l) => l && l[0] !== '#');
+    const seen = {};
+    for (const line of lines) {
+      const [type, name, n, blocksHex, valuesHex] = line.split(' ');
+      if (!GGML_TYPES[type]) continue;
+      const got = dequantize(type, Buffer.from(blocksHex, 'hex'), Number(n));
+      assert.equal(Buffer.from(got.buffer).toString('hex'), valuesHex, `${type} ${name}`);
+      seen[type] = (seen[type] ?? 0) + 1;
+    }
+    for (const type of QUANT_TYPES) assert.ok(seen[type] >= 10, `${type}: ${seen[type]} vectors`);
   });
 
   it('fp16 and nearest_int follow ggml (round half to even, NaN quiet)', () => {
@@ -97,6 +113,7 @@ describe('GGUF writer vs @huggingface/gguf', () => {
     { name: 'a', dims: [64, 8], type: 'Q8_0', data: quantize('Q8_0', x) },
     { name: 'b', dims: [7], type: 'F32', data: quantize('F32', x.slice(0, 7)) },
     { name: 'c', dims: [256, 2], type: 'Q4_K', data: quantize('Q4_K', x) },
+    ...['Q2_K', 'Q3_K', 'Q5_K'].map((type) => ({ name: type.toLowerCase(), dims: [256, 2], type, data: quantize(type, x) })),
   ];
 
   for (const [version, alignment] of [[3, 32], [2, 32], [3, 64]]) {
@@ -105,7 +122,7 @@ describe('GGUF writer vs @huggingface/gguf', () => {
       const r = await parse(bytes, `v${version}-${alignment}.gguf`);
       const md = /** @type {any} */ (r.typedMetadata);
       assert.equal(md.version.value, version);
-      assert.equal(md.tensor_count.value, 3n);
+      assert.equal(md.tensor_count.value, BigInt(tensors.length));
       for (const kv of metadata) {
         const got = md[kv.key];
         assert.ok(got, kv.key);
@@ -134,7 +151,7 @@ describe('GGUF writer vs @huggingface/gguf', () => {
   }
 
   it('split files: each a GGUF of its own tensors with split.no/count/tensors.count', async () => {
-    const files = writeSplitGguf({ stem: 'm-Q8_0', parts: 3, metadata: metadata.slice(0, 2), tensors });
+    const files = writeSplitGguf({ stem: 'm-Q8_0', parts: 3, metadata: metadata.slice(0, 2), tensors: tensors.slice(0, 3) });
     assert.deepEqual(files.map((f) => f.name), [1, 2, 3].map((k) => splitName('m-Q8_0', k, 3)));
     assert.equal(files[0].name, 'm-Q8_0-00001-of-00003.gguf');
     const seen = [];

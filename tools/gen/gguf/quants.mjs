@@ -9,7 +9,10 @@
 //   Q4_1 (32): d, m, qs[16]                                 20 bytes   x = d q + m
 //   Q5_0 (32): d, qh u32 (5th bits), qs[16]                 22 bytes   x = d (q - 16)
 //   Q5_1 (32): d, m, qh u32, qs[16]                         24 bytes   x = d q + m
+//   Q2_K (256): scales[16] (4-bit scale | 4-bit min << 4), qs[64], d, dmin        84 bytes
+//   Q3_K (256): hmask[32], qs[64] (2 low bits), scales[12] (16 x 6-bit), d        110 bytes
 //   Q4_K (256): d, dmin, scales[12] (8 x 6-bit scale+min), qs[128]      144 bytes
+//   Q5_K (256): d, dmin, scales[12], qh[32] (5th bits), qs[128]                  176 bytes
 //   Q6_K (256): ql[128], qh[64], scales[16] int8, d         210 bytes
 
 import { fr, fp32ToFp16, fp16ToFp32, nearestInt, roundf } from './f32.mjs';
@@ -24,7 +27,10 @@ export const GGML_TYPES = {
   Q5_0: { id: 6, block: 32, bytes: 22 },
   Q5_1: { id: 7, block: 32, bytes: 24 },
   Q8_0: { id: 8, block: 32, bytes: 34 },
+  Q2_K: { id: 10, block: 256, bytes: 84 },
+  Q3_K: { id: 11, block: 256, bytes: 110 },
   Q4_K: { id: 12, block: 256, bytes: 144 },
+  Q5_K: { id: 13, block: 256, bytes: 176 },
   Q6_K: { id: 14, block: 256, bytes: 210 },
   BF16: { id: 30, block: 1, bytes: 2 },
 };
@@ -134,10 +140,11 @@ function q5_1(x, o, out, at) {
 }
 
 /**
- * make_qkx2_quants: scale and min of one sub-block by a weighted search over 21 candidate scales.
+ * make_qkx2_quants: scale and min of one sub-block by a weighted search over nstep + 1 candidate
+ * scales, by squared error or (useMad, Q2_K) absolute error.
  * Returns [scale, theMin]; L (Uint8Array) gets the levels.
  */
-function makeQkx2(n, nmax, x, o, weights, L, lo, rmin, rdelta, nstep) {
+function makeQkx2(n, nmax, x, o, weights, L, lo, rmin, rdelta, nstep, useMad = false) {
   let min = x[o];
   let max = x[o];
   let sumW = weights[0];
@@ -162,7 +169,7 @@ function makeQkx2(n, nmax, x, o, weights, L, lo, rmin, rdelta, nstep) {
     const l = nearestInt(fr(iscale * fr(x[o + i] - min)));
     L[lo + i] = Math.max(0, Math.min(nmax, l));
     let diff = fr(fr(fr(scale * L[lo + i]) + min) - x[o + i]);
-    diff = fr(diff * diff);
+    diff = useMad ? Math.abs(diff) : fr(diff * diff);
     bestError = fr(bestError + fr(weights[i] * diff));
   }
   if (nstep < 1) return [scale, -min];
@@ -193,7 +200,7 @@ function makeQkx2(n, nmax, x, o, weights, L, lo, rmin, rdelta, nstep) {
       let cur = 0;
       for (let i = 0; i < n; i++) {
         let diff = fr(fr(fr(thisScale * aux[i]) + thisMin) - x[o + i]);
-        diff = fr(diff * diff);
+        diff = useMad ? Math.abs(diff) : fr(diff * diff);
         cur = fr(cur + fr(weights[i] * diff));
       }
       if (cur < bestError) {
@@ -213,7 +220,12 @@ function scaleMinK4(j, q, at) {
   return [(q[at + j + 4] & 0xf) | ((q[at + j - 4] >> 6) << 4), (q[at + j + 4] >> 4) | ((q[at + j] >> 6) << 4)];
 }
 
-function q4_K(x, o, out, at) {
+/**
+ * The 8 sub-blocks of 32 of a Q4_K / Q5_K super-block: make_qkx2_quants per sub-block, the 6-bit
+ * scales and mins packed into out[at + 4 ..] after f16 d and dmin, then every element re-rounded
+ * on the stored grid. Returns the levels (0..nmax) in element order.
+ */
+function kScaleMin32(x, o, out, at, nmax, rmin, nstep) {
   const L = new Uint8Array(256);
   const weights = new Float32Array(32);
   const mins = new Float32Array(8);
@@ -225,7 +237,7 @@ function q4_K(x, o, out, at) {
     for (let l = 0; l < 32; l++) sumX2 = fr(sumX2 + fr(x[o + 32 * j + l] * x[o + 32 * j + l]));
     const avX = fr(Math.sqrt(fr(sumX2 / 32)));
     for (let l = 0; l < 32; l++) weights[l] = fr(avX + Math.abs(x[o + 32 * j + l]));
-    const [s, m] = makeQkx2(32, 15, x, o + 32 * j, weights, L, 32 * j, -1, fr(0.1), 20);
+    const [s, m] = makeQkx2(32, nmax, x, o + 32 * j, weights, L, 32 * j, rmin, fr(0.1), nstep);
     scales[j] = s;
     mins[j] = m;
     if (s > maxScale) maxScale = s;
@@ -257,14 +269,188 @@ function q4_K(x, o, out, at) {
     const dm = fr(dminAll * m);
     for (let ii = 0; ii < 32; ii++) {
       const l = nearestInt(fr(fr(x[o + 32 * j + ii] + dm) / d));
-      L[32 * j + ii] = Math.max(0, Math.min(15, l));
+      L[32 * j + ii] = Math.max(0, Math.min(nmax, l));
     }
   }
+  return L;
+}
+
+function q4_K(x, o, out, at) {
+  const L = kScaleMin32(x, o, out, at, 15, -1, 20);
   let q = at + 16;
   for (let j = 0; j < 256; j += 64) {
     for (let l = 0; l < 32; l++) out[q + l] = L[j + l] | (L[j + l + 32] << 4);
     q += 32;
   }
+}
+
+function q5_K(x, o, out, at) {
+  const L = kScaleMin32(x, o, out, at, 31, -0.5, 15);
+  const qh = at + 16;  // qh[32], then qs[128]
+  let ql = at + 48;
+  let m1 = 1;
+  let m2 = 2;
+  for (let n = 0; n < 256; n += 64) {
+    for (let j = 0; j < 32; j++) {
+      let l1 = L[n + j];
+      if (l1 > 15) { l1 -= 16; out[qh + j] |= m1; }
+      let l2 = L[n + j + 32];
+      if (l2 > 15) { l2 -= 16; out[qh + j] |= m2; }
+      out[ql + j] = l1 | (l2 << 4);
+    }
+    m1 <<= 2; m2 <<= 2;
+    ql += 32;
+  }
+}
+
+/** Packs 2-bit levels 4 to a byte as Q2_K / Q3_K's qs[64] hold them. */
+function pack2(L, out, q) {
+  for (let j = 0; j < 256; j += 128) {
+    for (let l = 0; l < 32; l++) out[q + j / 4 + l] = L[j + l] | (L[j + l + 32] << 2) | (L[j + l + 64] << 4) | (L[j + l + 96] << 6);
+  }
+}
+
+function q2_K(x, o, out, at) {
+  // block_q2_K: scales[16] (lo nibble scale, hi nibble min), qs[64], f16 d at 80, dmin at 82.
+  const L = new Uint8Array(256);
+  const weights = new Float32Array(16);
+  const mins = new Float32Array(16);
+  const scales = new Float32Array(16);
+  const q4scale = 15;
+  let maxScale = 0;
+  let maxMin = 0;
+  for (let j = 0; j < 16; j++) {
+    for (let l = 0; l < 16; l++) weights[l] = Math.abs(x[o + 16 * j + l]);
+    const [s, m] = makeQkx2(16, 3, x, o + 16 * j, weights, L, 16 * j, -0.5, fr(0.1), 15, true);
+    scales[j] = s;
+    mins[j] = m;
+    if (s > maxScale) maxScale = s;
+    if (m > maxMin) maxMin = m;
+  }
+  if (maxScale > 0) {
+    const iscale = fr(q4scale / maxScale);
+    for (let j = 0; j < 16; j++) out[at + j] = nearestInt(fr(iscale * scales[j])) & 0xff;
+    putF16(out, at + 80, fr(maxScale / q4scale));
+  } else {
+    for (let j = 0; j < 16; j++) out[at + j] = 0;
+    putF16(out, at + 80, 0);
+  }
+  if (maxMin > 0) {
+    const iscale = fr(q4scale / maxMin);
+    for (let j = 0; j < 16; j++) out[at + j] = (out[at + j] | (nearestInt(fr(iscale * mins[j])) << 4)) & 0xff;
+    putF16(out, at + 82, fr(maxMin / q4scale));
+  } else {
+    putF16(out, at + 82, 0);
+  }
+  const dAll = getF16(out, at + 80);
+  const dminAll = getF16(out, at + 82);
+  for (let j = 0; j < 16; j++) {
+    const d = fr(dAll * (out[at + j] & 0xf));
+    if (!d) continue;
+    const dm = fr(dminAll * (out[at + j] >> 4));
+    for (let ii = 0; ii < 16; ii++) {
+      const l = nearestInt(fr(fr(x[o + 16 * j + ii] + dm) / d));
+      L[16 * j + ii] = Math.max(0, Math.min(3, l));
+    }
+  }
+  pack2(L, out, at + 16);
+}
+
+/**
+ * make_q3_quants with do_rmse (what quantize_row_q3_K_ref asks): levels in -nmax..nmax-1 by x^2-
+ * weighted least squares, refined up to 5 passes one element at a time. L gets level + nmax.
+ */
+function makeQ3(n, nmax, x, o, L, lo) {
+  let max = 0;
+  let amax = 0;
+  for (let i = 0; i < n; i++) {
+    const ax = Math.abs(x[o + i]);
+    if (ax > amax) { amax = ax; max = x[o + i]; }
+  }
+  if (amax < 1e-15) {  // GROUP_MAX_EPS, compared in f32
+    for (let i = 0; i < n; i++) L[lo + i] = 0;
+    return 0;
+  }
+  const iscale = fr(-nmax / max);
+  const Ls = new Int8Array(n);
+  let sumlx = 0;
+  let suml2 = 0;
+  for (let i = 0; i < n; i++) {
+    const v = x[o + i];
+    const l = Math.max(-nmax, Math.min(nmax - 1, nearestInt(fr(iscale * v))));
+    Ls[i] = l;
+    const w = fr(v * v);
+    sumlx = fr(sumlx + fr(fr(w * v) * l));
+    suml2 = fr(suml2 + fr(fr(w * l) * l));
+  }
+  for (let itry = 0; itry < 5; itry++) {
+    let nChanged = 0;
+    for (let i = 0; i < n; i++) {
+      const v = x[o + i];
+      const w = fr(v * v);
+      let slx = fr(sumlx - fr(fr(w * v) * Ls[i]));
+      if (slx > 0) {
+        let sl2 = fr(suml2 - fr(fr(w * Ls[i]) * Ls[i]));
+        const newL = Math.max(-nmax, Math.min(nmax - 1, nearestInt(fr(fr(v * sl2) / slx))));
+        if (newL !== Ls[i]) {
+          slx = fr(slx + fr(fr(w * v) * newL));
+          sl2 = fr(sl2 + fr(fr(w * newL) * newL));
+          if (sl2 > 0 && fr(fr(slx * slx) * suml2) > fr(fr(sumlx * sumlx) * sl2)) {
+            Ls[i] = newL; sumlx = slx; suml2 = sl2;
+            nChanged++;
+          }
+        }
+      }
+    }
+    if (!nChanged) break;
+  }
+  for (let i = 0; i < n; i++) L[lo + i] = Ls[i] + nmax;
+  return suml2 > 0 ? fr(sumlx / suml2) : 0;
+}
+
+function q3_K(x, o, out, at) {
+  // block_q3_K: hmask[32], qs[64], scales[12] at 96, f16 d at 108.
+  const L = new Uint8Array(256);
+  const scales = new Float32Array(16);
+  let maxScale = 0;
+  let amax = 0;
+  for (let j = 0; j < 16; j++) {
+    scales[j] = makeQ3(16, 4, x, o + 16 * j, L, 16 * j);
+    const a = Math.abs(scales[j]);
+    if (a > amax) { amax = a; maxScale = scales[j]; }
+  }
+  const sc = at + 96;
+  if (maxScale) {
+    const iscale = fr(-32 / maxScale);
+    for (let j = 0; j < 16; j++) {
+      const l = Math.max(-32, Math.min(31, (nearestInt(fr(iscale * scales[j])) << 24) >> 24)) + 32;
+      if (j < 8) out[sc + j] = l & 0xf;
+      else out[sc + j - 8] |= (l & 0xf) << 4;
+      out[sc + (j % 4) + 8] |= (l >> 4) << (2 * Math.trunc(j / 4));
+    }
+    putF16(out, at + 108, fr(1 / iscale));
+  } else {
+    putF16(out, at + 108, 0);
+  }
+  const dAll = getF16(out, at + 108);
+  for (let j = 0; j < 16; j++) {
+    let s = j < 8 ? out[sc + j] & 0xf : out[sc + j - 8] >> 4;
+    s = (s | (((out[sc + 8 + (j % 4)] >> (2 * Math.trunc(j / 4))) & 3) << 4)) - 32;
+    const d = fr(dAll * s);
+    if (!d) continue;
+    for (let ii = 0; ii < 16; ii++) {
+      const l = Math.max(-4, Math.min(3, nearestInt(fr(x[o + 16 * j + ii] / d))));
+      L[16 * j + ii] = l + 4;
+    }
+  }
+  // The high bit of level j goes to hmask[j % 32], bit j / 32; qs keeps the low two.
+  for (let j = 0; j < 256; j++) {
+    if (L[j] > 3) {
+      out[at + (j % 32)] |= 1 << Math.trunc(j / 32);
+      L[j] -= 4;
+    }
+  }
+  pack2(L, out, at + 32);
 }
 
 /** make_qx_quants with rmse_type 1 and no importance weights (what quantize_row_q6_K_ref asks). */
@@ -358,7 +544,7 @@ function q6_K(x, o, out, at) {
   }
 }
 
-const BLOCK_QUANTIZERS = { Q8_0: q8_0, Q4_0: q4_0, Q4_1: q4_1, Q5_0: q5_0, Q5_1: q5_1, Q4_K: q4_K, Q6_K: q6_K };
+const BLOCK_QUANTIZERS = { Q8_0: q8_0, Q4_0: q4_0, Q4_1: q4_1, Q5_0: q5_0, Q5_1: q5_1, Q2_K: q2_K, Q3_K: q3_K, Q4_K: q4_K, Q5_K: q5_K, Q6_K: q6_K };
 
 /** The quantizable types, in the order tests and fixtures list them. */
 export const QUANT_TYPES = /** @type {GgmlTypeName[]} */ (Object.keys(BLOCK_QUANTIZERS));
@@ -433,6 +619,55 @@ export function dequantize(type, bytes, n) {
         for (let l = 0; l < 32; l++) y[k++] = fr(fr(d1 * (bytes[q + l] & 0xf)) - mm1);
         for (let l = 0; l < 32; l++) y[k++] = fr(fr(d2 * (bytes[q + l] >> 4)) - mm2);
         q += 32;
+      }
+    } else if (type === 'Q5_K') {
+      const d = getF16(bytes, at);
+      const min = getF16(bytes, at + 2);
+      const qh = at + 16;
+      let ql = at + 48;
+      let k = o;
+      for (let j = 0, is = 0, u1 = 1, u2 = 2; j < 256; j += 64, is += 2, u1 <<= 2, u2 <<= 2) {
+        const [s1, m1] = scaleMinK4(is, bytes, at + 4);
+        const [s2, m2] = scaleMinK4(is + 1, bytes, at + 4);
+        const d1 = fr(d * s1); const mm1 = fr(min * m1);
+        const d2 = fr(d * s2); const mm2 = fr(min * m2);
+        for (let l = 0; l < 32; l++) y[k++] = fr(fr(d1 * ((bytes[ql + l] & 0xf) + (bytes[qh + l] & u1 ? 16 : 0))) - mm1);
+        for (let l = 0; l < 32; l++) y[k++] = fr(fr(d2 * ((bytes[ql + l] >> 4) + (bytes[qh + l] & u2 ? 16 : 0))) - mm2);
+        ql += 32;
+      }
+    } else if (type === 'Q2_K') {
+      const d = getF16(bytes, at + 80);
+      const min = getF16(bytes, at + 82);
+      let q = at + 16;
+      let k = o;
+      let is = 0;
+      for (let n128 = 0; n128 < 2; n128++, q += 32) {
+        for (let shift = 0; shift < 8; shift += 2) {
+          for (const half of [0, 16]) {
+            const sc = bytes[at + is++];
+            const dl = fr(d * (sc & 0xf)); const ml = fr(min * (sc >> 4));
+            for (let l = 0; l < 16; l++) y[k++] = fr(fr(dl * ((bytes[q + half + l] >> shift) & 3)) - ml);
+          }
+        }
+      }
+    } else if (type === 'Q3_K') {
+      const d = getF16(bytes, at + 108);
+      const sc = at + 96;
+      const scale = (j) => ((j < 8 ? bytes[sc + j] & 0xf : bytes[sc + j - 8] >> 4) | (((bytes[sc + 8 + (j % 4)] >> (2 * Math.trunc(j / 4))) & 3) << 4)) - 32;
+      let q = at + 32;
+      let k = o;
+      let is = 0;
+      let m = 1;
+      for (let n128 = 0; n128 < 2; n128++, q += 32) {
+        for (let shift = 0; shift < 8; shift += 2, m <<= 1) {
+          for (const half of [0, 16]) {
+            const dl = fr(d * scale(is++));
+            for (let l = 0; l < 16; l++) {
+              const v = ((bytes[q + half + l] >> shift) & 3) - (bytes[at + half + l] & m ? 0 : 4);
+              y[k++] = fr(dl * v);
+            }
+          }
+        }
       }
     } else if (type === 'Q6_K') {
       const d = getF16(bytes, at + 208);
