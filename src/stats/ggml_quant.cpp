@@ -267,7 +267,7 @@ double block_rounding_noise(Dtype d, const uint8_t* b) {
       const double dd = f16_at(b + 80);
       double sum = 0;
       for (int i = 0; i < 16; ++i) sum += uniform_noise(dd * (b[i] & 0xF), 16);
-      return sum;
+      return kQ2_KSearchFraction * sum;
     }
     case Dtype::Q3_K: {
       int8_t scales[16];
@@ -275,7 +275,7 @@ double block_rounding_noise(Dtype d, const uint8_t* b) {
       const double dd = f16_at(b + 108);
       double sum = 0;
       for (int i = 0; i < 16; ++i) sum += uniform_noise(dd * (scales[i] - 32), 16);
-      return sum;
+      return kQ3_KSearchFraction * sum;
     }
     case Dtype::Q4_K:
     case Dtype::Q5_K: {
@@ -286,7 +286,7 @@ double block_rounding_noise(Dtype d, const uint8_t* b) {
         scale_min_k4(j, b + 4, &sc, &m);
         sum += uniform_noise(dd * sc, 32);
       }
-      return d == Dtype::Q4_K ? kQ4_KSearchFraction * sum : sum;
+      return (d == Dtype::Q4_K ? kQ4_KSearchFraction : kQ5_KSearchFraction) * sum;
     }
     case Dtype::Q6_K: {
       const double dd = f16_at(b + 208);

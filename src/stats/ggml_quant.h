@@ -31,12 +31,15 @@ void dequantize_blocks(Dtype d, const uint8_t* blocks, size_t n_blocks, float* o
 // the flat-density 0.25 and the 0.125 of a density falling to zero at the block's maximum.
 constexpr double kQ4_0ClipError = 0.204, kQ5_0ClipError = 0.221;
 // The K-quants pick each sub-block's scale (and min) by a search minimising the rounding error
-// (ggml's make_qkx2_quants / make_qx_quants): the grid sits where the values are and the error is
-// below step^2 / 12. The fraction measured on the same three models with the generator's
-// ggml-exact quantizers (tools/gen/gguf/quants.mjs): Q4_K 0.771-0.779, Q6_K 0.826-0.839. Q2_K,
-// Q3_K and Q5_K have no reference quantizer here to measure them: they keep the uniform model, so
-// their floor errs low (a perfect fit looks a little better than the floor).
-constexpr double kQ4_KSearchFraction = 0.775, kQ6_KSearchFraction = 0.832;
+// (ggml's make_qkx2_quants / make_q3_quants / make_qx_quants): the grid sits where the values are
+// and the error is below step^2 / 12. The fraction (actual squared error over the uniform model
+// from the stored scales) measured on the same three models with the generator's ggml-exact
+// quantizers (node tools/gen/gguf/noise-fractions.mjs): Q2_K 0.792-0.800, Q3_K 0.922-0.930,
+// Q4_K 0.771-0.779, Q5_K 0.856-0.861, Q6_K 0.826-0.839 (bert-tiny-sst2, tinystories-656k,
+// N(0, 0.02)). Q2_K's four levels clip at both ends, which its min-and-scale search trades against
+// rounding; Q3_K's signed grid has no min, hence the least gain.
+constexpr double kQ2_KSearchFraction = 0.796, kQ3_KSearchFraction = 0.926, kQ4_KSearchFraction = 0.775,
+                 kQ5_KSearchFraction = 0.858, kQ6_KSearchFraction = 0.832;
 double block_rounding_noise(Dtype d, const uint8_t* block);
 
 }  // namespace mp

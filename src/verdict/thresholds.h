@@ -102,10 +102,10 @@ constexpr double kKarcherScale = 0.01;
 // Quantized suspects (stats/quant_floor.h): how far the quantization noise the block scales
 // predict (stats/ggml_quant.h) may be from the true one, each way, as the residual / noise of a
 // perfect quantized copy or merge shows it (1 when exact). Measured on the gguf evaluation set
-// (EVALUATION.md: copies and 0.571 merges of real BERT-tiny sst2 in Q8_0, Q6_K, Q5_0, Q5_1, Q4_0,
-// Q4_1, Q4_K, Q4_K_M, and of a tinystories-656k fine-tune in Q8_0, Q4_0, Q4_K_M) and
-// tests/cpp/gguf_analysis_test.cpp (Q8_0, Q4_0, Q4_K at 0.3): 0.995 (Q5_0, Q5_1) to 1.023 (Q6_K,
-// whose scale-search fraction is an average). Too much noise predicted makes a fit look better
+// (EVALUATION.md: copies and 0.571 merges of real BERT-tiny sst2 in Q8_0, Q6_K, Q5_K, Q5_0, Q5_1,
+// Q4_0, Q4_1, Q4_K, Q4_K_M, Q3_K, Q2_K, and of a tinystories-656k fine-tune in Q8_0, Q4_0, Q4_K_M)
+// and tests/cpp/gguf_analysis_test.cpp (Q8_0, Q4_0, Q4_K at 0.3): 0.993 (Q2_K and Q3_K merges) to
+// 1.023 (Q6_K copy, whose scale-search fraction is an average). Too much noise predicted makes a fit look better
 // than it is: a merge must hold with the noise kNoiseOverestimate smaller (Evidence::cos_lo).
 // Too little makes it look worse: "not a merge" must hold with it kNoiseUnderestimate larger
 // (cos_hi), and a quantized copy may leave that much more than the predicted noise.

@@ -228,6 +228,10 @@ describe('HF -> GGUF conversion', () => {
     assert.equal(tensorType('Q4_K_M', 'blk.0.attn_q.weight', [512, 128], 2), 'Q4_K');
     assert.equal(tensorType('Q4_K_M', 'blk.0.attn_q.weight', [128, 128], 2), 'Q5_0');
     assert.equal(tensorType('Q6_K', 'blk.0.attn_q.weight', [128, 128], 2), 'Q8_0');
+    assert.equal(tensorType('Q5_K', 'blk.0.attn_q.weight', [128, 128], 2), 'Q5_1');
+    assert.equal(tensorType('Q2_K', 'blk.0.ffn_down.weight', [512, 128], 2), 'Q2_K');
+    assert.equal(tensorType('Q2_K', 'blk.0.attn_q.weight', [128, 128], 2), 'Q4_0');
+    assert.equal(tensorType('Q3_K', 'blk.0.attn_q.weight', [128, 128], 2), 'Q4_1');
     assert.equal(tensorType('Q8_0', 'blk.0.attn_q.bias', [128], 2), 'F32');
     assert.equal(tensorType('Q8_0', 'x', [172, 64], 2), 'F16');
     const m = real('bert-tiny-sst2-fhe');

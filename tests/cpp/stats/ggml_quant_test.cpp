@@ -4,6 +4,7 @@
 // for bit.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -92,5 +93,21 @@ TEST_CASE("block rounding noise: step^2/12 per rounded element from the block sc
   for (int j = 0; j < 4; ++j) q4k[4 + j] = 2;
   for (int j = 8; j < 12; ++j) q4k[4 + j] = 2;
   CHECK(block_rounding_noise(Dtype::Q4_K, q4k.data()) == Approx(kQ4_KSearchFraction * 256 * 4.0 / 12));
+  // Q5_K: the same scales layout as Q4_K, its own search fraction.
+  std::vector<uint8_t> q5k(176, 0);
+  std::copy(q4k.begin(), q4k.begin() + 16, q5k.begin());
+  CHECK(block_rounding_noise(Dtype::Q5_K, q5k.data()) == Approx(kQ5_KSearchFraction * 256 * 4.0 / 12));
+  // Q2_K with d = 1 (f16 at byte 80), every 4-bit scale 2: 16 sub-blocks of 16 at step 2.
+  std::vector<uint8_t> q2k(84, 0);
+  for (int j = 0; j < 16; ++j) q2k[j] = 0x72;  // min nibble 7 does not enter the step
+  q2k[81] = 0x3c;
+  CHECK(block_rounding_noise(Dtype::Q2_K, q2k.data()) == Approx(kQ2_KSearchFraction * 256 * 4.0 / 12));
+  // Q3_K with d = 1 (f16 at byte 108), every 6-bit scale 34 (step 34 - 32 = 2): low nibbles 2 in
+  // scales[0..7] (both halves), high two bits 2 in scales[8..11] (four per byte).
+  std::vector<uint8_t> q3k(110, 0);
+  for (int j = 0; j < 8; ++j) q3k[96 + j] = 0x22;
+  for (int j = 8; j < 12; ++j) q3k[96 + j] = 0xAA;
+  q3k[109] = 0x3c;
+  CHECK(block_rounding_noise(Dtype::Q3_K, q3k.data()) == Approx(kQ3_KSearchFraction * 256 * 4.0 / 12));
   CHECK(block_rounding_noise(Dtype::F32, q8.data()) == 0);
 }

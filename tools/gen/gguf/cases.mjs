@@ -1,9 +1,12 @@
 // The `gguf` evaluation set (tests/eval/run.mjs --set gguf): GGUF suspects checked against the
 // safetensors models they claim, all from the real BERT-tiny weights (models.mjs):
-// - a quantized copy of the claimed parent (real sst2), one case per type;
-// - a quantized copy of a real linear merge (0.571 sst2 + 0.429 base), one case per type: alpha
-//   must come back within the type's tolerance (issue 16: 0.02 for Q8_0, 0.05 for the 4-bit
-//   types, whose noise is far larger than a fine-tune's delta);
+// - a quantized copy of the claimed parent (real sst2), one case per type, and F16 / BF16 copies;
+// - a quantized copy of a real linear merge (0.571 sst2 + 0.429 base), one case per block type:
+//   alpha must come back within the type's tolerance (issue 16: 0.02 for Q8_0, 0.05 for the 4-bit
+//   types, whose noise is far larger than a fine-tune's delta; 0.05 for Q3_K / Q2_K too, which
+//   measure 0.003 off). BERT-tiny's rows are 128 wide except output.dense (512), so a K-quant
+//   file holds that type in those two tensors (a third of the elements) and its fallback elsewhere
+//   (convert.mjs: Q5_K -> Q5_1, Q3_K -> Q4_1, Q2_K -> Q4_0);
 // - an unrelated GGUF (a random init of the same shapes) whose card claims sst2;
 // - the llama family (HF names: llama.cpp permutes q/k rows, the core must undo it): a quantized
 //   copy of a synthetic fine-tune of real tinystories-656k and a quantized merge of the two.
@@ -15,9 +18,13 @@ import { encodeSafetensors } from '../safetensors-io.mjs';
 import { EVAL_TYPES, MERGE_ALPHA, ggufBytes, sourceModels } from './models.mjs';
 
 /** Alpha tolerance per file type: the issue's 0.02 (8-bit) and 0.05 (4-bit), between them by bits. */
-export const ALPHA_TOLERANCE = { Q8_0: 0.02, Q6_K: 0.02, Q5_0: 0.03, Q5_1: 0.03, Q4_0: 0.05, Q4_1: 0.05, Q4_K: 0.05, Q4_K_M: 0.05 };
-/** The types of the BERT-tiny rows: the mock hub's (EVAL_TYPES) and every other type the generator writes. */
-const TYPES = [...EVAL_TYPES, 'Q5_0', 'Q4_1'];
+export const ALPHA_TOLERANCE = { Q8_0: 0.02, Q6_K: 0.02, Q5_K: 0.03, Q5_0: 0.03, Q5_1: 0.03, Q4_0: 0.05, Q4_1: 0.05, Q4_K: 0.05, Q4_K_M: 0.05, Q3_K: 0.05, Q2_K: 0.05 };
+/** The types of the BERT-tiny copies: the mock hub's (EVAL_TYPES) and every other type the generator writes. */
+const COPY_TYPES = [...EVAL_TYPES, 'Q5_0', 'Q4_1', 'Q5_K', 'Q3_K', 'Q2_K', 'F16', 'BF16'];
+/** The merges: every block type (Q2_K too: on BERT-tiny's delta its alpha spread is 0.004). */
+const MERGE_TYPES = [...EVAL_TYPES, 'Q5_0', 'Q4_1', 'Q5_K', 'Q3_K', 'Q2_K'];
+/** Unrounded file types: a copy in them is a plain copy (no block noise to weigh). */
+const PLAIN = ['F16', 'BF16'];
 
 /**
  * Writes the GGUF suspects under `out` and returns manifest entries.
@@ -29,9 +36,10 @@ export function ggufCases({ out, realDir, only }) {
   const folder = (name) => path.join(realDir, name);
   const roles = (suspect) => ({ suspect, parents: [folder('bert-tiny-sst2-fhe')], base: folder('bert-tiny-fhe-v0-weights'), control: folder('bert-tiny-emotion-fhe') });
   const specs = [
-    ...TYPES.map((t) => ({ id: `gguf-copy-sst2-${t}`, model: m.sst2, type: t, notes: `real sst2 quantized to ${t} (ggml reference quantizers)`,
-      expected: { kind: 'quantized-copy', accept: ['quantized-copy', 'copy'], method: '', quant: t } })),
-    ...TYPES.map((t) => ({ id: `gguf-merge-sst2-a${MERGE_ALPHA}-${t}`, model: m.merge, type: t,
+    ...COPY_TYPES.map((t) => ({ id: `gguf-copy-sst2-${t}`, model: m.sst2, type: t, notes: `real sst2 ${PLAIN.includes(t) ? 'stored as' : 'quantized to'} ${t} (ggml reference quantizers)`,
+      expected: PLAIN.includes(t) ? { kind: 'copy', accept: ['copy', 'quantized-copy'], method: '', quant: t }
+        : { kind: 'quantized-copy', accept: ['quantized-copy', 'copy'], method: '', quant: t } })),
+    ...MERGE_TYPES.map((t) => ({ id: `gguf-merge-sst2-a${MERGE_ALPHA}-${t}`, model: m.merge, type: t,
       notes: `C = ${MERGE_ALPHA} sst2 + ${(1 - MERGE_ALPHA).toFixed(3)} base (F32), quantized to ${t}`,
       expected: { kind: 'linear-merge', accept: ['linear-merge'], method: 'linear', alpha: [MERGE_ALPHA], alpha_tolerance: ALPHA_TOLERANCE[t], quant: t } })),
     { id: 'gguf-unrelated-Q8_0', model: m.unrelated, type: 'Q8_0', notes: 'a random init of the same shapes, Q8_0, claimed to be sst2',

@@ -9,15 +9,19 @@
 // - `bert` (bert.encoder.layer.N ...), pooler and classifier as llama.cpp's cls / cls.output.
 // Dimensions are written reversed (GGUF ne[0] is the row). Quantization per tensor: 1-D tensors
 // stay F32 (llama.cpp keeps norms and biases in F32); a matrix whose row is not a whole number
-// of blocks takes llama-quant.cpp's fallback (Q4_K -> Q5_0, Q6_K -> Q8_0), else F16.
+// of blocks takes llama-quant.cpp's fallback (Q4_K -> Q5_0, Q5_K -> Q5_1, Q6_K -> Q8_0), else F16.
+// Q2_K and Q3_K fall back to IQ4_NL in today's llama-quant.cpp, a type the core does not read;
+// they take llama.cpp's first fallbacks instead (Q2_K -> Q4_0, Q3_K -> Q4_1, as in late 2023).
 
 import { GGML_TYPES, quantize } from './quants.mjs';
 
 /** llama_ftype (llama.h) of the file types written, for general.file_type. */
-export const FILE_TYPES = { F32: 0, F16: 1, Q4_0: 2, Q4_1: 3, Q8_0: 7, Q5_0: 8, Q5_1: 9, Q4_K_S: 14, Q4_K_M: 15, Q6_K: 18, BF16: 32 };
+export const FILE_TYPES = { F32: 0, F16: 1, Q4_0: 2, Q4_1: 3, Q8_0: 7, Q5_0: 8, Q5_1: 9, Q2_K: 10, Q3_K_S: 11, Q4_K_S: 14, Q4_K_M: 15, Q5_K_S: 16, Q6_K: 18, BF16: 32 };
 /** The file types this converter writes: a pure type, or llama.cpp's Q4_K_M mix. */
-export const WRITABLE = ['F32', 'F16', 'BF16', 'Q8_0', 'Q4_0', 'Q4_1', 'Q5_0', 'Q5_1', 'Q4_K', 'Q6_K', 'Q4_K_M'];
-const FALLBACK = { Q4_K: 'Q5_0', Q6_K: 'Q8_0' };
+export const WRITABLE = ['F32', 'F16', 'BF16', 'Q8_0', 'Q4_0', 'Q4_1', 'Q5_0', 'Q5_1', 'Q2_K', 'Q3_K', 'Q4_K', 'Q5_K', 'Q6_K', 'Q4_K_M'];
+const FALLBACK = { Q2_K: 'Q4_0', Q3_K: 'Q4_1', Q4_K: 'Q5_0', Q5_K: 'Q5_1', Q6_K: 'Q8_0' };
+/** llama_ftype has no pure Q3_K, Q4_K or Q5_K: the _S mixes (that type with a few others) are nearest. */
+const FTYPE_OF = { Q3_K: 'Q3_K_S', Q4_K: 'Q4_K_S', Q5_K: 'Q5_K_S' };
 
 const LLAMA_HF = [
   [/^model\.embed_tokens\.weight$/, 'token_embd.weight'],
@@ -166,8 +170,7 @@ export function hfToGguf({ tensors, config = {}, fileType, name = 'test model', 
     ...num(`${arch}.rope.freq_base`, 'FLOAT32', arch === 'llama' ? config.rope_theta ?? 10000 : undefined),
     ...num(`${arch}.attention.layer_norm_rms_epsilon`, 'FLOAT32', arch === 'llama' ? config.rms_norm_eps ?? 1e-5 : undefined),
     ...num(`${arch}.attention.layer_norm_epsilon`, 'FLOAT32', arch === 'bert' ? 1e-12 : undefined),
-    // llama_ftype has no pure Q4_K: Q4_K_S is the nearest (Q4_K with a few Q5_K tensors).
-    { key: 'general.file_type', type: 'UINT32', value: FILE_TYPES[fileType === 'Q4_K' ? 'Q4_K_S' : fileType] },
+    { key: 'general.file_type', type: 'UINT32', value: FILE_TYPES[FTYPE_OF[fileType] ?? fileType] },
     { key: 'general.quantization_version', type: 'UINT32', value: 2 },
     ...(vocab ? tokenizer(vocab) : []),
     ...extra,
