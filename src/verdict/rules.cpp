@@ -11,7 +11,8 @@
 // A quantized suspect (ggml block types) is judged on its fit as far as the quantization allows
 // (Evidence::cos = cos_fit / cos_floor, with its range over the noise model's accuracy): a parent
 // quantized is a quantized-copy, and the method-shape rules (4, 5 and the mergekit shapes) are
-// skipped, since the noise of a block grid hides exact zeros, clipping and curvature alike.
+// skipped, since the noise of a block grid hides exact zeros, clipping and curvature alike; a linear
+// reading that leaves more than that noise says the method cannot be told (method-hidden).
 // Thresholds are in verdict/thresholds.h. Each rule returns true when it decided.
 #include <algorithm>
 #include <cmath>
@@ -412,7 +413,13 @@ void linear_caveats(Verdict& v) {
   if (ev.layer_max > ev.layer_min && ev.layer_max - ev.layer_min > 0.1)
     add_caveat(v, CaveatCode::PerLayerAlpha, "per-layer-alpha");
   if (o.outliers > 0) add_caveat(v, CaveatCode::Outliers, "outliers");
-  if (ev.fit_cos < 0.99 && !ev.reproduced && !(ev.comp_groups_fit && ev.comp_cos_min >= 0.99) &&
+  // Quantized, and the fit leaves more than the noise a perfect quantized merge leaves (at most
+  // 1.023x on the gguf set): something besides a linear merge shaped C, and the method-shape rules
+  // cannot look (they are skipped for quantized suspects). A TIES merge (density 0.5, one parent)
+  // quantized to Q8_0 reads linear at 0.933 with 7.9x the noise; at Q4_K, 1.08x.
+  const bool hidden = ev.quantized && ev.noise_ratio > 1 + kNoiseUnderestimate && v.rule != VerdictRule::FineTune;
+  if (hidden) add_caveat(v, CaveatCode::MethodHidden, "method-hidden");
+  if (!hidden && ev.fit_cos < 0.99 && !ev.reproduced && !(ev.comp_groups_fit && ev.comp_cos_min >= 0.99) &&
       !(ev.layer_groups_fit && ev.layer_cos_min >= 0.99))
     add_caveat(v, CaveatCode::Residual, "residual");
   if (ev.bf16 && o.est.rounding_floor < 0.9999) add_caveat(v, CaveatCode::RoundingFloor, "rounding-floor");

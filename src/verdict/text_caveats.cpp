@@ -106,6 +106,12 @@ std::string caveat_text(const Verdict& v, CaveatCode c) {
              fmt(ev.karcher_cos, 5) + " against the fit's " + fmt(ev.cos, 5) + ", rounding floor " + fmt(e.rounding_floor, 4) +
              "): at equal weights its curvature is below the suspect's rounding, so a karcher merge and this linear one "
              "cannot be told apart from these weights.";
+    case CaveatCode::MethodHidden:
+      return "The fit leaves " + fmt_or_undefined(ev.noise_ratio, 2) + "x the quantization noise, more than a linear merge "
+             "of these parents leaves once quantized: the method cannot be told at this quantization. The block grid "
+             "hides what would name it (a sparse merge's exact zeros, a curved merge's shape), so a TIES or DARE "
+             "merge, a SLERP, or fine-tuning after a linear merge would all read like this, and the weights are only "
+             "the best linear fit's (a sparse merge's kept elements carry more).";
     case CaveatCode::OtherOrigins:
       return "A merge followed by heavy fine-tuning, a merge with other models not given as parents, "
              "or a related fine-tune could produce this.";
@@ -141,6 +147,7 @@ const char* caveat_code_name(CaveatCode c) {
     case CaveatCode::QuantizationFloor: return "quantization-floor";
     case CaveatCode::WrongBase: return "wrong-base";
     case CaveatCode::KarcherEquivalent: return "karcher-equivalent";
+    case CaveatCode::MethodHidden: return "method-hidden";
   }
   return "";
 }

@@ -70,6 +70,7 @@ enum class CaveatCode {
   QuantizationFloor,     // a quantized suspect: the fit judged against the quantization floor
   WrongBase,             // the given base is not the parents' (Verdict::wrong_base)
   KarcherEquivalent,     // a rounded linear reading that karcher's equal-weight mean predicts as well
+  MethodHidden,          // quantized, more than the noise left: the block grid hides the method's shape
 };
 
 // The wrong-base signal (rules.cpp wrong_base): the given base B is not the base the parents and C

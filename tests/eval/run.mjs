@@ -109,7 +109,9 @@ export async function evaluate({ only, set, wasmDir = process.env.MP_WASM_DIR, b
     if (ea && ga && got.kind === 'linear-merge') alphaErr = Math.max(...ea.map((a, i) => Math.abs((ga[i] ?? NaN) - a)));
     // gguf set: a merge's alpha must also come back within its quantization type's tolerance.
     const alphaOk = exp.alpha_tolerance == null || (alphaErr !== null && alphaErr <= exp.alpha_tolerance);
-    const r = { id: c.id, set: c.set, family: c.family, holdout: c.holdout, dtype: c.dtype, notes: c.notes, expected: exp, got, ok: ok && alphaOk, alphaErr };
+    // gguf set: a method the quantization hides reads linear only with the caveat saying so.
+    const flagsOk = got.kind !== 'linear-merge' || (exp.flags_if_linear || []).every((f) => (got.flags || []).includes(f));
+    const r = { id: c.id, set: c.set, family: c.family, holdout: c.holdout, dtype: c.dtype, notes: c.notes, expected: exp, got, ok: ok && alphaOk && flagsOk, alphaErr };
     if (c.set === 'mergekit') r.check = parameterCheck(exp, got);
     results.push(r);
   }

@@ -79,3 +79,19 @@ TEST_CASE("quantized: where the noise swamps the delta, the floor's accuracy dec
   CHECK(v.evidence.cos_lo == Approx(0.358).margin(0.001));
   CHECK(v.evidence.cos_hi == 1);
 }
+
+TEST_CASE("quantized: a linear reading that leaves more than the noise says the method is hidden", "[verdict][quantized]") {
+  // Q8_0 TIES merge of BERT-tiny sst2 (one parent, density 0.5): alpha 0.933, cos_fit 0.9614
+  // against a floor of 0.9952 (residual 7.9x the noise). Its zeros are under the grid.
+  Verdict v = run(quantized(make_run(20, 16384, est_of(0.933, 0.9614)), 0.9952, 0.00015));
+  CHECK(v.kind == "linear-merge");
+  CHECK(v.evidence.noise_ratio == Approx(7.9).margin(0.1));
+  CHECK(has_caveat(v, CaveatCode::MethodHidden));
+  CHECK(has_flag(v, "method-hidden"));
+  CHECK_FALSE(has_caveat(v, CaveatCode::Residual));  // the same residual, said once
+  bool said = false;
+  for (const auto& c : v.caveats) said = said || c.find("the method cannot be told at this quantization") != std::string::npos;
+  CHECK(said);
+  // A perfect quantized merge (Q4_0 0.3: residual 1.02x) carries no such caveat.
+  CHECK_FALSE(has_caveat(run(quantized(make_run(20, 16384, est_of(0.2975, 0.1712)), 0.1656, 0.002)), CaveatCode::MethodHidden));
+}

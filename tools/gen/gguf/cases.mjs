@@ -7,6 +7,9 @@
 //   measure 0.003 off). BERT-tiny's rows are 128 wide except output.dense (512), so a K-quant
 //   file holds that type in those two tensors (a third of the elements) and its fallback elsewhere
 //   (convert.mjs: Q5_K -> Q5_1, Q3_K -> Q4_1, Q2_K -> Q4_0);
+// - a TIES merge (one parent, density 0.5) in Q8_0 and Q4_K: the block grid hides its zeros, so
+//   it is right named TIES, or read linear with the `method-hidden` caveat (the method cannot be
+//   told at that quantization), never a plain linear merge;
 // - an unrelated GGUF (a random init of the same shapes) whose card claims sst2;
 // - the llama family (HF names: llama.cpp permutes q/k rows, the core must undo it): a quantized
 //   copy of a synthetic fine-tune of real tinystories-656k and a quantized merge of the two.
@@ -42,6 +45,8 @@ export function ggufCases({ out, realDir, only }) {
     ...MERGE_TYPES.map((t) => ({ id: `gguf-merge-sst2-a${MERGE_ALPHA}-${t}`, model: m.merge, type: t,
       notes: `C = ${MERGE_ALPHA} sst2 + ${(1 - MERGE_ALPHA).toFixed(3)} base (F32), quantized to ${t}`,
       expected: { kind: 'linear-merge', accept: ['linear-merge'], method: 'linear', alpha: [MERGE_ALPHA], alpha_tolerance: ALPHA_TOLERANCE[t], quant: t } })),
+    ...['Q8_0', 'Q4_K'].map((t) => ({ id: `gguf-ties-sst2-d0.5-${t}`, model: m.ties, type: t, notes: `C = TIES(sst2 over base, density 0.5), quantized to ${t}`,
+      expected: { kind: 'sparse-merge', accept: ['sparse-merge', 'linear-merge'], method: 'ties', quant: t, flags_if_linear: ['method-hidden'] } })),
     { id: 'gguf-unrelated-Q8_0', model: m.unrelated, type: 'Q8_0', notes: 'a random init of the same shapes, Q8_0, claimed to be sst2',
       expected: { kind: 'not-a-merge', accept: ['not-a-merge'], method: '', quant: 'Q8_0' } },
   ];

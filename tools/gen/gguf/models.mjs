@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { readSafetensors } from '../safetensors-io.mjs';
-import { add, linear, mergeEach, norm, perturbation, rng } from '../merge-ops.mjs';
+import { add, linear, mergeEach, norm, perturbation, rng, ties as tiesOne } from '../merge-ops.mjs';
 import { hfToGguf } from './convert.mjs';
 import { writeGguf, writeSplitGguf } from './writer.mjs';
 
@@ -30,6 +30,7 @@ export function sourceModels(dir) {
   const sst2 = real(dir, 'bert-tiny-sst2-fhe');
   // BERT-tiny dumps hold the base's tensors plus a task head; the merge keeps the common ones.
   const merge = { tensors: mergeEach(sst2.tensors, base.tensors, (x, y) => linear(x, y, MERGE_ALPHA)), config: sst2.config };
+  const ties = { tensors: mergeEach(sst2.tensors, base.tensors, (x, y) => tiesOne(x, y, 0.5)), config: sst2.config };
   // Unrelated: a random init of the same shapes (N(0, 0.02), as BERT's initializer_range), so
   // every tensor matches by name and shape and only the numbers differ.
   const rand = rng('gguf-unrelated');
@@ -50,7 +51,7 @@ export function sourceModels(dir) {
     ft.tensors.set(name, { shape: t.shape, data: add(t.data, P) });
   }
   const tinystoriesMerge = { tensors: mergeEach(ft.tensors, tinystories.tensors, (x, y) => linear(x, y, MERGE_ALPHA)), config: tinystories.config };
-  return { base, sst2, merge, unrelated, tinystories, tinystoriesFt: ft, tinystoriesMerge };
+  return { base, sst2, merge, ties, unrelated, tinystories, tinystoriesFt: ft, tinystoriesMerge };
 }
 
 /**
