@@ -112,10 +112,20 @@ double floor_fit(const GroupResult& g) {
   return std::min(1.0, g.est.cos_fit / g.qf.cos_floor);
 }
 
+// The fit as far as C's rounding allows (Evidence::rounded_cos); floor_fit when not rounded.
+double rounded_fit(const GroupResult& g) {
+  const double f = g.est.rounding_floor;
+  if (g.qf.quantized || !(f < kLossyFloor)) return floor_fit(g);
+  // floor^2 = 1 - noise / ||D||^2: the noise a share x smaller raises floor^2 by x (1 - floor^2)
+  const double den = std::sqrt(f * f + kRoundingNoiseOverestimate * (1 - f * f));
+  return std::min(1.0, g.est.cos_fit / den);
+}
+
 void gather_fit(Evidence& ev, const GroupResult& o) {
   const Estimates& e = o.est;
   ev.raw_cos = e.cos_fit;
   ev.cos = floor_fit(o);
+  ev.rounded_cos = rounded_fit(o);
   ev.cos_lo = ev.cos_hi = ev.cos;
   if (o.qf.quantized) {
     ev.quantized = true;
@@ -165,9 +175,9 @@ void gather_consistency(Evidence& ev, const Aggregates& agg) {
       lo[i] = std::min(lo[i], c.est.alpha[i]);
       hi[i] = std::max(hi[i], c.est.alpha[i]);
     }
-    ev.comp_cos_min = std::min(ev.comp_cos_min, floor_fit(c));
+    ev.comp_cos_min = std::min(ev.comp_cos_min, rounded_fit(c));
     ev.components.push_back({c.component, std::vector<double>(c.est.alpha, c.est.alpha + ev.k), c.est.cos_fit});
-    if (floor_fit(c) < kNullCos) {
+    if (rounded_fit(c) < kNullCos) {
       failing_elements += c.elements;
       ev.failing.push_back(c.component);
     }
@@ -195,10 +205,10 @@ void gather_consistency(Evidence& ev, const Aggregates& agg) {
         lo1[i] = std::min(lo1[i], l.est.alpha[i]);
         hi1[i] = std::max(hi1[i], l.est.alpha[i]);
       }
-      ev.layer_cos_min = std::min(ev.layer_cos_min, floor_fit(l));
+      ev.layer_cos_min = std::min(ev.layer_cos_min, rounded_fit(l));
       ev.layer_fits.push_back({l.component, std::vector<double>(l.est.alpha, l.est.alpha + ev.k), l.est.cos_fit, l.layer});
     }
-    if (!any_layer && c.usable > 0 && !c.est.degenerate) unlayered_cos = std::min(unlayered_cos, floor_fit(c));
+    if (!any_layer && c.usable > 0 && !c.est.degenerate) unlayered_cos = std::min(unlayered_cos, rounded_fit(c));
     for (int i = 0; i < ev.k; ++i)
       if (hi1[i] >= lo1[i] && (ev.layer_max < ev.layer_min || hi1[i] - lo1[i] > ev.layer_max - ev.layer_min)) {
         ev.layer_min = lo1[i];
@@ -212,7 +222,7 @@ void gather_consistency(Evidence& ev, const Aggregates& agg) {
   ev.group_cos = std::max(ev.comp_cos_min < 1e300 ? ev.comp_cos_min : 0, ev.layer_cos_min < 1e300 ? ev.layer_cos_min : 0);
   ev.comp_groups_fit = !unchecked && ev.comp_cos_min < 1e300 && ev.comp_cos_min >= kLinearCos;
   ev.layer_groups_fit = !unchecked && ev.layer_cos_min < 1e300 && ev.layer_cos_min >= kLinearCos;
-  ev.per_group = (ev.comp_groups_fit || ev.layer_groups_fit) && ev.group_cos >= kLinearCos && ev.cos < kLinearCos;
+  ev.per_group = (ev.comp_groups_fit || ev.layer_groups_fit) && ev.group_cos >= kLinearCos && ev.rounded_cos < kLinearCos;
   ev.fit_cos = ev.per_group ? ev.group_cos : ev.cos;
   ev.consistent = ev.outlier_share <= kMaxOutlierShare && ev.failing_share <= kMaxFailingShare;
 }

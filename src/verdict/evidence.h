@@ -83,6 +83,12 @@ struct Evidence {
   // cos_fit / cos_floor a lot, so a merge must hold at cos_lo and "no merge" at cos_hi. Both equal
   // `cos` when not quantized.
   double cos_lo = 0, cos_hi = 0;
+  // A rounded suspect (BF16/F16/FP8, not quantized): cos_fit over the rounding floor (the best
+  // cos_fit a perfect merge reaches after rounding, with the noise kRoundingNoiseOverestimate
+  // smaller), at most 1; `cos` otherwise. The fit tests (linear, failing groups, not a merge) read
+  // it, so a small-weight merge whose delta is mostly rounding is judged against what rounding
+  // leaves; the method-shape tests keep `cos`.
+  double rounded_cos = 0;
   bool bf16 = false;                   // rounding is visible (BF16/F16/FP8 suspect)
   double bx_fp32 = 0, bx_bf16 = 0;     // bit-exact reproduction shares
   bool reproduced = false;             // a linear merge reproduces C's bits

@@ -241,7 +241,7 @@ bool sparse(Verdict& v) {
   // this is what small deltas look like after rounding (|a d| below half an ulp of B, more often
   // at small a): let the linear test decide, with a caveat. Otherwise DELLA-like, or rounding we
   // could not reproduce: not enough to name a method.
-  if (ev.bf16 && ev.cos >= kLinearCos) return false;
+  if (ev.bf16 && ev.rounded_cos >= kLinearCos) return false;
   decided(v, VerdictRule::UnexplainedZeros, "inconclusive");
   v.density = 1 - sp.share();
   v.alphas = ev.alphas;
@@ -251,7 +251,7 @@ bool sparse(Verdict& v) {
 
 // Zeros read as rounding of small deltas by a linear merge (the case sparse() leaves to it).
 bool rounding_zeros(const Evidence& ev) {
-  return ev.sparsity.share() >= kSparseShare && !ev.reproduced && ev.bf16 && ev.cos >= kLinearCos;
+  return ev.sparsity.share() >= kSparseShare && !ev.reproduced && ev.bf16 && ev.rounded_cos >= kLinearCos;
 }
 
 // model_stock: each tensor's weight t / k follows from the parents' own cosines; the per-tensor
@@ -443,8 +443,9 @@ void linear_caveats(Verdict& v) {
 bool linear(Verdict& v) {
   const Evidence& ev = v.evidence;
   const bool beats_control = !ev.overall.has_control || ev.fit_cos - ev.ctrl_cos >= kControlMargin;
-  // A quantized suspect's fit must hold where the noise model errs against it (cos_lo).
-  const double cos = ev.quantized ? ev.cos_lo : ev.cos;
+  // A quantized suspect's fit must hold where the noise model errs against it (cos_lo); a rounded
+  // one is judged against its rounding floor.
+  const double cos = ev.quantized ? ev.cos_lo : ev.rounded_cos;
   if (!((cos >= kLinearCos || ev.reproduced || ev.per_group) && ev.consistent && beats_control)) return false;
   int active = 0;
   for (int i = 0; i < ev.k; ++i) if (std::fabs(ev.alphas[i]) >= 0.02) ++active;
@@ -471,7 +472,7 @@ void not_a_merge_or_between(Verdict& v) {
     return;
   }
   // A quantized suspect is "no merge" only where the noise model errs in its favour too (cos_hi).
-  const double cos = ev.quantized ? ev.cos_hi : ev.cos;
+  const double cos = ev.quantized ? ev.cos_hi : ev.rounded_cos;
   const bool null_like = cos < kNullCos || (o.has_control && cos - ev.ctrl_cos < kControlMargin);
   if (null_like) {
     decided(v, VerdictRule::NotAMerge, "not-a-merge");

@@ -259,6 +259,29 @@ TEST_CASE("BF16 rounding zeros do not read as sparse when the linear merge repro
   CHECK(run(r).kind == "inconclusive");
 }
 
+TEST_CASE("a rounded suspect's fit is judged against its rounding floor, a control's stays low", "[verdict]") {
+  // mk-small-linear-bf16mk-w0.02: C = 0.02 A + 0.98 B in bf16, most of D is rounding: cos_fit
+  // 0.562 at a floor of 0.564 (bits not reproduced here, so only the fit can decide).
+  Estimates e = est_of(0.019, 0.562);
+  e.rounding_floor = 0.564;
+  Verdict v = run(make_run(12, 16384, e));
+  CHECK(v.kind == "linear-merge");
+  CHECK(v.evidence.rounded_cos == Approx(0.562 / std::sqrt(0.564 * 0.564 + 0.1 * (1 - 0.564 * 0.564))));
+  CHECK(v.evidence.raw_cos == Approx(0.562));
+  CHECK(has_flag(v, "rounding-floor"));
+  // the same fit with nothing lost to rounding (F32) explains too little
+  e.rounding_floor = 1;
+  CHECK(run(make_run(12, 16384, e)).kind == "not-a-merge");
+  // a real bf16 control (the floor of a fine-tune's large delta is 0.9996) stays not a merge, and
+  // a weak fit under a low floor is not lifted above the null
+  Estimates c = est_of(0.079, 0.054);
+  c.rounding_floor = 0.9996;
+  CHECK(run(make_run(12, 16384, c)).kind == "not-a-merge");
+  c.cos_fit = 0.3;
+  c.rounding_floor = 0.5;
+  CHECK(run(make_run(12, 16384, c)).kind == "not-a-merge");
+}
+
 TEST_CASE("whole tensors copied read as passthrough; C equal to B is not a merge", "[verdict]") {
   Run r = make_run(8, 16384, est_of(0.6, 0.2));
   for (size_t i = 0; i < r.tensors.size(); ++i) {
