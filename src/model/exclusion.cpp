@@ -8,18 +8,18 @@ const char* exclusion_reason(Exclusion e) {
   switch (e) {
     case Exclusion::None: return nullptr;
     case Exclusion::NormPlusOne:
-      return "not compared: llama.cpp stores 1 + weight for this RMSNorm (Qwen3NextModel.modify_tensors), rounded in "
+      return "llama.cpp stores 1 + weight for this RMSNorm (Qwen3NextModel.modify_tensors), rounded in "
              "the checkpoint's dtype, so the original cannot be recovered exactly";
     case Exclusion::NegExpALog:
-      return "not compared: llama.cpp stores -exp(A_log) (Qwen3NextModel.modify_tensors), not A_log itself";
+      return "llama.cpp stores -exp(A_log) (Qwen3NextModel.modify_tensors), not A_log itself";
     case Exclusion::QkvzRegrouped:
-      return "not compared: llama.cpp splits linear_attn.in_proj_qkvz into attn_qkv and attn_gate and regroups its "
+      return "llama.cpp splits linear_attn.in_proj_qkvz into attn_qkv and attn_gate and regroups its "
              "rows per head (Qwen3NextModel.modify_tensors)";
     case Exclusion::VHeadsRetiled:
-      return "not compared: llama.cpp reorders the linear-attention V heads from grouped to tiled order when key and "
+      return "llama.cpp reorders the linear-attention V heads from grouped to tiled order when key and "
              "value head counts differ (_LinearAttentionVReorderBase.modify_tensors)";
     case Exclusion::ExpertsUnsplittable:
-      return "not compared: a fused expert tensor whose shape or byte size does not cut into whole per-expert "
+      return "a fused expert tensor whose shape or byte size does not cut into whole per-expert "
              "tensors ([experts, rows, columns], columns a whole number of blocks)";
   }
   return nullptr;
