@@ -69,6 +69,7 @@ void fill_group(GroupResult& g, const std::vector<const TensorResult*>& members,
     if (!t->copied_from.empty()) ++g.copied;
     if (t->outlier) ++g.outliers;
     if (t->rounding_dominated) ++g.rounding_dominated;
+    if (t->est.degenerate) ++g.degenerate;
     if (t->est.degenerate || t->rounding_dominated || t->outlier) continue;
     ++g.usable;
     for (int i = 0; i < k; ++i) alphas[i].push_back(t->est.alpha[i]);

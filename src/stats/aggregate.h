@@ -56,6 +56,7 @@ struct GroupResult {
   uint32_t tensors = 0;       // tensors in the group
   uint32_t usable = 0;        // tensors with a meaningful alpha: not degenerate, rounding-dominated or outlier
   uint32_t rounding_dominated = 0;
+  uint32_t degenerate = 0;    // tensors whose fit is undefined (d == 0, D == 0, nothing finite)
   uint64_t elements = 0;
   double alpha_mean[kMaxParents] = {};    // mean over usable tensors (each tensor one vote)
   double alpha_median[kMaxParents] = {};

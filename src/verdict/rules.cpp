@@ -43,7 +43,11 @@ void decided(Verdict& v, VerdictRule rule, const char* kind, const char* method 
 // Caveats shared by every outcome: coverage, unmatched tensors, control.
 void common_caveats(Verdict& v) {
   const Evidence& ev = v.evidence;
-  if (ev.overall.elements < kLowElements || ev.overall.usable < kLowTensors)
+  // (no usable tensor is the consequence, not a coverage problem, where C is a copy, C equals B or
+  // the fit is undefined: the verdict already says why)
+  const bool explained = v.rule == VerdictRule::Copy || v.rule == VerdictRule::IdenticalToBase ||
+                         v.rule == VerdictRule::DegenerateDelta;
+  if (ev.overall.elements < kLowElements || (ev.overall.usable < kLowTensors && !explained))
     add_caveat(v, CaveatCode::LowCoverage, "low-coverage");
   if (ev.unmatched > 0) add_caveat(v, CaveatCode::UnmatchedTensors, "unmatched-tensors");
   if (!ev.overall.has_control) add_caveat(v, CaveatCode::NoControl, "no-control");

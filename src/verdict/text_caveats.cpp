@@ -16,9 +16,20 @@ std::string caveat_text(const Verdict& v, CaveatCode c) {
   const GroupResult& o = ev.overall;
   const Estimates& e = o.est;
   switch (c) {
-    case CaveatCode::LowCoverage:
-      return "Low coverage: " + num(o.usable) + " usable tensors, " + num(o.elements) +
-             " sampled elements; a larger budget would tighten the estimates.";
+    case CaveatCode::LowCoverage: {
+      // Say why tensors were left out: a larger budget helps only when few elements were read.
+      std::string why;
+      const auto part = [&](uint32_t n, const char* what) {
+        if (n) why += (why.empty() ? "" : ", ") + num(n) + " " + what;
+      };
+      part(o.degenerate, "with an undefined fit (A or C equals B there)");
+      part(o.rounding_dominated, "dominated by rounding");
+      part(o.outliers, "outliers");
+      std::string s = "Low coverage: " + num(o.usable) + " of " + num(o.tensors) + " tensors usable" +
+                      (why.empty() ? "" : " (" + why + ")") + ", " + num(o.elements) + " sampled elements";
+      if (o.elements < kLowElements) return s + "; a larger budget would tighten the estimates.";
+      return s + ": alpha's consistency across tensors cannot be judged.";
+    }
     case CaveatCode::UnmatchedTensors:
       return num(ev.unmatched) + " tensors could not be compared (missing in a model, or shape/dtype differ); "
              "the verdict covers the matched ones only.";

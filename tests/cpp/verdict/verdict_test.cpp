@@ -391,10 +391,14 @@ TEST_CASE("no data, or a parent equal to the base, is inconclusive", "[verdict]"
   CHECK(has_caveat(none, CaveatCode::LowCoverage));
   Estimates e = est_of(0, 0);
   e.degenerate = true;
-  Verdict deg = run(make_run(12, 16384, e));
+  Run dr = make_run(12, 16384, e);
+  dr.agg.overall.usable = 0;  // every tensor degenerate: none usable, which is not a coverage problem
+  dr.agg.overall.degenerate = 12;
+  Verdict deg = run(dr);
   CHECK(deg.kind == "inconclusive");
   CHECK(deg.rule == VerdictRule::DegenerateDelta);
   CHECK(deg.alphas.empty());
+  CHECK_FALSE(has_caveat(deg, CaveatCode::LowCoverage));
 }
 
 TEST_CASE("low coverage and unmatched tensors are caveats", "[verdict]") {
@@ -405,6 +409,17 @@ TEST_CASE("low coverage and unmatched tensors are caveats", "[verdict]") {
   CHECK(has_flag(v, "low-coverage"));
   CHECK(has_flag(v, "unmatched-tensors"));
   CHECK(v.caveat_codes == std::vector<CaveatCode>{CaveatCode::LowCoverage, CaveatCode::UnmatchedTensors, CaveatCode::NoControl});
+  CHECK(v.caveats[0] == "Low coverage: 2 of 2 tensors usable, 8192 sampled elements; a larger budget would tighten the estimates.");
+  // enough elements, few tensors usable: the reason is named and no budget is suggested
+  Run few = make_run(12, 16384, est_of(0.571, 0.9999));
+  few.agg.overall.usable = 2;
+  few.agg.overall.degenerate = 7;
+  few.agg.overall.rounding_dominated = 3;
+  const Verdict f = run(few);
+  REQUIRE(has_caveat(f, CaveatCode::LowCoverage));
+  CHECK(f.caveats[0] == "Low coverage: 2 of 12 tensors usable (7 with an undefined fit (A or C equals B there), "
+                        "3 dominated by rounding), 196608 sampled elements: alpha's consistency across tensors "
+                        "cannot be judged.");
 }
 
 namespace {
