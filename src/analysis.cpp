@@ -23,7 +23,7 @@ std::string role_name(int role, int k, bool has_control) {
   return "control";
 }
 
-uint64_t row_length(const std::vector<uint64_t>& shape) { return shape.empty() ? 1 : shape.back(); }
+uint64_t row_length(const Shape& shape) { return shape.empty() ? 1 : shape.back(); }
 
 uint64_t fnv1a_fold(uint64_t h, uint64_t v) {
   for (int i = 0; i < 8; ++i) {
@@ -93,7 +93,7 @@ Error Analysis::match() {
     if (idx.empty()) continue;
     std::unordered_set<std::string_view> in_file;
     for (const auto& f : models_[r].files)
-      for (const auto& t : f.header.tensors) in_file.insert(t.name);
+      for (const auto& t : f.header.tensors) in_file.insert(f.header.name(t));
     for (size_t i = 0; i < idx.size(); ++i) {
       if (!in_file.count(idx.name(i)))
         return make_error(ErrorCode::InvalidIndex,
@@ -150,7 +150,7 @@ Error Analysis::sample_ranges(const MatchedTensor& mt, int model, const Sample& 
   out->begin = f.header.data_start() + ti.begin + s.row_begin * row_bytes;
   const uint64_t end = f.header.data_start() + ti.begin + s.row_end * row_bytes;
   out->data = find_range(plan_, static_cast<uint32_t>(model), ref.file, out->begin, end);
-  if (out->data < 0) return make_error(ErrorCode::InvalidArgument, "internal: the plan does not cover " + ti.name);
+  if (out->data < 0) return make_error(ErrorCode::InvalidArgument, "internal: the plan does not cover " + std::string(f.header.name(ti)));
   out->scale = -1;
   if (model < static_cast<int>(mt.scales.size()) && mt.scales[model]) {
     const TensorRef& sr = *mt.scales[model];
@@ -159,7 +159,7 @@ Error Analysis::sample_ranges(const MatchedTensor& mt, int model, const Sample& 
     out->scale_begin = sf.header.data_start() + si.begin;
     out->scale = find_range(plan_, static_cast<uint32_t>(model), sr.file, out->scale_begin, sf.header.data_start() + si.end);
     if (out->scale < 0)
-      return make_error(ErrorCode::InvalidArgument, "internal: the plan does not cover scale " + si.name);
+      return make_error(ErrorCode::InvalidArgument, "internal: the plan does not cover scale " + std::string(sf.header.name(si)));
   }
   return {};
 }
@@ -387,8 +387,9 @@ Error Analysis::compute() {
     for (const auto& r : results_) {
       if (!whole[r.tensor] || r.elements < 64) continue;
       const MatchedTensor& mt = match_.tensors[r.tensor];
-      for (int i = 0; i < k_; ++i) seen.emplace(r.x.hash_a[i], role_name(1 + i, k_, has_control_) + ": " + mt.names[1 + i]);
-      seen.emplace(r.x.hash_b, "base: " + mt.names[base]);
+      for (int i = 0; i < k_; ++i)
+        seen.emplace(r.x.hash_a[i], role_name(1 + i, k_, has_control_) + ": " + std::string(models_[1 + i].name(mt.refs[1 + i])));
+      seen.emplace(r.x.hash_b, "base: " + std::string(models_[base].name(mt.refs[base])));
     }
     for (auto& r : results_) {
       if (!whole[r.tensor] || r.elements < 64 || r.identical_to_base || r.identical_to_parent >= 0) continue;

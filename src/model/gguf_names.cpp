@@ -139,16 +139,18 @@ void apply_gguf_names(Model& model) {
   const uint64_t kv_heads = metadata_u64(model, arch + ".attention.head_count_kv", heads);
   for (auto& f : model.files) {
     if (f.header.format != FileFormat::Gguf) continue;
-    for (auto& t : f.header.tensors) {
-      const std::string gguf = t.name;
-      if (auto hf = hf_name_of_gguf(arch, gguf)) t.name = *hf;
+    for (size_t i = 0; i < f.header.tensors.size(); ++i) {
+      const std::string gguf(f.header.name(i));
+      if (auto hf = hf_name_of_gguf(arch, gguf)) f.header.rename(i, *hf);
+      TensorInfo& t = f.header.tensors[i];
       if (!permutes_qk(arch) || t.shape.size() != 2) continue;
       const bool q = gguf.find(".attn_q.weight") != std::string::npos;
       const bool k = gguf.find(".attn_k.weight") != std::string::npos;
       const uint64_t h = q ? heads : k ? kv_heads : 0;
       // rows = heads * head_dim; the permutation pairs the two halves of each head.
-      if (h > 0 && t.shape[0] % h == 0 && (t.shape[0] / h) % 2 == 0 && t.shape[0] / h >= 2)
-        t.permuted_head_rows = t.shape[0] / h;
+      if (h > 0 && t.shape[0] % h == 0 && (t.shape[0] / h) % 2 == 0 && t.shape[0] / h >= 2 &&
+          t.shape[0] / h <= UINT32_MAX)
+        t.permuted_head_rows = static_cast<uint32_t>(t.shape[0] / h);
     }
   }
 }

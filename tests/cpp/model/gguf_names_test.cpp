@@ -50,10 +50,9 @@ TEST_CASE("apply_gguf_names renames and marks llama's q/k rows, not qwen's", "[g
                          {std::string(arch) + ".attention.head_count_kv", "4"}};
     for (const char* n : {"blk.0.attn_q.weight", "blk.0.attn_k.weight", "blk.0.attn_v.weight", "foo.weight"}) {
       TensorInfo t;
-      t.name = n;
       t.dtype = Dtype::F32;
       t.shape = {std::string(n).find("attn_q") != std::string::npos ? 128u : 64u, 128};
-      f.header.tensors.push_back(t);
+      f.header.add_tensor(n, t);
     }
     m.files.push_back(f);
     return m;
@@ -61,11 +60,11 @@ TEST_CASE("apply_gguf_names renames and marks llama's q/k rows, not qwen's", "[g
   Model llama = model_of("llama");
   apply_gguf_names(llama);
   const auto& t = llama.files[0].header.tensors;
-  CHECK(t[0].name == "model.layers.0.self_attn.q_proj.weight");
+  CHECK(llama.files[0].header.name(0) == "model.layers.0.self_attn.q_proj.weight");
   CHECK(t[0].permuted_head_rows == 16);  // 128 rows / 8 heads
   CHECK(t[1].permuted_head_rows == 16);  // 64 rows / 4 kv heads
   CHECK(t[2].permuted_head_rows == 0);
-  CHECK(t[3].name == "foo.weight");      // unmapped names are kept
+  CHECK(llama.files[0].header.name(3) == "foo.weight");      // unmapped names are kept
   Model qwen = model_of("qwen2");
   apply_gguf_names(qwen);
   CHECK(qwen.files[0].header.tensors[0].permuted_head_rows == 0);
