@@ -308,6 +308,9 @@ void verdict_field(Writer& w, const Verdict& v) {
       w.field("karcher_scale", ev.karcher_scale);
       w.field("stock_scale", ev.stock_scale);
       w.field("equal_a_share", ev.equal_a_share);
+      // nearswap's shares are of the changed elements C's rounding can tell (nearswap_informative)
+      w.field("nearswap_informative", ev.nearswap_informative);
+      w.field("nearswap_equal_share", ev.nearswap_equal_share);
       w.field("clipped_share", ev.clipped_share);
       w.field("fit_cos", ev.fit_cos);
       w.field("control_cos", ev.overall.has_control ? ev.ctrl_cos : NAN);

@@ -30,9 +30,8 @@ void MethodSignals::add(const MethodSignals& o) {
     a.dropped_above_kept_min += b.dropped_above_kept_min;
     a.dropped_above_kept_max += b.dropped_above_kept_max;
     a.equal_a += b.equal_a;
-    a.clipped += b.clipped;
   }
-  max_abs_D = std::max(max_abs_D, o.max_abs_D);
+  ns.add(o.ns);
   drops += o.drops;
   drops_far += o.drops_far;
   sub.add(o.sub);
@@ -176,6 +175,31 @@ void for_each_block(const StreamView& C, const StreamView& B, const StreamView* 
   }
 }
 
+// The rounding unit of C's dtype around an element: the ulp at its largest magnitude.
+double element_ulp(float c, float b, float a, Precision pr) {
+  return ulp_at(std::max({std::fabs(double(c)), std::fabs(double(b)), std::fabs(double(a))}), pr);
+}
+
+// nearswap's t estimate (first pass): an element a clip could have produced carries t within its
+// rounding unit u, so each counts with weight 1 / u^2 (the tiny-|B| elements pin t down).
+void nearswap_candidate(float c, float b, float a, Precision pr, NearswapSignals& ns) {
+  const double D = double(c) - b, d = double(a) - b;
+  if (c == a || D == 0 || d == 0 || (D > 0) != (d > 0) || std::fabs(D) >= std::fabs(d)) return;
+  const double u = element_ulp(c, b, a, pr), w = 1.0 / (u * u);
+  ns.w += w;
+  ns.wt += w * std::fabs(D);
+}
+
+// nearswap's test of one element with A != B against t (second pass): NearswapSignals.
+void nearswap_test(float c, float b, float a, double t, Precision pr, NearswapSignals& ns) {
+  const double tol = kNearswapUlps * element_ulp(c, b, a, pr) + kNearswapRel * t;
+  if (tol > 0.5 * t) return;  // rounding alone could put C at A, at B or at t: says nothing
+  ++ns.informative;
+  const double d = double(a) - b, ad = std::fabs(d), D = double(c) - b;
+  if (ad <= t + tol && c == a) ++ns.equal;
+  else if (ad >= t - tol && std::fabs(D - std::copysign(t, d)) <= tol) ++ns.clipped;
+}
+
 // The tests that need this tensor's first-pass extremes (the cut-offs): see MethodSignals.
 void second_pass(const StreamView& C, const StreamView& B, const StreamView* A, int k, MethodSignals& e) {
   float cut[kMaxParents], kmin[kMaxParents], kmax[kMaxParents];
@@ -186,6 +210,7 @@ void second_pass(const StreamView& C, const StreamView& B, const StreamView* A, 
   }
   const Precision pr = precision_of(C.dtype);
   const bool coarser = pr.mantissa_bits < precision_of(B.dtype).mantissa_bits;
+  const double ns_t = e.ns.t();
   for_each_block(
       C, B, A, k, [&](size_t len, const float* c, const float* b, const float* const* a) {
         for (size_t i = 0; i < len; ++i) {
@@ -206,6 +231,7 @@ void second_pass(const StreamView& C, const StreamView& B, const StreamView* A, 
           }
           if (!finite) continue;
           e.sum_abs_D += std::fabs(D);
+          if (k == 1 && d[0] != 0 && std::isfinite(ns_t)) nearswap_test(c[i], b[i], a[0][i], ns_t, pr, e.ns);
           if (all_below && any_d) {
             ++e.below_cuts;
             e.below_cuts_zero += D_zero;
@@ -238,8 +264,6 @@ void second_pass(const StreamView& C, const StreamView& B, const StreamView* A, 
             ParentSignals& p = e.p[j];
             const float ad = static_cast<float>(std::fabs(d[j]));
             if (ad > cut[j]) ++p.above_cut;
-            const double aD = std::fabs(D);
-            if (c[i] != a[j][i] && aD >= 0.9 * e.max_abs_D && aD <= 1.1 * e.max_abs_D && std::fabs(d[j]) > aD) ++p.clipped;
             if (D_zero && ad > kmin[j]) {
               ++p.dropped_above_kept_min;
               if (ad > kmax[j]) ++p.dropped_above_kept_max;
@@ -263,7 +287,7 @@ void compute_method_signals(const StreamView& C, const StreamView& B, const Stre
           if (!std::isfinite(c[i]) || !std::isfinite(b[i])) continue;  // the kernel counts these
           const double D = static_cast<double>(c[i]) - b[i];
           const bool D_zero = at_base(c[i], b[i], pr, coarser);
-          e.max_abs_D = std::max(e.max_abs_D, static_cast<float>(std::fabs(D)));
+          if (k == 1 && std::isfinite(a[0][i])) nearswap_candidate(c[i], b[i], a[0][i], pr, e.ns);
           // "at least 4 ulps of C's dtype at |B|": below that, rounding C snaps the merge to a grid
           // point and the ratio D/d says more about rounding than about alpha.
           const double robust_floor = 4.0 * ulp_at(std::fabs(static_cast<double>(b[i])), pr);

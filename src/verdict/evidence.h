@@ -125,9 +125,12 @@ struct Evidence {
   double far_drop_share = NAN;
   double consensus_gap = NAN;  // max over parents of |opposite - same| (NaN: k = 1 or too few)
   double l1_weight = NAN;                 // sum |D| / sum |d| (one parent)
-  // nearswap (one parent): share of changed elements bit-equal to A, share clipped at t, and t
-  // (the median over tensors of the largest |D|)
-  double equal_a_share = 0, clipped_share = 0, nearswap_t = NAN;
+  // One parent: share of the changed elements (A != B) where C is bit-equal to A.
+  double equal_a_share = 0;
+  // nearswap (one parent, stats/method_signals.h NearswapSignals): the share of the changed
+  // elements whose rounding can tell (informative), and of those the shares bit-equal to A with
+  // |d| <= t and at |D| = t within rounding with |d| >= t; t is the median over tensors.
+  double nearswap_informative = 0, nearswap_equal_share = 0, clipped_share = 0, nearswap_t = NAN;
   // model_stock (k >= 2): D against t_T / k sum_i d_i per tensor, t_T = k c / (1 + (k - 1) c)
   // from the parents' mean pairwise cosine c: the fit's cosine and scale (1 for model_stock)
   double stock_cos = NAN, stock_scale = NAN, stock_t = NAN;  // stock_t: the mean t over tensors

@@ -275,11 +275,11 @@ bool model_stock(Verdict& v) {
   return true;
 }
 
-// nearswap: every changed element either equals A or is clipped at t.
+// nearswap: every changed element either equals A or is clipped at t (within its rounding).
 bool nearswap(Verdict& v) {
   const Evidence& ev = v.evidence;
-  if (ev.k != 1 || ev.reproduced || ev.equal_a_share + ev.clipped_share < kNearswapShare ||
-      std::min(ev.equal_a_share, ev.clipped_share) < kNearswapMinPart || !std::isfinite(ev.nearswap_t))
+  if (ev.k != 1 || ev.reproduced || ev.nearswap_equal_share + ev.clipped_share < kNearswapShare ||
+      std::min(ev.nearswap_equal_share, ev.clipped_share) < kNearswapMinPart || !std::isfinite(ev.nearswap_t))
     return false;
   decided(v, VerdictRule::Nearswap, "nearswap-merge", "nearswap");
   v.nearswap_t = ev.nearswap_t;

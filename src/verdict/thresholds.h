@@ -80,10 +80,15 @@ constexpr double kConsensusGap = 0.04;
 // The same for DELLA, whose |d|-ranked mask alone opens a gap: della_linear 0.127-0.138,
 // della (consensus + normalize) 0.61-0.62.
 constexpr double kDellaConsensusGap = 0.3;
-// nearswap (one parent): share of changed elements either bit-equal to A or clipped at t, and
-// (f32 nearswap t = 0.002: 0.319 + 0.681 = 1.000; every other case has no clipped elements)
+// nearswap (one parent): of the changed elements C's rounding can tell (stats/method_signals.h
+// NearswapSignals; its rounding tolerance kNearswapUlps / kNearswapRel lives there, the stats layer
+// cannot include this file), the share either bit-equal to A with |d| <= t or clipped at t, and
 // the least of the two shares (a TIES merge with lambda 1 is bit-equal to A where kept but clips
-// nothing; a linear merge does neither).
+// nothing; a bf16 linear merge sits "at t" where a ulp blurs it but is never equal to A below it).
+// The mergekit nearswap cases (t = 0.002, 0.005; f32 and bf16): 1.000, least part 0.31-0.69; every
+// other one-parent mergekit / core case 0.30 or less (breadcrumbs-ties bf16 0.297), least part
+// 0.044 or less (task arithmetic bf16; wrong-base TIES clips 0.001, bf16 linear 0.000 equal to A).
+// Held out: t = 0.005 (f32 and bf16).
 constexpr double kNearswapShare = 0.9;
 constexpr double kNearswapMinPart = 0.05;
 // model_stock (k >= 2): D against each tensor's t / k sum d_i (t from the parents' cosines):
