@@ -25,6 +25,12 @@ std::optional<Fused> fused_name(std::string_view name) {
     const std::string_view head = name.substr(0, name.size() - proj.size());
     if (head == "mlp.experts." || ends_with(head, ".mlp.experts.")) return Fused{head, proj};
   }
+  // Mixtral's names, which apply_gguf_names gives llama-architecture stacked experts.
+  for (std::string_view proj : {"w1", "w2", "w3"}) {
+    if (!ends_with(name, proj)) continue;
+    const std::string_view head = name.substr(0, name.size() - proj.size());
+    if (ends_with(head, ".block_sparse_moe.experts.")) return Fused{head, proj};
+  }
   return std::nullopt;
 }
 

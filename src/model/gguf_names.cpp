@@ -137,6 +137,15 @@ std::optional<std::string> hf_name_of_gguf(std::string_view arch, std::string_vi
       if (suffix.empty() && !(n.flags & kBare)) return std::nullopt;
       std::string hf(bert ? n.bert : n.decoder);
       if (hf.empty()) return std::nullopt;
+      // Mixtral is `llama` in GGUF (LlamaModel.modify_tensors stacks block_sparse_moe.experts.M.w1/
+      // w2/w3 into feed_forward.experts.w*, tensor_mapping.py: w1 gate, w3 up, w2 down).
+      if (arch == "llama") {
+        for (auto [g, m] : {std::pair<std::string_view, std::string_view>{"ffn_gate_inp", "block_sparse_moe.gate"},
+                            {"ffn_gate_exps", "block_sparse_moe.experts.w1"},
+                            {"ffn_up_exps", "block_sparse_moe.experts.w3"},
+                            {"ffn_down_exps", "block_sparse_moe.experts.w2"}})
+          if (what == g) hf = m;
+      }
       // Qwen3NextModel.modify_tensors cuts in_proj_qkvz into these two.
       if (arch == "qwen3next" && (what == "attn_qkv" || what == "attn_gate")) hf = "linear_attn.in_proj_qkvz";
       // DeepSeek names its shared experts in the plural (DeepseekV2 modeling).

@@ -15,7 +15,7 @@ import { GGML_TYPES, QUANT_TYPES, dequantize, quantize } from '../../tools/gen/g
 import { fp16ToFp32, fp32ToFp16, nearestInt } from '../../tools/gen/gguf/f32.mjs';
 import { VALUE_TYPES, writeGguf, writeSplitGguf, splitName } from '../../tools/gen/gguf/writer.mjs';
 import { hfToGguf, permuteRows, stackExperts, tensorType, ggufName } from '../../tools/gen/gguf/convert.mjs';
-import { fuseExperts, tinyMoe, tinyQwen35 } from '../../tools/gen/gguf/moe-models.mjs';
+import { asMixtral, fuseExperts, tinyMoe, tinyQwen35 } from '../../tools/gen/gguf/moe-models.mjs';
 import { readSafetensors, realModelsDir } from '../../tools/gen/merges.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -271,6 +271,11 @@ describe('HF -> GGUF conversion', () => {
     const fused = fuseExperts(moe).tensors.get('model.layers.0.mlp.experts.gate_up_proj');
     assert.deepEqual(fused.shape, [4, 512, 128]);
     assert.equal(fused.data[(512 + 256) * 128], moe.tensors.get('model.layers.0.mlp.experts.1.up_proj.weight').data[0]);
+    // Mixtral's names: architecture llama, w1/w3/w2 stacked into the same llama.cpp names.
+    const mx = hfToGguf({ tensors: asMixtral(moe).tensors, config: asMixtral(moe).config, fileType: 'Q8_0' });
+    const mxNames = new Set(mx.tensors.map((t) => t.name));
+    assert.ok(['blk.1.ffn_gate_exps.weight', 'blk.1.ffn_up_exps.weight', 'blk.1.ffn_down_exps.weight', 'blk.1.ffn_gate_inp.weight'].every((n) => mxNames.has(n)));
+    assert.equal(mx.metadata.find((k) => k.key === 'general.architecture').value, 'llama');
   });
 
   it('Qwen3.5 (Qwen3NextModel.modify_tensors): -exp(A_log), 1 + w norms but linear_attn.norm, conv1d squeezed', () => {

@@ -73,6 +73,17 @@ TEST_CASE("gate_up fused experts give gate rows first, then up, per expert", "[f
   }
 }
 
+TEST_CASE("Mixtral's stacked w1/w2/w3 cut into block_sparse_moe.experts.M.w*", "[fused_experts]") {
+  Header h;
+  h.tensors.push_back(tensor("model.layers.0.block_sparse_moe.experts.w2.weight", Dtype::Q8_0, {2, 64, 32}, 0));
+  h.tensors.push_back(tensor("model.layers.0.w2.weight", Dtype::Q8_0, {2, 64, 32}, 0));  // not experts
+  split_fused_experts(h);
+  REQUIRE(h.tensors.size() == 3);
+  CHECK(h.tensors[1].name == "model.layers.0.block_sparse_moe.experts.1.w2.weight");
+  CHECK(h.tensors[1].begin == 64 * dtype_span_bytes(Dtype::Q8_0, 32));
+  CHECK(h.tensors[2].name == "model.layers.0.w2.weight");
+}
+
 TEST_CASE("fused experts that do not cut are kept and excluded, FP8 left fused", "[fused_experts]") {
   Header h;
   h.tensors.push_back(tensor("model.layers.0.mlp.experts.gate_up_proj", Dtype::BF16, {2, 5, 4}, 0));  // odd rows

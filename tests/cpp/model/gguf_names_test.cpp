@@ -151,3 +151,13 @@ TEST_CASE("apply_gguf_names on a Qwen3.5 file: exclusions from the head counts, 
   CHECK(retiled.files[0].header.tensors[0].excluded == Exclusion::VHeadsRetiled);
   CHECK(retiled.files[0].header.tensors[1].excluded == Exclusion::VHeadsRetiled);
 }
+
+TEST_CASE("Mixtral (architecture llama) experts and router take block_sparse_moe names", "[gguf_names]") {
+  auto hf = [](const char* arch, const char* n) { return hf_name_of_gguf(arch, n).value_or("-"); };
+  CHECK(hf("llama", "blk.2.ffn_gate_inp.weight") == "model.layers.2.block_sparse_moe.gate.weight");
+  CHECK(hf("llama", "blk.2.ffn_gate_exps.weight") == "model.layers.2.block_sparse_moe.experts.w1.weight");
+  CHECK(hf("llama", "blk.2.ffn_up_exps.weight") == "model.layers.2.block_sparse_moe.experts.w3.weight");
+  CHECK(hf("llama", "blk.2.ffn_down_exps.weight") == "model.layers.2.block_sparse_moe.experts.w2.weight");
+  CHECK(hf("qwen2moe", "blk.2.ffn_gate_inp.weight") == "model.layers.2.mlp.gate.weight");
+  CHECK(classify_tensor(hf("llama", "blk.2.ffn_gate_inp.weight")).component == Component::Router);
+}

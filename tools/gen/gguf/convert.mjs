@@ -7,6 +7,7 @@
 // - `llama` from llama2.c/Meta names (tok_embeddings, layers.N.attention.wq ...): Meta's layout is
 //   already llama.cpp's, so nothing is permuted (HF's converter is what permutes Meta weights);
 // - `bert` (bert.encoder.layer.N ...), pooler and classifier as llama.cpp's cls / cls.output;
+// - Mixtral (HF llama names with block_sparse_moe): `llama`, q/k permuted, experts stacked;
 // - `qwen2moe` (conversion/qwen.py Qwen2MoeModel.modify_tensors): per-expert weights stacked with
 //   torch.stack into ffn_{gate,up,down}_exps [E, rows, cols] (GGUF dims reversed), the router as
 //   ffn_gate_inp (kept F32, as llama-quant.cpp keeps ffn_gate_inp), the shared expert as *_shexp;
@@ -43,6 +44,11 @@ const LLAMA_HF = [
   [/^model\.layers\.(\d+)\.mlp\.gate_proj\.weight$/, 'blk.$1.ffn_gate.weight'],
   [/^model\.layers\.(\d+)\.mlp\.up_proj\.weight$/, 'blk.$1.ffn_up.weight'],
   [/^model\.layers\.(\d+)\.mlp\.down_proj\.weight$/, 'blk.$1.ffn_down.weight'],
+  // Mixtral (LlamaModel.modify_tensors stacks block_sparse_moe.experts.M.w1/w2/w3)
+  [/^model\.layers\.(\d+)\.block_sparse_moe\.gate\.weight$/, 'blk.$1.ffn_gate_inp.weight'],
+  [/^model\.layers\.(\d+)\.block_sparse_moe\.experts\.w1\.weight$/, 'blk.$1.ffn_gate_exps.weight'],
+  [/^model\.layers\.(\d+)\.block_sparse_moe\.experts\.w3\.weight$/, 'blk.$1.ffn_up_exps.weight'],
+  [/^model\.layers\.(\d+)\.block_sparse_moe\.experts\.w2\.weight$/, 'blk.$1.ffn_down_exps.weight'],
 ];
 const LLAMA_META = [
   [/^tok_embeddings\.weight$/, 'token_embd.weight'],
@@ -133,14 +139,15 @@ const ARCH = { 'llama-hf': 'llama', 'llama-meta': 'llama', bert: 'bert', qwen2mo
 
 /**
  * Qwen2MoeModel.modify_tensors: model.layers.N.mlp.experts.M.P.weight stacked over M (torch.stack,
- * dim 0) into model.layers.N.mlp.experts.P.weight [E, rows, cols]; other tensors kept, in order.
+ * dim 0) into model.layers.N.mlp.experts.P.weight [E, rows, cols] (LlamaModel does the same for
+ * Mixtral's block_sparse_moe.experts.M.w*); other tensors kept, in order.
  * @param {Map<string, {shape: number[], data: Float32Array}>} tensors
  */
 export function stackExperts(tensors) {
   const out = new Map();
   const groups = new Map();
   for (const [name, t] of tensors) {
-    const m = /^(model\.layers\.\d+\.mlp\.experts\.)(\d+)\.(\w+)\.weight$/.exec(name);
+    const m = /^(model\.layers\.\d+\.(?:mlp|block_sparse_moe)\.experts\.)(\d+)\.(\w+)\.weight$/.exec(name);
     if (!m) { out.set(name, t); continue; }
     const key = `${m[1]}${m[3]}.weight`;
     if (!groups.has(key)) { groups.set(key, []); out.set(key, null); }
@@ -232,7 +239,7 @@ export function hfToGguf({ tensors, config = {}, fileType, name = 'test model', 
   const arch = ARCH[family];
   if (family === 'qwen35' && config.linear_num_key_heads !== config.linear_num_value_heads)
     throw new Error('the V-head reorder of unequal linear-attention head counts is not written');
-  if (family === 'qwen2moe') tensors = stackExperts(tensors);
+  if (family === 'qwen2moe' || family === 'llama-hf') tensors = stackExperts(tensors);
   const layerIds = [...tensors.keys()].map((n) => /(?:layers?)\.(\d+)\./.exec(n)).filter(Boolean).map((m) => Number(m[1]));
   const layers = layerIds.length ? Math.max(...layerIds) + 1 : 0;
   const heads = config.num_attention_heads ?? config.n_heads;

@@ -144,6 +144,23 @@ export function tinyQwen35(llama) {
 }
 
 /**
+ * The MoE under Mixtral's names (MixtralForCausalLM: block_sparse_moe.gate, experts.M.w1 gate,
+ * w3 up, w2 down), without the shared expert Mixtral does not have.
+ * @param {{tensors: Map<string, any>, config: any}} m tinyMoe's model
+ */
+export function asMixtral(m) {
+  const out = new Map();
+  const w = { gate_proj: 'w1', up_proj: 'w3', down_proj: 'w2' };
+  for (const [name, t] of m.tensors) {
+    if (/shared_expert/.test(name)) continue;
+    out.set(name.replace(/\.mlp\.gate\.weight$/, '.block_sparse_moe.gate.weight')
+      .replace(/\.mlp\.experts\.(\d+)\.(\w+)\.weight$/, (_, e, p) => `.block_sparse_moe.experts.${e}.${w[p]}.weight`), t);
+  }
+  const { shared_expert_intermediate_size: _, num_experts, moe_intermediate_size, ...rest } = m.config;
+  return { tensors: out, config: { ...rest, architectures: ['MixtralForCausalLM'], model_type: 'mixtral', num_local_experts: num_experts, intermediate_size: moe_intermediate_size } };
+}
+
+/**
  * The same MoE as a fused Hugging Face release stores it (Qwen3.5 BF16, transformers'
  * fused experts): mlp.experts.gate_up_proj [E, 2I, H] (each expert's gate rows, then its up
  * rows) and mlp.experts.down_proj [E, H, I], without a .weight suffix.
