@@ -1,6 +1,9 @@
 // llama.cpp GGUF names -> Hugging Face names, and the q/k rows marked for un-permuting.
 #include <catch2/catch.hpp>
 
+#include <array>
+#include <vector>
+
 #include "model/exclusion.h"
 #include "model/gguf_names.h"
 #include "model/tensor_names.h"
@@ -72,28 +75,37 @@ TEST_CASE("apply_gguf_names renames and marks llama's q/k rows, not qwen's", "[g
   CHECK(qwen.files[0].header.tensors[0].permuted_head_rows == 0);
 }
 
-TEST_CASE("Qwen3-Next / Qwen3.5 linear-attention and shared-expert names", "[gguf_names]") {
-  auto hf = [](const char* arch, const char* n) { return hf_name_of_gguf(arch, n).value_or("-"); };
-  CHECK(hf("qwen35moe", "blk.0.attn_qkv.weight") == "model.layers.0.linear_attn.in_proj_qkv.weight");
-  CHECK(hf("qwen35moe", "blk.0.attn_gate.weight") == "model.layers.0.linear_attn.in_proj_z.weight");
-  CHECK(hf("qwen35", "blk.0.ssm_beta.weight") == "model.layers.0.linear_attn.in_proj_b.weight");
-  CHECK(hf("qwen35", "blk.0.ssm_alpha.weight") == "model.layers.0.linear_attn.in_proj_a.weight");
-  CHECK(hf("qwen3next", "blk.0.ssm_ba.weight") == "model.layers.0.linear_attn.in_proj_ba.weight");
-  CHECK(hf("qwen35", "blk.0.ssm_conv1d.weight") == "model.layers.0.linear_attn.conv1d.weight");
-  CHECK(hf("qwen35", "blk.0.ssm_dt.bias") == "model.layers.0.linear_attn.dt_bias");  // no suffix in HF
-  CHECK(hf("qwen35", "blk.0.ssm_a") == "model.layers.0.linear_attn.A_log");
-  CHECK(hf("qwen35", "blk.0.ssm_norm.weight") == "model.layers.0.linear_attn.norm.weight");
-  CHECK(hf("qwen35", "blk.0.ssm_out.weight") == "model.layers.0.linear_attn.out_proj.weight");
-  CHECK(hf("qwen3next", "blk.0.attn_qkv.weight") == "model.layers.0.linear_attn.in_proj_qkvz.weight");
-  CHECK(hf("qwen3next", "blk.0.attn_gate.weight") == "model.layers.0.linear_attn.in_proj_qkvz.weight");
-  CHECK(hf("qwen35moe", "blk.3.ffn_gate_up_exps.weight") == "model.layers.3.mlp.experts.gate_up_proj.weight");
-  CHECK(hf("deepseek2", "blk.3.ffn_up_shexp.weight") == "model.layers.3.mlp.shared_experts.up_proj.weight");
-  CHECK(hf("qwen3moe", "blk.3.ffn_up_shexp.weight") == "model.layers.3.mlp.shared_expert.up_proj.weight");
+TEST_CASE("Qwen3-Next / Qwen3.5 linear-attention, shared-expert and Mixtral names", "[gguf_names]") {
+  // {architecture, llama.cpp name, Hugging Face name or "-" for none}
+  const std::vector<std::array<const char*, 3>> cases = {{
+      {"qwen35moe", "blk.0.attn_qkv.weight", "model.layers.0.linear_attn.in_proj_qkv.weight"},
+      {"qwen35moe", "blk.0.attn_gate.weight", "model.layers.0.linear_attn.in_proj_z.weight"},
+      {"qwen35", "blk.0.ssm_beta.weight", "model.layers.0.linear_attn.in_proj_b.weight"},
+      {"qwen35", "blk.0.ssm_alpha.weight", "model.layers.0.linear_attn.in_proj_a.weight"},
+      {"qwen3next", "blk.0.ssm_ba.weight", "model.layers.0.linear_attn.in_proj_ba.weight"},
+      {"qwen35", "blk.0.ssm_conv1d.weight", "model.layers.0.linear_attn.conv1d.weight"},
+      {"qwen35", "blk.0.ssm_dt.bias", "model.layers.0.linear_attn.dt_bias"},  // no suffix in HF
+      {"qwen35", "blk.0.ssm_a", "model.layers.0.linear_attn.A_log"},
+      {"qwen35", "blk.0.ssm_norm.weight", "model.layers.0.linear_attn.norm.weight"},
+      {"qwen35", "blk.0.ssm_out.weight", "model.layers.0.linear_attn.out_proj.weight"},
+      {"qwen3next", "blk.0.attn_qkv.weight", "model.layers.0.linear_attn.in_proj_qkvz.weight"},
+      {"qwen3next", "blk.0.attn_gate.weight", "model.layers.0.linear_attn.in_proj_qkvz.weight"},
+      {"qwen35moe", "blk.3.ffn_gate_up_exps.weight", "model.layers.3.mlp.experts.gate_up_proj.weight"},
+      {"deepseek2", "blk.3.ffn_up_shexp.weight", "model.layers.3.mlp.shared_experts.up_proj.weight"},
+      {"qwen3moe", "blk.3.ffn_up_shexp.weight", "model.layers.3.mlp.shared_expert.up_proj.weight"},
+      {"llama", "blk.0.ssm_out.weight", "-"},
+      {"qwen3moe", "blk.0.attn_qkv.weight", "-"},
+      {"qwen35", "blk.0.attn_q", "-"},
+      {"llama", "blk.2.ffn_gate_inp.weight", "model.layers.2.block_sparse_moe.gate.weight"},
+      {"llama", "blk.2.ffn_gate_exps.weight", "model.layers.2.block_sparse_moe.experts.w1.weight"},
+      {"llama", "blk.2.ffn_up_exps.weight", "model.layers.2.block_sparse_moe.experts.w3.weight"},
+      {"llama", "blk.2.ffn_down_exps.weight", "model.layers.2.block_sparse_moe.experts.w2.weight"},
+      {"qwen2moe", "blk.2.ffn_gate_inp.weight", "model.layers.2.mlp.gate.weight"},
+  }};
+  for (const auto& [arch, gguf, want] : cases) CHECK(hf_name_of_gguf(arch, gguf).value_or("-") == want);
   // Gated DeltaNet names belong to the hybrid families only; a suffix-less name to no other.
-  CHECK(hf("llama", "blk.0.ssm_out.weight") == "-");
-  CHECK(hf("qwen3moe", "blk.0.attn_qkv.weight") == "-");
-  CHECK(hf("qwen35", "blk.0.attn_q") == "-");
-  CHECK(classify_tensor(hf("qwen35", "blk.0.ssm_a")).component == Component::LinearAttention);
+  CHECK(classify_tensor(hf_name_of_gguf("qwen35", "blk.0.ssm_a").value_or("")).component == Component::LinearAttention);
+  CHECK(classify_tensor(hf_name_of_gguf("llama", "blk.2.ffn_gate_inp.weight").value_or("")).component == Component::Router);
 }
 
 TEST_CASE("converter transforms exclude Qwen3-Next / Qwen3.5 tensors, with a reason", "[gguf_names]") {
@@ -150,14 +162,4 @@ TEST_CASE("apply_gguf_names on a Qwen3.5 file: exclusions from the head counts, 
   apply_gguf_names(retiled);
   CHECK(retiled.files[0].header.tensors[0].excluded == Exclusion::VHeadsRetiled);
   CHECK(retiled.files[0].header.tensors[1].excluded == Exclusion::VHeadsRetiled);
-}
-
-TEST_CASE("Mixtral (architecture llama) experts and router take block_sparse_moe names", "[gguf_names]") {
-  auto hf = [](const char* arch, const char* n) { return hf_name_of_gguf(arch, n).value_or("-"); };
-  CHECK(hf("llama", "blk.2.ffn_gate_inp.weight") == "model.layers.2.block_sparse_moe.gate.weight");
-  CHECK(hf("llama", "blk.2.ffn_gate_exps.weight") == "model.layers.2.block_sparse_moe.experts.w1.weight");
-  CHECK(hf("llama", "blk.2.ffn_up_exps.weight") == "model.layers.2.block_sparse_moe.experts.w3.weight");
-  CHECK(hf("llama", "blk.2.ffn_down_exps.weight") == "model.layers.2.block_sparse_moe.experts.w2.weight");
-  CHECK(hf("qwen2moe", "blk.2.ffn_gate_inp.weight") == "model.layers.2.mlp.gate.weight");
-  CHECK(classify_tensor(hf("llama", "blk.2.ffn_gate_inp.weight")).component == Component::Router);
 }
