@@ -15,6 +15,17 @@ namespace mp {
 enum class FileFormat : uint8_t { Safetensors, Gguf };
 const char* file_format_name(FileFormat f);  // "safetensors", "gguf"
 
+// Why a tensor's stored values are not the checkpoint's own and cannot be read back exactly, so it
+// must not be compared (the matcher lists it as not compared, with model/exclusion.h's words).
+enum class Exclusion : uint8_t {
+  None,
+  NormPlusOne,          // llama.cpp stores 1 + w for Qwen3-Next/Qwen3.5 RMSNorm weights
+  NegExpALog,           // llama.cpp stores -exp(A_log) for Gated DeltaNet's A_log
+  QkvzRegrouped,        // Qwen3-Next in_proj_qkvz split into attn_qkv + attn_gate, rows regrouped
+  VHeadsRetiled,        // Qwen3.5 linear-attention V heads reordered from grouped to tiled
+  ExpertsUnsplittable,  // a fused expert tensor whose shape or size does not cut into experts
+};
+
 struct TensorInfo {
   std::string name;
   Dtype dtype;
@@ -25,6 +36,7 @@ struct TensorInfo {
   // (convert_hf_to_gguf.py `permute`): when non-zero, rows come in groups of this many (one head)
   // stored interleaved, and readers map them back to the Hugging Face order (model/gguf_names.h).
   uint64_t permuted_head_rows = 0;
+  Exclusion excluded = Exclusion::None;
   uint64_t elements() const;    // product of shape (1 for a scalar)
 };
 
