@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "format/gguf.h"
+#include "model/fused_experts.h"
 #include "model/gguf_names.h"
 #include "model/gguf_split.h"
 #include "stats/ggml_quant.h"
@@ -109,6 +110,9 @@ Error Analysis::match() {
   // GGUF tensors carry llama.cpp's names: give them their Hugging Face names (and mark the q/k
   // rows llama.cpp permuted) so they meet safetensors models under one key.
   for (auto& model : models_) apply_gguf_names(model);
+  // Stacked experts (GGUF always, fused safetensors releases when another model has them one by
+  // one) become one tensor per expert, the form every family shares.
+  split_fused_experts(models_);
   auto m = match_tensors(models_, k_);
   if (!m) return m.error();
   match_ = std::move(m.value());
@@ -344,6 +348,10 @@ Result<TensorResult> Analysis::compute_tensor(size_t si, size_t sj) const {
       r.bx.n = total.n;
       r.bx.match_fp32 = std::max(r.bx.match_fp32, total.match_fp32);
       r.bx.match_bf16 = std::max(r.bx.match_bf16, total.match_bf16);
+    }
+    for (size_t s = si; s < sj; ++s) {
+      const auto& sv = streams[s - si];
+      count_far_drops(sv[0], sv[base], &sv[1], k_, r.est.alpha, r.x);
     }
   }
   auto same_dtype = [&](int a, int b) {

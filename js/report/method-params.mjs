@@ -60,8 +60,9 @@ export function methodParams(v, name) {
       break;
     case 'nearswap-merge':
       add('t', 't', small(p.t), 'clip level of |C − B|');
-      add('equal-a', 'bit-identical to A', percent(tests.equalA), 'of the elements where A differs from B');
-      add('clipped', 'clipped at t', percent(tests.clipped), 'of the same elements');
+      add('equal-a', 'bit-identical to A', percent(tests.equalA),
+        `of the elements where A differs from B and C's rounding can tell (${percent(tests.informative)} of them)`);
+      add('clipped', 'clipped at t', percent(tests.clipped), 'of the same elements, within rounding');
       break;
     case 'linear-merge':
       if (method === 'model_stock') add('t', 't (mean)', fixed(p.t), 'per tensor from the parents\' cosines');

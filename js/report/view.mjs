@@ -118,9 +118,11 @@ export function buildView(report) {
         cosFit: numOrNaN(report.verdict.wrong_base.cos_fit),
         givenParentCos: numOrNaN(report.verdict.wrong_base.given_parent_cos),
       } : null,
-      // the method tests' measurements the parameters quote (nearswap's shares)
+      // the method tests' measurements the parameters quote (nearswap's shares, of the changed
+      // elements whose rounding can tell: `informative` of them)
       tests: {
-        equalA: numOrNaN(report.verdict?.tests?.equal_a_share),
+        informative: numOrNaN(report.verdict?.tests?.nearswap_informative),
+        equalA: numOrNaN(report.verdict?.tests?.nearswap_equal_share),
         clipped: numOrNaN(report.verdict?.tests?.clipped_share),
       },
     },

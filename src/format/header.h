@@ -17,6 +17,17 @@ namespace mp {
 enum class FileFormat : uint8_t { Safetensors, Gguf };
 const char* file_format_name(FileFormat f);  // "safetensors", "gguf"
 
+// Why a tensor's stored values are not the checkpoint's own and cannot be read back exactly, so it
+// must not be compared (the matcher lists it as not compared, with model/exclusion.h's words).
+enum class Exclusion : uint8_t {
+  None,
+  NormPlusOne,          // llama.cpp stores 1 + w for Qwen3-Next/Qwen3.5 RMSNorm weights
+  NegExpALog,           // llama.cpp stores -exp(A_log) for Gated DeltaNet's A_log
+  QkvzRegrouped,        // Qwen3-Next in_proj_qkvz split into attn_qkv + attn_gate, rows regrouped
+  VHeadsRetiled,        // Qwen3.5 linear-attention V heads reordered from grouped to tiled
+  ExpertsUnsplittable,  // a fused expert tensor whose shape or size does not cut into experts
+};
+
 // A tensor's dims, Hugging Face order. Up to kInline dims are held inside (norms, biases and the
 // 2-D projections that make up nearly every tensor); more (3-D fused experts and convolutions,
 // 5-D vision convolutions) go to the heap. A parsed header holds every tensor of a model (557k in
@@ -68,6 +79,7 @@ struct TensorInfo {
   // (convert_hf_to_gguf.py `permute`): when non-zero, rows come in groups of this many (one head)
   // stored interleaved, and readers map them back to the Hugging Face order (model/gguf_names.h).
   uint32_t permuted_head_rows = 0;
+  Exclusion excluded = Exclusion::None;  // in the padding after dtype and permuted_head_rows
   Shape shape;                  // [] = scalar; row-major, the last dimension contiguous (HF order)
   uint64_t begin = 0;           // relative to the data section (file offset = data_start() + begin)
   uint64_t end = 0;

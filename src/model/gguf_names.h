@@ -15,10 +15,18 @@
 namespace mp {
 
 // The Hugging Face name of a GGUF tensor for `arch`, or nullopt when the name or arch is unknown.
+// Stacked experts (ffn_*_exps) get the fused name (mlp.experts.gate_proj.weight, ...), which
+// model/fused_experts.h then cuts into per-expert tensors.
 std::optional<std::string> hf_name_of_gguf(std::string_view arch, std::string_view gguf_name);
 
+// Whether the converter transformed this tensor's values beyond recovery (Qwen3-Next/Qwen3.5:
+// RMSNorm 1 + w, -exp(A_log), in_proj_qkvz regrouped, V heads retiled when `v_heads_retiled`,
+// i.e. linear-attention key and value head counts differ).
+Exclusion gguf_exclusion(std::string_view arch, std::string_view gguf_name, bool v_heads_retiled);
+
 // Renames every tensor of the model's GGUF files in place (names that have no mapping are kept,
-// so they show as unmatched), and marks the permuted q/k rows. The architecture and head counts
+// so they show as unmatched), marks the permuted q/k rows and the excluded tensors, and restores
+// the shape the converter squeezed (Qwen3-Next conv1d). The architecture and head counts
 // come from whichever file holds them (split files other than the first have only split.* keys).
 // Safetensors files are left alone.
 void apply_gguf_names(Model& model);

@@ -1,6 +1,8 @@
 // Matching tensors across roles by normalised key (see tensor_names.cpp for the key).
 //
 // Rules, per key:
+// - a key some model holds excluded (TensorInfo::excluded: a converter transformed its values) is
+//   not compared: one Unmatched per excluded tensor, with the reason;
 // - a key that appears twice in one model (two names normalising to one key) is ambiguous: every
 //   tensor of that key becomes Unmatched;
 // - a key missing in some model: one Unmatched, named after the lowest role that has it;
@@ -23,6 +25,7 @@
 #include <unordered_map>
 
 #include "format/dtype.h"
+#include "model/exclusion.h"
 
 namespace mp {
 
@@ -165,6 +168,17 @@ Result<MatchResult> match_tensors(const std::vector<Model>& models, int parents)
     const std::string& key = keys[group];
 
     auto name_of = [&](const Entry* e) { return models[e->model].name(e->ref); };
+
+    // Excluded (values transformed by a converter, model/exclusion.h): one entry per such tensor,
+    // with the reason, and the key is not compared in any model.
+    bool excluded = false;
+    for (int m = 0; m < n; ++m)
+      for (const Entry* e : per_model[m])
+        if (const char* why = exclusion_reason(info(models, e->model, e->ref).excluded)) {
+          out.unmatched.push_back(Unmatched{std::string(name_of(e)), m, why});
+          excluded = true;
+        }
+    if (excluded) continue;
 
     // Ambiguous: two names of one model normalise to this key.
     bool ambiguous = false;

@@ -291,6 +291,8 @@ void verdict_field(Writer& w, const Verdict& v) {
       vec("band_inside", ev.band_inside);
       vec("band_above", ev.band_above);
       vec("band_below", ev.band_below);
+      w.field("far_drop_share", ev.far_drop_share);
+      w.field("ties_group_spread", ev.k >= 2 ? ev.ties_group_spread : NAN);
       w.field("stock_cos", ev.stock_cos);
       w.field("nuslerp_err", ev.nuslerp_err);
       vec("multislerp_weights", ev.mslerp_weights);
@@ -300,6 +302,9 @@ void verdict_field(Writer& w, const Verdict& v) {
       w.field("karcher_scale", ev.karcher_scale);
       w.field("stock_scale", ev.stock_scale);
       w.field("equal_a_share", ev.equal_a_share);
+      // nearswap's shares are of the changed elements C's rounding can tell (nearswap_informative)
+      w.field("nearswap_informative", ev.nearswap_informative);
+      w.field("nearswap_equal_share", ev.nearswap_equal_share);
       w.field("clipped_share", ev.clipped_share);
       w.field("fit_cos", ev.fit_cos);
       w.field("control_cos", ev.overall.has_control ? ev.ctrl_cos : NAN);

@@ -30,9 +30,10 @@ void MethodSignals::add(const MethodSignals& o) {
     a.dropped_above_kept_min += b.dropped_above_kept_min;
     a.dropped_above_kept_max += b.dropped_above_kept_max;
     a.equal_a += b.equal_a;
-    a.clipped += b.clipped;
   }
-  max_abs_D = std::max(max_abs_D, o.max_abs_D);
+  ns.add(o.ns);
+  drops += o.drops;
+  drops_far += o.drops_far;
   sub.add(o.sub);
   below_cuts += o.below_cuts;
   below_cuts_zero += o.below_cuts_zero;
@@ -127,6 +128,11 @@ float round_f16(float x) {
 
 double ulp_of(Dtype d, double x) { return ulp_at(x, precision_of(d)); }
 
+bool left_at_base(float c, float b, Dtype c_dtype, Dtype b_dtype) {
+  const Precision pr = precision_of(c_dtype);
+  return at_base(c, b, pr, pr.mantissa_bits < precision_of(b_dtype).mantissa_bits);
+}
+
 namespace {
 
 float round_to(Dtype d, float x) {
@@ -169,6 +175,31 @@ void for_each_block(const StreamView& C, const StreamView& B, const StreamView* 
   }
 }
 
+// The rounding unit of C's dtype around an element: the ulp at its largest magnitude.
+double element_ulp(float c, float b, float a, Precision pr) {
+  return ulp_at(std::max({std::fabs(double(c)), std::fabs(double(b)), std::fabs(double(a))}), pr);
+}
+
+// nearswap's t estimate (first pass): an element a clip could have produced carries t within its
+// rounding unit u, so each counts with weight 1 / u^2 (the tiny-|B| elements pin t down).
+void nearswap_candidate(float c, float b, float a, Precision pr, NearswapSignals& ns) {
+  const double D = double(c) - b, d = double(a) - b;
+  if (c == a || D == 0 || d == 0 || (D > 0) != (d > 0) || std::fabs(D) >= std::fabs(d)) return;
+  const double u = element_ulp(c, b, a, pr), w = 1.0 / (u * u);
+  ns.w += w;
+  ns.wt += w * std::fabs(D);
+}
+
+// nearswap's test of one element with A != B against t (second pass): NearswapSignals.
+void nearswap_test(float c, float b, float a, double t, Precision pr, NearswapSignals& ns) {
+  const double tol = kNearswapUlps * element_ulp(c, b, a, pr) + kNearswapRel * t;
+  if (tol > 0.5 * t) return;  // rounding alone could put C at A, at B or at t: says nothing
+  ++ns.informative;
+  const double d = double(a) - b, ad = std::fabs(d), D = double(c) - b;
+  if (ad <= t + tol && c == a) ++ns.equal;
+  else if (ad >= t - tol && std::fabs(D - std::copysign(t, d)) <= tol) ++ns.clipped;
+}
+
 // The tests that need this tensor's first-pass extremes (the cut-offs): see MethodSignals.
 void second_pass(const StreamView& C, const StreamView& B, const StreamView* A, int k, MethodSignals& e) {
   float cut[kMaxParents], kmin[kMaxParents], kmax[kMaxParents];
@@ -179,6 +210,7 @@ void second_pass(const StreamView& C, const StreamView& B, const StreamView* A, 
   }
   const Precision pr = precision_of(C.dtype);
   const bool coarser = pr.mantissa_bits < precision_of(B.dtype).mantissa_bits;
+  const double ns_t = e.ns.t();
   for_each_block(
       C, B, A, k, [&](size_t len, const float* c, const float* b, const float* const* a) {
         for (size_t i = 0; i < len; ++i) {
@@ -199,6 +231,7 @@ void second_pass(const StreamView& C, const StreamView& B, const StreamView* A, 
           }
           if (!finite) continue;
           e.sum_abs_D += std::fabs(D);
+          if (k == 1 && d[0] != 0 && std::isfinite(ns_t)) nearswap_test(c[i], b[i], a[0][i], ns_t, pr, e.ns);
           if (all_below && any_d) {
             ++e.below_cuts;
             e.below_cuts_zero += D_zero;
@@ -231,8 +264,6 @@ void second_pass(const StreamView& C, const StreamView& B, const StreamView* A, 
             ParentSignals& p = e.p[j];
             const float ad = static_cast<float>(std::fabs(d[j]));
             if (ad > cut[j]) ++p.above_cut;
-            const double aD = std::fabs(D);
-            if (c[i] != a[j][i] && aD >= 0.9 * e.max_abs_D && aD <= 1.1 * e.max_abs_D && std::fabs(d[j]) > aD) ++p.clipped;
             if (D_zero && ad > kmin[j]) {
               ++p.dropped_above_kept_min;
               if (ad > kmax[j]) ++p.dropped_above_kept_max;
@@ -256,7 +287,7 @@ void compute_method_signals(const StreamView& C, const StreamView& B, const Stre
           if (!std::isfinite(c[i]) || !std::isfinite(b[i])) continue;  // the kernel counts these
           const double D = static_cast<double>(c[i]) - b[i];
           const bool D_zero = at_base(c[i], b[i], pr, coarser);
-          e.max_abs_D = std::max(e.max_abs_D, static_cast<float>(std::fabs(D)));
+          if (k == 1 && std::isfinite(a[0][i])) nearswap_candidate(c[i], b[i], a[0][i], pr, e.ns);
           // "at least 4 ulps of C's dtype at |B|": below that, rounding C snaps the merge to a grid
           // point and the ratio D/d says more about rounding than about alpha.
           const double robust_floor = 4.0 * ulp_at(std::fabs(static_cast<double>(b[i])), pr);
@@ -271,7 +302,11 @@ void compute_method_signals(const StreamView& C, const StreamView& B, const Stre
             if (D_zero) {
               ++p.zero_D_nonzero_d;
               p.sum_abs_d_zero_D += ad;
-              p.max_abs_d_zero_D = std::max(p.max_abs_d_zero_D, static_cast<float>(ad));
+              // When B is off C's grid (an F32 base, a BF16 suspect) round(B + D) == round(B) for
+              // any |D| up to an ulp, so a kept delta of a few ulps also lands at round(B): only
+              // drops of at least 4 ulps set the cut (the largest dropped |d|), which one such
+              // element would otherwise raise into the kept range.
+              if (!coarser || ad >= robust_floor) p.max_abs_d_zero_D = std::max(p.max_abs_d_zero_D, static_cast<float>(ad));
             } else {
               p.sum_abs_d_nonzero_D += ad;
               p.min_abs_d_nonzero_D = std::min(p.min_abs_d_nonzero_D, static_cast<float>(ad));
@@ -295,6 +330,29 @@ void compute_method_signals(const StreamView& C, const StreamView& B, const Stre
   e.hash_c = fnv1a(C.data, dtype_span_bytes(C.dtype, n));
   e.hash_b = fnv1a(B.data, dtype_span_bytes(B.dtype, n));
   for (int j = 0; j < k; ++j) e.hash_a[j] = fnv1a(A[j].data, dtype_span_bytes(A[j].dtype, n));
+}
+
+void count_far_drops(const StreamView& C, const StreamView& B, const StreamView* A, int k, const double* alphas,
+                     MethodSignals& e) {
+  if (k < 1 || k > kMaxParents || alphas == nullptr) return;
+  const Precision pr = precision_of(C.dtype);
+  const bool coarser = pr.mantissa_bits < precision_of(B.dtype).mantissa_bits;
+  for_each_block(C, B, A, k, [&](size_t len, const float* c, const float* b, const float* const* a) {
+    for (size_t i = 0; i < len; ++i) {
+      if (!std::isfinite(c[i]) || !std::isfinite(b[i]) || !at_base(c[i], b[i], pr, coarser)) continue;
+      double pred = 0;
+      bool moved = false, finite = true;
+      for (int j = 0; j < k; ++j) {
+        finite = finite && std::isfinite(a[j][i]);
+        const double d = static_cast<double>(a[j][i]) - b[i];
+        moved = moved || d != 0;
+        pred += alphas[j] * d;
+      }
+      if (!finite || !moved) continue;
+      ++e.drops;
+      e.drops_far += std::fabs(pred) >= kFarDropUlps * ulp_at(std::fabs(static_cast<double>(b[i])), pr);
+    }
+  });
 }
 
 void bit_exact(const StreamView& C, const StreamView& B, const StreamView* A, int k,

@@ -11,19 +11,21 @@ namespace mp::verdict {
 
 void gather_nearswap(Evidence& ev, const std::vector<TensorResult>& tensors) {
   if (ev.k != 1) return;
-  uint64_t n = 0, eq = 0, cl = 0;
-  std::vector<float> ts;
+  uint64_t n = 0, eq = 0;
+  NearswapSignals ns;
+  std::vector<double> ts;
   for (const auto& t : tensors) {
     if (t.identical_to_base || t.identical_to_parent >= 0) continue;
-    const ParentSignals& p = t.x.p[0];
-    n += p.d_nonzero;
-    eq += p.equal_a;
-    cl += p.clipped;
-    if (p.clipped > 0) ts.push_back(t.x.max_abs_D);
+    n += t.x.p[0].d_nonzero;
+    eq += t.x.p[0].equal_a;
+    ns.add(t.x.ns);
+    if (t.x.ns.clipped > 0) ts.push_back(t.x.ns.t());
   }
-  if (!n) return;
-  ev.equal_a_share = double(eq) / double(n);
-  ev.clipped_share = double(cl) / double(n);
+  if (n) ev.equal_a_share = double(eq) / double(n);
+  if (!ns.informative) return;
+  ev.nearswap_informative = double(ns.informative) / double(n);
+  ev.nearswap_equal_share = double(ns.equal) / double(ns.informative);
+  ev.clipped_share = double(ns.clipped) / double(ns.informative);
   if (!ts.empty()) {
     std::nth_element(ts.begin(), ts.begin() + ts.size() / 2, ts.end());
     ev.nearswap_t = ts[ts.size() / 2];
@@ -36,7 +38,9 @@ void gather_model_stock(Evidence& ev, const std::vector<TensorResult>& tensors) 
   double dp = 0, pp = 0, dd = 0, tsum = 0;
   int nt = 0;
   for (const auto& t : tensors) {
-    if (t.identical_to_base || t.est.degenerate) continue;
+    // (a tensor whose deltas are a few ulps, a bf16 norm near 1, holds rounding noise, not t: it
+    // is left out as it is from the pooled linear fit)
+    if (t.identical_to_base || t.est.degenerate || t.rounding_dominated || t.outlier) continue;
     const Moments& m = t.m;
     double c = 0;
     int pairs = 0;

@@ -103,8 +103,9 @@ void sentence_and_explanation(Verdict& v) {
       return;
     case VerdictRule::Nearswap:
       v.sentence = "Consistent with nearswap: |C - B| = min(|A - B|, t), t = " + fmt(v.nearswap_t, 5);
-      v.explanation = pct(ev.equal_a_share) + " of the elements where A differs from B are bit-identical to A (|d| <= t) and " +
-                      pct(ev.clipped_share) + " are clipped at |C - B| = t; a linear reading (alpha " + fmt(ev.alphas[0]) +
+      v.explanation = "Of the elements where A differs from B and C's rounding can tell (" + pct(ev.nearswap_informative) +
+                      " of them), " + pct(ev.nearswap_equal_share) + " are bit-identical to A (|d| <= t) and " +
+                      pct(ev.clipped_share) + " are clipped at |C - B| = t within rounding; a linear reading (alpha " + fmt(ev.alphas[0]) +
                       ", cos_fit " + fmt(ev.cos) + ") would be meaningless.";
       return;
     case VerdictRule::LinearPerComponent:

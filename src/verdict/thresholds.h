@@ -35,6 +35,13 @@ constexpr double kDareRatio = 0.7;
 // dare cases, f32 and bf16, 1.017 with per-group weights); DELLA's keep probability rises with
 // |d|'s rank (eps 0.15: 0.773-0.834 on the della cases).
 constexpr double kDellaRatio = 0.95;
+// DARE / DELLA on a rounded suspect: share of the zeros (C at B, some d != 0) where the tensor's
+// linear fit moves B by 2 ulps or more (Evidence::far_drop_share) at or above which they are a
+// mask; below, rounding of a linear merge left them. Set on the non-held-out mergekit bf16 cases:
+// DARE / DELLA 0.831-0.928 (TIES, breadcrumbs 0.73-0.84); linear, task arithmetic, slerp,
+// nuslerp, multislerp, karcher, model_stock k = 2 (37% of its elements at B), small weights,
+// nearswap 0.000-0.034 (a bf16 fine-tune, not sparse, 0.31).
+constexpr double kFarDropShare = 0.4;
 // Breadcrumbs: share of tensors with drops whose dropped |d| lie only outside the kept range, on
 // both sides (1.0 on every mergekit breadcrumbs case; TIES and DARE cases 0).
 constexpr double kBandShare = 0.8;
@@ -47,6 +54,11 @@ constexpr double kBandShare = 0.8;
 // DARE / DELLA bf16 0.999-1.000).
 constexpr double kBandTopShare = 0.006;
 constexpr double kBandInsideRounded = 0.9;
+// TIES with k >= 2: the largest range of one parent's overlap weight (lambda w_i / W) over the
+// (layer, component) groups above which the weights are quoted per group. mk-pg-ties-f32-k2-layers
+// (weights [0.3, 0.7] and [0.7, 0.3] over the layers): 0.400; TIES with one weight per parent
+// (f32, bf16mk, bf16out, k = 2 and 3): 0.0007-0.0025.
+constexpr double kSparseGroupSpread = 0.1;
 // A sign election (k >= 2): a parent's kept share over all elements against that over the
 // same-sign ones, where no election removes anything. Without one the two agree (breadcrumbs,
 // dare_linear, della_linear k = 2, 3: 0.978-1.000 for the least of the parents); with one the
@@ -68,10 +80,15 @@ constexpr double kConsensusGap = 0.04;
 // The same for DELLA, whose |d|-ranked mask alone opens a gap: della_linear 0.127-0.138,
 // della (consensus + normalize) 0.61-0.62.
 constexpr double kDellaConsensusGap = 0.3;
-// nearswap (one parent): share of changed elements either bit-equal to A or clipped at t, and
-// (f32 nearswap t = 0.002: 0.319 + 0.681 = 1.000; every other case has no clipped elements)
+// nearswap (one parent): of the changed elements C's rounding can tell (stats/method_signals.h
+// NearswapSignals; its rounding tolerance kNearswapUlps / kNearswapRel lives there, the stats layer
+// cannot include this file), the share either bit-equal to A with |d| <= t or clipped at t, and
 // the least of the two shares (a TIES merge with lambda 1 is bit-equal to A where kept but clips
-// nothing; a linear merge does neither).
+// nothing; a bf16 linear merge sits "at t" where a ulp blurs it but is never equal to A below it).
+// The mergekit nearswap cases (t = 0.002, 0.005; f32 and bf16): 1.000, least part 0.31-0.69; every
+// other one-parent mergekit / core case 0.30 or less (breadcrumbs-ties bf16 0.297), least part
+// 0.044 or less (task arithmetic bf16; wrong-base TIES clips 0.001, bf16 linear 0.000 equal to A).
+// Held out: t = 0.005 (f32 and bf16).
 constexpr double kNearswapShare = 0.9;
 constexpr double kNearswapMinPart = 0.05;
 // model_stock (k >= 2): D against each tensor's t / k sum d_i (t from the parents' cosines):

@@ -59,3 +59,23 @@ test('a type the repo does not have: the error lists its GGUF files', async () =
   assert.equal(await page.locator('#error').isHidden(), false);
   assert.match(await page.locator('#error').textContent(), /no GGUF file of type Q2_K; its GGUF files: .*bert-tiny-sst2-Q8_0\.gguf \(Q8_0\)/);
 });
+
+test('a Q4_K MoE GGUF merge: stacked experts compared per expert, a merge; a Qwen3.5 copy lists what it could not compare', async () => {
+  const { page } = browser;
+  await open(page);
+  await verify(page, { suspect: 'gguf/tiny-moe-merge-GGUF:Q4_K', parent: 'gguf/tiny-moe-ft', base: 'gguf/tiny-moe' });
+  await settle(page);
+  assert.equal(await page.locator('#error').isHidden(), true, await page.locator('#error').textContent());
+  assert.equal(await page.locator('#verdict-sentence').getAttribute('data-kind'), 'linear-merge');
+  assert.match(await page.locator('#component-table tr:has-text("experts")').first().textContent(), /^\s*experts\s*24/);
+  assert.equal(await page.locator('details.unmatched').count(), 0);
+
+  await open(page);
+  await verify(page, { suspect: 'gguf/tiny-qwen35-ft-GGUF:Q8_0', parent: 'gguf/tiny-qwen35-ft', base: 'gguf/tiny-qwen35' });
+  await settle(page);
+  assert.equal(await page.locator('#error').isHidden(), true, await page.locator('#error').textContent());
+  assert.equal(await page.locator('#verdict-sentence').getAttribute('data-kind'), 'quantized-copy');
+  const unmatched = await page.locator('details.unmatched').textContent();
+  assert.match(unmatched, /8 tensors could not be compared/);
+  assert.match(unmatched, /linear_attn\.A_log.*-exp\(A_log\)/);
+});

@@ -96,6 +96,54 @@ describe('GGUF suspects against safetensors parents', { skip: !haveRealModels },
   });
 });
 
+describe('MoE and Qwen3.5 GGUFs: stacked experts cut per expert, converter transforms excluded', { skip: !haveRealModels }, () => {
+  const moeRoles = (parent = 'gguf/tiny-moe-ft') => ['--parent', parent, '--base', 'gguf/tiny-moe'];
+  const verify = async (suspect, extra) => {
+    const r = await run(['verify', '--suspect', suspect, ...extra, '--json']);
+    assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr}`);
+    const rep = JSON.parse(r.stdout);
+    assert.deepEqual(validateReport(rep, schema), []);
+    return rep;
+  };
+  const component = (rep, name) => rep.components.find((c) => c.name === name);
+
+  test('a Q4_K MoE copy: 2 layers x 4 experts x 3 projections compared one by one, nothing left over', async () => {
+    const rep = await verify('gguf/tiny-moe-ft-GGUF:Q4_K', moeRoles());
+    assert.equal(rep.summary.verdict, 'quantized-copy');
+    assert.equal(component(rep, 'experts')?.tensors, 24);
+    assert.equal(component(rep, 'shared_expert')?.tensors, 8);
+    assert.equal(component(rep, 'router')?.tensors, 2);
+    assert.deepEqual(rep.unmatched, []);
+  });
+
+  test('the parent with fused experts (gate_up_proj, down_proj) meets the GGUF per expert too', async () => {
+    const rep = await verify('gguf/tiny-moe-ft-GGUF:Q8_0', moeRoles('gguf/tiny-moe-ft-fused'));
+    assert.equal(rep.summary.verdict, 'quantized-copy');
+    assert.equal(component(rep, 'experts')?.tensors, 24);
+    assert.deepEqual(rep.unmatched, []);
+  });
+
+  test(`a Q4_K MoE merge: alpha ${MERGE_ALPHA} within 0.05, in the experts as elsewhere`, async () => {
+    const rep = await verify('gguf/tiny-moe-merge-GGUF:Q4_K', moeRoles());
+    assert.equal(rep.summary.verdict, 'linear-merge');
+    assert.ok(Math.abs(rep.summary.alphas[0] - MERGE_ALPHA) <= 0.05, `alpha ${rep.summary.alphas[0]}`);
+    assert.ok(Math.abs(component(rep, 'experts').alphas[0] - MERGE_ALPHA) <= 0.05, `experts alpha ${component(rep, 'experts').alphas[0]}`);
+  });
+
+  test('a Qwen3.5 Q8_0 copy: Gated DeltaNet tensors compared, RMSNorms and A_log listed as not compared with the reason', async () => {
+    const rep = await verify('gguf/tiny-qwen35-ft-GGUF:Q8_0', ['--parent', 'gguf/tiny-qwen35-ft', '--base', 'gguf/tiny-qwen35']);
+    assert.equal(rep.summary.verdict, 'quantized-copy');
+    assert.equal(component(rep, 'linear_attention')?.tensors, 7);  // all of linear_attn but A_log (and its norm, a norm)
+    const reasons = Object.fromEntries(rep.unmatched.map((u) => [u.name, u.reason]));
+    assert.equal(rep.unmatched.length, 8);
+    assert.match(reasons['model.layers.0.linear_attn.A_log'], /-exp\(A_log\) \(Qwen3NextModel\.modify_tensors\)/);
+    for (const n of ['model.norm.weight', 'model.layers.0.input_layernorm.weight', 'model.layers.1.self_attn.q_norm.weight'])
+      assert.match(reasons[n], /1 \+ weight/, n);
+    const text = await run(['verify', '--suspect', 'gguf/tiny-qwen35-ft-GGUF:Q8_0', '--parent', 'gguf/tiny-qwen35-ft', '--base', 'gguf/tiny-qwen35']);
+    assert.match(text.stdout, /^Not compared: 8 tensor\(s\)$/m);
+  });
+});
+
 describe('choosing the GGUF file: errors that list the files', { skip: !haveRealModels }, () => {
   const fails = async (suspect, re) => {
     const r = await run(['verify', '--suspect', suspect, ...roles]);

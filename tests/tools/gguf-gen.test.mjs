@@ -14,7 +14,8 @@ import { gguf, GGUFValueType } from '@huggingface/gguf';
 import { GGML_TYPES, QUANT_TYPES, dequantize, quantize } from '../../tools/gen/gguf/quants.mjs';
 import { fp16ToFp32, fp32ToFp16, nearestInt } from '../../tools/gen/gguf/f32.mjs';
 import { VALUE_TYPES, writeGguf, writeSplitGguf, splitName } from '../../tools/gen/gguf/writer.mjs';
-import { hfToGguf, permuteRows, tensorType, ggufName } from '../../tools/gen/gguf/convert.mjs';
+import { hfToGguf, permuteRows, stackExperts, tensorType, ggufName } from '../../tools/gen/gguf/convert.mjs';
+import { asMixtral, fuseExperts, tinyMoe, tinyQwen35 } from '../../tools/gen/gguf/moe-models.mjs';
 import { readSafetensors, realModelsDir } from '../../tools/gen/merges.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -247,5 +248,49 @@ describe('HF -> GGUF conversion', () => {
     const r = await parse(bytes, 'vocab.gguf');
     assert.ok(Number(r.tensorDataOffset) > 1 << 20);
     assert.equal(/** @type {any} */ (r.typedMetadata)['tokenizer.ggml.tokens'].value.length, 60_000);
+  });
+
+  it('MoE (Qwen2MoeModel): experts stacked over the expert index, GGUF dims [H, I, E], router F32', async () => {
+    const moe = tinyMoe(real('tinystories-656k'));
+    const stacked = stackExperts(moe.tensors);
+    const gate = stacked.get('model.layers.1.mlp.experts.gate_proj.weight');
+    assert.deepEqual(gate.shape, [4, 256, 128]);
+    assert.deepEqual([...gate.data.subarray(2 * 256 * 128, 2 * 256 * 128 + 8)],
+      [...moe.tensors.get('model.layers.1.mlp.experts.2.gate_proj.weight').data.subarray(0, 8)]);  // expert 2 starts at 2 * I rows
+    const g = hfToGguf({ tensors: moe.tensors, config: moe.config, fileType: 'Q4_K' });
+    const r = await parse(writeGguf(g), 'moe.gguf');
+    const info = new Map(r.tensorInfos.map((t) => [t.name, t]));
+    assert.deepEqual(info.get('blk.0.ffn_gate_exps.weight').shape.map(Number), [128, 256, 4]);
+    assert.deepEqual(info.get('blk.0.ffn_down_exps.weight').shape.map(Number), [256, 128, 4]);
+    assert.equal(info.get('blk.0.ffn_down_exps.weight').dtype, GGML_TYPES.Q4_K.id);  // rows of 256
+    assert.equal(info.get('blk.0.ffn_gate_exps.weight').dtype, GGML_TYPES.Q5_0.id);  // rows of 128: fallback
+    assert.equal(info.get('blk.0.ffn_gate_inp.weight').dtype, GGML_TYPES.F32.id);
+    assert.ok(info.has('blk.1.ffn_gate_inp_shexp.weight') && info.has('blk.1.ffn_down_shexp.weight'));
+    assert.equal(/** @type {any} */ (r.typedMetadata)['qwen2moe.expert_count'].value, 4);
+    // The fused HF form holds the same values: expert 1's up rows follow its gate rows.
+    const fused = fuseExperts(moe).tensors.get('model.layers.0.mlp.experts.gate_up_proj');
+    assert.deepEqual(fused.shape, [4, 512, 128]);
+    assert.equal(fused.data[(512 + 256) * 128], moe.tensors.get('model.layers.0.mlp.experts.1.up_proj.weight').data[0]);
+    // Mixtral's names: architecture llama, w1/w3/w2 stacked into the same llama.cpp names.
+    const mx = hfToGguf({ tensors: asMixtral(moe).tensors, config: asMixtral(moe).config, fileType: 'Q8_0' });
+    const mxNames = new Set(mx.tensors.map((t) => t.name));
+    assert.ok(['blk.1.ffn_gate_exps.weight', 'blk.1.ffn_up_exps.weight', 'blk.1.ffn_down_exps.weight', 'blk.1.ffn_gate_inp.weight'].every((n) => mxNames.has(n)));
+    assert.equal(mx.metadata.find((k) => k.key === 'general.architecture').value, 'llama');
+  });
+
+  it('Qwen3.5 (Qwen3NextModel.modify_tensors): -exp(A_log), 1 + w norms but linear_attn.norm, conv1d squeezed', () => {
+    const q = tinyQwen35(real('tinystories-656k'));
+    const g = hfToGguf({ tensors: q.tensors, config: q.config, fileType: 'Q8_0' });
+    const t = new Map(g.tensors.map((x) => [x.name, x]));
+    const f32 = (name) => new Float32Array(t.get(name).data.buffer, t.get(name).data.byteOffset, t.get(name).data.length / 4);
+    const src = (name) => q.tensors.get(name).data;
+    assert.equal(f32('blk.0.ssm_a')[1], Math.fround(-Math.exp(src('model.layers.0.linear_attn.A_log')[1])));
+    assert.equal(f32('blk.0.attn_norm.weight')[3], Math.fround(src('model.layers.0.input_layernorm.weight')[3] + 1));
+    assert.equal(f32('blk.0.ssm_norm.weight')[3], src('model.layers.0.linear_attn.norm.weight')[3]);
+    assert.equal(f32('blk.0.ssm_dt.bias')[2], src('model.layers.0.linear_attn.dt_bias')[2]);
+    assert.deepEqual(t.get('blk.0.ssm_conv1d.weight').dims, [4, 384]);
+    assert.equal(t.get('blk.0.ssm_conv1d.weight').type, 'F32');
+    assert.deepEqual(t.get('blk.1.attn_q.weight').dims, [128, 256]);
+    assert.throws(() => hfToGguf({ tensors: q.tensors, config: { ...q.config, linear_num_value_heads: 8 }, fileType: 'Q8_0' }), /V-head reorder/);
   });
 });

@@ -12,10 +12,18 @@
 // | gguf/tinystories-656k-split-GGUF | the same, Q8_0, in 3 gguf-split parts; a 60,000-token vocabulary makes the first part's header over 1 MiB |
 // | gguf/bert-tiny-sst2-both | model.safetensors and a Q8_0 .gguf side by side |
 // | gguf/ambiguous-GGUF | two Q4_0 files (v1/, v2/): `:Q4_0` is ambiguous |
+// | gguf/tiny-moe, gguf/tiny-moe-ft | a tiny MoE from real tinystories weights and its fine-tune (safetensors, per-expert names) |
+// | gguf/tiny-moe-ft-fused | the fine-tune with fused experts (gate_up_proj, down_proj: Qwen3.5 BF16's form) |
+// | gguf/tiny-moe-ft-GGUF | the fine-tune, Q8_0 and Q4_K, experts stacked as llama.cpp does |
+// | gguf/tiny-moe-merge-GGUF | 0.571 fine-tune + 0.429 MoE, Q4_K |
+// | gguf/tiny-qwen35, gguf/tiny-qwen35-ft | a Qwen3.5-style model (Gated DeltaNet layer) and its fine-tune |
+// | gguf/tiny-qwen35-ft-GGUF | the fine-tune, Q8_0 (RMSNorm 1 + w and -exp(A_log) as the converter writes them) |
 
 import { join } from 'node:path';
 import { bufferFile, folderFiles } from './repo.mjs';
 import { EVAL_TYPES, ggufBytes, ggufSplit, sourceModels } from '../gen/gguf/models.mjs';
+import { fuseExperts } from '../gen/gguf/moe-models.mjs';
+import { encodeSafetensors } from '../gen/safetensors-io.mjs';
 
 const card = (base, note) => `---\nbase_model: ${base}\nbase_model_relation: quantized\nlibrary_name: gguf\ntags:\n- gguf\n---\n# ${note}\n`;
 
@@ -30,6 +38,10 @@ export function ggufRepos(realDir) {
   if (built.has(realDir)) return built.get(realDir);
   const m = sourceModels(realDir);
   const files = (entries) => Object.fromEntries(entries.map(([p, b]) => [p, bufferFile(p, b)]));
+  const safetensors = (id, model) => ({ id, commits: [files([['model.safetensors', encodeSafetensors(model.tensors, 'F32', { format: 'pt' })],
+    ['config.json', new TextEncoder().encode(JSON.stringify(model.config, null, 2) + '\n')]])] });
+  const quantized = (id, base, model, stem, types) => ({ id, baseModel: base, baseModelRelation: 'quantized',
+    commits: [files([['README.md', card(base, `${stem} GGUF`)], ...types.map((t) => [`${stem}-${t}.gguf`, ggufBytes(model, t, { name: stem })])])] });
   const perType = (model, stem) => EVAL_TYPES.map((t) => [`${stem}-${t}.gguf`, ggufBytes(model, t, { name: stem })]);
   const repos = [
     {
@@ -63,6 +75,14 @@ export function ggufRepos(realDir) {
       commits: [files([['v1/bert-tiny-sst2-Q4_0.gguf', ggufBytes(m.sst2, 'Q4_0')], ['v2/bert-tiny-sst2-Q4_0.gguf', ggufBytes(m.sst2, 'Q4_0', { name: 'v2' })],
         ['bert-tiny-sst2-Q8_0.gguf', ggufBytes(m.sst2, 'Q8_0')]])],
     },
+    safetensors('gguf/tiny-moe', m.moe),
+    safetensors('gguf/tiny-moe-ft', m.moeFt),
+    safetensors('gguf/tiny-moe-ft-fused', fuseExperts(m.moeFt)),
+    quantized('gguf/tiny-moe-ft-GGUF', 'gguf/tiny-moe-ft', m.moeFt, 'tiny-moe-ft', ['Q8_0', 'Q4_K']),
+    quantized('gguf/tiny-moe-merge-GGUF', 'gguf/tiny-moe-ft', m.moeMerge, 'tiny-moe-merge', ['Q4_K']),
+    safetensors('gguf/tiny-qwen35', m.qwen35),
+    safetensors('gguf/tiny-qwen35-ft', m.qwen35Ft),
+    quantized('gguf/tiny-qwen35-ft-GGUF', 'gguf/tiny-qwen35-ft', m.qwen35Ft, 'tiny-qwen35-ft', ['Q8_0']),
   ];
   built.set(realDir, repos);
   return repos;

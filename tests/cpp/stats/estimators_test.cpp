@@ -280,6 +280,44 @@ TEST_CASE("method signals: the robust alpha drops sub-ulp deltas that bf16 round
   REQUIRE(std::abs(robust_alpha - 0.3) < 0.02);
 }
 
+TEST_CASE("method signals: nearswap's clip survives mergekit's bf16 arithmetic, a linear merge does not",
+          "[estimators]") {
+  // mergekit nearswap.py in bf16: w = clamp(t / |B - A|, 0, 1), C = w A + (1 - w) B, every op
+  // rounded. |B| spans 0.001-0.3 so the bf16 ulp runs from below t / 100 to about t.
+  const size_t n = 20'000;
+  const double t = 0.002;
+  Tensors in = base_and_parents(1, n, 12);
+  std::vector<float> b(n), a(n), ns(n), lin(n);
+  const auto q = mp_test::bf16_round;
+  for (size_t i = 0; i < n; ++i) {
+    b[i] = q(in.b[i] * (0.001f + 0.3f * float(i % 97) / 97.0f) / (std::fabs(in.b[i]) + 1e-3f));
+    a[i] = q(b[i] + 0.02f * (in.a[0][i] - in.b[i]) / (std::fabs(in.a[0][i] - in.b[i]) + 0.01f));
+    const float ad = q(std::fabs(q(b[i] - a[i])));
+    const float w = std::min(1.0f, std::max(0.0f, q(float(t) / std::max(ad, 1e-6f))));
+    ns[i] = q(q(w * a[i]) + q(q(1 - w) * b[i]));
+    lin[i] = q(q(q(0.3f) * a[i]) + q(q(0.7f) * b[i]));
+  }
+  const auto bb = mp_test::bf16_bytes(b), ab = mp_test::bf16_bytes(a);
+  StreamView A[1] = {view_bytes(ab, Dtype::BF16, n)};
+  auto signals = [&](const std::vector<float>& c) {
+    const auto cb = mp_test::bf16_bytes(c);
+    mp::MethodSignals x;
+    mp::compute_method_signals(view_bytes(cb, Dtype::BF16, n), view_bytes(bb, Dtype::BF16, n), A, 1, x);
+    return x.ns;
+  };
+  const mp::NearswapSignals s = signals(ns);
+  REQUIRE(s.informative > n / 4);  // the rest sit where a bf16 ulp is t / 4 or more
+  REQUIRE(s.informative < n);
+  CHECK(s.t() == Approx(t).epsilon(0.01));
+  CHECK(double(s.equal + s.clipped) / double(s.informative) > 0.99);
+  CHECK(s.equal > s.informative / 20);
+  CHECK(s.clipped > s.informative / 20);
+  // a linear merge has candidates too (D = 0.3 d), but neither equals A below "t" nor sits at it
+  const mp::NearswapSignals l = signals(lin);
+  REQUIRE(l.informative > 0);
+  CHECK(double(l.equal + l.clipped) / double(l.informative) < 0.5);
+}
+
 TEST_CASE("bit_exact: a bf16 merge built fp32-then-round reproduces, a wrong alpha does not",
           "[estimators]") {
   const size_t n = 50'000;

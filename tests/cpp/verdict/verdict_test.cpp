@@ -442,13 +442,20 @@ TEST_CASE("nearswap: changed elements equal A or are clipped at t", "[verdict]")
   for (auto& t : r.tensors) {
     t.x.p[0].d_nonzero = 16000;
     t.x.p[0].equal_a = 5100;
-    t.x.p[0].clipped = 10900;
-    t.x.max_abs_D = 0.002f;
+    // 14000 of the 16000 told apart by rounding: 4500 equal to A, 9400 clipped, 100 neither
+    t.x.ns.informative = 14000;
+    t.x.ns.equal = 4500;
+    t.x.ns.clipped = 9400;
+    t.x.ns.w = 1;
+    t.x.ns.wt = 0.002;
   }
   Verdict v = run(r);
   CHECK(v.kind == "nearswap-merge");
   CHECK(v.method == "nearswap");
   CHECK(v.nearswap_t == Approx(0.002));
+  CHECK(v.evidence.nearswap_informative == Approx(14000.0 / 16000));
+  CHECK(v.evidence.nearswap_equal_share == Approx(4500.0 / 14000));
+  CHECK(v.evidence.equal_a_share == Approx(5100.0 / 16000));
   // a linear merge: nothing equal to A, nothing clipped
   CHECK(run(make_run(12, 16384, est_of(0.3, 0.99))).kind == "linear-merge");
 }

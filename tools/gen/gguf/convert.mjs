@@ -6,7 +6,15 @@
 //   reshape(n_head, 2, rows/n_head/2, cols).swapaxes(1, 2), n_head_kv heads for k_proj;
 // - `llama` from llama2.c/Meta names (tok_embeddings, layers.N.attention.wq ...): Meta's layout is
 //   already llama.cpp's, so nothing is permuted (HF's converter is what permutes Meta weights);
-// - `bert` (bert.encoder.layer.N ...), pooler and classifier as llama.cpp's cls / cls.output.
+// - `bert` (bert.encoder.layer.N ...), pooler and classifier as llama.cpp's cls / cls.output;
+// - Mixtral (HF llama names with block_sparse_moe): `llama`, q/k permuted, experts stacked;
+// - `qwen2moe` (conversion/qwen.py Qwen2MoeModel.modify_tensors): per-expert weights stacked with
+//   torch.stack into ffn_{gate,up,down}_exps [E, rows, cols] (GGUF dims reversed), the router as
+//   ffn_gate_inp (kept F32, as llama-quant.cpp keeps ffn_gate_inp), the shared expert as *_shexp;
+// - `qwen35` (Qwen3NextModel / _LinearAttentionVReorderBase.modify_tensors): Gated DeltaNet names
+//   (attn_qkv, attn_gate, ssm_*), A_log stored as -exp(A_log), RMSNorm weights other than
+//   linear_attn.norm stored as 1 + w, conv1d squeezed to [C, K] (kept F32); the V-head reorder
+//   is written only for equal key and value head counts (where it is the identity).
 // Dimensions are written reversed (GGUF ne[0] is the row). Quantization per tensor: 1-D tensors
 // stay F32 (llama.cpp keeps norms and biases in F32); a matrix whose row is not a whole number
 // of blocks takes llama-quant.cpp's fallback (Q4_K -> Q5_0, Q5_K -> Q5_1, Q6_K -> Q8_0), else F16.
@@ -36,6 +44,11 @@ const LLAMA_HF = [
   [/^model\.layers\.(\d+)\.mlp\.gate_proj\.weight$/, 'blk.$1.ffn_gate.weight'],
   [/^model\.layers\.(\d+)\.mlp\.up_proj\.weight$/, 'blk.$1.ffn_up.weight'],
   [/^model\.layers\.(\d+)\.mlp\.down_proj\.weight$/, 'blk.$1.ffn_down.weight'],
+  // Mixtral (LlamaModel.modify_tensors stacks block_sparse_moe.experts.M.w1/w2/w3)
+  [/^model\.layers\.(\d+)\.block_sparse_moe\.gate\.weight$/, 'blk.$1.ffn_gate_inp.weight'],
+  [/^model\.layers\.(\d+)\.block_sparse_moe\.experts\.w1\.weight$/, 'blk.$1.ffn_gate_exps.weight'],
+  [/^model\.layers\.(\d+)\.block_sparse_moe\.experts\.w3\.weight$/, 'blk.$1.ffn_up_exps.weight'],
+  [/^model\.layers\.(\d+)\.block_sparse_moe\.experts\.w2\.weight$/, 'blk.$1.ffn_down_exps.weight'],
 ];
 const LLAMA_META = [
   [/^tok_embeddings\.weight$/, 'token_embd.weight'],
@@ -68,16 +81,97 @@ const BERT = [
   [/^classifier\.(weight|bias)$/, 'cls.output.$1'],
 ];
 
+const QWEN_COMMON = [
+  [/^model\.embed_tokens\.weight$/, 'token_embd.weight'],
+  [/^model\.norm\.weight$/, 'output_norm.weight'],
+  [/^lm_head\.weight$/, 'output.weight'],
+  [/^model\.layers\.(\d+)\.input_layernorm\.weight$/, 'blk.$1.attn_norm.weight'],
+  [/^model\.layers\.(\d+)\.self_attn\.q_proj\.(weight|bias)$/, 'blk.$1.attn_q.$2'],
+  [/^model\.layers\.(\d+)\.self_attn\.k_proj\.(weight|bias)$/, 'blk.$1.attn_k.$2'],
+  [/^model\.layers\.(\d+)\.self_attn\.v_proj\.(weight|bias)$/, 'blk.$1.attn_v.$2'],
+  [/^model\.layers\.(\d+)\.self_attn\.o_proj\.weight$/, 'blk.$1.attn_output.weight'],
+];
+const QWEN2MOE = [
+  ...QWEN_COMMON,
+  [/^model\.layers\.(\d+)\.post_attention_layernorm\.weight$/, 'blk.$1.ffn_norm.weight'],
+  [/^model\.layers\.(\d+)\.mlp\.gate\.weight$/, 'blk.$1.ffn_gate_inp.weight'],
+  [/^model\.layers\.(\d+)\.mlp\.experts\.gate_proj\.weight$/, 'blk.$1.ffn_gate_exps.weight'],
+  [/^model\.layers\.(\d+)\.mlp\.experts\.up_proj\.weight$/, 'blk.$1.ffn_up_exps.weight'],
+  [/^model\.layers\.(\d+)\.mlp\.experts\.down_proj\.weight$/, 'blk.$1.ffn_down_exps.weight'],
+  [/^model\.layers\.(\d+)\.mlp\.shared_expert\.gate_proj\.weight$/, 'blk.$1.ffn_gate_shexp.weight'],
+  [/^model\.layers\.(\d+)\.mlp\.shared_expert\.up_proj\.weight$/, 'blk.$1.ffn_up_shexp.weight'],
+  [/^model\.layers\.(\d+)\.mlp\.shared_expert\.down_proj\.weight$/, 'blk.$1.ffn_down_shexp.weight'],
+  [/^model\.layers\.(\d+)\.mlp\.shared_expert_gate\.weight$/, 'blk.$1.ffn_gate_inp_shexp.weight'],
+];
+const QWEN35 = [
+  ...QWEN_COMMON,
+  [/^model\.layers\.(\d+)\.post_attention_layernorm\.weight$/, 'blk.$1.post_attention_norm.weight'],
+  [/^model\.layers\.(\d+)\.self_attn\.q_norm\.weight$/, 'blk.$1.attn_q_norm.weight'],
+  [/^model\.layers\.(\d+)\.self_attn\.k_norm\.weight$/, 'blk.$1.attn_k_norm.weight'],
+  [/^model\.layers\.(\d+)\.mlp\.gate_proj\.weight$/, 'blk.$1.ffn_gate.weight'],
+  [/^model\.layers\.(\d+)\.mlp\.up_proj\.weight$/, 'blk.$1.ffn_up.weight'],
+  [/^model\.layers\.(\d+)\.mlp\.down_proj\.weight$/, 'blk.$1.ffn_down.weight'],
+  [/^model\.layers\.(\d+)\.linear_attn\.in_proj_qkv\.weight$/, 'blk.$1.attn_qkv.weight'],
+  [/^model\.layers\.(\d+)\.linear_attn\.in_proj_z\.weight$/, 'blk.$1.attn_gate.weight'],
+  [/^model\.layers\.(\d+)\.linear_attn\.in_proj_b\.weight$/, 'blk.$1.ssm_beta.weight'],
+  [/^model\.layers\.(\d+)\.linear_attn\.in_proj_a\.weight$/, 'blk.$1.ssm_alpha.weight'],
+  [/^model\.layers\.(\d+)\.linear_attn\.conv1d\.weight$/, 'blk.$1.ssm_conv1d.weight'],
+  [/^model\.layers\.(\d+)\.linear_attn\.dt_bias$/, 'blk.$1.ssm_dt.bias'],
+  [/^model\.layers\.(\d+)\.linear_attn\.A_log$/, 'blk.$1.ssm_a'],
+  [/^model\.layers\.(\d+)\.linear_attn\.norm\.weight$/, 'blk.$1.ssm_norm.weight'],
+  [/^model\.layers\.(\d+)\.linear_attn\.out_proj\.weight$/, 'blk.$1.ssm_out.weight'],
+];
+
 /** Which naming a checkpoint uses, from its tensor names. @param {Iterable<string>} names */
 export function detectFamily(names) {
   const list = [...names];
+  if (list.some((n) => /^model\.layers\.\d+\.linear_attn\./.test(n))) return 'qwen35';
+  if (list.some((n) => /^model\.layers\.\d+\.mlp\.experts\./.test(n))) return 'qwen2moe';
   if (list.some((n) => /^model\.layers\.\d+\.self_attn\./.test(n))) return 'llama-hf';
   if (list.some((n) => /^layers\.\d+\.attention\.wq\./.test(n))) return 'llama-meta';
   if (list.some((n) => /encoder\.layer\.\d+\.attention\.self\./.test(n))) return 'bert';
   throw new Error('not a llama (HF or Meta names) or BERT checkpoint');
 }
 
-const RULES = { 'llama-hf': LLAMA_HF, 'llama-meta': LLAMA_META, bert: BERT };
+const RULES = { 'llama-hf': LLAMA_HF, 'llama-meta': LLAMA_META, bert: BERT, qwen2moe: QWEN2MOE, qwen35: QWEN35 };
+/** general.architecture per family. */
+const ARCH = { 'llama-hf': 'llama', 'llama-meta': 'llama', bert: 'bert', qwen2moe: 'qwen2moe', qwen35: 'qwen35' };
+
+/**
+ * Qwen2MoeModel.modify_tensors: model.layers.N.mlp.experts.M.P.weight stacked over M (torch.stack,
+ * dim 0) into model.layers.N.mlp.experts.P.weight [E, rows, cols] (LlamaModel does the same for
+ * Mixtral's block_sparse_moe.experts.M.w*); other tensors kept, in order.
+ * @param {Map<string, {shape: number[], data: Float32Array}>} tensors
+ */
+export function stackExperts(tensors) {
+  const out = new Map();
+  const groups = new Map();
+  for (const [name, t] of tensors) {
+    const m = /^(model\.layers\.\d+\.(?:mlp|block_sparse_moe)\.experts\.)(\d+)\.(\w+)\.weight$/.exec(name);
+    if (!m) { out.set(name, t); continue; }
+    const key = `${m[1]}${m[3]}.weight`;
+    if (!groups.has(key)) { groups.set(key, []); out.set(key, null); }
+    groups.get(key)[Number(m[2])] = t;
+  }
+  for (const [key, list] of groups) {
+    const data = new Float32Array(list.reduce((s, t) => s + t.data.length, 0));
+    list.forEach((t, e) => data.set(t.data, e * t.data.length));
+    out.set(key, { shape: [list.length, ...list[0].shape], data });
+  }
+  return out;
+}
+
+/**
+ * Qwen3NextModel.modify_tensors' value transforms (the llama.cpp file holds these, not the
+ * checkpoint's values): -exp(A_log), 1 + w for RMSNorm weights but linear_attn.norm, conv1d
+ * squeezed. @param {string} hf @param {{shape: number[], data: Float32Array}} t
+ */
+function qwen35Transform(hf, t) {
+  if (/\.A_log$/.test(hf)) return { shape: t.shape, data: t.data.map((x) => Math.fround(-Math.exp(x))) };
+  if (/conv1d/.test(hf)) return { shape: t.shape.filter((d) => d !== 1), data: t.data };
+  if (/norm\.weight$/.test(hf) && !/linear_attn\.norm\.weight$/.test(hf)) return { shape: t.shape, data: t.data.map((x) => Math.fround(x + 1)) };
+  return t;
+}
 
 /** HF name -> llama.cpp name for a family; null when llama.cpp has no such tensor. */
 export function ggufName(family, name) {
@@ -116,6 +210,8 @@ const moreBits = (i, n) => i < n / 8 || i >= (7 * n) / 8 || (i - Math.floor(n / 
  */
 export function tensorType(fileType, name, dims, layers) {
   if (dims.length < 2) return 'F32';
+  // llama-quant.cpp leaves the MoE router and the SSM conv kernel unquantized.
+  if (/\.(ffn_gate_inp|ssm_conv1d)\.weight$/.test(name)) return 'F32';
   if (['F32', 'F16', 'BF16'].includes(fileType)) return fileType;
   let type = fileType;
   if (fileType === 'Q4_K_M') {
@@ -140,7 +236,10 @@ export function tensorType(fileType, name, dims, layers) {
 export function hfToGguf({ tensors, config = {}, fileType, name = 'test model', vocab = 0, extra = [] }) {
   if (!WRITABLE.includes(fileType)) throw new Error(`cannot write GGUF file type ${fileType}`);
   const family = detectFamily(tensors.keys());
-  const arch = family === 'bert' ? 'bert' : 'llama';
+  const arch = ARCH[family];
+  if (family === 'qwen35' && config.linear_num_key_heads !== config.linear_num_value_heads)
+    throw new Error('the V-head reorder of unequal linear-attention head counts is not written');
+  if (family === 'qwen2moe' || family === 'llama-hf') tensors = stackExperts(tensors);
   const layerIds = [...tensors.keys()].map((n) => /(?:layers?)\.(\d+)\./.exec(n)).filter(Boolean).map((m) => Number(m[1]));
   const layers = layerIds.length ? Math.max(...layerIds) + 1 : 0;
   const heads = config.num_attention_heads ?? config.n_heads;
@@ -149,10 +248,11 @@ export function hfToGguf({ tensors, config = {}, fileType, name = 'test model', 
   for (const [hf, t] of tensors) {
     const gname = ggufName(family, hf);
     if (!gname) throw new Error(`no llama.cpp name for ${hf} (${family})`);
-    let data = t.data;
+    const src = family === 'qwen35' ? qwen35Transform(hf, t) : t;
+    let data = src.data;
     if (family === 'llama-hf' && /\.attn_q\./.test(gname)) data = permuteRows(data, t.shape, heads);
     if (family === 'llama-hf' && /\.attn_k\./.test(gname)) data = permuteRows(data, t.shape, kvHeads);
-    const dims = [...t.shape].reverse();
+    const dims = [...src.shape].reverse();
     const type = tensorType(fileType, gname, dims, layers);
     out.push({ name: gname, dims, type, data: quantize(type, data), hf });
   }
@@ -166,9 +266,21 @@ export function hfToGguf({ tensors, config = {}, fileType, name = 'test model', 
     ...num(`${arch}.embedding_length`, 'UINT32', hidden),
     ...num(`${arch}.feed_forward_length`, 'UINT32', config.intermediate_size ?? config.hidden_dim),
     ...num(`${arch}.attention.head_count`, 'UINT32', heads),
-    ...num(`${arch}.attention.head_count_kv`, 'UINT32', arch === 'llama' ? kvHeads : undefined),
-    ...num(`${arch}.rope.freq_base`, 'FLOAT32', arch === 'llama' ? config.rope_theta ?? 10000 : undefined),
-    ...num(`${arch}.attention.layer_norm_rms_epsilon`, 'FLOAT32', arch === 'llama' ? config.rms_norm_eps ?? 1e-5 : undefined),
+    ...num(`${arch}.attention.head_count_kv`, 'UINT32', arch !== 'bert' ? kvHeads : undefined),
+    ...num(`${arch}.rope.freq_base`, 'FLOAT32', arch !== 'bert' ? config.rope_theta ?? 10000 : undefined),
+    ...num(`${arch}.attention.layer_norm_rms_epsilon`, 'FLOAT32', arch !== 'bert' ? config.rms_norm_eps ?? 1e-5 : undefined),
+    // Qwen2MoeModel.set_gguf_parameters
+    ...num(`${arch}.expert_count`, 'UINT32', config.num_experts),
+    ...num(`${arch}.expert_used_count`, 'UINT32', config.num_experts_per_tok),
+    ...num(`${arch}.expert_feed_forward_length`, 'UINT32', config.moe_intermediate_size),
+    ...num(`${arch}.expert_shared_feed_forward_length`, 'UINT32', config.shared_expert_intermediate_size),
+    // Qwen3NextModel.set_gguf_parameters
+    ...num(`${arch}.ssm.conv_kernel`, 'UINT32', config.linear_conv_kernel_dim),
+    ...num(`${arch}.ssm.state_size`, 'UINT32', config.linear_key_head_dim),
+    ...num(`${arch}.ssm.group_count`, 'UINT32', config.linear_num_key_heads),
+    ...num(`${arch}.ssm.time_step_rank`, 'UINT32', config.linear_num_value_heads),
+    ...num(`${arch}.ssm.inner_size`, 'UINT32', config.linear_value_head_dim && config.linear_value_head_dim * config.linear_num_value_heads),
+    ...num(`${arch}.full_attention_interval`, 'UINT32', config.full_attention_interval),
     ...num(`${arch}.attention.layer_norm_epsilon`, 'FLOAT32', arch === 'bert' ? 1e-12 : undefined),
     { key: 'general.file_type', type: 'UINT32', value: FILE_TYPES[FTYPE_OF[fileType] ?? fileType] },
     { key: 'general.quantization_version', type: 'UINT32', value: 2 },

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { readSafetensors } from '../safetensors-io.mjs';
 import { add, linear, mergeEach, norm, perturbation, rng, ties as tiesOne } from '../merge-ops.mjs';
 import { hfToGguf } from './convert.mjs';
+import { asMixtral, tinyMoe, tinyQwen35 } from './moe-models.mjs';
 import { writeGguf, writeSplitGguf } from './writer.mjs';
 
 /** The file types the evaluation and the mock hub quantize to (llama.cpp's common downloads). */
@@ -51,7 +52,28 @@ export function sourceModels(dir) {
     ft.tensors.set(name, { shape: t.shape, data: add(t.data, P) });
   }
   const tinystoriesMerge = { tensors: mergeEach(ft.tensors, tinystories.tensors, (x, y) => linear(x, y, MERGE_ALPHA)), config: tinystories.config };
-  return { base, sst2, merge, ties, unrelated, tinystories, tinystoriesFt: ft, tinystoriesMerge };
+  // MoE (stacked experts in GGUF) and Qwen3.5-style (Gated DeltaNet) models from the same real
+  // weights (moe-models.mjs), each with a synthetic fine-tune, and a merge of the MoE pair.
+  const moe = tinyMoe(tinystories);
+  const moeFt = fineTune(moe, 'gguf-moe-ft');
+  const moeMerge = { tensors: mergeEach(moeFt.tensors, moe.tensors, (x, y) => linear(x, y, MERGE_ALPHA)), config: moe.config };
+  const mixtral = asMixtral(moe);
+  const mixtralFt = asMixtral(moeFt);
+  const mixtralMerge = asMixtral(moeMerge);
+  const qwen35 = tinyQwen35(tinystories);
+  const qwen35Ft = fineTune(qwen35, 'gguf-qwen35-ft');
+  return { base, sst2, merge, ties, unrelated, tinystories, tinystoriesFt: ft, tinystoriesMerge, moe, moeFt, moeMerge, mixtral, mixtralFt, mixtralMerge, qwen35, qwen35Ft };
+}
+
+/** A synthetic fine-tune: every tensor + a rank-4 delta of 5% of its norm (as the core set's storiesft). */
+function fineTune(m, seed) {
+  const rand = rng(seed);
+  const tensors = new Map();
+  for (const [name, t] of m.tensors) {
+    const P = perturbation(new Float32Array(t.data.length), t.shape.length === 3 ? [t.shape[0] * t.shape[1], t.shape[2]] : t.shape, 0.05 * norm(t.data), rand);
+    tensors.set(name, { shape: t.shape, data: add(t.data, P) });
+  }
+  return { tensors, config: m.config };
 }
 
 /**
