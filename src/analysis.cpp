@@ -352,6 +352,10 @@ Result<TensorResult> Analysis::compute_tensor(size_t si, size_t sj) const {
       r.bx.match_fp32 = std::max(r.bx.match_fp32, total.match_fp32);
       r.bx.match_bf16 = std::max(r.bx.match_bf16, total.match_bf16);
     }
+    for (size_t s = si; s < sj; ++s) {
+      const auto& sv = streams[s - si];
+      count_far_drops(sv[0], sv[base], &sv[1], k_, r.est.alpha, r.x);
+    }
   }
   auto same_dtype = [&](int a, int b) {
     return models_[a].files[mt.refs[a].file].header.tensors[mt.refs[a].tensor].dtype ==

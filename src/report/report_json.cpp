@@ -297,6 +297,8 @@ void verdict_field(Writer& w, const Verdict& v) {
       vec("band_inside", ev.band_inside);
       vec("band_above", ev.band_above);
       vec("band_below", ev.band_below);
+      w.field("far_drop_share", ev.far_drop_share);
+      w.field("ties_group_spread", ev.k >= 2 ? ev.ties_group_spread : NAN);
       w.field("stock_cos", ev.stock_cos);
       w.field("nuslerp_err", ev.nuslerp_err);
       vec("multislerp_weights", ev.mslerp_weights);

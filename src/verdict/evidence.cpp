@@ -237,6 +237,7 @@ Evidence gather(const MatchResult& match, const std::vector<TensorResult>& tenso
   if (agg.overall.est.degenerate) ev.undefined_reason = undefined_reason_of(agg.overall.pooled, ev.k);
   gather_fit(ev, agg.overall);
   gather_sparsity(ev, tensors);
+  gather_sparse_groups(ev, agg);
   gather_consistency(ev, agg);
   gather_plane(ev, agg.overall);
   gather_nearswap(ev, tensors);
