@@ -10,6 +10,7 @@
 #include "format/gguf.h"
 #include "model/fused_experts.h"
 #include "model/gguf_names.h"
+#include "model/v_heads.h"
 #include "model/gguf_split.h"
 #include "stats/ggml_quant.h"
 #include "report/report_json.h"
@@ -113,6 +114,8 @@ Error Analysis::match() {
   // Stacked experts (GGUF always, fused safetensors releases when another model has them one by
   // one) become one tensor per expert, the form every family shares.
   split_fused_experts(models_);
+  // Qwen3.5 linear-attention tensors whose V heads llama.cpp reordered: compared head by head.
+  cut_retiled_v_heads(models_);
   auto m = match_tensors(models_, k_);
   if (!m) return m.error();
   match_ = std::move(m.value());

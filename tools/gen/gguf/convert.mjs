@@ -13,8 +13,8 @@
 //   ffn_gate_inp (kept F32, as llama-quant.cpp keeps ffn_gate_inp), the shared expert as *_shexp;
 // - `qwen35` (Qwen3NextModel / _LinearAttentionVReorderBase.modify_tensors): Gated DeltaNet names
 //   (attn_qkv, attn_gate, ssm_*), A_log stored as -exp(A_log), RMSNorm weights other than
-//   linear_attn.norm stored as 1 + w, conv1d squeezed to [C, K] (kept F32); the V-head reorder
-//   is written only for equal key and value head counts (where it is the identity).
+//   linear_attn.norm stored as 1 + w, conv1d squeezed to [C, K] (kept F32), and with fewer key
+//   than value heads the V heads reordered from grouped to tiled (reorderVHeads).
 // Dimensions are written reversed (GGUF ne[0] is the row). Quantization per tensor: 1-D tensors
 // stay F32 (llama.cpp keeps norms and biases in F32); a matrix whose row is not a whole number
 // of blocks takes llama-quant.cpp's fallback (Q4_K -> Q5_0, Q5_K -> Q5_1, Q6_K -> Q8_0), else F16.
@@ -162,6 +162,36 @@ export function stackExperts(tensors) {
 }
 
 /**
+ * _LinearAttentionVReorderBase.modify_tensors (before Qwen3NextModel's transforms): with fewer key
+ * than value heads, V heads go from grouped order (head k * r + v) to tiled (position v * nk + k):
+ * the V rows of in_proj_qkv and conv1d, the rows of in_proj_z, in_proj_a/b, the entries of
+ * A_log/dt_bias, the columns of out_proj. @param {string} hf @param {{shape: number[], data: Float32Array}} t
+ */
+function reorderVHeads(hf, t, config) {
+  const nk = config.linear_num_key_heads, nv = config.linear_num_value_heads;
+  if (!nk || !nv || nk === nv || !/linear_attn\./.test(hf)) return t;
+  const r = nv / nk, hv = config.linear_value_head_dim, kd = config.linear_key_head_dim * nk;
+  const cols = t.shape.length > 1 ? t.data.length / t.shape[0] : 1;
+  /** Rows from `lead` on, in blocks of `hd` rows, moved from k * r + v to v * nk + k. */
+  const rows = (lead, hd) => {
+    const out = t.data.slice();
+    for (let k = 0; k < nk; k++) for (let v = 0; v < r; v++)
+      out.set(t.data.subarray((lead + (k * r + v) * hd) * cols, (lead + (k * r + v + 1) * hd) * cols), (lead + (v * nk + k) * hd) * cols);
+    return { shape: t.shape, data: out };
+  };
+  if (/\.in_proj_qkv\./.test(hf) || /\.conv1d\./.test(hf)) return rows(2 * kd, hv);
+  if (/\.in_proj_z\./.test(hf)) return rows(0, hv);
+  if (/\.in_proj_[ab]\./.test(hf) || /\.(A_log|dt_bias)$/.test(hf)) return rows(0, 1);
+  if (/\.out_proj\./.test(hf)) {
+    const [n, c] = t.shape, out = new Float32Array(t.data.length);
+    for (let i = 0; i < n; i++) for (let k = 0; k < nk; k++) for (let v = 0; v < r; v++)
+      out.set(t.data.subarray(i * c + (k * r + v) * hv, i * c + (k * r + v + 1) * hv), i * c + (v * nk + k) * hv);
+    return { shape: t.shape, data: out };
+  }
+  return t;
+}
+
+/**
  * Qwen3NextModel.modify_tensors' value transforms (the llama.cpp file holds these, not the
  * checkpoint's values): -exp(A_log), 1 + w for RMSNorm weights but linear_attn.norm, conv1d
  * squeezed. @param {string} hf @param {{shape: number[], data: Float32Array}} t
@@ -237,8 +267,6 @@ export function hfToGguf({ tensors, config = {}, fileType, name = 'test model', 
   if (!WRITABLE.includes(fileType)) throw new Error(`cannot write GGUF file type ${fileType}`);
   const family = detectFamily(tensors.keys());
   const arch = ARCH[family];
-  if (family === 'qwen35' && config.linear_num_key_heads !== config.linear_num_value_heads)
-    throw new Error('the V-head reorder of unequal linear-attention head counts is not written');
   if (family === 'qwen2moe' || family === 'llama-hf') tensors = stackExperts(tensors);
   const layerIds = [...tensors.keys()].map((n) => /(?:layers?)\.(\d+)\./.exec(n)).filter(Boolean).map((m) => Number(m[1]));
   const layers = layerIds.length ? Math.max(...layerIds) + 1 : 0;
@@ -248,7 +276,7 @@ export function hfToGguf({ tensors, config = {}, fileType, name = 'test model', 
   for (const [hf, t] of tensors) {
     const gname = ggufName(family, hf);
     if (!gname) throw new Error(`no llama.cpp name for ${hf} (${family})`);
-    const src = family === 'qwen35' ? qwen35Transform(hf, t) : t;
+    const src = family === 'qwen35' ? qwen35Transform(hf, reorderVHeads(hf, t, config)) : t;
     let data = src.data;
     if (family === 'llama-hf' && /\.attn_q\./.test(gname)) data = permuteRows(data, t.shape, heads);
     if (family === 'llama-hf' && /\.attn_k\./.test(gname)) data = permuteRows(data, t.shape, kvHeads);
