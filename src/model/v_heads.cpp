@@ -1,5 +1,8 @@
 #include "model/v_heads.h"
 
+#include <algorithm>
+#include <utility>
+
 #include <charconv>
 #include <optional>
 #include <string>
@@ -40,7 +43,9 @@ std::optional<uint64_t> lead_rows(const TensorInfo& t, const Layout& l) {
 }
 
 // The pieces of `t`: V head h (Hugging Face order) at stored position pos(h).
-std::optional<std::vector<TensorInfo>> cut(const TensorInfo& t, const Layout& l, bool tiled) {
+// Each piece with its name.
+std::optional<std::vector<std::pair<std::string, TensorInfo>>> cut(const TensorInfo& t, std::string_view name,
+                                                                     const Layout& l, bool tiled) {
   const auto lead = lead_rows(t, l);
   if (!lead) return std::nullopt;
   uint64_t inner = 1;
@@ -48,17 +53,16 @@ std::optional<std::vector<TensorInfo>> cut(const TensorInfo& t, const Layout& l,
   if (inner % dtype_block_elements(t.dtype) != 0) return std::nullopt;
   const uint64_t row_bytes = dtype_span_bytes(t.dtype, inner);
   if (row_bytes == 0 || t.end - t.begin != t.shape[0] * row_bytes) return std::nullopt;
-  const std::string base = t.name.substr(0, t.name.size() - 7);  // without ".weight"
-  std::vector<TensorInfo> out;
+  const std::string base(name.substr(0, name.size() - 7));  // without ".weight"
+  std::vector<std::pair<std::string, TensorInfo>> out;
   auto piece = [&](uint64_t index, uint64_t first_row, uint64_t rows) {
     TensorInfo p;
-    p.name = base + ".part." + std::to_string(index) + ".weight";
     p.dtype = t.dtype;
     p.shape = t.shape;
     p.shape[0] = rows;
     p.begin = t.begin + first_row * row_bytes;
     p.end = p.begin + rows * row_bytes;
-    out.push_back(std::move(p));
+    out.emplace_back(base + ".part." + std::to_string(index) + ".weight", std::move(p));
   };
   if (*lead > 0) piece(0, 0, *lead);
   const uint64_t heads = l.key_heads * l.per_key;
@@ -79,9 +83,12 @@ std::optional<uint64_t> head_rows_of(std::string_view name, uint64_t value_dim) 
   return std::nullopt;
 }
 
-void replace(Header& h, size_t i, std::vector<TensorInfo>& pieces) {
+// Tensor i of `h` becomes `pieces`, in its place.
+void replace(Header& h, size_t i, std::vector<std::pair<std::string, TensorInfo>>& pieces) {
   h.tensors.erase(h.tensors.begin() + static_cast<std::ptrdiff_t>(i));
-  h.tensors.insert(h.tensors.begin() + static_cast<std::ptrdiff_t>(i), pieces.begin(), pieces.end());
+  for (auto& [name, p] : pieces) h.add_tensor(name, std::move(p));  // at the end, names appended
+  std::rotate(h.tensors.begin() + static_cast<std::ptrdiff_t>(i),
+              h.tensors.end() - static_cast<std::ptrdiff_t>(pieces.size()), h.tensors.end());
 }
 
 }  // namespace
@@ -102,12 +109,13 @@ void cut_retiled_v_heads(std::vector<Model>& models) {
       for (size_t i = 0; i < f.header.tensors.size(); ++i) {
         TensorInfo& t = f.header.tensors[i];
         if (t.excluded != Exclusion::VHeadsRetiled) continue;
-        const auto rows = head_rows_of(t.name, inner / vh);
+        const std::string name(f.header.name(t));
+        const auto rows = head_rows_of(name, inner / vh);
         if (!rows) continue;
         const Layout l{kh, vh / kh, *rows};
-        auto pieces = cut(t, l, true);
+        auto pieces = cut(t, name, l, true);
         if (!pieces) continue;
-        cut_keys.emplace(classify_tensor(t.name).key, l);
+        cut_keys.emplace(classify_tensor(name).key, l);
         replace(f.header, i, *pieces);  // t is gone from here on
         i += pieces->size() - 1;
       }
@@ -117,9 +125,10 @@ void cut_retiled_v_heads(std::vector<Model>& models) {
     for (auto& f : m.files) {
       if (f.header.format == FileFormat::Gguf) continue;
       for (size_t i = 0; i < f.header.tensors.size(); ++i) {
-        const auto it = cut_keys.find(classify_tensor(f.header.tensors[i].name).key);
+        const std::string name(f.header.name(i));
+        const auto it = cut_keys.find(classify_tensor(name).key);
         if (it == cut_keys.end()) continue;
-        auto pieces = cut(f.header.tensors[i], it->second, false);
+        auto pieces = cut(f.header.tensors[i], name, it->second, false);
         if (!pieces) continue;
         replace(f.header, i, *pieces);
         i += pieces->size() - 1;

@@ -11,14 +11,17 @@ using namespace mp;
 
 namespace {
 
-TensorInfo f32(std::string name, std::vector<uint64_t> shape, uint64_t begin) {
+std::pair<std::string, TensorInfo> f32(std::string name, std::vector<uint64_t> shape, uint64_t begin) {
   TensorInfo t;
-  t.name = std::move(name);
   t.dtype = Dtype::F32;
   t.shape = std::move(shape);
   t.begin = begin;
   t.end = begin + 4 * t.elements();
-  return t;
+  return {std::move(name), t};
+}
+
+void set_tensors(Header& h, const std::vector<std::pair<std::string, TensorInfo>>& ts) {
+  for (const auto& [name, t] : ts) h.add_tensor(name, t);
 }
 
 // 2 key heads, 4 value heads of 2 rows: HF head h = k * 2 + v is stored at v * 2 + k.
@@ -28,8 +31,8 @@ Model gguf_model() {
   f.header.format = FileFormat::Gguf;
   f.header.metadata = {{"general.architecture", "qwen35"}, {"qwen35.ssm.group_count", "2"},
                        {"qwen35.ssm.time_step_rank", "4"}, {"qwen35.ssm.inner_size", "8"}};
-  f.header.tensors = {f32("blk.0.attn_qkv.weight", {12, 4}, 0), f32("blk.0.attn_gate.weight", {8, 4}, 192),
-                      f32("blk.0.ssm_alpha.weight", {4, 4}, 320), f32("blk.0.ssm_out.weight", {4, 8}, 384)};
+  set_tensors(f.header, {f32("blk.0.attn_qkv.weight", {12, 4}, 0), f32("blk.0.attn_gate.weight", {8, 4}, 192),
+                      f32("blk.0.ssm_alpha.weight", {4, 4}, 320), f32("blk.0.ssm_out.weight", {4, 8}, 384)});
   m.files.push_back(f);
   return m;
 }
@@ -39,22 +42,22 @@ Model gguf_model() {
 TEST_CASE("retiled V heads: GGUF pieces at tiled positions, checkpoint pieces in order, matched", "[v_heads]") {
   Model hf;
   hf.files.emplace_back();
-  hf.files[0].header.tensors = {f32("model.layers.0.linear_attn.in_proj_qkv.weight", {12, 4}, 0),
+  set_tensors(hf.files[0].header, {f32("model.layers.0.linear_attn.in_proj_qkv.weight", {12, 4}, 0),
                                 f32("model.layers.0.linear_attn.in_proj_z.weight", {8, 4}, 192),
                                 f32("model.layers.0.linear_attn.in_proj_a.weight", {4, 4}, 320),
-                                f32("model.layers.0.linear_attn.out_proj.weight", {4, 8}, 384)};
+                                f32("model.layers.0.linear_attn.out_proj.weight", {4, 8}, 384)});
   std::vector<Model> run = {gguf_model(), hf};
   apply_gguf_names(run[0]);
   cut_retiled_v_heads(run);
   const auto& g = run[0].files[0].header.tensors;
   // attn_qkv: 4 leading q/k rows, then 4 heads of 2 rows; HF head 1 (k 0, v 1) is at position 2.
   REQUIRE(g.size() == 5 + 4 + 4 + 1);
-  CHECK(g[0].name == "model.layers.0.linear_attn.in_proj_qkv.part.0.weight");
+  CHECK(run[0].files[0].header.name(0) == "model.layers.0.linear_attn.in_proj_qkv.part.0.weight");
   CHECK(g[0].shape == std::vector<uint64_t>{4, 4});
-  CHECK(g[2].name == "model.layers.0.linear_attn.in_proj_qkv.part.2.weight");
+  CHECK(run[0].files[0].header.name(2) == "model.layers.0.linear_attn.in_proj_qkv.part.2.weight");
   CHECK(g[2].begin == (4 + 2 * 2) * 16);
   CHECK(g[3].begin == (4 + 1 * 2) * 16);  // HF head 2 (k 1, v 0) at position 1
-  CHECK(g[5].name == "model.layers.0.linear_attn.in_proj_z.part.1.weight");
+  CHECK(run[0].files[0].header.name(5) == "model.layers.0.linear_attn.in_proj_z.part.1.weight");
   CHECK(g[5].begin == 192);
   CHECK(g[10].begin == 320 + 2 * 16);  // in_proj_a head 1: one row, position 2
   CHECK(g[13].excluded == Exclusion::VHeadsRetiled);  // out_proj: columns, not cut
