@@ -2,6 +2,7 @@
 // only: the page's module (build/wasm/mergeprobe.mjs) exports none of them
 // (tests/js/architecture.test.mjs checks).
 #include <emscripten/bind.h>
+#include <malloc.h>
 
 #include "heap_ptr.h"
 #include "stats/kernel.h"
@@ -26,9 +27,20 @@ double benchMomentsBf16(double c, double b, double a, double n, bool simd) {
 
 bool kernelHasSimd() { return mp::kernel_has_simd(); }
 
+// The allocator's own figures (bench/heap_phases.mjs): bytes in use now, and the most it ever took
+// from the heap (dlmalloc's max_footprint), which the wasm memory's ~20% growth steps round up.
+emscripten::val heapStats() {
+  const struct mallinfo mi = mallinfo();
+  emscripten::val out = emscripten::val::object();
+  out.set("inUse", static_cast<double>(mi.uordblks));
+  out.set("maxFootprint", static_cast<double>(mi.usmblks));
+  return out;
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(mergeprobe_bench) {
   emscripten::function("benchMomentsBf16", &benchMomentsBf16);
   emscripten::function("kernelHasSimd", &kernelHasSimd);
+  emscripten::function("heapStats", &heapStats);
 }

@@ -10,6 +10,7 @@
 #include "format/gguf.h"
 #include "model/fused_experts.h"
 #include "model/gguf_names.h"
+#include "model/v_heads.h"
 #include "model/gguf_split.h"
 #include "stats/ggml_quant.h"
 #include "report/report_json.h"
@@ -24,7 +25,7 @@ std::string role_name(int role, int k, bool has_control) {
   return "control";
 }
 
-uint64_t row_length(const std::vector<uint64_t>& shape) { return shape.empty() ? 1 : shape.back(); }
+uint64_t row_length(const Shape& shape) { return shape.empty() ? 1 : shape.back(); }
 
 uint64_t fnv1a_fold(uint64_t h, uint64_t v) {
   for (int i = 0; i < 8; ++i) {
@@ -94,7 +95,7 @@ Error Analysis::match() {
     if (idx.empty()) continue;
     std::unordered_set<std::string_view> in_file;
     for (const auto& f : models_[r].files)
-      for (const auto& t : f.header.tensors) in_file.insert(t.name);
+      for (const auto& t : f.header.tensors) in_file.insert(f.header.name(t));
     for (size_t i = 0; i < idx.size(); ++i) {
       if (!in_file.count(idx.name(i)))
         return make_error(ErrorCode::InvalidIndex,
@@ -113,6 +114,8 @@ Error Analysis::match() {
   // Stacked experts (GGUF always, fused safetensors releases when another model has them one by
   // one) become one tensor per expert, the form every family shares.
   split_fused_experts(models_);
+  // Qwen3.5 linear-attention tensors whose V heads llama.cpp reordered: compared head by head.
+  cut_retiled_v_heads(models_);
   auto m = match_tensors(models_, k_);
   if (!m) return m.error();
   match_ = std::move(m.value());
@@ -154,7 +157,7 @@ Error Analysis::sample_ranges(const MatchedTensor& mt, int model, const Sample& 
   out->begin = f.header.data_start() + ti.begin + s.row_begin * row_bytes;
   const uint64_t end = f.header.data_start() + ti.begin + s.row_end * row_bytes;
   out->data = find_range(plan_, static_cast<uint32_t>(model), ref.file, out->begin, end);
-  if (out->data < 0) return make_error(ErrorCode::InvalidArgument, "internal: the plan does not cover " + ti.name);
+  if (out->data < 0) return make_error(ErrorCode::InvalidArgument, "internal: the plan does not cover " + std::string(f.header.name(ti)));
   out->scale = -1;
   if (model < static_cast<int>(mt.scales.size()) && mt.scales[model]) {
     const TensorRef& sr = *mt.scales[model];
@@ -163,7 +166,7 @@ Error Analysis::sample_ranges(const MatchedTensor& mt, int model, const Sample& 
     out->scale_begin = sf.header.data_start() + si.begin;
     out->scale = find_range(plan_, static_cast<uint32_t>(model), sr.file, out->scale_begin, sf.header.data_start() + si.end);
     if (out->scale < 0)
-      return make_error(ErrorCode::InvalidArgument, "internal: the plan does not cover scale " + si.name);
+      return make_error(ErrorCode::InvalidArgument, "internal: the plan does not cover scale " + std::string(sf.header.name(si)));
   }
   return {};
 }
@@ -349,6 +352,10 @@ Result<TensorResult> Analysis::compute_tensor(size_t si, size_t sj) const {
       r.bx.match_fp32 = std::max(r.bx.match_fp32, total.match_fp32);
       r.bx.match_bf16 = std::max(r.bx.match_bf16, total.match_bf16);
     }
+    for (size_t s = si; s < sj; ++s) {
+      const auto& sv = streams[s - si];
+      count_far_drops(sv[0], sv[base], &sv[1], k_, r.est.alpha, r.x);
+    }
   }
   auto same_dtype = [&](int a, int b) {
     return models_[a].files[mt.refs[a].file].header.tensors[mt.refs[a].tensor].dtype ==
@@ -391,8 +398,9 @@ Error Analysis::compute() {
     for (const auto& r : results_) {
       if (!whole[r.tensor] || r.elements < 64) continue;
       const MatchedTensor& mt = match_.tensors[r.tensor];
-      for (int i = 0; i < k_; ++i) seen.emplace(r.x.hash_a[i], role_name(1 + i, k_, has_control_) + ": " + mt.names[1 + i]);
-      seen.emplace(r.x.hash_b, "base: " + mt.names[base]);
+      for (int i = 0; i < k_; ++i)
+        seen.emplace(r.x.hash_a[i], role_name(1 + i, k_, has_control_) + ": " + std::string(models_[1 + i].name(mt.refs[1 + i])));
+      seen.emplace(r.x.hash_b, "base: " + std::string(models_[base].name(mt.refs[base])));
     }
     for (auto& r : results_) {
       if (!whole[r.tensor] || r.elements < 64 || r.identical_to_base || r.identical_to_parent >= 0) continue;

@@ -298,7 +298,6 @@ Error parse(Reader& r, Header* h, Progress* pr) {
                                                       " elements, not a multiple of its " + std::to_string(block) +
                                                       "-element blocks");
     TensorInfo t;
-    t.name = std::string(name);
     t.dtype = *dtype;
     for (uint32_t d = n_dims; d-- > 0;) t.shape.push_back(ne[d]);  // Hugging Face order
     t.begin = offset;
@@ -308,7 +307,7 @@ Error parse(Reader& r, Header* h, Progress* pr) {
     const uint64_t bytes = dtype_span_bytes(*dtype, elements);
     if (__builtin_add_overflow(offset, bytes, &t.end))
       return fail(ErrorCode::GgufInvalidOffset, who + ": offset + size overflows 64 bits");
-    h->tensors.push_back(std::move(t));
+    h->add_tensor(name, std::move(t));
     pr->tensors_done = i + 1;
   }
 
@@ -320,7 +319,7 @@ Error parse(Reader& r, Header* h, Progress* pr) {
   uint64_t expected = 0;
   for (const auto& t : h->tensors) {
     if (t.begin != expected)
-      return fail(ErrorCode::GgufInvalidOffset, "tensor " + quoted(t.name) + " has offset " + std::to_string(t.begin) +
+      return fail(ErrorCode::GgufInvalidOffset, "tensor " + quoted(h->name(t)) + " has offset " + std::to_string(t.begin) +
                                                     ", expected " + std::to_string(expected) +
                                                     " (tensors follow each other, each padded to " +
                                                     std::to_string(alignment) + " bytes)");

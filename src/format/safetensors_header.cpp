@@ -217,20 +217,20 @@ Error deserialize(const uint8_t* json, uint64_t n, Header* h) {
       continue;
     }
     TensorInfo t;
-    t.name = std::string(key);
     if (Error err = parse_tensor_info(key, field.value(), &t); !err.ok()) return err;
-    h->tensors.push_back(std::move(t));
+    h->add_tensor(key, std::move(t));
   }
   if (!doc.at_end()) return deser("trailing content after the header's JSON object");
   // Headers are kept for the whole run (557k tensors for a 397B FP8 trio): no growth slack.
   h->tensors.shrink_to_fit();
+  h->names.shrink_to_fit();
 
   // The Rust reader keeps the last of duplicate names (HashMap); we refuse them: two entries for
   // one name mean the file says two things and the one we would read is a guess.
   std::unordered_set<std::string_view> names;
   names.reserve(h->tensors.size());
   for (const auto& t : h->tensors)
-    if (!names.insert(t.name).second) return deser("duplicate tensor name " + named(t.name));
+    if (!names.insert(h->name(t)).second) return deser("duplicate tensor name " + named(h->name(t)));
   return Error{};
 }
 
@@ -243,7 +243,7 @@ Error validate(Header* h, uint64_t file_size) {
   });
   uint64_t start = 0;
   for (const auto& t : ts) {
-    auto who = [&t] { return "tensor " + named(t.name); };
+    auto who = [&] { return "tensor " + named(h->name(t)); };
     if (t.begin != start)
       return fail(ErrorCode::InvalidOffset, who() + " starts at " + std::to_string(t.begin) + ", expected " +
                                                 std::to_string(start) + " (gap or overlap)");

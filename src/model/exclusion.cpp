@@ -16,8 +16,9 @@ const char* exclusion_reason(Exclusion e) {
       return "llama.cpp splits linear_attn.in_proj_qkvz into attn_qkv and attn_gate and regroups its "
              "rows per head (Qwen3NextModel.modify_tensors)";
     case Exclusion::VHeadsRetiled:
-      return "llama.cpp reorders the linear-attention V heads from grouped to tiled order when key and "
-             "value head counts differ (_LinearAttentionVReorderBase.modify_tensors)";
+      return "llama.cpp reorders the linear-attention V heads from grouped to tiled order when key and value head "
+             "counts differ (_LinearAttentionVReorderBase.modify_tensors), and this tensor's (out_proj's columns, "
+             "dt_bias's entries) cannot be cut back into heads of whole rows";
     case Exclusion::ExpertsUnsplittable:
       return "a fused expert tensor whose shape or byte size does not cut into whole per-expert "
              "tensors ([experts, rows, columns], columns a whole number of blocks)";

@@ -3,6 +3,8 @@
 //   llama.cpp (GGUF): blk.N.ffn_{gate,up,down}_exps [E, I, H] / [E, H, I], or ffn_gate_up_exps
 //     [E, 2I, H] (gate rows first, then up: ModelBase's --fuse-gate-up-exps), named by
 //     apply_gguf_names model.layers.N.mlp.experts.{gate_proj,up_proj,down_proj,gate_up_proj}.weight;
+//   Mixtral (GGUF architecture llama): block_sparse_moe.experts.{w1,w2,w3}.weight, cut into
+//     block_sparse_moe.experts.M.w1.weight, ...;
 //   Hugging Face fused releases (Qwen3.5 BF16): mlp.experts.gate_up_proj [E, 2I, H] (gate first,
 //     as Qwen2MoeModel.modify_tensors splits it) and mlp.experts.down_proj [E, H, I], no suffix;
 // become <prefix>mlp.experts.M.{gate,up,down}_proj.weight, shape [rows, columns], whose bytes are

@@ -137,6 +137,15 @@ std::optional<std::string> hf_name_of_gguf(std::string_view arch, std::string_vi
       if (suffix.empty() && !(n.flags & kBare)) return std::nullopt;
       std::string hf(bert ? n.bert : n.decoder);
       if (hf.empty()) return std::nullopt;
+      // Mixtral is `llama` in GGUF (LlamaModel.modify_tensors stacks block_sparse_moe.experts.M.w1/
+      // w2/w3 into feed_forward.experts.w*, tensor_mapping.py: w1 gate, w3 up, w2 down).
+      if (arch == "llama") {
+        for (auto [g, m] : {std::pair<std::string_view, std::string_view>{"ffn_gate_inp", "block_sparse_moe.gate"},
+                            {"ffn_gate_exps", "block_sparse_moe.experts.w1"},
+                            {"ffn_up_exps", "block_sparse_moe.experts.w3"},
+                            {"ffn_down_exps", "block_sparse_moe.experts.w2"}})
+          if (what == g) hf = m;
+      }
       // Qwen3NextModel.modify_tensors cuts in_proj_qkvz into these two.
       if (arch == "qwen3next" && (what == "attn_qkv" || what == "attn_gate")) hf = "linear_attn.in_proj_qkvz";
       // DeepSeek names its shared experts in the plural (DeepseekV2 modeling).
@@ -189,10 +198,11 @@ void apply_gguf_names(Model& model) {
   const bool v_retiled = k_heads == 0 || v_heads == 0 || k_heads != v_heads;
   for (auto& f : model.files) {
     if (f.header.format != FileFormat::Gguf) continue;
-    for (auto& t : f.header.tensors) {
-      const std::string gguf = t.name;
+    for (size_t i = 0; i < f.header.tensors.size(); ++i) {
+      const std::string gguf(f.header.name(i));
+      TensorInfo& t = f.header.tensors[i];
       t.excluded = gguf_exclusion(arch, gguf, v_retiled);
-      if (auto hf = hf_name_of_gguf(arch, gguf)) t.name = *hf;
+      if (auto hf = hf_name_of_gguf(arch, gguf)) f.header.rename(i, *hf);
       // Qwen3NextModel.modify_tensors squeezes conv1d [C, 1, K] to [C, K]; the bytes are the same.
       if (hybrid(arch) && gguf.find(".ssm_conv1d.") != std::string::npos && t.shape.size() == 2)
         t.shape = {t.shape[0], 1, t.shape[1]};
@@ -201,8 +211,9 @@ void apply_gguf_names(Model& model) {
       const bool k = gguf.find(".attn_k.weight") != std::string::npos;
       const uint64_t h = q ? heads : k ? kv_heads : 0;
       // rows = heads * head_dim; the permutation pairs the two halves of each head.
-      if (h > 0 && t.shape[0] % h == 0 && (t.shape[0] / h) % 2 == 0 && t.shape[0] / h >= 2)
-        t.permuted_head_rows = t.shape[0] / h;
+      if (h > 0 && t.shape[0] % h == 0 && (t.shape[0] / h) % 2 == 0 && t.shape[0] / h >= 2 &&
+          t.shape[0] / h <= UINT32_MAX)
+        t.permuted_head_rows = static_cast<uint32_t>(t.shape[0] / h);
     }
   }
 }

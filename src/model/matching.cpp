@@ -42,16 +42,8 @@ std::string role_name(int role, int parents, int model_count) {
 }
 
 
-std::string shape_string(const std::vector<uint64_t>& shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) {
-    if (i) s += ",";
-    s += std::to_string(shape[i]);
-  }
-  return s + "]";
-}
 
-uint64_t element_count(const std::vector<uint64_t>& shape) {
+uint64_t element_count(const Shape& shape) {
   uint64_t n = 1;
   for (uint64_t d : shape) n *= d;  // header validation already ruled out overflow
   return n;
@@ -63,9 +55,9 @@ bool is_fp8(Dtype d) { return d == Dtype::F8_E4M3 || d == Dtype::F8_E5M2; }
 // 397B FP8 trio has 557k tensors, and a class per tensor (its key and scale_of strings) held
 // ~70 MB at the run's peak.
 struct Entry {
-  uint32_t model = 0;
   TensorRef ref;
   uint32_t group = 0;  // one group per distinct key
+  uint16_t model = 0;  // role index (a run has at most a handful)
   bool scale = false;  // an FP8 block scale, grouped under the key of its weight
 };
 
@@ -74,7 +66,7 @@ const TensorInfo& info(const std::vector<Model>& models, uint32_t model, TensorR
 }
 
 // Embeddings and lm_head whose vocab sizes differ: same rank, all dims but the first equal.
-bool vocab_compatible(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
+bool vocab_compatible(const Shape& a, const Shape& b) {
   if (a.size() != b.size() || a.size() < 2) return false;
   return std::equal(a.begin() + 1, a.end(), b.begin() + 1);
 }
@@ -111,7 +103,7 @@ Result<MatchResult> match_tensors(const std::vector<Model>& models, int parents)
     for (uint32_t fi = 0; fi < model.files.size(); ++fi) {
       const auto& tensors = model.files[fi].header.tensors;
       for (uint32_t ti = 0; ti < tensors.size(); ++ti) {
-        TensorClass c = classify_tensor(tensors[ti].name);
+        TensorClass c = classify_tensor(model.files[fi].header.name(ti));
         const bool scale = c.is_scale;
         std::string& key = scale ? c.scale_of : c.key;
         auto it = group_of.find(std::string_view(key));
@@ -125,14 +117,17 @@ Result<MatchResult> match_tensors(const std::vector<Model>& models, int parents)
         const uint32_t g = it->second;
         ++group_size[g];
         if (!scale && !has_cls[g]) {
+          std::string().swap(c.key);  // keys[g] holds it; it joins the class again when matched
           group_cls[g] = std::move(c);
           has_cls[g] = 1;
         }
-        entries.push_back(Entry{m, TensorRef{fi, ti}, g, scale});
+        entries.push_back(Entry{TensorRef{fi, ti}, g, static_cast<uint16_t>(m), scale});
         if (!scale) ++weight_count[m];
       }
     }
   }
+
+  std::unordered_map<std::string_view, uint32_t>().swap(group_of);  // groups are known: free it
 
   for (int m = 0; m < n; ++m)
     if (weight_count[m] == 0)
@@ -149,11 +144,11 @@ Result<MatchResult> match_tensors(const std::vector<Model>& models, int parents)
   }
   auto weight = [&](size_t i) -> const Entry& { return entries[by_group[i]]; };
 
-  std::vector<MatchedTensor> found;
   uint64_t common_keys = 0;  // keys present once in every model, for the error message
   std::string first_reason;  // why the first common key failed, for the error message
   MatchResult out;
 
+  out.tensors.reserve(group_size.size());  // at most one per key: no growth at the run's peak
   std::vector<std::vector<const Entry*>> per_model(n), scales_of(n);
   size_t i = 0;
   while (i < by_group.size()) {
@@ -172,7 +167,7 @@ Result<MatchResult> match_tensors(const std::vector<Model>& models, int parents)
     if (!first_weight) continue;  // scales of a weight no model has: nothing to compare
     const std::string& key = keys[group];
 
-    auto name_of = [&](const Entry* e) -> const std::string& { return info(models, e->model, e->ref).name; };
+    auto name_of = [&](const Entry* e) { return models[e->model].name(e->ref); };
 
     // Excluded (values transformed by a converter, model/exclusion.h): one entry per such tensor,
     // with the reason, and the key is not compared in any model.
@@ -180,7 +175,7 @@ Result<MatchResult> match_tensors(const std::vector<Model>& models, int parents)
     for (int m = 0; m < n; ++m)
       for (const Entry* e : per_model[m])
         if (const char* why = exclusion_reason(info(models, e->model, e->ref).excluded)) {
-          out.unmatched.push_back(Unmatched{name_of(e), m, why});
+          out.unmatched.push_back(Unmatched{std::string(name_of(e)), m, why});
           excluded = true;
         }
     if (excluded) continue;
@@ -193,9 +188,9 @@ Result<MatchResult> match_tensors(const std::vector<Model>& models, int parents)
       std::sort(per_model[m].begin(), per_model[m].end(),
                 [&](const Entry* a, const Entry* b) { return name_of(a) < name_of(b); });
       std::string names;
-      for (const Entry* e : per_model[m]) names += (names.empty() ? "" : ", ") + name_of(e);
+      for (const Entry* e : per_model[m]) names += (names.empty() ? "" : ", ") + std::string(name_of(e));
       for (const Entry* e : per_model[m])
-        out.unmatched.push_back(Unmatched{name_of(e), m,
+        out.unmatched.push_back(Unmatched{std::string(name_of(e)), m,
                                           std::to_string(per_model[m].size()) + " tensors of the " +
                                               role(m) + " share the key '" + key + "' (" + names + ")"});
     }
@@ -207,14 +202,14 @@ Result<MatchResult> match_tensors(const std::vector<Model>& models, int parents)
       if (per_model[m].empty()) missing += (missing.empty() ? "" : ", ") + role(m);
     if (!missing.empty()) {
       const Entry* e = first_weight;
-      out.unmatched.push_back(Unmatched{name_of(e), static_cast<int>(e->model), "missing in " + missing});
+      out.unmatched.push_back(Unmatched{std::string(name_of(e)), static_cast<int>(e->model), "missing in " + missing});
       continue;
     }
     ++common_keys;
 
     auto reject = [&](int m, std::string reason) {
       if (first_reason.empty()) first_reason = "'" + key + "': " + reason;
-      out.unmatched.push_back(Unmatched{name_of(per_model[m][0]), m, std::move(reason)});
+      out.unmatched.push_back(Unmatched{std::string(name_of(per_model[m][0])), m, std::move(reason)});
     };
 
     // Dtypes the statistics can read, in every model.
@@ -232,7 +227,7 @@ Result<MatchResult> match_tensors(const std::vector<Model>& models, int parents)
     // The group's class is its first weight's: the suspect's, which per_model[0][0] is.
     TensorClass& cls0 = group_cls[group];
     const bool vocab_rows = cls0.component == Component::Embedding || cls0.component == Component::LmHead;
-    std::vector<uint64_t> shape = info(models, 0, per_model[0][0]->ref).shape;
+    Shape shape = info(models, 0, per_model[0][0]->ref).shape;
     bool shape_ok = true;
     for (int m = 1; m < n && shape_ok; ++m) {
       const auto& s = info(models, m, per_model[m][0]->ref).shape;
@@ -241,13 +236,13 @@ Result<MatchResult> match_tensors(const std::vector<Model>& models, int parents)
         shape[0] = std::min(shape[0], s[0]);
         continue;
       }
-      reject(0, "shape " + shape_string(info(models, 0, per_model[0][0]->ref).shape) + " in suspect vs " +
-                    shape_string(s) + " in " + role(m));
+      reject(0, "shape " + info(models, 0, per_model[0][0]->ref).shape.str() + " in suspect vs " +
+                    s.str() + " in " + role(m));
       shape_ok = false;
     }
     if (!shape_ok) continue;
     if (element_count(shape) == 0) {
-      reject(0, "empty tensor (shape " + shape_string(shape) + "): nothing to compare");
+      reject(0, "empty tensor (shape " + shape.str() + "): nothing to compare");
       continue;
     }
 
@@ -275,23 +270,23 @@ Result<MatchResult> match_tensors(const std::vector<Model>& models, int parents)
     if (!scales_ok) continue;
 
     mt.cls = std::move(cls0);  // each group is visited once
+    mt.cls.key = std::move(keys[group]);
     mt.shape = std::move(shape);
-    for (int m = 0; m < n; ++m) {
-      mt.refs.push_back(per_model[m][0]->ref);
-      mt.names.push_back(name_of(per_model[m][0]));
-    }
-    found.push_back(std::move(mt));
+    mt.refs.reserve(n);
+    for (int m = 0; m < n; ++m) mt.refs.push_back(per_model[m][0]->ref);
+    mt.name = name_of(per_model[0][0]);
+    out.tensors.push_back(std::move(mt));
   }
 
-  if (found.empty()) {
+  if (out.tensors.empty()) {
     std::string why;
     if (common_keys == 0) {
       why = "no tensor name is common to all " + std::to_string(n) + " models, even without wrapper prefixes";
       // Show one name of each model: usually enough to see two unrelated architectures.
       for (int m = 0; m < n; ++m) {
-        const auto& t = models[m].files.empty() || models[m].files[0].header.tensors.empty()
-                            ? std::string()
-                            : models[m].files[0].header.tensors[0].name;
+        const std::string t = models[m].files.empty() || models[m].files[0].header.tensors.empty()
+                                  ? std::string()
+                                  : std::string(models[m].files[0].header.name(0));
         why += (m ? "; " : " (e.g. ") + role(m) + " has '" + t + "'";
       }
       why += ")";
@@ -302,19 +297,15 @@ Result<MatchResult> match_tensors(const std::vector<Model>& models, int parents)
     return make_error(ErrorCode::NoMatchingTensors, why);
   }
 
-  // Sort indices, then move each tensor once.
-  std::vector<uint32_t> order(found.size());
-  for (size_t t = 0; t < found.size(); ++t) order[t] = static_cast<uint32_t>(t);
-  std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
-    const TensorClass& a = found[x].cls;
-    const TensorClass& b = found[y].cls;
+  // In place: no second array of tensors at the run's peak.
+  std::sort(out.tensors.begin(), out.tensors.end(), [](const MatchedTensor& x, const MatchedTensor& y) {
+    const TensorClass& a = x.cls;
+    const TensorClass& b = y.cls;
     if (a.layer != b.layer) return a.layer < b.layer;
     if (a.component != b.component) return a.component < b.component;
     if (a.expert != b.expert) return a.expert < b.expert;
     return a.key < b.key;  // keys are unique among matched tensors: a total order
   });
-  out.tensors.reserve(found.size());
-  for (uint32_t t : order) out.tensors.push_back(std::move(found[t]));
   return out;
 }
 

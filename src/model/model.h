@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "format/safetensors_header.h"
@@ -22,6 +23,8 @@ struct TensorRef {
 
 struct Model {
   std::vector<ModelFile> files;
+  const TensorInfo& tensor(const TensorRef& r) const { return files[r.file].header.tensors[r.tensor]; }
+  std::string_view name(const TensorRef& r) const { return files[r.file].header.name(r.tensor); }
 };
 
 }  // namespace mp

@@ -161,12 +161,12 @@ Result<Plan> make_plan(const std::vector<Model>& models, const MatchResult& matc
       if (!ti) return make_error(ErrorCode::InvalidArgument, "matched tensor '" + mt.cls.key + "' refers past the model's files");
       const uint64_t rb = dtype_span_bytes(ti->dtype, c.row_len);
       if (rb == 0 || c.row_len % dtype_block_elements(ti->dtype) != 0)
-        return make_error(ErrorCode::UnsupportedDtype, std::string("tensor '") + ti->name + "' has dtype " +
+        return make_error(ErrorCode::UnsupportedDtype, "tensor '" + std::string(models[m].name(mt.refs[m])) + "' has dtype " +
                                                            dtype_name(ti->dtype) + ", which cannot be sampled by rows");
       c.row_bytes += rb;
       // Rows llama.cpp permuted within heads are read in whole heads, so they can be put back in order.
       if (ti->permuted_head_rows > 1 && c.rows % ti->permuted_head_rows == 0)
-        c.group = std::max(c.group, ti->permuted_head_rows);
+        c.group = std::max<uint64_t>(c.group, ti->permuted_head_rows);
       if (m < mt.scales.size() && mt.scales[m]) {
         const TensorInfo* si = tensor_at(models, m, *mt.scales[m]);
         if (!si) return make_error(ErrorCode::InvalidArgument, "scale of '" + mt.cls.key + "' refers past the model's files");

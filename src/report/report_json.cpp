@@ -194,12 +194,6 @@ void group_fields(Writer& w, const GroupResult& g, int k) {
   control_fields(w, g.has_control, g.control_est, k);
 }
 
-std::string shape_string(const std::vector<uint64_t>& shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
-  return s + "]";
-}
-
 }  // namespace
 
 void json_escape(std::string& out, const std::string& s) {
@@ -297,6 +291,8 @@ void verdict_field(Writer& w, const Verdict& v) {
       vec("band_inside", ev.band_inside);
       vec("band_above", ev.band_above);
       vec("band_below", ev.band_below);
+      w.field("far_drop_share", ev.far_drop_share);
+      w.field("ties_group_spread", ev.k >= 2 ? ev.ties_group_spread : NAN);
       w.field("stock_cos", ev.stock_cos);
       w.field("nuslerp_err", ev.nuslerp_err);
       vec("multislerp_weights", ev.mslerp_weights);
@@ -414,14 +410,14 @@ std::string report_json(const std::vector<Model>& models, const MatchResult& mat
     for (const auto& t : tensors) {
       const MatchedTensor& mt = match.tensors[t.tensor];
       w.begin_object();
-      w.field_str("name", mt.names[0]);
+      w.field_str("name", std::string(mt.name));
       w.field_str("key", mt.cls.key);
       w.field_str("component", component_name(mt.cls.component));
       w.key("layer");
       if (mt.cls.layer >= 0) w.integer(mt.cls.layer); else w.null();
       w.key("expert");
       if (mt.cls.expert >= 0) w.integer(mt.cls.expert); else w.null();
-      w.field_str("shape", shape_string(mt.shape));
+      w.field_str("shape", mt.shape.str());
       w.field_arr("dtypes", [&] {
         for (size_t m = 0; m < mt.refs.size(); ++m) {
           const auto& ref = mt.refs[m];

@@ -32,6 +32,8 @@ void MethodSignals::add(const MethodSignals& o) {
     a.equal_a += b.equal_a;
   }
   ns.add(o.ns);
+  drops += o.drops;
+  drops_far += o.drops_far;
   sub.add(o.sub);
   below_cuts += o.below_cuts;
   below_cuts_zero += o.below_cuts_zero;
@@ -125,6 +127,11 @@ float round_f16(float x) {
 }  // namespace
 
 double ulp_of(Dtype d, double x) { return ulp_at(x, precision_of(d)); }
+
+bool left_at_base(float c, float b, Dtype c_dtype, Dtype b_dtype) {
+  const Precision pr = precision_of(c_dtype);
+  return at_base(c, b, pr, pr.mantissa_bits < precision_of(b_dtype).mantissa_bits);
+}
 
 namespace {
 
@@ -295,7 +302,11 @@ void compute_method_signals(const StreamView& C, const StreamView& B, const Stre
             if (D_zero) {
               ++p.zero_D_nonzero_d;
               p.sum_abs_d_zero_D += ad;
-              p.max_abs_d_zero_D = std::max(p.max_abs_d_zero_D, static_cast<float>(ad));
+              // When B is off C's grid (an F32 base, a BF16 suspect) round(B + D) == round(B) for
+              // any |D| up to an ulp, so a kept delta of a few ulps also lands at round(B): only
+              // drops of at least 4 ulps set the cut (the largest dropped |d|), which one such
+              // element would otherwise raise into the kept range.
+              if (!coarser || ad >= robust_floor) p.max_abs_d_zero_D = std::max(p.max_abs_d_zero_D, static_cast<float>(ad));
             } else {
               p.sum_abs_d_nonzero_D += ad;
               p.min_abs_d_nonzero_D = std::min(p.min_abs_d_nonzero_D, static_cast<float>(ad));
@@ -319,6 +330,29 @@ void compute_method_signals(const StreamView& C, const StreamView& B, const Stre
   e.hash_c = fnv1a(C.data, dtype_span_bytes(C.dtype, n));
   e.hash_b = fnv1a(B.data, dtype_span_bytes(B.dtype, n));
   for (int j = 0; j < k; ++j) e.hash_a[j] = fnv1a(A[j].data, dtype_span_bytes(A[j].dtype, n));
+}
+
+void count_far_drops(const StreamView& C, const StreamView& B, const StreamView* A, int k, const double* alphas,
+                     MethodSignals& e) {
+  if (k < 1 || k > kMaxParents || alphas == nullptr) return;
+  const Precision pr = precision_of(C.dtype);
+  const bool coarser = pr.mantissa_bits < precision_of(B.dtype).mantissa_bits;
+  for_each_block(C, B, A, k, [&](size_t len, const float* c, const float* b, const float* const* a) {
+    for (size_t i = 0; i < len; ++i) {
+      if (!std::isfinite(c[i]) || !std::isfinite(b[i]) || !at_base(c[i], b[i], pr, coarser)) continue;
+      double pred = 0;
+      bool moved = false, finite = true;
+      for (int j = 0; j < k; ++j) {
+        finite = finite && std::isfinite(a[j][i]);
+        const double d = static_cast<double>(a[j][i]) - b[i];
+        moved = moved || d != 0;
+        pred += alphas[j] * d;
+      }
+      if (!finite || !moved) continue;
+      ++e.drops;
+      e.drops_far += std::fabs(pred) >= kFarDropUlps * ulp_at(std::fabs(static_cast<double>(b[i])), pr);
+    }
+  });
 }
 
 void bit_exact(const StreamView& C, const StreamView& B, const StreamView* A, int k,

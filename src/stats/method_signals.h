@@ -14,7 +14,8 @@ struct ParentSignals {
   uint64_t zero_D_nonzero_d = 0;   // C == B although A_i != B: sparsification (TIES/DARE)
   double sum_abs_d_zero_D = 0;     // sum |d| over those
   double sum_abs_d_nonzero_D = 0;  // sum |d| where C != B and A_i != B
-  float max_abs_d_zero_D = 0;      // TIES: every dropped |d| is below every kept |d|
+  float max_abs_d_zero_D = 0;      // TIES: every dropped |d| is below every kept |d| (drops of >= 4 ulps
+                                   // of C at |B| when B is off C's grid: see compute_method_signals)
   float min_abs_d_nonzero_D = std::numeric_limits<float>::infinity();
   // alpha on kept elements only (D != 0, d != 0): DARE's rescaled weight
   double kept_Dd = 0, kept_dd = 0, kept_DD = 0;
@@ -82,6 +83,10 @@ struct MethodSignals {
   double DDdd[kMaxParents] = {};                           // sum D^2 d_j^2
   double sum_abs_D = 0;                                    // L1 weight of a one-parent DARE/DELLA
   NearswapSignals ns;                                      // k == 1 only
+  // Elements left at B although some d_i != 0, and those among them where the tensor's linear fit
+  // sum alpha_i d_i moves B by at least kFarDropUlps ulps of C's dtype: rounding a linear merge
+  // (in any operation order) cannot leave those at B, a sparsifying mask can (count_far_drops).
+  uint64_t drops = 0, drops_far = 0;
   SubsetSignals sub;  // per-element kept-parent sets (k >= 2): subset_fit.h
   uint64_t hash_c = 0, hash_b = 0, hash_a[kMaxParents] = {};  // FNV-1a 64 of each sample's raw bytes
   void add(const MethodSignals& other);  // pool (hashes are not pooled: they are kept per tensor)
@@ -92,6 +97,19 @@ constexpr int pair_index(int i, int l) { return i * (2 * kMaxParents - i - 1) / 
 
 // One unit in the last place of `x` in dtype `d` (its smallest normal exponent for 0 and below).
 double ulp_of(Dtype d, double x);
+
+// C holds B's value at C's own precision: c == b, or, when C's dtype has fewer mantissa bits than
+// B's, c == round(b) to C's dtype (a merge computed in f32 from an f32 base and stored in BF16,
+// mergekit's out_dtype, leaves its dropped elements at round(B), not at B).
+bool left_at_base(float c, float b, Dtype c_dtype, Dtype b_dtype);
+
+// A linear merge's rounding moves an element by at most about an ulp of C's dtype (one rounding
+// of an off-grid B, or mergekit's bf16 order: each product, then the sum); twice that is beyond it.
+constexpr double kFarDropUlps = 2;
+
+// Adds to e.drops / e.drops_far (see MethodSignals) with the tensor's fitted alphas.
+void count_far_drops(const StreamView& C, const StreamView& B, const StreamView* A, int k, const double* alphas,
+                     MethodSignals& e);
 
 void compute_method_signals(const StreamView& C, const StreamView& B, const StreamView* A, int k, MethodSignals& e);
 

@@ -68,12 +68,15 @@ struct Sample {
   int k = 0;
   size_t n = 0;
   std::vector<float> c, b, a[kMaxParents];
+  // C left at B at C's precision (left_at_base): a BF16 suspect of an F32 base holds round(B)
+  // where every parent was dropped, so c == b would count those elements as kept.
+  std::vector<uint8_t> at_b;
 };
 
 // The nearest prediction's set (bit i: parent i kept); 0 where C == B. Parents with d_i == 0 are
 // never in the set (nothing to keep).
 int classify(const Sample& s, size_t e, const double coef[][kMaxParents]) {
-  if (s.c[e] == s.b[e]) return 0;
+  if (s.at_b[e]) return 0;
   const double D = double(s.c[e]) - s.b[e];
   int nz = 0;
   double d[kMaxParents];
@@ -96,7 +99,7 @@ int classify(const Sample& s, size_t e, const double coef[][kMaxParents]) {
 // Round 0's class: the parent whose mode D / d_i matches within `tol`, else every parent with
 // d != 0 (0 where C == B).
 int first_class(const Sample& s, size_t e, const double coef[][kMaxParents], double tol) {
-  if (s.c[e] == s.b[e]) return 0;
+  if (s.at_b[e]) return 0;
   const double D = double(s.c[e]) - s.b[e];
   int nz = 0;
   for (int i = 0; i < s.k; ++i) {
@@ -132,6 +135,8 @@ void compute_subset_fit(const StreamView& C, const StreamView& B, const StreamVi
     s.a[i].resize(s.n);
     decode_f32(A[i], 0, s.n, s.a[i].data());
   }
+  s.at_b.resize(s.n);
+  for (size_t e = 0; e < s.n; ++e) s.at_b[e] = left_at_base(s.c[e], s.b[e], C.dtype, B.dtype);
   const bool exact = C.dtype == Dtype::F32 || C.dtype == Dtype::F64;
   // Where one parent alone is kept D / d_i is that parent's coefficient, the same at every such
   // element (exactly in f32; within the rounding of C otherwise, so only |d_i| >= 16 ulps count).
@@ -140,7 +145,7 @@ void compute_subset_fit(const StreamView& C, const StreamView& B, const StreamVi
   for (int i = 0; i < k; ++i) {
     std::vector<double> r;
     for (size_t e = 0; e < s.n; ++e) {
-      if (!finite_at(s, e) || s.c[e] == s.b[e]) continue;
+      if (!finite_at(s, e) || s.at_b[e]) continue;
       const double d = double(s.a[i][e]) - s.b[e];
       if (d == 0 || (!exact && std::fabs(d) < 16 * ulp_of(C.dtype, std::fabs(double(s.b[e]))))) continue;
       r.push_back((double(s.c[e]) - s.b[e]) / d);

@@ -16,7 +16,7 @@
 namespace mp {
 
 // Elements of one sample the fit reads (a prefix: the coefficients are fixed per tensor, and this
-// bounds the scratch memory to 6 x 4 x 2^18 bytes in wasm).
+// bounds the scratch memory to 6 x 4 x 2^18 bytes, plus 2 x 2^18 of flags, in wasm).
 constexpr uint64_t kSubsetFitMaxElements = 1u << 18;
 // Fewer classified elements than this in a sample: no fit (the modes are not reliable).
 constexpr uint64_t kSubsetFitMinElements = 64;

@@ -65,9 +65,9 @@ double plane_r2(const Moments& m) {
   return std::clamp(explained / m.g(0, 0), 0.0, 1.0);
 }
 
-const char* name_of(const MatchResult& match, const TensorResult& t) {
-  if (t.tensor < match.tensors.size() && !match.tensors[t.tensor].names.empty())
-    return match.tensors[t.tensor].names[0].c_str();
+std::string name_of(const MatchResult& match, const TensorResult& t) {
+  if (t.tensor < match.tensors.size() && !match.tensors[t.tensor].name.empty())
+    return std::string(match.tensors[t.tensor].name);
   return "?";
 }
 
@@ -84,7 +84,7 @@ void gather_copies(Evidence& ev, const MatchResult& match, const std::vector<Ten
     else if (t.identical_to_base) ++ev.same_base;
     else if (!t.copied_from.empty()) ++ev.copied;
     if (!t.copied_from.empty() && ev.copy_examples.size() < 2)
-      ev.copy_examples.push_back(std::string(name_of(match, t)) + " = " + t.copied_from);
+      ev.copy_examples.push_back(name_of(match, t) + " = " + t.copied_from);
     if (t.outlier && ev.outlier_names.size() < 3) ev.outlier_names.push_back(name_of(match, t));
   }
   ev.copy_parent = parent;
@@ -247,6 +247,7 @@ Evidence gather(const MatchResult& match, const std::vector<TensorResult>& tenso
   if (agg.overall.est.degenerate) ev.undefined_reason = undefined_reason_of(agg.overall.pooled, ev.k);
   gather_fit(ev, agg.overall);
   gather_sparsity(ev, tensors);
+  gather_sparse_groups(ev, agg);
   gather_consistency(ev, agg);
   gather_plane(ev, agg.overall);
   gather_nearswap(ev, tensors);

@@ -106,6 +106,11 @@ struct Evidence {
   uint32_t tensors_soft_joint = 0;  // the same with kSoftJointShare of those elements off B (rounding)
   double hard_share() const { return tensors_with_drops ? double(tensors_hard) / tensors_with_drops : 0; }
   std::vector<double> ties_weights;       // lambda w_i / W from the overlap (NaN when undefined)
+  // The same overlap fit per (layer, component) group, and per component for tensors without a
+  // layer (k >= 2; groups with too few overlap elements left out), and the largest range of one
+  // parent's weight over them: mergekit's per-layer and per-component weight lists move it.
+  std::vector<ComponentFit> ties_groups;
+  double ties_group_spread = 0;
   std::vector<double> dare_density;       // per parent from fourth moments (NaN when undefined)
   std::vector<double> same_sign_alphas;   // LS where no deltas disagree in sign (consensus-free)
   std::vector<double> opposite_alphas;    // LS where some do (NaN when too few elements)
@@ -120,6 +125,10 @@ struct Evidence {
   std::vector<double> band_inside;     // dropped |d_i| inside the kept range / dropped (same-sign)
   std::vector<double> band_above;      // dropped above the kept top / same-sign elements
   std::vector<double> band_below;      // dropped below the kept bottom / same-sign elements
+  // Of the elements left at B although some d_i != 0, the share where the tensor's own linear fit
+  // moves B by kFarDropUlps ulps or more (NaN: no such element): rounding leaves only the others
+  // at B, a mask also these (1 on an unrounded suspect).
+  double far_drop_share = NAN;
   double consensus_gap = NAN;  // max over parents of |opposite - same| (NaN: k = 1 or too few)
   double l1_weight = NAN;                 // sum |D| / sum |d| (one parent)
   // One parent: share of the changed elements (A != B) where C is bit-equal to A.

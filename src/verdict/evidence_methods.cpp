@@ -38,7 +38,9 @@ void gather_model_stock(Evidence& ev, const std::vector<TensorResult>& tensors) 
   double dp = 0, pp = 0, dd = 0, tsum = 0;
   int nt = 0;
   for (const auto& t : tensors) {
-    if (t.identical_to_base || t.est.degenerate) continue;
+    // (a tensor whose deltas are a few ulps, a bf16 norm near 1, holds rounding noise, not t: it
+    // is left out as it is from the pooled linear fit)
+    if (t.identical_to_base || t.est.degenerate || t.rounding_dominated || t.outlier) continue;
     const Moments& m = t.m;
     double c = 0;
     int pairs = 0;

@@ -10,6 +10,20 @@
 namespace mp::verdict {
 namespace {
 
+// TIES's overlap fit: where every parent is kept with one sign C - B = lambda sum w_i d_i / W, so
+// least squares on those elements gives lambda w_i / W (NaN: too few elements or singular).
+std::vector<double> overlap_weights(const MethodSignals& x, int k) {
+  std::vector<double> out(k, NAN);
+  double a[kMaxParents + 1][kMaxParents + 2] = {}, w[kMaxParents + 1] = {};
+  if (x.ov_n < kMinElements) return out;
+  for (int i = 0; i < k; ++i) {
+    for (int j = 0; j < k; ++j) a[i][j] = x.ov_dd[i][j];
+    a[i][k] = x.ov_Dd[i];
+  }
+  if (solve(k, a, w)) out.assign(w, w + k);
+  return out;
+}
+
 Sparsity sparsity_of(const std::vector<TensorResult>& tensors, int parent) {
   Sparsity s;
   for (const auto& t : tensors) {
@@ -70,16 +84,10 @@ void gather_sparsity(Evidence& ev, const std::vector<TensorResult>& tensors) {
     if (double(t.x.below_cuts - t.x.below_cuts_zero) <= kSoftJointShare * double(t.x.below_cuts)) ++ev.tensors_soft_joint;
   }
   const int k = ev.k;
-  ev.ties_weights.assign(k, NAN);
   ev.dare_density.assign(k, NAN);
+  if (x.drops > 0) ev.far_drop_share = double(x.drops_far) / double(x.drops);
+  ev.ties_weights = overlap_weights(x, k);
   double a[kMaxParents + 1][kMaxParents + 2] = {}, w[kMaxParents + 1] = {};
-  if (x.ov_n >= kMinElements) {
-    for (int i = 0; i < k; ++i) {
-      for (int j = 0; j < k; ++j) a[i][j] = x.ov_dd[i][j];
-      a[i][k] = x.ov_Dd[i];
-    }
-    if (solve(k, a, w)) ev.ties_weights.assign(w, w + k);
-  }
   ev.same_sign_alphas.assign(k, NAN);
   ev.opposite_alphas.assign(k, NAN);
   const auto ls = [&](const double (*dd)[kMaxParents], const double* Dd, std::vector<double>& out) {
@@ -121,6 +129,34 @@ void gather_sparsity(Evidence& ev, const std::vector<TensorResult>& tensors) {
       ev.band_above.push_back(share(double(u.above[i]), double(u.elig_ss[i])));
       ev.band_below.push_back(share(double(u.below[i]), double(u.elig_ss[i])));
     }
+  }
+}
+
+void gather_sparse_groups(Evidence& ev, const Aggregates& agg) {
+  const int k = ev.k;
+  if (k < 2) return;
+  const auto add = [&](const GroupResult& g) {
+    if (g.elements < kComponentMinElements) return;
+    std::vector<double> w = overlap_weights(g.x, k);
+    for (double x : w) if (!std::isfinite(x)) return;
+    ev.ties_groups.push_back({g.component, w, g.est.cos_fit, g.layer});
+  };
+  for (const auto& c : agg.components) {
+    bool layered = false;
+    for (const auto& l : agg.layers) {
+      if (l.component != c.component) continue;
+      layered = true;
+      add(l);
+    }
+    if (!layered) add(c);  // embeddings, lm_head, the final norm: their component is their group
+  }
+  for (int i = 0; i < k; ++i) {
+    double lo = INFINITY, hi = -INFINITY;
+    for (const auto& g : ev.ties_groups) {
+      lo = std::min(lo, g.alphas[i]);
+      hi = std::max(hi, g.alphas[i]);
+    }
+    if (hi >= lo) ev.ties_group_spread = std::max(ev.ties_group_spread, hi - lo);
   }
 }
 

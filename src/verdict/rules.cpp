@@ -178,7 +178,10 @@ bool sparse(Verdict& v) {
   const bool hard = !band && (ev.hard_share() >= kTiesThresholdShare ||
                               (soft && share_of(sp.tensors_soft_hard) >= kTiesThresholdShare) ||
                               (ev.bf16 && soft_joint >= kTiesThresholdShare));
-  const bool uniform = sp.ratio() >= kDareRatio;
+  // A rounded suspect whose zeros lie where its own linear fit moves B by less than an ulp or two
+  // (small weights in bf16, model_stock's t / k) shows rounding, not a random mask.
+  const bool rounding = ev.bf16 && !(ev.far_drop_share >= kFarDropShare);
+  const bool uniform = sp.ratio() >= kDareRatio && !rounding;
   if (hard || band || uniform) {
     v.parent = ev.sparse_parent;
     v.kind = "sparse-merge";
@@ -188,6 +191,12 @@ bool sparse(Verdict& v) {
       decided(v, VerdictRule::Ties, "sparse-merge", "ties");
       for (const auto& p : ev.parent_sparsity) v.densities.push_back(p.cut_density());
       v.weights = ev.ties_weights;
+      // Weight lists over layers or filters per component: the pooled overlap mixes the groups'
+      // weights and is no group's, so the groups' own are quoted.
+      if (ev.k >= 2 && ev.ties_group_spread > kSparseGroupSpread) {
+        v.groups = ev.ties_groups;
+        add_flag(v, "per-group-weights");
+      }
       if (ev.k == 1) {  // one parent: every kept element carries lambda (also under rounding)
         v.densities = {1 - sp.share()};
         v.weights = {sp.kept_alpha()};

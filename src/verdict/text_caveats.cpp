@@ -31,8 +31,8 @@ std::string caveat_text(const Verdict& v, CaveatCode c) {
       return s + ": alpha's consistency across tensors cannot be judged.";
     }
     case CaveatCode::UnmatchedTensors:
-      return num(ev.unmatched) + " tensors could not be compared (missing in a model, or shape/dtype differ); "
-             "the verdict covers the matched ones only.";
+      return num(ev.unmatched) + " tensors could not be compared (missing in a model, shape/dtype differ, or values "
+             "a converter transformed: see the list); the verdict covers the matched ones only.";
     case CaveatCode::NoControl:
       return "No control model: independent fine-tunes of one base already reach cos_fit 0.1-0.6 "
              "on real weights; another fine-tune of the same base, measured the same way, would "

@@ -22,6 +22,11 @@ std::string component_list(const Evidence& ev) {
   });
 }
 
+// "layer 0 attention", or the component alone for a group without a layer
+std::string group_label(const ComponentFit& g) {
+  return g.layer >= 0 ? "layer " + num(uint64_t(g.layer)) + " " + g.component : g.component;
+}
+
 }  // namespace
 
 std::string control_sentence(const GroupResult& o) {
@@ -60,7 +65,9 @@ void sparse_text(Verdict& v) {
   switch (v.rule) {
     case VerdictRule::Ties:
       v.sentence = "Consistent with a TIES merge: " + dens + " (each parent's top-k by |d|), " +
-                   (several ? wts + " (lambda w_i / sum w, from where every parent is kept with one sign)" : "lambda " + fmt(ka));
+                   (!v.groups.empty() ? "weights by group (lambda w_i / sum w, from where every parent is kept with one sign): " +
+                                            joined(v.groups, "; ", [](const ComponentFit& g) { return group_label(g) + " " + list(g.alphas); })
+                    : several ? wts + " (lambda w_i / sum w, from where every parent is kept with one sign)" : "lambda " + fmt(ka));
       v.explanation = pct(sp.share()) + " of the elements where " + pl + " differs from B are left exactly at B, and in " +
                       num(ev.tensors_hard) + " of " + num(ev.tensors_with_drops) +
                       " tensors every element whose |d| is at most each parent's own cut-off (the largest dropped |d|) is "

@@ -35,6 +35,13 @@ constexpr double kDareRatio = 0.7;
 // dare cases, f32 and bf16, 1.017 with per-group weights); DELLA's keep probability rises with
 // |d|'s rank (eps 0.15: 0.773-0.834 on the della cases).
 constexpr double kDellaRatio = 0.95;
+// DARE / DELLA on a rounded suspect: share of the zeros (C at B, some d != 0) where the tensor's
+// linear fit moves B by 2 ulps or more (Evidence::far_drop_share) at or above which they are a
+// mask; below, rounding of a linear merge left them. Set on the non-held-out mergekit bf16 cases:
+// DARE / DELLA 0.831-0.928 (TIES, breadcrumbs 0.73-0.84); linear, task arithmetic, slerp,
+// nuslerp, multislerp, karcher, model_stock k = 2 (37% of its elements at B), small weights,
+// nearswap 0.000-0.034 (a bf16 fine-tune, not sparse, 0.31).
+constexpr double kFarDropShare = 0.4;
 // Breadcrumbs: share of tensors with drops whose dropped |d| lie only outside the kept range, on
 // both sides (1.0 on every mergekit breadcrumbs case; TIES and DARE cases 0).
 constexpr double kBandShare = 0.8;
@@ -47,6 +54,11 @@ constexpr double kBandShare = 0.8;
 // DARE / DELLA bf16 0.999-1.000).
 constexpr double kBandTopShare = 0.006;
 constexpr double kBandInsideRounded = 0.9;
+// TIES with k >= 2: the largest range of one parent's overlap weight (lambda w_i / W) over the
+// (layer, component) groups above which the weights are quoted per group. mk-pg-ties-f32-k2-layers
+// (weights [0.3, 0.7] and [0.7, 0.3] over the layers): 0.400; TIES with one weight per parent
+// (f32, bf16mk, bf16out, k = 2 and 3): 0.0007-0.0025.
+constexpr double kSparseGroupSpread = 0.1;
 // A sign election (k >= 2): a parent's kept share over all elements against that over the
 // same-sign ones, where no election removes anything. Without one the two agree (breadcrumbs,
 // dare_linear, della_linear k = 2, 3: 0.978-1.000 for the least of the parents); with one the

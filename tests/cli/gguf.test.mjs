@@ -130,17 +130,21 @@ describe('MoE and Qwen3.5 GGUFs: stacked experts cut per expert, converter trans
     assert.ok(Math.abs(component(rep, 'experts').alphas[0] - MERGE_ALPHA) <= 0.05, `experts alpha ${component(rep, 'experts').alphas[0]}`);
   });
 
-  test('a Qwen3.5 Q8_0 copy: Gated DeltaNet tensors compared, RMSNorms and A_log listed as not compared with the reason', async () => {
+  test('a Qwen3.5 Q8_0 copy: Gated DeltaNet tensors compared head by head, RMSNorms, A_log, out_proj and dt_bias listed as not compared with the reason', async () => {
     const rep = await verify('gguf/tiny-qwen35-ft-GGUF:Q8_0', ['--parent', 'gguf/tiny-qwen35-ft', '--base', 'gguf/tiny-qwen35']);
     assert.equal(rep.summary.verdict, 'quantized-copy');
-    assert.equal(component(rep, 'linear_attention')?.tensors, 7);  // all of linear_attn but A_log (and its norm, a norm)
+    // in_proj_qkv and conv1d: the q/k rows and 4 V heads (5 pieces each); in_proj_z, _a, _b: 4 heads each.
+    const lin = rep.tensors.filter((t) => t.component === 'linear_attention');
+    assert.equal(lin.length, 22);
+    for (const t of lin) assert.ok(t.cos_fit > 0.95, `${t.name}: cos_fit ${t.cos_fit} (a V head met the wrong head?)`);
     const reasons = Object.fromEntries(rep.unmatched.map((u) => [u.name, u.reason]));
-    assert.equal(rep.unmatched.length, 8);
+    assert.equal(rep.unmatched.length, 10);
+    assert.match(reasons['model.layers.0.linear_attn.out_proj.weight'], /_LinearAttentionVReorderBase\.modify_tensors/);
     assert.match(reasons['model.layers.0.linear_attn.A_log'], /-exp\(A_log\) \(Qwen3NextModel\.modify_tensors\)/);
     for (const n of ['model.norm.weight', 'model.layers.0.input_layernorm.weight', 'model.layers.1.self_attn.q_norm.weight'])
       assert.match(reasons[n], /1 \+ weight/, n);
     const text = await run(['verify', '--suspect', 'gguf/tiny-qwen35-ft-GGUF:Q8_0', '--parent', 'gguf/tiny-qwen35-ft', '--base', 'gguf/tiny-qwen35']);
-    assert.match(text.stdout, /^Not compared: 8 tensor\(s\)$/m);
+    assert.match(text.stdout, /^Not compared: 10 tensor\(s\)$/m);
   });
 });
 

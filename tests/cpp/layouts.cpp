@@ -127,13 +127,12 @@ mp::Model pack_model(const std::vector<TensorSpec>& specs, uint64_t shard_bytes)
     uint64_t offset = 0;
     for (const TensorSpec* s : shards[i]) {
       mp::TensorInfo t;
-      t.name = s->name;
       t.dtype = s->dtype;
       t.shape = s->shape;
       t.begin = offset;
       offset += spec_bytes(*s);
       t.end = offset;
-      f.header.tensors.push_back(std::move(t));
+      f.header.add_tensor(s->name, std::move(t));
       json += s->name.size() + 64 + 12 * s->shape.size();  // "name":{"dtype":..,"shape":[..],"data_offsets":[..]},
     }
     f.header.data_offset = 8 + (json + 7) / 8 * 8;

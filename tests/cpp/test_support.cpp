@@ -164,7 +164,7 @@ RealModel load_real_model(const std::string& folder) {
   if (!header.has_value()) return out;
   for (const mp::TensorInfo& t : header->tensors)
     if (t.dtype == mp::Dtype::F32)
-      out[t.name] = {t.shape, f32_values(file.data() + header->data_start() + t.begin, t.elements())};
+      out[std::string(header->name(t))] = {t.shape.vec(), f32_values(file.data() + header->data_start() + t.begin, t.elements())};
   return out;
 }
 

@@ -184,9 +184,11 @@ export function parameterCheck(exp, got) {
     const have = got.quoted || got.alphas;
     if (usable(have, exp.weights.length)) weightErr = cmp(exp.weights, have); else missing++;
   } else if (exp.group_weights && exp.weights_visible !== 'none') {
-    // per-group weights against the report's per-(layer, component) alphas
+    // per-group weights: the structured verdict's (layer, component) group where it quotes one
+    // (TIES's are fitted on the kept elements), else the report's per-(layer, component) alphas
+    const vg = (got.verdict?.groups || []).filter((g) => g.layer !== null).map((g) => ({ key: `L${g.layer}.${g.component}`, alphas: g.weights }));
     const errs = Object.entries(exp.group_weights).map(([key, want]) => {
-      const g = (got.groups || []).find((x) => x.key === key);
+      const g = vg.find((x) => x.key === key) || (got.groups || []).find((x) => x.key === key);
       return g && usable(g.alphas, want.length) ? cmp(want, g.alphas) : null;
     });
     if (errs.every((e) => e !== null)) weightErr = Math.max(...errs); else missing++;

@@ -15,7 +15,7 @@ import { GGML_TYPES, QUANT_TYPES, dequantize, quantize } from '../../tools/gen/g
 import { fp16ToFp32, fp32ToFp16, nearestInt } from '../../tools/gen/gguf/f32.mjs';
 import { VALUE_TYPES, writeGguf, writeSplitGguf, splitName } from '../../tools/gen/gguf/writer.mjs';
 import { hfToGguf, permuteRows, stackExperts, tensorType, ggufName } from '../../tools/gen/gguf/convert.mjs';
-import { fuseExperts, tinyMoe, tinyQwen35 } from '../../tools/gen/gguf/moe-models.mjs';
+import { asMixtral, fuseExperts, tinyMoe, tinyQwen35 } from '../../tools/gen/gguf/moe-models.mjs';
 import { readSafetensors, realModelsDir } from '../../tools/gen/merges.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -271,21 +271,31 @@ describe('HF -> GGUF conversion', () => {
     const fused = fuseExperts(moe).tensors.get('model.layers.0.mlp.experts.gate_up_proj');
     assert.deepEqual(fused.shape, [4, 512, 128]);
     assert.equal(fused.data[(512 + 256) * 128], moe.tensors.get('model.layers.0.mlp.experts.1.up_proj.weight').data[0]);
+    // Mixtral's names: architecture llama, w1/w3/w2 stacked into the same llama.cpp names.
+    const mx = hfToGguf({ tensors: asMixtral(moe).tensors, config: asMixtral(moe).config, fileType: 'Q8_0' });
+    const mxNames = new Set(mx.tensors.map((t) => t.name));
+    assert.ok(['blk.1.ffn_gate_exps.weight', 'blk.1.ffn_up_exps.weight', 'blk.1.ffn_down_exps.weight', 'blk.1.ffn_gate_inp.weight'].every((n) => mxNames.has(n)));
+    assert.equal(mx.metadata.find((k) => k.key === 'general.architecture').value, 'llama');
   });
 
-  it('Qwen3.5 (Qwen3NextModel.modify_tensors): -exp(A_log), 1 + w norms but linear_attn.norm, conv1d squeezed', () => {
+  it('Qwen3.5 (Qwen3NextModel.modify_tensors): -exp(A_log), 1 + w norms but linear_attn.norm, conv1d squeezed, V heads tiled', () => {
     const q = tinyQwen35(real('tinystories-656k'));
     const g = hfToGguf({ tensors: q.tensors, config: q.config, fileType: 'Q8_0' });
     const t = new Map(g.tensors.map((x) => [x.name, x]));
     const f32 = (name) => new Float32Array(t.get(name).data.buffer, t.get(name).data.byteOffset, t.get(name).data.length / 4);
     const src = (name) => q.tensors.get(name).data;
-    assert.equal(f32('blk.0.ssm_a')[1], Math.fround(-Math.exp(src('model.layers.0.linear_attn.A_log')[1])));
+    assert.equal(f32('blk.0.ssm_a')[1], Math.fround(-Math.exp(src('model.layers.0.linear_attn.A_log')[2])));
     assert.equal(f32('blk.0.attn_norm.weight')[3], Math.fround(src('model.layers.0.input_layernorm.weight')[3] + 1));
     assert.equal(f32('blk.0.ssm_norm.weight')[3], src('model.layers.0.linear_attn.norm.weight')[3]);
-    assert.equal(f32('blk.0.ssm_dt.bias')[2], src('model.layers.0.linear_attn.dt_bias')[2]);
-    assert.deepEqual(t.get('blk.0.ssm_conv1d.weight').dims, [4, 384]);
+    assert.deepEqual(t.get('blk.0.ssm_conv1d.weight').dims, [4, 256]);
     assert.equal(t.get('blk.0.ssm_conv1d.weight').type, 'F32');
     assert.deepEqual(t.get('blk.1.attn_q.weight').dims, [128, 256]);
-    assert.throws(() => hfToGguf({ tensors: q.tensors, config: { ...q.config, linear_num_value_heads: 8 }, fileType: 'Q8_0' }), /V-head reorder/);
+    // 2 key heads, 4 value heads: HF head k * 2 + v goes to position v * 2 + k (_LinearAttentionVReorderBase).
+    const dt = src('model.layers.0.linear_attn.dt_bias');
+    assert.deepEqual([...f32('blk.0.ssm_dt.bias')], [dt[0], dt[2], dt[1], dt[3]]);
+    const conv = f32('blk.0.ssm_conv1d.weight'), convSrc = src('model.layers.0.linear_attn.conv1d.weight');
+    const vStart = 2 * 64 * 4;  // the q and k channels (2 x 64) of 4 taps stay in place
+    assert.deepEqual([...conv.subarray(0, vStart)], [...convSrc.subarray(0, vStart)]);
+    assert.deepEqual([...conv.subarray(vStart + 32 * 4, vStart + 64 * 4)], [...convSrc.subarray(vStart + 64 * 4, vStart + 96 * 4)]);
   });
 });

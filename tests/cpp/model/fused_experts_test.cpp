@@ -11,17 +11,23 @@ using namespace mp;
 
 namespace {
 
-TensorInfo tensor(std::string name, Dtype d, std::vector<uint64_t> shape, uint64_t begin) {
+struct Named {
+  std::string name;
   TensorInfo t;
-  t.name = std::move(name);
+};
+
+Named tensor(std::string name, Dtype d, std::vector<uint64_t> shape, uint64_t begin) {
+  TensorInfo t;
   t.dtype = d;
   t.shape = std::move(shape);
   uint64_t rows = 1;
   for (size_t i = 0; i + 1 < t.shape.size(); ++i) rows *= t.shape[i];
   t.begin = begin;
   t.end = begin + rows * dtype_span_bytes(d, t.shape.back());
-  return t;
+  return {std::move(name), t};
 }
+
+void push(Header& h, const Named& n) { h.add_tensor(n.name, n.t); }
 
 }  // namespace
 
@@ -29,28 +35,28 @@ TEST_CASE("stacked experts cut into whole per-expert rows, at their byte offsets
   // Q4_K: 256 elements in 144 bytes; 3 experts of 8 rows x 512 columns (2 blocks a row).
   Header h;
   h.format = FileFormat::Gguf;
-  h.tensors.push_back(tensor("model.layers.1.mlp.experts.gate_proj.weight", Dtype::Q4_K, {3, 8, 512}, 1000));
-  h.tensors.push_back(tensor("model.layers.1.mlp.experts.down_proj.weight", Dtype::Q8_0, {3, 512, 8}, 0));
+  push(h, tensor("model.layers.1.mlp.experts.gate_proj.weight", Dtype::Q4_K, {3, 8, 512}, 1000));
+  push(h, tensor("model.layers.1.mlp.experts.down_proj.weight", Dtype::Q8_0, {3, 512, 8}, 0));
   h.tensors[1].shape = {3, 512, 256};  // down [E, H, I]: I = 256 columns, 8 Q8_0 blocks a row
   h.tensors[1].begin = h.tensors[0].end;
   h.tensors[1].end = h.tensors[1].begin + 3 * 512 * dtype_span_bytes(Dtype::Q8_0, 256);
-  h.tensors.push_back(tensor("model.norm.weight", Dtype::F32, {512}, h.tensors[1].end));
+  push(h, tensor("model.norm.weight", Dtype::F32, {512}, h.tensors[1].end));
   split_fused_experts(h);
   REQUIRE(h.tensors.size() == 7);
   const uint64_t row = 2 * 144;
   for (uint64_t m = 0; m < 3; ++m) {
     const TensorInfo& g = h.tensors[m];
-    CHECK(g.name == "model.layers.1.mlp.experts." + std::to_string(m) + ".gate_proj.weight");
+    CHECK(h.name(m) == "model.layers.1.mlp.experts." + std::to_string(m) + ".gate_proj.weight");
     CHECK(g.shape == std::vector<uint64_t>{8, 512});
     CHECK(g.begin == 1000 + m * 8 * row);
     CHECK(g.end == g.begin + 8 * row);
     CHECK(g.dtype == Dtype::Q4_K);
   }
   const uint64_t down_begin = 1000 + 3 * 8 * row, down_row = dtype_span_bytes(Dtype::Q8_0, 256);
-  CHECK(h.tensors[4].name == "model.layers.1.mlp.experts.1.down_proj.weight");
+  CHECK(h.name(4) == "model.layers.1.mlp.experts.1.down_proj.weight");
   CHECK(h.tensors[4].shape == std::vector<uint64_t>{512, 256});
   CHECK(h.tensors[4].begin == down_begin + 512 * down_row);
-  CHECK(h.tensors[6].name == "model.norm.weight");
+  CHECK(h.name(6) == "model.norm.weight");
 }
 
 TEST_CASE("gate_up fused experts give gate rows first, then up, per expert", "[fused_experts]") {
@@ -58,13 +64,13 @@ TEST_CASE("gate_up fused experts give gate rows first, then up, per expert", "[f
   for (const char* name : {"model.language_model.layers.0.mlp.experts.gate_up_proj",
                            "model.layers.0.mlp.experts.gate_up_proj.weight"}) {
     Header h;
-    h.tensors.push_back(tensor(name, Dtype::BF16, {2, 6, 4}, 64));
+    push(h, tensor(name, Dtype::BF16, {2, 6, 4}, 64));
     split_fused_experts(h);
     REQUIRE(h.tensors.size() == 4);
     const std::string prefix = std::string(name).substr(0, std::string(name).find("experts.") + 8);
-    CHECK(h.tensors[0].name == prefix + "0.gate_proj.weight");
-    CHECK(h.tensors[1].name == prefix + "0.up_proj.weight");
-    CHECK(h.tensors[3].name == prefix + "1.up_proj.weight");
+    CHECK(h.name(0) == prefix + "0.gate_proj.weight");
+    CHECK(h.name(1) == prefix + "0.up_proj.weight");
+    CHECK(h.name(3) == prefix + "1.up_proj.weight");
     CHECK(h.tensors[0].shape == std::vector<uint64_t>{3, 4});
     CHECK(h.tensors[0].begin == 64);
     CHECK(h.tensors[1].begin == 64 + 3 * 8);
@@ -73,22 +79,33 @@ TEST_CASE("gate_up fused experts give gate rows first, then up, per expert", "[f
   }
 }
 
+TEST_CASE("Mixtral's stacked w1/w2/w3 cut into block_sparse_moe.experts.M.w*", "[fused_experts]") {
+  Header h;
+  push(h, tensor("model.layers.0.block_sparse_moe.experts.w2.weight", Dtype::Q8_0, {2, 64, 32}, 0));
+  push(h, tensor("model.layers.0.w2.weight", Dtype::Q8_0, {2, 64, 32}, 0));  // not experts
+  split_fused_experts(h);
+  REQUIRE(h.tensors.size() == 3);
+  CHECK(h.name(1) == "model.layers.0.block_sparse_moe.experts.1.w2.weight");
+  CHECK(h.tensors[1].begin == 64 * dtype_span_bytes(Dtype::Q8_0, 32));
+  CHECK(h.name(2) == "model.layers.0.w2.weight");
+}
+
 TEST_CASE("fused experts that do not cut are kept and excluded, FP8 left fused", "[fused_experts]") {
   Header h;
-  h.tensors.push_back(tensor("model.layers.0.mlp.experts.gate_up_proj", Dtype::BF16, {2, 5, 4}, 0));  // odd rows
-  h.tensors.push_back(tensor("model.layers.0.mlp.experts.down_proj", Dtype::BF16, {8, 4}, 0));       // rank 2
-  TensorInfo short_bytes = tensor("model.layers.1.mlp.experts.up_proj.weight", Dtype::Q8_0, {2, 4, 64}, 0);
-  short_bytes.end -= 34;  // one Q8_0 block short of 2 x 4 rows
-  h.tensors.push_back(short_bytes);
-  h.tensors.push_back(tensor("model.layers.2.mlp.experts.down_proj", Dtype::F8_E4M3, {2, 4, 4}, 0));
-  h.tensors.push_back(tensor("model.layers.3.mlp.experts.0.down_proj.weight", Dtype::BF16, {4, 4}, 0));
+  push(h, tensor("model.layers.0.mlp.experts.gate_up_proj", Dtype::BF16, {2, 5, 4}, 0));  // odd rows
+  push(h, tensor("model.layers.0.mlp.experts.down_proj", Dtype::BF16, {8, 4}, 0));       // rank 2
+  Named short_bytes = tensor("model.layers.1.mlp.experts.up_proj.weight", Dtype::Q8_0, {2, 4, 64}, 0);
+  short_bytes.t.end -= 34;  // one Q8_0 block short of 2 x 4 rows
+  push(h, short_bytes);
+  push(h, tensor("model.layers.2.mlp.experts.down_proj", Dtype::F8_E4M3, {2, 4, 4}, 0));
+  push(h, tensor("model.layers.3.mlp.experts.0.down_proj.weight", Dtype::BF16, {4, 4}, 0));
   split_fused_experts(h);
   REQUIRE(h.tensors.size() == 5);
   CHECK(h.tensors[0].excluded == Exclusion::ExpertsUnsplittable);
   CHECK(h.tensors[1].excluded == Exclusion::ExpertsUnsplittable);
   CHECK(h.tensors[2].excluded == Exclusion::ExpertsUnsplittable);
   CHECK(h.tensors[3].excluded == Exclusion::None);  // FP8: its block scales would not follow the cut
-  CHECK(h.tensors[3].name == "model.layers.2.mlp.experts.down_proj");
+  CHECK(h.name(3) == "model.layers.2.mlp.experts.down_proj");
   CHECK(h.tensors[4].excluded == Exclusion::None);  // already per expert
 }
 
@@ -98,9 +115,9 @@ TEST_CASE("a GGUF MoE meets per-expert and fused checkpoints under per-expert ke
     ModelFile f;
     f.header.format = FileFormat::Gguf;
     f.header.metadata = {{"general.architecture", "qwen3moe"}};
-    f.header.tensors.push_back(tensor("blk.0.ffn_gate_exps.weight", Dtype::Q8_0, {2, 4, 64}, 0));
-    f.header.tensors.push_back(tensor("blk.0.ffn_down_exps.weight", Dtype::Q8_0, {2, 64, 32}, f.header.tensors[0].end));
-    f.header.tensors.push_back(tensor("blk.0.ffn_up_exps.weight", Dtype::Q8_0, {2, 4, 64}, f.header.tensors[1].end));
+    push(f.header, tensor("blk.0.ffn_gate_exps.weight", Dtype::Q8_0, {2, 4, 64}, 0));
+    push(f.header, tensor("blk.0.ffn_down_exps.weight", Dtype::Q8_0, {2, 64, 32}, f.header.tensors[0].end));
+    push(f.header, tensor("blk.0.ffn_up_exps.weight", Dtype::Q8_0, {2, 4, 64}, f.header.tensors[1].end));
     m.files.push_back(f);
     return m;
   };
@@ -111,15 +128,15 @@ TEST_CASE("a GGUF MoE meets per-expert and fused checkpoints under per-expert ke
   for (int e = 0; e < 2; ++e)
     for (const char* p : {"gate_proj", "up_proj", "down_proj"}) {
       const bool down = std::string(p) == "down_proj";
-      per_expert.files[0].header.tensors.push_back(tensor("model.layers.0.mlp.experts." + std::to_string(e) + "." + p +
+      push(per_expert.files[0].header, tensor("model.layers.0.mlp.experts." + std::to_string(e) + "." + p +
                                                               ".weight",
                                                           Dtype::BF16, down ? std::vector<uint64_t>{64, 32}
                                                                             : std::vector<uint64_t>{4, 64},
                                                           at));
       at = per_expert.files[0].header.tensors.back().end;
     }
-  fused.files[0].header.tensors.push_back(tensor("model.layers.0.mlp.experts.gate_up_proj", Dtype::BF16, {2, 8, 64}, 0));
-  fused.files[0].header.tensors.push_back(
+  push(fused.files[0].header, tensor("model.layers.0.mlp.experts.gate_up_proj", Dtype::BF16, {2, 8, 64}, 0));
+  push(fused.files[0].header,
       tensor("model.layers.0.mlp.experts.down_proj", Dtype::BF16, {2, 64, 32}, fused.files[0].header.tensors[0].end));
   std::vector<Model> run = {gguf(), per_expert, fused};
   for (auto& m : run) apply_gguf_names(m);
@@ -142,10 +159,10 @@ TEST_CASE("excluded tensors are listed with their reason and not compared", "[fu
   Model a, b;
   a.files.emplace_back();
   b.files.emplace_back();
-  a.files[0].header.tensors.push_back(tensor("model.layers.0.linear_attn.A_log", Dtype::F32, {4}, 0));
+  push(a.files[0].header, tensor("model.layers.0.linear_attn.A_log", Dtype::F32, {4}, 0));
   a.files[0].header.tensors[0].excluded = Exclusion::NegExpALog;
-  a.files[0].header.tensors.push_back(tensor("model.layers.0.mlp.gate.weight", Dtype::F32, {4, 4}, 16));
-  b.files[0].header.tensors = a.files[0].header.tensors;
+  push(a.files[0].header, tensor("model.layers.0.mlp.gate.weight", Dtype::F32, {4, 4}, 16));
+  b.files[0].header = a.files[0].header;
   b.files[0].header.tensors[0].excluded = Exclusion::None;
   auto r = match_tensors({a, b}, 1);
   REQUIRE(r.has_value());

@@ -1,6 +1,9 @@
 // llama.cpp GGUF names -> Hugging Face names, and the q/k rows marked for un-permuting.
 #include <catch2/catch.hpp>
 
+#include <array>
+#include <vector>
+
 #include "model/exclusion.h"
 #include "model/gguf_names.h"
 #include "model/tensor_names.h"
@@ -51,10 +54,9 @@ TEST_CASE("apply_gguf_names renames and marks llama's q/k rows, not qwen's", "[g
                          {std::string(arch) + ".attention.head_count_kv", "4"}};
     for (const char* n : {"blk.0.attn_q.weight", "blk.0.attn_k.weight", "blk.0.attn_v.weight", "foo.weight"}) {
       TensorInfo t;
-      t.name = n;
       t.dtype = Dtype::F32;
       t.shape = {std::string(n).find("attn_q") != std::string::npos ? 128u : 64u, 128};
-      f.header.tensors.push_back(t);
+      f.header.add_tensor(n, t);
     }
     m.files.push_back(f);
     return m;
@@ -62,38 +64,47 @@ TEST_CASE("apply_gguf_names renames and marks llama's q/k rows, not qwen's", "[g
   Model llama = model_of("llama");
   apply_gguf_names(llama);
   const auto& t = llama.files[0].header.tensors;
-  CHECK(t[0].name == "model.layers.0.self_attn.q_proj.weight");
+  CHECK(llama.files[0].header.name(0) == "model.layers.0.self_attn.q_proj.weight");
   CHECK(t[0].permuted_head_rows == 16);  // 128 rows / 8 heads
   CHECK(t[1].permuted_head_rows == 16);  // 64 rows / 4 kv heads
   CHECK(t[2].permuted_head_rows == 0);
-  CHECK(t[3].name == "foo.weight");      // unmapped names are kept
+  CHECK(llama.files[0].header.name(3) == "foo.weight");      // unmapped names are kept
   Model qwen = model_of("qwen2");
   apply_gguf_names(qwen);
   CHECK(qwen.files[0].header.tensors[0].permuted_head_rows == 0);
 }
 
-TEST_CASE("Qwen3-Next / Qwen3.5 linear-attention and shared-expert names", "[gguf_names]") {
-  auto hf = [](const char* arch, const char* n) { return hf_name_of_gguf(arch, n).value_or("-"); };
-  CHECK(hf("qwen35moe", "blk.0.attn_qkv.weight") == "model.layers.0.linear_attn.in_proj_qkv.weight");
-  CHECK(hf("qwen35moe", "blk.0.attn_gate.weight") == "model.layers.0.linear_attn.in_proj_z.weight");
-  CHECK(hf("qwen35", "blk.0.ssm_beta.weight") == "model.layers.0.linear_attn.in_proj_b.weight");
-  CHECK(hf("qwen35", "blk.0.ssm_alpha.weight") == "model.layers.0.linear_attn.in_proj_a.weight");
-  CHECK(hf("qwen3next", "blk.0.ssm_ba.weight") == "model.layers.0.linear_attn.in_proj_ba.weight");
-  CHECK(hf("qwen35", "blk.0.ssm_conv1d.weight") == "model.layers.0.linear_attn.conv1d.weight");
-  CHECK(hf("qwen35", "blk.0.ssm_dt.bias") == "model.layers.0.linear_attn.dt_bias");  // no suffix in HF
-  CHECK(hf("qwen35", "blk.0.ssm_a") == "model.layers.0.linear_attn.A_log");
-  CHECK(hf("qwen35", "blk.0.ssm_norm.weight") == "model.layers.0.linear_attn.norm.weight");
-  CHECK(hf("qwen35", "blk.0.ssm_out.weight") == "model.layers.0.linear_attn.out_proj.weight");
-  CHECK(hf("qwen3next", "blk.0.attn_qkv.weight") == "model.layers.0.linear_attn.in_proj_qkvz.weight");
-  CHECK(hf("qwen3next", "blk.0.attn_gate.weight") == "model.layers.0.linear_attn.in_proj_qkvz.weight");
-  CHECK(hf("qwen35moe", "blk.3.ffn_gate_up_exps.weight") == "model.layers.3.mlp.experts.gate_up_proj.weight");
-  CHECK(hf("deepseek2", "blk.3.ffn_up_shexp.weight") == "model.layers.3.mlp.shared_experts.up_proj.weight");
-  CHECK(hf("qwen3moe", "blk.3.ffn_up_shexp.weight") == "model.layers.3.mlp.shared_expert.up_proj.weight");
+TEST_CASE("Qwen3-Next / Qwen3.5 linear-attention, shared-expert and Mixtral names", "[gguf_names]") {
+  // {architecture, llama.cpp name, Hugging Face name or "-" for none}
+  const std::vector<std::array<const char*, 3>> cases = {{
+      {"qwen35moe", "blk.0.attn_qkv.weight", "model.layers.0.linear_attn.in_proj_qkv.weight"},
+      {"qwen35moe", "blk.0.attn_gate.weight", "model.layers.0.linear_attn.in_proj_z.weight"},
+      {"qwen35", "blk.0.ssm_beta.weight", "model.layers.0.linear_attn.in_proj_b.weight"},
+      {"qwen35", "blk.0.ssm_alpha.weight", "model.layers.0.linear_attn.in_proj_a.weight"},
+      {"qwen3next", "blk.0.ssm_ba.weight", "model.layers.0.linear_attn.in_proj_ba.weight"},
+      {"qwen35", "blk.0.ssm_conv1d.weight", "model.layers.0.linear_attn.conv1d.weight"},
+      {"qwen35", "blk.0.ssm_dt.bias", "model.layers.0.linear_attn.dt_bias"},  // no suffix in HF
+      {"qwen35", "blk.0.ssm_a", "model.layers.0.linear_attn.A_log"},
+      {"qwen35", "blk.0.ssm_norm.weight", "model.layers.0.linear_attn.norm.weight"},
+      {"qwen35", "blk.0.ssm_out.weight", "model.layers.0.linear_attn.out_proj.weight"},
+      {"qwen3next", "blk.0.attn_qkv.weight", "model.layers.0.linear_attn.in_proj_qkvz.weight"},
+      {"qwen3next", "blk.0.attn_gate.weight", "model.layers.0.linear_attn.in_proj_qkvz.weight"},
+      {"qwen35moe", "blk.3.ffn_gate_up_exps.weight", "model.layers.3.mlp.experts.gate_up_proj.weight"},
+      {"deepseek2", "blk.3.ffn_up_shexp.weight", "model.layers.3.mlp.shared_experts.up_proj.weight"},
+      {"qwen3moe", "blk.3.ffn_up_shexp.weight", "model.layers.3.mlp.shared_expert.up_proj.weight"},
+      {"llama", "blk.0.ssm_out.weight", "-"},
+      {"qwen3moe", "blk.0.attn_qkv.weight", "-"},
+      {"qwen35", "blk.0.attn_q", "-"},
+      {"llama", "blk.2.ffn_gate_inp.weight", "model.layers.2.block_sparse_moe.gate.weight"},
+      {"llama", "blk.2.ffn_gate_exps.weight", "model.layers.2.block_sparse_moe.experts.w1.weight"},
+      {"llama", "blk.2.ffn_up_exps.weight", "model.layers.2.block_sparse_moe.experts.w3.weight"},
+      {"llama", "blk.2.ffn_down_exps.weight", "model.layers.2.block_sparse_moe.experts.w2.weight"},
+      {"qwen2moe", "blk.2.ffn_gate_inp.weight", "model.layers.2.mlp.gate.weight"},
+  }};
+  for (const auto& [arch, gguf, want] : cases) CHECK(hf_name_of_gguf(arch, gguf).value_or("-") == want);
   // Gated DeltaNet names belong to the hybrid families only; a suffix-less name to no other.
-  CHECK(hf("llama", "blk.0.ssm_out.weight") == "-");
-  CHECK(hf("qwen3moe", "blk.0.attn_qkv.weight") == "-");
-  CHECK(hf("qwen35", "blk.0.attn_q") == "-");
-  CHECK(classify_tensor(hf("qwen35", "blk.0.ssm_a")).component == Component::LinearAttention);
+  CHECK(classify_tensor(hf_name_of_gguf("qwen35", "blk.0.ssm_a").value_or("")).component == Component::LinearAttention);
+  CHECK(classify_tensor(hf_name_of_gguf("llama", "blk.2.ffn_gate_inp.weight").value_or("")).component == Component::Router);
 }
 
 TEST_CASE("converter transforms exclude Qwen3-Next / Qwen3.5 tensors, with a reason", "[gguf_names]") {
@@ -128,10 +139,9 @@ TEST_CASE("apply_gguf_names on a Qwen3.5 file: exclusions from the head counts, 
                          {"qwen35.ssm.time_step_rank", v_heads}};
     for (const char* n : {"blk.0.ssm_conv1d.weight", "blk.0.ssm_out.weight", "blk.0.ssm_a", "blk.0.attn_norm.weight"}) {
       TensorInfo t;
-      t.name = n;
       t.dtype = Dtype::F32;
       t.shape = {96, 4};
-      f.header.tensors.push_back(t);
+      f.header.add_tensor(n, t);
     }
     m.files.push_back(f);
     return m;
@@ -139,11 +149,11 @@ TEST_CASE("apply_gguf_names on a Qwen3.5 file: exclusions from the head counts, 
   Model same = model_of("4", "4");
   apply_gguf_names(same);
   const auto& t = same.files[0].header.tensors;
-  CHECK(t[0].name == "model.layers.0.linear_attn.conv1d.weight");
+  CHECK(same.files[0].header.name(0) == "model.layers.0.linear_attn.conv1d.weight");
   CHECK(t[0].shape == std::vector<uint64_t>{96, 1, 4});
   CHECK(t[0].excluded == Exclusion::None);
   CHECK(t[1].excluded == Exclusion::None);
-  CHECK(t[2].name == "model.layers.0.linear_attn.A_log");
+  CHECK(same.files[0].header.name(2) == "model.layers.0.linear_attn.A_log");
   CHECK(t[2].excluded == Exclusion::NegExpALog);
   CHECK(t[3].excluded == Exclusion::NormPlusOne);
   Model retiled = model_of("2", "4");

@@ -32,8 +32,10 @@ mp::Model load_real(const std::string& folder) {
 // The same weights as another class would have saved them: every name gets `from` replaced by `to`.
 mp::Model renamed(mp::Model m, const std::string& from, const std::string& to) {
   for (auto& f : m.files)
-    for (auto& t : f.header.tensors)
-      if (t.name.compare(0, from.size(), from) == 0) t.name = to + t.name.substr(from.size());
+    for (size_t i = 0; i < f.header.tensors.size(); ++i) {
+      const std::string name(f.header.name(i));
+      if (name.compare(0, from.size(), from) == 0) f.header.rename(i, to + name.substr(from.size()));
+    }
   return m;
 }
 
@@ -77,21 +79,21 @@ TEST_CASE("matching: real BERT-tiny fine-tunes against their base, names with an
   const mp::Model sst2 = load_real("bert-tiny-sst2-fhe");
   // The base saved as a BertModel: no "bert." wrapper.
   const mp::Model base = renamed(load_real("bert-tiny-fhe-v0-weights"), "bert.", "");
-  REQUIRE(base.files[0].header.tensors[0].name.rfind("encoder.layer.", 0) == 0);
+  REQUIRE(base.files[0].header.name(0).rfind("encoder.layer.", 0) == 0);
 
-  auto r = mp::match_tensors({emotion, sst2, base});
+  const std::vector<mp::Model> models = {emotion, sst2, base};
+  auto r = mp::match_tensors(models);
   REQUIRE(r.has_value());
   CHECK(r->tensors.size() == 24);  // the whole encoder: 2 layers x 12 tensors
   for (const auto& mt : r->tensors) {
     CHECK(mt.refs.size() == 3);
-    CHECK(mt.names.size() == 3);
-    CHECK(mt.names[0] == "bert." + mt.names[2]);
-    CHECK(mt.names[0] == mt.names[1]);
+    CHECK(mt.name == models[0].name(mt.refs[0]));
+    CHECK(mt.name == "bert." + std::string(models[2].name(mt.refs[2])));
+    CHECK(mt.name == models[1].name(mt.refs[1]));
     CHECK(mt.cls.layer >= 0);
     CHECK(mt.scales.size() == 3);
     CHECK_FALSE(mt.scales[0].has_value());
     const auto& ti = base.files[0].header.tensors[mt.refs[2].tensor];
-    CHECK(ti.name == mt.names[2]);
     CHECK(ti.shape == mt.shape);
   }
   CHECK(sorted_by_layer_component(r.value()));
@@ -176,7 +178,8 @@ TEST_CASE("matching: Qwen3.5 with a different wrapper in every role", "[matching
   const mp::Model suspect = mp_test::qwen35_moe_bf16(Wrapper::Multimodal, d);
   const mp::Model parent = mp_test::qwen35_moe_bf16(Wrapper::TextOnly, d);
   const mp::Model base = mp_test::qwen35_moe_bf16(Wrapper::MlxOrder, d);
-  auto r = mp::match_tensors({suspect, parent, base});
+  const std::vector<mp::Model> models = {suspect, parent, base};
+  auto r = mp::match_tensors(models);
   REQUIRE(r.has_value());
   CHECK(r->unmatched.empty());
   CHECK(r->tensors.size() == mp_test::model_tensor_count(suspect));
@@ -185,12 +188,13 @@ TEST_CASE("matching: Qwen3.5 with a different wrapper in every role", "[matching
   std::set<std::pair<int, Component>> groups;
   for (const auto& mt : r->tensors) {
     groups.insert({mt.cls.layer, mt.cls.component});
-    CHECK((mt.names[0].rfind("model.language_model.", 0) == 0 || mt.names[0] == "lm_head.weight"));
-    if (mt.names[0] != "lm_head.weight") {
-      CHECK(mt.names[1] == "model." + mt.names[0].substr(21));
-      CHECK(mt.names[2] == "language_model.model." + mt.names[0].substr(21));
+    const std::string n0(mt.name), n1(models[1].name(mt.refs[1])), n2(models[2].name(mt.refs[2]));
+    CHECK((n0.rfind("model.language_model.", 0) == 0 || n0 == "lm_head.weight"));
+    if (n0 != "lm_head.weight") {
+      CHECK(n1 == "model." + n0.substr(21));
+      CHECK(n2 == "language_model.model." + n0.substr(21));
     } else {
-      CHECK(mt.names[2] == "language_model.lm_head.weight");
+      CHECK(n2 == "language_model.lm_head.weight");
     }
   }
   // Every layer has norms, router, shared expert and experts, plus its kind of attention.
@@ -330,8 +334,8 @@ TEST_CASE("matching: FP8 weights are paired with their block scales in each mode
     ++fp8;
     for (int m = 0; m < 2; ++m) {
       REQUIRE(mt.scales[m].has_value());
-      const auto& s = models[m].files[mt.scales[m]->file].header.tensors[mt.scales[m]->tensor];
-      CHECK(s.name == mt.names[m] + "_scale_inv");
+      const auto& s = models[m].tensor(*mt.scales[m]);
+      CHECK(models[m].name(*mt.scales[m]) == std::string(models[m].name(mt.refs[m])) + "_scale_inv");
       CHECK(s.dtype == Dtype::F32);
       CHECK(s.shape[0] == (mt.shape[0] + 127) / 128);
     }

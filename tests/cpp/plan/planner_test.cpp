@@ -44,7 +44,7 @@ mp::Plan plan_of(const Run& r, uint64_t budget, uint64_t seed) {
 
 const mp::TensorInfo& tinfo(const mp::Model& m, mp::TensorRef ref) { return m.files[ref.file].header.tensors[ref.tensor]; }
 
-uint64_t row_count(const std::vector<uint64_t>& shape) {
+uint64_t row_count(const mp::Shape& shape) {
   uint64_t n = 1;
   for (size_t i = 0; i + 1 < shape.size(); ++i) n *= shape[i];
   return n;

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <deque>
 #include <random>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@ using namespace mp;
 namespace {
 
 struct Built {
+  std::deque<std::string> names;  // what the matched tensors' names view (a deque: they stay put)
   MatchResult match;
   std::vector<TensorResult> tensors;
 };
@@ -35,7 +37,7 @@ void add_tensor(Built& b, Component comp, int layer, const std::string& name, do
   MatchedTensor mt;
   mt.cls.component = comp;
   mt.cls.layer = layer;
-  mt.names = {name};
+  mt.name = b.names.emplace_back(name);
   b.match.tensors.push_back(mt);
   TensorResult t;
   t.tensor = static_cast<uint32_t>(b.tensors.size());

@@ -26,7 +26,6 @@ inline Run make_run(int n, uint64_t elements, const Estimates& est, int k = 1) {
     MatchedTensor mt;
     mt.cls.component = Component::Attention;
     mt.cls.layer = i / 4;
-    mt.names = {"layers." + std::to_string(i / 4) + ".attn." + std::to_string(i % 4) + ".weight"};
     r.match.tensors.push_back(mt);
     TensorResult t;
     t.tensor = static_cast<uint32_t>(i);

@@ -15,7 +15,8 @@
 //   copy of a synthetic fine-tune of real tinystories-656k and a quantized merge of the two;
 // - MoE (qwen2moe, moe-models.mjs: experts stacked by the converter, cut back per expert by the
 //   core): a quantized copy of a fine-tune of the tiny MoE at Q8_0 and Q4_K, and a quantized
-//   0.571 merge of the fine-tune and the MoE it was tuned from. Its rows are 128 wide but the
+//   0.571 merge of the fine-tune and the MoE it was tuned from; the same under Mixtral's names
+//   (GGUF architecture llama, q/k permuted), a Q8_0 copy and a Q4_K merge. Its rows are 128 wide but the
 //   experts' and shared expert's down_proj (256), so Q4_K is written in those and Q5_0 elsewhere;
 // - Qwen3.5-style (qwen35): a Q8_0 copy of a fine-tune; its RMSNorms (1 + w) and A_log (-exp)
 //   are excluded from the comparison, and reported as not compared.
@@ -67,9 +68,10 @@ export function ggufCases({ out, realDir, only }) {
       notes: `C = ${MERGE_ALPHA} ft + ${(1 - MERGE_ALPHA).toFixed(3)} tinystories-656k, quantized to ${t}`,
       expected: { kind: 'linear-merge', accept: ['linear-merge'], method: 'linear', alpha: [MERGE_ALPHA], alpha_tolerance: ALPHA_TOLERANCE[t], quant: t } })),
   );
-  const inputs = { 'tinystories-656k-ft': m.tinystoriesFt, 'tiny-moe': m.moe, 'tiny-moe-ft': m.moeFt, 'tiny-qwen35': m.qwen35, 'tiny-qwen35-ft': m.qwen35Ft };
+  const inputs = { 'tinystories-656k-ft': m.tinystoriesFt, 'tiny-moe': m.moe, 'tiny-moe-ft': m.moeFt, 'tiny-mixtral': m.mixtral, 'tiny-mixtral-ft': m.mixtralFt, 'tiny-qwen35': m.qwen35, 'tiny-qwen35-ft': m.qwen35Ft };
   const input = (name) => path.join(out, '_inputs', name);
   const moeRoles = (suspect) => ({ suspect, parents: [input('tiny-moe-ft')], base: input('tiny-moe'), control: null });
+  const mixtralRoles = (suspect) => ({ suspect, parents: [input('tiny-mixtral-ft')], base: input('tiny-mixtral'), control: null });
   const qwen35Roles = (suspect) => ({ suspect, parents: [input('tiny-qwen35-ft')], base: input('tiny-qwen35'), control: null });
   specs.push(
     ...['Q8_0', 'Q4_K'].map((t) => ({ id: `gguf-moe-copy-ft-${t}`, model: m.moeFt, type: t, roles: moeRoles,
@@ -78,6 +80,12 @@ export function ggufCases({ out, realDir, only }) {
     ...['Q8_0', 'Q4_K'].map((t) => ({ id: `gguf-moe-merge-a${MERGE_ALPHA}-${t}`, model: m.moeMerge, type: t, roles: moeRoles,
       notes: `C = ${MERGE_ALPHA} MoE fine-tune + ${(1 - MERGE_ALPHA).toFixed(3)} MoE, quantized to ${t}, experts stacked`,
       expected: { kind: 'linear-merge', accept: ['linear-merge'], method: 'linear', alpha: [MERGE_ALPHA], alpha_tolerance: ALPHA_TOLERANCE[t], quant: t } })),
+    { id: 'gguf-mixtral-copy-ft-Q8_0', model: m.mixtralFt, type: 'Q8_0', roles: mixtralRoles,
+      notes: 'the MoE under Mixtral names (architecture llama: q/k rows permuted, block_sparse_moe experts stacked), Q8_0',
+      expected: { kind: 'quantized-copy', accept: ['quantized-copy', 'copy'], method: '', quant: 'Q8_0' } },
+    { id: `gguf-mixtral-merge-a${MERGE_ALPHA}-Q4_K`, model: m.mixtralMerge, type: 'Q4_K', roles: mixtralRoles,
+      notes: `the MoE merge under Mixtral names, Q4_K`,
+      expected: { kind: 'linear-merge', accept: ['linear-merge'], method: 'linear', alpha: [MERGE_ALPHA], alpha_tolerance: ALPHA_TOLERANCE.Q4_K, quant: 'Q4_K' } },
     { id: 'gguf-qwen35-copy-ft-Q8_0', model: m.qwen35Ft, type: 'Q8_0', roles: qwen35Roles,
       notes: 'a fine-tune of a Qwen3.5-style model (Gated DeltaNet + full attention), Q8_0; norms and A_log excluded (converter transforms)',
       expected: { kind: 'quantized-copy', accept: ['quantized-copy', 'copy'], method: '', quant: 'Q8_0' } },

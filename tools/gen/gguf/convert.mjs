@@ -7,13 +7,14 @@
 // - `llama` from llama2.c/Meta names (tok_embeddings, layers.N.attention.wq ...): Meta's layout is
 //   already llama.cpp's, so nothing is permuted (HF's converter is what permutes Meta weights);
 // - `bert` (bert.encoder.layer.N ...), pooler and classifier as llama.cpp's cls / cls.output;
+// - Mixtral (HF llama names with block_sparse_moe): `llama`, q/k permuted, experts stacked;
 // - `qwen2moe` (conversion/qwen.py Qwen2MoeModel.modify_tensors): per-expert weights stacked with
 //   torch.stack into ffn_{gate,up,down}_exps [E, rows, cols] (GGUF dims reversed), the router as
 //   ffn_gate_inp (kept F32, as llama-quant.cpp keeps ffn_gate_inp), the shared expert as *_shexp;
 // - `qwen35` (Qwen3NextModel / _LinearAttentionVReorderBase.modify_tensors): Gated DeltaNet names
 //   (attn_qkv, attn_gate, ssm_*), A_log stored as -exp(A_log), RMSNorm weights other than
-//   linear_attn.norm stored as 1 + w, conv1d squeezed to [C, K] (kept F32); the V-head reorder
-//   is written only for equal key and value head counts (where it is the identity).
+//   linear_attn.norm stored as 1 + w, conv1d squeezed to [C, K] (kept F32), and with fewer key
+//   than value heads the V heads reordered from grouped to tiled (reorderVHeads).
 // Dimensions are written reversed (GGUF ne[0] is the row). Quantization per tensor: 1-D tensors
 // stay F32 (llama.cpp keeps norms and biases in F32); a matrix whose row is not a whole number
 // of blocks takes llama-quant.cpp's fallback (Q4_K -> Q5_0, Q5_K -> Q5_1, Q6_K -> Q8_0), else F16.
@@ -43,6 +44,11 @@ const LLAMA_HF = [
   [/^model\.layers\.(\d+)\.mlp\.gate_proj\.weight$/, 'blk.$1.ffn_gate.weight'],
   [/^model\.layers\.(\d+)\.mlp\.up_proj\.weight$/, 'blk.$1.ffn_up.weight'],
   [/^model\.layers\.(\d+)\.mlp\.down_proj\.weight$/, 'blk.$1.ffn_down.weight'],
+  // Mixtral (LlamaModel.modify_tensors stacks block_sparse_moe.experts.M.w1/w2/w3)
+  [/^model\.layers\.(\d+)\.block_sparse_moe\.gate\.weight$/, 'blk.$1.ffn_gate_inp.weight'],
+  [/^model\.layers\.(\d+)\.block_sparse_moe\.experts\.w1\.weight$/, 'blk.$1.ffn_gate_exps.weight'],
+  [/^model\.layers\.(\d+)\.block_sparse_moe\.experts\.w3\.weight$/, 'blk.$1.ffn_up_exps.weight'],
+  [/^model\.layers\.(\d+)\.block_sparse_moe\.experts\.w2\.weight$/, 'blk.$1.ffn_down_exps.weight'],
 ];
 const LLAMA_META = [
   [/^tok_embeddings\.weight$/, 'token_embd.weight'],
@@ -133,14 +139,15 @@ const ARCH = { 'llama-hf': 'llama', 'llama-meta': 'llama', bert: 'bert', qwen2mo
 
 /**
  * Qwen2MoeModel.modify_tensors: model.layers.N.mlp.experts.M.P.weight stacked over M (torch.stack,
- * dim 0) into model.layers.N.mlp.experts.P.weight [E, rows, cols]; other tensors kept, in order.
+ * dim 0) into model.layers.N.mlp.experts.P.weight [E, rows, cols] (LlamaModel does the same for
+ * Mixtral's block_sparse_moe.experts.M.w*); other tensors kept, in order.
  * @param {Map<string, {shape: number[], data: Float32Array}>} tensors
  */
 export function stackExperts(tensors) {
   const out = new Map();
   const groups = new Map();
   for (const [name, t] of tensors) {
-    const m = /^(model\.layers\.\d+\.mlp\.experts\.)(\d+)\.(\w+)\.weight$/.exec(name);
+    const m = /^(model\.layers\.\d+\.(?:mlp|block_sparse_moe)\.experts\.)(\d+)\.(\w+)\.weight$/.exec(name);
     if (!m) { out.set(name, t); continue; }
     const key = `${m[1]}${m[3]}.weight`;
     if (!groups.has(key)) { groups.set(key, []); out.set(key, null); }
@@ -152,6 +159,36 @@ export function stackExperts(tensors) {
     out.set(key, { shape: [list.length, ...list[0].shape], data });
   }
   return out;
+}
+
+/**
+ * _LinearAttentionVReorderBase.modify_tensors (before Qwen3NextModel's transforms): with fewer key
+ * than value heads, V heads go from grouped order (head k * r + v) to tiled (position v * nk + k):
+ * the V rows of in_proj_qkv and conv1d, the rows of in_proj_z, in_proj_a/b, the entries of
+ * A_log/dt_bias, the columns of out_proj. @param {string} hf @param {{shape: number[], data: Float32Array}} t
+ */
+function reorderVHeads(hf, t, config) {
+  const nk = config.linear_num_key_heads, nv = config.linear_num_value_heads;
+  if (!nk || !nv || nk === nv || !/linear_attn\./.test(hf)) return t;
+  const r = nv / nk, hv = config.linear_value_head_dim, kd = config.linear_key_head_dim * nk;
+  const cols = t.shape.length > 1 ? t.data.length / t.shape[0] : 1;
+  /** Rows from `lead` on, in blocks of `hd` rows, moved from k * r + v to v * nk + k. */
+  const rows = (lead, hd) => {
+    const out = t.data.slice();
+    for (let k = 0; k < nk; k++) for (let v = 0; v < r; v++)
+      out.set(t.data.subarray((lead + (k * r + v) * hd) * cols, (lead + (k * r + v + 1) * hd) * cols), (lead + (v * nk + k) * hd) * cols);
+    return { shape: t.shape, data: out };
+  };
+  if (/\.in_proj_qkv\./.test(hf) || /\.conv1d\./.test(hf)) return rows(2 * kd, hv);
+  if (/\.in_proj_z\./.test(hf)) return rows(0, hv);
+  if (/\.in_proj_[ab]\./.test(hf) || /\.(A_log|dt_bias)$/.test(hf)) return rows(0, 1);
+  if (/\.out_proj\./.test(hf)) {
+    const [n, c] = t.shape, out = new Float32Array(t.data.length);
+    for (let i = 0; i < n; i++) for (let k = 0; k < nk; k++) for (let v = 0; v < r; v++)
+      out.set(t.data.subarray(i * c + (k * r + v) * hv, i * c + (k * r + v + 1) * hv), i * c + (v * nk + k) * hv);
+    return { shape: t.shape, data: out };
+  }
+  return t;
 }
 
 /**
@@ -230,9 +267,7 @@ export function hfToGguf({ tensors, config = {}, fileType, name = 'test model', 
   if (!WRITABLE.includes(fileType)) throw new Error(`cannot write GGUF file type ${fileType}`);
   const family = detectFamily(tensors.keys());
   const arch = ARCH[family];
-  if (family === 'qwen35' && config.linear_num_key_heads !== config.linear_num_value_heads)
-    throw new Error('the V-head reorder of unequal linear-attention head counts is not written');
-  if (family === 'qwen2moe') tensors = stackExperts(tensors);
+  if (family === 'qwen2moe' || family === 'llama-hf') tensors = stackExperts(tensors);
   const layerIds = [...tensors.keys()].map((n) => /(?:layers?)\.(\d+)\./.exec(n)).filter(Boolean).map((m) => Number(m[1]));
   const layers = layerIds.length ? Math.max(...layerIds) + 1 : 0;
   const heads = config.num_attention_heads ?? config.n_heads;
@@ -241,7 +276,7 @@ export function hfToGguf({ tensors, config = {}, fileType, name = 'test model', 
   for (const [hf, t] of tensors) {
     const gname = ggufName(family, hf);
     if (!gname) throw new Error(`no llama.cpp name for ${hf} (${family})`);
-    const src = family === 'qwen35' ? qwen35Transform(hf, t) : t;
+    const src = family === 'qwen35' ? qwen35Transform(hf, reorderVHeads(hf, t, config)) : t;
     let data = src.data;
     if (family === 'llama-hf' && /\.attn_q\./.test(gname)) data = permuteRows(data, t.shape, heads);
     if (family === 'llama-hf' && /\.attn_k\./.test(gname)) data = permuteRows(data, t.shape, kvHeads);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { readSafetensors } from '../safetensors-io.mjs';
 import { add, linear, mergeEach, norm, perturbation, rng, ties as tiesOne } from '../merge-ops.mjs';
 import { hfToGguf } from './convert.mjs';
-import { tinyMoe, tinyQwen35 } from './moe-models.mjs';
+import { asMixtral, tinyMoe, tinyQwen35 } from './moe-models.mjs';
 import { writeGguf, writeSplitGguf } from './writer.mjs';
 
 /** The file types the evaluation and the mock hub quantize to (llama.cpp's common downloads). */
@@ -57,9 +57,12 @@ export function sourceModels(dir) {
   const moe = tinyMoe(tinystories);
   const moeFt = fineTune(moe, 'gguf-moe-ft');
   const moeMerge = { tensors: mergeEach(moeFt.tensors, moe.tensors, (x, y) => linear(x, y, MERGE_ALPHA)), config: moe.config };
+  const mixtral = asMixtral(moe);
+  const mixtralFt = asMixtral(moeFt);
+  const mixtralMerge = asMixtral(moeMerge);
   const qwen35 = tinyQwen35(tinystories);
   const qwen35Ft = fineTune(qwen35, 'gguf-qwen35-ft');
-  return { base, sst2, merge, ties, unrelated, tinystories, tinystoriesFt: ft, tinystoriesMerge, moe, moeFt, moeMerge, qwen35, qwen35Ft };
+  return { base, sst2, merge, ties, unrelated, tinystories, tinystoriesFt: ft, tinystoriesMerge, moe, moeFt, moeMerge, mixtral, mixtralFt, mixtralMerge, qwen35, qwen35Ft };
 }
 
 /** A synthetic fine-tune: every tensor + a rank-4 delta of 5% of its norm (as the core set's storiesft). */

@@ -5,11 +5,11 @@
 //   each a different 256-row window of the real MLP (gate/up rows, down columns: upcycled experts)
 //   plus a 10% rank-4 perturbation of its own (experts diverge in training); a router from real
 //   q_proj rows; a shared expert from the MLP's last 256 rows, its gate a real k_proj row;
-// - `qwen35` (Qwen3_5ForCausalLM text names): layer 0 linear attention (Gated DeltaNet: 4 key and
+// - `qwen35` (Qwen3_5ForCausalLM text names): layer 0 linear attention (Gated DeltaNet: 2 key and
 //   4 value heads of 32, conv kernel 4), layer 1 full attention with Qwen3.5's doubled q_proj
 //   (query + gate) and q/k norms; every matrix real rows of tinystories (in_proj_qkv = q, k, v and
-//   gate rows; conv1d and the per-head vectors from real values). Key and value head counts are
-//   equal, so llama.cpp's V-head reorder (_LinearAttentionVReorderBase) is the identity.
+//   gate rows; conv1d and the per-head vectors from real values). Fewer key than value heads, as in
+//   the released Qwen3.5 models, so llama.cpp reorders the V heads (_LinearAttentionVReorderBase).
 import { norm, perturbation, rng } from '../merge-ops.mjs';
 
 const fr = Math.fround;
@@ -91,7 +91,7 @@ export function tinyMoe(llama) {
   return { tensors: out, config };
 }
 
-export const LINEAR = { keyHeads: 4, valueHeads: 4, keyDim: 32, valueDim: 32, convKernel: 4 };
+export const LINEAR = { keyHeads: 2, valueHeads: 4, keyDim: 32, valueDim: 32, convKernel: 4 };
 
 /** @param {{tensors: Map<string, any>, config: any}} llama real tinystories-656k */
 export function tinyQwen35(llama) {
@@ -110,8 +110,9 @@ export function tinyQwen35(llama) {
     for (const n of ['gate_proj', 'up_proj', 'down_proj']) out.set(`${p}mlp.${n}.weight`, get(`${p}mlp.${n}.weight`));
     if (l === 0) {
       const a = `${p}linear_attn.`;
-      // [q (kd), k (kd), v (vd)] rows = 2 * 128 + 128: real q, k, v and gate rows.
-      out.set(`${a}in_proj_qkv.weight`, stackRows(q, k, v, rows(gate, 0, 2 * kd + vd - q.shape[0] - k.shape[0] - v.shape[0])));
+      // [q (kd), k (kd), v (vd)] rows = 2 * 64 + 128: real q, k and v rows, then gate rows.
+      const qkvRows = 2 * kd + vd - q.shape[0] - k.shape[0] - v.shape[0];
+      out.set(`${a}in_proj_qkv.weight`, qkvRows > 0 ? stackRows(q, k, v, rows(gate, 0, qkvRows)) : stackRows(q, k, v));
       out.set(`${a}in_proj_z.weight`, rows(up, 0, vd));
       out.set(`${a}in_proj_b.weight`, rows(o, 0, valueHeads));
       out.set(`${a}in_proj_a.weight`, rows(o, valueHeads, valueHeads));
@@ -141,6 +142,23 @@ export function tinyQwen35(llama) {
     partial_rotary_factor: 0.25, max_position_embeddings: c.max_position_embeddings, torch_dtype: 'float32',
   };
   return { tensors: out, config };
+}
+
+/**
+ * The MoE under Mixtral's names (MixtralForCausalLM: block_sparse_moe.gate, experts.M.w1 gate,
+ * w3 up, w2 down), without the shared expert Mixtral does not have.
+ * @param {{tensors: Map<string, any>, config: any}} m tinyMoe's model
+ */
+export function asMixtral(m) {
+  const out = new Map();
+  const w = { gate_proj: 'w1', up_proj: 'w3', down_proj: 'w2' };
+  for (const [name, t] of m.tensors) {
+    if (/shared_expert/.test(name)) continue;
+    out.set(name.replace(/\.mlp\.gate\.weight$/, '.block_sparse_moe.gate.weight')
+      .replace(/\.mlp\.experts\.(\d+)\.(\w+)\.weight$/, (_, e, p) => `.block_sparse_moe.experts.${e}.${w[p]}.weight`), t);
+  }
+  const { shared_expert_intermediate_size: _, num_experts, moe_intermediate_size, ...rest } = m.config;
+  return { tensors: out, config: { ...rest, architectures: ['MixtralForCausalLM'], model_type: 'mixtral', num_local_experts: num_experts, intermediate_size: moe_intermediate_size } };
 }
 
 /**

@@ -1,0 +1,133 @@
+// A TIES merge of the real BERT-tiny fine-tunes computed in f32 and stored in BF16 (mergekit's
+// out_dtype with dtype float32): B is F32, so the dropped elements hold round(B), not B, and kept
+// deltas of an ulp or so round to round(B) as well. Both must still read as TIES's masks.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "stats/method_signals.h"
+#include "stats/subset_fit.h"
+#include "test_support.h"
+
+using mp::Dtype;
+using mp::StreamView;
+
+namespace {
+
+constexpr double kWeight[2] = {0.6, 0.4}, kDensity[2] = {0.5, 0.3};
+
+StreamView view(const std::vector<float>& v) { return {reinterpret_cast<const uint8_t*>(v.data()), Dtype::F32, v.size()}; }
+
+// The real tensors of the base and the two fine-tunes (sst2, emotion), each cut to its first 2^16
+// elements (the word embeddings have 3.9M): norms and biases near 1 have ulps larger than their
+// deltas, weight matrices smaller.
+struct Real {
+  std::string name;
+  std::vector<float> b, a1, a2;
+};
+const std::vector<Real>& real() {
+  static const std::vector<Real> r = [] {
+    std::vector<Real> out;
+    const auto base = mp_test::load_real_model("bert-tiny-fhe-v0-weights");
+    const auto sst2 = mp_test::load_real_model("bert-tiny-sst2-fhe");
+    const auto emotion = mp_test::load_real_model("bert-tiny-emotion-fhe");
+    for (const auto& [name, t] : base) {
+      if (!sst2.count(name) || !emotion.count(name) || sst2.at(name).values.size() != t.values.size() ||
+          emotion.at(name).values.size() != t.values.size())
+        continue;
+      const size_t n = std::min<size_t>(t.values.size(), 1u << 16);
+      const auto cut = [n](const std::vector<float>& v) { return std::vector<float>(v.begin(), v.begin() + long(n)); };
+      out.push_back({name, cut(t.values), cut(sst2.at(name).values), cut(emotion.at(name).values)});
+    }
+    return out;
+  }();
+  REQUIRE(r.size() > 10);
+  return r;
+}
+
+// mergekit's TIES: each parent's top int(rho n) of |d| kept, sign election by sum w_i d_i, the
+// agreeing kept deltas averaged by their weights; in f32, stored as F32 or BF16.
+std::vector<uint8_t> ties(const Real& r, bool bf16) {
+  const size_t n = r.b.size();
+  const std::vector<float>* a[2] = {&r.a1, &r.a2};
+  std::vector<uint8_t> keep[2] = {std::vector<uint8_t>(n), std::vector<uint8_t>(n)};
+  for (int i = 0; i < 2; ++i) {
+    std::vector<float> m(n);
+    for (size_t e = 0; e < n; ++e) m[e] = std::fabs((*a[i])[e] - r.b[e]);
+    std::vector<float> s = m;
+    const size_t top = size_t(kDensity[i] * double(n));
+    std::nth_element(s.begin(), s.end() - long(top), s.end());
+    const float cut = s[n - top];
+    for (size_t e = 0; e < n; ++e) keep[i][e] = m[e] >= cut;
+  }
+  std::vector<float> c(n);
+  for (size_t e = 0; e < n; ++e) {
+    double d[2], sum = 0;
+    for (int i = 0; i < 2; ++i) {
+      d[i] = keep[i][e] ? double((*a[i])[e] - r.b[e]) : 0;
+      sum += kWeight[i] * d[i];
+    }
+    double num = 0, den = 0;
+    for (int i = 0; i < 2; ++i)
+      if (d[i] != 0 && (d[i] > 0) == (sum > 0)) { num += kWeight[i] * d[i]; den += kWeight[i]; }
+    c[e] = static_cast<float>(r.b[e] + (den > 0 ? num / den : 0));
+  }
+  return bf16 ? mp_test::bf16_bytes(c) : mp_test::f32_bytes(c);
+}
+
+StreamView suspect(const std::vector<uint8_t>& bytes, bool bf16) {
+  return {bytes.data(), bf16 ? Dtype::BF16 : Dtype::F32, bytes.size() / (bf16 ? 2 : 4)};
+}
+
+}  // namespace
+
+TEST_CASE("rounded TIES: per-element kept sets read round(B) as dropped", "[subset][real]") {
+  const auto& all = real();
+  const auto it = std::find_if(all.begin(), all.end(), [](const Real& x) { return x.name == "bert.encoder.layer.0.intermediate.dense.weight"; });
+  REQUIRE(it != all.end());
+  const Real& r = *it;
+  StreamView A[2] = {view(r.a1), view(r.a2)};
+  const auto c32 = ties(r, false), c16 = ties(r, true);
+  mp::SubsetSignals exact, rounded;
+  mp::compute_subset_fit(suspect(c32, false), view(r.b), A, 2, exact);
+  mp::compute_subset_fit(suspect(c16, true), view(r.b), A, 2, rounded);
+  REQUIRE(exact.samples == 1);
+  REQUIRE(rounded.samples == 1);
+  for (int i = 0; i < 2; ++i) {
+    const double ke = double(exact.kept[i]) / double(exact.elig[i]), kr = double(rounded.kept[i]) / double(rounded.elig[i]);
+    INFO("parent " << i << ": kept share " << ke << " in f32, " << kr << " in bf16");
+    // where both parents were dropped C is round(B): read as kept, parent 1's share is 0.74
+    REQUIRE(kr <= ke + 0.01);
+    REQUIRE(kr >= ke - 0.1);  // (kept deltas below an ulp of B do round to B)
+  }
+}
+
+TEST_CASE("rounded TIES: each parent's cut-off, hence its density, survives the rounding", "[method][real]") {
+  for (bool bf16 : {false, true}) {
+    uint64_t above[2] = {}, nonzero[2] = {}, below = 0, below_zero = 0;
+    for (const Real& r : real()) {
+      StreamView A[2] = {view(r.a1), view(r.a2)};
+      const auto c = ties(r, bf16);
+      mp::MethodSignals x;
+      mp::compute_method_signals(suspect(c, bf16), view(r.b), A, 2, x);
+      for (int i = 0; i < 2; ++i) {
+        above[i] += x.p[i].above_cut;
+        nonzero[i] += x.p[i].d_nonzero;
+      }
+      below += x.below_cuts;
+      below_zero += x.below_cuts_zero;
+    }
+    for (int i = 0; i < 2; ++i) {
+      const double density = double(above[i]) / double(nonzero[i]);
+      INFO((bf16 ? "bf16" : "f32") << " parent " << i << ": density " << density);
+      // a kept delta rounded to round(B) would set its tensor's cut: parent 1 reads 0.44 in bf16
+      REQUIRE(density == Approx(kDensity[i]).margin(bf16 ? 0.02 : 0.001));
+    }
+    // every element with each |d_i| at most its cut is left at B (the joint hard threshold)
+    REQUIRE(below > 0);
+    REQUIRE(double(below_zero) >= 0.99 * double(below));
+  }
+}
