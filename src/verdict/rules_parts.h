@@ -1,0 +1,20 @@
+// Shared by the verdict's rule files (internal to src/verdict/rules*.cpp):
+//   rules.cpp          the order of the tests; data, copies, passthrough, quantized copies, the
+//                      linear fit, not-a-merge, the wrong base and the caveats every outcome shares
+//   rules_methods.cpp  the method-shape rules: sparse, model_stock, nearswap, karcher, multislerp,
+//                      nuslerp, slerp
+#pragma once
+#include <string>
+
+#include "verdict/verdict.h"
+
+namespace mp::verdict {
+
+void add_flag(Verdict& v, const std::string& f);
+void add_caveat(Verdict& v, CaveatCode c, const char* flag = nullptr);
+// Records the rule that decided and the verdict's kind and method.
+void decided(Verdict& v, VerdictRule rule, const char* kind, const char* method = "");
+// The method-shape rules in their order; false when none decided.
+bool method_shape(Verdict& v);
+
+}  // namespace mp::verdict
