@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "report/json_writer.h"
+#include "report/verdict_json.h"
 #include "stats/quant_floor.h"
 
 namespace mp {
@@ -12,60 +14,8 @@ namespace {
 // the count is always exact.
 constexpr size_t kMaxUnmatchedListed = 500;
 
-// A tiny append-only JSON writer: commas are handled by `sep`, numbers printed with enough digits
-// to reproduce the double (%.17g would print noise like 0.57099999999999995; 12 significant digits
-// are far below any statistic's uncertainty and identical natively and in wasm).
-class Writer {
- public:
-  std::string out;
-
-  void raw(const char* s) { out += s; }
-  void key(const char* k) {
-    sep();
-    out += '"';
-    out += k;
-    out += "\":";
-    fresh_ = true;
-  }
-  void begin_object() { sep(); out += '{'; fresh_ = true; }
-  void end_object() { out += '}'; fresh_ = false; }
-  void begin_array() { sep(); out += '['; fresh_ = true; }
-  void end_array() { out += ']'; fresh_ = false; }
-  void num(double v) {
-    sep();
-    if (!std::isfinite(v)) { out += "null"; return; }
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%.12g", v);
-    out += buf;
-  }
-  void integer(uint64_t v) { sep(); out += std::to_string(v); }
-  void integer_signed(long long v) { sep(); out += std::to_string(v); }
-  void boolean(bool v) { sep(); out += v ? "true" : "false"; }
-  void str(const std::string& s) { sep(); out += '"'; json_escape(out, s); out += '"'; }
-  void null() { sep(); out += "null"; }
-
-  template <class F> void field_obj(const char* k, F f) { key(k); begin_object(); f(); end_object(); }
-  template <class F> void field_arr(const char* k, F f) { key(k); begin_array(); f(); end_array(); }
-  void field(const char* k, double v) { key(k); num(v); }
-  void field_int(const char* k, uint64_t v) { key(k); integer(v); }
-  void field_bool(const char* k, bool v) { key(k); boolean(v); }
-  void field_str(const char* k, const std::string& v) { key(k); str(v); }
-  void nums(const char* k, const double* v, int n) {
-    field_arr(k, [&] { for (int i = 0; i < n; ++i) num(v[i]); });
-  }
-
- private:
-  void sep() {
-    if (!fresh_) out += ',';
-    fresh_ = false;
-  }
-  bool fresh_ = true;
-};
-
-double share(uint64_t part, uint64_t whole) { return whole ? static_cast<double>(part) / whole : NAN; }
-
 // Sparsity evidence per parent: the share of elements where C kept B although A_i moved.
-void sparsity_fields(Writer& w, const MethodSignals& x, int k) {
+void sparsity_fields(JsonWriter& w, const MethodSignals& x, int k) {
   w.field_arr("sparsity", [&] {
     for (int i = 0; i < k; ++i) {
       const ParentSignals& p = x.p[i];
@@ -87,7 +37,7 @@ void sparsity_fields(Writer& w, const MethodSignals& x, int k) {
   });
 }
 
-void ci95_field(Writer& w, const GroupResult& g, int k) {
+void ci95_field(JsonWriter& w, const GroupResult& g, int k) {
   w.field_arr("alpha_ci95", [&] {
     for (int i = 0; i < k; ++i) {
       w.begin_array();
@@ -99,14 +49,14 @@ void ci95_field(Writer& w, const GroupResult& g, int k) {
 }
 
 // C = sum p_i A_i + q B (the plane fit that tells SLERP from a linear merge).
-void plane_field(Writer& w, const Estimates& e, int k) {
+void plane_field(JsonWriter& w, const Estimates& e, int k) {
   w.field_obj("plane", [&] {
     w.nums("p", e.plane_p, k);
     w.field("q", e.plane_q);
   });
 }
 
-void bit_exact_fields(Writer& w, const BitExact& bx) {
+void bit_exact_fields(JsonWriter& w, const BitExact& bx) {
   w.field_obj("bit_exact", [&] {
     w.field_bool("applicable", bx.applicable);
     w.field_int("elements", bx.n);
@@ -117,13 +67,13 @@ void bit_exact_fields(Writer& w, const BitExact& bx) {
 
 // A degenerate fit (no finite elements, a parent equal to the base) has no alpha: null, not the
 // zeros the estimator leaves behind.
-void alphas_field(Writer& w, const Estimates& e, int k) {
+void alphas_field(JsonWriter& w, const Estimates& e, int k) {
   if (e.degenerate) w.field_arr("alphas", [&] { for (int i = 0; i < k; ++i) w.null(); });
   else w.nums("alphas", e.alpha, k);
 }
 
 // `quant_floor`: null unless the suspect is in a ggml block type (stats/quant_floor.h).
-void quant_floor_field(Writer& w, const QuantFloor& q, double cos_fit, int k) {
+void quant_floor_field(JsonWriter& w, const QuantFloor& q, double cos_fit, int k) {
   w.key("quant_floor");
   if (!q.quantized) { w.null(); return; }
   w.begin_object();
@@ -135,7 +85,7 @@ void quant_floor_field(Writer& w, const QuantFloor& q, double cos_fit, int k) {
   w.end_object();
 }
 
-void estimate_fields(Writer& w, const Estimates& e, int k) {
+void estimate_fields(JsonWriter& w, const Estimates& e, int k) {
   alphas_field(w, e, k);
   w.nums("alpha_se", e.alpha_se, k);
   w.field("cos_fit", e.degenerate ? NAN : e.cos_fit);
@@ -152,7 +102,7 @@ void estimate_fields(Writer& w, const Estimates& e, int k) {
   w.field_bool("degenerate", e.degenerate);
 }
 
-void control_fields(Writer& w, bool has, const Estimates& c, int k) {
+void control_fields(JsonWriter& w, bool has, const Estimates& c, int k) {
   w.key("control");
   if (!has) { w.null(); return; }
   w.begin_object();
@@ -163,7 +113,7 @@ void control_fields(Writer& w, bool has, const Estimates& c, int k) {
   w.end_object();
 }
 
-void group_fields(Writer& w, const GroupResult& g, int k) {
+void group_fields(JsonWriter& w, const GroupResult& g, int k) {
   w.field_int("tensors", g.tensors);
   w.field_int("usable_tensors", g.usable);
   w.field_int("rounding_dominated", g.rounding_dominated);
@@ -196,140 +146,11 @@ void group_fields(Writer& w, const GroupResult& g, int k) {
 
 }  // namespace
 
-void json_escape(std::string& out, const std::string& s) {
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char b[8];
-          std::snprintf(b, sizeof b, "\\u%04x", c);
-          out += b;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-}
-
-// The structured verdict (verdict/verdict.h): what the sentence says, as data.
-void verdict_field(Writer& w, const Verdict& v) {
-  const auto vec = [&](const char* key, const std::vector<double>& x) {
-    w.field_arr(key, [&] { for (double d : x) w.num(d); });
-  };
-  w.field_obj("verdict", [&] {
-    w.field_str("kind", v.kind);
-    w.field_str("method", v.method);
-    w.key("parent");
-    if (v.parent >= 0) w.integer(v.parent + 1); else w.null();
-    w.field_obj("params", [&] {
-      vec("weights", v.weights.empty() && v.undefined_reason.empty() ? v.alphas : v.weights);
-      vec("density", v.densities);
-      w.field("lambda", v.lambda);
-      // SLERP's t, nearswap's clip level, or model_stock's t (its mean over tensors: the weight
-      // is set per tensor from the parents' cosines, so the pooled weights are neither's)
-      w.field("t", std::isfinite(v.slerp_t) ? v.slerp_t : std::isfinite(v.nearswap_t) ? v.nearswap_t
-                   : v.rule == VerdictRule::ModelStock ? v.evidence.stock_t : NAN);
-      w.field("gamma", v.gamma);
-    });
-    w.field_arr("groups", [&] {
-      for (const auto& g : v.groups) {
-        w.begin_object();
-        w.field_str("component", g.component);
-        w.key("layer");
-        if (g.layer >= 0) w.integer(uint64_t(g.layer)); else w.null();
-        vec("weights", g.alphas);
-        w.field("cos_fit", g.cos_fit);
-        w.end_object();
-      }
-    });
-    w.field_arr("flags", [&] { for (const auto& f : v.flags) w.str(f); });
-    w.field_arr("caveats", [&] { for (auto c : v.caveat_codes) w.str(caveat_code_name(c)); });
-    w.key("undefined");
-    if (v.undefined_reason.empty()) w.null(); else w.str(v.undefined_reason);
-    // The wrong-base signal: null, or the role assignment that explains the models better (roles
-    // named as in the sentences: "B" the given base, "A1".. the given parents).
-    w.key("wrong_base");
-    if (!v.wrong_base.flagged) {
-      w.null();
-    } else {
-      const WrongBase& wb = v.wrong_base;
-      const int k = v.evidence.k;
-      const auto label = [&](int i) { return k == 1 ? std::string("A") : "A" + std::to_string(i + 1); };
-      w.begin_object();
-      w.field_str("signal", wb.signal);
-      w.key("base");
-      if (wb.base >= 0) w.str(label(wb.base)); else w.null();
-      w.field_arr("parents", [&] {
-        if (wb.base >= 0) for (int i = 0; i < k; ++i) w.str(i == wb.base ? std::string("B") : label(i));
-      });
-      vec("alphas", wb.base >= 0 ? wb.fit.alphas : std::vector<double>{});
-      w.field("cos_fit", wb.base >= 0 ? wb.fit.cos_fit : NAN);
-      w.field("parent_cos", wb.base >= 0 ? wb.fit.parent_cos : NAN);
-      w.field("given_parent_cos", wb.given_parent_cos);
-      w.field("kept_share", wb.kept_share);
-      w.end_object();
-    }
-    // The method tests' measurements (verdict/evidence.h), so the report shows what decided.
-    const verdict::Evidence& ev = v.evidence;
-    w.field_obj("tests", [&] {
-      w.field("zero_share", ev.sparsity.share());
-      w.field("hard_threshold_share", ev.tensors_with_drops ? ev.hard_share() : NAN);
-      w.field("band_share", ev.sparsity.tensors_with_drops ? ev.sparsity.band_share() : NAN);
-      w.field("drop_ratio", ev.sparsity.dropped ? ev.sparsity.ratio() : NAN);
-      w.field_bool("reproduced", ev.reproduced);
-      w.field("consensus_gap", ev.consensus_gap);
-      vec("kept_share", ev.kept_share);
-      vec("kept_share_same_sign", ev.kept_share_ss);
-      vec("kept_weight_l1", ev.kept_weight_l1);
-      vec("kept_weight_ratio", ev.kept_ratio);
-      vec("kept_weight_single", ev.kept_single);
-      vec("band_inside", ev.band_inside);
-      vec("band_above", ev.band_above);
-      vec("band_below", ev.band_below);
-      w.field("far_drop_share", ev.far_drop_share);
-      w.field("ties_group_spread", ev.k >= 2 ? ev.ties_group_spread : NAN);
-      w.field("stock_cos", ev.stock_cos);
-      w.field("nuslerp_err", ev.nuslerp_err);
-      vec("multislerp_weights", ev.mslerp_weights);
-      w.field("multislerp_spread", ev.mslerp_spread);
-      w.field("multislerp_norm_err", ev.mslerp_norm_err);
-      w.field("karcher_cos", ev.karcher_cos);
-      w.field("karcher_scale", ev.karcher_scale);
-      w.field("stock_scale", ev.stock_scale);
-      w.field("equal_a_share", ev.equal_a_share);
-      // nearswap's shares are of the changed elements C's rounding can tell (nearswap_informative)
-      w.field("nearswap_informative", ev.nearswap_informative);
-      w.field("nearswap_equal_share", ev.nearswap_equal_share);
-      w.field("clipped_share", ev.clipped_share);
-      w.field("fit_cos", ev.fit_cos);
-      w.field("control_cos", ev.overall.has_control ? ev.ctrl_cos : NAN);
-      w.field("parent_cos", ev.given_roles.parent_cos);
-      w.field("kept_a_share", ev.kept_a_share);
-      // the fit with each parent taken as the base (wrong-base test)
-      w.field_arr("role_fits", [&] {
-        for (const auto& r : ev.role_fits) {
-          w.begin_object();
-          w.field_int("base", r.base + 1);
-          w.field("cos_fit", r.cos_fit);
-          vec("alphas", r.alphas);
-          w.field("parent_cos", r.parent_cos);
-          w.end_object();
-        }
-      });
-    });
-  });
-}
-
 std::string report_json(const std::vector<Model>& models, const MatchResult& match,
                         const Plan& plan, const PlanOptions& options,
                         const std::vector<TensorResult>& tensors, const Aggregates& agg,
                         const Verdict& verdict, int k, bool has_control) {
-  Writer w;
+  JsonWriter w;
   w.begin_object();
 
   w.field_obj("plan", [&] {
@@ -377,7 +198,7 @@ std::string report_json(const std::vector<Model>& models, const MatchResult& mat
     control_fields(w, has_control, o.control_est, k);
   });
 
-  verdict_field(w, verdict);
+  verdict_json(w, verdict);
 
   w.field_arr("components", [&] {
     for (const auto& g : agg.components) {

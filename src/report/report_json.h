@@ -15,7 +15,4 @@ std::string report_json(const std::vector<Model>& models, const MatchResult& mat
                         const std::vector<TensorResult>& tensors, const Aggregates& agg,
                         const Verdict& verdict, int k, bool has_control);
 
-// Minimal JSON string escaping (UTF-8 passed through, control characters escaped).
-void json_escape(std::string& out, const std::string& s);
-
 }  // namespace mp
