@@ -98,7 +98,9 @@ struct Header {
   std::string_view name(size_t i) const { return name(tensors[i]); }
   // Appends `t` under `name` (what parsers and tests use to build a header).
   void add_tensor(std::string_view name, TensorInfo t);
-  // Gives tensor i another name (the old bytes stay unused: renames are few, GGUF files only).
+  // Gives tensor i another name. The old bytes stay unused: only GGUF files are renamed (each of
+  // their tensors once, to its Hugging Face name), and a GGUF header holds thousands of tensors,
+  // not the hundreds of thousands of a sharded safetensors trio.
   void rename(size_t i, std::string_view name);
   // safetensors: __metadata__ in JSON order. GGUF: scalar and string keys as text, in file order
   // (arrays, such as the tokenizer's, are summarised as "[N values]").
