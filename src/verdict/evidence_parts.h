@@ -19,6 +19,21 @@ namespace mp::verdict {
 // pivoting; false when singular.
 bool solve(int n, double a[kMaxParents + 1][kMaxParents + 2], double* x);
 
+// Calls f on every finest group: each component's layer groups, or the component itself when its
+// tensors have no layer (embeddings, lm_head, the final norm), so every tensor is in one group.
+template <class F>
+void for_each_finest_group(const Aggregates& agg, F&& f) {
+  for (const auto& c : agg.components) {
+    bool layered = false;
+    for (const auto& l : agg.layers) {
+      if (l.component != c.component) continue;
+      layered = true;
+      f(l);
+    }
+    if (!layered) f(c);
+  }
+}
+
 void gather_sparsity(Evidence& ev, const std::vector<TensorResult>& tensors);
 // TIES's weights per group (Evidence::ties_groups), from the groups' pooled overlap sums.
 void gather_sparse_groups(Evidence& ev, const Aggregates& agg);

@@ -37,15 +37,7 @@ void gather_slerp_groups(Evidence& ev, const Aggregates& agg) {
     f.t = t;
     ev.slerp_groups.push_back(f);
   };
-  for (const auto& c : agg.components) {
-    bool layered = false;
-    for (const auto& l : agg.layers) {
-      if (l.component != c.component) continue;
-      layered = true;
-      add(l);
-    }
-    if (!layered) add(c);  // embeddings, the final norm: their component is their group
-  }
+  for_each_finest_group(agg, add);
   double lo = INFINITY, hi = -INFINITY;
   for (const auto& g : ev.slerp_groups) {
     lo = std::min(lo, g.t);

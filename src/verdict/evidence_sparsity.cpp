@@ -141,15 +141,7 @@ void gather_sparse_groups(Evidence& ev, const Aggregates& agg) {
     for (double x : w) if (!std::isfinite(x)) return;
     ev.ties_groups.push_back({g.component, w, g.est.cos_fit, g.layer});
   };
-  for (const auto& c : agg.components) {
-    bool layered = false;
-    for (const auto& l : agg.layers) {
-      if (l.component != c.component) continue;
-      layered = true;
-      add(l);
-    }
-    if (!layered) add(c);  // embeddings, lm_head, the final norm: their component is their group
-  }
+  for_each_finest_group(agg, add);
   for (int i = 0; i < k; ++i) {
     double lo = INFINITY, hi = -INFINITY;
     for (const auto& g : ev.ties_groups) {

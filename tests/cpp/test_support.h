@@ -7,7 +7,14 @@
 #include <utility>
 #include <vector>
 
+#include "stats/decode.h"
+
 namespace mp_test {
+
+// F32 values as the stream view the kernels read (the vector outlives the view).
+inline mp::StreamView f32_view(const std::vector<float>& v) {
+  return {reinterpret_cast<const uint8_t*>(v.data()), mp::Dtype::F32, v.size()};
+}
 
 std::string shared_dir();       // ../shared (MP_SHARED_DIR, or the env var of that name)
 std::string real_models_dir();  // shared_dir() + "/real-models"

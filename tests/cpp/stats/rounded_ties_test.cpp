@@ -19,7 +19,6 @@ namespace {
 
 constexpr double kWeight[2] = {0.6, 0.4}, kDensity[2] = {0.5, 0.3};
 
-StreamView view(const std::vector<float>& v) { return {reinterpret_cast<const uint8_t*>(v.data()), Dtype::F32, v.size()}; }
 
 // The real tensors of the base and the two fine-tunes (sst2, emotion), each cut to its first 2^16
 // elements (the word embeddings have 3.9M): norms and biases near 1 have ulps larger than their
@@ -89,11 +88,11 @@ TEST_CASE("rounded TIES: per-element kept sets read round(B) as dropped", "[subs
   const auto it = std::find_if(all.begin(), all.end(), [](const Real& x) { return x.name == "bert.encoder.layer.0.intermediate.dense.weight"; });
   REQUIRE(it != all.end());
   const Real& r = *it;
-  StreamView A[2] = {view(r.a1), view(r.a2)};
+  StreamView A[2] = {mp_test::f32_view(r.a1), mp_test::f32_view(r.a2)};
   const auto c32 = ties(r, false), c16 = ties(r, true);
   mp::SubsetSignals exact, rounded;
-  mp::compute_subset_fit(suspect(c32, false), view(r.b), A, 2, exact);
-  mp::compute_subset_fit(suspect(c16, true), view(r.b), A, 2, rounded);
+  mp::compute_subset_fit(suspect(c32, false), mp_test::f32_view(r.b), A, 2, exact);
+  mp::compute_subset_fit(suspect(c16, true), mp_test::f32_view(r.b), A, 2, rounded);
   REQUIRE(exact.samples == 1);
   REQUIRE(rounded.samples == 1);
   for (int i = 0; i < 2; ++i) {
@@ -109,10 +108,10 @@ TEST_CASE("rounded TIES: each parent's cut-off, hence its density, survives the 
   for (bool bf16 : {false, true}) {
     uint64_t above[2] = {}, nonzero[2] = {}, below = 0, below_zero = 0;
     for (const Real& r : real()) {
-      StreamView A[2] = {view(r.a1), view(r.a2)};
+      StreamView A[2] = {mp_test::f32_view(r.a1), mp_test::f32_view(r.a2)};
       const auto c = ties(r, bf16);
       mp::MethodSignals x;
-      mp::compute_method_signals(suspect(c, bf16), view(r.b), A, 2, x);
+      mp::compute_method_signals(suspect(c, bf16), mp_test::f32_view(r.b), A, 2, x);
       for (int i = 0; i < 2; ++i) {
         above[i] += x.p[i].above_cut;
         nonzero[i] += x.p[i].d_nonzero;

@@ -8,19 +8,11 @@
 #include <vector>
 
 #include "stats/subset_fit.h"
+#include "test_support.h"
 
-using mp::Dtype;
 using mp::StreamView;
 
 namespace {
-
-StreamView view(const std::vector<float>& v) {
-  StreamView s;
-  s.data = reinterpret_cast<const uint8_t*>(v.data());
-  s.dtype = Dtype::F32;
-  s.count = v.size();
-  return s;
-}
 
 struct Trio {
   std::vector<float> b, a1, a2, c;
@@ -44,9 +36,9 @@ Trio trio(size_t n, uint32_t seed) {
 }
 
 mp::SubsetSignals fit(const Trio& t) {
-  StreamView A[2] = {view(t.a1), view(t.a2)};
+  StreamView A[2] = {mp_test::f32_view(t.a1), mp_test::f32_view(t.a2)};
   mp::SubsetSignals s;
-  mp::compute_subset_fit(view(t.c), view(t.b), A, 2, s);
+  mp::compute_subset_fit(mp_test::f32_view(t.c), mp_test::f32_view(t.b), A, 2, s);
   return s;
 }
 
@@ -124,10 +116,10 @@ TEST_CASE("subset fit: breadcrumbs drops both ends of each parent's |d|", "[subs
 TEST_CASE("subset fit: nothing for one parent or too few elements", "[subset]") {
   Trio t = trio(32, 9);
   t.c = t.a1;
-  StreamView A[2] = {view(t.a1), view(t.a2)};
+  StreamView A[2] = {mp_test::f32_view(t.a1), mp_test::f32_view(t.a2)};
   mp::SubsetSignals s;
-  mp::compute_subset_fit(view(t.c), view(t.b), A, 1, s);
+  mp::compute_subset_fit(mp_test::f32_view(t.c), mp_test::f32_view(t.b), A, 1, s);
   REQUIRE(s.samples == 0);
-  mp::compute_subset_fit(view(t.c), view(t.b), A, 2, s);
+  mp::compute_subset_fit(mp_test::f32_view(t.c), mp_test::f32_view(t.b), A, 2, s);
   REQUIRE(s.samples == 0);  // 32 elements: below kSubsetFitMinElements
 }

@@ -38,14 +38,6 @@ std::vector<float> mergekit_slerp(double t, const std::vector<float>& v0, const 
   return out;
 }
 
-StreamView view(const std::vector<float>& v) {
-  StreamView s;
-  s.data = reinterpret_cast<const uint8_t*>(v.data());
-  s.dtype = Dtype::F32;
-  s.count = v.size();
-  return s;
-}
-
 // C = merge(B, A) on every shared tensor of base v0 and the SST-2 fine-tune, optionally rounded to
 // BF16, as the aggregates of a one-component run.
 template <class Merge>
@@ -62,12 +54,12 @@ Run real_run(Merge merge, bool bf16) {
     const std::vector<float>& a = sst2.at(name).values;
     const std::vector<float> c = merge(b.values, a);
     const std::vector<uint8_t> c16 = mp_test::bf16_bytes(c);
-    StreamView C = view(c);
+    StreamView C = mp_test::f32_view(c);
     if (bf16) {
       C.data = c16.data();
       C.dtype = Dtype::BF16;
     }
-    const StreamView B = view(b.values), A = view(a);
+    const StreamView B = mp_test::f32_view(b.values), A = mp_test::f32_view(a);
     TensorResult& t = r.tensors[i++];
     t.m.k = 1;
     accumulate(C, B, &A, 1, t.m);
