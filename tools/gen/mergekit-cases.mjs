@@ -128,8 +128,9 @@ const MODES = {
 /**
  * One mergekit case. `cfg` = { merge_method, parameters, models: [{ model, parameters }] } with
  * model keys of merges.mjs (sst2, emotion, third); `seed` names the RNG stream of random masks.
+ * Also tests/eval/sweep.mjs's builder of random configurations.
  */
-function mkCase({ id, cfg, mode, seed = 's1', holdout = false, notes, accept, undecidable }) {
+export function mkCase({ id, cfg, mode, seed = 's1', holdout = false, notes, accept, undecidable }) {
   const m = MODES[mode];
   const method = cfg.merge_method;
   // The base may be one of linear's models (C = w A + (1 - w) B); it is not a parent to verify.
