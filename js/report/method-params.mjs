@@ -1,7 +1,7 @@
 // The named method's parameters, as the page's verdict card and the CLI's report both show them:
 // one item per parameter (label, value, hint), read from the structured verdict (report.verdict,
 // via buildView) and never recomputed here. Sparse merges: density and weight per parent;
-// SLERP: t; nuslerp / multislerp / karcher: weights; model_stock: the mean t; nearswap: t and the
+// SLERP: t (per group when t lists differ); nuslerp / multislerp / karcher: weights; model_stock: the mean t; nearswap: t and the
 // shares of C's changed elements equal to A and clipped; per-group weights, one item per group;
 // fine-tune and copy: which model; a wrong-base signal: the better base. No DOM, no terminal codes: the callers render the strings.
 import { percent } from './percent.mjs';
@@ -55,7 +55,10 @@ export function methodParams(v, name) {
       if (Number.isFinite(p.gamma)) add('gamma', 'gamma', percent(p.gamma), 'top of |d| dropped');
       break;
     case 'slerp-merge':
-      if (method === 'slerp' || method === 'nuslerp') add('t', 't', fixed(p.t), method === 'slerp' ? 'interpolation factor' : 'from the weights\' ratio');
+      if (method === 'slerp' || method === 'nuslerp') {
+        add('t', groups.length ? 't (pooled)' : 't', fixed(p.t), method === 'nuslerp' ? 'from the weights\' ratio'
+          : groups.length ? 'pooled over all groups: no group\'s t' : 'interpolation factor');
+      }
       if (method !== 'slerp') weights();
       break;
     case 'nearswap-merge':
@@ -78,7 +81,12 @@ export function methodParams(v, name) {
     else add('wrong-base', 'wrong base?', wb.base ? `${wb.base} as the base fits with cos_fit ${fixed(wb.cosFit)}` : 'B may not be the base',
       `the parents' deltas from B align (cosine ${fixed(wb.givenParentCos)})`);
   }
-  // Per-group weights (components, layers): quoted per group, since the pooled pair is neither's.
-  for (const g of groups) add(`group-${groupName(g).replace(/\W+/g, '-')}`, `weights, ${groupName(g)}`, perParent(g.weights, name), `cos_fit ${fixed(g.cosFit)}`);
+  // Per-group weights (components, layers) or SLERP t: quoted per group, since the pooled value is
+  // no group's.
+  for (const g of groups) {
+    const id = `group-${groupName(g).replace(/\W+/g, '-')}`;
+    if (Number.isFinite(g.t)) add(id, `t, ${groupName(g)}`, fixed(g.t), 'interpolation factor');
+    else add(id, `weights, ${groupName(g)}`, perParent(g.weights, name), `cos_fit ${fixed(g.cosFit)}`);
+  }
   return items;
 }

@@ -211,10 +211,14 @@ export function parameterCheck(exp, got) {
     if (have) densityErr = maxErr(exp.density, have); else missing++;
   }
   if (exp.group_t) {
-    // a slerp read as lerp: t per group is the alpha the verdict quotes for it (no per-group slerp t)
+    // the structured verdict's per-group t: slerp's own, or (a slerp read as lerp) the alpha the
+    // verdict quotes for the group
+    const vt = (got.verdict?.groups || []).filter((g) => g.layer !== null && Number.isFinite(g.t)).map((g) => ({ key: `L${g.layer}.${g.component}`, t: g.t }));
     const errs = Object.entries(exp.group_t).map(([key, want]) => {
-      const have = got.method === 'linear' ? quotedForGroup(got, key) : null;
-      return have && Number.isFinite(have[0]) ? Math.abs(have[0] - want) : null;
+      const g = got.method === 'slerp' ? vt.find((x) => x.key === key) : null;
+      const l = got.method === 'linear' ? quotedForGroup(got, key) : null;
+      const t = g ? g.t : l ? l[0] : NaN;
+      return Number.isFinite(t) ? Math.abs(t - want) : null;
     });
     if (errs.every((e) => e !== null)) tErr = Math.max(...errs); else missing++;
   }
