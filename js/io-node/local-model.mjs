@@ -166,7 +166,9 @@ export async function openLocalModel(path) {
   /** @type {Map<string, PathSource>} */
   const opened = new Map();
   return {
-    label: `local:${weights.gguf && info.isFile() ? basename(abs) : basename(root)}`,
+    // the path as typed: what the person will recognise in "copy of ...", and distinct for two
+    // files that share a basename (a/model.gguf, b/model.gguf)
+    label: path,
     repo: root,
     revision: 'local',
     requestedRevision: 'local',

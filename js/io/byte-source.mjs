@@ -26,7 +26,7 @@
 
 /**
  * @typedef {Object} ModelSource
- * @property {string} label  'owner/name' or 'local:folder'
+ * @property {string} label  'owner/name', a local path as given (CLI), or 'local:folder' (page)
  * @property {string} repo
  * @property {string} revision  40-hex commit SHA, or 'local'
  * @property {string} requestedRevision  what the user asked for ('main', a tag, ...)

@@ -181,22 +181,24 @@ double element_ulp(float c, float b, float a, Precision pr) {
 }
 
 // nearswap's t estimate (first pass): an element a clip could have produced carries t within its
-// rounding unit u, so each counts with weight 1 / u^2 (the tiny-|B| elements pin t down).
-void nearswap_candidate(float c, float b, float a, Precision pr, NearswapSignals& ns) {
+// rounding unit u, so each counts with weight 1 / u^2 (the tiny-|B| elements pin t down). Where
+// A = C's value is rounded to C's coarser dtype (mergekit's out_dtype: f32 A, BF16 C), an element
+// swapped to A holds round(A), and is A's, not a clip (at_base with A in B's place).
+void nearswap_candidate(float c, float b, float a, Precision pr, bool coarser, NearswapSignals& ns) {
   const double D = double(c) - b, d = double(a) - b;
-  if (c == a || D == 0 || d == 0 || (D > 0) != (d > 0) || std::fabs(D) >= std::fabs(d)) return;
+  if (at_base(c, a, pr, coarser) || D == 0 || d == 0 || (D > 0) != (d > 0) || std::fabs(D) >= std::fabs(d)) return;
   const double u = element_ulp(c, b, a, pr), w = 1.0 / (u * u);
   ns.w += w;
   ns.wt += w * std::fabs(D);
 }
 
 // nearswap's test of one element with A != B against t (second pass): NearswapSignals.
-void nearswap_test(float c, float b, float a, double t, Precision pr, NearswapSignals& ns) {
+void nearswap_test(float c, float b, float a, double t, Precision pr, bool coarser, NearswapSignals& ns) {
   const double tol = kNearswapUlps * element_ulp(c, b, a, pr) + kNearswapRel * t;
   if (tol > 0.5 * t) return;  // rounding alone could put C at A, at B or at t: says nothing
   ++ns.informative;
   const double d = double(a) - b, ad = std::fabs(d), D = double(c) - b;
-  if (ad <= t + tol && c == a) ++ns.equal;
+  if (ad <= t + tol && at_base(c, a, pr, coarser)) ++ns.equal;
   else if (ad >= t - tol && std::fabs(D - std::copysign(t, d)) <= tol) ++ns.clipped;
 }
 
@@ -231,7 +233,7 @@ void second_pass(const StreamView& C, const StreamView& B, const StreamView* A, 
           }
           if (!finite) continue;
           e.sum_abs_D += std::fabs(D);
-          if (k == 1 && d[0] != 0 && std::isfinite(ns_t)) nearswap_test(c[i], b[i], a[0][i], ns_t, pr, e.ns);
+          if (k == 1 && d[0] != 0 && std::isfinite(ns_t)) nearswap_test(c[i], b[i], a[0][i], ns_t, pr, coarser, e.ns);
           if (all_below && any_d) {
             ++e.below_cuts;
             e.below_cuts_zero += D_zero;
@@ -287,7 +289,7 @@ void compute_method_signals(const StreamView& C, const StreamView& B, const Stre
           if (!std::isfinite(c[i]) || !std::isfinite(b[i])) continue;  // the kernel counts these
           const double D = static_cast<double>(c[i]) - b[i];
           const bool D_zero = at_base(c[i], b[i], pr, coarser);
-          if (k == 1 && std::isfinite(a[0][i])) nearswap_candidate(c[i], b[i], a[0][i], pr, e.ns);
+          if (k == 1 && std::isfinite(a[0][i])) nearswap_candidate(c[i], b[i], a[0][i], pr, coarser, e.ns);
           // "at least 4 ulps of C's dtype at |B|": below that, rounding C snaps the merge to a grid
           // point and the ratio D/d says more about rounding than about alpha.
           const double robust_floor = 4.0 * ulp_at(std::fabs(static_cast<double>(b[i])), pr);

@@ -191,12 +191,21 @@ void linear_form(Verdict& v, int active) {
   const int k = ev.k;
   int only = 0;
   for (int i = 0; i < k; ++i) if (std::fabs(ev.alphas[i]) > std::fabs(ev.alphas[only])) only = i;
-  if (ev.comp_spread > 0.05 && ev.comp_groups_fit) {
-    v.rule = VerdictRule::LinearPerComponent;
-    v.groups = ev.components;
-  } else if (ev.layer_max - ev.layer_min > 0.1 && ev.layer_groups_fit) {
+  // The (layer, component) groups split each component: where the weights change over the layers
+  // within a component and those groups fit better than whole components, the component weights
+  // are averages over layers that no tensor was merged with (mk-pg-linear-bf16mk-k2-layers:
+  // components fit at 0.87, layers at 1.00). Weights that differ by component only fit as well
+  // per component, and are quoted so (mk-pg-ta-f32-k2-components).
+  const bool layered = ev.layer_max - ev.layer_min > 0.1 && ev.layer_groups_fit;
+  if (layered && (!ev.comp_groups_fit || ev.layer_cos_min > ev.comp_cos_min)) {
     v.rule = VerdictRule::LinearPerLayer;
     v.groups = ev.layer_fits;  // quoted per (layer, component): the pooled weights are no layer's
+  } else if (ev.comp_spread > 0.05 && ev.comp_groups_fit) {
+    v.rule = VerdictRule::LinearPerComponent;
+    v.groups = ev.components;
+  } else if (layered) {
+    v.rule = VerdictRule::LinearPerLayer;
+    v.groups = ev.layer_fits;
   } else if (active >= 2) {
     v.rule = VerdictRule::TaskArithmetic;
   } else if (active == 1 && std::fabs(ev.alphas[only] - 1) < kFineTuneAlpha && !ev.reproduced) {

@@ -25,10 +25,10 @@ const byId = (id) => manifest.cases.find((c) => c.id === id);
 const local = (p) => (path.isAbsolute(p) ? p : path.join(dir, p));
 
 /** Text and --json runs of `verify` with these roles: { text, report }. */
-async function verify({ suspect, parents, base, control }) {
+async function verify({ suspect, parents, base, control }, { cwd } = {}) {
   const args = ['verify', '--suspect', suspect, ...parents.flatMap((p) => ['--parent', p]), '--base', base,
     ...(control ? ['--control', control] : [])];
-  const [t, j] = await Promise.all([runCli(args), runCli([...args, '--json'])]);
+  const [t, j] = await Promise.all([runCli(args, { cwd }), runCli([...args, '--json'], { cwd })]);
   assert.equal(t.code, 0, t.stderr);
   assert.equal(j.code, 0, j.stderr);
   const report = JSON.parse(j.stdout);
@@ -103,6 +103,21 @@ describe('each family prints its parameters from the structured verdict', { conc
     assert.equal(r.report.summary.verdict, 'copy');
     assert.equal(paramLine(r), `  copy: copy of ${r.report.models.parents[0].label}`);
     assert.match(paramLine(r), /sst2/);
+  });
+
+  test('a copy of a local model names it by the path as typed, distinct where two share a basename', async () => {
+    // the suspect (a copy of sst2) and its parent are both folders named `model`, given relative to the cwd
+    const c = byId('mk-copy-f32-sst2');
+    const work = path.join(dir, 'typed');
+    for (const [sub, src] of [['one', local(c.roles.suspect)], ['two', local(c.roles.parents[0])]]) {
+      fs.mkdirSync(path.join(work, sub, 'model'), { recursive: true });
+      for (const f of fs.readdirSync(src)) fs.copyFileSync(path.join(src, f), path.join(work, sub, 'model', f));
+    }
+    const r = await verify({ suspect: 'one/model', parents: ['./two/model'], base: local(c.roles.base) }, { cwd: work });
+    assert.equal(r.report.summary.verdict, 'copy');
+    assert.equal(paramLine(r), '  copy: copy of ./two/model');
+    assert.equal(r.report.models.suspect.label, 'one/model');
+    assert.equal(r.report.models.parents[0].label, './two/model');
   });
 });
 

@@ -10,7 +10,8 @@
 // tools/gen/mergekit-cases.mjs) is also checked for the method name and the per-parent weights
 // and densities (mergekitTable). The gguf set (issue 16,
 // tools/gen/gguf/cases.mjs) runs GGUF suspects against their safetensors parents (ggufTable).
-// Library: evaluate({ only, set, wasmDir, budget, dir }) -> { results, dir } for tests/eval/eval.test.mjs.
+// Library: evaluate({ only, set, wasmDir, budget, dir, cases }) -> { results, dir } for tests/eval/eval.test.mjs
+// and tests/eval/sweep.mjs (`cases`: its own catalogue instead of the generator's).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -81,8 +82,6 @@ async function runCase(c, dir, wasm, budget) {
     tensor_cos_max: Math.max(...report.tensors.map((t) => t.cos_fit).filter(Number.isFinite)),
     control_tensor_cos_max: s.control
       ? Math.max(...report.tensors.map((t) => t.control?.cos_fit).filter(Number.isFinite)) : null,
-    // per (layer, component) pooled alphas: what the report gives today for per-group parameters
-    groups: (report.layers || []).map((l) => ({ key: `L${l.index}.${l.component}`, alphas: l.alphas })),
     outliers: s.outliers,
     tensors: s.usable_tensors,
     elements: s.elements,
@@ -94,9 +93,9 @@ async function runCase(c, dir, wasm, budget) {
  * Generate (into `dir`, default a fresh temp folder) and run every case matching `only`.
  * Each result: { id, expected, got, ok, alphaErr } where ok = got.kind is in expected.accept.
  */
-export async function evaluate({ only, set, wasmDir = process.env.MP_WASM_DIR, budget = 64 * 1024 * 1024, dir } = {}) {
+export async function evaluate({ only, set, wasmDir = process.env.MP_WASM_DIR, budget = 64 * 1024 * 1024, dir, cases } = {}) {
   const out = dir || fs.mkdtempSync(path.join(os.tmpdir(), 'mergeprobe-eval-'));
-  const manifest = set === 'gguf' ? ggufCases({ out, realDir: realModelsDir(), only }) : generateCases({ out, only, set });
+  const manifest = set === 'gguf' ? ggufCases({ out, realDir: realModelsDir(), only }) : generateCases({ out, only, set, ...(cases ? { cases } : {}) });
   const wasm = wasmDir ? await createWasmFrom(wasmDir) : undefined;
   const results = [];
   for (const c of manifest.cases) {
@@ -163,6 +162,20 @@ const maxErr = (want, have) => Math.max(...want.map((w, i) => Math.abs((have[i] 
 const asRatio = (v) => { const s = v.reduce((a, b) => a + b, 0); return v.map((x) => x / s); };
 
 /**
+ * The weights the structured verdict quotes for (layer, component) group `key` ("L1.mlp"): its
+ * group of that layer and component, else of that component (per-component weights), else its
+ * pooled weights when it quotes no groups; null when its groups leave this one out.
+ */
+export function quotedForGroup(got, key) {
+  const [, layer, component] = /^L(\d+)\.(.+)$/.exec(key) || [];
+  const groups = got.verdict?.groups || [];
+  if (!groups.length) return got.quoted || null;
+  const g = groups.find((x) => x.layer === Number(layer) && x.component === component) ||
+    groups.find((x) => (x.layer === null || x.layer === undefined) && x.component === component);
+  return g ? g.weights : null;
+}
+
+/**
  * Compares what the report gives today with a mergekit case's expectation: the method name, the
  * per-parent weights (as ratios when the method normalises them away), the per-parent densities,
  * the slerp t. An err is null ("n/a") when the expectation has no such number or the report does
@@ -184,12 +197,11 @@ export function parameterCheck(exp, got) {
     const have = got.quoted || got.alphas;
     if (usable(have, exp.weights.length)) weightErr = cmp(exp.weights, have); else missing++;
   } else if (exp.group_weights && exp.weights_visible !== 'none') {
-    // per-group weights: the structured verdict's (layer, component) group where it quotes one
-    // (TIES's are fitted on the kept elements), else the report's per-(layer, component) alphas
-    const vg = (got.verdict?.groups || []).filter((g) => g.layer !== null).map((g) => ({ key: `L${g.layer}.${g.component}`, alphas: g.weights }));
+    // per-group weights: what the verdict quotes for each (layer, component) group, never the
+    // report's per-layer table (a verdict quoting component averages or pooled weights is wrong)
     const errs = Object.entries(exp.group_weights).map(([key, want]) => {
-      const g = vg.find((x) => x.key === key) || (got.groups || []).find((x) => x.key === key);
-      return g && usable(g.alphas, want.length) ? cmp(want, g.alphas) : null;
+      const have = quotedForGroup(got, key);
+      return usable(have, want.length) ? cmp(want, have) : null;
     });
     if (errs.every((e) => e !== null)) weightErr = Math.max(...errs); else missing++;
   }
@@ -199,12 +211,13 @@ export function parameterCheck(exp, got) {
     if (have) densityErr = maxErr(exp.density, have); else missing++;
   }
   if (exp.group_t) {
-    // the structured verdict's per-group t (a slerp read as lerp: the group's alpha)
+    // the structured verdict's per-group t: slerp's own, or (a slerp read as lerp) the alpha the
+    // verdict quotes for the group
     const vt = (got.verdict?.groups || []).filter((g) => g.layer !== null && Number.isFinite(g.t)).map((g) => ({ key: `L${g.layer}.${g.component}`, t: g.t }));
     const errs = Object.entries(exp.group_t).map(([key, want]) => {
       const g = got.method === 'slerp' ? vt.find((x) => x.key === key) : null;
-      const l = got.method === 'linear' ? (got.groups || []).find((x) => x.key === key) : null;
-      const t = g ? g.t : l ? l.alphas[0] : NaN;
+      const l = got.method === 'linear' ? quotedForGroup(got, key) : null;
+      const t = g ? g.t : l ? l[0] : NaN;
       return Number.isFinite(t) ? Math.abs(t - want) : null;
     });
     if (errs.every((e) => e !== null)) tErr = Math.max(...errs); else missing++;
@@ -275,8 +288,8 @@ const list = (v) => (Array.isArray(v) ? v.map((x) => +Number(x).toFixed(3)).join
 
 /**
  * The per-case table of the mergekit set: kind, method, weights, densities, t, against the report.
- * "weights got" shows the pooled alphas; for per-group cases the w err is over the per-(layer,
- * component) alphas of report.layers.
+ * "weights got" shows the pooled alphas; for per-group cases the w err is over the weights the
+ * verdict quotes for each (layer, component) group (quotedForGroup).
  */
 export function mergekitTable(results) {
   const lines = [

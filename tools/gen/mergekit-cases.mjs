@@ -129,8 +129,9 @@ const MODES = {
 /**
  * One mergekit case. `cfg` = { merge_method, parameters, models: [{ model, parameters }] } with
  * model keys of merges.mjs (sst2, emotion, third); `seed` names the RNG stream of random masks.
+ * Also tests/eval/sweep.mjs's builder of random configurations.
  */
-function mkCase({ id, cfg, mode, seed = 's1', holdout = false, notes, accept, undecidable }) {
+export function mkCase({ id, cfg, mode, seed = 's1', holdout = false, notes, accept, undecidable }) {
   const m = MODES[mode];
   const method = cfg.merge_method;
   // The base may be one of linear's models (C = w A + (1 - w) B); it is not a parent to verify.
@@ -254,6 +255,9 @@ export function mergekitCatalogue() {
     add({ id: `mk-model-stock-${mode}-k3`, mode, holdout: mode === 'bf16mk', cfg: { merge_method: 'model_stock', models: models(P3, [{}, {}, {}]) } });
     for (const t of [0.002, 0.005]) add({ id: `mk-nearswap-${mode}-t${t}`, mode, holdout: t === 0.005, cfg: { merge_method: 'nearswap', parameters: { t }, models: models(['sst2'], [{}]) } });
   }
+  // nearswap stored in bf16 from f32 inputs (out_dtype): the swapped elements hold round(A), not A
+  // (the sweep, tests/eval/sweep.mjs, found all four such configurations read linear).
+  for (const t of [0.0038, 0.0068]) add({ id: `mk-nearswap-bf16out-t${t}`, mode: 'bf16out', holdout: t === 0.0068, cfg: { merge_method: 'nearswap', parameters: { t }, models: models(['sst2'], [{}]) } });
 
   // Per-group parameters: components (filters), layer gradients, both, with 2-3 parents.
   const comp = (att, rest) => [{ filter: 'attention', value: att }, { value: rest }];

@@ -142,14 +142,15 @@ function roleTensors(key, inputs, out) {
  * alpha?, alpha_effective?, density?, t?, weight?, alpha_kept? }; expected (mergekit set, see
  * tools/gen/README.md): { kind, accept, method, parents, weights|null, weights_visible,
  * density|null, group_weights?, group_density?, t?, group_t?, lambda?, epsilon?, gamma?, ... }.
+ * `cases`: the catalogue to draw from (default core-cases.mjs's; tests/eval/sweep.mjs passes its own).
  */
-export function generateCases({ out, only, set } = {}) {
+export function generateCases({ out, only, set, cases = catalogue() } = {}) {
   fs.mkdirSync(out, { recursive: true });
   roleCache.clear();
   const filter = only ? new RegExp(only) : null;
   const entries = [];
   const rel = (p) => (p.startsWith(out) ? path.relative(out, p) : p);
-  for (const c of catalogue()) {
+  for (const c of cases) {
     if (filter && !filter.test(c.id)) continue;
     if (set && c.set !== set) continue;
     const baseKey = c.baseKey || 'base';

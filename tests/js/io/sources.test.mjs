@@ -52,7 +52,7 @@ test('openLocalModel: a file, a folder with a single file, an index folder, nest
   const asFile = await openLocalModel(real);
   assert.deepEqual(asFile.weights, { single: 'model.safetensors' });
   assert.equal(asFile.revision, 'local');
-  assert.equal(asFile.label, 'local:stories260K');
+  assert.equal(asFile.label, real);  // the path as given
   const folder = await openLocalModel(join(REAL_MODELS, 'stories260K'));
   assert.deepEqual(folder.weights, { single: 'model.safetensors' });
   assert.ok(folder.files.includes('config.json'));
