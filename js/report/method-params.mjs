@@ -2,7 +2,8 @@
 // one item per parameter (label, value, hint), read from the structured verdict (report.verdict,
 // via buildView) and never recomputed here. Sparse merges: density and weight per parent;
 // SLERP: t; nuslerp / multislerp / karcher: weights; model_stock: the mean t; nearswap: t and the
-// shares of C's changed elements equal to A and clipped; per-group weights, one item per group;
+// shares of C's changed elements equal to A and clipped; per-group weights (and a sparse merge's
+// densities), items per group;
 // fine-tune and copy: which model; a wrong-base signal: the better base. No DOM, no terminal codes: the callers render the strings.
 import { percent } from './percent.mjs';
 
@@ -78,7 +79,12 @@ export function methodParams(v, name) {
     else add('wrong-base', 'wrong base?', wb.base ? `${wb.base} as the base fits with cos_fit ${fixed(wb.cosFit)}` : 'B may not be the base',
       `the parents' deltas from B align (cosine ${fixed(wb.givenParentCos)})`);
   }
-  // Per-group weights (components, layers): quoted per group, since the pooled pair is neither's.
-  for (const g of groups) add(`group-${groupName(g).replace(/\W+/g, '-')}`, `weights, ${groupName(g)}`, perParent(g.weights, name), `cos_fit ${fixed(g.cosFit)}`);
+  // Per-group parameters (components, layers): quoted per group, since the pooled ones are no
+  // group's; a sparse merge's groups carry each parent's density too.
+  for (const g of groups) {
+    const id = `group-${groupName(g).replace(/\W+/g, '-')}`;
+    if (g.density.length) add(`${id}-density`, `density, ${groupName(g)}`, perParent(g.density, name), v.k > 1 ? 'kept share, per parent' : 'kept share');
+    add(id, `weights, ${groupName(g)}`, perParent(g.weights, name), `cos_fit ${fixed(g.cosFit)}`);
+  }
   return items;
 }
