@@ -1,7 +1,7 @@
 // The named method's parameters, as the page's verdict card and the CLI's report both show them:
 // one item per parameter (label, value, hint), read from the structured verdict (report.verdict,
 // via buildView) and never recomputed here. Sparse merges: density and weight per parent;
-// SLERP: t; nuslerp / multislerp / karcher: weights; model_stock: the mean t; nearswap: t and the
+// SLERP: t (per group when t lists differ); nuslerp / multislerp / karcher: weights; model_stock: the mean t; nearswap: t and the
 // shares of C's changed elements equal to A and clipped; per-group weights (and a sparse merge's
 // densities), items per group;
 // fine-tune and copy: which model; a wrong-base signal: the better base. No DOM, no terminal codes: the callers render the strings.
@@ -56,7 +56,10 @@ export function methodParams(v, name) {
       if (Number.isFinite(p.gamma)) add('gamma', 'gamma', percent(p.gamma), 'top of |d| dropped');
       break;
     case 'slerp-merge':
-      if (method === 'slerp' || method === 'nuslerp') add('t', 't', fixed(p.t), method === 'slerp' ? 'interpolation factor' : 'from the weights\' ratio');
+      if (method === 'slerp' || method === 'nuslerp') {
+        add('t', groups.length ? 't (pooled)' : 't', fixed(p.t), method === 'nuslerp' ? 'from the weights\' ratio'
+          : groups.length ? 'pooled over all groups: no group\'s t' : 'interpolation factor');
+      }
       if (method !== 'slerp') weights();
       break;
     case 'nearswap-merge':
@@ -79,12 +82,13 @@ export function methodParams(v, name) {
     else add('wrong-base', 'wrong base?', wb.base ? `${wb.base} as the base fits with cos_fit ${fixed(wb.cosFit)}` : 'B may not be the base',
       `the parents' deltas from B align (cosine ${fixed(wb.givenParentCos)})`);
   }
-  // Per-group parameters (components, layers): quoted per group, since the pooled ones are no
-  // group's; a sparse merge's groups carry each parent's density too.
+  // Per-group weights (components, layers) or SLERP t: quoted per group, since the pooled value is
+  // no group's; a sparse merge's groups carry each parent's density too.
   for (const g of groups) {
     const id = `group-${groupName(g).replace(/\W+/g, '-')}`;
     if (g.density.length) add(`${id}-density`, `density, ${groupName(g)}`, perParent(g.density, name), v.k > 1 ? 'kept share, per parent' : 'kept share');
-    add(id, `weights, ${groupName(g)}`, perParent(g.weights, name), `cos_fit ${fixed(g.cosFit)}`);
+    if (Number.isFinite(g.t)) add(id, `t, ${groupName(g)}`, fixed(g.t), 'interpolation factor');
+    else add(id, `weights, ${groupName(g)}`, perParent(g.weights, name), `cos_fit ${fixed(g.cosFit)}`);
   }
   return items;
 }

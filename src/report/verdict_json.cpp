@@ -34,6 +34,7 @@ void verdict_json(JsonWriter& w, const Verdict& v) {
         vec("weights", g.alphas);
         vec("density", g.densities);
         w.field("cos_fit", g.cos_fit);
+        w.field("t", g.t);  // SLERP's t in the group (null for weight groups)
         w.end_object();
       }
     });
@@ -90,6 +91,10 @@ void verdict_json(JsonWriter& w, const Verdict& v) {
       w.field("multislerp_spread", ev.mslerp_spread);
       w.field("multislerp_norm_err", ev.mslerp_norm_err);
       w.field("karcher_cos", ev.karcher_cos);
+      w.field("slerp_slope", ev.slerp_slope);
+      w.field("slerp_z", ev.slerp_tensors ? ev.slerp_z : NAN);
+      w.field("slerp_explained", ev.slerp_explained);
+      w.field("slerp_group_spread", ev.slerp_groups.empty() ? NAN : ev.slerp_group_spread);
       w.field("karcher_scale", ev.karcher_scale);
       w.field("stock_scale", ev.stock_scale);
       w.field("equal_a_share", ev.equal_a_share);

@@ -250,6 +250,7 @@ Evidence gather(const MatchResult& match, const std::vector<TensorResult>& tenso
   gather_sparse_groups(ev, match, tensors, agg);
   gather_consistency(ev, agg);
   gather_plane(ev, agg.overall);
+  gather_slerp(ev, tensors, agg);
   gather_nearswap(ev, tensors);
   gather_model_stock(ev, tensors);
   gather_nuslerp(ev, tensors);

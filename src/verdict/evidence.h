@@ -53,6 +53,7 @@ struct ComponentFit {
   double cos_fit = 0;
   int layer = -1;              // a (layer, component) group's layer; -1: the whole component
   std::vector<double> densities;  // sparse merges: each parent's kept share in the group (else empty)
+  double t = NAN;              // SLERP's t in this group (slerp groups only)
 };
 
 // A sparse merge's per-parent readings from one pool of elements (the run, or one group): each
@@ -203,6 +204,19 @@ struct Evidence {
 
   // SLERP's plane fit (k == 1 and cos >= kNullCos only; else zeros).
   double r2_plane = 0, slerp_excess = 0, slerp_drop = 0;
+  // SLERP's curvature per tensor (k == 1, evidence_methods.cpp gather_slerp). Each tensor's plane
+  // fit C = p A + q B gives x = p + q - 1 with its standard error s; mergekit's slerp at that
+  // tensor's angle th (raw A vs B) and t solved from p = sin(t th) / sin th predicts
+  // e = (sin((1 - t) th) + sin(t th)) / sin th - 1 (0 where mergekit falls back to lerp, |cos| >
+  // 0.9995). Weighted by 1 / s^2, through the origin: the slope of x on e (1 for slerp, 0 for
+  // lerp), slerp_z = sqrt(sum (e / s)^2) (how many standard errors part the two models: the slope's
+  // own standard error is 1 / z) and the share of sum (x / s)^2 the e-model explains.
+  double slerp_slope = NAN, slerp_z = 0, slerp_explained = NAN;
+  uint32_t slerp_tensors = 0;             // tensors in that regression
+  // t per (layer, component) group, and per component for tensors without a layer, each from its
+  // group's plane fit, and the range of t over them (mergekit's t lists and filters move it).
+  std::vector<ComponentFit> slerp_groups;
+  double slerp_group_spread = 0;
 };
 
 Evidence gather(const MatchResult& match, const std::vector<TensorResult>& tensors, const Aggregates& agg, int k);

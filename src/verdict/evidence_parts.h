@@ -4,6 +4,7 @@
 //   evidence_sparsity.cpp  elements left at B: thresholds, bands, TIES weights, DARE densities,
 //                          the per-element kept sets
 //   evidence_methods.cpp   the per-tensor shapes of nearswap, model_stock, nuslerp, multislerp, karcher
+//   evidence_slerp.cpp     SLERP's curvature tensor by tensor, its t per group
 //   evidence_roles.cpp     the wrong-base test: the fit under other role assignments of the models
 #pragma once
 #include <vector>
@@ -27,6 +28,7 @@ void gather_model_stock(Evidence& ev, const std::vector<TensorResult>& tensors);
 void gather_nuslerp(Evidence& ev, const std::vector<TensorResult>& tensors);
 void gather_multislerp(Evidence& ev, const std::vector<TensorResult>& tensors);
 void gather_karcher(Evidence& ev, const std::vector<TensorResult>& tensors);
+void gather_slerp(Evidence& ev, const std::vector<TensorResult>& tensors, const Aggregates& agg);
 // After gather_fit and gather_nearswap (reads bf16 and equal_a_share).
 void gather_roles(Evidence& ev, const GroupResult& o);
 

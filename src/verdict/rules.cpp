@@ -213,6 +213,18 @@ void linear_form(Verdict& v, int active) {
   }
 }
 
+}  // namespace
+
+bool verdict::linear_fit_holds(const Evidence& ev) {
+  const bool beats_control = !ev.overall.has_control || ev.fit_cos - ev.ctrl_cos >= kControlMargin;
+  // A quantized suspect's fit must hold where the noise model errs against it (cos_lo); a rounded
+  // one is judged against its rounding floor.
+  const double cos = ev.quantized ? ev.cos_lo : ev.rounded_cos;
+  return (cos >= kLinearCos || ev.reproduced || ev.per_group) && ev.consistent && beats_control;
+}
+
+namespace {
+
 // What weakens a linear verdict, in the order the caveats are listed.
 void linear_caveats(Verdict& v) {
   const Evidence& ev = v.evidence;
@@ -245,6 +257,12 @@ void linear_caveats(Verdict& v) {
   if (ev.bf16 && ev.k >= 2 && ev.karcher_cos >= kKarcherCos && std::fabs(ev.karcher_scale - 1) <= kKarcherScale &&
       ev.cos - ev.karcher_cos <= 1 - o.est.rounding_floor)
     add_caveat(v, CaveatCode::KarcherEquivalent, "karcher-equivalent");
+  // One parent, and the tensors' p + q - 1 do not read as lerp (too little curvature to measure, or
+  // rounding bias larger than it): slerp at t = alpha would read the same.
+  const bool lerp_measured = ev.slerp_z >= kSlerpMinZ && std::fabs(ev.slerp_slope) <= kSlerpSlopeTolerance;
+  if (ev.k == 1 && ev.slerp_tensors > 0 && v.rule != VerdictRule::FineTune && v.rule != VerdictRule::LinearCombination &&
+      !ev.quantized && !lerp_measured)
+    add_caveat(v, CaveatCode::SlerpEquivalent, "slerp-equivalent");
   if (o.has_control && ev.ctrl_cos > kNullCos) add_caveat(v, CaveatCode::ControlHigh, "control-high");
   if (o.est.rel_delta_c > 0.5) add_caveat(v, CaveatCode::FarFromBase, "far-from-base");
 }
@@ -253,11 +271,7 @@ void linear_caveats(Verdict& v) {
 // alpha, and better than the control.
 bool linear(Verdict& v) {
   const Evidence& ev = v.evidence;
-  const bool beats_control = !ev.overall.has_control || ev.fit_cos - ev.ctrl_cos >= kControlMargin;
-  // A quantized suspect's fit must hold where the noise model errs against it (cos_lo); a rounded
-  // one is judged against its rounding floor.
-  const double cos = ev.quantized ? ev.cos_lo : ev.rounded_cos;
-  if (!((cos >= kLinearCos || ev.reproduced || ev.per_group) && ev.consistent && beats_control)) return false;
+  if (!linear_fit_holds(ev)) return false;
   int active = 0;
   for (int i = 0; i < ev.k; ++i) if (std::fabs(ev.alphas[i]) >= 0.02) ++active;
   decided(v, VerdictRule::LinearOneParent, "linear-merge", active >= 2 ? "task_arithmetic" : "linear");

@@ -94,13 +94,25 @@ bool nuslerp(Verdict& v) {
   return true;
 }
 
-// 5. SLERP: the plane fit C = p A + q B explains clearly more than the lerp model.
+// 5. SLERP, two ways. Wide angles: the pooled plane fit C = p A + q B explains clearly more than
+// the lerp model. Small angles (fine-tunes of one base, 2-6 degrees): the lerp fit is as good as
+// slerp's, but each tensor's p + q - 1 follows slerp's prediction for its own angle and t
+// (Evidence::slerp_slope), with enough precision to tell it from lerp's 0 (slerp_z).
 bool slerp(Verdict& v) {
   const Evidence& ev = v.evidence;
   if (ev.k != 1 || ev.cos < kNullCos) return false;
-  if (!(ev.cos < kSlerpMaxLerpCos && ev.slerp_excess > kSlerpExcess && ev.slerp_drop >= kSlerpResidualDrop)) return false;
+  const bool plane = ev.cos < kSlerpMaxLerpCos && ev.slerp_excess > kSlerpExcess && ev.slerp_drop >= kSlerpResidualDrop;
+  const bool curvature = linear_fit_holds(ev) && ev.slerp_z >= kSlerpMinZ &&
+                         std::fabs(ev.slerp_slope - 1) <= kSlerpSlopeTolerance && ev.slerp_explained >= kSlerpExplained;
+  if (!plane && !curvature) return false;
   decided(v, VerdictRule::Slerp, "slerp-merge", "slerp");
   v.slerp_t = slerp_t_from(ev.overall.est.plane_p[0], ev.overall.est.cos_ab[0]);
+  // t lists over layers or filters per component: the pooled t mixes the groups' and is none of
+  // theirs, so the groups' own are quoted.
+  if (ev.slerp_group_spread > kSlerpGroupSpread) {
+    v.groups = ev.slerp_groups;
+    add_flag(v, "per-group-t");
+  }
   return true;
 }
 

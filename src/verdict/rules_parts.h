@@ -15,6 +15,9 @@ void add_flag(Verdict& v, const std::string& f);
 void add_caveat(Verdict& v, CaveatCode c, const char* flag = nullptr);
 // Records the rule that decided and the verdict's kind and method.
 void decided(Verdict& v, VerdictRule rule, const char* kind, const char* method = "");
+// The linear reading holds: a good fit (pooled against the rounding or quantization floor, per
+// group, or bit-exact), a consistent alpha, and better than the control (rules.cpp linear()).
+bool linear_fit_holds(const Evidence& ev);
 // The method-shape rules in their order; false when none decided.
 bool method_shape(Verdict& v);
 // Rule 4, sparse merges (rules_sparse.cpp); false when the zeros are no sparse merge's.

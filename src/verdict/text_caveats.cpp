@@ -117,6 +117,12 @@ std::string caveat_text(const Verdict& v, CaveatCode c) {
              fmt(ev.karcher_cos, 5) + " against the fit's " + fmt(ev.cos, 5) + ", rounding floor " + fmt(e.rounding_floor, 4) +
              "): at equal weights its curvature is below the suspect's rounding, so a karcher merge and this linear one "
              "cannot be told apart from these weights.";
+    case CaveatCode::SlerpEquivalent:
+      return "Tensor by tensor, p + q - 1 of the plane fit C = p A + q B does not tell slerp from lerp here (slope " +
+             fmt_or_undefined(ev.slerp_slope) + " on what mergekit's slerp would leave, 1 for slerp and 0 for lerp, with " +
+             fmt(ev.slerp_z, 1) + " standard errors between the two; rounding also moves p + q - 1): at this angle between "
+             "A and B (" + fmt(std::acos(std::clamp(e.cos_ab[0], -1.0, 1.0)) * 180 / std::numbers::pi, 1) +
+             " degrees) C may as well be a SLERP with t ~ alpha.";
     case CaveatCode::MethodHidden:
       return "The fit leaves " + fmt_or_undefined(ev.noise_ratio, 2) + "x the quantization noise, more than a linear merge "
              "of these parents leaves once quantized: the method cannot be told at this quantization. The block grid "
@@ -158,6 +164,7 @@ const char* caveat_code_name(CaveatCode c) {
     case CaveatCode::QuantizationFloor: return "quantization-floor";
     case CaveatCode::WrongBase: return "wrong-base";
     case CaveatCode::KarcherEquivalent: return "karcher-equivalent";
+    case CaveatCode::SlerpEquivalent: return "slerp-equivalent";
     case CaveatCode::MethodHidden: return "method-hidden";
   }
   return "";

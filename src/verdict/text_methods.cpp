@@ -124,14 +124,25 @@ void sparse_text(Verdict& v) {
 void slerp_text(Verdict& v) {
   const Evidence& ev = v.evidence;
   const Estimates& e = ev.overall.est;
-  v.sentence = "Consistent with SLERP: C = " + fmt(e.plane_p[0]) + " A + " + fmt(e.plane_q) + " B (t = " +
-               fmt(v.slerp_t) + ")";
+  v.sentence = v.groups.empty()
+                   ? "Consistent with SLERP: C = " + fmt(e.plane_p[0]) + " A + " + fmt(e.plane_q) + " B (t = " + fmt(v.slerp_t) + ")"
+                   : "Consistent with SLERP with t per group: " +
+                         joined(v.groups, "; ", [](const ComponentFit& g) { return group_label(g) + " " + fmt(g.t); });
   v.explanation = "A plane fit C = p A + q B gives p = " + fmt(e.plane_p[0]) + ", q = " + fmt(e.plane_q) +
-                  ": p + q = " + fmt(e.plane_p[0] + e.plane_q, 4) + " > 1, as spherical interpolation gives. "
+                  ": p + q = " + fmt(e.plane_p[0] + e.plane_q, 4) + (e.plane_p[0] + e.plane_q > 1 ? " > 1" : "") +
+                  ", as spherical interpolation gives. "
                   "It explains " + pct(ev.slerp_drop) + " of what the linear model leaves (cos_fit " +
                   fmt(std::sqrt(ev.r2_plane), 4) + " vs " + fmt(ev.cos, 4) + " for lerp). The angle between A and B is " +
-                  fmt(std::acos(std::clamp(e.cos_ab[0], -1.0, 1.0)) * 180 / std::numbers::pi, 1) + " degrees." +
-                  control_sentence(ev.overall);
+                  fmt(std::acos(std::clamp(e.cos_ab[0], -1.0, 1.0)) * 180 / std::numbers::pi, 1) + " degrees.";
+  if (ev.slerp_tensors > 0)
+    v.explanation += " Tensor by tensor, p + q - 1 follows what slerp at each tensor's own angle and t predicts: "
+                     "slope " + fmt_or_undefined(ev.slerp_slope) + " (1 for slerp, 0 for lerp) over " +
+                     num(ev.slerp_tensors) + " tensors, explaining " + pct(ev.slerp_explained) + " of it, with " +
+                     fmt(ev.slerp_z, 0) + " standard errors between the two predictions.";
+  if (!v.groups.empty())
+    v.explanation += " t differs between groups by up to " + fmt(ev.slerp_group_spread) + " (pooled t " + fmt(v.slerp_t) +
+                     " mixes them); each group's t is solved from its own plane fit.";
+  v.explanation += control_sentence(ev.overall);
 }
 
 void linear_text(Verdict& v) {

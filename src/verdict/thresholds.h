@@ -174,6 +174,29 @@ constexpr double kSlerpExcess = 1e-4;
 // SLERP: a lerp fit this good leaves nothing for the curvature term to explain (mergekit itself
 // falls back to lerp above cos(A, B) = 0.9995).
 constexpr double kSlerpMaxLerpCos = 0.9995;
+// SLERP at small angles (Evidence::slerp_slope / slerp_z / slerp_explained; one parent, the linear
+// reading holding). The weighted slope of the tensors' p + q - 1 on slerp's predicted excess is 1
+// for slerp and 0 for lerp: within kSlerpSlopeTolerance of 1 it reads slerp, within it of 0 lerp
+// (the midpoint between them), anything else neither (the linear reading then carries the
+// slerp-equivalent caveat, as it does below kSlerpMinZ). Set on the non-held-out cases (real
+// BERT-tiny fine-tunes, 2-6 degrees): slerp f32 (mk-slerp-f32-t0.3, mk-pg-slerp-f32-t-layers,
+// slerp-f32-sst2-t0.3 / t0.5, the 25-degree slerp) 1.000, bf16 (mk-slerp-bf16mk-t0.3) 0.901;
+// every linear / task-arithmetic / fine-tuned-after-merge one-parent case with z >= kSlerpMinZ
+// -0.26..0.09, except rounded small or extreme weights, whose rounding bias in p + q - 1 exceeds the
+// curvature (linear-bf16mk-emotion-a0.1 / a0.9 -3.8, mk-small-linear-bf16mk-w0.02 7.2, w0.05 -6.2)
+// and the linear merge over a wrong base (-1.3).
+constexpr double kSlerpSlopeTolerance = 0.5;
+// Share of the weighted sum of (p + q - 1)^2 the slerp prediction explains: slerp 0.985-1.000; a
+// guard against a slope near 1 from noise (the non-slerp cases whose slope comes nearest 1, DARE
+// at z 2-3, explain 0.07-0.09; nearswap bf16 0.52 at slope -0.36).
+constexpr double kSlerpExplained = 0.7;
+// Standard errors between the slerp and lerp predictions (sqrt(sum (e / s)^2); the slope's own
+// standard error is 1 / z) below which the curvature cannot be measured: slerp cases 182 (bf16) to
+// 73 000 (f32); sparse merges 2-12, mk-small-linear-bf16mk-w0.02 15.7.
+constexpr double kSlerpMinZ = 20;
+// SLERP: the range of t over the (layer, component) groups above which t is quoted per group
+// (mk-pg-slerp-f32-t-layers 0.600; one t everywhere: 0.000-0.004).
+constexpr double kSlerpGroupSpread = 0.1;
 // Passthrough: share of tensors that are whole copies (of a parent, the base or another position).
 constexpr double kPassthroughShare = 0.8;
 // Partial passthrough: share of tensors copied from a parent when nothing else explains C.

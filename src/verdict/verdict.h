@@ -70,6 +70,7 @@ enum class CaveatCode {
   QuantizationFloor,     // a quantized suspect: the fit judged against the quantization floor
   WrongBase,             // the given base is not the parents' (Verdict::wrong_base)
   KarcherEquivalent,     // a rounded linear reading that karcher's equal-weight mean predicts as well
+  SlerpEquivalent,       // one parent: at this angle slerp and lerp differ by less than the test can tell
   MethodHidden,          // quantized, more than the noise left: the block grid hides the method's shape
 };
 
@@ -101,8 +102,8 @@ struct Verdict {
   // The parent the sentence names: the sparsest (sparse rules), the one carrying a one-parent
   // linear merge; -1 when none.
   int parent = -1;
-  // Per-group parameters when the groups' differ: per-component or per-layer alphas (linear
-  // merges); a sparse merge's weights and densities per (layer, component) group.
+  // Per-group parameters when the groups' differ: alphas (per-component or per-layer linear merge),
+  // SLERP's t (ComponentFit::t), or a sparse merge's weights and densities per (layer, component) group.
   std::vector<verdict::ComponentFit> groups;
   std::vector<std::string> flags;         // machine-readable: "outliers", "low-coverage", ...
   std::vector<CaveatCode> caveat_codes;   // one per caveats[] sentence

@@ -70,10 +70,13 @@ export function parameterCheck(exp, got) {
     if (have) densityErr = maxErr(exp.density, have); else missing++;
   }
   if (exp.group_t) {
-    // a slerp read as lerp: t per group is the group's alpha (no per-group slerp t in the report)
+    // the structured verdict's per-group t (a slerp read as lerp: the group's alpha)
+    const vt = (got.verdict?.groups || []).filter((g) => g.layer !== null && Number.isFinite(g.t)).map((g) => ({ key: `L${g.layer}.${g.component}`, t: g.t }));
     const errs = Object.entries(exp.group_t).map(([key, want]) => {
-      const g = got.method === 'linear' ? (got.groups || []).find((x) => x.key === key) : null;
-      return g && Number.isFinite(g.alphas[0]) ? Math.abs(g.alphas[0] - want) : null;
+      const g = got.method === 'slerp' ? vt.find((x) => x.key === key) : null;
+      const l = got.method === 'linear' ? (got.groups || []).find((x) => x.key === key) : null;
+      const t = g ? g.t : l ? l.alphas[0] : NaN;
+      return Number.isFinite(t) ? Math.abs(t - want) : null;
     });
     if (errs.every((e) => e !== null)) tErr = Math.max(...errs); else missing++;
   }
