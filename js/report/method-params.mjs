@@ -2,7 +2,8 @@
 // one item per parameter (label, value, hint), read from the structured verdict (report.verdict,
 // via buildView) and never recomputed here. Sparse merges: density and weight per parent;
 // SLERP: t (per group when t lists differ); nuslerp / multislerp / karcher: weights; model_stock: the mean t; nearswap: t and the
-// shares of C's changed elements equal to A and clipped; per-group weights, one item per group;
+// shares of C's changed elements equal to A and clipped; per-group weights (and a sparse merge's
+// densities), items per group;
 // fine-tune and copy: which model; a wrong-base signal: the better base. No DOM, no terminal codes: the callers render the strings.
 import { percent } from './percent.mjs';
 
@@ -82,9 +83,10 @@ export function methodParams(v, name) {
       `the parents' deltas from B align (cosine ${fixed(wb.givenParentCos)})`);
   }
   // Per-group weights (components, layers) or SLERP t: quoted per group, since the pooled value is
-  // no group's.
+  // no group's; a sparse merge's groups carry each parent's density too.
   for (const g of groups) {
     const id = `group-${groupName(g).replace(/\W+/g, '-')}`;
+    if (g.density.length) add(`${id}-density`, `density, ${groupName(g)}`, perParent(g.density, name), v.k > 1 ? 'kept share, per parent' : 'kept share');
     if (Number.isFinite(g.t)) add(id, `t, ${groupName(g)}`, fixed(g.t), 'interpolation factor');
     else add(id, `weights, ${groupName(g)}`, perParent(g.weights, name), `cos_fit ${fixed(g.cosFit)}`);
   }

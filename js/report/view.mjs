@@ -102,12 +102,13 @@ export function buildView(report) {
       undefinedReason: typeof report.verdict?.undefined === 'string' ? report.verdict.undefined : '',
       // the parent the verdict names (0-based: the one C copies or fine-tunes), -1 when none
       parent: Number.isInteger(report.verdict?.parent) && report.verdict.parent >= 1 ? report.verdict.parent - 1 : -1,
-      // per-group weights when the groups' weights differ (per component or per layer), or per-group
-      // SLERP t (t NaN for weight groups)
+      // per-group parameters when the groups' differ (per component or per layer): weights, a
+      // sparse merge's densities (empty for the other families), or SLERP t (NaN for weight groups)
       groups: arr(report.verdict?.groups).map((g) => ({
         component: String(g?.component ?? ''),
         layer: Number.isInteger(g?.layer) ? g.layer : -1,
         weights: nums(g?.weights),
+        density: nums(g?.density),
         cosFit: numOrNaN(g?.cos_fit),
         t: numOrNaN(g?.t),
       })),

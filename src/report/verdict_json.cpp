@@ -32,6 +32,7 @@ void verdict_json(JsonWriter& w, const Verdict& v) {
         w.key("layer");
         if (g.layer >= 0) w.integer(uint64_t(g.layer)); else w.null();
         vec("weights", g.alphas);
+        vec("density", g.densities);
         w.field("cos_fit", g.cos_fit);
         w.field("t", g.t);  // SLERP's t in the group (null for weight groups)
         w.end_object();
@@ -74,15 +75,16 @@ void verdict_json(JsonWriter& w, const Verdict& v) {
       w.field_bool("reproduced", ev.reproduced);
       w.field("consensus_gap", ev.consensus_gap);
       vec("kept_share", ev.kept_share);
-      vec("kept_share_same_sign", ev.kept_share_ss);
-      vec("kept_weight_l1", ev.kept_weight_l1);
-      vec("kept_weight_ratio", ev.kept_ratio);
-      vec("kept_weight_single", ev.kept_single);
+      vec("kept_share_same_sign", ev.reads.kept_share_ss);
+      vec("kept_weight_l1", ev.reads.kept_weight_l1);
+      vec("kept_weight_ratio", ev.reads.kept_ratio);
+      vec("kept_weight_single", ev.reads.kept_single);
       vec("band_inside", ev.band_inside);
       vec("band_above", ev.band_above);
       vec("band_below", ev.band_below);
       w.field("far_drop_share", ev.far_drop_share);
-      w.field("ties_group_spread", ev.k >= 2 ? ev.ties_group_spread : NAN);
+      w.field("group_weight_spread", v.group_weight_spread);
+      w.field("group_density_spread", v.group_density_spread);
       w.field("stock_cos", ev.stock_cos);
       w.field("nuslerp_err", ev.nuslerp_err);
       vec("multislerp_weights", ev.mslerp_weights);

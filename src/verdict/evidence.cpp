@@ -176,7 +176,7 @@ void gather_consistency(Evidence& ev, const Aggregates& agg) {
       hi[i] = std::max(hi[i], c.est.alpha[i]);
     }
     ev.comp_cos_min = std::min(ev.comp_cos_min, rounded_fit(c));
-    ev.components.push_back({c.component, std::vector<double>(c.est.alpha, c.est.alpha + ev.k), c.est.cos_fit});
+    ev.components.push_back({c.component, std::vector<double>(c.est.alpha, c.est.alpha + ev.k), c.est.cos_fit, -1, {}});
     if (rounded_fit(c) < kNullCos) {
       failing_elements += c.elements;
       ev.failing.push_back(c.component);
@@ -206,7 +206,7 @@ void gather_consistency(Evidence& ev, const Aggregates& agg) {
         hi1[i] = std::max(hi1[i], l.est.alpha[i]);
       }
       ev.layer_cos_min = std::min(ev.layer_cos_min, rounded_fit(l));
-      ev.layer_fits.push_back({l.component, std::vector<double>(l.est.alpha, l.est.alpha + ev.k), l.est.cos_fit, l.layer});
+      ev.layer_fits.push_back({l.component, std::vector<double>(l.est.alpha, l.est.alpha + ev.k), l.est.cos_fit, l.layer, {}});
     }
     if (!any_layer && c.usable > 0 && !c.est.degenerate) unlayered_cos = std::min(unlayered_cos, rounded_fit(c));
     for (int i = 0; i < ev.k; ++i)
@@ -247,7 +247,7 @@ Evidence gather(const MatchResult& match, const std::vector<TensorResult>& tenso
   if (agg.overall.est.degenerate) ev.undefined_reason = undefined_reason_of(agg.overall.pooled, ev.k);
   gather_fit(ev, agg.overall);
   gather_sparsity(ev, tensors);
-  gather_sparse_groups(ev, agg);
+  gather_sparse_groups(ev, match, tensors, agg);
   gather_consistency(ev, agg);
   gather_plane(ev, agg.overall);
   gather_slerp(ev, tensors, agg);

@@ -52,7 +52,33 @@ struct ComponentFit {
   std::vector<double> alphas;  // per parent
   double cos_fit = 0;
   int layer = -1;              // a (layer, component) group's layer; -1: the whole component
+  std::vector<double> densities;  // sparse merges: each parent's kept share in the group (else empty)
   double t = NAN;              // SLERP's t in this group (slerp groups only)
+};
+
+// A sparse merge's per-parent readings from one pool of elements (the run, or one group): each
+// method's parameters show in some of them (rules_sparse.cpp sparse_params). NaN: undefined.
+struct SparseReads {
+  std::vector<double> kept_fraction;     // 1 - the share of d_i != 0 left at B (one parent's density)
+  std::vector<double> cut_density;       // share of d_i != 0 above the parent's own cut (TIES top-k)
+  std::vector<double> kept_alpha;        // least squares of D on d_i where C != B
+  std::vector<double> ties_weights;      // lambda w_i / W from the overlap (TIES)
+  std::vector<double> same_sign_alphas;  // LS where no deltas disagree in sign (consensus-free)
+  std::vector<double> dare_density;      // from fourth moments
+  // From the per-element kept sets (k >= 2, stats/subset_fit.h; empty without a fit):
+  std::vector<double> kept_share_ss;     // i in S where the d_j share one sign (no election there)
+  std::vector<double> kept_weight_l1;    // a_{{i},i} times the kept L1 share: w_i of an L1-rescaled mask
+  std::vector<double> kept_ratio;        // a_{all,i} / a_{{i},i}: w_i / W under normalise, 1 without
+  std::vector<double> kept_single;       // a_{{i},i}: w_i without rescale
+  double l1_weight = NAN;                // sum |D| / sum |d| (one parent)
+};
+
+// The sparse readings of one (layer, component) group, or of a component without layers.
+struct SparseGroup {
+  std::string component;
+  int layer = -1;
+  double cos_fit = 0;
+  SparseReads reads;
 };
 
 struct Evidence {
@@ -106,23 +132,17 @@ struct Evidence {
   uint32_t tensors_with_drops = 0, tensors_hard = 0;
   uint32_t tensors_soft_joint = 0;  // the same with kSoftJointShare of those elements off B (rounding)
   double hard_share() const { return tensors_with_drops ? double(tensors_hard) / tensors_with_drops : 0; }
-  std::vector<double> ties_weights;       // lambda w_i / W from the overlap (NaN when undefined)
-  // The same overlap fit per (layer, component) group, and per component for tensors without a
-  // layer (k >= 2; groups with too few overlap elements left out), and the largest range of one
-  // parent's weight over them: mergekit's per-layer and per-component weight lists move it.
-  std::vector<ComponentFit> ties_groups;
-  double ties_group_spread = 0;
-  std::vector<double> dare_density;       // per parent from fourth moments (NaN when undefined)
-  std::vector<double> same_sign_alphas;   // LS where no deltas disagree in sign (consensus-free)
-  std::vector<double> opposite_alphas;    // LS where some do (NaN when too few elements)
+  SparseReads reads;                      // over every tensor that is not a copy of the base
+  // The same readings per (layer, component) group, and per component for tensors without a
+  // layer (groups below kComponentMinElements left out): mergekit's per-layer and per-component
+  // weight and density lists move them, and the rules quote them when they differ.
+  std::vector<SparseGroup> sparse_groups;
+  std::vector<double> opposite_alphas;    // LS where some deltas disagree in sign (NaN when too few elements)
   // A sign consensus shows as the opposite-sign fit differing from the same-sign one (TIES-style
   // methods keep one sign only there): kConsensusGap / kDellaConsensusGap in rules.cpp.
   // Per-element kept sets (k >= 2, stats/subset_fit.h), per parent (NaN: no fit).
+  // (reads.kept_share_ss and the kept weights are in `reads`.)
   std::vector<double> kept_share;      // i in S over the elements with d_i != 0 (the mask, no election)
-  std::vector<double> kept_share_ss;   // the same where the d_j share one sign (no election there)
-  std::vector<double> kept_weight_l1;  // a_{{i},i} times the kept L1 share: w_i of an L1-rescaled mask
-  std::vector<double> kept_ratio;      // a_{all,i} / a_{{i},i}: w_i / W under normalise, 1 without
-  std::vector<double> kept_single;     // a_{{i},i}: w_i without rescale
   std::vector<double> band_inside;     // dropped |d_i| inside the kept range / dropped (same-sign)
   std::vector<double> band_above;      // dropped above the kept top / same-sign elements
   std::vector<double> band_below;      // dropped below the kept bottom / same-sign elements
@@ -131,7 +151,6 @@ struct Evidence {
   // at B, a mask also these (1 on an unrounded suspect).
   double far_drop_share = NAN;
   double consensus_gap = NAN;  // max over parents of |opposite - same| (NaN: k = 1 or too few)
-  double l1_weight = NAN;                 // sum |D| / sum |d| (one parent)
   // One parent: share of the changed elements (A != B) where C is bit-equal to A.
   double equal_a_share = 0;
   // nearswap (one parent, stats/method_signals.h NearswapSignals): the share of the changed

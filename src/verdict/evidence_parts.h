@@ -35,8 +35,9 @@ void for_each_finest_group(const Aggregates& agg, F&& f) {
 }
 
 void gather_sparsity(Evidence& ev, const std::vector<TensorResult>& tensors);
-// TIES's weights per group (Evidence::ties_groups), from the groups' pooled overlap sums.
-void gather_sparse_groups(Evidence& ev, const Aggregates& agg);
+// The sparse readings per group (Evidence::sparse_groups), from the groups' pooled signals.
+void gather_sparse_groups(Evidence& ev, const MatchResult& match, const std::vector<TensorResult>& tensors,
+                          const Aggregates& agg);
 void gather_nearswap(Evidence& ev, const std::vector<TensorResult>& tensors);
 void gather_model_stock(Evidence& ev, const std::vector<TensorResult>& tensors);
 void gather_nuslerp(Evidence& ev, const std::vector<TensorResult>& tensors);

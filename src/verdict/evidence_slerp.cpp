@@ -33,9 +33,7 @@ void gather_slerp_groups(Evidence& ev, const Aggregates& agg) {
   const auto add = [&](const GroupResult& g) {
     const double t = group_t(g);
     if (!std::isfinite(t)) return;
-    ComponentFit f{g.component, {g.est.alpha[0]}, g.est.cos_fit, g.layer};
-    f.t = t;
-    ev.slerp_groups.push_back(f);
+    ev.slerp_groups.push_back({g.component, {g.est.alpha[0]}, g.est.cos_fit, g.layer, {}, t});
   };
   for_each_finest_group(agg, add);
   double lo = INFINITY, hi = -INFINITY;

@@ -2,7 +2,9 @@
 // carry (TIES weights, DARE densities, the per-element kept sets of stats/subset_fit.h).
 #include <algorithm>
 #include <cmath>
+#include <map>
 
+#include "model/tensor_names.h"
 #include "stats/method_signals.h"
 #include "verdict/evidence_parts.h"
 #include "verdict/thresholds.h"
@@ -57,6 +59,58 @@ Sparsity sparsity_of(const std::vector<TensorResult>& tensors, int parent) {
   return s;
 }
 
+// Least squares of D on the d_i from the Gram sums (NaN when singular).
+std::vector<double> fit(const double (*dd)[kMaxParents], const double* Dd, int k) {
+  std::vector<double> out(k, NAN);
+  double g[kMaxParents + 1][kMaxParents + 2] = {}, r[kMaxParents + 1] = {};
+  for (int i = 0; i < k; ++i) {
+    for (int j = 0; j < k; ++j) g[i][j] = dd[i][j];
+    g[i][k] = Dd[i];
+  }
+  if (solve(k, g, r)) out.assign(r, r + k);
+  return out;
+}
+
+// Every per-parent reading of one pool of signals (tensors that are not copies of the base).
+SparseReads read_sparse(const MethodSignals& x, int k) {
+  SparseReads r;
+  for (int i = 0; i < k; ++i) {  // Sparsity's share(), cut_density() and kept_alpha() of the pool
+    const ParentSignals& p = x.p[i];
+    const double n = double(p.d_nonzero);
+    r.kept_fraction.push_back(n > 0 ? 1 - double(p.zero_D_nonzero_d) / n : NAN);
+    r.cut_density.push_back(n > 0 ? double(p.above_cut) / n : NAN);
+    r.kept_alpha.push_back(p.kept_dd > 0 ? p.kept_Dd / p.kept_dd : NAN);
+  }
+  r.ties_weights = overlap_weights(x, k);
+  r.same_sign_alphas = fit(x.ss_dd, x.ss_Dd, k);
+  // DARE: u_i = 1 / rho_i from sum_i u_i w_i^2 m4[i][j] = DDdd[j] - cross terms, w = the LS alphas.
+  r.dare_density.assign(k, NAN);
+  const double* al = r.same_sign_alphas.data();
+  double a[kMaxParents + 1][kMaxParents + 2] = {}, w[kMaxParents + 1] = {};
+  for (int j = 0; j < k; ++j) {
+    double rhs = x.DDdd[j];
+    for (int i = 0; i < k; ++i)
+      for (int l = i + 1; l < k; ++l) rhs -= 2 * al[i] * al[l] * x.m3[pair_index(i, l)][j];
+    for (int i = 0; i < k; ++i) a[j][i] = al[i] * al[i] * x.m4[i][j];
+    a[j][k] = rhs;
+  }
+  if (std::isfinite(al[0]) && solve(k, a, w))
+    for (int i = 0; i < k; ++i) if (w[i] >= 1) r.dare_density[i] = 1 / w[i];
+  double sum_abs_d = x.p[0].sum_abs_d_zero_D + x.p[0].sum_abs_d_nonzero_D;
+  if (k == 1 && sum_abs_d > 0) r.l1_weight = x.sum_abs_D / sum_abs_d;
+  const SubsetSignals& u = x.sub;
+  if (k >= 2 && u.samples > 0) {
+    const auto share = [](double a, double b) { return b > 0 ? a / b : NAN; };
+    for (int i = 0; i < k; ++i) {
+      r.kept_share_ss.push_back(share(double(u.kept_ss[i]), double(u.elig_ss[i])));
+      r.kept_weight_l1.push_back(share(u.l1w[i], u.wn));
+      r.kept_single.push_back(share(u.single[i], u.wn));
+      r.kept_ratio.push_back(share(u.ratio[i], u.wn_full));
+    }
+  }
+  return r;
+}
+
 }  // namespace
 
 void gather_sparsity(Evidence& ev, const std::vector<TensorResult>& tensors) {
@@ -68,11 +122,9 @@ void gather_sparsity(Evidence& ev, const std::vector<TensorResult>& tensors) {
   }
   // Pooled second-pass sums over the tensors that are not copies of the base.
   MethodSignals x;
-  double sum_abs_d = 0;
   for (const auto& t : tensors) {
     if (t.identical_to_base) continue;
     x.add(t.x);
-    sum_abs_d += t.x.p[0].sum_abs_d_zero_D + t.x.p[0].sum_abs_d_nonzero_D;
     bool drops = false, some_above = false;
     for (int i = 0; i < ev.k; ++i) {
       drops = drops || t.x.p[i].zero_D_nonzero_d > 0;
@@ -84,47 +136,19 @@ void gather_sparsity(Evidence& ev, const std::vector<TensorResult>& tensors) {
     if (double(t.x.below_cuts - t.x.below_cuts_zero) <= kSoftJointShare * double(t.x.below_cuts)) ++ev.tensors_soft_joint;
   }
   const int k = ev.k;
-  ev.dare_density.assign(k, NAN);
   if (x.drops > 0) ev.far_drop_share = double(x.drops_far) / double(x.drops);
-  ev.ties_weights = overlap_weights(x, k);
-  double a[kMaxParents + 1][kMaxParents + 2] = {}, w[kMaxParents + 1] = {};
-  ev.same_sign_alphas.assign(k, NAN);
+  ev.reads = read_sparse(x, k);
   ev.opposite_alphas.assign(k, NAN);
-  const auto ls = [&](const double (*dd)[kMaxParents], const double* Dd, std::vector<double>& out) {
-    double g[kMaxParents + 1][kMaxParents + 2] = {}, r[kMaxParents + 1] = {};
-    for (int i = 0; i < k; ++i) {
-      for (int j = 0; j < k; ++j) g[i][j] = dd[i][j];
-      g[i][k] = Dd[i];
-    }
-    if (solve(k, g, r)) out.assign(r, r + k);
-  };
-  ls(x.ss_dd, x.ss_Dd, ev.same_sign_alphas);
-  if (k > 1 && x.op_n >= kMinElements) ls(x.op_dd, x.op_Dd, ev.opposite_alphas);
+  if (k > 1 && x.op_n >= kMinElements) ev.opposite_alphas = fit(x.op_dd, x.op_Dd, k);
   for (int i = 0; i < k; ++i) {
-    const double g = std::fabs(ev.opposite_alphas[i] - ev.same_sign_alphas[i]);
+    const double g = std::fabs(ev.opposite_alphas[i] - ev.reads.same_sign_alphas[i]);
     if (std::isfinite(g) && !(g <= ev.consensus_gap)) ev.consensus_gap = g;
   }
-  // DARE: u_i = 1 / rho_i from sum_i u_i w_i^2 m4[i][j] = DDdd[j] - cross terms, w = the LS alphas.
-  const double* al = ev.same_sign_alphas.data();
-  for (int j = 0; j < k; ++j) {
-    double rhs = x.DDdd[j];
-    for (int i = 0; i < k; ++i)
-      for (int l = i + 1; l < k; ++l) rhs -= 2 * al[i] * al[l] * x.m3[pair_index(i, l)][j];
-    for (int i = 0; i < k; ++i) a[j][i] = al[i] * al[i] * x.m4[i][j];
-    a[j][k] = rhs;
-  }
-  if (std::isfinite(al[0]) && solve(k, a, w))
-    for (int i = 0; i < k; ++i) if (w[i] >= 1) ev.dare_density[i] = 1 / w[i];
-  if (k == 1 && sum_abs_d > 0) ev.l1_weight = x.sum_abs_D / sum_abs_d;
   const SubsetSignals& u = x.sub;
   if (k >= 2 && u.samples > 0) {
     const auto share = [](double a, double b) { return b > 0 ? a / b : NAN; };
     for (int i = 0; i < k; ++i) {
       ev.kept_share.push_back(share(double(u.kept[i]), double(u.elig[i])));
-      ev.kept_share_ss.push_back(share(double(u.kept_ss[i]), double(u.elig_ss[i])));
-      ev.kept_weight_l1.push_back(share(u.l1w[i], u.wn));
-      ev.kept_single.push_back(share(u.single[i], u.wn));
-      ev.kept_ratio.push_back(share(u.ratio[i], u.wn_full));
       ev.band_inside.push_back(share(double(u.inside[i]), double(u.dropped[i])));
       ev.band_above.push_back(share(double(u.above[i]), double(u.elig_ss[i])));
       ev.band_below.push_back(share(double(u.below[i]), double(u.elig_ss[i])));
@@ -132,23 +156,28 @@ void gather_sparsity(Evidence& ev, const std::vector<TensorResult>& tensors) {
   }
 }
 
-void gather_sparse_groups(Evidence& ev, const Aggregates& agg) {
-  const int k = ev.k;
-  if (k < 2) return;
-  const auto add = [&](const GroupResult& g) {
-    if (g.elements < kComponentMinElements) return;
-    std::vector<double> w = overlap_weights(g.x, k);
-    for (double x : w) if (!std::isfinite(x)) return;
-    ev.ties_groups.push_back({g.component, w, g.est.cos_fit, g.layer});
-  };
-  for_each_finest_group(agg, add);
-  for (int i = 0; i < k; ++i) {
-    double lo = INFINITY, hi = -INFINITY;
-    for (const auto& g : ev.ties_groups) {
-      lo = std::min(lo, g.alphas[i]);
-      hi = std::max(hi, g.alphas[i]);
-    }
-    if (hi >= lo) ev.ties_group_spread = std::max(ev.ties_group_spread, hi - lo);
+void gather_sparse_groups(Evidence& ev, const MatchResult& match, const std::vector<TensorResult>& tensors,
+                          const Aggregates& agg) {
+  // The groups of aggregate(): (layer, component), or the component for tensors without a layer
+  // (embeddings, lm_head, the final norm); pooled over the tensors that are not copies of the base.
+  struct Pool { MethodSignals x; uint64_t elements = 0; };
+  std::map<std::pair<int, int>, Pool> pools;
+  for (const auto& t : tensors) {
+    if (t.identical_to_base) continue;
+    const TensorClass& cls = match.tensors[t.tensor].cls;
+    Pool& p = pools[{static_cast<int>(cls.component), cls.layer}];
+    p.x.add(t.x);
+    p.elements += t.elements;
+  }
+  for (const auto& [key, p] : pools) {
+    if (p.elements < kComponentMinElements) continue;
+    SparseGroup g;
+    g.component = component_name(static_cast<Component>(key.first));
+    g.layer = key.second;
+    g.reads = read_sparse(p.x, ev.k);
+    for (const auto& a : g.layer >= 0 ? agg.layers : agg.components)
+      if (a.component == g.component && a.layer == g.layer) g.cos_fit = a.est.cos_fit;
+    ev.sparse_groups.push_back(std::move(g));
   }
 }
 

@@ -1,6 +1,6 @@
-// The method-shape rules of verdict/rules.cpp (its rules 4 and 5 and mergekit's shapes): sparse
-// merges (TIES, DARE, DELLA, breadcrumbs), model_stock, nearswap, a sparse merge over another
-// base, karcher, multislerp, nuslerp and SLERP. Each returns true when it decided; skipped for
+// The method-shape rules of verdict/rules.cpp (its rules 4 and 5 and mergekit's shapes):
+// model_stock, nearswap, a sparse merge over another base, karcher, multislerp, nuslerp and SLERP
+// (the sparse merges themselves: rules_sparse.cpp). Each returns true when it decided; skipped for
 // quantized suspects (rules.cpp says why).
 #include <algorithm>
 #include <cmath>
@@ -10,121 +10,6 @@
 
 namespace mp::verdict {
 namespace {
-
-// Breadcrumbs' band with k >= 2: for every parent, drops above its kept |d| range and few inside it.
-bool band_k(const Evidence& ev) {
-  if (ev.k < 2 || ev.band_above.size() != size_t(ev.k)) return false;
-  for (int i = 0; i < ev.k; ++i)
-    if (!(ev.band_above[i] >= kBandTopShare) || !(ev.band_inside[i] <= (ev.bf16 ? kBandInsideRounded : kSoftShare))) return false;
-  return true;
-}
-
-// A sign election dropped the losing sign: some parent is kept less often overall than where all
-// deltas share a sign.
-bool election(const Evidence& ev) {
-  for (size_t i = 0; i < ev.kept_share.size(); ++i)
-    if (ev.kept_share[i] < kElectionKeptRatio * ev.kept_share_ss[i]) return true;
-  return false;
-}
-
-// 4. Sparse merges. Checked before the linear fit because DARE's cos_fit ~ sqrt(density) falls
-// inside the null's range; skipped when a linear merge reproduces the bits (BF16 rounding also
-// leaves C == B where |a d| is below half an ulp).
-bool sparse(Verdict& v) {
-  const Evidence& ev = v.evidence;
-  const Sparsity& sp = ev.sparsity;
-  if (sp.share() < kSparseShare || ev.reproduced) return false;
-  const auto share_of = [&](uint32_t n) { return sp.tensors_with_drops ? double(n) / sp.tensors_with_drops : 0; };
-  // One parent, rounded suspect: the rounding-tolerant versions (a few kept elements snap to B).
-  const bool soft = ev.k == 1 && ev.bf16;
-  const bool band = ev.k == 1 ? share_of(soft ? sp.tensors_soft_band : sp.tensors_band) >= kBandShare : band_k(ev);
-  const double soft_joint = ev.tensors_with_drops ? double(ev.tensors_soft_joint) / ev.tensors_with_drops : 0;
-  const bool hard = !band && (ev.hard_share() >= kTiesThresholdShare ||
-                              (soft && share_of(sp.tensors_soft_hard) >= kTiesThresholdShare) ||
-                              (ev.bf16 && soft_joint >= kTiesThresholdShare));
-  // A rounded suspect whose zeros lie where its own linear fit moves B by less than an ulp or two
-  // (small weights in bf16, model_stock's t / k) shows rounding, not a random mask.
-  const bool rounding = ev.bf16 && !(ev.far_drop_share >= kFarDropShare);
-  const bool uniform = sp.ratio() >= kDareRatio && !rounding;
-  if (hard || band || uniform) {
-    v.parent = ev.sparse_parent;
-    v.kind = "sparse-merge";
-    if (hard) {
-      // TIES trims each parent by its own top-k: its density is the share above its own cut; the
-      // weights come from the overlap where every parent is kept with one sign.
-      decided(v, VerdictRule::Ties, "sparse-merge", "ties");
-      for (const auto& p : ev.parent_sparsity) v.densities.push_back(p.cut_density());
-      v.weights = ev.ties_weights;
-      // Weight lists over layers or filters per component: the pooled overlap mixes the groups'
-      // weights and is no group's, so the groups' own are quoted.
-      if (ev.k >= 2 && ev.ties_group_spread > kSparseGroupSpread) {
-        v.groups = ev.ties_groups;
-        add_flag(v, "per-group-weights");
-      }
-      if (ev.k == 1) {  // one parent: every kept element carries lambda (also under rounding)
-        v.densities = {1 - sp.share()};
-        v.weights = {sp.kept_alpha()};
-      }
-      v.lambda = 0;
-      for (double w : v.weights) v.lambda += w;
-      v.density = v.densities[v.parent];
-    } else if (band && ev.k >= 2) {
-      // Breadcrumbs of several parents: each parent's own kept share (where no sign election can
-      // drop it) and weight (its coefficient where it alone is kept: no rescale, no normalise).
-      decided(v, VerdictRule::Breadcrumbs, "sparse-merge", election(ev) ? "breadcrumbs_ties" : "breadcrumbs");
-      v.densities = ev.kept_share_ss;
-      v.weights = ev.kept_single;
-      v.gamma = 0;
-      for (double a : ev.band_above) v.gamma = std::max(v.gamma, a);
-      v.density = v.densities[v.parent];
-      v.lambda = NAN;
-    } else if (band) {
-      // Breadcrumbs: the kept band's elements carry the weight unscaled.
-      decided(v, VerdictRule::Breadcrumbs, "sparse-merge", "breadcrumbs");
-      v.densities = {1 - sp.share()};
-      v.density = v.densities[0];
-      v.gamma = sp.d_nonzero ? double(sp.dropped_above_kept_max) / double(sp.d_nonzero) : NAN;
-      v.lambda = sp.kept_alpha();
-      v.weights = {v.lambda};
-    } else {
-      // A random mask: DARE ignores |d|, DELLA keeps large |d| more often (and then the
-      // least-squares alpha overstates the weight; the L1 norm is what its rescale keeps).
-      const bool della = sp.ratio() < kDellaRatio;
-      const bool consensus = ev.consensus_gap > (della ? kDellaConsensusGap : kConsensusGap);
-      const char* method = della ? (consensus ? "della" : "della_linear") : (consensus ? "dare_ties" : "dare_linear");
-      decided(v, della ? VerdictRule::Della : VerdictRule::Dare, "sparse-merge", method);
-      v.densities = ev.dare_density;
-      if (ev.k == 1) v.densities = {1 - sp.share()};
-      v.weights = ev.same_sign_alphas;
-      if (della && ev.k == 1 && std::isfinite(ev.l1_weight)) v.weights = {ev.l1_weight};
-      if (della && ev.k >= 2 && !ev.kept_share_ss.empty()) {
-        // DELLA's keep probability follows |d|'s rank, which biases the moment estimates: read
-        // each parent's mask from the per-element kept sets. Under normalise (della) the weights
-        // show only as the all-kept coefficients over the alone-kept ones (w_i / W); without it
-        // (della_linear) as the alone-kept coefficient times the kept L1 share (undoing the rescale).
-        v.densities = ev.kept_share_ss;
-        bool normalised = false;
-        for (double r : ev.kept_ratio) normalised = normalised || !(std::fabs(r - 1) <= 0.05);
-        v.weights = normalised ? ev.kept_ratio : ev.kept_weight_l1;
-      }
-      v.density = v.densities[v.parent];
-      v.lambda = sp.kept_alpha();
-      if (!hard && sp.threshold_share() > 0.3) add_caveat(v, CaveatCode::MixedSparsity, "mixed-sparsity");
-    }
-    v.alphas = v.weights;
-    return true;
-  }
-  // Zeros correlated with |d| but no hard threshold. On a rounded suspect with a good linear fit
-  // this is what small deltas look like after rounding (|a d| below half an ulp of B, more often
-  // at small a): let the linear test decide, with a caveat. Otherwise DELLA-like, or rounding we
-  // could not reproduce: not enough to name a method.
-  if (ev.bf16 && ev.rounded_cos >= kLinearCos) return false;
-  decided(v, VerdictRule::UnexplainedZeros, "inconclusive");
-  v.density = 1 - sp.share();
-  v.alphas = ev.alphas;
-  add_caveat(v, CaveatCode::DellaOrRounding, "mixed-evidence");
-  return true;
-}
 
 // model_stock: each tensor's weight t / k follows from the parents' own cosines; the per-tensor
 // prediction explains C clearly better than one constant alpha does.

@@ -1,8 +1,9 @@
 // Shared by the verdict's rule files (internal to src/verdict/rules*.cpp):
 //   rules.cpp          the order of the tests; data, copies, passthrough, quantized copies, the
 //                      linear fit, not-a-merge, the wrong base and the caveats every outcome shares
-//   rules_methods.cpp  the method-shape rules: sparse, model_stock, nearswap, karcher, multislerp,
+//   rules_methods.cpp  the method-shape rules: model_stock, nearswap, karcher, multislerp,
 //                      nuslerp, slerp
+//   rules_sparse.cpp   the sparse merges and their per-parent, per-group parameters
 #pragma once
 #include <string>
 
@@ -19,5 +20,7 @@ void decided(Verdict& v, VerdictRule rule, const char* kind, const char* method 
 bool linear_fit_holds(const Evidence& ev);
 // The method-shape rules in their order; false when none decided.
 bool method_shape(Verdict& v);
+// Rule 4, sparse merges (rules_sparse.cpp); false when the zeros are no sparse merge's.
+bool sparse(Verdict& v);
 
 }  // namespace mp::verdict

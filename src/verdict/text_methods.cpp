@@ -60,14 +60,24 @@ void sparse_text(Verdict& v) {
   const std::string pl = parent_label(v.parent, ev.k);
   const double ka = v.lambda;
   const bool several = ev.k > 1;
-  const std::string dens = several ? "densities " + list(v.densities) : "density " + fmt_or_undefined(v.density);
-  const std::string wts = several ? "weights " + list(v.weights) : "weight " + list(v.weights);
+  // Weights or densities that differ between groups (mergekit's per-layer and per-component
+  // lists) are given per group; the pooled ones otherwise.
+  const auto flagged = [&](const char* f) { return std::find(v.flags.begin(), v.flags.end(), f) != v.flags.end(); };
+  const auto by_group = [&](const std::string& what, bool densities) {
+    return what + " by group: " + joined(v.groups, "; ", [&](const ComponentFit& g) {
+             return group_label(g) + " " + (several ? list(densities ? g.densities : g.alphas) : fmt((densities ? g.densities : g.alphas)[0]));
+           });
+  };
+  const bool group_d = flagged("per-group-densities"), group_w = flagged("per-group-weights");
+  const std::string dens = group_d ? by_group(several ? "densities" : "density", true)
+                           : several ? "densities " + list(v.densities) : "density " + fmt_or_undefined(v.density);
+  const std::string wts = group_w ? by_group(several ? "weights" : "weight", false)
+                          : several ? "weights " + list(v.weights) : "weight " + list(v.weights);
   switch (v.rule) {
     case VerdictRule::Ties:
       v.sentence = "Consistent with a TIES merge: " + dens + " (each parent's top-k by |d|), " +
-                   (!v.groups.empty() ? "weights by group (lambda w_i / sum w, from where every parent is kept with one sign): " +
-                                            joined(v.groups, "; ", [](const ComponentFit& g) { return group_label(g) + " " + list(g.alphas); })
-                    : several ? wts + " (lambda w_i / sum w, from where every parent is kept with one sign)" : "lambda " + fmt(ka));
+                   (several || group_w ? wts + (several ? " (lambda w_i / sum w, from where every parent is kept with one sign)" : "")
+                                       : "lambda " + fmt(ka));
       v.explanation = pct(sp.share()) + " of the elements where " + pl + " differs from B are left exactly at B, and in " +
                       num(ev.tensors_hard) + " of " + num(ev.tensors_with_drops) +
                       " tensors every element whose |d| is at most each parent's own cut-off (the largest dropped |d|) is "
@@ -85,8 +95,8 @@ void sparse_text(Verdict& v) {
                         ". cos_fit " + fmt(ev.cos) + ".";
         break;
       }
-      v.sentence = "Consistent with a breadcrumbs merge: density " + fmt_or_undefined(v.density) + ", top " +
-                   pct(v.gamma) + " of |d| dropped (gamma), weight " + fmt(ka);
+      v.sentence = "Consistent with a breadcrumbs merge: " + dens + ", top " + pct(v.gamma) + " of |d| dropped (gamma), " +
+                   (group_w ? wts : "weight " + fmt(ka));
       v.explanation = pct(sp.share()) + " of the elements where " + pl + " differs from B are left exactly at B, on both "
                       "sides of the kept |d| band in " + num(sp.tensors_band) + " of " + num(sp.tensors_with_drops) +
                       " tensors: the largest and the smallest deltas are missing. Kept elements carry alpha " + fmt(ka) +

@@ -54,11 +54,24 @@ constexpr double kBandShare = 0.8;
 // DARE / DELLA bf16 0.999-1.000).
 constexpr double kBandTopShare = 0.006;
 constexpr double kBandInsideRounded = 0.9;
-// TIES with k >= 2: the largest range of one parent's overlap weight (lambda w_i / W) over the
-// (layer, component) groups above which the weights are quoted per group. mk-pg-ties-f32-k2-layers
-// (weights [0.3, 0.7] and [0.7, 0.3] over the layers): 0.400; TIES with one weight per parent
-// (f32, bf16mk, bf16out, k = 2 and 3): 0.0007-0.0025.
+// Sparse merges: the largest range of one parent's weight over the (layer, component) groups, each
+// read as the decided method's weights are (TIES's overlap lambda w_i / W, DARE's same-sign fit,
+// DELLA's kept-set ratios or L1 weights, breadcrumbs' alone-kept coefficient), above which the
+// weights are quoted per group. Per-group weights: mk-pg-della-bf16mk-k2-components 0.366,
+// mk-pg-ties-f32-k2-layers 0.400, mk-pg-dare-linear-f32-k3-both 0.401; one weight per parent
+// (every ties, dare_linear, dare_ties, della, della_linear, breadcrumbs(_ties) case, k = 1-3, f32,
+// bf16mk, bf16out, and the density-only pg cases): 0.000-0.029 (mk-dare-ties-f32-k3). Held out:
+// mk-pg-breadcrumbs-f32-k2-layers 0.400, one-weight held-out cases at most 0.026.
 constexpr double kSparseGroupSpread = 0.1;
+// The same for each parent's density (TIES's share above its cut, DARE's fourth-moment density,
+// the kept share of DELLA and breadcrumbs). Per-group densities: mk-pg-dare-linear-f32-k3-both
+// 0.322, mk-pg-ties-f32-k1-density-layers 0.400, mk-pg-dare-ties-bf16mk-k2-density-layers 0.438;
+// one density per parent: 0.000-0.082 (mk-dare-linear-bf16mk-k3: DARE's fourth moments per group
+// of 16k-65k elements; DELLA, TIES, breadcrumbs at most 0.020). Set at 0.1, not midway: below it
+// the pooled density is within 0.05 (issue 12's tolerance) of every group's, and quoting a
+// uniform merge's groups (each its own estimate) is not wrong. Held out:
+// mk-pg-della-linear-f32-k2-density-components (densities 0.35 / 0.65 per component) 0.300.
+constexpr double kSparseDensityGroupSpread = 0.1;
 // A sign election (k >= 2): a parent's kept share over all elements against that over the
 // same-sign ones, where no election removes anything. Without one the two agree (breadcrumbs,
 // dare_linear, della_linear k = 2, 3: 0.978-1.000 for the least of the parents); with one the

@@ -102,8 +102,8 @@ struct Verdict {
   // The parent the sentence names: the sparsest (sparse rules), the one carrying a one-parent
   // linear merge; -1 when none.
   int parent = -1;
-  // Per-group parameters when the groups' differ: alphas (per-component or per-layer linear merge,
-  // TIES's weights) or SLERP's t (ComponentFit::t).
+  // Per-group parameters when the groups' differ: alphas (per-component or per-layer linear merge),
+  // SLERP's t (ComponentFit::t), or a sparse merge's weights and densities per (layer, component) group.
   std::vector<verdict::ComponentFit> groups;
   std::vector<std::string> flags;         // machine-readable: "outliers", "low-coverage", ...
   std::vector<CaveatCode> caveat_codes;   // one per caveats[] sentence
@@ -116,6 +116,10 @@ struct Verdict {
   std::vector<double> densities;  // sparse merges: each parent's kept share
   double gamma = NAN;             // breadcrumbs: the dropped top share
   double nearswap_t = NAN;        // nearswap: the clip level t
+  // Sparse merges: the largest range of one parent's weight, and density, over the groups read
+  // with the decided method (NaN: not a sparse merge); above kSparseGroupSpread /
+  // kSparseDensityGroupSpread the groups are quoted.
+  double group_weight_spread = NAN, group_density_spread = NAN;
   // "" | "alpha" | ...: why alphas are undefined (parent = base, suspect = base, same parent twice)
   std::string undefined_reason;
   WrongBase wrong_base;

@@ -14,7 +14,7 @@ import { ROOT, runCli } from '../support/run-cli.mjs';
 
 const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'docs/report-schema.json'), 'utf8'));
 // One merge per family whose parameters the line shows differently (mergekit's formulas, real weights).
-const ONLY = '^(mk-ties-f32-k2|mk-nearswap-f32-t0\\.002|mk-model-stock-f32-k2|mk-pg-ta-f32-k2-components|mk-copy-f32-sst2|mk-finetune-f32-sst2-f0\\.1)$';
+const ONLY = '^(mk-ties-f32-k2|mk-nearswap-f32-t0\\.002|mk-model-stock-f32-k2|mk-pg-ta-f32-k2-components|mk-pg-ties-f32-k1-density-layers|mk-copy-f32-sst2|mk-finetune-f32-sst2-f0\\.1)$';
 
 let dir;
 let manifest;
@@ -79,6 +79,17 @@ describe('each family prints its parameters from the structured verdict', { conc
     assert.deepEqual(g.map((x) => x.component), ['attention', 'mlp']);
     assert.equal(paramLine(r), `  ${r.report.verdict.method}: ${g.map((x) => `weights, ${x.component} ${per(x.weights)}`).join('; ')}`);
     assert.match(paramLine(r), /attention A1 0\.80\d, A2 0\.[12]\d\d; weights, mlp A1 0\.[23]\d\d, A2 0\.[56]\d\d/);
+  });
+
+  test('a sparse merge\'s per-layer densities: density and weight per (layer, component) group', async () => {
+    const r = await verify(roles('mk-pg-ties-f32-k1-density-layers'));
+    const g = r.report.verdict.groups;
+    assert.ok(r.report.verdict.flags.includes('per-group-densities'));
+    assert.deepEqual(g.map((x) => `${x.layer} ${x.component}`), ['0 attention', '1 attention', '0 mlp', '1 mlp']);
+    // mergekit's density list [0.3, 0.7] over the two layers, weight 1 in both
+    assert.deepEqual(g.map((x) => +x.density[0].toFixed(2)), [0.3, 0.7, 0.3, 0.7]);
+    assert.match(paramLine(r), /density, layer 0 attention 0\.30\d; weights, layer 0 attention 1\.000; density, layer 1 attention 0\.70\d/);
+    assert.match(r.text, /density by group: layer 0 attention 0\.3/);
   });
 
   test('per-layer weights: one entry per (layer, component) group', async () => {

@@ -22,6 +22,9 @@ import { ggufCases } from '../../tools/gen/gguf/cases.mjs';
 import { createWasmFrom } from '../../js/io-node/wasm.mjs';
 import { runAnalysis } from '../../js/engine/run-analysis.mjs';
 import { openLocalModel } from '../../js/io-node/local-model.mjs';
+import { parameterCheck } from './parameter-check.mjs';
+
+export { TOLERANCE, parameterCheck } from './parameter-check.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -155,101 +158,6 @@ export function ggufMargins(results) {
   return lines.join('\n');
 }
 
-/** Tolerances of issue 12: weights within 0.02, density per parent within 0.05, t within 0.02. */
-export const TOLERANCE = { weight: 0.02, density: 0.05, t: 0.02 };
-
-const maxErr = (want, have) => Math.max(...want.map((w, i) => Math.abs((have[i] ?? NaN) - w)));
-const asRatio = (v) => { const s = v.reduce((a, b) => a + b, 0); return v.map((x) => x / s); };
-
-/**
- * The weights the structured verdict quotes for (layer, component) group `key` ("L1.mlp"): its
- * group of that layer and component, else of that component (per-component weights), else its
- * pooled weights when it quotes no groups; null when its groups leave this one out.
- */
-export function quotedForGroup(got, key) {
-  const [, layer, component] = /^L(\d+)\.(.+)$/.exec(key) || [];
-  const groups = got.verdict?.groups || [];
-  if (!groups.length) return got.quoted || null;
-  const g = groups.find((x) => x.layer === Number(layer) && x.component === component) ||
-    groups.find((x) => (x.layer === null || x.layer === undefined) && x.component === component);
-  return g ? g.weights : null;
-}
-
-/**
- * Compares what the report gives today with a mergekit case's expectation: the method name, the
- * per-parent weights (as ratios when the method normalises them away), the per-parent densities,
- * the slerp t. An err is null ("n/a") when the expectation has no such number or the report does
- * not give it yet (per-group values; per-parent densities of k > 1). `ok` = kind accepted, method
- * named, and every available number within TOLERANCE; `complete` = no n/a among the expected ones.
- */
-export function parameterCheck(exp, got) {
-  const kindOk = exp.accept.includes(got.kind);
-  const methodOk = (exp.method || '') === (got.method || '') || (exp.methods_equivalent || []).includes(got.method);
-  let weightErr = null, densityErr = null, tErr = null;
-  let missing = 0;
-  // lambda scales every weight (C = B + lambda * mixed): the visible weights are lambda w_i
-  const cmp = (want, have) => {
-    const w = want.map((x) => x * (exp.lambda ?? 1));
-    return exp.weights_visible === 'ratio' ? maxErr(asRatio(w), asRatio(have)) : maxErr(w, have);
-  };
-  const usable = (have, n) => have && have.length === n && have.every(Number.isFinite);
-  if (exp.weights && exp.weights_visible !== 'none') {
-    const have = got.quoted || got.alphas;
-    if (usable(have, exp.weights.length)) weightErr = cmp(exp.weights, have); else missing++;
-  } else if (exp.group_weights && exp.weights_visible !== 'none') {
-    // per-group weights: what the verdict quotes for each (layer, component) group, never the
-    // report's per-layer table (a verdict quoting component averages or pooled weights is wrong)
-    const errs = Object.entries(exp.group_weights).map(([key, want]) => {
-      const have = quotedForGroup(got, key);
-      return usable(have, want.length) ? cmp(want, have) : null;
-    });
-    if (errs.every((e) => e !== null)) weightErr = Math.max(...errs); else missing++;
-  }
-  if (exp.group_density) missing++;  // no per-group densities in the report yet
-  if (exp.density) {
-    const have = Array.isArray(got.density) ? got.density : exp.density.length === 1 && got.density !== null ? [got.density] : null;
-    if (have) densityErr = maxErr(exp.density, have); else missing++;
-  }
-  if (exp.group_t) {
-    // the structured verdict's per-group t: slerp's own, or (a slerp read as lerp) the alpha the
-    // verdict quotes for the group
-    const vt = (got.verdict?.groups || []).filter((g) => g.layer !== null && Number.isFinite(g.t)).map((g) => ({ key: `L${g.layer}.${g.component}`, t: g.t }));
-    const errs = Object.entries(exp.group_t).map(([key, want]) => {
-      const g = got.method === 'slerp' ? vt.find((x) => x.key === key) : null;
-      const l = got.method === 'linear' ? quotedForGroup(got, key) : null;
-      const t = g ? g.t : l ? l[0] : NaN;
-      return Number.isFinite(t) ? Math.abs(t - want) : null;
-    });
-    if (errs.every((e) => e !== null)) tErr = Math.max(...errs); else missing++;
-  }
-  if (typeof exp.t === 'number') {
-    // a slerp read as lerp (methods_equivalent) gives t as its alpha
-    const t = got.slerp_t ?? (got.method === 'linear' ? (got.quoted || got.alphas || [])[0] ?? null : null);
-    if (t !== null) tErr = Math.abs(t - exp.t); else missing++;
-  }
-  // The wrong-base signal (verdict.wrong_base): expected ones must be there with the assignment's
-  // numbers; every other case must not raise one (a false alarm counts as wrong).
-  const wb = got.verdict?.wrong_base ?? null;
-  let wrongBaseOk = true;
-  if (exp.wrong_base) {
-    const e = exp.wrong_base;
-    wrongBaseOk = wb !== null && (e.base === undefined || wb.base === e.base) &&
-      (!e.alphas || (usable(wb.alphas, e.alphas.length) && maxErr(e.alphas, wb.alphas) <= TOLERANCE.weight)) &&
-      (e.cos_fit_below === undefined || wb.cos_fit < e.cos_fit_below);
-  } else {
-    wrongBaseOk = wb === null;
-  }
-  // flags the verdict must carry (e.g. the residual caveat where a wrong base is undecidable)
-  // where the weights cannot decide, an equivalent method is right only with the caveat saying so
-  const needed = [...(exp.flags || []), ...(got.method !== exp.method ? exp.flags_if_equivalent || [] : [])];
-  const flagsOk = needed.every((f) => (got.flags || []).includes(f)) &&
-    // the parent a copy or fine-tune names (expected 0-based, the report's verdict.parent 1-based)
-    (exp.parent === undefined || !['copy', 'fine-tune'].includes(exp.kind) || got.verdict?.parent === exp.parent + 1);
-  const within = (e, tol) => e === null || e <= tol;
-  const ok = kindOk && methodOk && wrongBaseOk && flagsOk && within(weightErr, TOLERANCE.weight) && within(densityErr, TOLERANCE.density) && within(tErr, TOLERANCE.t);
-  return { kindOk, methodOk, wrongBaseOk, flagsOk, weightErr, densityErr, tErr, complete: missing === 0, ok };
-}
-
 const f3 = (x) => (x === null || x === undefined || Number.isNaN(x) ? '-' : Number(x).toFixed(3));
 const f4 = (x) => (x === null || x === undefined || Number.isNaN(x) ? '-' : Number(x).toFixed(4));
 
@@ -288,8 +196,8 @@ const list = (v) => (Array.isArray(v) ? v.map((x) => +Number(x).toFixed(3)).join
 
 /**
  * The per-case table of the mergekit set: kind, method, weights, densities, t, against the report.
- * "weights got" shows the pooled alphas; for per-group cases the w err is over the weights the
- * verdict quotes for each (layer, component) group (quotedForGroup).
+ * "weights got" shows the pooled alphas; for per-group cases the err cells give the largest error
+ * over the (layer, component) groups, then each group's, read from the structured verdict's groups.
  */
 export function mergekitTable(results) {
   const lines = [
@@ -301,11 +209,20 @@ export function mergekitTable(results) {
     const ew = e.weights ? `${list(e.weights)}${e.weights_visible === 'ratio' ? ' (ratio)' : e.weights_visible === 'none' ? ' (not visible)' : ''}`
       : e.group_weights ? 'per group' : '-';
     const ed = e.density ? list(e.density) : e.group_density ? 'per group' : '-';
+    const quotedGroups = (g.verdict?.groups || []).length ? ' (pooled; per group quoted)' : '';
     lines.push(`| ${r.id} | ${r.holdout ? 'yes' : ''} | ${e.kind} | ${g.kind} | ${e.method || '-'} | ${g.method || '-'} | ${ew} | ` +
-      `${list(g.quoted || g.alphas)} | ${na(c.weightErr)} | ${ed} | ${list(g.density)} | ${na(c.densityErr)} | ${na(c.tErr)} | ` +
+      `${list(g.quoted || g.alphas)}${e.group_weights ? quotedGroups : ''} | ${errCell(c.weightErr, c.groupWeightErrs)} | ${ed} | ` +
+      `${list(g.density)}${e.group_density ? quotedGroups : ''} | ${errCell(c.densityErr, c.groupDensityErrs)} | ${na(c.tErr)} | ` +
       `${wrongBaseCell(e.wrong_base)} | ${wrongBaseCell(g.verdict?.wrong_base)} | ${c.ok ? (c.complete ? 'yes' : 'yes (partial)') : '**no**'} |`);
   }
   return lines.join('\n');
+}
+
+/** An err cell: the error, and for per-group expectations each group's ("L0.attention 0.004; ..", n/a where not quoted). */
+function errCell(err, groups) {
+  if (!groups) return na(err);
+  const each = Object.entries(groups).map(([key, x]) => `${key} ${na(x)}`).join('; ');
+  return `${na(err)} (${each})`;
 }
 
 /** "-" (none), "A1 (0.7, 0.5; cos_fit 1.000)" or "none of the given models". */

@@ -266,6 +266,12 @@ export function mergekitCatalogue() {
   add({ id: 'mk-pg-ties-f32-k2-layers', mode: 'f32', cfg: { merge_method: 'ties', models: models(P3.slice(0, 2), [{ weight: [0.3, 0.7], density: 0.5 }, { weight: [0.7, 0.3], density: 0.5 }]) } });
   add({ id: 'mk-pg-ties-f32-k1-density-layers', mode: 'f32', cfg: { merge_method: 'ties', models: models(['sst2'], [{ weight: 1, density: [0.3, 0.7] }]) } });
   add({ id: 'mk-pg-dare-linear-f32-k3-both', mode: 'f32', cfg: { merge_method: 'dare_linear', models: models(P3, [{ weight: comp([0.6, 0.3], [0.2, 0.4]), density: 0.5 }, { weight: comp(0.2, [0.5, 0.2]), density: comp(0.3, 0.6) }, { weight: 0.2, density: 0.5 }]) } });
+  // the sparse families' per-group weights and densities (DELLA per component in bf16, DARE-TIES
+  // per-layer densities in bf16; breadcrumbs per-layer weights and one density value held out)
+  add({ id: 'mk-pg-della-bf16mk-k2-components', mode: 'bf16mk', cfg: { merge_method: 'della', models: models(P3.slice(0, 2), [{ weight: comp(0.7, 0.3), density: 0.5 }, { weight: comp(0.3, 0.6), density: 0.4 }]) } });
+  add({ id: 'mk-pg-dare-ties-bf16mk-k2-density-layers', mode: 'bf16mk', cfg: { merge_method: 'dare_ties', models: models(P3.slice(0, 2), [{ weight: 0.5, density: [0.3, 0.7] }, { weight: 0.5, density: 0.5 }]) } });
+  add({ id: 'mk-pg-breadcrumbs-f32-k2-layers', mode: 'f32', holdout: true, cfg: { merge_method: 'breadcrumbs', models: models(P3.slice(0, 2), [{ weight: [0.3, 0.7], density: 0.6 }, { weight: [0.6, 0.2], density: 0.5 }]) } });
+  add({ id: 'mk-pg-della-linear-f32-k2-density-components', mode: 'f32', holdout: true, cfg: { merge_method: 'della_linear', models: models(P3.slice(0, 2), [{ weight: 0.6, density: comp(0.35, 0.65) }, { weight: 0.4, density: 0.5 }]) } });
   add({ id: 'mk-pg-ta-bf16mk-k3-both', mode: 'bf16mk', holdout: true, cfg: { merge_method: 'task_arithmetic', models: models(P3, [{ weight: comp([0.5, 0.2], 0.4) }, { weight: [0.1, 0.5] }, { weight: comp(0.3, 0.1) }]) } });
   add({ id: 'mk-pg-slerp-f32-t-layers', mode: 'f32', cfg: { merge_method: 'slerp', parameters: { t: comp([0.2, 0.7], [0.8, 0.3]) }, models: models(['sst2'], [{}]) } });
   add({ id: 'mk-pg-slerp-bf16mk-t-layers', mode: 'bf16mk', holdout: true, cfg: { merge_method: 'slerp', parameters: { t: [0.25, 0.65] }, models: models(['sst2'], [{}]) } });

@@ -52,6 +52,21 @@ test('per-component weights are quoted per group, not as the pooled pair', () =>
   assert.deepEqual([g.label, g.value], ['weights, layer 3 mlp', 'A1 0.500, A2 undefined']);
 });
 
+test('a sparse merge\'s groups give each parent\'s density and weight per group', () => {
+  const r = reportFor('ties-k2');
+  r.verdict.groups = [
+    { component: 'attention', layer: 0, weights: [0.6, 0.4], density: [0.3, 0.5], cos_fit: 0.9 },
+    { component: 'attention', layer: 1, weights: [0.6, 0.4], density: [0.7, null], cos_fit: 0.9 },
+  ];
+  const it = Object.fromEntries(methodParams(buildView(r), (i) => `A${i + 1}`).map((x) => [x.id, x]));
+  assert.deepEqual([it['group-layer-0-attention-density'].label, it['group-layer-0-attention-density'].value], ['density, layer 0 attention', 'A1 0.300, A2 0.500']);
+  assert.equal(it['group-layer-1-attention-density'].value, 'A1 0.700, A2 undefined');
+  assert.equal(it['group-layer-1-attention'].value, 'A1 0.600, A2 0.400');
+  // the linear family's groups carry no densities: no density item
+  const lin = methodParams(buildView(reportFor('components-k2')), (i) => `A${i + 1}`);
+  assert.ok(!lin.some((x) => x.id.endsWith('-density')));
+});
+
 test('fine-tune and copy name the model; all-same says so; undefined is never 0', () => {
   assert.equal(value('fine-tune', 'fine-tune-of'), 'org/parent-1');
   assert.equal(value('copy', 'copies'), 'org/parent-1');

@@ -1,0 +1,189 @@
+// Rule 4 of verdict/rules.cpp, sparse merges (TIES, DARE, DELLA, breadcrumbs): which one, and its
+// parameters per parent, read from the pooled evidence and, where mergekit's per-layer or
+// per-component lists make them differ, per group with the same reading.
+#include <algorithm>
+#include <cmath>
+
+#include "verdict/rules_parts.h"
+#include "verdict/thresholds.h"
+
+namespace mp::verdict {
+namespace {
+
+// Breadcrumbs' band with k >= 2: for every parent, drops above its kept |d| range and few inside it.
+bool band_k(const Evidence& ev) {
+  if (ev.k < 2 || ev.band_above.size() != size_t(ev.k)) return false;
+  for (int i = 0; i < ev.k; ++i)
+    if (!(ev.band_above[i] >= kBandTopShare) || !(ev.band_inside[i] <= (ev.bf16 ? kBandInsideRounded : kSoftShare))) return false;
+  return true;
+}
+
+// A sign election dropped the losing sign: some parent is kept less often overall than where all
+// deltas share a sign.
+bool election(const Evidence& ev) {
+  for (size_t i = 0; i < ev.kept_share.size(); ++i)
+    if (ev.kept_share[i] < kElectionKeptRatio * ev.reads.kept_share_ss[i]) return true;
+  return false;
+}
+
+// Where a decided method's weights and densities show (decided once on the pool, then read the
+// same way from every group).
+enum class Reading {
+  Ties,         // TIES: each parent's share above its own cut; the overlap's lambda w_i / W
+  Breadcrumbs,  // the kept share where no election acts; the coefficient where a parent alone is kept
+  Dare,         // fourth-moment densities; the same-sign least squares (E[mask / rho] = 1)
+  DellaRatio,   // della (normalise): kept sets; all-kept over alone-kept coefficients (w_i / W)
+  DellaL1,      // della_linear: kept sets; the alone-kept coefficient times the kept L1 share
+};
+
+struct Params {
+  std::vector<double> weights, densities;
+};
+
+Params params_of(Reading m, const SparseReads& r, int k) {
+  if (k == 1) {
+    // One parent: the share left at B is its mask; the kept elements carry lambda unscaled
+    // (TIES, breadcrumbs), weight / density (DARE: least squares is unbiased), or the L1 ratio
+    // (DELLA, whose keep probability follows |d| and biases least squares).
+    const double w = m == Reading::Ties || m == Reading::Breadcrumbs ? r.kept_alpha[0]
+                     : m == Reading::DellaL1 && std::isfinite(r.l1_weight) ? r.l1_weight
+                                                                           : r.same_sign_alphas[0];
+    return {{w}, {r.kept_fraction[0]}};
+  }
+  switch (m) {
+    case Reading::Ties: return {r.ties_weights, r.cut_density};
+    case Reading::Breadcrumbs: return {r.kept_single, r.kept_share_ss};
+    case Reading::Dare: return {r.same_sign_alphas, r.dare_density};
+    case Reading::DellaRatio: return {r.kept_ratio, r.kept_share_ss};
+    case Reading::DellaL1: return {r.kept_weight_l1, r.kept_share_ss};
+  }
+  return {};
+}
+
+bool defined(const std::vector<double>& x, int k) {
+  return x.size() == size_t(k) && std::all_of(x.begin(), x.end(), [](double d) { return std::isfinite(d); });
+}
+
+// The largest range of one parent's value over the groups (0 with fewer than two).
+double spread(const std::vector<ComponentFit>& groups, int k, bool densities) {
+  double out = 0;
+  for (int i = 0; i < k; ++i) {
+    double lo = INFINITY, hi = -INFINITY;
+    for (const auto& g : groups) {
+      const double x = (densities ? g.densities : g.alphas)[i];
+      lo = std::min(lo, x);
+      hi = std::max(hi, x);
+    }
+    if (hi >= lo) out = std::max(out, hi - lo);
+  }
+  return out;
+}
+
+// Weight and density lists over layers or filters per component: the pooled reading mixes the
+// groups' values and is no group's, so where they differ the groups' own are quoted (each group
+// with both, and the pooled values stay the sentence's summary).
+void quote_groups(Verdict& v, Reading m) {
+  const Evidence& ev = v.evidence;
+  std::vector<ComponentFit> groups;
+  for (const auto& g : ev.sparse_groups) {
+    Params p = params_of(m, g.reads, ev.k);
+    if (!defined(p.weights, ev.k) || !defined(p.densities, ev.k)) continue;
+    groups.push_back({g.component, std::move(p.weights), g.cos_fit, g.layer, std::move(p.densities)});
+  }
+  v.group_weight_spread = spread(groups, ev.k, false);
+  v.group_density_spread = spread(groups, ev.k, true);
+  const bool w = v.group_weight_spread > kSparseGroupSpread, d = v.group_density_spread > kSparseDensityGroupSpread;
+  if (w) add_flag(v, "per-group-weights");
+  if (d) add_flag(v, "per-group-densities");
+  if (w || d) v.groups = std::move(groups);
+}
+
+}  // namespace
+
+// 4. Sparse merges. Checked before the linear fit because DARE's cos_fit ~ sqrt(density) falls
+// inside the null's range; skipped when a linear merge reproduces the bits (BF16 rounding also
+// leaves C == B where |a d| is below half an ulp).
+bool sparse(Verdict& v) {
+  const Evidence& ev = v.evidence;
+  const Sparsity& sp = ev.sparsity;
+  if (sp.share() < kSparseShare || ev.reproduced) return false;
+  const auto share_of = [&](uint32_t n) { return sp.tensors_with_drops ? double(n) / sp.tensors_with_drops : 0; };
+  // One parent, rounded suspect: the rounding-tolerant versions (a few kept elements snap to B).
+  const bool soft = ev.k == 1 && ev.bf16;
+  const bool band = ev.k == 1 ? share_of(soft ? sp.tensors_soft_band : sp.tensors_band) >= kBandShare : band_k(ev);
+  const double soft_joint = ev.tensors_with_drops ? double(ev.tensors_soft_joint) / ev.tensors_with_drops : 0;
+  const bool hard = !band && (ev.hard_share() >= kTiesThresholdShare ||
+                              (soft && share_of(sp.tensors_soft_hard) >= kTiesThresholdShare) ||
+                              (ev.bf16 && soft_joint >= kTiesThresholdShare));
+  // A rounded suspect whose zeros lie where its own linear fit moves B by less than an ulp or two
+  // (small weights in bf16, model_stock's t / k) shows rounding, not a random mask.
+  const bool rounding = ev.bf16 && !(ev.far_drop_share >= kFarDropShare);
+  const bool uniform = sp.ratio() >= kDareRatio && !rounding;
+  if (hard || band || uniform) {
+    v.parent = ev.sparse_parent;
+    v.kind = "sparse-merge";
+    Reading m = Reading::Dare;
+    if (hard) {
+      // TIES trims each parent by its own top-k: its density is the share above its own cut; the
+      // weights come from the overlap where every parent is kept with one sign.
+      decided(v, VerdictRule::Ties, "sparse-merge", "ties");
+      m = Reading::Ties;
+    } else if (band) {
+      // Breadcrumbs: each parent's own kept share (where no sign election can drop it) and weight
+      // (its coefficient where it alone is kept: no rescale, no normalise).
+      decided(v, VerdictRule::Breadcrumbs, "sparse-merge", ev.k >= 2 && election(ev) ? "breadcrumbs_ties" : "breadcrumbs");
+      m = Reading::Breadcrumbs;
+      if (ev.k >= 2) {
+        v.gamma = 0;
+        for (double a : ev.band_above) v.gamma = std::max(v.gamma, a);
+      } else {
+        v.gamma = sp.d_nonzero ? double(sp.dropped_above_kept_max) / double(sp.d_nonzero) : NAN;
+      }
+    } else {
+      // A random mask: DARE ignores |d|, DELLA keeps large |d| more often (and then the
+      // least-squares alpha overstates the weight; the L1 norm is what its rescale keeps).
+      const bool della = sp.ratio() < kDellaRatio;
+      const bool consensus = ev.consensus_gap > (della ? kDellaConsensusGap : kConsensusGap);
+      const char* method = della ? (consensus ? "della" : "della_linear") : (consensus ? "dare_ties" : "dare_linear");
+      decided(v, della ? VerdictRule::Della : VerdictRule::Dare, "sparse-merge", method);
+      if (della && ev.k == 1) m = Reading::DellaL1;
+      if (della && ev.k >= 2 && !ev.reads.kept_share_ss.empty()) {
+        // DELLA's keep probability follows |d|'s rank, which biases the moment estimates: read
+        // each parent's mask from the per-element kept sets. Under normalise (della) the weights
+        // show only as the all-kept coefficients over the alone-kept ones (w_i / W); without it
+        // (della_linear) as the alone-kept coefficient times the kept L1 share (undoing the rescale).
+        bool normalised = false;
+        for (double r : ev.reads.kept_ratio) normalised = normalised || !(std::fabs(r - 1) <= 0.05);
+        m = normalised ? Reading::DellaRatio : Reading::DellaL1;
+      }
+      if (!hard && sp.threshold_share() > 0.3) add_caveat(v, CaveatCode::MixedSparsity, "mixed-sparsity");
+    }
+    Params p = params_of(m, ev.reads, ev.k);
+    v.weights = std::move(p.weights);
+    v.densities = std::move(p.densities);
+    v.density = v.densities[v.parent];
+    // TIES: the weights are lambda w_i / W, so lambda is their sum; the others: the kept elements' alpha
+    // (breadcrumbs' weight, DARE's weight / density).
+    if (m == Reading::Ties) {
+      v.lambda = 0;
+      for (double w : v.weights) v.lambda += w;
+    } else {
+      v.lambda = m == Reading::Breadcrumbs && ev.k >= 2 ? NAN : sp.kept_alpha();
+    }
+    quote_groups(v, m);
+    v.alphas = v.weights;
+    return true;
+  }
+  // Zeros correlated with |d| but no hard threshold. On a rounded suspect with a good linear fit
+  // this is what small deltas look like after rounding (|a d| below half an ulp of B, more often
+  // at small a): let the linear test decide, with a caveat. Otherwise DELLA-like, or rounding we
+  // could not reproduce: not enough to name a method.
+  if (ev.bf16 && ev.rounded_cos >= kLinearCos) return false;
+  decided(v, VerdictRule::UnexplainedZeros, "inconclusive");
+  v.density = 1 - sp.share();
+  v.alphas = ev.alphas;
+  add_caveat(v, CaveatCode::DellaOrRounding, "mixed-evidence");
+  return true;
+}
+
+}  // namespace mp::verdict
