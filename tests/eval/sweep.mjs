@@ -7,13 +7,14 @@
 // weights, densities, seeds, parent counts and precisions, to see whether the rules generalise.
 // Not part of `npm test`: ~150 configurations take several minutes on two shared cores.
 //
-//   node tests/eval/sweep.mjs [--n 150] [--seed sweep1] [--only REGEX] [--wasm BUILD_DIR] [--json FILE]
+//   node tests/eval/sweep.mjs [--n 150] [--seed sweep1] [--parents K] [--only REGEX] [--wasm BUILD_DIR] [--json FILE]
 //
 // Draws (seeded by --seed, so a run is reproducible and its configs can be rebuilt by id):
 //   method among linear, task_arithmetic, ties, dare_linear, dare_ties, della, della_linear,
 //   breadcrumbs, breadcrumbs_ties, nuslerp, multislerp, karcher, model_stock, nearswap;
 //   k = 1..3 parents of sst2, emotion, third (what each method admits: nuslerp 2, karcher /
-//   multislerp / model_stock 2-3, nearswap 1; linear with k = 1 takes the base as a second model);
+//   multislerp / model_stock 2-3, nearswap 1; linear with k = 1 takes the base as a second model;
+//   --parents 4 gives every method but nuslerp and nearswap four parents, the fourth synthetic);
 //   weights 0.1..0.9, densities 0.2..0.8 (two decimals), nearswap t 0.001..0.008; sometimes lambda
 //   (0.5..1.5), normalize false (ties, della), epsilon (della) or gamma (breadcrumbs);
 //   mode f32, bf16mk (bf16 inputs, bf16 arithmetic) or bf16out (f32 arithmetic, bf16 output);
@@ -30,19 +31,25 @@ import { TOLERANCE, evaluate } from './run.mjs';
 
 const SPARSE = ['ties', 'dare_linear', 'dare_ties', 'della', 'della_linear', 'breadcrumbs', 'breadcrumbs_ties'];
 export const SWEEP_METHODS = ['linear', 'task_arithmetic', ...SPARSE, 'nuslerp', 'multislerp', 'karcher', 'model_stock', 'nearswap'];
-const PARENTS = ['sst2', 'emotion', 'third'];
+const PARENTS = ['sst2', 'emotion', 'third', 'fourth'];
 const MODES = ['f32', 'bf16mk', 'bf16out'];
 /** Parent counts each method takes (mergekit: nuslerp is two models; karcher / model_stock need two). */
 const K = { nuslerp: [2], multislerp: [2, 3], karcher: [2, 3], model_stock: [2, 3], nearswap: [1] };
 
-/** One random configuration `n` of stream `seed`: { id, cfg, mode, seed } for mkCase. */
-export function drawConfig(seed, n) {
+/**
+ * One random configuration `n` of stream `seed`: { id, cfg, mode, seed } for mkCase. `parents`
+ * (--parents) sets every draw's parent count (four takes the synthetic fourth parent), the same
+ * draws otherwise; null for a method that cannot take that many (nuslerp, nearswap).
+ */
+export function drawConfig(seed, n, parents = null) {
   const r = rng(`sweep:${seed}:${n}`);
   const pick = (xs) => xs[Math.floor(r.uniform() * xs.length)];
   const between = (lo, hi, d = 2) => +(lo + r.uniform() * (hi - lo)).toFixed(d);
   const method = pick(SWEEP_METHODS);
   const mode = pick(MODES);
-  const k = pick(K[method] || [1, 2, 3]);
+  const drawn = pick(K[method] || [1, 2, 3]);
+  const k = parents ?? drawn;
+  if (parents && K[method] && !K[method].includes(parents) && ['nuslerp', 'nearswap'].includes(method)) return null;
   const names = PARENTS.slice(0, k);
   const parameters = {};
   let per = names.map(() => ({}));
@@ -108,7 +115,8 @@ async function main(argv) {
   const n = Number(arg('--n', 150));
   const seed = arg('--seed', 'sweep1');
   const only = arg('--only') ? new RegExp(arg('--only')) : null;
-  const draws = Array.from({ length: n }, (_, i) => drawConfig(seed, i)).filter((d) => !only || only.test(d.id));
+  const parents = arg('--parents') ? Number(arg('--parents')) : null;
+  const draws = Array.from({ length: n }, (_, i) => drawConfig(seed, i, parents)).filter((d) => d && (!only || only.test(d.id)));
   const cases = draws.map((d) => mkCase(d));
   const configs = new Map(draws.map((d) => [d.id, d.cfg]));
   const t0 = Date.now();

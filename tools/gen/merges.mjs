@@ -37,6 +37,20 @@ const REAL = {
   ts656k: 'tinystories-656k',
 };
 
+/**
+ * Synthetic models of real scale and structure: B + f x a real fine-tune's delta with rows and
+ * columns shuffled (seeded by the key), aligned with neither real parent. third and fourth are
+ * extra parents (a three- or four-parent merge needs more than the two real fine-tunes); baseX is
+ * a wrong base (another checkpoint of the same architecture).
+ */
+const SYNTHETIC = {
+  third: { src: 'emotion', f: 1, why: 'B + shuffled emotion delta (synthetic third parent)' },
+  fourth: { src: 'sst2', f: 1, why: 'B + shuffled sst2 delta (synthetic fourth parent)' },
+  baseX: { src: 'sst2', f: 2, why: 'B + 2 x shuffled sst2 delta (a wrong base)' },
+};
+/** The models a merge takes as inputs (each also exists rounded to bf16). */
+const PARENT_KEYS = ['base', 'sst2', 'emotion', 'third', 'fourth'];
+
 function realPath(key) {
   return path.join(realModelsDir(), REAL[key]);
 }
@@ -100,19 +114,16 @@ function helperModel(key, out) {
     }
     return writeModel(folder, M, 'F32', { model_type: 'llama2c', _mergeprobe_test: 'random init N(0, 0.02), norms 1' });
   }
-  if (key === 'third' || key === 'baseX') {
-    // third: a synthetic third fine-tune, B + the emotion delta with rows/columns shuffled (real
-    // scale and structure, aligned with neither real parent). baseX: a wrong base, B + 2x the
-    // sst2 delta shuffled (another checkpoint of the same architecture).
-    const [src, f, seed] = key === 'third' ? ['emotion', 1, 'third'] : ['sst2', 2, 'baseX'];
+  if (SYNTHETIC[key]) {
+    const { src, f, why } = SYNTHETIC[key];
     const S = load(src);
     const M = mergeEach(S, B, (x, y, name, shape) => {
-      const g = shuffledDelta(delta(x, y), shape, seed, name);
+      const g = shuffledDelta(delta(x, y), shape, key, name);
       return Float32Array.from(y, (v, i) => Math.fround(v + f * g[i]));
     });
-    return writeModel(folder, M, 'F32', bertConfig(key === 'third' ? 'B + shuffled emotion delta (synthetic third parent)' : 'B + 2 x shuffled sst2 delta (a wrong base)'));
+    return writeModel(folder, M, 'F32', bertConfig(why));
   }
-  if (['base', 'sst2', 'emotion', 'third'].includes(key.replace('-bf16', ''))) {
+  if (PARENT_KEYS.includes(key.replace('-bf16', ''))) {
     const k = key.replace('-bf16', '');
     const src = REAL[k] ? load(k) : readSafetensors(path.join(helperModel(k, out), 'model.safetensors')).tensors;
     return writeModel(folder, roundModel(src), 'BF16', bertConfig(`${REAL[k] || k} rounded to bf16 (RNE)`));
@@ -122,7 +133,7 @@ function helperModel(key, out) {
 
 /** Folder of a role's model: real (F32, shared) or a bf16/synthetic helper. */
 function roleFolder(key, inputs, out) {
-  if (inputs === 'bf16' && ['base', 'sst2', 'emotion', 'third'].includes(key)) return helperModel(`${key}-bf16`, out);
+  if (inputs === 'bf16' && PARENT_KEYS.includes(key)) return helperModel(`${key}-bf16`, out);
   if (REAL[key]) return realPath(key);
   return helperModel(key, out);
 }
