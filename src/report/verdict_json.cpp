@@ -83,6 +83,7 @@ void verdict_json(JsonWriter& w, const Verdict& v) {
       vec("band_inside", ev.band_inside);
       vec("band_above", ev.band_above);
       vec("band_below", ev.band_below);
+      vec("top_dropped", ev.top_dropped);
       w.field("far_drop_share", ev.far_drop_share);
       w.field("group_weight_spread", v.group_weight_spread);
       w.field("group_density_spread", v.group_density_spread);

@@ -28,6 +28,8 @@ void SubsetSignals::add(const SubsetSignals& o) {
     inside[i] += o.inside[i];
     above[i] += o.above[i];
     below[i] += o.below[i];
+    top[i] += o.top[i];
+    top_dropped[i] += o.top_dropped[i];
   }
 }
 
@@ -275,6 +277,22 @@ void compute_subset_fit(const StreamView& C, const StreamView& B, const StreamVi
       if (ad > kmax[i]) ++t.above[i];
       else if (ad < kmin[i]) ++t.below[i];
       else ++t.inside[i];
+    }
+  }
+  for (int i = 0; i < k; ++i) {
+    std::vector<float> mag;
+    for (size_t e = 0; e < s.n; ++e) {
+      const float ad = std::fabs(s.a[i][e] - s.b[e]);
+      if (finite_at(s, e) && ad > 0 && same_sign_at(e)) mag.push_back(ad);
+    }
+    const size_t n_top = size_t(kSubsetTopShare * double(mag.size()));
+    if (n_top == 0) continue;
+    std::nth_element(mag.begin(), mag.end() - long(n_top), mag.end());
+    const float cut = mag[mag.size() - n_top];
+    for (size_t e = 0; e < s.n; ++e) {
+      if (!finite_at(s, e) || !same_sign_at(e) || !(std::fabs(s.a[i][e] - s.b[e]) >= cut)) continue;
+      ++t.top[i];
+      t.top_dropped[i] += !(cls[e] >> i & 1);
     }
   }
   t.samples = 1;

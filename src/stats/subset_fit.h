@@ -18,6 +18,10 @@ namespace mp {
 // Elements of one sample the fit reads (a prefix: the coefficients are fixed per tensor, and this
 // bounds the scratch memory to 6 x 4 x 2^18 bytes, plus 2 x 2^18 of flags, in wasm).
 constexpr uint64_t kSubsetFitMaxElements = 1u << 18;
+// The top share of |d_i| the breadcrumbs test reads: below the smallest gamma the sweep draws
+// (0.005; mergekit's default 0.01), so every such element lies inside gamma's top even when the
+// sample (a prefix) ranks a little differently from the whole tensor.
+constexpr double kSubsetTopShare = 0.002;
 // Fewer classified elements than this in a sample: no fit (the modes are not reliable).
 constexpr uint64_t kSubsetFitMinElements = 64;
 
@@ -42,6 +46,10 @@ struct SubsetSignals {
   // Band test on the same-sign elements: dropped (i not in S) with |d_i| inside the kept range of
   // |d_i|, above its top, below its bottom (breadcrumbs drops both ends; TIES only the bottom).
   uint64_t dropped[kMaxParents] = {}, inside[kMaxParents] = {}, above[kMaxParents] = {}, below[kMaxParents] = {};
+  // The same-sign elements among the top kSubsetTopShare of |d_i| in the sample, and how many of
+  // them drop parent i: breadcrumbs drops its top gamma (all of them), a random mask 1 - density,
+  // TIES none. Large deltas stay resolvable through bf16 rounding, unlike the band's small ones.
+  uint64_t top[kMaxParents] = {}, top_dropped[kMaxParents] = {};
   void add(const SubsetSignals& o);
 };
 

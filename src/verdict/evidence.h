@@ -147,6 +147,7 @@ struct Evidence {
   std::vector<double> band_inside;     // dropped |d_i| inside the kept range / dropped (same-sign)
   std::vector<double> band_above;      // dropped above the kept top / same-sign elements
   std::vector<double> band_below;      // dropped below the kept bottom / same-sign elements
+  std::vector<double> top_dropped;     // dropped among the top kSubsetTopShare of |d_i| (same-sign)
   // Of the elements left at B although some d_i != 0, the share where the tensor's own linear fit
   // moves B by kFarDropUlps ulps or more (NaN: no such element): rounding leaves only the others
   // at B, a mask also these (1 on an unrounded suspect).

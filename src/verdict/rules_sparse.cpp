@@ -10,9 +10,15 @@
 namespace mp::verdict {
 namespace {
 
-// Breadcrumbs' band with k >= 2: for every parent, drops above its kept |d| range and few inside it.
+// Breadcrumbs' band with k >= 2: every parent's largest |d| dropped (gamma's top: read on large
+// deltas, which rounding leaves resolvable), or, for every parent, drops above its kept |d| range
+// and few inside it.
 bool band_k(const Evidence& ev) {
-  if (ev.k < 2 || ev.band_above.size() != size_t(ev.k)) return false;
+  if (ev.k < 2) return false;
+  bool top = ev.top_dropped.size() == size_t(ev.k);
+  for (double x : ev.top_dropped) top = top && x >= kBandTopDropped;
+  if (top) return true;
+  if (ev.band_above.size() != size_t(ev.k)) return false;
   for (int i = 0; i < ev.k; ++i)
     if (!(ev.band_above[i] >= kBandTopShare) || !(ev.band_inside[i] <= (ev.bf16 ? kBandInsideRounded : kSoftShare))) return false;
   return true;

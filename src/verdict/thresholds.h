@@ -61,6 +61,12 @@ constexpr double kBandShare = 0.8;
 // suspects, whose smallest kept |d| cannot be told from dropped ones (breadcrumbs bf16 0.36-0.75;
 // DARE / DELLA bf16 0.999-1.000).
 constexpr double kBandTopShare = 0.006;
+// Breadcrumbs with k >= 2, the rounding-proof form: every parent drops this share or more of its
+// same-sign elements among the top kSubsetTopShare of |d_i| (Evidence::top_dropped). Breadcrumbs
+// 0.963-1.000 on the mergekit set and sweep1 (f32, bf16mk, bf16out, k = 2-3); a random mask
+// 1 - density (DARE / DELLA 0.08-0.82), TIES 0.00-0.77 (its kept top at k = 4 read through the
+// election), every unsparsified method 0.00-0.05.
+constexpr double kBandTopDropped = 0.9;
 constexpr double kBandInsideRounded = 0.9;
 // Sparse merges: the largest range of one parent's weight over the (layer, component) groups, each
 // read as the decided method's weights are (TIES's overlap lambda w_i / W, DARE's same-sign fit,

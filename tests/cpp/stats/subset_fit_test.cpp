@@ -64,6 +64,10 @@ TEST_CASE("subset fit: random masks, no normalise: kept shares and coefficients"
   REQUIRE(s.ratio[0] / s.wn_full == Approx(1.0).epsilon(1e-3));  // no normalise: one coefficient per parent
   // a random mask drops inside the kept |d| range
   REQUIRE(double(s.inside[0]) / double(s.dropped[0]) > 0.9);
+  // and drops its largest |d| as often as any other (1 - density), not all of them as breadcrumbs
+  REQUIRE(double(s.top_dropped[0]) / double(s.top[0]) == Approx(0.5).margin(0.25));
+  // the sets explain what one least-squares fit on both deltas cannot
+  REQUIRE(s.res < 1e-6 * s.res_linear);
 }
 
 TEST_CASE("subset fit: normalised by the kept weights (TIES/DELLA form): w_i / W from the ratios", "[subset]") {
@@ -108,6 +112,9 @@ TEST_CASE("subset fit: breadcrumbs drops both ends of each parent's |d|", "[subs
     REQUIRE(s.inside[i] == 0);
     REQUIRE(double(s.above[i]) / double(s.elig_ss[i]) == Approx(0.01).margin(0.003));
     REQUIRE(s.below[i] > 0);
+    // the top 0.2% of |d_i| lie inside the dropped top 1%: all dropped
+    REQUIRE(s.top[i] > 0);
+    REQUIRE(s.top_dropped[i] == s.top[i]);
   }
   REQUIRE(s.single[0] / s.wn == Approx(0.6).epsilon(1e-3));
   REQUIRE(s.single[1] / s.wn == Approx(0.4).epsilon(1e-3));

@@ -6,6 +6,7 @@
 // the kernel, the method signals and decide(); a task arithmetic of the same parents stays linear.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <string>
@@ -26,12 +27,34 @@ namespace {
 
 constexpr double kWeight[2] = {0.5, 0.4}, kDensity[2] = {0.85, 0.85};
 
-// C = B + sum_i w_i m_i d_i / rho_i (dare_linear without normalise), or with every m_i = 1 and
-// rho_i = 1 (task arithmetic), on the real tensors, as a run of one component.
-Run real_run(bool dare, bool bf16) {
-  const auto base = mp_test::load_real_model("bert-tiny-fhe-v0-weights");
-  const auto sst2 = mp_test::load_real_model("bert-tiny-sst2-fhe");
-  const auto emotion = mp_test::load_real_model("bert-tiny-emotion-fhe");
+enum class Mask { None, Dare, Breadcrumbs };
+
+// Breadcrumbs' mask (sparsify.py magnitude_outliers): keep |d| ranks [n - int(rho n) - int(gamma n),
+// n - int(gamma n)) of the tensor, gamma 0.01.
+std::vector<uint8_t> band_mask(const std::vector<float>& a, const std::vector<float>& b, double rho) {
+  const size_t n = a.size(), top = size_t(0.01 * double(n)), target = size_t(rho * double(n));
+  std::vector<size_t> order(n);
+  for (size_t e = 0; e < n; ++e) order[e] = e;
+  std::sort(order.begin(), order.end(), [&](size_t x, size_t y) { return std::fabs(a[x] - b[x]) < std::fabs(a[y] - b[y]); });
+  std::vector<uint8_t> keep(n, 0);
+  if (top == 0) return keep;
+  for (size_t r = n - target - top; r < n - top; ++r) keep[order[r]] = 1;
+  return keep;
+}
+
+// C = B + sum_i w_i m_i d_i / rho_i (dare_linear without normalise), or the breadcrumbs mask
+// without rescale, or every m_i = 1 and rho_i = 1 (task arithmetic), on the real tensors, as a run
+// of one component.
+// bf16_inputs: the three models rounded to BF16 first (BF16 checkpoints, as mergekit reads them),
+// and breadcrumbs computed in mergekit's bf16 arithmetic (dtype unset).
+Run real_run(Mask mask, bool bf16, bool bf16_inputs = false) {
+  auto base = mp_test::load_real_model("bert-tiny-fhe-v0-weights");
+  auto sst2 = mp_test::load_real_model("bert-tiny-sst2-fhe");
+  auto emotion = mp_test::load_real_model("bert-tiny-emotion-fhe");
+  if (bf16_inputs)
+    for (auto* m : {&base, &sst2, &emotion})
+      for (auto& [name, t] : *m)
+        for (float& x : t.values) x = mp_test::bf16_round(x);
   std::mt19937 rng(12);
   std::uniform_real_distribution<double> u(0, 1);
   Run r = make_run(0, 1, Estimates{}, 2);
@@ -44,11 +67,19 @@ Run real_run(bool dare, bool bf16) {
       continue;
     const std::vector<float>* a[2] = {&sst2.at(name).values, &emotion.at(name).values};
     std::vector<float> c(b.values.size());
+    std::vector<uint8_t> band[2];
+    if (mask == Mask::Breadcrumbs)
+      for (int i = 0; i < 2; ++i) band[i] = band_mask(*a[i], b.values, kDensity[i]);
     for (size_t e = 0; e < c.size(); ++e) {
       double sum = 0;
       for (int i = 0; i < 2; ++i) {
         const double d = double((*a[i])[e]) - b.values[e];
-        if (!dare) sum += kWeight[i] * d;
+        if (mask == Mask::None) sum += kWeight[i] * d;
+        else if (mask == Mask::Breadcrumbs && bf16_inputs) {
+          // mergekit's bf16 arithmetic: the delta, the weight, each product and the sum rounded
+          const float r = mp_test::bf16_round(float(d)), w = mp_test::bf16_round(float(kWeight[i]));
+          sum = mp_test::bf16_round(float(sum + (band[i][e] ? double(mp_test::bf16_round(w * r)) : 0)));
+        } else if (mask == Mask::Breadcrumbs) sum += band[i][e] ? kWeight[i] * d : 0;
         else if (u(rng) < kDensity[i]) sum += kWeight[i] * d / kDensity[i];
       }
       c[e] = float(b.values[e] + sum);
@@ -97,7 +128,7 @@ Run real_run(bool dare, bool bf16) {
 TEST_CASE("DARE of two real fine-tunes at density 0.85: few zeros, but the kept sets name it sparse", "[verdict][real]") {
   for (const bool bf16 : {false, true}) {
     INFO((bf16 ? "bf16" : "f32"));
-    const Verdict v = run(real_run(true, bf16));
+    const Verdict v = run(real_run(Mask::Dare, bf16));
     INFO(v.sentence);
     // C == B only where both masks dropped: far below the one-parent sparse test's share
     REQUIRE(v.evidence.sparsity.share() < kSparseShare);
@@ -110,9 +141,25 @@ TEST_CASE("DARE of two real fine-tunes at density 0.85: few zeros, but the kept 
     for (int i = 0; i < 2; ++i) CHECK(v.densities[i] == Approx(kDensity[i]).margin(0.05));
 
     // The same parents added without masks: every parent kept, the sets explain no more than the fit.
-    const Verdict w = run(real_run(false, bf16));
+    const Verdict w = run(real_run(Mask::None, bf16));
     INFO(w.sentence);
     CHECK(w.kind == "linear-merge");
     CHECK(w.evidence.subset_residual > 3 * kSubsetResidual);
+  }
+}
+
+TEST_CASE("Breadcrumbs of two real fine-tunes stored in BF16: named by the dropped top |d|", "[verdict][real]") {
+  // Rounding makes the small kept deltas look dropped (the band's inside test cannot hold), but the
+  // largest |d| of each parent stay resolvable, and breadcrumbs dropped all of them.
+  for (const bool bf16 : {false, true}) {
+    INFO((bf16 ? "bf16 inputs and output" : "f32"));
+    const Verdict v = run(real_run(Mask::Breadcrumbs, bf16, bf16));
+    INFO(v.sentence);
+    CHECK(v.kind == "sparse-merge");
+    CHECK(v.method == "breadcrumbs");
+    REQUIRE(v.evidence.top_dropped.size() == 2);
+    for (int i = 0; i < 2; ++i) CHECK(v.evidence.top_dropped[i] >= 0.95);
+    REQUIRE(v.alphas.size() == 2);
+    for (int i = 0; i < 2; ++i) CHECK(v.alphas[i] == Approx(kWeight[i]).margin(0.02));
   }
 }
