@@ -77,6 +77,7 @@ void verdict_json(JsonWriter& w, const Verdict& v) {
       w.field("consensus_gap", ev.consensus_gap);
       vec("kept_share", ev.kept_share);
       vec("kept_share_same_sign", ev.reads.kept_share_ss);
+      w.field("subset_residual", ev.subset_residual);
       vec("kept_weight_l1", ev.reads.kept_weight_l1);
       vec("kept_weight_ratio", ev.reads.kept_ratio);
       vec("kept_weight_single", ev.reads.kept_single);

@@ -13,6 +13,8 @@ void SubsetSignals::add(const SubsetSignals& o) {
   samples += o.samples;
   wn += o.wn;
   wn_full += o.wn_full;
+  res += o.res;
+  res_linear += o.res_linear;
   for (int i = 0; i < kMaxParents; ++i) {
     elig[i] += o.elig[i];
     kept[i] += o.kept[i];
@@ -187,6 +189,21 @@ void compute_subset_fit(const StreamView& C, const StreamView& B, const StreamVi
       if (solve_small(m, a, x)) for (int p = 0; p < m; ++p) coef[S][idx[p]] = x[p];
     }
   }
+  // The tensor's plain least squares on every d_i, the linear reading the sets are compared with.
+  double linear[kMaxParents] = {};
+  {
+    double g[kMaxParents][kMaxParents] = {};
+    for (size_t e = 0; e < s.n; ++e) {
+      if (!finite_at(s, e)) continue;
+      const double D = double(s.c[e]) - s.b[e];
+      for (int i = 0; i < k; ++i) {
+        const double di = double(s.a[i][e]) - s.b[e];
+        linear[i] += D * di;
+        for (int j = 0; j < k; ++j) g[i][j] += di * (double(s.a[j][e]) - s.b[e]);
+      }
+    }
+    if (!solve_small(k, g, linear)) return;
+  }
   // Counts from the last classification.
   SubsetSignals t;
   double l1_all[kMaxParents] = {}, l1_kept[kMaxParents] = {};
@@ -236,6 +253,17 @@ void compute_subset_fit(const StreamView& C, const StreamView& B, const StreamVi
     }
     classified += any;
     full_n += S == all;
+    if (any) {
+      const double D = double(s.c[e]) - s.b[e];
+      double pred = 0, lin = 0;
+      for (int i = 0; i < k; ++i) {
+        const double d = double(s.a[i][e]) - s.b[e];
+        if (S >> i & 1) pred += coef[S][i] * d;
+        lin += linear[i] * d;
+      }
+      t.res += (D - pred) * (D - pred);
+      t.res_linear += (D - lin) * (D - lin);
+    }
   }
   if (classified < kSubsetFitMinElements) return;
   for (size_t e = 0; e < s.n; ++e) {

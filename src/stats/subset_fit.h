@@ -26,6 +26,11 @@ struct SubsetSignals {
   uint32_t samples = 0;
   double wn = 0;       // elements classified: the weight of `single` and `l1w`
   double wn_full = 0;  // elements with every parent kept: the weight of `full` and `ratio`
+  // Over the classified elements: sum (D - its set's prediction)^2, and sum (D - the tensor's
+  // least-squares fit on every d_i)^2. A sparsifying merge's sets explain what one linear fit
+  // cannot (res far below res_linear); a linear merge's, whatever its rounding, only as much (every
+  // parent kept, or sets chosen from noise), an unrelated model's neither.
+  double res = 0, res_linear = 0;
   // Per parent: elements with d_i != 0, and those where i is in S. "_ss": only where every nonzero
   // d_j has one sign (no sign election can remove a parent there, so S is the mask itself).
   uint64_t elig[kMaxParents] = {}, kept[kMaxParents] = {};

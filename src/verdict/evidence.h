@@ -166,6 +166,7 @@ struct Evidence {
   // Per-element kept sets (k >= 2, stats/subset_fit.h), per parent (NaN: no fit).
   // (reads.kept_share_ss and the kept weights are in `reads`.)
   std::vector<double> kept_share;      // i in S over the elements with d_i != 0 (the mask, no election)
+  double subset_residual = NAN;        // sum (D - set's prediction)^2 / sum (D - linear fit)^2 (NaN: no fit)
   std::vector<double> band_inside;     // dropped |d_i| inside the kept range / dropped (same-sign)
   std::vector<double> band_above;      // dropped above the kept top / same-sign elements
   std::vector<double> band_below;      // dropped below the kept bottom / same-sign elements

@@ -157,6 +157,7 @@ void gather_sparsity(Evidence& ev, const std::vector<TensorResult>& tensors) {
       ev.band_above.push_back(share(double(u.above[i]), double(u.elig_ss[i])));
       ev.band_below.push_back(share(double(u.below[i]), double(u.elig_ss[i])));
     }
+    if (u.res_linear > 0) ev.subset_residual = u.res / u.res_linear;
   }
 }
 

@@ -107,7 +107,14 @@ void quote_groups(Verdict& v, Reading m) {
 bool sparse(Verdict& v) {
   const Evidence& ev = v.evidence;
   const Sparsity& sp = ev.sparsity;
-  if (sp.share() < kSparseShare || ev.reproduced) return false;
+  // With several parents C == B only where every one was dropped; the kept sets show the drops.
+  bool sets = ev.k >= 2 && ev.subset_residual <= kSubsetResidual;
+  if (sets) {
+    double least = 1;
+    for (double x : ev.kept_share) if (x < least) least = x;
+    sets = least <= 1 - kSparseShare;
+  }
+  if (!(sp.share() >= kSparseShare || sets) || ev.reproduced) return false;
   const auto share_of = [&](uint32_t n) { return sp.tensors_with_drops ? double(n) / sp.tensors_with_drops : 0; };
   // One parent, rounded suspect: the rounding-tolerant versions (a few kept elements snap to B).
   const bool soft = ev.k == 1 && ev.bf16;
@@ -119,7 +126,11 @@ bool sparse(Verdict& v) {
   // A rounded suspect whose zeros lie where its own linear fit moves B by less than an ulp or two
   // (small weights in bf16, model_stock's t / k) shows rounding, not a random mask.
   const bool rounding = ev.bf16 && !(ev.far_drop_share >= kFarDropShare);
-  const bool uniform = sp.resolvable_ratio() >= kDareRatio && !rounding;
+  // Or, with several parents, the kept sets drop each parent's |d| anywhere in its kept range (a
+  // random mask; rounding cannot fake it, and leaves few zeros to measure when densities are high).
+  bool random_sets = sets && ev.band_inside.size() == size_t(ev.k);
+  for (double x : ev.band_inside) random_sets = random_sets && x >= kBandInsideRounded;
+  const bool uniform = (sp.resolvable_ratio() >= kDareRatio && !rounding) || random_sets;
   if (hard || band || uniform) {
     v.parent = ev.sparse_parent;
     v.kind = "sparse-merge";

@@ -27,6 +27,14 @@ constexpr double kMaxFailingShare = 0.3;
 constexpr double kBitExact = 0.9;
 // Sparse: share of elements with C == B although A != B.
 constexpr double kSparseShare = 0.1;
+// Sparse with k >= 2 parents, where C == B only where every parent was dropped (0.3^k at density
+// 0.7): the per-element kept sets (stats/subset_fit.h) leave at most this share of the per-tensor
+// linear fit's residual (Evidence::subset_residual), and some parent is dropped on kSparseShare of
+// its elements or more. Set on the mergekit set and the sweep's seeds sweep1 and sweep4 (--parents
+// 4): sparse merges 0 to 0.054 (breadcrumbs_ties bf16out k = 2 the highest), every other merge
+// 0.165 or more (model_stock bf16mk k = 4 the lowest; linear bf16mk 0.32+, karcher 0.47+), the real
+// controls 0.44 to 0.46. Seeds sweep2 and sweep3 were not looked at.
+constexpr double kSubsetResidual = 0.1;
 // TIES: share of tensors with drops where every dropped |d| <= every kept |d|.
 constexpr double kTiesThresholdShare = 0.8;
 // DARE: mean |d| of dropped elements over mean |d| of kept ones (1 when the mask ignores |d|),

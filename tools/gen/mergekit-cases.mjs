@@ -188,6 +188,7 @@ export function mkCase({ id, cfg, mode, seed = 's1', holdout = false, notes, acc
 
 const models = (names, params) => names.map((model, i) => ({ model, parameters: params[i] }));
 const P3 = ['sst2', 'emotion', 'third'];
+const P4 = [...P3, 'fourth'];
 
 export function mergekitCatalogue() {
   const cases = [];
@@ -262,6 +263,17 @@ export function mergekitCatalogue() {
   // nearswap stored in bf16 from f32 inputs (out_dtype): the swapped elements hold round(A), not A
   // (the sweep, tests/eval/sweep.mjs, found all four such configurations read linear).
   for (const t of [0.0038, 0.0068]) add({ id: `mk-nearswap-bf16out-t${t}`, mode: 'bf16out', holdout: t === 0.0068, cfg: { merge_method: 'nearswap', parameters: { t }, models: models(['sst2'], [{}]) } });
+
+  // Four parents (the synthetic fourth, like third): one case per family that takes them, the
+  // sparse ones at densities high enough that few elements are left at B (0.3^4 of them at 0.7).
+  const four = (method, params, extra = {}) => add({ id: `mk-${method.replace('_', '-')}-f32-k4`, mode: 'f32', ...extra, cfg: { merge_method: method, models: models(P4, params) } });
+  four('linear', [{ weight: 0.4 }, { weight: 0.3 }, { weight: 0.2 }, { weight: 0.1 }]);
+  four('task_arithmetic', [{ weight: 0.5 }, { weight: 0.4 }, { weight: 0.3 }, { weight: 0.2 }], { holdout: true });
+  four('multislerp', [{ weight: 0.4 }, { weight: 0.3 }, { weight: 0.2 }, { weight: 0.1 }]);
+  four('karcher', [{}, {}, {}, {}], { holdout: true });
+  four('model_stock', [{}, {}, {}, {}]);
+  four('ties', [{ weight: 0.5, density: 0.7 }, { weight: 0.4, density: 0.6 }, { weight: 0.3, density: 0.7 }, { weight: 0.3, density: 0.5 }]);
+  four('dare_linear', [{ weight: 0.4, density: 0.7 }, { weight: 0.3, density: 0.6 }, { weight: 0.3, density: 0.5 }, { weight: 0.2, density: 0.7 }], { holdout: true });
 
   // Per-group parameters: components (filters), layer gradients, both, with 2-3 parents.
   const comp = (att, rest) => [{ filter: 'attention', value: att }, { value: rest }];
