@@ -72,6 +72,7 @@ void verdict_json(JsonWriter& w, const Verdict& v) {
       w.field("hard_threshold_share", ev.tensors_with_drops ? ev.hard_share() : NAN);
       w.field("band_share", ev.sparsity.tensors_with_drops ? ev.sparsity.band_share() : NAN);
       w.field("drop_ratio", ev.sparsity.dropped ? ev.sparsity.ratio() : NAN);
+      w.field("resolvable_drop_ratio", ev.sparsity.dropped ? ev.sparsity.resolvable_ratio() : NAN);
       w.field_bool("reproduced", ev.reproduced);
       w.field("consensus_gap", ev.consensus_gap);
       vec("kept_share", ev.kept_share);

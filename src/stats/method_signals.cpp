@@ -30,6 +30,10 @@ void MethodSignals::add(const MethodSignals& o) {
     a.dropped_above_kept_min += b.dropped_above_kept_min;
     a.dropped_above_kept_max += b.dropped_above_kept_max;
     a.equal_a += b.equal_a;
+    a.res_dropped += b.res_dropped;
+    a.res_kept += b.res_kept;
+    a.res_sum_dropped += b.res_sum_dropped;
+    a.res_sum_kept += b.res_sum_kept;
   }
   ns.add(o.ns);
   drops += o.drops;
@@ -205,7 +209,9 @@ void nearswap_test(float c, float b, float a, double t, Precision pr, bool coars
 // The tests that need this tensor's first-pass extremes (the cut-offs): see MethodSignals.
 void second_pass(const StreamView& C, const StreamView& B, const StreamView* A, int k, MethodSignals& e) {
   float cut[kMaxParents], kmin[kMaxParents], kmax[kMaxParents];
+  double kept_alpha[kMaxParents];
   for (int j = 0; j < k; ++j) {
+    kept_alpha[j] = e.p[j].kept_dd > 0 ? std::fabs(e.p[j].kept_Dd / e.p[j].kept_dd) : 0;
     cut[j] = e.p[j].max_abs_d_zero_D;
     kmin[j] = e.p[j].min_abs_d_nonzero_D;
     kmax[j] = e.p[j].max_abs_d_nonzero_D;
@@ -266,6 +272,10 @@ void second_pass(const StreamView& C, const StreamView& B, const StreamView* A, 
             ParentSignals& p = e.p[j];
             const float ad = static_cast<float>(std::fabs(d[j]));
             if (ad > cut[j]) ++p.above_cut;
+            if (kept_alpha[j] * ad >= kResolvableUlps * ulp_at(std::fabs(static_cast<double>(b[i])), pr)) {
+              (D_zero ? p.res_dropped : p.res_kept) += 1;
+              (D_zero ? p.res_sum_dropped : p.res_sum_kept) += ad;
+            }
             if (D_zero && ad > kmin[j]) {
               ++p.dropped_above_kept_min;
               if (ad > kmax[j]) ++p.dropped_above_kept_max;

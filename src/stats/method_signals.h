@@ -29,7 +29,16 @@ struct ParentSignals {
   uint64_t dropped_above_kept_min = 0;  // C == B with |d| above the smallest kept |d|
   uint64_t dropped_above_kept_max = 0;  // ... and above the largest kept |d| (breadcrumbs' top gamma)
   uint64_t equal_a = 0;  // C == A_i (where A_i != B)
+  // DARE vs DELLA (is the mask blind to |d|?) on the elements whose kept value C's rounding cannot
+  // snap back to B: |alpha_kept d| >= kResolvableUlps ulps of C's dtype at |B|, alpha_kept the
+  // tensor's first-pass least squares on the kept elements. A rounded suspect (bf16) leaves small
+  // kept |d| at B as well, which alone pulls mean |d| dropped / kept under 1 for a blind mask.
+  uint64_t res_dropped = 0, res_kept = 0;
+  double res_sum_dropped = 0, res_sum_kept = 0;
 };
+// How far (ulps of C's dtype at |B|) a kept element must move B to count in the resolvable drop
+// ratio: C's rounding moves it by at most half an ulp, so 2 leaves it at least 1.5 ulps off B.
+constexpr double kResolvableUlps = 2.0;
 
 // nearswap (one parent): |D| = min(|d|, t), C bit-equal to A where |d| <= t. Rounding C to a
 // coarse dtype moves a clipped element by up to about two ulps at max(|A|, |B|, |C|) (mergekit's

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "stats/aggregate.h"
+#include "verdict/thresholds.h"
 
 namespace mp::verdict {
 
@@ -32,6 +33,24 @@ struct Sparsity {
     return (sum_abs_dropped / double(dropped)) / (sum_abs_kept / double(kept));
   }
   double kept_alpha() const { return kept_dd > 0 ? kept_Dd / kept_dd : 0; }
+  // ratio() over the elements whose kept value rounding cannot return to B (ParentSignals::res_*),
+  // taken per tensor and averaged with weights n_dropped n_kept / (n_dropped + n_kept) (a pooled
+  // ratio mixes tensors of other densities and |d| scales: per-layer densities alone move it);
+  // ratio() itself where too few of them are dropped or kept.
+  uint64_t res_dropped = 0, res_kept = 0;
+  double res_ratio_sum = 0, res_ratio_w = 0;
+  void add_resolvable(uint64_t dropped_n, uint64_t kept_n, double sum_dropped, double sum_kept) {
+    res_dropped += dropped_n;
+    res_kept += kept_n;
+    if (!dropped_n || !kept_n || !(sum_kept > 0)) return;
+    const double w = double(dropped_n) * double(kept_n) / double(dropped_n + kept_n);
+    res_ratio_sum += w * (sum_dropped / double(dropped_n)) / (sum_kept / double(kept_n));
+    res_ratio_w += w;
+  }
+  double resolvable_ratio() const {
+    if (res_dropped < kMinElements || res_kept < kMinElements || !(res_ratio_w > 0)) return ratio();
+    return res_ratio_sum / res_ratio_w;
+  }
   double threshold_share() const {
     return tensors_with_drops ? double(tensors_hard_threshold) / tensors_with_drops : 0;
   }
@@ -60,6 +79,10 @@ struct ComponentFit {
 // method's parameters show in some of them (rules_sparse.cpp sparse_params). NaN: undefined.
 struct SparseReads {
   std::vector<double> kept_fraction;     // 1 - the share of d_i != 0 left at B (one parent's density)
+  // The same on the elements whose kept value rounding cannot return to B (ParentSignals::res_*):
+  // a mask blind to |d| (DARE) keeps as often there, and a rounded suspect's small kept deltas no
+  // longer count as dropped. kept_fraction where fewer than kMinElements are dropped or kept.
+  std::vector<double> resolvable_kept;
   std::vector<double> cut_density;       // share of d_i != 0 above the parent's own cut (TIES top-k)
   std::vector<double> kept_alpha;        // least squares of D on d_i where C != B
   std::vector<double> ties_weights;      // lambda w_i / W from the overlap (TIES)

@@ -50,11 +50,12 @@ Params params_of(Reading m, const SparseReads& r, int k) {
   if (k == 1) {
     // One parent: the share left at B is its mask; the kept elements carry lambda unscaled
     // (TIES, breadcrumbs), weight / density (DARE: least squares is unbiased), or the L1 ratio
-    // (DELLA, whose keep probability follows |d| and biases least squares).
+    // (DELLA, whose keep probability follows |d| and biases least squares). DARE's blind mask keeps
+    // as often where rounding cannot hide a kept delta, so its density is read there.
     const double w = m == Reading::Ties || m == Reading::Breadcrumbs ? r.kept_alpha[0]
                      : m == Reading::DellaL1 && std::isfinite(r.l1_weight) ? r.l1_weight
                                                                            : r.same_sign_alphas[0];
-    return {{w}, {r.kept_fraction[0]}};
+    return {{w}, {m == Reading::Dare ? r.resolvable_kept[0] : r.kept_fraction[0]}};
   }
   switch (m) {
     case Reading::Ties: return {r.ties_weights, r.cut_density};
@@ -135,7 +136,7 @@ bool sparse(Verdict& v) {
   // random mask; rounding cannot fake it, and leaves few zeros to measure when densities are high).
   bool random_sets = sets && ev.band_inside.size() == size_t(ev.k);
   for (double x : ev.band_inside) random_sets = random_sets && x >= kBandInsideRounded;
-  const bool uniform = (sp.ratio() >= kDareRatio && !rounding) || random_sets;
+  const bool uniform = (sp.resolvable_ratio() >= kDareRatio && !rounding) || random_sets;
   if (hard || band || uniform) {
     v.parent = ev.sparse_parent;
     v.kind = "sparse-merge";
@@ -158,8 +159,10 @@ bool sparse(Verdict& v) {
       }
     } else {
       // A random mask: DARE ignores |d|, DELLA keeps large |d| more often (and then the
-      // least-squares alpha overstates the weight; the L1 norm is what its rescale keeps).
-      const bool della = sp.ratio() < kDellaRatio;
+      // least-squares alpha overstates the weight; the L1 norm is what its rescale keeps). Read on
+      // the elements a kept value cannot round back to B: a rounded suspect's small kept deltas
+      // land at B and would make a blind mask look |d|-ranked.
+      const bool della = sp.resolvable_ratio() < kDellaRatio;
       const bool consensus = ev.consensus_gap > (della ? kDellaConsensusGap : kConsensusGap);
       const char* method = della ? (consensus ? "della" : "della_linear") : (consensus ? "dare_ties" : "dare_linear");
       decided(v, della ? VerdictRule::Della : VerdictRule::Dare, "sparse-merge", method);

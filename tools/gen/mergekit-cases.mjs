@@ -248,6 +248,10 @@ export function mergekitCatalogue() {
   }
   add({ id: 'mk-ties-bf16out-k2', mode: 'bf16out', cfg: { merge_method: 'ties', models: models(P3.slice(0, 2), sparse[0][1][1]) } });
   add({ id: 'mk-della-f32-k1-eps0.1', mode: 'f32', holdout: true, cfg: { merge_method: 'della', parameters: { epsilon: 0.1 }, models: models(['sst2'], [{ weight: 1, density: 0.6 }]) } });
+  // DARE whose rescaled kept deltas w d / rho are often under half an ulp of B in bf16 (small
+  // weight, high density): those land at B with the dropped ones, which read as DELLA's
+  // |d|-ranked mask until the drop ratio was read on the resolvable elements (sweep1 097, 109).
+  add({ id: 'mk-dare-linear-bf16out-k1-w0.3', mode: 'bf16out', holdout: true, cfg: { merge_method: 'dare_linear', models: models(['sst2'], [{ weight: 0.3, density: 0.75 }]) } });
   add({ id: 'mk-breadcrumbs-f32-k1-gamma0.05', mode: 'f32', holdout: true, cfg: { merge_method: 'breadcrumbs', parameters: { gamma: 0.05 }, models: models(['sst2'], [{ weight: 1, density: 0.4 }]) } });
 
   // model_stock (2, 3 parents), nearswap (t a quantile of the real |d|: ~30th and ~75th percentile).
