@@ -75,8 +75,10 @@ void verdict_json(JsonWriter& w, const Verdict& v) {
       w.field("resolvable_drop_ratio", ev.sparsity.dropped ? ev.sparsity.resolvable_ratio() : NAN);
       w.field_bool("reproduced", ev.reproduced);
       w.field("consensus_gap", ev.consensus_gap);
+      w.field("conflict_ratio", ev.conflict_ratio);
       vec("kept_share", ev.kept_share);
       vec("kept_share_same_sign", ev.reads.kept_share_ss);
+      vec("kept_share_resolvable", ev.reads.kept_share_res);
       w.field("subset_residual", ev.subset_residual);
       vec("kept_weight_l1", ev.reads.kept_weight_l1);
       vec("kept_weight_ratio", ev.reads.kept_ratio);

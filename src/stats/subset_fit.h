@@ -50,6 +50,16 @@ struct SubsetSignals {
   // them drop parent i: breadcrumbs drops its top gamma (all of them), a random mask 1 - density,
   // TIES none. Large deltas stay resolvable through bf16 rounding, unlike the band's small ones.
   uint64_t top[kMaxParents] = {}, top_dropped[kMaxParents] = {};
+  // Same-sign elements where parent i's contribution stays 2 ulps of C's dtype off B (every element
+  // of an f32 suspect): a mask blind to |d| (DARE) keeps as often there, and rounding cannot move
+  // a kept one to B, so kept_res / elig_res is DARE's density where kept_ss reads low in bf16.
+  uint64_t elig_res[kMaxParents] = {}, kept_res[kMaxParents] = {};
+  // Sign election (TIES, dare_ties, della, breadcrumbs_ties): at an element where the parents'
+  // resolvable weighted deltas disagree in sign, no set keeps both signs. conflict_n such elements,
+  // conflict_kept those whose set does, conflict_expected what independent masks with this sample's
+  // kept shares would give (sum over them of P(some + kept) P(some - kept)).
+  uint64_t conflict_n = 0, conflict_kept = 0;
+  double conflict_expected = 0;
   void add(const SubsetSignals& o);
 };
 

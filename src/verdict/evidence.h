@@ -90,6 +90,7 @@ struct SparseReads {
   std::vector<double> dare_density;      // from fourth moments
   // From the per-element kept sets (k >= 2, stats/subset_fit.h; empty without a fit):
   std::vector<double> kept_share_ss;     // i in S where the d_j share one sign (no election there)
+  std::vector<double> kept_share_res;    // the same where i's contribution is resolvable (DARE's mask)
   std::vector<double> kept_weight_l1;    // a_{{i},i} times the kept L1 share: w_i of an L1-rescaled mask
   std::vector<double> kept_ratio;        // a_{all,i} / a_{{i},i}: w_i / W under normalise, 1 without
   std::vector<double> kept_single;       // a_{{i},i}: w_i without rescale
@@ -176,6 +177,10 @@ struct Evidence {
   // at B, a mask also these (1 on an unrounded suspect).
   double far_drop_share = NAN;
   double consensus_gap = NAN;  // max over parents of |opposite - same| (NaN: k = 1 or too few)
+  // Kept sets holding both signs where the resolvable weighted deltas disagree, over what
+  // independent masks would keep (SubsetSignals::conflict_*): 1 without a sign election, 0 with one
+  // (NaN: no fit or fewer than kMinConflicts expected).
+  double conflict_ratio = NAN;
   // One parent: share of the changed elements (A != B) where C is bit-equal to A.
   double equal_a_share = 0;
   // nearswap (one parent, stats/method_signals.h NearswapSignals): the share of the changed

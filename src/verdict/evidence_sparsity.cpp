@@ -107,6 +107,8 @@ SparseReads read_sparse(const MethodSignals& x, int k) {
     const auto share = [](double a, double b) { return b > 0 ? a / b : NAN; };
     for (int i = 0; i < k; ++i) {
       r.kept_share_ss.push_back(share(double(u.kept_ss[i]), double(u.elig_ss[i])));
+      r.kept_share_res.push_back(u.elig_res[i] >= kMinElements ? share(double(u.kept_res[i]), double(u.elig_res[i]))
+                                                               : r.kept_share_ss.back());
       r.kept_weight_l1.push_back(share(u.l1w[i], u.wn));
       r.kept_single.push_back(share(u.single[i], u.wn));
       r.kept_ratio.push_back(share(u.ratio[i], u.wn_full));
@@ -159,6 +161,7 @@ void gather_sparsity(Evidence& ev, const std::vector<TensorResult>& tensors) {
       ev.top_dropped.push_back(share(double(u.top_dropped[i]), double(u.top[i])));
     }
     if (u.res_linear > 0) ev.subset_residual = u.res / u.res_linear;
+    if (u.conflict_expected >= kMinConflicts) ev.conflict_ratio = double(u.conflict_kept) / u.conflict_expected;
   }
 }
 

@@ -113,6 +113,14 @@ constexpr double kConsensusGap = 0.04;
 // The same for DELLA, whose |d|-ranked mask alone opens a gap: della_linear 0.127-0.138,
 // della (consensus + normalize) 0.61-0.62.
 constexpr double kDellaConsensusGap = 0.3;
+// Sign election read on the kept sets (Evidence::conflict_ratio: sets holding both signs where the
+// resolvable weighted deltas disagree, over what independent masks give), at or below which C was
+// merged with one; it decides wherever defined, the gaps above only without it. sweep1's 37
+// DARE / DELLA configs with k = 2, 3 (f32, bf16out, bf16mk): dare_ties / della 0.000-0.141 (the top,
+// 122: della bf16out k = 3), dare_linear / della_linear 0.958-1.011 (50: della_linear bf16mk k = 3).
+constexpr double kConflictRatio = 0.5;
+// Fewer conflicting elements expected to keep both signs than this: the ratio is undefined.
+constexpr double kMinConflicts = 50;
 // nearswap (one parent): of the changed elements C's rounding can tell (stats/method_signals.h
 // NearswapSignals; its rounding tolerance kNearswapUlps / kNearswapRel lives there, the stats layer
 // cannot include this file), the share either bit-equal to A with |d| <= t or clipped at t, and
