@@ -178,6 +178,53 @@ double residual(const Sample& s, const double coef[][kMaxParents], const std::ve
   return out;
 }
 
+// The normalise reading (TIES, DELLA, breadcrumbs with normalise; k >= 3): a_{S,i} = c_i r_i /
+// sum_{j in S} r_j from the single coefficients c_i and the relative weights r (sum 1). The free
+// fit need not find it: round 0 gives the set of all the pairs' elements too, and the pairs'
+// starting values come from that mixture (sweep1 006, f32: a light parent next to two heavy ones
+// read kept 0.32 for 0.58). Each pair's elements give t = r_i / (r_i + r_j) exactly (f32; within
+// rounding otherwise): D - c_j d_j = t (c_i d_i - c_j d_j), so t is the mode of that ratio over
+// the elements that no single parent explains, and log r follows from the pairs by least squares.
+// false when a pair has too few elements or a ratio is not positive.
+bool normalised_reading(const Sample& s, const double c[kMaxParents], double tol, Dtype dtype, bool exact,
+                        double coef[][kMaxParents]) {
+  const int k = s.k;
+  double g[kMaxParents][kMaxParents] = {}, rhs[kMaxParents] = {};
+  std::vector<double> t;
+  for (int i = 0; i < k; ++i)
+    for (int j = i + 1; j < k; ++j) {
+      t.clear();
+      for (size_t e = 0; e < s.n; ++e) {
+        if (!finite_at(s, e) || s.at_b[e]) continue;
+        const double D = double(s.c[e]) - s.b[e];
+        const double di = c[i] * (double(s.a[i][e]) - s.b[e]), dj = c[j] * (double(s.a[j][e]) - s.b[e]);
+        if (di == 0 || dj == 0) continue;
+        // rounded: only where the two predictions lie 16 ulps of C apart (as for the modes above)
+        if (!exact && !(std::fabs(di - dj) >= 16 * ulp_of(dtype, std::max(std::fabs(double(s.b[e])), std::fabs(double(s.c[e]))))))
+          continue;
+        if (std::fabs(D - di) <= tol * std::fabs(di) || std::fabs(D - dj) <= tol * std::fabs(dj)) continue;
+        t.push_back((D - dj) / (di - dj));
+      }
+      if (t.size() < kSubsetFitMinElements) return false;
+      const double m = mode_of(t, tol);
+      if (!(m > 0 && m < 1)) return false;
+      // log r_i - log r_j = log(t / (1 - t)); parent 0's log r is pinned by an extra row below
+      const double q = std::log(m / (1 - m));
+      g[i][i] += 1; g[j][j] += 1; g[i][j] -= 1; g[j][i] -= 1;
+      rhs[i] += q; rhs[j] -= q;
+    }
+  g[0][0] += 1;  // log r_0 = 0
+  if (!solve_small(k, g, rhs)) return false;
+  double r[kMaxParents], sum = 0;
+  for (int i = 0; i < k; ++i) sum += r[i] = std::exp(rhs[i]);
+  for (int S = 1; S < (1 << k); ++S) {
+    double W = 0;
+    for (int j = 0; j < k; ++j) if (S >> j & 1) W += r[j] / sum;
+    for (int i = 0; i < k; ++i) coef[S][i] = S >> i & 1 ? c[i] * (r[i] / sum) / W : 0;
+  }
+  return true;
+}
+
 }  // namespace
 
 void compute_subset_fit(const StreamView& C, const StreamView& B, const StreamView* A, int k, SubsetSignals& out) {
@@ -262,9 +309,23 @@ void compute_subset_fit(const StreamView& C, const StreamView& B, const StreamVi
   {
     std::vector<uint8_t> fixed_cls(s.n, 0);
     for (size_t e = 0; e < s.n; ++e) if (finite_at(s, e)) fixed_cls[e] = static_cast<uint8_t>(classify(s, e, fixed, Alternatives{}));
-    if (residual(s, fixed, fixed_cls) <= residual(s, coef, cls)) {
+    double best = residual(s, coef, cls);
+    const double fixed_res = residual(s, fixed, fixed_cls);
+    if (fixed_res <= best) {
       std::copy(&fixed[0][0], &fixed[0][0] + (1 << kMaxParents) * kMaxParents, &coef[0][0]);
       cls.swap(fixed_cls);
+      best = fixed_res;
+    }
+    // The normalise reading, where k >= 3 leaves the free fit room to settle elsewhere.
+    double norm[1 << kMaxParents][kMaxParents] = {}, single[kMaxParents];
+    for (int i = 0; i < k; ++i) single[i] = fixed[1 << i][i];
+    if (k >= 3 && normalised_reading(s, single, tol, C.dtype, exact, norm)) {
+      std::vector<uint8_t> norm_cls(s.n, 0);
+      for (size_t e = 0; e < s.n; ++e) if (finite_at(s, e)) norm_cls[e] = static_cast<uint8_t>(classify(s, e, norm, Alternatives{}));
+      if (residual(s, norm, norm_cls) < best) {
+        std::copy(&norm[0][0], &norm[0][0] + (1 << kMaxParents) * kMaxParents, &coef[0][0]);
+        cls.swap(norm_cls);
+      }
     }
   }
   // The tensor's plain least squares on every d_i, the linear reading the sets are compared with.
@@ -320,9 +381,11 @@ void compute_subset_fit(const StreamView& C, const StreamView& B, const StreamVi
       const bool in = S >> i & 1;
       ++t.elig[i];
       t.kept[i] += in;
-      l1_all[i] += std::fabs(d);
-      if (in) l1_kept[i] += std::fabs(d);
       if (ss) {
+        // the kept L1 share where S is the mask itself: a sign election also drops kept deltas
+        // at conflicts, which the rescale did not see (sweep1 046, della, no normalise: 0.97 for 0.82)
+        l1_all[i] += std::fabs(d);
+        if (in) l1_kept[i] += std::fabs(d);
         ++t.elig_ss[i];
         t.kept_ss[i] += in;
         if (resolvable(e, i)) {

@@ -1,8 +1,8 @@
 // Per-element kept sets (stats/subset_fit.h) on sparse merges of the real BERT-tiny fine-tunes
 // (sst2, emotion, and a third parent of the same scale: B + sst2's delta shuffled), with masks
 // drawn here so the truth is known: DARE's densities through BF16 rounding (where a freely
-// refitted set drifts), and the sign election read from the sets that keep both
-// signs (SubsetSignals::conflict_*).
+// refitted set drifts), the sign election read from the sets that keep both signs
+// (SubsetSignals::conflict_*), and normalise's weight ratios with a light parent beside two heavy ones.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -24,6 +24,7 @@ struct Merge {
   int k = 2;
   double weight[kMaxK] = {}, density[kMaxK] = {};
   bool election = false;  // dare_ties: drop the parents whose weighted delta loses the sign vote
+  bool normalize = false;  // divide by the weights kept at the element (della, ties)
   bool bf16 = false;      // C stored in BF16 (mergekit out_dtype)
 };
 
@@ -54,9 +55,10 @@ mp::SubsetSignals run(const Merge& m) {
         wd[i] = kept ? m.weight[i] * (double(a[i][e]) - b.values[e]) / m.density[i] : 0;
         vote += wd[i];
       }
-      double sum = 0;
+      double sum = 0, divisor = 0;
       for (int i = 0; i < m.k; ++i)
-        if (!m.election || (wd[i] > 0) == (vote >= 0)) sum += wd[i];
+        if (wd[i] != 0 && (!m.election || (wd[i] > 0) == (vote >= 0))) sum += wd[i], divisor += m.weight[i];
+      if (m.normalize && divisor != 0) sum /= divisor;
       c[e] = float(b.values[e] + sum);
     }
     const std::vector<uint8_t> c16 = mp_test::bf16_bytes(c);
@@ -115,6 +117,30 @@ TEST_CASE("subset fit, real weights: a sign election keeps no set of both signs"
       if (election) CHECK(ratio < 0.1);
       else CHECK(ratio == Approx(1).margin(0.1));
       for (int i = 0; i < 2; ++i) CHECK(resolvable_share(s, i) == Approx(m.density[i]).margin(0.03));
+    }
+  }
+}
+
+TEST_CASE("subset fit, real weights: normalise over three parents, a light one among them", "[subset][real]") {
+  // sweep1 006's parameters (della f32, normalise, sign election): the free refit started the pairs
+  // from the set of all's mixture and settled elsewhere, reading the light parent kept 0.32 for
+  // 0.58 and the weight ratios 0.49, 0.26, 0.52 for 0.48, 0.09, 0.43.
+  Merge m;
+  m.k = 3;
+  m.election = m.normalize = true;
+  const double w[3] = {0.65, 0.12, 0.59}, rho[3] = {0.66, 0.58, 0.72};
+  std::copy(w, w + 3, m.weight);
+  std::copy(rho, rho + 3, m.density);
+  const double W = w[0] + w[1] + w[2];
+  for (const bool bf16 : {false, true}) {
+    INFO((bf16 ? "bf16" : "f32"));
+    m.bf16 = bf16;
+    const mp::SubsetSignals s = run(m);
+    for (int i = 0; i < 3; ++i) {
+      INFO("parent " << i);
+      CHECK(double(s.kept_ss[i]) / double(s.elig_ss[i]) == Approx(rho[i]).margin(0.03));
+      CHECK(s.single[i] / s.wn == Approx(1 / rho[i]).epsilon(0.02));  // normalise: w_i cancels alone
+      CHECK(s.ratio[i] / s.wn_full == Approx(w[i] / W).margin(0.02));
     }
   }
 }
