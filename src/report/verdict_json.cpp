@@ -81,6 +81,7 @@ void verdict_json(JsonWriter& w, const Verdict& v) {
       vec("kept_share_resolvable", ev.reads.kept_share_res);
       w.field("subset_residual", ev.subset_residual);
       vec("kept_weight_l1", ev.reads.kept_weight_l1);
+      vec("kept_weight_l1_same_sign", ev.reads.kept_weight_l1_ss);
       vec("kept_weight_ratio", ev.reads.kept_ratio);
       vec("kept_weight_single", ev.reads.kept_single);
       vec("band_inside", ev.band_inside);

@@ -24,6 +24,7 @@ void SubsetSignals::add(const SubsetSignals& o) {
     full[i] += o.full[i];
     ratio[i] += o.ratio[i];
     l1w[i] += o.l1w[i];
+    l1w_ss[i] += o.l1w_ss[i];
     dropped[i] += o.dropped[i];
     inside[i] += o.inside[i];
     above[i] += o.above[i];
@@ -345,7 +346,7 @@ void compute_subset_fit(const StreamView& C, const StreamView& B, const StreamVi
   }
   // Counts from the last classification.
   SubsetSignals t;
-  double l1_all[kMaxParents] = {}, l1_kept[kMaxParents] = {};
+  double l1_all[kMaxParents] = {}, l1_kept[kMaxParents] = {}, l1_all_ss[kMaxParents] = {}, l1_kept_ss[kMaxParents] = {};
   float kmin[kMaxParents], kmax[kMaxParents];
   std::fill(kmin, kmin + kMaxParents, INFINITY);
   std::fill(kmax, kmax + kMaxParents, 0.0f);
@@ -381,11 +382,11 @@ void compute_subset_fit(const StreamView& C, const StreamView& B, const StreamVi
       const bool in = S >> i & 1;
       ++t.elig[i];
       t.kept[i] += in;
+      l1_all[i] += std::fabs(d);
+      if (in) l1_kept[i] += std::fabs(d);
       if (ss) {
-        // the kept L1 share where S is the mask itself: a sign election also drops kept deltas
-        // at conflicts, which the rescale did not see (sweep1 046, della, no normalise: 0.97 for 0.82)
-        l1_all[i] += std::fabs(d);
-        if (in) l1_kept[i] += std::fabs(d);
+        l1_all_ss[i] += std::fabs(d);
+        if (in) l1_kept_ss[i] += std::fabs(d);
         ++t.elig_ss[i];
         t.kept_ss[i] += in;
         if (resolvable(e, i)) {
@@ -471,6 +472,7 @@ void compute_subset_fit(const StreamView& C, const StreamView& B, const StreamVi
     const double single = coef[1 << i][i];
     t.single[i] = t.wn * single;
     t.l1w[i] = l1_all[i] > 0 ? t.wn * single * l1_kept[i] / l1_all[i] : 0;
+    t.l1w_ss[i] = l1_all_ss[i] > 0 ? t.wn * single * l1_kept_ss[i] / l1_all_ss[i] : 0;
     t.full[i] = t.wn_full * coef[all][i];
     t.ratio[i] = single != 0 ? t.wn_full * coef[all][i] / single : 0;
   }

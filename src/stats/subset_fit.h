@@ -28,7 +28,7 @@ constexpr uint64_t kSubsetFitMinElements = 64;
 struct SubsetSignals {
   // Sums over samples with a fit; every field pools by addition.
   uint32_t samples = 0;
-  double wn = 0;       // elements classified: the weight of `single` and `l1w`
+  double wn = 0;       // elements classified: the weight of `single`, `l1w` and `l1w_ss`
   double wn_full = 0;  // elements with every parent kept: the weight of `full` and `ratio`
   // Over the classified elements: sum (D - its set's prediction)^2, and sum (D - the tensor's
   // least-squares fit on every d_i)^2. A sparsifying merge's sets explain what one linear fit
@@ -43,6 +43,9 @@ struct SubsetSignals {
   // normalise), all parents kept (a_{all,i}), their ratio (w_i / W under normalise, 1 without),
   // and a_{{i},i} times the kept L1 share (w_i for an L1-rescaled mask without normalise).
   double single[kMaxParents] = {}, full[kMaxParents] = {}, ratio[kMaxParents] = {}, l1w[kMaxParents] = {};
+  // l1w from the same-sign elements only: there S is the mask itself, so a sign election's drops at
+  // conflicts (which the rescale never saw) do not lower the kept L1 share (della, no normalise).
+  double l1w_ss[kMaxParents] = {};
   // Band test on the same-sign elements: dropped (i not in S) with |d_i| inside the kept range of
   // |d_i|, above its top, below its bottom (breadcrumbs drops both ends; TIES only the bottom).
   uint64_t dropped[kMaxParents] = {}, inside[kMaxParents] = {}, above[kMaxParents] = {}, below[kMaxParents] = {};

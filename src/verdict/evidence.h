@@ -92,6 +92,7 @@ struct SparseReads {
   std::vector<double> kept_share_ss;     // i in S where the d_j share one sign (no election there)
   std::vector<double> kept_share_res;    // the same where i's contribution is resolvable (DARE's mask)
   std::vector<double> kept_weight_l1;    // a_{{i},i} times the kept L1 share: w_i of an L1-rescaled mask
+  std::vector<double> kept_weight_l1_ss; // the same from the same-sign elements (under a sign election)
   std::vector<double> kept_ratio;        // a_{all,i} / a_{{i},i}: w_i / W under normalise, 1 without
   std::vector<double> kept_single;       // a_{{i},i}: w_i without rescale
   double l1_weight = NAN;                // sum |D| / sum |d| (one parent)

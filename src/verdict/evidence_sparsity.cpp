@@ -110,6 +110,7 @@ SparseReads read_sparse(const MethodSignals& x, int k) {
       r.kept_share_res.push_back(u.elig_res[i] >= kMinElements ? share(double(u.kept_res[i]), double(u.elig_res[i]))
                                                                : r.kept_share_ss.back());
       r.kept_weight_l1.push_back(share(u.l1w[i], u.wn));
+      r.kept_weight_l1_ss.push_back(share(u.l1w_ss[i], u.wn));
       r.kept_single.push_back(share(u.single[i], u.wn));
       r.kept_ratio.push_back(share(u.ratio[i], u.wn_full));
     }

@@ -117,6 +117,10 @@ TEST_CASE("subset fit, real weights: a sign election keeps no set of both signs"
       if (election) CHECK(ratio < 0.1);
       else CHECK(ratio == Approx(1).margin(0.1));
       for (int i = 0; i < 2; ++i) CHECK(resolvable_share(s, i) == Approx(m.density[i]).margin(0.03));
+      // the weight under a rescaled mask without normalise, a_{{i},i} times the kept L1 share, read
+      // where one sign holds: an election's drops at conflicts would lower the share elsewhere
+      for (int i = 0; i < 2; ++i) CHECK(s.l1w_ss[i] / s.wn == Approx(m.weight[i]).margin(0.02));
+      if (election) CHECK(s.l1w[0] / s.wn < m.weight[0] - 0.03);  // the light parent loses votes
     }
   }
 }
