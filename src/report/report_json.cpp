@@ -24,12 +24,13 @@ void sparsity_fields(JsonWriter& w, const MethodSignals& x, int k) {
       uint64_t kept = p.d_nonzero - p.zero_D_nonzero_d;
       w.field("mean_abs_d_dropped", p.zero_D_nonzero_d ? p.sum_abs_d_zero_D / p.zero_D_nonzero_d : NAN);
       w.field("mean_abs_d_kept", kept ? p.sum_abs_d_nonzero_D / kept : NAN);
-      w.field("max_abs_d_dropped", p.zero_D_nonzero_d ? p.max_abs_d_zero_D : NAN);
+      w.field("max_abs_d_dropped", p.zero_D_nonzero_d && p.max_abs_d_zero_D > 0 ? p.max_abs_d_zero_D : NAN);
       w.field("min_abs_d_kept", kept ? p.min_abs_d_nonzero_D : NAN);
       w.field("kept_alpha", p.kept_dd > 0 ? p.kept_Dd / p.kept_dd : NAN);
       w.field("robust_alpha", p.robust_dd > 0 ? p.robust_Dd / p.robust_dd : NAN);
       w.field_int("robust_elements", p.robust_n);
       w.field_int("above_cut", p.above_cut);
+      w.field_int("cut_elements", p.cut_elements);
       w.field_int("dropped_above_kept_min", p.dropped_above_kept_min);
       w.field_int("dropped_above_kept_max", p.dropped_above_kept_max);
       w.end_object();

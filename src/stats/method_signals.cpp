@@ -26,6 +26,7 @@ void MethodSignals::add(const MethodSignals& o) {
     a.robust_dd += b.robust_dd;
     a.robust_DD += b.robust_DD;
     a.above_cut += b.above_cut;
+    a.cut_elements += b.cut_elements;
     a.max_abs_d_nonzero_D = std::max(a.max_abs_d_nonzero_D, b.max_abs_d_nonzero_D);
     a.dropped_above_kept_min += b.dropped_above_kept_min;
     a.dropped_above_kept_max += b.dropped_above_kept_max;
@@ -210,7 +211,11 @@ void nearswap_test(float c, float b, float a, double t, Precision pr, bool coars
 void second_pass(const StreamView& C, const StreamView& B, const StreamView* A, int k, MethodSignals& e) {
   float cut[kMaxParents], kmin[kMaxParents], kmax[kMaxParents];
   double kept_alpha[kMaxParents];
+  bool cut_known[kMaxParents];
   for (int j = 0; j < k; ++j) {
+    // drops, none of which could set the cut (all within rounding of B, or at sign conflicts):
+    // this tensor says nothing of the parent's density (a norm's deltas below its ulp read 1)
+    cut_known[j] = e.p[j].max_abs_d_zero_D > 0 || e.p[j].zero_D_nonzero_d == 0;
     kept_alpha[j] = e.p[j].kept_dd > 0 ? std::fabs(e.p[j].kept_Dd / e.p[j].kept_dd) : 0;
     cut[j] = e.p[j].max_abs_d_zero_D;
     kmin[j] = e.p[j].min_abs_d_nonzero_D;
@@ -271,7 +276,10 @@ void second_pass(const StreamView& C, const StreamView& B, const StreamView* A, 
             if (d[j] == 0) continue;
             ParentSignals& p = e.p[j];
             const float ad = static_cast<float>(std::fabs(d[j]));
-            if (ad > cut[j]) ++p.above_cut;
+            if (cut_known[j]) {
+              ++p.cut_elements;
+              if (ad > cut[j]) ++p.above_cut;
+            }
             if (kept_alpha[j] * ad >= kResolvableUlps * ulp_at(std::fabs(static_cast<double>(b[i])), pr)) {
               (D_zero ? p.res_dropped : p.res_kept) += 1;
               (D_zero ? p.res_sum_dropped : p.res_sum_kept) += ad;
@@ -293,6 +301,7 @@ void compute_method_signals(const StreamView& C, const StreamView& B, const Stre
   e.k = k;
   const Precision pr = precision_of(C.dtype);
   const bool coarser = pr.mantissa_bits < precision_of(B.dtype).mantissa_bits;
+  const bool rounded = pr.mantissa_bits < precision_of(Dtype::F32).mantissa_bits;
   for_each_block(
       C, B, A, k, [&](size_t len, const float* c, const float* b, const float* const* a) {
         for (size_t i = 0; i < len; ++i) {
@@ -303,6 +312,17 @@ void compute_method_signals(const StreamView& C, const StreamView& B, const Stre
           // "at least 4 ulps of C's dtype at |B|": below that, rounding C snaps the merge to a grid
           // point and the ratio D/d says more about rounding than about alpha.
           const double robust_floor = 4.0 * ulp_at(std::fabs(static_cast<double>(b[i])), pr);
+          // Where the parents' deltas disagree in sign a sign election drops the losers whatever
+          // their |d|; when the winners' kept deltas then round to B, a loser's |d| at C == B is no
+          // mask's cut (TIES bf16out, a light parent beside a heavy one: its cut rose above kept
+          // values, density 0.62 for 0.72, sweep1 117). Unrounded, C == B only where every parent
+          // was trimmed, whatever the signs (the same-sign elements alone would read the cut low).
+          bool pos = false, neg = false;
+          for (int j = 0; j < k; ++j) {
+            pos = pos || a[j][i] > b[i];
+            neg = neg || a[j][i] < b[i];
+          }
+          const bool one_sign = !(pos && neg);
           for (int j = 0; j < k; ++j) {
             if (!std::isfinite(a[j][i])) continue;
             if (a[j][i] == b[i]) continue;  // d == 0: carries no information on this parent
@@ -317,8 +337,11 @@ void compute_method_signals(const StreamView& C, const StreamView& B, const Stre
               // When B is off C's grid (an F32 base, a BF16 suspect) round(B + D) == round(B) for
               // any |D| up to an ulp, so a kept delta of a few ulps also lands at round(B): only
               // drops of at least 4 ulps set the cut (the largest dropped |d|), which one such
-              // element would otherwise raise into the kept range.
-              if (!coarser || ad >= robust_floor) p.max_abs_d_zero_D = std::max(p.max_abs_d_zero_D, static_cast<float>(ad));
+              // element would otherwise raise into the kept range. On B's grid (both BF16, the
+              // merge in bf16) the same up to half an ulp: TIES bf16 k = 2, 3 read its kept small
+              // deltas rounded to B as drops and lost the threshold (sweep1 004, 043).
+              if (!(coarser || rounded) || (one_sign && ad >= robust_floor))
+                p.max_abs_d_zero_D = std::max(p.max_abs_d_zero_D, static_cast<float>(ad));
             } else {
               p.sum_abs_d_nonzero_D += ad;
               p.min_abs_d_nonzero_D = std::min(p.min_abs_d_nonzero_D, static_cast<float>(ad));

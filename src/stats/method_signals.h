@@ -15,7 +15,8 @@ struct ParentSignals {
   double sum_abs_d_zero_D = 0;     // sum |d| over those
   double sum_abs_d_nonzero_D = 0;  // sum |d| where C != B and A_i != B
   float max_abs_d_zero_D = 0;      // TIES: every dropped |d| is below every kept |d| (drops of >= 4 ulps
-                                   // of C at |B| when B is off C's grid: see compute_method_signals)
+                                   // of C at |B| when C is rounded, where the parents' deltas share a
+                                   // sign: see compute_method_signals; 0: no such drop)
   float min_abs_d_nonzero_D = std::numeric_limits<float>::infinity();
   // alpha on kept elements only (D != 0, d != 0): DARE's rescaled weight
   double kept_Dd = 0, kept_dd = 0, kept_DD = 0;
@@ -25,6 +26,7 @@ struct ParentSignals {
   // Second pass, against this tensor's cut-off cut = max |d| where C == B (TIES trims each parent
   // by its own top-k, so C == B only where every parent was trimmed: cut <= the parent's own cut):
   uint64_t above_cut = 0;             // |d| > cut: the parent's kept share (TIES density)
+  uint64_t cut_elements = 0;          // d != 0 in tensors whose cut is known (no drops, or one sets it)
   float max_abs_d_nonzero_D = 0;      // breadcrumbs: the kept band's top
   uint64_t dropped_above_kept_min = 0;  // C == B with |d| above the smallest kept |d|
   uint64_t dropped_above_kept_max = 0;  // ... and above the largest kept |d| (breadcrumbs' top gamma)

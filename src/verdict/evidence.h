@@ -19,12 +19,13 @@ struct Sparsity {
   double kept_Dd = 0, kept_dd = 0, kept_DD = 0;
   uint32_t tensors_with_drops = 0, tensors_hard_threshold = 0;
   uint64_t above_cut = 0;                 // |d| above its tensor's largest dropped |d|
+  uint64_t cut_elements = 0;              // d != 0 where that cut is known (cut_density's denominator)
   uint32_t tensors_band = 0;              // dropped |d| only outside the kept range, on both sides
   // Rounding-tolerant one-parent versions: at most kSoftShare of the dropped elements break it
   // (a rounded suspect snaps a few kept elements to B).
   uint32_t tensors_soft_hard = 0, tensors_soft_band = 0;
   uint64_t dropped_above_kept_max = 0;    // the band's top (breadcrumbs' gamma share)
-  double cut_density() const { return d_nonzero ? double(above_cut) / double(d_nonzero) : 0; }
+  double cut_density() const { return cut_elements ? double(above_cut) / double(cut_elements) : 0; }
   double band_share() const { return tensors_with_drops ? double(tensors_band) / tensors_with_drops : 0; }
   double share() const { return d_nonzero ? double(dropped) / double(d_nonzero) : 0; }
   double ratio() const {  // mean |d| dropped / mean |d| kept

@@ -39,6 +39,7 @@ Sparsity sparsity_of(const std::vector<TensorResult>& tensors, int parent) {
     s.kept_dd += p.kept_dd;
     s.kept_DD += p.kept_DD;
     s.above_cut += p.above_cut;
+    s.cut_elements += p.cut_elements;
     s.dropped_above_kept_max += p.dropped_above_kept_max;
     s.add_resolvable(p.res_dropped, p.res_kept, p.res_sum_dropped, p.res_sum_kept);
     uint64_t kept = p.d_nonzero - std::min(p.d_nonzero, p.zero_D_nonzero_d);
@@ -82,7 +83,7 @@ SparseReads read_sparse(const MethodSignals& x, int k) {
     r.resolvable_kept.push_back(p.res_kept >= kMinElements && p.res_dropped >= kMinElements
                                     ? double(p.res_kept) / double(p.res_kept + p.res_dropped)
                                     : r.kept_fraction.back());
-    r.cut_density.push_back(n > 0 ? double(p.above_cut) / n : NAN);
+    r.cut_density.push_back(p.cut_elements > 0 ? double(p.above_cut) / double(p.cut_elements) : NAN);
     r.kept_alpha.push_back(p.kept_dd > 0 ? p.kept_Dd / p.kept_dd : NAN);
   }
   r.ties_weights = overlap_weights(x, k);

@@ -247,6 +247,11 @@ export function mergekitCatalogue() {
     });
   }
   add({ id: 'mk-ties-bf16out-k2', mode: 'bf16out', cfg: { merge_method: 'ties', models: models(P3.slice(0, 2), sparse[0][1][1]) } });
+  // TIES's cut-offs through rounding and the sign election: bf16 models whose kept small deltas
+  // land on B (read as drops, they set the cut), and a light parent, out-voted at sign conflicts
+  // (its drops there are no mask's): sweep1 004 and 117's weights and densities.
+  add({ id: 'mk-ties-bf16mk-k2-dense-light', mode: 'bf16mk', cfg: { merge_method: 'ties', models: models(P3.slice(0, 2), [{ weight: 0.34, density: 0.7 }, { weight: 0.78, density: 0.33 }]) } });
+  add({ id: 'mk-ties-bf16out-k2-light', mode: 'bf16out', cfg: { merge_method: 'ties', models: models(P3.slice(0, 2), [{ weight: 0.79, density: 0.8 }, { weight: 0.15, density: 0.72 }]) } });
   add({ id: 'mk-della-f32-k1-eps0.1', mode: 'f32', holdout: true, cfg: { merge_method: 'della', parameters: { epsilon: 0.1 }, models: models(['sst2'], [{ weight: 1, density: 0.6 }]) } });
   // DARE whose rescaled kept deltas w d / rho are often under half an ulp of B in bf16 (small
   // weight, high density): those land at B with the dropped ones, which read as DELLA's

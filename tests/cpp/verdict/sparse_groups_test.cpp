@@ -20,6 +20,7 @@ void set_kept(TensorResult& t, int parent, uint64_t kept) {
   p.sum_abs_d_zero_D = 0.002 * double(16000 - kept);
   p.sum_abs_d_nonzero_D = 0.02 * double(kept);
   p.above_cut = kept;
+  p.cut_elements = 16000;  // the cut is known (drops set it)
 }
 
 }  // namespace

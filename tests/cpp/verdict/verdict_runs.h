@@ -93,6 +93,7 @@ inline void set_sparse(Run& r, uint64_t changed, uint64_t dropped, bool hard, do
     // second pass: TIES leaves every element below the cut at B; a random mask leaves drops above
     // the smallest kept |d| and has (nearly) nothing above the largest dropped one
     p.above_cut = hard ? changed - dropped : 0;
+    p.cut_elements = changed;
     t.x.below_cuts = hard ? dropped : changed;
     t.x.below_cuts_zero = dropped;
     p.dropped_above_kept_min = hard ? 0 : dropped;

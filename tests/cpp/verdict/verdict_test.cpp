@@ -151,6 +151,8 @@ TEST_CASE("TIES with two parents: each parent's density from its own cut, weight
     }
     t.x.p[0].above_cut = 8000;
     t.x.p[1].above_cut = 4800;
+    t.x.p[0].cut_elements = t.x.p[0].d_nonzero;
+    t.x.p[1].cut_elements = t.x.p[1].d_nonzero;
     t.x.below_cuts = t.x.below_cuts_zero = 5600;
     // overlap: D = 0.6 d1 + 0.4 d2 exactly
     t.x.ov_n = 2000;
