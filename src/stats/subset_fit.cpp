@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include "stats/method_signals.h"
@@ -33,6 +34,8 @@ void SubsetSignals::add(const SubsetSignals& o) {
     top_dropped[i] += o.top_dropped[i];
     elig_res[i] += o.elig_res[i];
     kept_res[i] += o.kept_res[i];
+    elig_band[i] += o.elig_band[i];
+    in_band[i] += o.in_band[i];
   }
   conflict_n += o.conflict_n;
   conflict_kept += o.conflict_kept;
@@ -447,6 +450,56 @@ void compute_subset_fit(const StreamView& C, const StreamView& B, const StreamVi
       if (ad > kmax[i]) ++t.above[i];
       else if (ad < kmin[i]) ++t.below[i];
       else ++t.inside[i];
+    }
+  }
+  for (int i = 0; i < k; ++i) {
+    if (!(kmax[i] >= kmin[i])) continue;
+    std::vector<std::pair<float, bool>> r;  // (|d_i|, kept) of the resolvable same-sign elements
+    for (size_t e = 0; e < s.n; ++e) {
+      if (!finite_at(s, e) || !same_sign_at(e) || !resolvable(e, i)) continue;
+      const float ad = std::fabs(s.a[i][e] - s.b[e]);
+      if (ad > 0 && ad <= kmax[i]) r.emplace_back(ad, (cls[e] >> i & 1) != 0);
+    }
+    if (r.size() < kSubsetFitMinElements) continue;
+    std::sort(r.begin(), r.end());
+    // errors of cut r[j]: kept below it plus dropped at or above it
+    int64_t err = 0, best = 0;
+    for (const auto& x : r) err += !x.second;
+    best = err;
+    float cut = r[0].first;
+    for (size_t j = 0; j < r.size(); ++j) {
+      err += r[j].second ? 1 : -1;
+      if (err < best && (j + 1 == r.size() || r[j + 1].first > r[j].first)) {
+        best = err;
+        cut = j + 1 < r.size() ? r[j + 1].first : std::nextafter(r[j].first, INFINITY);
+      }
+    }
+    // the top the same way (one misread top element would carry the largest kept |d| into the
+    // dropped top gamma): errors of top r[j]: dropped in [cut, r[j]] plus kept above it
+    r.clear();
+    for (size_t e = 0; e < s.n; ++e) {
+      if (!finite_at(s, e) || !same_sign_at(e) || !resolvable(e, i)) continue;
+      const float ad = std::fabs(s.a[i][e] - s.b[e]);
+      if (ad >= cut) r.emplace_back(ad, (cls[e] >> i & 1) != 0);
+    }
+    if (r.empty()) continue;
+    std::sort(r.begin(), r.end());
+    err = 0;
+    for (const auto& x : r) err += x.second;
+    best = err;
+    float top = cut;
+    for (size_t j = 0; j < r.size(); ++j) {
+      err += r[j].second ? -1 : 1;
+      if (err < best && (j + 1 == r.size() || r[j + 1].first > r[j].first)) {
+        best = err;
+        top = r[j].first;
+      }
+    }
+    for (size_t e = 0; e < s.n; ++e) {
+      const float ad = std::fabs(s.a[i][e] - s.b[e]);
+      if (!finite_at(s, e) || ad == 0) continue;
+      ++t.elig_band[i];
+      t.in_band[i] += ad >= cut && ad <= top;
     }
   }
   for (int i = 0; i < k; ++i) {

@@ -92,6 +92,7 @@ struct SparseReads {
   // From the per-element kept sets (k >= 2, stats/subset_fit.h; empty without a fit):
   std::vector<double> kept_share_ss;     // i in S where the d_j share one sign (no election there)
   std::vector<double> kept_share_res;    // the same where i's contribution is resolvable (DARE's mask)
+  std::vector<double> kept_share_band;   // share of d_i != 0 in the kept |d_i| band (breadcrumbs)
   std::vector<double> kept_weight_l1;    // a_{{i},i} times the kept L1 share: w_i of an L1-rescaled mask
   std::vector<double> kept_weight_l1_ss; // the same from the same-sign elements (under a sign election)
   std::vector<double> kept_ratio;        // a_{all,i} / a_{{i},i}: w_i / W under normalise, 1 without

@@ -108,6 +108,7 @@ SparseReads read_sparse(const MethodSignals& x, int k) {
     const auto share = [](double a, double b) { return b > 0 ? a / b : NAN; };
     for (int i = 0; i < k; ++i) {
       r.kept_share_ss.push_back(share(double(u.kept_ss[i]), double(u.elig_ss[i])));
+      r.kept_share_band.push_back(u.elig_band[i] >= kMinElements ? share(double(u.in_band[i]), double(u.elig_band[i])) : NAN);
       r.kept_share_res.push_back(u.elig_res[i] >= kMinElements ? share(double(u.kept_res[i]), double(u.elig_res[i]))
                                                                : r.kept_share_ss.back());
       r.kept_weight_l1.push_back(share(u.l1w[i], u.wn));

@@ -45,6 +45,10 @@ enum class Reading {
   DellaL1Elected,  // della without normalise: the same where no sign election acts (same sign)
 };
 
+bool defined(const std::vector<double>& x, int k) {
+  return x.size() == size_t(k) && std::all_of(x.begin(), x.end(), [](double d) { return std::isfinite(d); });
+}
+
 struct Params {
   std::vector<double> weights, densities;
 };
@@ -62,7 +66,9 @@ Params params_of(Reading m, const SparseReads& r, int k) {
   }
   switch (m) {
     case Reading::Ties: return {r.ties_weights, r.cut_density};
-    case Reading::Breadcrumbs: return {r.kept_single, r.kept_share_ss};
+    // breadcrumbs keeps a band of |d|: its share, where the resolvable elements place the band
+    // (the kept sets count a rounded suspect's small drops as kept half the time)
+    case Reading::Breadcrumbs: return {r.kept_single, defined(r.kept_share_band, k) ? r.kept_share_band : r.kept_share_ss};
     // DARE's blind mask, where the kept sets show it (else the fourth moments, which parents of one
     // |d| distribution confound: 0.28 for 0.64 on sweep1 041, f32).
     case Reading::Dare: return {r.same_sign_alphas, r.kept_share_res.size() == size_t(k) ? r.kept_share_res : r.dare_density};
@@ -71,10 +77,6 @@ Params params_of(Reading m, const SparseReads& r, int k) {
     case Reading::DellaL1Elected: return {r.kept_weight_l1_ss, r.kept_share_ss};
   }
   return {};
-}
-
-bool defined(const std::vector<double>& x, int k) {
-  return x.size() == size_t(k) && std::all_of(x.begin(), x.end(), [](double d) { return std::isfinite(d); });
 }
 
 // The largest range of one parent's value over the groups (0 with fewer than two).
