@@ -104,6 +104,7 @@ void verdict_json(JsonWriter& w, const Verdict& v) {
       w.field("slerp_group_spread", ev.slerp_groups.empty() ? NAN : ev.slerp_group_spread);
       w.field("karcher_scale", ev.karcher_scale);
       w.field("stock_scale", ev.stock_scale);
+      w.field("stock_spread", ev.stock_spread);
       w.field("equal_a_share", ev.equal_a_share);
       // nearswap's shares are of the changed elements C's rounding can tell (nearswap_informative)
       w.field("nearswap_informative", ev.nearswap_informative);

@@ -193,6 +193,7 @@ struct Evidence {
   // model_stock (k >= 2): D against t_T / k sum_i d_i per tensor, t_T = k c / (1 + (k - 1) c)
   // from the parents' mean pairwise cosine c: the fit's cosine and scale (1 for model_stock)
   double stock_cos = NAN, stock_scale = NAN, stock_t = NAN;  // stock_t: the mean t over tensors
+  double stock_spread = NAN;  // the tensors' scales' squared distance from t / k over their spread
   // nuslerp (k == 2): per tensor, t from alpha_2 / alpha_1 = sin(t th) / sin((1 - t) th), th the
   // angle between d_1 and d_2; then alpha_1 must equal sin((1 - t) th) / sin th. The mean
   // |predicted - fitted| alpha_1 (element-weighted) and the mean t.

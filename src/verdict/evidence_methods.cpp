@@ -37,6 +37,8 @@ void gather_model_stock(Evidence& ev, const std::vector<TensorResult>& tensors) 
   if (k < 2) return;
   double dp = 0, pp = 0, dd = 0, tsum = 0;
   int nt = 0;
+  // per tensor: the least-squares scale of D on sum d_i, t / k, and the weight ||sum d_i||^2
+  std::vector<double> fit_a, stock_a, wt;
   for (const auto& t : tensors) {
     // (a tensor whose deltas are a few ulps, a bf16 norm near 1, holds rounding noise, not t: it
     // is left out as it is from the pooled linear fit)
@@ -60,6 +62,11 @@ void gather_model_stock(Evidence& ev, const std::vector<TensorResult>& tensors) 
       dsum += m.g(0, 1 + i);
       for (int j = 0; j < k; ++j) psum += m.g(1 + i, 1 + j);
     }
+    if (psum > 0) {
+      fit_a.push_back(dsum / psum);
+      stock_a.push_back(s);
+      wt.push_back(psum);
+    }
     dp += s * dsum;
     pp += s * s * psum;
     dd += m.g(0, 0);
@@ -70,6 +77,21 @@ void gather_model_stock(Evidence& ev, const std::vector<TensorResult>& tensors) 
     ev.stock_cos = dp / std::sqrt(pp * dd);
     ev.stock_scale = dp / pp;
     ev.stock_t = tsum / nt;
+  }
+  // How the tensors' own scales follow t / k: their squared distance from it over their spread
+  // around one constant (weighted by ||sum d_i||^2, each scale's precision). Rounding noise lowers
+  // every cosine alike (bf16 model_stock: mergekit rounds the weights themselves, the deltas are
+  // small beside their ulps), but a tensor of 16k elements still fixes its own scale.
+  if (fit_a.size() >= 3) {
+    double W = 0, mean = 0;
+    for (size_t i = 0; i < fit_a.size(); ++i) W += wt[i], mean += wt[i] * fit_a[i];
+    mean /= W;
+    double to_stock = 0, to_const = 0;
+    for (size_t i = 0; i < fit_a.size(); ++i) {
+      to_stock += wt[i] * (fit_a[i] - stock_a[i]) * (fit_a[i] - stock_a[i]);
+      to_const += wt[i] * (fit_a[i] - mean) * (fit_a[i] - mean);
+    }
+    if (to_const > 0) ev.stock_spread = to_stock / to_const;
   }
 }
 

@@ -12,12 +12,14 @@ namespace mp::verdict {
 namespace {
 
 // model_stock: each tensor's weight t / k follows from the parents' own cosines; the per-tensor
-// prediction explains C clearly better than one constant alpha does.
+// prediction explains C clearly better than one constant alpha does, or (a rounded suspect, whose
+// noise caps every cosine) at least as well, with each tensor's own scale at its t / k.
 bool model_stock(Verdict& v) {
   const Evidence& ev = v.evidence;
-  if (ev.k < 2 || !(ev.stock_cos >= kStockCos) || std::fabs(ev.stock_scale - 1) > kStockScale ||
-      ev.stock_cos < ev.cos + kStockGain)
-    return false;
+  if (ev.k < 2 || !(std::fabs(ev.stock_scale - 1) <= kStockScale)) return false;
+  const bool explains = ev.stock_cos >= kStockCos && ev.stock_cos >= ev.cos + kStockGain;
+  const bool follows = ev.stock_spread <= kStockSpread && ev.stock_cos >= std::max(ev.cos, ev.fit_cos);
+  if (!(explains || follows)) return false;
   decided(v, VerdictRule::ModelStock, "linear-merge", "model_stock");
   v.alphas = ev.alphas;
   return true;

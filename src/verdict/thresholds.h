@@ -139,6 +139,12 @@ constexpr double kNearswapMinPart = 0.05;
 constexpr double kStockCos = 0.95;
 constexpr double kStockScale = 0.05;
 constexpr double kStockGain = 0.05;
+// Or the tensors' own scales (least squares of D on sum d_i, tensor by tensor) follow t / k:
+// Evidence::stock_spread, their weighted squared distance from t / k over their spread around one
+// constant. On sweep1's k = 2, 3 configurations: model_stock 0.000-0.009 (bf16out and bf16mk k = 3,
+// 099, 116, 144, at cosines 0.93-0.97 that the rounding caps, which kStockCos missed); every other
+// method 38 or more (the least: 087 della bf16mk, 138 ties f32). Set far on model_stock's side.
+constexpr double kStockSpread = 0.5;
 // nuslerp (two parents): mean |sin((1 - t) th) / sin th - alpha_1| with t solved from the alpha
 // ratio, per tensor. mk-nuslerp-*-w0.6-0.4: 0.0000 (f32), 0.0016 (bf16); linear / task arithmetic /
 // karcher / multislerp / DARE / DELLA / breadcrumbs 0.087-0.79, TIES 0.011-0.023 (decided earlier).

@@ -499,3 +499,45 @@ TEST_CASE("nearswap: changed elements equal A or are clipped at t", "[verdict]")
   // a linear merge: nothing equal to A, nothing clipped
   CHECK(run(make_run(12, 16384, est_of(0.3, 0.99))).kind == "linear-merge");
 }
+
+TEST_CASE("model_stock through rounding: each tensor's own scale at its t / k, a constant alpha not", "[verdict]") {
+  // Angles from 75 to 88 degrees over the tensors, so t = 2c / (1 + c) differs between them; noise
+  // orthogonal to both deltas (a bf16 suspect's rounding) caps the cosine near 0.93, under
+  // kStockCos (sweep1 099, 116, 144 read task_arithmetic so). The tensors' own scales still sit at
+  // t / 2; a task-arithmetic merge at one alpha (their mean) through the same noise does not.
+  for (const bool stock : {true, false}) {
+    INFO((stock ? "model_stock" : "task arithmetic"));
+    const int n = 12;
+    std::vector<double> th(n), s(n);
+    double mean = 0;
+    for (int i = 0; i < n; ++i) {
+      th[i] = (75 + 13.0 * i / (n - 1)) * 3.14159265358979 / 180;
+      const double c = std::cos(th[i]);
+      s[i] = c / (1 + c);  // t / 2
+      mean += s[i] / n;
+    }
+    Run r = make_run(n, 16384, est_of(mean, 0.9), 2);
+    for (int i = 0; i < n; ++i) {
+      auto& t = r.tensors[size_t(i)];
+      const double c = std::cos(th[i]), a = stock ? s[i] : mean;
+      double* g = t.m.gram;
+      auto set = [&](int x, int y, double v) { g[x * kMaxVectors + y] = g[y * kMaxVectors + x] = v; };
+      const double signal = a * a * (2 + 2 * c);
+      set(1, 1, 1); set(2, 2, 1); set(1, 2, c);
+      set(0, 1, a * (1 + c)); set(0, 2, a * (1 + c));
+      set(0, 0, signal / (0.93 * 0.93));  // cos 0.93 against the exact prediction
+      t.m.k = 2;
+      t.est.alpha[0] = t.est.alpha[1] = a;
+    }
+    Verdict v = run(r);
+    INFO("stock_cos " << v.evidence.stock_cos << ", stock_spread " << v.evidence.stock_spread << ", cos " << v.evidence.cos);
+    CHECK(v.evidence.stock_cos < verdict::kStockCos);
+    if (stock) {
+      CHECK(v.evidence.stock_spread < 0.01);
+      CHECK(v.method == "model_stock");
+    } else {
+      CHECK(v.evidence.stock_spread > 1);
+      CHECK(v.method != "model_stock");
+    }
+  }
+}
