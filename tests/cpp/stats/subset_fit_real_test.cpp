@@ -55,8 +55,10 @@ mp::SubsetSignals run(const Merge& m) {
       for (int i = 0; i < m.k; ++i) {
         std::vector<size_t> order(n);
         for (size_t e = 0; e < n; ++e) order[e] = e;
-        std::sort(order.begin(), order.end(), [&](size_t x, size_t y) {
-          return std::fabs(a[i][x] - b.values[x]) < std::fabs(a[i][y] - b.values[y]);
+        const std::vector<float>& bv = b.values;  // (clang 14 cannot capture a structured binding)
+        const std::vector<float>& av = a[i];
+        std::sort(order.begin(), order.end(), [&bv, &av](size_t x, size_t y) {
+          return std::fabs(av[x] - bv[x]) < std::fabs(av[y] - bv[y]);
         });
         const size_t top = size_t(m.gamma * double(n)), bot = n - size_t(m.density[i] * double(n)) - top;
         band[i].assign(n, 0);
