@@ -203,10 +203,12 @@ bool normalised_reading(const Sample& s, const double c[kMaxParents], double tol
         const double D = double(s.c[e]) - s.b[e];
         const double di = c[i] * (double(s.a[i][e]) - s.b[e]), dj = c[j] * (double(s.a[j][e]) - s.b[e]);
         if (di == 0 || dj == 0) continue;
-        // rounded: only where the two predictions lie 16 ulps of C apart (as for the modes above)
-        if (!exact && !(std::fabs(di - dj) >= 16 * ulp_of(dtype, std::max(std::fabs(double(s.b[e])), std::fabs(double(s.c[e]))))))
-          continue;
-        if (std::fabs(D - di) <= tol * std::fabs(di) || std::fabs(D - dj) <= tol * std::fabs(dj)) continue;
+        // rounded: only where the two predictions lie 16 ulps of C apart (as for the modes above),
+        // and not where one parent alone explains D within 2 ulps (a parent kept alone, whose t
+        // of 0 or 1 would outnumber the pair's: sweep2 078, della bf16mk, read t = 1.00)
+        const double ulp = exact ? 0 : ulp_of(dtype, std::max(std::fabs(double(s.b[e])), std::fabs(double(s.c[e]))));
+        if (!(std::fabs(di - dj) >= 16 * ulp)) continue;
+        if (std::fabs(D - di) <= tol * std::fabs(di) + 2 * ulp || std::fabs(D - dj) <= tol * std::fabs(dj) + 2 * ulp) continue;
         t.push_back((D - dj) / (di - dj));
       }
       if (t.size() < kSubsetFitMinElements) return false;

@@ -25,6 +25,7 @@ struct Merge {
   double weight[kMaxK] = {}, density[kMaxK] = {};
   bool election = false;  // dare_ties: drop the parents whose weighted delta loses the sign vote
   bool normalize = false;  // divide by the weights kept at the element (della, ties)
+  double lambda = 1;       // scales the mixed delta
   double gamma = 0;        // > 0: breadcrumbs' masks (each tensor's top gamma and bottom of |d| dropped, no rescale)
   bool bf16 = false;      // C stored in BF16 (mergekit out_dtype)
 };
@@ -76,6 +77,7 @@ mp::SubsetSignals run(const Merge& m) {
       for (int i = 0; i < m.k; ++i)
         if (wd[i] != 0 && (!m.election || (wd[i] > 0) == (vote >= 0))) sum += wd[i], divisor += m.weight[i];
       if (m.normalize && divisor != 0) sum /= divisor;
+      sum *= m.lambda;
       c[e] = float(b.values[e] + sum);
     }
     const std::vector<uint8_t> c16 = mp_test::bf16_bytes(c);
@@ -145,23 +147,30 @@ TEST_CASE("subset fit, real weights: a sign election keeps no set of both signs"
 TEST_CASE("subset fit, real weights: normalise over three parents, a light one among them", "[subset][real]") {
   // sweep1 006's parameters (della f32, normalise, sign election): the free refit started the pairs
   // from the set of all's mixture and settled elsewhere, reading the light parent kept 0.32 for
-  // 0.58 and the weight ratios 0.49, 0.26, 0.52 for 0.48, 0.09, 0.43.
-  Merge m;
-  m.k = 3;
-  m.election = m.normalize = true;
-  const double w[3] = {0.65, 0.12, 0.59}, rho[3] = {0.66, 0.58, 0.72};
-  std::copy(w, w + 3, m.weight);
-  std::copy(rho, rho + 3, m.density);
-  const double W = w[0] + w[1] + w[2];
-  for (const bool bf16 : {false, true}) {
-    INFO((bf16 ? "bf16" : "f32"));
-    m.bf16 = bf16;
-    const mp::SubsetSignals s = run(m);
-    for (int i = 0; i < 3; ++i) {
-      INFO("parent " << i);
-      CHECK(double(s.kept_ss[i]) / double(s.elig_ss[i]) == Approx(rho[i]).margin(0.03));
-      CHECK(s.single[i] / s.wn == Approx(1 / rho[i]).epsilon(0.02));  // normalise: w_i cancels alone
-      CHECK(s.ratio[i] / s.wn_full == Approx(w[i] / W).margin(0.02));
+  // 0.58 and the weight ratios 0.49, 0.26, 0.52 for 0.48, 0.09, 0.43. sweep2 078's (lambda 1.25,
+  // bf16): the pairs' t read 1.00 where a parent kept alone, off its mode by rounding, outnumbered
+  // them, and the ratios read 0.19, 0.42, 0.61 for 0.21, 0.21, 0.59.
+  struct Case {
+    double w[3], rho[3], lambda;
+  };
+  for (const Case& c : {Case{{0.65, 0.12, 0.59}, {0.66, 0.58, 0.72}, 1}, Case{{0.29, 0.29, 0.83}, {0.23, 0.61, 0.31}, 1.25}}) {
+    Merge m;
+    m.k = 3;
+    m.election = m.normalize = true;
+    m.lambda = c.lambda;
+    std::copy(c.w, c.w + 3, m.weight);
+    std::copy(c.rho, c.rho + 3, m.density);
+    const double W = c.w[0] + c.w[1] + c.w[2];
+    for (const bool bf16 : {false, true}) {
+      INFO((bf16 ? "bf16" : "f32") << ", weights " << c.w[0] << " " << c.w[1] << " " << c.w[2]);
+      m.bf16 = bf16;
+      const mp::SubsetSignals s = run(m);
+      for (int i = 0; i < 3; ++i) {
+        INFO("parent " << i);
+        CHECK(double(s.kept_ss[i]) / double(s.elig_ss[i]) == Approx(c.rho[i]).margin(0.03));
+        CHECK(s.single[i] / s.wn == Approx(c.lambda / c.rho[i]).epsilon(0.02));  // normalise: w_i cancels alone
+        CHECK(s.ratio[i] / s.wn_full == Approx(c.w[i] / W).margin(0.02));
+      }
     }
   }
 }
