@@ -40,6 +40,8 @@ enum class Reading {
   Ties,         // TIES: each parent's share above its own cut; the overlap's lambda w_i / W
   Breadcrumbs,  // the kept share where no election acts; the coefficient where a parent alone is kept
   Dare,         // fourth-moment densities; the same-sign least squares (E[mask / rho] = 1)
+  DareL1,       // k >= 2: the alone-kept coefficient times the kept L1 share (mergekit's L1 rescale)
+  DareL1Elected,  // the same where no sign election acts (dare_ties)
   DellaRatio,   // della (normalise): kept sets; all-kept over alone-kept coefficients (w_i / W)
   DellaL1,      // della_linear: kept sets; the alone-kept coefficient times the kept L1 share
   DellaL1Elected,  // della without normalise: the same where no sign election acts (same sign)
@@ -72,6 +74,11 @@ Params params_of(Reading m, const SparseReads& r, int k) {
     // DARE's blind mask, where the kept sets show it (else the fourth moments, which parents of one
     // |d| distribution confound: 0.28 for 0.64 on sweep1 041, f32).
     case Reading::Dare: return {r.same_sign_alphas, r.kept_share_res.size() == size_t(k) ? r.kept_share_res : r.dare_density};
+    case Reading::DareL1:
+    case Reading::DareL1Elected: {
+      const auto& l1 = m == Reading::DareL1 ? r.kept_weight_l1 : r.kept_weight_l1_ss;
+      return {defined(l1, k) ? l1 : r.same_sign_alphas, r.kept_share_res.size() == size_t(k) ? r.kept_share_res : r.dare_density};
+    }
     case Reading::DellaRatio: return {r.kept_ratio, r.kept_share_ss};
     case Reading::DellaL1: return {r.kept_weight_l1, r.kept_share_ss};
     case Reading::DellaL1Elected: return {r.kept_weight_l1_ss, r.kept_share_ss};
@@ -176,6 +183,10 @@ bool sparse(Verdict& v) {
       const char* method = della ? (consensus ? "della" : "della_linear") : (consensus ? "dare_ties" : "dare_linear");
       decided(v, della ? VerdictRule::Della : VerdictRule::Dare, "sparse-merge", method);
       if (della && ev.k == 1) m = Reading::DellaL1;
+      // DARE's rescale is the task vector's L1 norm over its kept L1 norm, tensor by tensor: the
+      // alone-kept coefficient (w s_i) times the kept L1 share gives w exactly where least squares
+      // leans on a few tensors' ratio estimates (sweep2 053, dare_ties f32 k = 3: 0.286 for 0.32)
+      if (!della && ev.k >= 2 && !ev.reads.kept_share_ss.empty()) m = consensus ? Reading::DareL1Elected : Reading::DareL1;
       if (della && ev.k >= 2 && !ev.reads.kept_share_ss.empty()) {
         // DELLA's keep probability follows |d|'s rank, which biases the moment estimates: read
         // each parent's mask from the per-element kept sets. Under normalise (della) the weights
