@@ -140,11 +140,12 @@ TEST_CASE("DARE of two real fine-tunes at density 0.85: few zeros, but the kept 
     REQUIRE(v.densities.size() == 2);
     for (int i = 0; i < 2; ++i) CHECK(v.densities[i] == Approx(kDensity[i]).margin(0.05));
 
-    // The same parents added without masks: every parent kept, the sets explain no more than the fit.
+    // The same parents added without masks: every parent kept, so no element shows a parent's
+    // coefficient alone (no fit: NaN) or the sets explain no more than the fit.
     const Verdict w = run(real_run(Mask::None, bf16));
-    INFO(w.sentence);
+    INFO(w.sentence << " subset_residual " << w.evidence.subset_residual);
     CHECK(w.kind == "linear-merge");
-    CHECK(w.evidence.subset_residual > 3 * kSubsetResidual);
+    CHECK(!(w.evidence.subset_residual <= 3 * kSubsetResidual));
   }
 }
 
