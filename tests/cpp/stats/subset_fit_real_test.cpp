@@ -95,16 +95,22 @@ mp::SubsetSignals run(const Merge& m) {
 
 double resolvable_share(const mp::SubsetSignals& s, int i) { return double(s.kept_res[i]) / double(s.elig_res[i]); }
 
+// A three-parent merge with these weights and densities (DARE's masks unless the test sets more).
+Merge three_parents(const double (&w)[3], const double (&rho)[3]) {
+  Merge m;
+  m.k = 3;
+  std::copy(w, w + 3, m.weight);
+  std::copy(rho, rho + 3, m.density);
+  return m;
+}
+
 }  // namespace
 
 TEST_CASE("subset fit, real weights: DARE of three parents keeps its densities through BF16", "[subset][real]") {
   // sweep1 007's parameters (dare_linear bf16out): the free refit of the set of all drifted to
   // 0.40, 0.39, 0.82 for 0.46, 0.84, 1.90, and parent 1's kept share read 0.70 for 0.78.
-  Merge m;
-  m.k = 3;
   const double w[3] = {0.36, 0.29, 0.62}, rho[3] = {0.78, 0.34, 0.32};
-  std::copy(w, w + 3, m.weight);
-  std::copy(rho, rho + 3, m.density);
+  Merge m = three_parents(w, rho);
   for (const bool bf16 : {false, true}) {
     INFO((bf16 ? "bf16" : "f32"));
     m.bf16 = bf16;
@@ -154,12 +160,9 @@ TEST_CASE("subset fit, real weights: normalise over three parents, a light one a
     double w[3], rho[3], lambda;
   };
   for (const Case& c : {Case{{0.65, 0.12, 0.59}, {0.66, 0.58, 0.72}, 1}, Case{{0.29, 0.29, 0.83}, {0.23, 0.61, 0.31}, 1.25}}) {
-    Merge m;
-    m.k = 3;
+    Merge m = three_parents(c.w, c.rho);
     m.election = m.normalize = true;
     m.lambda = c.lambda;
-    std::copy(c.w, c.w + 3, m.weight);
-    std::copy(c.rho, c.rho + 3, m.density);
     const double W = c.w[0] + c.w[1] + c.w[2];
     for (const bool bf16 : {false, true}) {
       INFO((bf16 ? "bf16" : "f32") << ", weights " << c.w[0] << " " << c.w[1] << " " << c.w[2]);
@@ -178,13 +181,10 @@ TEST_CASE("subset fit, real weights: normalise over three parents, a light one a
 TEST_CASE("subset fit, real weights: breadcrumbs' kept band read from |d| through BF16", "[subset][real]") {
   // sweep2 069's parameters (breadcrumbs_ties bf16out, three parents): the kept sets counted the
   // small drops, which rounding hides, as kept: 0.285, 0.777, 0.591 for 0.2, 0.8, 0.55.
-  Merge m;
-  m.k = 3;
+  const double w[3] = {0.27, 0.44, 0.82}, rho[3] = {0.2, 0.8, 0.55};
+  Merge m = three_parents(w, rho);
   m.election = true;
   m.gamma = 0.01;
-  const double w[3] = {0.27, 0.44, 0.82}, rho[3] = {0.2, 0.8, 0.55};
-  std::copy(w, w + 3, m.weight);
-  std::copy(rho, rho + 3, m.density);
   for (const bool bf16 : {false, true}) {
     INFO((bf16 ? "bf16" : "f32"));
     m.bf16 = bf16;
