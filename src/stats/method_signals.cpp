@@ -32,6 +32,8 @@ void MethodSignals::add(const MethodSignals& o) {
     a.dropped_above_kept_max += b.dropped_above_kept_max;
     a.equal_a += b.equal_a;
     a.res_dropped += b.res_dropped;
+    a.res_dropped_above_kept_min += b.res_dropped_above_kept_min;
+    a.res_dropped_above_kept_max += b.res_dropped_above_kept_max;
     a.res_kept += b.res_kept;
     a.res_sum_dropped += b.res_sum_dropped;
     a.res_sum_kept += b.res_sum_kept;
@@ -224,6 +226,11 @@ void second_pass(const StreamView& C, const StreamView& B, const StreamView* A, 
   const Precision pr = precision_of(C.dtype);
   const bool coarser = pr.mantissa_bits < precision_of(B.dtype).mantissa_bits;
   const double ns_t = e.ns.t();
+  const Precision pb = precision_of(B.dtype);
+  const auto on_grid = [pb](double x) {  // x rounded to B's dtype (to nearest, ties to even)
+    const double u = ulp_at(x, pb);
+    return std::nearbyint(x / u) * u;
+  };
   for_each_block(
       C, B, A, k, [&](size_t len, const float* c, const float* b, const float* const* a) {
         for (size_t i = 0; i < len; ++i) {
@@ -283,6 +290,13 @@ void second_pass(const StreamView& C, const StreamView& B, const StreamView* A, 
             if (kept_alpha[j] * ad >= kResolvableUlps * ulp_at(std::fabs(static_cast<double>(b[i])), pr)) {
               (D_zero ? p.res_dropped : p.res_kept) += 1;
               (D_zero ? p.res_sum_dropped : p.res_sum_kept) += ad;
+              // on the parents' grid (bf16 models merged in bf16 rank q(A - B), whose ties at the
+              // cut-offs we see as distinct |d|): a drop tied with the largest kept |d| is the top's
+              const double q = on_grid(ad);
+              if (D_zero && q > on_grid(kmin[j])) {
+                ++p.res_dropped_above_kept_min;
+                if (q >= on_grid(kmax[j])) ++p.res_dropped_above_kept_max;
+              }
             }
             if (D_zero && ad > kmin[j]) {
               ++p.dropped_above_kept_min;

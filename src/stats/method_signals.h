@@ -37,6 +37,9 @@ struct ParentSignals {
   // kept |d| at B as well, which alone pulls mean |d| dropped / kept under 1 for a blind mask.
   uint64_t res_dropped = 0, res_kept = 0;
   double res_sum_dropped = 0, res_sum_kept = 0;
+  // dropped_above_kept_min / _max over those resolvable drops: a kept delta rounding leaves at B
+  // is never one, so breadcrumbs' band shows through a rounded suspect (one parent, bf16)
+  uint64_t res_dropped_above_kept_min = 0, res_dropped_above_kept_max = 0;
 };
 // How far (ulps of C's dtype at |B|) a kept element must move B to count in the resolvable drop
 // ratio: C's rounding moves it by at most half an ulp, so 2 leaves it at least 1.5 ulps off B.

@@ -24,6 +24,7 @@ struct Sparsity {
   // Rounding-tolerant one-parent versions: at most kSoftShare of the dropped elements break it
   // (a rounded suspect snaps a few kept elements to B).
   uint32_t tensors_soft_hard = 0, tensors_soft_band = 0;
+  uint32_t tensors_res_band = 0;  // the band on the resolvable drops alone (rounded suspects)
   uint64_t dropped_above_kept_max = 0;    // the band's top (breadcrumbs' gamma share)
   double cut_density() const { return cut_elements ? double(above_cut) / double(cut_elements) : 0; }
   double band_share() const { return tensors_with_drops ? double(tensors_band) / tensors_with_drops : 0; }

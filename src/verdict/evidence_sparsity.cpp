@@ -56,6 +56,11 @@ Sparsity sparsity_of(const std::vector<TensorResult>& tensors, int parent) {
       if (p.dropped_above_kept_max > 0 && double(p.dropped_above_kept_min - p.dropped_above_kept_max) <= slack &&
           p.zero_D_nonzero_d > p.dropped_above_kept_max)
         ++s.tensors_soft_band;
+      // the same on the drops rounding cannot fake: a kept delta left at B is not one of them
+      if (p.res_dropped_above_kept_max > 0 &&
+          double(p.res_dropped_above_kept_min - p.res_dropped_above_kept_max) <= kSoftShare * double(p.res_dropped) &&
+          p.zero_D_nonzero_d > p.dropped_above_kept_max)
+        ++s.tensors_res_band;
     }
   }
   return s;
