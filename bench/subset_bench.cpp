@@ -1,0 +1,79 @@
+// Native benchmark of the per-element kept sets (stats/subset_fit.h), the costliest part of a
+// several-parent verdict: one sample of kSubsetFitMaxElements elements, a DARE merge of k = 2, 3, 4
+// parents, beside the moments kernel on the same streams (the ratio is what the figures in
+// BENCHMARKS.md quote). Best of 5 on thread CPU time.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <ctime>
+#include <random>
+#include <vector>
+
+#include "stats/kernel.h"
+#include "stats/subset_fit.h"
+
+namespace {
+
+constexpr int kRuns = 5;
+
+double thread_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
+}
+
+template <typename F>
+double best_of(F f) {
+  double best = INFINITY;
+  for (int r = 0; r < kRuns; ++r) {
+    const double t0 = thread_seconds();
+    f();
+    best = std::min(best, thread_seconds() - t0);
+  }
+  return best;
+}
+
+}  // namespace
+
+int bench_subset_native() {
+  const size_t n = mp::kSubsetFitMaxElements;
+  std::mt19937 rng(1);
+  std::normal_distribution<float> g(0, 1);
+  std::uniform_real_distribution<float> u(0, 1);
+  std::vector<float> b(n), c(n);
+  std::vector<float> a[mp::kMaxParents];
+  for (auto& x : b) x = 0.05f * g(rng);
+  for (auto& v : a) {
+    v.resize(n);
+    for (size_t e = 0; e < n; ++e) v[e] = b[e] + 0.001f * g(rng);
+  }
+  const auto view = [](const std::vector<float>& v) {
+    return mp::StreamView{reinterpret_cast<const uint8_t*>(v.data()), mp::Dtype::F32, v.size()};
+  };
+  std::printf("subset fit (%zu elements, dare_linear, f32): ms, and its time over the moments kernel's\n", n);
+  for (int k = 2; k <= mp::kMaxParents; ++k) {
+    for (size_t e = 0; e < n; ++e) {
+      double s = 0;
+      for (int i = 0; i < k; ++i) {
+        const double rho = 0.4 + 0.1 * i;
+        if (u(rng) < rho) s += 0.3 * (a[i][e] - b[e]) / rho;
+      }
+      c[e] = b[e] + float(s);
+    }
+    mp::StreamView A[mp::kMaxParents];
+    for (int i = 0; i < k; ++i) A[i] = view(a[i]);
+    const mp::StreamView C = view(c), B = view(b);
+    const double kernel = best_of([&] {
+      mp::Moments m;
+      m.k = k;
+      mp::accumulate(C, B, A, k, m);
+    });
+    const double fit = best_of([&] {
+      mp::SubsetSignals s;
+      mp::compute_subset_fit(C, B, A, k, s);
+    });
+    std::printf("  k = %d: kernel %.2f ms, subset fit %.1f ms, ratio %.0f\n", k, 1e3 * kernel, 1e3 * fit, fit / kernel);
+  }
+  return 0;
+}
