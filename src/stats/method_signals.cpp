@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "stats/precision.h"
+
 namespace mp {
 
 void MethodSignals::add(const MethodSignals& o) {
@@ -64,91 +66,6 @@ void MethodSignals::add(const MethodSignals& o) {
 }
 
 namespace {
-
-// Explicit mantissa bits and the smallest normal exponent of the suspect's dtype: the ulp of a
-// value x is 2^(max(floor(log2|x|), emin) - mantissa_bits).
-struct Precision {
-  int mantissa_bits;
-  int emin;
-};
-Precision precision_of(Dtype d) {
-  switch (d) {
-    case Dtype::BF16: return {7, -126};
-    case Dtype::F16: return {10, -14};
-    case Dtype::F8_E4M3: return {3, -6};
-    case Dtype::F8_E5M2: return {2, -14};
-    case Dtype::F64: return {52, -1022};
-    case Dtype::F32:
-    default: return {23, -126};
-  }
-}
-
-double ulp_at(double x, Precision pr);
-
-// C is "left at B" where it holds B's value at C's own precision: a merge computed in f32 from an
-// f32 base and stored in BF16 (mergekit out_dtype) leaves dropped elements at round(B), not B.
-// `coarser`: C's dtype has fewer mantissa bits than B's (else only c == b counts).
-bool at_base(float c, float b, Precision pr, bool coarser) {
-  if (c == b) return true;
-  if (!coarser || b == 0) return false;
-  const double q = ulp_at(std::fabs(double(b)), pr);
-  return double(c) == std::nearbyint(double(b) / q) * q;  // round to nearest, ties to even
-}
-
-double ulp_at(double x, Precision pr) {
-  int e = 0;
-  std::frexp(x, &e);  // x = m * 2^e, m in [0.5, 1): floor(log2|x|) = e - 1 (0 gives e = 0)
-  const int expo = (x == 0) ? pr.emin : std::max(e - 1, pr.emin);
-  return std::ldexp(1.0, expo - pr.mantissa_bits);
-}
-
-// Rounding f32 to C's dtype, round-to-nearest-even, as torch does when it casts.
-float round_bf16(float x) {
-  uint32_t u;
-  std::memcpy(&u, &x, 4);
-  if ((u & 0x7f800000u) == 0x7f800000u) {
-    if (u & 0x7fffffu) u |= 0x400000u;  // NaN stays NaN (quiet)
-  } else {
-    u += 0x7fffu + ((u >> 16) & 1u);
-  }
-  u &= 0xffff0000u;
-  float r;
-  std::memcpy(&r, &u, 4);
-  return r;
-}
-
-// f32 -> IEEE binary16 -> f32 with round-to-nearest-even, overflow to inf, gradual underflow.
-float round_f16(float x) {
-  if (!std::isfinite(x)) return x;
-  const float ax = std::fabs(x);
-  if (ax >= 65520.0f) return std::copysign(INFINITY, x);  // halfway above 65504 rounds to inf
-  int e = 0;
-  std::frexp(ax, &e);
-  // ulp for a normal half at this magnitude is 2^(e-1-10); subnormals share 2^-24.
-  const int expo = std::max(e - 1, -14) - 10;
-  const float q = std::ldexp(ax, -expo);  // exact: a power-of-two scaling
-  const float r = std::nearbyint(q);      // default rounding mode: to nearest, ties to even
-  return std::copysign(std::ldexp(r, expo), x);
-}
-
-}  // namespace
-
-double ulp_of(Dtype d, double x) { return ulp_at(x, precision_of(d)); }
-
-bool left_at_base(float c, float b, Dtype c_dtype, Dtype b_dtype) {
-  const Precision pr = precision_of(c_dtype);
-  return at_base(c, b, pr, pr.mantissa_bits < precision_of(b_dtype).mantissa_bits);
-}
-
-namespace {
-
-float round_to(Dtype d, float x) {
-  switch (d) {
-    case Dtype::BF16: return round_bf16(x);
-    case Dtype::F16: return round_f16(x);
-    default: return x;
-  }
-}
 
 uint64_t fnv1a(const uint8_t* p, uint64_t n) {
   uint64_t h = 1469598103934665603ull;
@@ -226,11 +143,7 @@ void second_pass(const StreamView& C, const StreamView& B, const StreamView* A, 
   const Precision pr = precision_of(C.dtype);
   const bool coarser = pr.mantissa_bits < precision_of(B.dtype).mantissa_bits;
   const double ns_t = e.ns.t();
-  const Precision pb = precision_of(B.dtype);
-  const auto on_grid = [pb](double x) {  // x rounded to B's dtype (to nearest, ties to even)
-    const double u = ulp_at(x, pb);
-    return std::nearbyint(x / u) * u;
-  };
+  const auto on_grid = [&B](float x) { return round_to(B.dtype, x); };  // |d| on B's grid
   for_each_block(
       C, B, A, k, [&](size_t len, const float* c, const float* b, const float* const* a) {
         for (size_t i = 0; i < len; ++i) {
@@ -292,7 +205,7 @@ void second_pass(const StreamView& C, const StreamView& B, const StreamView* A, 
               (D_zero ? p.res_sum_dropped : p.res_sum_kept) += ad;
               // on the parents' grid (bf16 models merged in bf16 rank q(A - B), whose ties at the
               // cut-offs we see as distinct |d|): a drop tied with the largest kept |d| is the top's
-              const double q = on_grid(ad);
+              const float q = on_grid(ad);
               if (D_zero && q > on_grid(kmin[j])) {
                 ++p.res_dropped_above_kept_min;
                 if (q >= on_grid(kmax[j])) ++p.res_dropped_above_kept_max;

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "stats/kernel.h"
+#include "stats/precision.h"
 #include "stats/subset_fit.h"
 
 namespace mp {
@@ -108,14 +109,6 @@ struct MethodSignals {
 
 // Index of the pair (i, l), i < l < kMaxParents, into MethodSignals::m3.
 constexpr int pair_index(int i, int l) { return i * (2 * kMaxParents - i - 1) / 2 + (l - i - 1); }
-
-// One unit in the last place of `x` in dtype `d` (its smallest normal exponent for 0 and below).
-double ulp_of(Dtype d, double x);
-
-// C holds B's value at C's own precision: c == b, or, when C's dtype has fewer mantissa bits than
-// B's, c == round(b) to C's dtype (a merge computed in f32 from an f32 base and stored in BF16,
-// mergekit's out_dtype, leaves its dropped elements at round(B), not at B).
-bool left_at_base(float c, float b, Dtype c_dtype, Dtype b_dtype);
 
 // A linear merge's rounding moves an element by at most about an ulp of C's dtype (one rounding
 // of an off-grid B, or mergekit's bf16 order: each product, then the sum); twice that is beyond it.

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "stats/method_signals.h"
+#include "stats/subset_fit_parts.h"
 
 namespace mp {
 
@@ -45,211 +46,10 @@ void SubsetSignals::add(const SubsetSignals& o) {
 namespace {
 
 constexpr int kRounds = 4;  // classify-and-refit rounds (the classes settle after two or three)
-constexpr uint64_t kMinSetElements = 16;  // a set's coefficients are refitted from this many elements
-// The pairs' t modes and the band's cut-offs are read from at most this many elements, an even
-// stride through the sample: sorting all 2^18 cost as much as the rest of the fit (k = 3, 2^18
-// elements: 219 ms against 141 ms without them), and a quantile or a mode needs far fewer.
-constexpr size_t kSortedMaxElements = size_t(1) << 14;
-
-// Every step-th element of v, so that at most kSortedMaxElements remain (in place).
-template <typename T>
-void thin(std::vector<T>& v) {
-  if (v.size() <= kSortedMaxElements) return;
-  const size_t step = (v.size() + kSortedMaxElements - 1) / kSortedMaxElements;
-  size_t o = 0;
-  for (size_t j = 0; j < v.size(); j += step) v[o++] = v[j];
-  v.resize(o);
-}
-
-// Solves the n x n system a x = b in place (n <= kMaxParents); false when singular.
-bool solve_small(int n, double a[kMaxParents][kMaxParents], double* b) {
-  for (int c = 0; c < n; ++c) {
-    int piv = c;
-    for (int r = c + 1; r < n; ++r) if (std::fabs(a[r][c]) > std::fabs(a[piv][c])) piv = r;
-    if (!(std::fabs(a[piv][c]) > 1e-300)) return false;
-    std::swap(a[c], a[piv]);
-    std::swap(b[c], b[piv]);
-    for (int r = 0; r < n; ++r) {
-      if (r == c) continue;
-      const double f = a[r][c] / a[c][c];
-      for (int j = c; j < n; ++j) a[r][j] -= f * a[c][j];
-      b[r] -= f * b[c];
-    }
-  }
-  for (int i = 0; i < n; ++i) b[i] /= a[i][i];
-  return true;
-}
-
-// The densest window of sorted values, `tol` wide relative to its start: its median; NaN when
-// fewer than kMinSetElements values agree (a 128-element bias with one element where a parent
-// alone is kept gave modes of -1004 and -275, which weighed the pooled coefficients down: sweep4
-// 024, dare_linear f32 k = 4, 0.287 for 0.33).
-double mode_of(std::vector<double>& r, double tol) {
-  std::sort(r.begin(), r.end());
-  size_t best = 0, best_lo = 0, hi = 0;
-  for (size_t lo = 0; lo < r.size(); ++lo) {
-    hi = std::max(hi, lo);
-    while (hi < r.size() && r[hi] - r[lo] <= tol * std::fabs(r[lo])) ++hi;
-    if (hi - lo > best) { best = hi - lo; best_lo = lo; }
-  }
-  return best >= kMinSetElements ? r[best_lo + best / 2] : NAN;
-}
-
-struct Sample {
-  int k = 0;
-  size_t n = 0;
-  std::vector<float> c, b, a[kMaxParents];
-  // C left at B at C's precision (left_at_base): a BF16 suspect of an F32 base holds round(B)
-  // where every parent was dropped, so c == b would count those elements as kept.
-  std::vector<uint8_t> at_b;
-};
-
-// Round 0 only fills the single-parent sets and the set of all; a set between (k >= 3) that no
-// element has reached keeps its start value, the single coefficients, which is right without
-// normalise (a_{S,i} = w_i s_i) but not with it (a_{S,i} = w_i s_i / W_S), so no element would
-// join it and refit it. Such a set is also tried with the value normalise implies from the set of
-// all: r_i = a_{all,i} / a_{{i},i} = w_i / W, a_{S,i} = a_{all,i} / sum_{j in S} r_j. Both are
-// tried (round 0's set of all also holds the pairs, so r alone cannot tell whether normalise
-// acts); the elements each draws then refit the set.
-struct Alternatives {
-  double coef[1 << kMaxParents][kMaxParents] = {};
-  uint32_t sets = 0;  // bit S: coef[S] is tried too
-};
-
-Alternatives unfitted_alternatives(int k, const uint64_t* cnt, const double coef[][kMaxParents]) {
-  Alternatives alt;
-  const int all = (1 << k) - 1;
-  if (k < 3 || cnt[all] < kMinSetElements) return alt;
-  double r[kMaxParents];
-  for (int i = 0; i < k; ++i) {
-    const double single = coef[1 << i][i];
-    if (!(single != 0) || !std::isfinite(coef[all][i] / single)) return alt;
-    r[i] = coef[all][i] / single;
-  }
-  for (int S = 1; S < all; ++S) {
-    if (!(S & (S - 1)) || cnt[S] >= kMinSetElements) continue;  // a single parent, or fitted
-    double W = 0;
-    for (int j = 0; j < k; ++j) if (S >> j & 1) W += r[j];
-    if (!(W != 0)) continue;
-    for (int i = 0; i < k; ++i) if (S >> i & 1) alt.coef[S][i] = coef[all][i] / W;
-    alt.sets |= 1u << S;
-  }
-  return alt;
-}
-
-// The nearest prediction's set (bit i: parent i kept); 0 where C == B. Parents with d_i == 0 are
-// never in the set (nothing to keep).
-int classify(const Sample& s, size_t e, const double coef[][kMaxParents], const Alternatives& alt) {
-  if (s.at_b[e]) return 0;
-  const double D = double(s.c[e]) - s.b[e];
-  int nz = 0;
-  double d[kMaxParents];
-  for (int i = 0; i < s.k; ++i) {
-    d[i] = double(s.a[i][e]) - s.b[e];
-    if (d[i] != 0) nz |= 1 << i;
-  }
-  int best = 0;
-  double best_err = INFINITY;
-  for (int S = 1; S < (1 << s.k); ++S) {
-    if ((S & nz) != S) continue;
-    for (int v = 0; v < (alt.sets >> S & 1 ? 2 : 1); ++v) {
-      const double* c = v ? alt.coef[S] : coef[S];
-      double pred = 0;
-      for (int i = 0; i < s.k; ++i) if (S >> i & 1) pred += c[i] * d[i];
-      const double err = std::fabs(D - pred);
-      if (err < best_err) { best_err = err; best = S; }
-    }
-  }
-  return best;
-}
-
-// Round 0's class: the parent whose mode D / d_i matches within `tol`, else every parent with
-// d != 0 (0 where C == B).
-int first_class(const Sample& s, size_t e, const double coef[][kMaxParents], double tol) {
-  if (s.at_b[e]) return 0;
-  const double D = double(s.c[e]) - s.b[e];
-  int nz = 0;
-  for (int i = 0; i < s.k; ++i) {
-    const double d = double(s.a[i][e]) - s.b[e];
-    if (d == 0) continue;
-    nz |= 1 << i;
-    const double a = coef[1 << i][i];
-    if (std::fabs(D / d - a) <= tol * std::fabs(a)) return 1 << i;
-  }
-  return nz;
-}
-
-bool finite_at(const Sample& s, size_t e) {
-  bool ok = std::isfinite(s.c[e]) && std::isfinite(s.b[e]);
-  for (int i = 0; i < s.k; ++i) ok = ok && std::isfinite(s.a[i][e]);
-  return ok;
-}
-
-// sum over the finite elements of (D - the prediction of its set)^2 (0 for the empty set).
-double residual(const Sample& s, const double coef[][kMaxParents], const std::vector<uint8_t>& cls) {
-  double out = 0;
-  for (size_t e = 0; e < s.n; ++e) {
-    if (!finite_at(s, e)) continue;
-    double pred = 0;
-    for (int i = 0; i < s.k; ++i)
-      if (cls[e] >> i & 1) pred += coef[cls[e]][i] * (double(s.a[i][e]) - s.b[e]);
-    const double r = double(s.c[e]) - s.b[e] - pred;
-    out += r * r;
-  }
-  return out;
-}
-
-// The normalise reading (TIES, DELLA, breadcrumbs with normalise; k >= 3): a_{S,i} = c_i r_i /
-// sum_{j in S} r_j from the single coefficients c_i and the relative weights r (sum 1). The free
-// fit need not find it: round 0 gives the set of all the pairs' elements too, and the pairs'
-// starting values come from that mixture (sweep1 006, f32: a light parent next to two heavy ones
-// read kept 0.32 for 0.58). Each pair's elements give t = r_i / (r_i + r_j) exactly (f32; within
-// rounding otherwise): D - c_j d_j = t (c_i d_i - c_j d_j), so t is the mode of that ratio over
-// the elements that no single parent explains, and log r follows from the pairs by least squares.
-// false when a pair has too few elements or a ratio is not positive.
-bool normalised_reading(const Sample& s, const double c[kMaxParents], double tol, Dtype dtype, bool exact,
-                        double coef[][kMaxParents]) {
-  const int k = s.k;
-  double g[kMaxParents][kMaxParents] = {}, rhs[kMaxParents] = {};
-  std::vector<double> t;
-  for (int i = 0; i < k; ++i)
-    for (int j = i + 1; j < k; ++j) {
-      t.clear();
-      for (size_t e = 0; e < s.n; ++e) {
-        if (!finite_at(s, e) || s.at_b[e]) continue;
-        const double D = double(s.c[e]) - s.b[e];
-        const double di = c[i] * (double(s.a[i][e]) - s.b[e]), dj = c[j] * (double(s.a[j][e]) - s.b[e]);
-        if (di == 0 || dj == 0) continue;
-        // rounded: only where the two predictions lie 16 ulps of C apart (as for the modes above),
-        // and not where one parent alone explains D within 2 ulps (a parent kept alone, whose t
-        // of 0 or 1 would outnumber the pair's: sweep2 078, della bf16mk, read t = 1.00)
-        const double ulp = exact ? 0 : ulp_of(dtype, std::max(std::fabs(double(s.b[e])), std::fabs(double(s.c[e]))));
-        if (!(std::fabs(di - dj) >= 16 * ulp)) continue;
-        if (std::fabs(D - di) <= tol * std::fabs(di) + 2 * ulp || std::fabs(D - dj) <= tol * std::fabs(dj) + 2 * ulp) continue;
-        t.push_back((D - dj) / (di - dj));
-      }
-      if (t.size() < kSubsetFitMinElements) return false;
-      thin(t);
-      const double m = mode_of(t, tol);
-      if (!(m > 0 && m < 1)) return false;
-      // log r_i - log r_j = log(t / (1 - t)); parent 0's log r is pinned by an extra row below
-      const double q = std::log(m / (1 - m));
-      g[i][i] += 1; g[j][j] += 1; g[i][j] -= 1; g[j][i] -= 1;
-      rhs[i] += q; rhs[j] -= q;
-    }
-  g[0][0] += 1;  // log r_0 = 0
-  if (!solve_small(k, g, rhs)) return false;
-  double r[kMaxParents], sum = 0;
-  for (int i = 0; i < k; ++i) sum += r[i] = std::exp(rhs[i]);
-  for (int S = 1; S < (1 << k); ++S) {
-    double W = 0;
-    for (int j = 0; j < k; ++j) if (S >> j & 1) W += r[j] / sum;
-    for (int i = 0; i < k; ++i) coef[S][i] = S >> i & 1 ? c[i] * (r[i] / sum) / W : 0;
-  }
-  return true;
-}
 
 }  // namespace
+
+using namespace subset;
 
 void compute_subset_fit(const StreamView& C, const StreamView& B, const StreamView* A, int k, SubsetSignals& out) {
   if (k < 2 || k > kMaxParents) return;
@@ -474,49 +274,29 @@ void compute_subset_fit(const StreamView& C, const StreamView& B, const StreamVi
   }
   for (int i = 0; i < k; ++i) {
     if (!(kmax[i] >= kmin[i])) continue;
-    std::vector<std::pair<float, bool>> r;  // (|d_i|, kept) of the resolvable same-sign elements
-    for (size_t e = 0; e < s.n; ++e) {
-      if (!finite_at(s, e) || !same_sign_at(e) || !resolvable(e, i)) continue;
-      const float ad = std::fabs(s.a[i][e] - s.b[e]);
-      if (ad > 0 && ad <= kmax[i]) r.emplace_back(ad, (cls[e] >> i & 1) != 0);
-    }
+    // (|d_i|, kept) of the resolvable same-sign elements with |d_i| in [lo, hi], sorted
+    std::vector<std::pair<float, bool>> r;
+    const auto collect = [&](float lo, float hi) {
+      r.clear();
+      for (size_t e = 0; e < s.n; ++e) {
+        if (!finite_at(s, e) || !same_sign_at(e) || !resolvable(e, i)) continue;
+        const float ad = std::fabs(s.a[i][e] - s.b[e]);
+        if (ad > 0 && ad >= lo && ad <= hi) r.emplace_back(ad, (cls[e] >> i & 1) != 0);
+      }
+      thin(r);
+      std::sort(r.begin(), r.end());
+    };
+    // the bottom: dropped below it, kept from it up to the largest kept |d|
+    collect(0, kmax[i]);
     if (r.size() < kSubsetFitMinElements) continue;
-    thin(r);
-    std::sort(r.begin(), r.end());
-    // errors of cut r[j]: kept below it plus dropped at or above it
-    int64_t err = 0, best = 0;
-    for (const auto& x : r) err += !x.second;
-    best = err;
-    float cut = r[0].first;
-    for (size_t j = 0; j < r.size(); ++j) {
-      err += r[j].second ? 1 : -1;
-      if (err < best && (j + 1 == r.size() || r[j + 1].first > r[j].first)) {
-        best = err;
-        cut = j + 1 < r.size() ? r[j + 1].first : std::nextafter(r[j].first, INFINITY);
-      }
-    }
+    size_t at = best_split(r, false);
+    const float cut = at < r.size() ? r[at].first : std::nextafter(r.back().first, INFINITY);
     // the top the same way (one misread top element would carry the largest kept |d| into the
-    // dropped top gamma): errors of top r[j]: dropped in [cut, r[j]] plus kept above it
-    r.clear();
-    for (size_t e = 0; e < s.n; ++e) {
-      if (!finite_at(s, e) || !same_sign_at(e) || !resolvable(e, i)) continue;
-      const float ad = std::fabs(s.a[i][e] - s.b[e]);
-      if (ad >= cut) r.emplace_back(ad, (cls[e] >> i & 1) != 0);
-    }
+    // dropped top gamma): kept up to it, dropped above
+    collect(cut, INFINITY);
     if (r.empty()) continue;
-    thin(r);
-    std::sort(r.begin(), r.end());
-    err = 0;
-    for (const auto& x : r) err += x.second;
-    best = err;
-    float top = cut;
-    for (size_t j = 0; j < r.size(); ++j) {
-      err += r[j].second ? -1 : 1;
-      if (err < best && (j + 1 == r.size() || r[j + 1].first > r[j].first)) {
-        best = err;
-        top = r[j].first;
-      }
-    }
+    at = best_split(r, true);
+    const float top = at > 0 ? r[at - 1].first : cut;
     for (size_t e = 0; e < s.n; ++e) {
       const float ad = std::fabs(s.a[i][e] - s.b[e]);
       if (!finite_at(s, e) || ad == 0) continue;

@@ -1,0 +1,69 @@
+// The pieces of stats/subset_fit.cpp's per-element kept sets: the sample, the readings of a set's
+// coefficients (modes, the normalise reading), the classification and the band's split, so that
+// compute_subset_fit reads as the order of its steps. Internal to src/stats.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "format/dtype.h"
+#include "stats/kernel.h"
+
+namespace mp::subset {
+
+constexpr uint64_t kMinSetElements = 16;  // a set's coefficients are refitted from this many elements
+// The pairs' t modes and the band's cut-offs are read from at most this many elements, an even
+// stride through the sample: sorting all 2^18 cost as much as the rest of the fit (k = 3, 2^18
+// elements: 219 ms against 141 ms without them), and a quantile or a mode needs far fewer.
+constexpr size_t kSortedMaxElements = size_t(1) << 14;
+
+// Every step-th element of v, so that at most kSortedMaxElements remain (in place).
+template <typename T>
+void thin(std::vector<T>& v) {
+  if (v.size() <= kSortedMaxElements) return;
+  const size_t step = (v.size() + kSortedMaxElements - 1) / kSortedMaxElements;
+  size_t o = 0;
+  for (size_t j = 0; j < v.size(); j += step) v[o++] = v[j];
+  v.resize(o);
+}
+
+// A sample's prefix of every stream, decoded to f32.
+struct Sample {
+  int k = 0;
+  size_t n = 0;
+  std::vector<float> c, b, a[kMaxParents];
+  // C left at B at C's precision (left_at_base): a BF16 suspect of an F32 base holds round(B)
+  // where every parent was dropped, so c == b would count those elements as kept.
+  std::vector<uint8_t> at_b;
+};
+
+// Round 0 only fills the single-parent sets and the set of all; a set between (k >= 3) that no
+// element has reached keeps its start value, the single coefficients, which is right without
+// normalise (a_{S,i} = w_i s_i) but not with it (a_{S,i} = w_i s_i / W_S), so no element would
+// join it and refit it. Such a set is also tried with the value normalise implies from the set of
+// all: r_i = a_{all,i} / a_{{i},i} = w_i / W, a_{S,i} = a_{all,i} / sum_{j in S} r_j. Both are
+// tried (round 0's set of all also holds the pairs, so r alone cannot tell whether normalise
+// acts); the elements each draws then refit the set.
+struct Alternatives {
+  double coef[1 << kMaxParents][kMaxParents] = {};
+  uint32_t sets = 0;  // bit S: coef[S] is tried too
+};
+
+// Solves the n x n system a x = b in place (n <= kMaxParents); false when singular.
+bool solve_small(int n, double a[kMaxParents][kMaxParents], double* b);
+double mode_of(std::vector<double>& r, double tol);
+Alternatives unfitted_alternatives(int k, const uint64_t* cnt, const double coef[][kMaxParents]);
+int classify(const Sample& s, size_t e, const double coef[][kMaxParents], const Alternatives& alt);
+int first_class(const Sample& s, size_t e, const double coef[][kMaxParents], double tol);
+bool finite_at(const Sample& s, size_t e);
+double residual(const Sample& s, const double coef[][kMaxParents], const std::vector<uint8_t>& cls);
+bool normalised_reading(const Sample& s, const double c[kMaxParents], double tol, Dtype dtype, bool exact,
+                        double coef[][kMaxParents]);
+
+// (|d_i|, kept) pairs sorted by |d_i|: the split with the fewest errors when the elements below it
+// are predicted `below_kept` and the rest the opposite, as a position 0..size (between distinct
+// |d| only): breadcrumbs' band bottom (below dropped) and top (below kept).
+size_t best_split(const std::vector<std::pair<float, bool>>& r, bool below_kept);
+
+}  // namespace mp::subset
