@@ -39,12 +39,10 @@ bool election(const Evidence& ev) {
 enum class Reading {
   Ties,         // TIES: each parent's share above its own cut; the overlap's lambda w_i / W
   Breadcrumbs,  // the kept share where no election acts; the coefficient where a parent alone is kept
-  Dare,         // fourth-moment densities; the same-sign least squares (E[mask / rho] = 1)
-  DareL1,       // k >= 2: the alone-kept coefficient times the kept L1 share (mergekit's L1 rescale)
-  DareL1Elected,  // the same where no sign election acts (dare_ties)
+  Dare,         // the resolvable kept shares; k >= 2 the kept L1 weights (else the same-sign
+                // least squares, E[mask / rho] = 1)
   DellaRatio,   // della (normalise): kept sets; all-kept over alone-kept coefficients (w_i / W)
   DellaL1,      // della_linear: kept sets; the alone-kept coefficient times the kept L1 share
-  DellaL1Elected,  // della without normalise: the same where no sign election acts (same sign)
 };
 
 bool defined(const std::vector<double>& x, int k) {
@@ -55,7 +53,11 @@ struct Params {
   std::vector<double> weights, densities;
 };
 
-Params params_of(Reading m, const SparseReads& r, int k) {
+// `elected`: a sign election acts, so the kept L1 shares are read where one sign holds (there an
+// election drops no kept delta, which the rescale never saw: sweep1 046, della without normalise,
+// 0.97 for 0.82 from every element; without one, every element: sweep2 138, 0.911 for 0.89 from
+// the same-sign ones alone).
+Params params_of(Reading m, const SparseReads& r, int k, bool elected) {
   if (k == 1) {
     // One parent: the share left at B is its mask; the kept elements carry lambda unscaled
     // (TIES, breadcrumbs), weight / density (DARE: least squares is unbiased), or the L1 ratio
@@ -73,15 +75,15 @@ Params params_of(Reading m, const SparseReads& r, int k) {
     case Reading::Breadcrumbs: return {r.kept_single, defined(r.kept_share_band, k) ? r.kept_share_band : r.kept_share_ss};
     // DARE's blind mask, where the kept sets show it (else the fourth moments, which parents of one
     // |d| distribution confound: 0.28 for 0.64 on sweep1 041, f32).
-    case Reading::Dare: return {r.same_sign_alphas, r.kept_share_res.size() == size_t(k) ? r.kept_share_res : r.dare_density};
-    case Reading::DareL1:
-    case Reading::DareL1Elected: {
-      const auto& l1 = m == Reading::DareL1 ? r.kept_weight_l1 : r.kept_weight_l1_ss;
+    // DARE's rescale is the task vector's L1 norm over its kept L1 norm, tensor by tensor: the
+    // alone-kept coefficient (w s_i) times the kept L1 share gives w exactly where least squares
+    // leans on a few tensors' ratio estimates (sweep2 053, dare_ties f32 k = 3: 0.286 for 0.32).
+    case Reading::Dare: {
+      const auto& l1 = elected ? r.kept_weight_l1_ss : r.kept_weight_l1;
       return {defined(l1, k) ? l1 : r.same_sign_alphas, r.kept_share_res.size() == size_t(k) ? r.kept_share_res : r.dare_density};
     }
     case Reading::DellaRatio: return {r.kept_ratio, r.kept_share_ss};
-    case Reading::DellaL1: return {r.kept_weight_l1, r.kept_share_ss};
-    case Reading::DellaL1Elected: return {r.kept_weight_l1_ss, r.kept_share_ss};
+    case Reading::DellaL1: return {elected ? r.kept_weight_l1_ss : r.kept_weight_l1, r.kept_share_ss};
   }
   return {};
 }
@@ -104,11 +106,11 @@ double spread(const std::vector<ComponentFit>& groups, int k, bool densities) {
 // Weight and density lists over layers or filters per component: the pooled reading mixes the
 // groups' values and is no group's, so where they differ the groups' own are quoted (each group
 // with both, and the pooled values stay the sentence's summary).
-void quote_groups(Verdict& v, Reading m) {
+void quote_groups(Verdict& v, Reading m, bool elected) {
   const Evidence& ev = v.evidence;
   std::vector<ComponentFit> groups;
   for (const auto& g : ev.sparse_groups) {
-    Params p = params_of(m, g.reads, ev.k);
+    Params p = params_of(m, g.reads, ev.k, elected);
     if (!defined(p.weights, ev.k) || !defined(p.densities, ev.k)) continue;
     groups.push_back({g.component, std::move(p.weights), g.cos_fit, g.layer, std::move(p.densities)});
   }
@@ -159,6 +161,7 @@ bool sparse(Verdict& v) {
     v.parent = ev.sparse_parent;
     v.kind = "sparse-merge";
     Reading m = Reading::Dare;
+    bool elected = false;  // the random masks' sign election (their L1 weights read where one sign holds)
     if (hard) {
       // TIES trims each parent by its own top-k: its density is the share above its own cut; the
       // weights come from the overlap where every parent is kept with one sign.
@@ -185,26 +188,20 @@ bool sparse(Verdict& v) {
                                                               : ev.consensus_gap > (della ? kDellaConsensusGap : kConsensusGap);
       const char* method = della ? (consensus ? "della" : "della_linear") : (consensus ? "dare_ties" : "dare_linear");
       decided(v, della ? VerdictRule::Della : VerdictRule::Dare, "sparse-merge", method);
+      elected = consensus;
       if (della && ev.k == 1) m = Reading::DellaL1;
-      // DARE's rescale is the task vector's L1 norm over its kept L1 norm, tensor by tensor: the
-      // alone-kept coefficient (w s_i) times the kept L1 share gives w exactly where least squares
-      // leans on a few tensors' ratio estimates (sweep2 053, dare_ties f32 k = 3: 0.286 for 0.32)
-      if (!della && ev.k >= 2 && !ev.reads.kept_share_ss.empty()) m = consensus ? Reading::DareL1Elected : Reading::DareL1;
       if (della && ev.k >= 2 && !ev.reads.kept_share_ss.empty()) {
         // DELLA's keep probability follows |d|'s rank, which biases the moment estimates: read
         // each parent's mask from the per-element kept sets. Under normalise (della) the weights
         // show only as the all-kept coefficients over the alone-kept ones (w_i / W); without it
-        // (della_linear) as the alone-kept coefficient times the kept L1 share (undoing the rescale),
-        // read where no election can drop a kept delta when one acts (sweep1 046: 0.97 for 0.82
-        // from every element; without one, every element: 0.911 for 0.89 from the same-sign ones
-        // alone, sweep2 138, bf16).
+        // (della_linear) as the alone-kept coefficient times the kept L1 share (undoing the rescale).
         bool normalised = false;
         for (double r : ev.reads.kept_ratio) normalised = normalised || !(std::fabs(r - 1) <= 0.05);
-        m = normalised ? Reading::DellaRatio : consensus ? Reading::DellaL1Elected : Reading::DellaL1;
+        m = normalised ? Reading::DellaRatio : Reading::DellaL1;
       }
       if (!hard && sp.threshold_share() > 0.3) add_caveat(v, CaveatCode::MixedSparsity, "mixed-sparsity");
     }
-    Params p = params_of(m, ev.reads, ev.k);
+    Params p = params_of(m, ev.reads, ev.k, elected);
     v.weights = std::move(p.weights);
     v.densities = std::move(p.densities);
     v.density = v.densities[v.parent];
@@ -216,7 +213,7 @@ bool sparse(Verdict& v) {
     } else {
       v.lambda = m == Reading::Breadcrumbs && ev.k >= 2 ? NAN : sp.kept_alpha();
     }
-    quote_groups(v, m);
+    quote_groups(v, m, elected);
     v.alphas = v.weights;
     return true;
   }
