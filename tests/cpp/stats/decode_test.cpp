@@ -85,7 +85,7 @@ TEST_CASE("F8_E5M2: IEEE-like with inf, NaN and subnormals", "[decode]") {
              3 * std::ldexp(1.0, -16), std::ldexp(1.0, -14), 0.0, -0.0, 1.5});
 }
 
-TEST_CASE("F32 and F64 read from unaligned bytes; F64 narrows to f32 but decode_one keeps f64",
+TEST_CASE("F32 and F64 read from unaligned bytes, F64 narrows to f32 but decode_one keeps f64",
           "[decode]") {
   const double d[3] = {0.1, -1e300, 3.5};
   std::vector<uint8_t> bytes(1 + sizeof d);

@@ -27,7 +27,7 @@ Moments gram_of(const std::vector<float>& c, const std::vector<float>& b, const 
 
 }  // namespace
 
-TEST_CASE("role refit: the swapped Gram equals the kernel's on the swapped models; deltas align from a parent",
+TEST_CASE("role refit: the swapped Gram equals the kernel's on the swapped models, deltas align from a parent",
           "[verdict]") {
   const size_t n = 20'000;
   std::mt19937 rng(21);

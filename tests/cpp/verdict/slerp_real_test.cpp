@@ -83,7 +83,7 @@ Run real_run(Merge merge, bool bf16) {
 
 }  // namespace
 
-TEST_CASE("SLERP of real fine-tunes at their small angle reads as slerp, t from the plane fit; lerp stays linear",
+TEST_CASE("SLERP of real fine-tunes at their small angle reads as slerp, t from the plane fit, lerp stays linear",
           "[verdict][real]") {
   for (const bool bf16 : {false, true}) {
     INFO((bf16 ? "bf16" : "f32"));

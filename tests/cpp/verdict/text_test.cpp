@@ -41,7 +41,7 @@ TEST_CASE("text: the rendering reads the decided fields, not the statistics", "[
   CHECK(v.caveats.size() == v.caveat_codes.size());
 }
 
-TEST_CASE("text: sparse sentences quote density and lambda; passthrough the copy counts", "[verdict][text]") {
+TEST_CASE("text: sparse sentences quote density and lambda, passthrough the copy counts", "[verdict][text]") {
   Run ties = make_run(12, 16384, est_of(0.93, 0.966));
   set_sparse(ties, 16000, 8000, true, 0.002, 0.02, 1.0);
   CHECK(run(ties).sentence == "Consistent with a TIES merge: density 0.500 (each parent's top-k by |d|), lambda 1.000");
