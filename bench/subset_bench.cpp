@@ -49,7 +49,9 @@ int bench_subset_native() {
     for (size_t e = 0; e < n; ++e) v[e] = b[e] + 0.001f * g(rng);
   }
   const auto view = [](const std::vector<float>& v) {
-    return mp::StreamView{reinterpret_cast<const uint8_t*>(v.data()), mp::Dtype::F32, v.size()};
+    mp::StreamView s{reinterpret_cast<const uint8_t*>(v.data()), mp::Dtype::F32, v.size()};
+    s.row_len = 1024;  // rows as a model's (DELLA's rank test reads |d|'s rank within each row)
+    return s;
   };
   std::printf("subset fit (%zu elements, dare_linear, f32): ms, and its time over the moments kernel's\n", n);
   for (int k = 2; k <= mp::kMaxParents; ++k) {

@@ -54,6 +54,7 @@ export function methodParams(v, name) {
       if (p.density.length) add('density', 'density', perParent(p.density, name), v.k > 1 ? 'kept share, per parent' : 'kept share');
       weights();
       if (Number.isFinite(p.gamma)) add('gamma', 'gamma', percent(p.gamma), 'top of |d| dropped');
+      if (Number.isFinite(p.epsilon)) add('epsilon', 'epsilon', fixed(p.epsilon), 'keep probability density ± epsilon, rising with |d|\'s rank in its row');
       break;
     case 'slerp-merge':
       if (method === 'slerp' || method === 'nuslerp') {

@@ -63,6 +63,7 @@ function structuredParams(verdict) {
     lambda: numOrNaN(p.lambda),
     t: numOrNaN(p.t),
     gamma: numOrNaN(p.gamma),
+    epsilon: numOrNaN(p.epsilon),
   };
 }
 

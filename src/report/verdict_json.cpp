@@ -24,6 +24,7 @@ void verdict_json(JsonWriter& w, const Verdict& v) {
       w.field("t", std::isfinite(v.slerp_t) ? v.slerp_t : std::isfinite(v.nearswap_t) ? v.nearswap_t
                    : v.rule == VerdictRule::ModelStock ? v.evidence.stock_t : NAN);
       w.field("gamma", v.gamma);
+      w.field("epsilon", v.epsilon);
     });
     w.field_arr("groups", [&] {
       for (const auto& g : v.groups) {
@@ -79,6 +80,8 @@ void verdict_json(JsonWriter& w, const Verdict& v) {
       vec("kept_share", ev.kept_share);
       vec("kept_share_same_sign", ev.reads.kept_share_ss);
       vec("kept_share_resolvable", ev.reads.kept_share_res);
+      vec("rank_epsilon", ev.reads.rank_epsilon);
+      vec("rank_density", ev.reads.rank_density);
       vec("kept_share_band", ev.reads.kept_share_band);
       w.field("subset_residual", ev.subset_residual);
       vec("kept_weight_l1", ev.reads.kept_weight_l1);

@@ -37,6 +37,7 @@ void SubsetSignals::add(const SubsetSignals& o) {
     kept_res[i] += o.kept_res[i];
     elig_band[i] += o.elig_band[i];
     in_band[i] += o.in_band[i];
+    rank_kept[i].add(o.rank_kept[i]);
   }
   conflict_n += o.conflict_n;
   conflict_kept += o.conflict_kept;
@@ -319,6 +320,24 @@ void compute_subset_fit(const StreamView& C, const StreamView& B, const StreamVi
       ++t.top[i];
       t.top_dropped[i] += !(cls[e] >> i & 1);
     }
+  }
+  // DELLA's rank: whole rows of the sample (a longer row than kSortedMaxElements: its first
+  // kSortedMaxElements, whose ranks are the row's up to sampling; a sample shorter than its row: the
+  // sample), every step-th so that at most kSortedMaxElements are ranked per parent.
+  {
+    const size_t row = C.row_len >= 1 && C.row_len <= s.n ? size_t(C.row_len) : s.n;
+    const size_t len = std::min(row, kSortedMaxElements), rows = s.n / row;
+    const size_t step = std::max<size_t>(1, (rows * len + kSortedMaxElements - 1) / kSortedMaxElements);
+    std::vector<float> q;
+    for (int i = 0; i < k; ++i)
+      for (size_t r = 0; r < rows; r += step) {
+        rank_norm(s, i, r * row, len, q);
+        for (size_t j = 0; j < len; ++j) {
+          const size_t e = r * row + j;
+          if (!finite_at(s, e) || s.a[i][e] == s.b[e] || !same_sign_at(e) || !resolvable(e, i)) continue;
+          t.rank_kept[i].add(q[j], (cls[e] >> i & 1) != 0);
+        }
+      }
   }
   t.samples = 1;
   t.wn = double(classified);

@@ -120,6 +120,9 @@ SparseReads read_sparse(const MethodSignals& x, int k) {
       r.kept_weight_l1_ss.push_back(share(u.l1w_ss[i], u.wn));
       r.kept_single.push_back(share(u.single[i], u.wn));
       r.kept_ratio.push_back(share(u.ratio[i], u.wn_full));
+      const LineSums& q = u.rank_kept[i];
+      r.rank_epsilon.push_back(q.n >= kMinElements ? q.slope() / 2 : NAN);
+      r.rank_density.push_back(q.n >= kMinElements ? q.y / q.n + q.slope() * (0.5 - q.x / q.n) : NAN);
     }
   }
   return r;

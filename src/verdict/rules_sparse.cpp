@@ -49,6 +49,14 @@ bool defined(const std::vector<double>& x, int k) {
   return x.size() == size_t(k) && std::all_of(x.begin(), x.end(), [](double d) { return std::isfinite(d); });
 }
 
+// DELLA's epsilon with k >= 2: the parents' rank readings averaged (NaN unless every parent has one).
+double pooled_epsilon(const Evidence& ev) {
+  if (!defined(ev.reads.rank_epsilon, ev.k)) return NAN;
+  double sum = 0;
+  for (double x : ev.reads.rank_epsilon) sum += x;
+  return sum / ev.k;
+}
+
 struct Params {
   std::vector<double> weights, densities;
 };
@@ -82,8 +90,12 @@ Params params_of(Reading m, const SparseReads& r, int k, bool elected) {
       const auto& l1 = elected ? r.kept_weight_l1_ss : r.kept_weight_l1;
       return {defined(l1, k) ? l1 : r.same_sign_alphas, r.kept_share_res.size() == size_t(k) ? r.kept_share_res : r.dare_density};
     }
-    case Reading::DellaRatio: return {r.kept_ratio, r.kept_share_ss};
-    case Reading::DellaL1: return {elected ? r.kept_weight_l1_ss : r.kept_weight_l1, r.kept_share_ss};
+    // DELLA's densities: its keep probability's line on |d|'s rank, at the middle rank (the kept
+    // sets' shares lean on the ranks they can read: the resolvable ones high, the same-sign ones
+    // low in bf16, sweep1 050: 0.79 and 0.68 for 0.76)
+    case Reading::DellaRatio: return {r.kept_ratio, defined(r.rank_density, k) ? r.rank_density : r.kept_share_ss};
+    case Reading::DellaL1:
+      return {elected ? r.kept_weight_l1_ss : r.kept_weight_l1, defined(r.rank_density, k) ? r.rank_density : r.kept_share_ss};
   }
   return {};
 }
@@ -183,7 +195,11 @@ bool sparse(Verdict& v) {
       // least-squares alpha overstates the weight; the L1 norm is what its rescale keeps). Read on
       // the elements a kept value cannot round back to B: a rounded suspect's small kept deltas
       // land at B and would make a blind mask look |d|-ranked.
-      const bool della = sp.resolvable_ratio() < kDellaRatio;
+      // With k >= 2 the kept sets give each parent's keep probability against |d|'s rank itself
+      // (DELLA's epsilon, 0 for DARE).
+      const double eps = pooled_epsilon(ev);
+      const bool della = std::isfinite(eps) ? eps >= kDellaEpsilon : sp.resolvable_ratio() < kDellaRatio;
+      if (della) v.epsilon = eps;
       const bool consensus = std::isfinite(ev.conflict_ratio) ? ev.conflict_ratio <= kConflictRatio
                                                               : ev.consensus_gap > (della ? kDellaConsensusGap : kConsensusGap);
       const char* method = della ? (consensus ? "della" : "della_linear") : (consensus ? "dare_ties" : "dare_linear");

@@ -104,18 +104,32 @@ void sparse_text(Verdict& v) {
       break;
     default: {
       const bool della = v.rule == VerdictRule::Della;
+      const bool sets = several && !ev.reads.kept_share_ss.empty();  // the per-element kept sets
+      const auto& eps = ev.reads.rank_epsilon;  // each parent's keep share against its |d|'s rank
+      const bool ranked = sets && std::all_of(eps.begin(), eps.end(), [](double x) { return std::isfinite(x); });
       v.sentence = std::string("Consistent with a ") + (della ? "DELLA" : "DARE") + " merge: " + dens + ", " + wts +
+                   (della && std::isfinite(v.epsilon) ? ", epsilon " + fmt(v.epsilon) : "") +
                    " (kept elements rescaled by about 1 / density)";
-      v.explanation = pct(sp.share()) + " of the elements where " + pl + " differs from B are left exactly at B, " +
-                      (della ? "more often where |d| is small (mean |d| dropped / kept = " + fmt(sp.ratio()) +
-                                   "): DELLA's magnitude-ranked keep probability. "
-                             : "regardless of |d| (mean |d| dropped / kept = " + fmt(sp.ratio()) + "): a random mask. ") +
-                      "Kept elements carry alpha " + fmt(ka) + " = weight / density; cos_fit " + fmt(ev.cos) + ".";
-      if (several && della)
-        v.explanation += " Each parent's density and weight are read from the set of parents kept at each element "
-                         "(C - B is the sum of the kept parents' scaled deltas there).";
-      else if (several)
-        v.explanation += " Each parent's density is solved from the fourth moments of D and the deltas (independent masks).";
+      v.explanation = pct(sp.share()) + " of the elements where " + pl + " differs from B are left exactly at B";
+      if (sets) {
+        v.explanation += ", and element by element C - B is the sum of the kept parents' rescaled deltas. ";
+        if (ranked)
+          v.explanation += std::string(della ? "Each parent is kept more often where its |d| ranks high in its row: DELLA's "
+                                               "keep probability, density - epsilon at the smallest |d| to density + "
+                                               "epsilon at the largest (epsilon per parent "
+                                             : "Each parent is kept as often at every rank of its |d| in its row: a random "
+                                               "mask (the keep share's rise over the ranks, halved, per parent ") +
+                           list(eps) + (della ? "; 0 for DARE). " : "; DELLA's epsilon). ");
+        v.explanation += "Densities and weights are read from the set of parents kept at each element; cos_fit " + fmt(ev.cos) + ".";
+      } else {
+        v.explanation += std::string(", ") +
+                         (della ? "more often where |d| is small (mean |d| dropped / kept = " + fmt(sp.ratio()) +
+                                      "): DELLA's magnitude-ranked keep probability. "
+                                : "regardless of |d| (mean |d| dropped / kept = " + fmt(sp.ratio()) + "): a random mask. ") +
+                         "Kept elements carry alpha " + fmt(ka) + " = weight / density; cos_fit " + fmt(ev.cos) + "." +
+                         (several ? " Each parent's density is solved from the fourth moments of D and the deltas "
+                                    "(independent masks)." : "");
+      }
     }
   }
   v.explanation += control_sentence(ev.overall);

@@ -51,6 +51,14 @@ constexpr double kDareRatio = 0.7;
 // della / della_linear configs (the top: sweep1 050, della_linear bf16mk k = 3; 122 and 131,
 // della bf16out k = 3, 0.91-0.92). Set between the two, nearer DARE's noise floor.
 constexpr double kDellaRatio = 0.97;
+// DELLA vs DARE with k >= 2, from the per-element kept sets: half the slope of kept on |d_i|'s rank
+// in its row (SparseReads::rank_epsilon, DELLA's epsilon), pooled over the parents. On sweep1: the
+// dare_linear / dare_ties configs (f32, bf16out, bf16mk, k = 2-3) -0.012 to 0.007 per parent,
+// within 0.006 of 0 pooled; DELLA reads its epsilon (0.11-0.17 drawn) exactly in f32 and up to a
+// quarter low in bf16 (0.107-0.152). Set near a quarter of the smallest epsilon the sweep draws
+// (0.05), four times DARE's largest pooled reading. The resolvable ratio (kDellaRatio) misread
+// della_linear at epsilon 0.08-0.18 as DARE (0.978-0.988 at k = 3-4: sweep2 117, sweep4 030, 036).
+constexpr double kDellaEpsilon = 0.025;
 // DARE / DELLA on a rounded suspect: share of the zeros (C at B, some d != 0) where the tensor's
 // linear fit moves B by 2 ulps or more (Evidence::far_drop_share) at or above which they are a
 // mask; below, rounding of a linear merge left them. Set on the non-held-out mergekit bf16 cases:

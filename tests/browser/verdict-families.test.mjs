@@ -32,7 +32,7 @@ test('each family\'s card shows its parameters from the structured verdict', asy
   const expect = {
     'ties-k2': { 'stat-density': 'A1 0.500, A2 0.300', 'stat-weights': 'A1 0.600, A2 0.400' },
     'dare-ties-k2': { 'stat-density': 'A1 0.591, A2 0.401', 'stat-weights': 'A1 0.507, A2 0.494' },
-    'della-k2': { 'stat-density': 'A1 0.501, A2 0.402', 'stat-weights': 'A1 0.600, A2 0.400' },
+    'della-k2': { 'stat-density': 'A1 0.497, A2 0.399', 'stat-weights': 'A1 0.600, A2 0.400', 'stat-epsilon': '0.152' },
     'breadcrumbs-ties-k2': { 'stat-density': 'A1 0.509, A2 0.409', 'stat-gamma': '1.1%' },
     'model-stock-k2': { 'stat-t': '0.265' },
     'nearswap': { 'stat-t': '0.00200', 'stat-equal-a': '31.9%', 'stat-clipped': '68.1%' },

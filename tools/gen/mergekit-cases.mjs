@@ -252,6 +252,9 @@ export function mergekitCatalogue() {
   // (its drops there are no mask's): sweep1 004 and 117's weights and densities.
   add({ id: 'mk-ties-bf16mk-k2-dense-light', mode: 'bf16mk', cfg: { merge_method: 'ties', models: models(P3.slice(0, 2), [{ weight: 0.34, density: 0.7 }, { weight: 0.78, density: 0.33 }]) } });
   add({ id: 'mk-ties-bf16out-k2-light', mode: 'bf16out', cfg: { merge_method: 'ties', models: models(P3.slice(0, 2), [{ weight: 0.79, density: 0.8 }, { weight: 0.15, density: 0.72 }]) } });
+  // DELLA at a small epsilon with three parents: mean |d| dropped / kept within DARE's noise
+  // (sweep2 117 read dare_linear); each parent's keep share against its |d|'s rank reads epsilon.
+  add({ id: 'mk-della-linear-bf16mk-k3-eps0.08', mode: 'bf16mk', cfg: { merge_method: 'della_linear', parameters: { epsilon: 0.08 }, models: models(P3, [{ weight: 0.85, density: 0.63 }, { weight: 0.7, density: 0.54 }, { weight: 0.23, density: 0.37 }]) } });
   add({ id: 'mk-della-f32-k1-eps0.1', mode: 'f32', holdout: true, cfg: { merge_method: 'della', parameters: { epsilon: 0.1 }, models: models(['sst2'], [{ weight: 1, density: 0.6 }]) } });
   // DARE whose rescaled kept deltas w d / rho are often under half an ulp of B in bf16 (small
   // weight, high density): those land at B with the dropped ones, which read as DELLA's

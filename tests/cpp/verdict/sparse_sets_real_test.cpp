@@ -27,7 +27,9 @@ namespace {
 
 constexpr double kWeight[2] = {0.5, 0.4}, kDensity[2] = {0.85, 0.85};
 
-enum class Mask { None, Dare, Breadcrumbs };
+enum class Mask { None, Dare, Breadcrumbs, Della };
+
+constexpr double kEpsilon = 0.08;  // Mask::Della's: sweep2 117's (the resolvable ratio read 0.978, DARE's range)
 
 // Breadcrumbs' mask (sparsify.py magnitude_outliers): keep |d| ranks [n - int(rho n) - int(gamma n),
 // n - int(gamma n)) of the tensor, gamma 0.01.
@@ -42,12 +44,30 @@ std::vector<uint8_t> band_mask(const std::vector<float>& a, const std::vector<fl
   return keep;
 }
 
-// C = B + sum_i w_i m_i d_i / rho_i (dare_linear without normalise), or the breadcrumbs mask
+// DELLA's mask (sparsify.py della_magprune): keep probability (rho - eps) + 2 eps q for the rank q
+// (0 to 1) of |d| in its row (the last dimension).
+std::vector<uint8_t> della_mask(const std::vector<float>& a, const std::vector<float>& b, size_t row, double rho,
+                                std::mt19937& rng) {
+  std::uniform_real_distribution<double> u(0, 1);
+  std::vector<uint8_t> keep(a.size(), 0);
+  std::vector<size_t> order(row);
+  for (size_t r0 = 0; r0 + row <= a.size(); r0 += row) {
+    for (size_t j = 0; j < row; ++j) order[j] = r0 + j;
+    std::sort(order.begin(), order.end(), [&](size_t x, size_t y) { return std::fabs(a[x] - b[x]) < std::fabs(a[y] - b[y]); });
+    for (size_t j = 0; j < row; ++j)
+      keep[order[j]] = u(rng) < rho - kEpsilon + 2 * kEpsilon * double(j) / double(row > 1 ? row - 1 : 1);
+  }
+  return keep;
+}
+
+// C = B + sum_i w_i m_i d_i / rho_i (dare_linear without normalise; della_linear with DELLA's
+// masks and mergekit's L1 rescale), or the breadcrumbs mask
 // without rescale, or every m_i = 1 and rho_i = 1 (task arithmetic), on the real tensors, as a run
 // of one component.
 // bf16_inputs: the three models rounded to BF16 first (BF16 checkpoints, as mergekit reads them),
 // and breadcrumbs computed in mergekit's bf16 arithmetic (dtype unset).
-// k: the first k parents (1: sst2 alone), with weights w and densities rho.
+// k: the first k parents (1: sst2 alone; 3: a third of the same scale, B + sst2's delta shuffled),
+// with weights w and densities rho.
 Run real_run(Mask mask, bool bf16, bool bf16_inputs = false, int k = 2, const double* w = kWeight, const double* rho = kDensity) {
   auto base = mp_test::load_real_model("bert-tiny-fhe-v0-weights");
   auto sst2 = mp_test::load_real_model("bert-tiny-sst2-fhe");
@@ -66,11 +86,33 @@ Run real_run(Mask mask, bool bf16, bool bf16_inputs = false, int k = 2, const do
     if (!sst2.count(name) || !emotion.count(name) || sst2.at(name).values.size() != b.values.size() ||
         emotion.at(name).values.size() != b.values.size())
       continue;
-    const std::vector<float>* a[2] = {&sst2.at(name).values, &emotion.at(name).values};
+    std::vector<float> third(b.values.size());
+    if (k == 3) {
+      std::vector<size_t> perm(third.size());
+      for (size_t e = 0; e < perm.size(); ++e) perm[e] = e;
+      std::shuffle(perm.begin(), perm.end(), rng);
+      for (size_t e = 0; e < perm.size(); ++e) third[e] = b.values[e] + (sst2.at(name).values[perm[e]] - b.values[perm[e]]);
+    }
+    const std::vector<float>* a[3] = {&sst2.at(name).values, &emotion.at(name).values, &third};
+    const size_t row = b.shape.empty() ? b.values.size() : size_t(b.shape.back());
     std::vector<float> c(b.values.size());
-    std::vector<uint8_t> band[2];
+    std::vector<uint8_t> band[3];
     if (mask == Mask::Breadcrumbs)
       for (int i = 0; i < k; ++i) band[i] = band_mask(*a[i], b.values, rho[i]);
+    // DELLA's rescale: the task vector's L1 norm over its kept L1 norm (mergekit's rescale_norm l1;
+    // 1 / rho only in expectation, and DELLA keeps the large |d| more often)
+    double l1_scale[3] = {1, 1, 1};
+    if (mask == Mask::Della)
+      for (int i = 0; i < k; ++i) {
+        band[i] = della_mask(*a[i], b.values, row, rho[i], rng);
+        double all = 0, kept = 0;
+        for (size_t e = 0; e < c.size(); ++e) {
+          const double ad = std::fabs(double((*a[i])[e]) - b.values[e]);
+          all += ad;
+          kept += band[i][e] ? ad : 0;
+        }
+        l1_scale[i] = kept > 0 ? all / kept : 1;
+      }
     for (size_t e = 0; e < c.size(); ++e) {
       double sum = 0;
       for (int i = 0; i < k; ++i) {
@@ -81,6 +123,7 @@ Run real_run(Mask mask, bool bf16, bool bf16_inputs = false, int k = 2, const do
           const float r = mp_test::bf16_round(float(d)), wq = mp_test::bf16_round(float(w[i]));
           sum = mp_test::bf16_round(float(sum + (band[i][e] ? double(mp_test::bf16_round(wq * r)) : 0)));
         } else if (mask == Mask::Breadcrumbs) sum += band[i][e] ? w[i] * d : 0;
+        else if (mask == Mask::Della) sum += band[i][e] ? w[i] * d * l1_scale[i] : 0;
         else if (u(rng) < rho[i]) sum += w[i] * d / rho[i];
       }
       c[e] = float(b.values[e] + sum);
@@ -92,7 +135,8 @@ Run real_run(Mask mask, bool bf16, bool bf16_inputs = false, int k = 2, const do
       C.dtype = Dtype::BF16;
     }
     const StreamView B = mp_test::f32_view(b.values);
-    const StreamView A[2] = {mp_test::f32_view(*a[0]), mp_test::f32_view(*a[1])};
+    const StreamView A[3] = {mp_test::f32_view(*a[0]), mp_test::f32_view(*a[1]), mp_test::f32_view(*a[2])};
+    C.row_len = row;  // as analysis.cpp sets it (DELLA's ranks are per row)
     MatchedTensor mt;
     mt.cls.component = Component::Attention;
     r.match.tensors.push_back(mt);
@@ -135,9 +179,8 @@ TEST_CASE("DARE of two real fine-tunes at density 0.85: few zeros, but the kept 
     REQUIRE(v.evidence.sparsity.share() < kSparseShare);
     CHECK(v.evidence.subset_residual < kSubsetResidual);
     CHECK(v.kind == "sparse-merge");
-    // (BF16 reads DELLA here: telling DARE's constant rescale from DELLA's rank-dependent one
-    // through the rounding is the DARE / DELLA rule's business, not this gate's)
-    if (!bf16) CHECK(v.method == "dare_linear");
+    // (BF16 read DELLA here until the rule read each parent's keep share against |d|'s rank)
+    CHECK(v.method == "dare_linear");
     REQUIRE(v.densities.size() == 2);
     for (int i = 0; i < 2; ++i) CHECK(v.densities[i] == Approx(kDensity[i]).margin(0.05));
 
@@ -177,4 +220,29 @@ TEST_CASE("Breadcrumbs of one real fine-tune, BF16 models merged in bf16: the ba
   CHECK(v.method == "breadcrumbs");
   REQUIRE(v.densities.size() == 1);
   CHECK(v.densities[0] == Approx(0.65).margin(0.05));
+}
+
+TEST_CASE("DELLA of three real parents at a small epsilon: the keep share rises with |d|'s rank", "[verdict][real]") {
+  // sweep2 117's parameters (della_linear, epsilon 0.08): mean |d| dropped / kept over the
+  // resolvable elements read 0.978, within DARE's noise, so it was named dare_linear; each parent's
+  // keep share against its |d|'s rank in the row reads epsilon itself, and DARE's 0.
+  const double w[3] = {0.85, 0.7, 0.23}, rho[3] = {0.63, 0.54, 0.37};
+  for (const bool bf16 : {false, true}) {
+    for (const Mask mask : {Mask::Della, Mask::Dare}) {
+      const bool della = mask == Mask::Della;
+      INFO((bf16 ? "bf16 " : "f32 ") << (della ? "della_linear" : "dare_linear"));
+      const Verdict v = run(real_run(mask, bf16, false, 3, w, rho));
+      INFO(v.sentence);
+      CHECK(v.kind == "sparse-merge");
+      CHECK(v.method == (della ? "della_linear" : "dare_linear"));
+      REQUIRE(v.evidence.reads.rank_epsilon.size() == 3);
+      for (int i = 0; i < 3; ++i) CHECK(v.evidence.reads.rank_epsilon[i] == Approx(della ? kEpsilon : 0).margin(0.02));
+      if (della) CHECK(v.epsilon == Approx(kEpsilon).margin(0.02));
+      else CHECK(std::isnan(v.epsilon));
+      REQUIRE(v.densities.size() == 3);
+      for (int i = 0; i < 3; ++i) CHECK(v.densities[i] == Approx(rho[i]).margin(0.05));
+      REQUIRE(v.weights.size() == 3);
+      for (int i = 0; i < 3; ++i) CHECK(v.weights[i] == Approx(w[i]).margin(0.02));
+    }
+  }
 }

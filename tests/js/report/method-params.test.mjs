@@ -26,6 +26,10 @@ test('sparse merges: density and weight per parent, gamma for breadcrumbs', () =
   }
   assert.equal(value('breadcrumbs-k2', 'gamma'), '1.1%');
   assert.equal(value('ties-k2', 'gamma'), undefined);
+  // DELLA's epsilon where the kept sets read it (k >= 2); DARE has none
+  assert.equal(value('della-k2', 'epsilon'), '0.152');
+  assert.equal(value('della-linear-k2', 'epsilon'), '0.147');
+  assert.equal(value('dare-linear-k2', 'epsilon'), undefined);
 });
 
 test('model_stock t, nearswap t with the share bit-identical to A, SLERP-family weights', () => {
@@ -84,6 +88,7 @@ test('the CLI prints each family\'s parameters on one line, as the page words th
   };
   assert.equal(line('ties-k2'), '  ties: density A1 0.500, A2 0.300; weights A1 0.600, A2 0.400');
   assert.equal(line('breadcrumbs-ties-k2'), '  breadcrumbs_ties: density A1 0.509, A2 0.409; weights A1 0.600, A2 0.500; gamma 1.1%');
+  assert.equal(line('della-k2'), '  della: density A1 0.497, A2 0.399; weights A1 0.600, A2 0.400; epsilon 0.152');
   assert.equal(line('nearswap'), '  nearswap: t 0.00200; bit-identical to A 31.9%; clipped at t 68.1%');
   assert.equal(line('model-stock-k2'), '  model_stock: t (mean) 0.265');
   assert.equal(line('components-k2'), '  task_arithmetic: weights, attention A1 0.800, A2 0.200; weights, mlp A1 0.300, A2 0.600');
