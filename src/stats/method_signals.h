@@ -98,9 +98,10 @@ struct MethodSignals {
   double DDdd[kMaxParents] = {};                           // sum D^2 d_j^2
   double sum_abs_D = 0;                                    // L1 weight of a one-parent DARE/DELLA
   NearswapSignals ns;                                      // k == 1 only
-  // Elements left at B although some d_i != 0, and those among them where the tensor's linear fit
-  // sum alpha_i d_i moves B by at least kFarDropUlps ulps of C's dtype: rounding a linear merge
-  // (in any operation order) cannot leave those at B, a sparsifying mask can (count_far_drops).
+  // Elements left at B although some d_i != 0, and those among them where sum c_i d_i, c_i the
+  // coefficient of the kept elements, moves B by at least kFarDropUlps ulps of C's dtype: rounding
+  // a linear merge (in any operation order) cannot leave those at B, a sparsifying mask can
+  // (count_far_drops).
   uint64_t drops = 0, drops_far = 0;
   SubsetSignals sub;  // per-element kept-parent sets (k >= 2): subset_fit.h
   uint64_t hash_c = 0, hash_b = 0, hash_a[kMaxParents] = {};  // FNV-1a 64 of each sample's raw bytes
@@ -114,7 +115,9 @@ constexpr int pair_index(int i, int l) { return i * (2 * kMaxParents - i - 1) / 
 // of an off-grid B, or mergekit's bf16 order: each product, then the sum); twice that is beyond it.
 constexpr double kFarDropUlps = 2;
 
-// Adds to e.drops / e.drops_far (see MethodSignals) with the tensor's fitted alphas.
+// Adds to e.drops / e.drops_far (see MethodSignals), predicting each zero with the coefficient C's
+// kept elements carry (e's kept sums, from compute_method_signals on the same tensor), or with the
+// tensor's fitted alphas where no element was kept.
 void count_far_drops(const StreamView& C, const StreamView& B, const StreamView* A, int k, const double* alphas,
                      MethodSignals& e);
 

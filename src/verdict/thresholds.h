@@ -59,12 +59,15 @@ constexpr double kDellaRatio = 0.97;
 // (0.05), four times DARE's largest pooled reading. The resolvable ratio (kDellaRatio) misread
 // della_linear at epsilon 0.08-0.18 as DARE (0.978-0.988 at k = 3-4: sweep2 117, sweep4 030, 036).
 constexpr double kDellaEpsilon = 0.025;
-// DARE / DELLA on a rounded suspect: share of the zeros (C at B, some d != 0) where the tensor's
-// linear fit moves B by 2 ulps or more (Evidence::far_drop_share) at or above which they are a
-// mask; below, rounding of a linear merge left them. Set on the non-held-out mergekit bf16 cases:
-// DARE / DELLA 0.831-0.928 (TIES, breadcrumbs 0.73-0.84); linear, task arithmetic, slerp,
-// nuslerp, multislerp, karcher, model_stock k = 2 (37% of its elements at B), small weights,
-// nearswap 0.000-0.034 (a bf16 fine-tune, not sparse, 0.31).
+// DARE / DELLA on a rounded suspect: share of the zeros (C at B, some d != 0) where the kept
+// elements' coefficient (weight / density for a mask, alpha for a linear merge) moves B by 2 ulps
+// or more (Evidence::far_drop_share) at or above which they are a mask; below, rounding of a
+// linear merge left them. The mergekit bf16 cases: DARE / DELLA 0.606-1.000 (TIES, breadcrumbs
+// 0.54-0.86); linear, task arithmetic, slerp, nuslerp, multislerp, karcher, model_stock, small
+// weights, nearswap 0.000-0.065, the real control 0.082 (a bf16 fine-tune, not sparse, 0.31).
+// sweep1's bf16 configs: DARE / DELLA 0.637-0.968, every unsparsified method 0.000-0.131 (nuslerp
+// bf16out). Read on the tensor's fit (the weight) instead, a small-weight mask fell below: sweep1
+// 137, della_linear weight 0.11 at density 0.28, 0.372.
 constexpr double kFarDropShare = 0.4;
 // Breadcrumbs: share of tensors with drops whose dropped |d| lie only outside the kept range, on
 // both sides (1.0 on every mergekit breadcrumbs case; TIES and DARE cases 0).
