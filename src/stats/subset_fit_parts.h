@@ -55,6 +55,9 @@ bool solve_small(int n, double a[kMaxParents][kMaxParents], double* b);
 double mode_of(std::vector<double>& r, double tol);
 Alternatives unfitted_alternatives(int k, const uint64_t* cnt, const double coef[][kMaxParents]);
 int classify(const Sample& s, size_t e, const double coef[][kMaxParents], const Alternatives& alt);
+// How much nearer to C the nearest set keeping parent i comes than the nearest without it (the
+// empty set predicts B): negative where i is best dropped, near 0 where rounding cannot tell.
+double membership_margin(const Sample& s, size_t e, const double coef[][kMaxParents], int i);
 int first_class(const Sample& s, size_t e, const double coef[][kMaxParents], double tol);
 bool finite_at(const Sample& s, size_t e);
 double residual(const Sample& s, const double coef[][kMaxParents], const std::vector<uint8_t>& cls);

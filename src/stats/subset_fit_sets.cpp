@@ -92,6 +92,25 @@ int classify(const Sample& s, size_t e, const double coef[][kMaxParents], const 
   return best;
 }
 
+double membership_margin(const Sample& s, size_t e, const double coef[][kMaxParents], int i) {
+  const double D = double(s.c[e]) - s.b[e];
+  int nz = 0;
+  double d[kMaxParents];
+  for (int j = 0; j < s.k; ++j) {
+    d[j] = double(s.a[j][e]) - s.b[e];
+    if (d[j] != 0) nz |= 1 << j;
+  }
+  double with = INFINITY, without = std::fabs(D);
+  for (int S = 1; S < (1 << s.k); ++S) {
+    if ((S & nz) != S) continue;
+    double pred = 0;
+    for (int j = 0; j < s.k; ++j) if (S >> j & 1) pred += coef[S][j] * d[j];
+    double& best = S >> i & 1 ? with : without;
+    best = std::min(best, std::fabs(D - pred));
+  }
+  return without - with;
+}
+
 // Round 0's class: the parent whose mode D / d_i matches within `tol`, else every parent with
 // d != 0 (0 where C == B).
 int first_class(const Sample& s, size_t e, const double coef[][kMaxParents], double tol) {
