@@ -68,15 +68,21 @@ Alternatives unfitted_alternatives(int k, const uint64_t* cnt, const double coef
 
 // The nearest prediction's set (bit i: parent i kept); 0 where C == B. Parents with d_i == 0 are
 // never in the set (nothing to keep).
-int classify(const Sample& s, size_t e, const double coef[][kMaxParents], const Alternatives& alt) {
-  if (s.at_b[e]) return 0;
-  const double D = double(s.c[e]) - s.b[e];
+// Element e's deltas d_i into d; the bits of the parents with d_i != 0.
+int deltas_at(const Sample& s, size_t e, double* d) {
   int nz = 0;
-  double d[kMaxParents];
   for (int i = 0; i < s.k; ++i) {
     d[i] = double(s.a[i][e]) - s.b[e];
     if (d[i] != 0) nz |= 1 << i;
   }
+  return nz;
+}
+
+int classify(const Sample& s, size_t e, const double coef[][kMaxParents], const Alternatives& alt) {
+  if (s.at_b[e]) return 0;
+  const double D = double(s.c[e]) - s.b[e];
+  double d[kMaxParents];
+  const int nz = deltas_at(s, e, d);
   int best = 0;
   double best_err = INFINITY;
   for (int S = 1; S < (1 << s.k); ++S) {
@@ -94,12 +100,8 @@ int classify(const Sample& s, size_t e, const double coef[][kMaxParents], const 
 
 double membership_margin(const Sample& s, size_t e, const double coef[][kMaxParents], int i) {
   const double D = double(s.c[e]) - s.b[e];
-  int nz = 0;
   double d[kMaxParents];
-  for (int j = 0; j < s.k; ++j) {
-    d[j] = double(s.a[j][e]) - s.b[e];
-    if (d[j] != 0) nz |= 1 << j;
-  }
+  const int nz = deltas_at(s, e, d);
   double with = INFINITY, without = std::fabs(D);
   for (int S = 1; S < (1 << s.k); ++S) {
     if ((S & nz) != S) continue;
