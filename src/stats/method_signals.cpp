@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "stats/precision.h"
+#include "stats/rank_keep.h"
 
 namespace mp {
 
@@ -43,6 +44,7 @@ void MethodSignals::add(const MethodSignals& o) {
   ns.add(o.ns);
   drops += o.drops;
   drops_far += o.drops_far;
+  rank_kept.add(o.rank_kept);
   sub.add(o.sub);
   below_cuts += o.below_cuts;
   below_cuts_zero += o.below_cuts_zero;
@@ -287,6 +289,7 @@ void compute_method_signals(const StreamView& C, const StreamView& B, const Stre
         }
       });
   second_pass(C, B, A, k, e);
+  if (k == 1 && e.p[0].kept_dd > 0) rank_keep_one(C, B, A[0], e.p[0].kept_Dd / e.p[0].kept_dd, e.rank_kept);
   if (k >= 2) compute_subset_fit(C, B, A, k, e.sub);
   const uint64_t n = common_count(C, B, A, k);
   e.hash_c = fnv1a(C.data, dtype_span_bytes(C.dtype, n));

@@ -103,6 +103,7 @@ struct MethodSignals {
   // a linear merge (in any operation order) cannot leave those at B, a sparsifying mask can
   // (count_far_drops).
   uint64_t drops = 0, drops_far = 0;
+  LineSums rank_kept;  // k == 1: DELLA's rank test (rank_keep.h), kept where C is off B
   SubsetSignals sub;  // per-element kept-parent sets (k >= 2): subset_fit.h
   uint64_t hash_c = 0, hash_b = 0, hash_a[kMaxParents] = {};  // FNV-1a 64 of each sample's raw bytes
   void add(const MethodSignals& other);  // pool (hashes are not pooled: they are kept per tensor)

@@ -328,19 +328,16 @@ void compute_subset_fit(const StreamView& C, const StreamView& B, const StreamVi
       t.top_dropped[i] += !(cls[e] >> i & 1);
     }
   }
-  // DELLA's rank: whole rows of the sample (a longer row than kSortedMaxElements: its first
-  // kSortedMaxElements, whose ranks are the row's up to sampling; a sample shorter than its row: the
-  // sample), every step-th so that at most kSortedMaxElements are ranked per parent.
+  // DELLA's rank (rank_keep.h), on the resolvable same-sign elements of the rows it reads.
   {
-    const size_t row = C.row_len >= 1 && C.row_len <= s.n ? size_t(C.row_len) : s.n;
-    const size_t len = std::min(row, kSortedMaxElements), rows = s.n / row;
-    const size_t step = std::max<size_t>(1, (rows * len + kSortedMaxElements - 1) / kSortedMaxElements);
+    const RankedRows rr(s.n, C.row_len);
     std::vector<float> q;
     for (int i = 0; i < k; ++i)
-      for (size_t r = 0; r < rows; r += step) {
-        rank_norm(s, i, r * row, len, q);
-        for (size_t j = 0; j < len; ++j) {
-          const size_t e = r * row + j;
+      for (size_t r = 0; r < rr.rows; r += rr.step) {
+        const size_t at = rr.begin(r);
+        rank_norm(s.a[i].data() + at, s.b.data() + at, rr.len, q);
+        for (size_t j = 0; j < rr.len; ++j) {
+          const size_t e = at + j;
           if (!finite_at(s, e) || s.a[i][e] == s.b[e] || !same_sign_at(e) || !resolvable(e, i)) continue;
           t.rank_kept[i].add(q[j], (cls[e] >> i & 1) != 0);
         }

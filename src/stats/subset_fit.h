@@ -9,10 +9,10 @@
 // the coefficients per class (a few rounds, started from the modes of D / d_i, which are exact where
 // one parent alone is kept), then counts per parent what was kept, where and how large.
 #pragma once
-#include <cmath>
 #include <cstdint>
 
 #include "stats/kernel.h"
+#include "stats/rank_keep.h"
 
 namespace mp {
 
@@ -25,26 +25,6 @@ constexpr uint64_t kSubsetFitMaxElements = 1u << 18;
 constexpr double kSubsetTopShare = 0.002;
 // Fewer classified elements than this in a sample: no fit (the modes are not reliable).
 constexpr uint64_t kSubsetFitMinElements = 64;
-
-// Least squares of y on x within samples, pooled: each sample is centred on its own means (one
-// sample's elements through add(x, y), Welford's update), so that densities differing between
-// tensors (mergekit's per-layer lists, whose layers rank differently among the resolvable
-// elements) do not tilt the slope; add(other) pools samples.
-struct LineSums {
-  double n = 0, x = 0, y = 0, sxx = 0, sxy = 0;
-  void add(double xv, double yv) {
-    const double mx0 = n > 0 ? x / n : 0;
-    n += 1;
-    x += xv;
-    y += yv;
-    sxx += (xv - mx0) * (xv - x / n);
-    sxy += (xv - mx0) * (yv - y / n);
-  }
-  void add(const LineSums& o) {
-    n += o.n; x += o.x; y += o.y; sxx += o.sxx; sxy += o.sxy;
-  }
-  double slope() const { return sxx > 0 ? sxy / sxx : NAN; }
-};
 
 struct SubsetSignals {
   // Sums over samples with a fit; every field pools by addition.

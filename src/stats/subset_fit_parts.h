@@ -64,10 +64,6 @@ double residual(const Sample& s, const double coef[][kMaxParents], const std::ve
 bool normalised_reading(const Sample& s, const double c[kMaxParents], double tol, Dtype dtype, bool exact,
                         double coef[][kMaxParents]);
 
-// q[j] = the rank of |d_i| at element begin + j among elements [begin, begin + len) of the sample,
-// as della_magprune normalises it: (rank - min) / (max - min), 0 to 1 (ties in index order).
-void rank_norm(const Sample& s, int i, size_t begin, size_t len, std::vector<float>& q);
-
 // (|d_i|, kept) pairs sorted by |d_i|: the split with the fewest errors when the elements below it
 // are predicted `below_kept` and the rest the opposite, as a position 0..size (between distinct
 // |d| only): breadcrumbs' band bottom (below dropped) and top (below kept).

@@ -199,14 +199,6 @@ bool normalised_reading(const Sample& s, const double c[kMaxParents], double tol
   return true;
 }
 
-void rank_norm(const Sample& s, int i, size_t begin, size_t len, std::vector<float>& q) {
-  std::vector<std::pair<float, uint32_t>> r(len);
-  for (size_t j = 0; j < len; ++j) r[j] = {std::fabs(s.a[i][begin + j] - s.b[begin + j]), uint32_t(j)};
-  std::sort(r.begin(), r.end());
-  q.assign(len, 0.0f);
-  for (size_t j = 0; j < len && len > 1; ++j) q[r[j].second] = float(double(j) / double(len - 1));
-}
-
 size_t best_split(const std::vector<std::pair<float, bool>>& r, bool below_kept) {
   // position 0: every element above the split, so the errors are those predicted wrongly there;
   // moving an element below it swaps its prediction

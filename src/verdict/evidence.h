@@ -98,8 +98,9 @@ struct SparseReads {
   std::vector<double> kept_weight_l1_ss; // the same from the same-sign elements (under a sign election)
   std::vector<double> kept_ratio;        // a_{all,i} / a_{{i},i}: w_i / W under normalise, 1 without
   std::vector<double> kept_single;       // a_{{i},i}: w_i without rescale
-  // Half the slope of kept on |d_i|'s rank in its row (SubsetSignals::rank_kept): DELLA's epsilon,
-  // 0 for DARE's flat mask; NaN with fewer than kMinElements elements read.
+  // Half the slope of kept on |d_i|'s rank in its row (SubsetSignals::rank_kept with k >= 2,
+  // MethodSignals::rank_kept with one parent): DELLA's epsilon, 0 for DARE's flat mask; NaN with
+  // fewer than kMinElements elements read.
   std::vector<double> rank_epsilon;
   std::vector<double> rank_density;      // the same line at the middle rank: DELLA's density
   double l1_weight = NAN;                // sum |D| / sum |d| (one parent)

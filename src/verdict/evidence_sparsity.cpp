@@ -108,6 +108,10 @@ SparseReads read_sparse(const MethodSignals& x, int k) {
     for (int i = 0; i < k; ++i) if (w[i] >= 1) r.dare_density[i] = 1 / w[i];
   double sum_abs_d = x.p[0].sum_abs_d_zero_D + x.p[0].sum_abs_d_nonzero_D;
   if (k == 1 && sum_abs_d > 0) r.l1_weight = x.sum_abs_D / sum_abs_d;
+  if (k == 1 && x.rank_kept.n >= kMinElements) {  // DELLA's rank test with one parent (kept: C off B)
+    r.rank_epsilon = {x.rank_kept.slope() / 2};
+    r.rank_density = {x.rank_kept.at(0.5)};
+  }
   const SubsetSignals& u = x.sub;
   if (k >= 2 && u.samples > 0) {
     const auto share = [](double a, double b) { return b > 0 ? a / b : NAN; };
@@ -122,7 +126,7 @@ SparseReads read_sparse(const MethodSignals& x, int k) {
       r.kept_ratio.push_back(share(u.ratio[i], u.wn_full));
       const LineSums& q = u.rank_kept[i];
       r.rank_epsilon.push_back(q.n >= kMinElements ? q.slope() / 2 : NAN);
-      r.rank_density.push_back(q.n >= kMinElements ? q.y / q.n + q.slope() * (0.5 - q.x / q.n) : NAN);
+      r.rank_density.push_back(q.n >= kMinElements ? q.at(0.5) : NAN);
     }
   }
   return r;

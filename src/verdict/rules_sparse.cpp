@@ -74,7 +74,13 @@ Params params_of(Reading m, const SparseReads& r, int k, bool elected) {
     const double w = m == Reading::Ties || m == Reading::Breadcrumbs ? r.kept_alpha[0]
                      : m == Reading::DellaL1 && std::isfinite(r.l1_weight) ? r.l1_weight
                                                                            : r.same_sign_alphas[0];
-    return {{w}, {m == Reading::Dare ? r.resolvable_kept[0] : r.kept_fraction[0]}};
+    // DELLA's density: its keep probability's line on |d|'s rank at the middle rank (a bf16
+    // suspect's small kept deltas land at B, so the share left at B reads it low: sweep1 071, 0.369
+    // for 0.39, the line 0.392).
+    const double density = m == Reading::Dare                                  ? r.resolvable_kept[0]
+                           : m == Reading::DellaL1 && defined(r.rank_density, 1) ? r.rank_density[0]
+                                                                                 : r.kept_fraction[0];
+    return {{w}, {density}};
   }
   switch (m) {
     case Reading::Ties: return {r.ties_weights, r.cut_density};
@@ -195,8 +201,8 @@ bool sparse(Verdict& v) {
       // least-squares alpha overstates the weight; the L1 norm is what its rescale keeps). Read on
       // the elements a kept value cannot round back to B: a rounded suspect's small kept deltas
       // land at B and would make a blind mask look |d|-ranked.
-      // With k >= 2 the kept sets give each parent's keep probability against |d|'s rank itself
-      // (DELLA's epsilon, 0 for DARE).
+      // Each parent's keep probability against |d|'s rank itself (DELLA's epsilon, 0 for DARE):
+      // from the kept sets with k >= 2, from C off B with one parent.
       const double eps = pooled_epsilon(ev);
       const bool della = std::isfinite(eps) ? eps >= kDellaEpsilon : sp.resolvable_ratio() < kDellaRatio;
       if (della) v.epsilon = eps;

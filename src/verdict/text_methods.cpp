@@ -106,7 +106,7 @@ void sparse_text(Verdict& v) {
       const bool della = v.rule == VerdictRule::Della;
       const bool sets = several && !ev.reads.kept_share_ss.empty();  // the per-element kept sets
       const auto& eps = ev.reads.rank_epsilon;  // each parent's keep share against its |d|'s rank
-      const bool ranked = sets && std::all_of(eps.begin(), eps.end(), [](double x) { return std::isfinite(x); });
+      const bool ranked = !eps.empty() && std::all_of(eps.begin(), eps.end(), [](double x) { return std::isfinite(x); });
       v.sentence = std::string("Consistent with a ") + (della ? "DELLA" : "DARE") + " merge: " + dens + ", " + wts +
                    (della && std::isfinite(v.epsilon) ? ", epsilon " + fmt(v.epsilon) : "") +
                    " (kept elements rescaled by about 1 / density)";
@@ -122,10 +122,14 @@ void sparse_text(Verdict& v) {
                            list(eps) + (della ? "; 0 for DARE). " : "; DELLA's epsilon). ");
         v.explanation += "Densities and weights are read from the set of parents kept at each element; cos_fit " + fmt(ev.cos) + ".";
       } else {
+        // one parent: kept where C is off B, against |d|'s rank in its row where C shows it
+        const std::string rank = ranked ? "; the keep share's rise over |d|'s rank in its row, halved, " + fmt(eps[0]) +
+                                              (della ? ": epsilon" : ", DELLA's epsilon")
+                                        : "";
         v.explanation += std::string(", ") +
-                         (della ? "more often where |d| is small (mean |d| dropped / kept = " + fmt(sp.ratio()) +
+                         (della ? "more often where |d| is small (mean |d| dropped / kept = " + fmt(sp.ratio()) + rank +
                                       "): DELLA's magnitude-ranked keep probability. "
-                                : "regardless of |d| (mean |d| dropped / kept = " + fmt(sp.ratio()) + "): a random mask. ") +
+                                : "regardless of |d| (mean |d| dropped / kept = " + fmt(sp.ratio()) + rank + "): a random mask. ") +
                          "Kept elements carry alpha " + fmt(ka) + " = weight / density; cos_fit " + fmt(ev.cos) + "." +
                          (several ? " Each parent's density is solved from the fourth moments of D and the deltas "
                                     "(independent masks)." : "");

@@ -51,13 +51,15 @@ constexpr double kDareRatio = 0.7;
 // della / della_linear configs (the top: sweep1 050, della_linear bf16mk k = 3; 122 and 131,
 // della bf16out k = 3, 0.91-0.92). Set between the two, nearer DARE's noise floor.
 constexpr double kDellaRatio = 0.97;
-// DELLA vs DARE with k >= 2, from the per-element kept sets: half the slope of kept on |d_i|'s rank
-// in its row (SparseReads::rank_epsilon, DELLA's epsilon), pooled over the parents. On sweep1: the
-// dare_linear / dare_ties configs (f32, bf16out, bf16mk, k = 2-3) -0.012 to 0.007 per parent,
-// within 0.006 of 0 pooled; DELLA reads its epsilon (0.11-0.17 drawn) exactly in f32 and up to a
-// quarter low in bf16 (0.107-0.152). Set near a quarter of the smallest epsilon the sweep draws
-// (0.05), four times DARE's largest pooled reading. The resolvable ratio (kDellaRatio) misread
-// della_linear at epsilon 0.08-0.18 as DARE (0.978-0.988 at k = 3-4: sweep2 117, sweep4 030, 036).
+// DELLA vs DARE: half the slope of kept on |d_i|'s rank in its row (SparseReads::rank_epsilon,
+// DELLA's epsilon; kept from the per-element kept sets with k >= 2, C off B with one parent),
+// averaged over the parents. On sweep1: the dare_linear / dare_ties configs -0.012 to 0.007 per
+// parent with k = 2-3 (within 0.006 of 0 pooled), -0.004 to 0.003 with one; DELLA reads its
+// epsilon (0.11-0.19 drawn) exactly in f32, with one parent within 0.005 in bf16 too, with
+// several up to a quarter low in bf16 (0.107-0.152). Set near a quarter of the smallest epsilon
+// the sweep draws (0.05), four times DARE's largest pooled reading. The resolvable ratio
+// (kDellaRatio, now the reading where too few elements are ranked) misread della_linear at
+// epsilon 0.08-0.18 as DARE (0.978-0.988 at k = 3-4: sweep2 117, sweep4 030, 036).
 constexpr double kDellaEpsilon = 0.025;
 // DARE / DELLA on a rounded suspect: share of the zeros (C at B, some d != 0) where the kept
 // elements' coefficient (weight / density for a mask, alpha for a linear merge) moves B by 2 ulps

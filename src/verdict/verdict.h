@@ -115,7 +115,7 @@ struct Verdict {
   std::vector<double> weights;    // the weights the sentence quotes (TIES: lambda w_i / W)
   std::vector<double> densities;  // sparse merges: each parent's kept share
   double gamma = NAN;             // breadcrumbs: the dropped top share
-  double epsilon = NAN;           // DELLA with k >= 2: the keep probability's rise over |d|'s rank, +- epsilon
+  double epsilon = NAN;           // DELLA: the keep probability's rise over |d|'s rank, +- epsilon
   double nearswap_t = NAN;        // nearswap: the clip level t
   // Sparse merges: the largest range of one parent's weight, and density, over the groups read
   // with the decided method (NaN: not a sparse merge); above kSparseGroupSpread /

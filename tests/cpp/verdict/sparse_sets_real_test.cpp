@@ -147,6 +147,7 @@ Run real_run(Mask mask, bool bf16, bool bf16_inputs = false, int k = 2, const do
     t.est = estimate(t.m, C.dtype);
     t.elements = t.m.n;
     compute_method_signals(C, B, A, k, t.x);
+    count_far_drops(C, B, A, k, t.est.alpha, t.x);  // as analysis.cpp does after the bit-exact test
     pooled.add(t.m);
     elements += t.m.n;
     r.tensors.push_back(t);
@@ -244,5 +245,25 @@ TEST_CASE("DELLA of three real parents at a small epsilon: the keep share rises 
       REQUIRE(v.weights.size() == 3);
       for (int i = 0; i < 3; ++i) CHECK(v.weights[i] == Approx(w[i]).margin(0.02));
     }
+  }
+}
+
+TEST_CASE("DELLA of one real fine-tune stored in BF16: epsilon and density from the rank of |d|", "[verdict][real]") {
+  // One parent: kept where C is off B, against |d|'s rank in its row, on the elements whose kept
+  // delta rounding cannot return to B. The share left at B reads a bf16 DELLA's density low (small
+  // kept deltas land at B too: sweep1 071, 0.369 for 0.39); the line at the middle rank does not.
+  const double w[1] = {0.5}, rho[1] = {0.4};
+  for (const Mask mask : {Mask::Della, Mask::Dare}) {
+    const bool della = mask == Mask::Della;
+    INFO((della ? "della_linear" : "dare_linear"));
+    const Verdict v = run(real_run(mask, true, false, 1, w, rho));
+    INFO(v.sentence << " far " << v.evidence.far_drop_share << " ratio " << v.evidence.sparsity.resolvable_ratio());
+    CHECK(v.kind == "sparse-merge");
+    CHECK(v.method == (della ? "della_linear" : "dare_linear"));
+    REQUIRE(v.evidence.reads.rank_epsilon.size() == 1);
+    CHECK(v.evidence.reads.rank_epsilon[0] == Approx(della ? kEpsilon : 0).margin(0.015));
+    if (della) CHECK(v.epsilon == Approx(kEpsilon).margin(0.015));
+    REQUIRE(v.densities.size() == 1);
+    CHECK(v.densities[0] == Approx(rho[0]).margin(0.02));
   }
 }
