@@ -40,7 +40,7 @@ TEST_CASE("rank_keep: whole rows, at most kRankedMaxElements ranked, a long row 
   CHECK(none.rows == 0);
 }
 
-TEST_CASE("rank_keep: one parent, DELLA's slope is 2 epsilon and its middle the density; DARE's slope 0", "[rank]") {
+TEST_CASE("rank_keep: one parent, DELLA's slope is 2 epsilon and its middle the density, DARE's slope 0", "[rank]") {
   const size_t rows = 256, row = 128, n = rows * row;
   std::mt19937 rng(3);
   std::normal_distribution<float> base(0.0f, 0.05f), dl(0.0f, 0.01f);
