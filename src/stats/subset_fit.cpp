@@ -23,6 +23,7 @@ void SubsetSignals::add(const SubsetSignals& o) {
     elig_ss[i] += o.elig_ss[i];
     kept_ss[i] += o.kept_ss[i];
     single[i] += o.single[i];
+    single_by_sample[i].insert(single_by_sample[i].end(), o.single_by_sample[i].begin(), o.single_by_sample[i].end());
     full[i] += o.full[i];
     ratio[i] += o.ratio[i];
     l1w[i] += o.l1w[i];
@@ -349,6 +350,7 @@ void compute_subset_fit(const StreamView& C, const StreamView& B, const StreamVi
   for (int i = 0; i < k; ++i) {
     const double single = coef[1 << i][i];
     t.single[i] = t.wn * single;
+    t.single_by_sample[i].emplace_back(single, t.wn);
     t.l1w[i] = l1_all[i] > 0 ? t.wn * single * l1_kept[i] / l1_all[i] : 0;
     t.l1w_ss[i] = l1_all_ss[i] > 0 ? t.wn * single * l1_kept_ss[i] / l1_all_ss[i] : 0;
     t.full[i] = t.wn_full * coef[all][i];

@@ -10,6 +10,8 @@
 // one parent alone is kept), then counts per parent what was kept, where and how large.
 #pragma once
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 #include "stats/kernel.h"
 #include "stats/rank_keep.h"
@@ -27,7 +29,7 @@ constexpr double kSubsetTopShare = 0.002;
 constexpr uint64_t kSubsetFitMinElements = 64;
 
 struct SubsetSignals {
-  // Sums over samples with a fit; every field pools by addition.
+  // Sums over samples with a fit; every field pools by addition (single_by_sample by concatenation).
   uint32_t samples = 0;
   double wn = 0;       // elements classified: the weight of `single`, `l1w` and `l1w_ss`
   double wn_full = 0;  // elements with every parent kept: the weight of `full` and `ratio`
@@ -44,6 +46,13 @@ struct SubsetSignals {
   // normalise), all parents kept (a_{all,i}), their ratio (w_i / W under normalise, 1 without),
   // and a_{{i},i} times the kept L1 share (w_i for an L1-rescaled mask without normalise).
   double single[kMaxParents] = {}, full[kMaxParents] = {}, ratio[kMaxParents] = {}, l1w[kMaxParents] = {};
+  // Each sample's a_{{i},i} and its weight (elements classified): their weighted median is the
+  // pooled alone-kept coefficient, which a few samples whose mode settled elsewhere do not move. On
+  // a rounded suspect D / d_i piles up at exact ratios such as 1 (wherever C lands on A_i, D and d_i
+  // the same count of ulps), while a parent rarely kept alone spreads over the rationals near its
+  // coefficient: sweep4 019, breadcrumbs bf16mk with four parents, 3 of 12 samples read 1.00 for
+  // 0.60, and the mean 0.653.
+  std::vector<std::pair<double, double>> single_by_sample[kMaxParents];
   // l1w from the same-sign elements only: there S is the mask itself, so a sign election's drops at
   // conflicts (which the rescale never saw) do not lower the kept L1 share (della, no normalise).
   double l1w_ss[kMaxParents] = {};

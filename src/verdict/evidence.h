@@ -97,7 +97,7 @@ struct SparseReads {
   std::vector<double> kept_weight_l1;    // a_{{i},i} times the kept L1 share: w_i of an L1-rescaled mask
   std::vector<double> kept_weight_l1_ss; // the same from the same-sign elements (under a sign election)
   std::vector<double> kept_ratio;        // a_{all,i} / a_{{i},i}: w_i / W under normalise, 1 without
-  std::vector<double> kept_single;       // a_{{i},i}: w_i without rescale
+  std::vector<double> kept_single;       // a_{{i},i}: w_i without rescale (samples' weighted median)
   // Half the slope of kept on |d_i|'s rank in its row (SubsetSignals::rank_kept with k >= 2,
   // MethodSignals::rank_kept with one parent): DELLA's epsilon, 0 for DARE's flat mask; NaN with
   // fewer than kMinElements elements read.

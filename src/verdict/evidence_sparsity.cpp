@@ -78,6 +78,17 @@ std::vector<double> fit(const double (*dd)[kMaxParents], const double* Dd, int k
   return out;
 }
 
+// The value at half the total weight of (value, weight) pairs; NaN when there are none.
+double weighted_median(std::vector<std::pair<double, double>> v) {
+  std::sort(v.begin(), v.end());
+  double total = 0;
+  for (const auto& x : v) total += x.second;
+  double acc = 0;
+  for (const auto& x : v)
+    if ((acc += x.second) >= total / 2) return x.first;
+  return NAN;
+}
+
 // Every per-parent reading of one pool of signals (tensors that are not copies of the base).
 SparseReads read_sparse(const MethodSignals& x, int k) {
   SparseReads r;
@@ -122,7 +133,7 @@ SparseReads read_sparse(const MethodSignals& x, int k) {
                                                                : r.kept_share_ss.back());
       r.kept_weight_l1.push_back(share(u.l1w[i], u.wn));
       r.kept_weight_l1_ss.push_back(share(u.l1w_ss[i], u.wn));
-      r.kept_single.push_back(share(u.single[i], u.wn));
+      r.kept_single.push_back(weighted_median(u.single_by_sample[i]));
       r.kept_ratio.push_back(share(u.ratio[i], u.wn_full));
       const LineSums& q = u.rank_kept[i];
       r.rank_epsilon.push_back(q.n >= kMinElements ? q.slope() / 2 : NAN);

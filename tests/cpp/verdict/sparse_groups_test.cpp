@@ -96,3 +96,23 @@ TEST_CASE("TIES, two parents: one parent's density per layer, weights one per pa
   CHECK(u.group_density_spread == Approx(0).margin(1e-12));
   CHECK(!has_flag(u, "per-group-densities"));
 }
+
+TEST_CASE("kept sets: the alone-kept coefficient pools as the samples' weighted median", "[verdict]") {
+  // sweep4 019 (breadcrumbs bf16mk, four parents): 3 of 12 samples' modes settled on the pile of
+  // D / d_0 at exactly 1 (C on A_0's bf16 value) instead of w_0 = 0.6, and their mean read 0.653.
+  Run r = make_run(12, 16384, est_of(0.6, 0.9), 2);
+  for (auto& t : r.tensors) {
+    mp::SubsetSignals& u = t.x.sub;
+    u.samples = 1;
+    u.wn = 16000;
+    const double single0 = t.tensor % 4 == 3 ? 1.0 : 0.6;
+    u.single[0] = u.wn * single0;
+    u.single[1] = u.wn * 0.45;
+    u.single_by_sample[0] = {{single0, u.wn}};
+    u.single_by_sample[1] = {{0.45, u.wn}};
+  }
+  const Verdict v = run(r);
+  REQUIRE(v.evidence.reads.kept_single.size() == 2);
+  CHECK(v.evidence.reads.kept_single[0] == Approx(0.6));  // the mean of the sums would be 0.7
+  CHECK(v.evidence.reads.kept_single[1] == Approx(0.45));
+}
