@@ -49,7 +49,7 @@ bool defined(const std::vector<double>& x, int k) {
   return x.size() == size_t(k) && std::all_of(x.begin(), x.end(), [](double d) { return std::isfinite(d); });
 }
 
-// DELLA's epsilon with k >= 2: the parents' rank readings averaged (NaN unless every parent has one).
+// DELLA's epsilon: the parents' rank readings averaged (NaN unless every parent has one).
 double pooled_epsilon(const Evidence& ev) {
   if (!defined(ev.reads.rank_epsilon, ev.k)) return NAN;
   double sum = 0;
