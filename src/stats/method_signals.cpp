@@ -20,6 +20,7 @@ void MethodSignals::add(const MethodSignals& o) {
     a.sum_abs_d_zero_D += b.sum_abs_d_zero_D;
     a.sum_abs_d_nonzero_D += b.sum_abs_d_nonzero_D;
     a.max_abs_d_zero_D = std::max(a.max_abs_d_zero_D, b.max_abs_d_zero_D);
+    for (int u = 0; u < kCutBuckets; ++u) a.max_abs_d_zero_D_ulps[u] = std::max(a.max_abs_d_zero_D_ulps[u], b.max_abs_d_zero_D_ulps[u]);
     a.min_abs_d_nonzero_D = std::min(a.min_abs_d_nonzero_D, b.min_abs_d_nonzero_D);
     a.kept_Dd += b.kept_Dd;
     a.kept_dd += b.kept_dd;
@@ -133,11 +134,20 @@ void second_pass(const StreamView& C, const StreamView& B, const StreamView* A, 
   float cut[kMaxParents], kmin[kMaxParents], kmax[kMaxParents];
   double kept_alpha[kMaxParents];
   bool cut_known[kMaxParents];
+  const bool rounded_c = precision_of(C.dtype).mantissa_bits < precision_of(Dtype::F32).mantissa_bits ||
+                         precision_of(C.dtype).mantissa_bits < precision_of(B.dtype).mantissa_bits;
   for (int j = 0; j < k; ++j) {
+    kept_alpha[j] = e.p[j].kept_dd > 0 ? std::fabs(e.p[j].kept_Dd / e.p[j].kept_dd) : 0;
+    // A rounded suspect's cut: only drops that a kept delta, alpha |d|, would have moved 4 ulps or
+    // more (at a small weight one of 4 ulps of |d| moves C by under an ulp and lands at B: sweep3
+    // 107, TIES bf16out at weight 0.22, read linear as those set the cut above kept values)
+    if (rounded_c && kept_alpha[j] > 0 && kept_alpha[j] < 1) {
+      const int u = std::min(kCutBuckets - 1, static_cast<int>(std::ceil(std::log2(1 / kept_alpha[j]))));
+      e.p[j].max_abs_d_zero_D = e.p[j].max_abs_d_zero_D_ulps[u];
+    }
     // drops, none of which could set the cut (all within rounding of B, or at sign conflicts):
     // this tensor says nothing of the parent's density (a norm's deltas below its ulp read 1)
     cut_known[j] = e.p[j].max_abs_d_zero_D > 0 || e.p[j].zero_D_nonzero_d == 0;
-    kept_alpha[j] = e.p[j].kept_dd > 0 ? std::fabs(e.p[j].kept_Dd / e.p[j].kept_dd) : 0;
     cut[j] = e.p[j].max_abs_d_zero_D;
     kmin[j] = e.p[j].min_abs_d_nonzero_D;
     kmax[j] = e.p[j].max_abs_d_nonzero_D;
@@ -271,6 +281,9 @@ void compute_method_signals(const StreamView& C, const StreamView& B, const Stre
               // deltas rounded to B as drops and lost the threshold (sweep1 004, 043).
               if (!(coarser || rounded) || (one_sign && ad >= robust_floor))
                 p.max_abs_d_zero_D = std::max(p.max_abs_d_zero_D, static_cast<float>(ad));
+              if ((coarser || rounded) && one_sign)
+                for (int u = 0; u < kCutBuckets && ad >= double(1u << u) * robust_floor; ++u)
+                  p.max_abs_d_zero_D_ulps[u] = std::max(p.max_abs_d_zero_D_ulps[u], static_cast<float>(ad));
             } else {
               p.sum_abs_d_nonzero_D += ad;
               p.min_abs_d_nonzero_D = std::min(p.min_abs_d_nonzero_D, static_cast<float>(ad));

@@ -10,6 +10,8 @@
 
 namespace mp {
 
+constexpr int kCutBuckets = 6;  // ParentSignals::max_abs_d_zero_D_ulps: drops of 4 to 128 ulps and more
+
 struct ParentSignals {
   uint64_t d_nonzero = 0;          // elements with A_i != B
   uint64_t zero_D_nonzero_d = 0;   // C == B although A_i != B: sparsification (TIES/DARE)
@@ -18,6 +20,10 @@ struct ParentSignals {
   float max_abs_d_zero_D = 0;      // TIES: every dropped |d| is below every kept |d| (drops of >= 4 ulps
                                    // of C at |B| when C is rounded, where the parents' deltas share a
                                    // sign: see compute_method_signals; 0: no such drop)
+  // The same drops when C is rounded, by |d| >= 2^(b + 2) ulps: a kept delta moves C by alpha |d|,
+  // so at a small kept coefficient alpha only drops of 4 / alpha ulps and more are no kept delta
+  // rounded to B (second_pass picks the bucket once alpha is known).
+  float max_abs_d_zero_D_ulps[kCutBuckets] = {};
   float min_abs_d_nonzero_D = std::numeric_limits<float>::infinity();
   // alpha on kept elements only (D != 0, d != 0): DARE's rescaled weight
   double kept_Dd = 0, kept_dd = 0, kept_DD = 0;
