@@ -26,7 +26,7 @@ void sparsity_fields(JsonWriter& w, const MethodSignals& x, int k) {
       w.field("mean_abs_d_kept", kept ? p.sum_abs_d_nonzero_D / kept : NAN);
       w.field("max_abs_d_dropped", p.zero_D_nonzero_d && p.max_abs_d_zero_D > 0 ? p.max_abs_d_zero_D : NAN);
       w.field("min_abs_d_kept", kept ? p.min_abs_d_nonzero_D : NAN);
-      w.field("kept_alpha", p.kept_dd > 0 ? p.kept_Dd / p.kept_dd : NAN);
+      w.field("kept_alpha", p.kept_alpha());
       w.field("robust_alpha", p.robust_dd > 0 ? p.robust_Dd / p.robust_dd : NAN);
       w.field_int("robust_elements", p.robust_n);
       w.field_int("above_cut", p.above_cut);

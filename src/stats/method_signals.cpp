@@ -134,15 +134,19 @@ void second_pass(const StreamView& C, const StreamView& B, const StreamView* A, 
   float cut[kMaxParents], kmin[kMaxParents], kmax[kMaxParents];
   double kept_alpha[kMaxParents];
   bool cut_known[kMaxParents];
-  const bool rounded_c = precision_of(C.dtype).mantissa_bits < precision_of(Dtype::F32).mantissa_bits ||
-                         precision_of(C.dtype).mantissa_bits < precision_of(B.dtype).mantissa_bits;
+  const Precision pr = precision_of(C.dtype);
+  const bool coarser = pr.mantissa_bits < precision_of(B.dtype).mantissa_bits;
+  const bool rounded = coarser || pr.mantissa_bits < precision_of(Dtype::F32).mantissa_bits;
   for (int j = 0; j < k; ++j) {
-    kept_alpha[j] = e.p[j].kept_dd > 0 ? std::fabs(e.p[j].kept_Dd / e.p[j].kept_dd) : 0;
+    const double alpha = std::fabs(e.p[j].kept_alpha());
+    kept_alpha[j] = std::isfinite(alpha) ? alpha : 0;
     // A rounded suspect's cut: only drops that a kept delta, alpha |d|, would have moved 4 ulps or
     // more (at a small weight one of 4 ulps of |d| moves C by under an ulp and lands at B: sweep3
     // 107, TIES bf16out at weight 0.22, read linear as those set the cut above kept values)
-    if (rounded_c && kept_alpha[j] > 0 && kept_alpha[j] < 1) {
-      const int u = std::min(kCutBuckets - 1, static_cast<int>(std::ceil(std::log2(1 / kept_alpha[j]))));
+    if (rounded) {
+      const int u = kept_alpha[j] > 0 && kept_alpha[j] < 1
+                        ? std::min(kCutBuckets - 1, static_cast<int>(std::ceil(std::log2(1 / kept_alpha[j]))))
+                        : 0;
       e.p[j].max_abs_d_zero_D = e.p[j].max_abs_d_zero_D_ulps[u];
     }
     // drops, none of which could set the cut (all within rounding of B, or at sign conflicts):
@@ -152,8 +156,6 @@ void second_pass(const StreamView& C, const StreamView& B, const StreamView* A, 
     kmin[j] = e.p[j].min_abs_d_nonzero_D;
     kmax[j] = e.p[j].max_abs_d_nonzero_D;
   }
-  const Precision pr = precision_of(C.dtype);
-  const bool coarser = pr.mantissa_bits < precision_of(B.dtype).mantissa_bits;
   const double ns_t = e.ns.t();
   const auto on_grid = [&B](float x) { return round_to(B.dtype, x); };  // |d| on B's grid
   for_each_block(
@@ -279,9 +281,9 @@ void compute_method_signals(const StreamView& C, const StreamView& B, const Stre
               // element would otherwise raise into the kept range. On B's grid (both BF16, the
               // merge in bf16) the same up to half an ulp: TIES bf16 k = 2, 3 read its kept small
               // deltas rounded to B as drops and lost the threshold (sweep1 004, 043).
-              if (!(coarser || rounded) || (one_sign && ad >= robust_floor))
+              if (!(coarser || rounded))
                 p.max_abs_d_zero_D = std::max(p.max_abs_d_zero_D, static_cast<float>(ad));
-              if ((coarser || rounded) && one_sign)
+              else if (one_sign)
                 for (int u = 0; u < kCutBuckets && ad >= double(1u << u) * robust_floor; ++u)
                   p.max_abs_d_zero_D_ulps[u] = std::max(p.max_abs_d_zero_D_ulps[u], static_cast<float>(ad));
             } else {
@@ -302,7 +304,7 @@ void compute_method_signals(const StreamView& C, const StreamView& B, const Stre
         }
       });
   second_pass(C, B, A, k, e);
-  if (k == 1 && e.p[0].kept_dd > 0) rank_keep_one(C, B, A[0], e.p[0].kept_Dd / e.p[0].kept_dd, e.rank_kept);
+  if (k == 1) rank_keep_one(C, B, A[0], e.p[0].kept_alpha(), e.rank_kept);
   if (k >= 2) compute_subset_fit(C, B, A, k, e.sub);
   const uint64_t n = common_count(C, B, A, k);
   e.hash_c = fnv1a(C.data, dtype_span_bytes(C.dtype, n));
@@ -321,10 +323,7 @@ void count_far_drops(const StreamView& C, const StreamView& B, const StreamView*
   // (sweep1 137, della_linear bf16out, weight 0.11 at density 0.28: 37% far on the fit). A linear
   // merge's kept elements carry its alpha, so the zeros its rounding leaves stay near.
   double coef[kMaxParents];
-  for (int j = 0; j < k; ++j) {
-    const double kept = e.p[j].kept_dd > 0 ? e.p[j].kept_Dd / e.p[j].kept_dd : NAN;
-    coef[j] = std::isfinite(kept) ? kept : alphas[j];
-  }
+  for (int j = 0; j < k; ++j) coef[j] = std::isfinite(e.p[j].kept_alpha()) ? e.p[j].kept_alpha() : alphas[j];
   for_each_block(C, B, A, k, [&](size_t len, const float* c, const float* b, const float* const* a) {
     for (size_t i = 0; i < len; ++i) {
       if (!std::isfinite(c[i]) || !std::isfinite(b[i]) || !at_base(c[i], b[i], pr, coarser)) continue;

@@ -17,16 +17,16 @@ struct ParentSignals {
   uint64_t zero_D_nonzero_d = 0;   // C == B although A_i != B: sparsification (TIES/DARE)
   double sum_abs_d_zero_D = 0;     // sum |d| over those
   double sum_abs_d_nonzero_D = 0;  // sum |d| where C != B and A_i != B
-  float max_abs_d_zero_D = 0;      // TIES: every dropped |d| is below every kept |d| (drops of >= 4 ulps
-                                   // of C at |B| when C is rounded, where the parents' deltas share a
-                                   // sign: see compute_method_signals; 0: no such drop)
-  // The same drops when C is rounded, by |d| >= 2^(b + 2) ulps: a kept delta moves C by alpha |d|,
-  // so at a small kept coefficient alpha only drops of 4 / alpha ulps and more are no kept delta
-  // rounded to B (second_pass picks the bucket once alpha is known).
+  float max_abs_d_zero_D = 0;      // TIES: every dropped |d| is below every kept |d| (when C is rounded,
+                                   // set by second_pass from max_abs_d_zero_D_ulps; 0: no such drop)
+  // A rounded suspect's drops where the parents' deltas share a sign, by |d| >= 2^(b + 2) ulps of C
+  // at |B|: a kept delta moves C by alpha |d|, so only drops of 4 / alpha ulps and more (and at
+  // least 4) are no kept delta rounded to B; second_pass picks the bucket once alpha is known.
   float max_abs_d_zero_D_ulps[kCutBuckets] = {};
   float min_abs_d_nonzero_D = std::numeric_limits<float>::infinity();
   // alpha on kept elements only (D != 0, d != 0): DARE's rescaled weight
   double kept_Dd = 0, kept_dd = 0, kept_DD = 0;
+  double kept_alpha() const { return kept_dd > 0 ? kept_Dd / kept_dd : std::numeric_limits<double>::quiet_NaN(); }
   // rounding-robust alpha: only elements with |d| >= 4 ulps of the suspect's dtype at |B|
   uint64_t robust_n = 0;
   double robust_Dd = 0, robust_dd = 0, robust_DD = 0;

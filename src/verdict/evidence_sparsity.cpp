@@ -100,7 +100,7 @@ SparseReads read_sparse(const MethodSignals& x, int k) {
                                     ? double(p.res_kept) / double(p.res_kept + p.res_dropped)
                                     : r.kept_fraction.back());
     r.cut_density.push_back(p.cut_elements > 0 ? double(p.above_cut) / double(p.cut_elements) : NAN);
-    r.kept_alpha.push_back(p.kept_dd > 0 ? p.kept_Dd / p.kept_dd : NAN);
+    r.kept_alpha.push_back(p.kept_alpha());
   }
   r.ties_weights = overlap_weights(x, k);
   r.same_sign_alphas = fit(x.ss_dd, x.ss_Dd, k);
