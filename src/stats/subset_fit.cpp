@@ -186,15 +186,19 @@ void compute_subset_fit(const StreamView& C, const StreamView& B, const StreamVi
     const double c = coef[1 << i][i] * (double(s.a[i][e]) - s.b[e]);
     return std::fabs(c) >= 2 * ulp_of(C.dtype, std::max(std::fabs(double(s.b[e])), std::fabs(double(s.c[e]))));
   };
-  const auto same_sign_at = [&](size_t e) {
+  // Every nonzero d_j of one sign (no sign election can drop a parent there), read by each count
+  // below, so decided once per element.
+  std::vector<uint8_t> one_sign(s.n);
+  for (size_t e = 0; e < s.n; ++e) {
     int pos = 0, neg = 0;
     for (int i = 0; i < k; ++i) {
       const float d = s.a[i][e] - s.b[e];
       pos += d > 0;
       neg += d < 0;
     }
-    return pos == 0 || neg == 0;
-  };
+    one_sign[e] = pos == 0 || neg == 0;
+  }
+  const auto same_sign_at = [&one_sign](size_t e) { return one_sign[e] != 0; };
   for (size_t e = 0; e < s.n; ++e) {
     if (!finite_at(s, e)) continue;
     const int S = cls[e];
