@@ -72,22 +72,40 @@ void compute_subset_fit(const StreamView& C, const StreamView& B, const StreamVi
   for (size_t e = 0; e < s.n; ++e) s.at_b[e] = left_at_base(s.c[e], s.b[e], C.dtype, B.dtype);
   const bool exact = C.dtype == Dtype::F32 || C.dtype == Dtype::F64;
   // Where one parent alone is kept D / d_i is that parent's coefficient, the same at every such
-  // element (exactly in f32; within the rounding of C otherwise, so only |d_i| >= 16 ulps count).
+  // element (exactly in f32; within the rounding of C otherwise, so only |d_i| >= kModeMinUlps ulps count).
   const double tol = exact ? 1e-5 : 0.03;
   double coef[1 << kMaxParents][kMaxParents] = {};
+  double start[kMaxParents], rounded_start[kMaxParents];
   for (int i = 0; i < k; ++i) {
     std::vector<double> r;
     for (size_t e = 0; e < s.n; ++e) {
       if (!finite_at(s, e) || s.at_b[e]) continue;
       const double d = double(s.a[i][e]) - s.b[e];
-      if (d == 0 || (!exact && std::fabs(d) < 16 * ulp_of(C.dtype, std::fabs(double(s.b[e]))))) continue;
+      if (d == 0 || (!exact && std::fabs(d) < kModeMinUlps * ulp_of(C.dtype, std::fabs(double(s.b[e]))))) continue;
       r.push_back((double(s.c[e]) - s.b[e]) / d);
     }
     if (r.size() < kSubsetFitMinElements) return;
-    const double m = mode_of(r, tol);
-    if (!std::isfinite(m)) return;
-    for (int S = 1; S < (1 << k); ++S) coef[S][i] = m;  // without normalise every set shares it
+    rounded_start[i] = exact ? NAN : rounded_mode(r, tol);  // sorts r, which mode_of does anyway
+    start[i] = mode_of(r, tol);
+    if (!std::isfinite(start[i])) return;
   }
+  // A light parent's pile of ratios is wider than mode_of's relative window on a rounded suspect
+  // (rounded_mode); where the two modes disagree, the one whose sets explain C better is kept.
+  double start_res = NAN;  // classified only once some parent's modes disagree
+  for (int i = 0; i < k; ++i) {
+    if (!(std::fabs(rounded_start[i] - start[i]) > 1.0 / kModeMinUlps)) continue;
+    double other[kMaxParents];
+    std::copy(start, start + k, other);
+    other[i] = rounded_start[i];
+    if (std::isnan(start_res)) start_res = fixed_residual(s, start);
+    const double other_res = fixed_residual(s, other);
+    if (other_res < start_res) {
+      start[i] = rounded_start[i];
+      start_res = other_res;
+    }
+  }
+  for (int i = 0; i < k; ++i)
+    for (int S = 1; S < (1 << k); ++S) coef[S][i] = start[i];  // without normalise every set shares it
   // That reading (no normalise: every set's coefficients are the single ones), kept to compare
   // with the free fit below.
   double fixed[1 << kMaxParents][kMaxParents];

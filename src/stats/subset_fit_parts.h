@@ -12,6 +12,8 @@
 
 namespace mp::subset {
 
+// On a rounded suspect the ratios D / d_i start from |d_i| of this many ulps of C or more.
+constexpr int kModeMinUlps = 16;
 constexpr uint64_t kMinSetElements = 16;  // a set's coefficients are refitted from this many elements
 // The pairs' t modes and the band's cut-offs are read from at most this many elements, an even
 // stride through the sample: sorting all 2^18 cost as much as the rest of the fit (k = 3, 2^18
@@ -53,6 +55,16 @@ struct Alternatives {
 // Solves the n x n system a x = b in place (n <= kMaxParents); false when singular.
 bool solve_small(int n, double a[kMaxParents][kMaxParents], double* b);
 double mode_of(std::vector<double>& r, double tol);
+// On a rounded suspect each D / d_i (|d_i| >= kModeMinUlps ulps of C) lies within half an ulp over
+// kModeMinUlps ulps of its coefficient, an absolute spread: a light parent's pile (0.11: +-28%) is
+// far wider than mode_of's relative window, which then settles on a denser stretch of the other
+// parents' ratios higher up (sweep6 017, breadcrumbs bf16out, 0.11 beside 0.13-0.86: 0.77-1.48 in
+// every sample). So the pile is found with windows at least 1 / kModeMinUlps wide, none starting
+// nearer 0 than that (where the ratios of 1-ulp D pile up), and read at `tol` among its ratios.
+// Only a candidate: the other parents' ratios are densest near 0, where windows this wide find
+// them before a sparse parent's pile (sweep6 011, dare_linear bf16mk: 1.48 read -0.06), so the
+// fit keeps whichever start explains C better (fixed_residual). NaN when no window holds enough.
+double rounded_mode(std::vector<double>& r, double tol);
 Alternatives unfitted_alternatives(int k, const uint64_t* cnt, const double coef[][kMaxParents]);
 int classify(const Sample& s, size_t e, const double coef[][kMaxParents], const Alternatives& alt);
 // How much nearer to C the nearest set keeping parent i comes than the nearest without it (the
@@ -61,6 +73,8 @@ double membership_margin(const Sample& s, size_t e, const double coef[][kMaxPare
 int first_class(const Sample& s, size_t e, const double coef[][kMaxParents], double tol);
 bool finite_at(const Sample& s, size_t e);
 double residual(const Sample& s, const double coef[][kMaxParents], const std::vector<uint8_t>& cls);
+// The residual of the reading without normalise (every set shares the coefficients c), classified.
+double fixed_residual(const Sample& s, const double c[kMaxParents]);
 bool normalised_reading(const Sample& s, const double c[kMaxParents], double tol, Dtype dtype, bool exact,
                         double coef[][kMaxParents]);
 

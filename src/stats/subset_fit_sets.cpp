@@ -43,6 +43,23 @@ double mode_of(std::vector<double>& r, double tol) {
   return best >= kMinSetElements ? r[best_lo + best / 2] : NAN;
 }
 
+double rounded_mode(std::vector<double>& r, double tol) {
+  std::sort(r.begin(), r.end());
+  const double width = 1.0 / kModeMinUlps;
+  size_t best = 0, best_lo = 0, hi = 0;
+  for (size_t lo = 0; lo < r.size(); ++lo) {
+    hi = std::max(hi, lo);
+    if (std::fabs(r[lo]) < width) continue;
+    const double w = std::max(width, tol * std::fabs(r[lo]));
+    while (hi < r.size() && r[hi] - r[lo] <= w) ++hi;
+    if (hi - lo > best) { best = hi - lo; best_lo = lo; }
+  }
+  if (best < kMinSetElements) return NAN;
+  std::vector<double> in(r.begin() + long(best_lo), r.begin() + long(best_lo + best));
+  const double m = mode_of(in, tol);
+  return std::isfinite(m) ? m : r[best_lo + best / 2];
+}
+
 
 
 Alternatives unfitted_alternatives(int k, const uint64_t* cnt, const double coef[][kMaxParents]) {
@@ -147,6 +164,15 @@ double residual(const Sample& s, const double coef[][kMaxParents], const std::ve
     out += r * r;
   }
   return out;
+}
+
+double fixed_residual(const Sample& s, const double c[kMaxParents]) {
+  double coef[1 << kMaxParents][kMaxParents] = {};
+  for (int S = 1; S < (1 << s.k); ++S)
+    for (int i = 0; i < s.k; ++i) coef[S][i] = c[i];
+  std::vector<uint8_t> cls(s.n, 0);
+  for (size_t e = 0; e < s.n; ++e) if (finite_at(s, e)) cls[e] = static_cast<uint8_t>(classify(s, e, coef, Alternatives{}));
+  return residual(s, coef, cls);
 }
 
 // The normalise reading (TIES, DELLA, breadcrumbs with normalise; k >= 3): a_{S,i} = c_i r_i /
