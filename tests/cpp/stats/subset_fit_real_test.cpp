@@ -100,12 +100,20 @@ mp::SubsetSignals run(const Merge& m) {
 
 double resolvable_share(const mp::SubsetSignals& s, int i) { return double(s.kept_res[i]) / double(s.elig_res[i]); }
 
-// A three-parent merge with these weights and densities (DARE's masks unless the test sets more).
-Merge three_parents(const double (&w)[3], const double (&rho)[3]) {
+// A K-parent merge with these weights and densities (DARE's masks unless the test sets more).
+template <int K>
+Merge parents(const double (&w)[K], const double (&rho)[K]) {
   Merge m;
-  m.k = 3;
-  std::copy(w, w + 3, m.weight);
-  std::copy(rho, rho + 3, m.density);
+  m.k = K;
+  std::copy(w, w + K, m.weight);
+  std::copy(rho, rho + K, m.density);
+  return m;
+}
+
+// Breadcrumbs' masks with this gamma, C stored in BF16 (mergekit's out_dtype).
+Merge breadcrumbs_bf16(Merge m, double gamma) {
+  m.gamma = gamma;
+  m.bf16 = true;
   return m;
 }
 
@@ -115,7 +123,7 @@ TEST_CASE("subset fit, real weights: DARE of three parents keeps its densities t
   // sweep1 007's parameters (dare_linear bf16out): the free refit of the set of all drifted to
   // 0.40, 0.39, 0.82 for 0.46, 0.84, 1.90, and parent 1's kept share read 0.70 for 0.78.
   const double w[3] = {0.36, 0.29, 0.62}, rho[3] = {0.78, 0.34, 0.32};
-  Merge m = three_parents(w, rho);
+  Merge m = parents(w, rho);
   for (const bool bf16 : {false, true}) {
     INFO((bf16 ? "bf16" : "f32"));
     m.bf16 = bf16;
@@ -165,7 +173,7 @@ TEST_CASE("subset fit, real weights: normalise over three parents, a light one a
     double w[3], rho[3], lambda;
   };
   for (const Case& c : {Case{{0.65, 0.12, 0.59}, {0.66, 0.58, 0.72}, 1}, Case{{0.29, 0.29, 0.83}, {0.23, 0.61, 0.31}, 1.25}}) {
-    Merge m = three_parents(c.w, c.rho);
+    Merge m = parents(c.w, c.rho);
     m.election = m.normalize = true;
     m.lambda = c.lambda;
     const double W = c.w[0] + c.w[1] + c.w[2];
@@ -187,7 +195,7 @@ TEST_CASE("subset fit, real weights: breadcrumbs' kept band read from |d| throug
   // sweep2 069's parameters (breadcrumbs_ties bf16out, three parents): the kept sets counted the
   // small drops, which rounding hides, as kept: 0.285, 0.777, 0.591 for 0.2, 0.8, 0.55.
   const double w[3] = {0.27, 0.44, 0.82}, rho[3] = {0.2, 0.8, 0.55};
-  Merge m = three_parents(w, rho);
+  Merge m = parents(w, rho);
   m.election = true;
   m.gamma = 0.01;
   for (const bool bf16 : {false, true}) {
@@ -207,14 +215,8 @@ TEST_CASE("subset fit, real weights: breadcrumbs' dropped top through BF16, a li
   // with the light parent and the nearest without it lie within rounding, its large delta stood in
   // for another parent's and 13% of its top read kept (the top test needs 0.9 of it dropped); only
   // the elements C's rounding leaves decidable are read.
-  Merge m;
-  m.k = 4;
   const double w[4] = {0.64, 0.26, 0.13, 0.46}, rho[4] = {0.51, 0.54, 0.41, 0.59};
-  std::copy(w, w + 4, m.weight);
-  std::copy(rho, rho + 4, m.density);
-  m.gamma = 0.01;
-  m.bf16 = true;
-  const mp::SubsetSignals s = run(m);
+  const mp::SubsetSignals s = run(breadcrumbs_bf16(parents(w, rho), 0.01));
   for (int i = 0; i < 4; ++i) {
     INFO("parent " << i);
     INFO("top " << s.top[i] << ", dropped " << s.top_dropped[i]);
@@ -227,14 +229,8 @@ TEST_CASE("subset fit, real weights: a light parent's coefficient through BF16, 
   // sweep6 017's parameters (breadcrumbs bf16out, four parents): the fourth's ratios D / d_i where
   // it alone is kept spread +-28% around 0.11 by C's rounding, wider than the relative window, which
   // found 0.77-1.48 in every sample instead (the verdict quoted weight 1.056 and density 0.143).
-  Merge m;
-  m.k = 4;
   const double w[4] = {0.13, 0.55, 0.86, 0.11}, rho[4] = {0.74, 0.69, 0.71, 0.64};
-  std::copy(w, w + 4, m.weight);
-  std::copy(rho, rho + 4, m.density);
-  m.gamma = 0.047;
-  m.bf16 = true;
-  const mp::SubsetSignals s = run(m);
+  const mp::SubsetSignals s = run(breadcrumbs_bf16(parents(w, rho), 0.047));
   for (int i = 0; i < 4; ++i) {
     INFO("parent " << i);
     // the samples' weighted median, as the verdict pools them
