@@ -72,7 +72,8 @@ void compute_subset_fit(const StreamView& C, const StreamView& B, const StreamVi
   for (size_t e = 0; e < s.n; ++e) s.at_b[e] = left_at_base(s.c[e], s.b[e], C.dtype, B.dtype);
   const bool exact = C.dtype == Dtype::F32 || C.dtype == Dtype::F64;
   // Where one parent alone is kept D / d_i is that parent's coefficient, the same at every such
-  // element (exactly in f32; within the rounding of C otherwise, so only |d_i| >= kModeMinUlps ulps count).
+  // element (exactly in f32; within the rounding of C otherwise, so only |d_i| of kModeMinUlps ulps
+  // or more count).
   const double tol = exact ? 1e-5 : 0.03;
   double coef[1 << kMaxParents][kMaxParents] = {};
   double start[kMaxParents], rounded_start[kMaxParents];
