@@ -104,6 +104,8 @@ void verdict_json(JsonWriter& w, const Verdict& v) {
       w.field("slerp_slope", ev.slerp_slope);
       w.field("slerp_z", ev.slerp_tensors ? ev.slerp_z : NAN);
       w.field("slerp_explained", ev.slerp_explained);
+      w.field("lerp_offset_slope", ev.lerp_offset_slope);
+      w.field("lerp_offset_z", ev.slerp_tensors ? ev.lerp_offset_z : NAN);
       w.field("slerp_group_spread", ev.slerp_groups.empty() ? NAN : ev.slerp_group_spread);
       w.field("karcher_scale", ev.karcher_scale);
       w.field("stock_scale", ev.stock_scale);

@@ -252,6 +252,10 @@ struct Evidence {
   // lerp), slerp_z = sqrt(sum (e / s)^2) (how many standard errors part the two models: the slope's
   // own standard error is 1 / z) and the share of sum (x / s)^2 the e-model explains.
   double slerp_slope = NAN, slerp_z = 0, slerp_explained = NAN;
+  // The same with an offset common to all tensors (a low-precision merge's rounded normalising
+  // sum moves every x alike): the slope and sqrt(sum ((e - mean e) / s)^2). Near 0 with z large,
+  // the tensors' x ignore their angles: lerp (verdict::lerp_measured).
+  double lerp_offset_slope = NAN, lerp_offset_z = 0;
   uint32_t slerp_tensors = 0;             // tensors in that regression
   // t per (layer, component) group, and per component for tensors without a layer, each from its
   // group's plane fit, and the range of t over them (mergekit's t lists and filters move it).

@@ -224,6 +224,10 @@ void linear_form(Verdict& v, int active) {
 
 }  // namespace
 
+bool verdict::lerp_measured(const Evidence& ev) {
+  return ev.lerp_offset_z >= kSlerpMinZ && std::fabs(ev.lerp_offset_slope) <= kSlerpSlopeTolerance;
+}
+
 bool verdict::linear_fit_holds(const Evidence& ev) {
   const bool beats_control = !ev.overall.has_control || ev.fit_cos - ev.ctrl_cos >= kControlMargin;
   // A quantized suspect's fit must hold where the noise model errs against it (cos_lo); a rounded
@@ -268,9 +272,8 @@ void linear_caveats(Verdict& v) {
     add_caveat(v, CaveatCode::KarcherEquivalent, "karcher-equivalent");
   // One parent, and the tensors' p + q - 1 do not read as lerp (too little curvature to measure, or
   // rounding bias larger than it): slerp at t = alpha would read the same.
-  const bool lerp_measured = ev.slerp_z >= kSlerpMinZ && std::fabs(ev.slerp_slope) <= kSlerpSlopeTolerance;
   if (ev.k == 1 && ev.slerp_tensors > 0 && v.rule != VerdictRule::FineTune && v.rule != VerdictRule::LinearCombination &&
-      !ev.quantized && !lerp_measured)
+      !ev.quantized && !lerp_measured(ev))
     add_caveat(v, CaveatCode::SlerpEquivalent, "slerp-equivalent");
   if (o.has_control && ev.ctrl_cos > kNullCos) add_caveat(v, CaveatCode::ControlHigh, "control-high");
   if (o.est.rel_delta_c > 0.5) add_caveat(v, CaveatCode::FarFromBase, "far-from-base");

@@ -99,14 +99,17 @@ bool nuslerp(Verdict& v) {
 // 5. SLERP, two ways. Wide angles: the pooled plane fit C = p A + q B explains clearly more than
 // the lerp model. Small angles (fine-tunes of one base, 2-6 degrees): the lerp fit is as good as
 // slerp's, but each tensor's p + q - 1 follows slerp's prediction for its own angle and t
-// (Evidence::slerp_slope), with enough precision to tell it from lerp's 0 (slerp_z).
+// (Evidence::slerp_slope), with enough precision to tell it from lerp's 0 (slerp_z). Neither where
+// the tensors' p + q - 1 measurably ignore their angles around a common offset (lerp_measured: a
+// bf16 linear merge's rounded weight sum moves them all alike, and the plane fit takes that up
+// too: sweep7 010 and 052 read slerp).
 bool slerp(Verdict& v) {
   const Evidence& ev = v.evidence;
   if (ev.k != 1 || ev.cos < kNullCos) return false;
   const bool plane = ev.cos < kSlerpMaxLerpCos && ev.slerp_excess > kSlerpExcess && ev.slerp_drop >= kSlerpResidualDrop;
   const bool curvature = linear_fit_holds(ev) && ev.slerp_z >= kSlerpMinZ &&
                          std::fabs(ev.slerp_slope - 1) <= kSlerpSlopeTolerance && ev.slerp_explained >= kSlerpExplained;
-  if (!plane && !curvature) return false;
+  if ((!plane && !curvature) || lerp_measured(ev)) return false;
   decided(v, VerdictRule::Slerp, "slerp-merge", "slerp");
   v.slerp_t = slerp_t_from(ev.overall.est.plane_p[0], ev.overall.est.cos_ab[0]);
   // t lists over layers or filters per component: the pooled t mixes the groups' and is none of

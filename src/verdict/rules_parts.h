@@ -18,6 +18,10 @@ void decided(Verdict& v, VerdictRule rule, const char* kind, const char* method 
 // The linear reading holds: a good fit (pooled against the rounding or quantization floor, per
 // group, or bit-exact), a consistent alpha, and better than the control (rules.cpp linear()).
 bool linear_fit_holds(const Evidence& ev);
+// One parent: the tensors' p + q - 1 measurably follow lerp's 0, not slerp's excess for their
+// angles around a common offset (Evidence::lerp_offset_slope within kSlerpSlopeTolerance of 0, at
+// kSlerpMinZ or more).
+bool lerp_measured(const Evidence& ev);
 // The method-shape rules in their order; false when none decided.
 bool method_shape(Verdict& v);
 // Rule 4, sparse merges (rules_sparse.cpp); false when the zeros are no sparse merge's.

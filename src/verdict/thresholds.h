@@ -233,7 +233,11 @@ constexpr double kSlerpMaxLerpCos = 0.9995;
 // every linear / task-arithmetic / fine-tuned-after-merge one-parent case with z >= kSlerpMinZ
 // -0.26..0.09, except rounded small or extreme weights, whose rounding bias in p + q - 1 exceeds the
 // curvature (linear-bf16mk-emotion-a0.1 / a0.9 -3.8, mk-small-linear-bf16mk-w0.02 7.2, w0.05 -6.2)
-// and the linear merge over a wrong base (-1.3).
+// and the linear merge over a wrong base (-1.3). Fitted with an offset common to all tensors
+// (Evidence::lerp_offset_slope: a rounded weight sum moves every p + q - 1 alike), within it of 0
+// reads lerp and no slerp is named: the core set's bf16 linear cases -0.08..0.014 (z 32-102), the
+// slerps 0.69-1.43 (bf16) and 1.000 (f32); sweep7 010 / 052 (linear bf16mk, base among the
+// models, slope 5.6 through the origin) 0.05.
 constexpr double kSlerpSlopeTolerance = 0.5;
 // Share of the weighted sum of (p + q - 1)^2 the slerp prediction explains: slerp 0.985-1.000; a
 // guard against a slope near 1 from noise (the non-slerp cases whose slope comes nearest 1, DARE

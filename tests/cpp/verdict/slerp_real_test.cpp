@@ -12,6 +12,7 @@
 #include "stats/estimators.h"
 #include "stats/kernel.h"
 #include "test_support.h"
+#include "verdict/thresholds.h"
 #include "verdict/verdict_runs.h"
 
 using namespace verdict_test;
@@ -96,6 +97,7 @@ TEST_CASE("SLERP of real fine-tunes at their small angle reads as slerp, t from 
     CHECK(v.slerp_t == Approx(0.3).margin(0.005));
     CHECK(v.evidence.slerp_slope == Approx(1).margin(bf16 ? 0.2 : 0.01));
     CHECK(v.evidence.slerp_z > 100);
+    CHECK(v.evidence.lerp_offset_slope == Approx(1).margin(bf16 ? 0.5 : 0.01));  // curvature, not an offset
     CHECK(v.groups.empty());
 
     // C = 0.3 A + 0.7 B: the same pooled fit, p + q - 1 at 0 where slerp would leave its excess.
@@ -110,4 +112,27 @@ TEST_CASE("SLERP of real fine-tunes at their small angle reads as slerp, t from 
     CHECK(std::fabs(w.evidence.slerp_slope) < 0.1);
     CHECK_FALSE(has_caveat(w, CaveatCode::SlerpEquivalent));
   }
+}
+
+// mergekit's linear with the base among the models (C = w A + w_B B, normalised), in bf16
+// arithmetic as linear.py runs it where dtype is unset: the weights are rounded to bf16 and so is
+// their sum, 0.5117 + 0.6484 = 1.1602 to 1.1562, so every tensor's p + q - 1 carries the same
+// 0.0034, above slerp's excess at these angles. A common offset is not curvature (sweep7 010).
+TEST_CASE("A bf16 linear merge whose rounded weight sum leaves p + q - 1 off zero stays linear", "[verdict][real]") {
+  const auto bf = mp_test::bf16_round;
+  const Run l = real_run([&](const std::vector<float>& b, const std::vector<float>& a) {
+    const float wa = bf(0.51f), wb = bf(0.65f), sum = bf(wa + wb);
+    std::vector<float> c(a.size());
+    for (size_t i = 0; i < a.size(); ++i) c[i] = bf(bf(bf(wa * a[i]) + bf(wb * b[i])) / sum);
+    return c;
+  }, true);
+  const Verdict w = run(l);
+  INFO("through the origin: slope " << w.evidence.slerp_slope << " z " << w.evidence.slerp_z << "; with an offset: slope "
+                                   << w.evidence.lerp_offset_slope << " z " << w.evidence.lerp_offset_z);
+  CHECK(w.kind == "linear-merge");
+  CHECK(w.method == "linear");
+  REQUIRE(w.alphas.size() == 1);
+  CHECK(w.alphas[0] == Approx(0.5117 / 1.1562).margin(0.01));
+  CHECK(std::fabs(w.evidence.lerp_offset_slope) < mp::verdict::kSlerpSlopeTolerance);
+  CHECK(w.evidence.lerp_offset_z >= mp::verdict::kSlerpMinZ);
 }
