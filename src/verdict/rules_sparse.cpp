@@ -57,6 +57,14 @@ double pooled_epsilon(const Evidence& ev) {
   return sum / ev.k;
 }
 
+// The first parent's keep line on |d|'s rank is DELLA's: slope 2 epsilon of kDellaEpsilon or more,
+// density -+ epsilon inside [0, 1] within kDellaLineSlack.
+bool della_line_holds(const SparseReads& r) {
+  if (!defined(r.rank_epsilon, 1) || !defined(r.rank_density, 1)) return false;
+  const double eps = r.rank_epsilon[0], d = r.rank_density[0];
+  return eps >= kDellaEpsilon && d - eps >= -kDellaLineSlack && d + eps <= 1 + kDellaLineSlack;
+}
+
 struct Params {
   std::vector<double> weights, densities;
 };
@@ -174,7 +182,9 @@ bool sparse(Verdict& v) {
   // random mask; rounding cannot fake it, and leaves few zeros to measure when densities are high).
   bool random_sets = sets && ev.band_inside.size() == size_t(ev.k);
   for (double x : ev.band_inside) random_sets = random_sets && x >= kBandInsideRounded;
-  const bool uniform = (sp.resolvable_ratio() >= kDareRatio && !rounding) || random_sets;
+  // Or, one parent, C off B follows |d|'s rank on DELLA's line (kDellaLineSlack).
+  const bool della_line = ev.k == 1 && !rounding && della_line_holds(ev.reads);
+  const bool uniform = (sp.resolvable_ratio() >= kDareRatio && !rounding) || random_sets || della_line;
   if (hard || band || uniform) {
     v.parent = ev.sparse_parent;
     v.kind = "sparse-merge";

@@ -61,6 +61,13 @@ constexpr double kDellaRatio = 0.97;
 // (kDellaRatio, now the reading where too few elements are ranked) misread della_linear at
 // epsilon 0.08-0.18 as DARE (0.978-0.988 at k = 3-4: sweep2 117, sweep4 030, 036).
 constexpr double kDellaEpsilon = 0.025;
+// DELLA with one parent whose drop ratio falls below kDareRatio (a high density with a wide
+// epsilon drops few large deltas: sweep7 014, density 0.77 and epsilon 0.15, ratio 0.671): its
+// keep line on |d|'s rank, density -+ epsilon, stays a probability at both ends (mergekit requires
+// both inside (0, 1)) within this slack for the line's own noise (a few 1e-3 over a model's
+// ranked rows). A top-k cut read as a line has slope 6 d (1 - d) and leaves [0, 1] at one end or
+// both, whatever its density d (TIES at 0.9 by 0.17, at 0.2 by 0.28).
+constexpr double kDellaLineSlack = 0.02;
 // DARE / DELLA on a rounded suspect: share of the zeros (C at B, some d != 0) where the kept
 // elements' coefficient (weight / density for a mask, alpha for a linear merge) moves B by 2 ulps
 // or more (Evidence::far_drop_share) at or above which they are a mask; below, rounding of a

@@ -47,7 +47,7 @@ std::vector<uint8_t> band_mask(const std::vector<float>& a, const std::vector<fl
 // DELLA's mask (sparsify.py della_magprune): keep probability (rho - eps) + 2 eps q for the rank q
 // (0 to 1) of |d| in its row (the last dimension).
 std::vector<uint8_t> della_mask(const std::vector<float>& a, const std::vector<float>& b, size_t row, double rho,
-                                std::mt19937& rng) {
+                                double eps, std::mt19937& rng) {
   std::uniform_real_distribution<double> u(0, 1);
   std::vector<uint8_t> keep(a.size(), 0);
   std::vector<size_t> order(row);
@@ -55,7 +55,7 @@ std::vector<uint8_t> della_mask(const std::vector<float>& a, const std::vector<f
     for (size_t j = 0; j < row; ++j) order[j] = r0 + j;
     std::sort(order.begin(), order.end(), [&](size_t x, size_t y) { return std::fabs(a[x] - b[x]) < std::fabs(a[y] - b[y]); });
     for (size_t j = 0; j < row; ++j)
-      keep[order[j]] = u(rng) < rho - kEpsilon + 2 * kEpsilon * double(j) / double(row > 1 ? row - 1 : 1);
+      keep[order[j]] = u(rng) < rho - eps + 2 * eps * double(j) / double(row > 1 ? row - 1 : 1);
   }
   return keep;
 }
@@ -67,8 +67,9 @@ std::vector<uint8_t> della_mask(const std::vector<float>& a, const std::vector<f
 // bf16_inputs: the three models rounded to BF16 first (BF16 checkpoints, as mergekit reads them),
 // and breadcrumbs computed in mergekit's bf16 arithmetic (dtype unset).
 // k: the first k parents (1: sst2 alone; 3: a third of the same scale, B + sst2's delta shuffled),
-// with weights w and densities rho.
-Run real_run(Mask mask, bool bf16, bool bf16_inputs = false, int k = 2, const double* w = kWeight, const double* rho = kDensity) {
+// with weights w and densities rho; eps: Mask::Della's epsilon.
+Run real_run(Mask mask, bool bf16, bool bf16_inputs = false, int k = 2, const double* w = kWeight, const double* rho = kDensity,
+             double eps = kEpsilon) {
   auto base = mp_test::load_real_model("bert-tiny-fhe-v0-weights");
   auto sst2 = mp_test::load_real_model("bert-tiny-sst2-fhe");
   auto emotion = mp_test::load_real_model("bert-tiny-emotion-fhe");
@@ -104,7 +105,7 @@ Run real_run(Mask mask, bool bf16, bool bf16_inputs = false, int k = 2, const do
     double l1_scale[3] = {1, 1, 1};
     if (mask == Mask::Della)
       for (int i = 0; i < k; ++i) {
-        band[i] = della_mask(*a[i], b.values, row, rho[i], rng);
+        band[i] = della_mask(*a[i], b.values, row, rho[i], eps, rng);
         double all = 0, kept = 0;
         for (size_t e = 0; e < c.size(); ++e) {
           const double ad = std::fabs(double((*a[i])[e]) - b.values[e]);
@@ -266,4 +267,21 @@ TEST_CASE("DELLA of one real fine-tune stored in BF16: epsilon and density from 
     REQUIRE(v.densities.size() == 1);
     CHECK(v.densities[0] == Approx(rho[0]).margin(0.02));
   }
+}
+
+TEST_CASE("DELLA of one real fine-tune at a high density and a wide epsilon: its keep line, not the drop ratio", "[verdict][real]") {
+  // sweep7 014's parameters (della_linear, f32): keep probability 0.62 to 0.92 along |d|'s rank
+  // drops so few large deltas that mean |d| dropped / kept reads 0.67, below DARE's kDareRatio,
+  // and no hard threshold holds: it was inconclusive. The line on the rank stays inside [0, 1].
+  const double w[1] = {0.37}, rho[1] = {0.77}, eps = 0.15;
+  const Verdict v = run(real_run(Mask::Della, false, false, 1, w, rho, eps));
+  INFO(v.sentence << " ratio " << v.evidence.sparsity.resolvable_ratio());
+  REQUIRE(v.evidence.sparsity.resolvable_ratio() < mp::verdict::kDareRatio);  // the case the ratio misses
+  CHECK(v.kind == "sparse-merge");
+  CHECK(v.method == "della_linear");
+  CHECK(v.epsilon == Approx(eps).margin(0.02));
+  REQUIRE(v.densities.size() == 1);
+  CHECK(v.densities[0] == Approx(rho[0]).margin(0.05));
+  REQUIRE(v.weights.size() == 1);
+  CHECK(v.weights[0] == Approx(w[0]).margin(0.02));
 }
