@@ -196,6 +196,7 @@ void use_robust_alpha(TensorResult& t, int k) {
 Aggregates aggregate(const MatchResult& match, std::vector<TensorResult>& tensors, int k,
                      Dtype suspect_dtype) {
   Aggregates out;
+  out.suspect_dtype = suspect_dtype;
   bool has_control = false;
   for (const auto& t : tensors) has_control = has_control || t.has_control;
 

@@ -79,6 +79,7 @@ struct Aggregates {
   GroupResult overall;                 // all usable tensors
   std::vector<GroupResult> components; // one per component present, in Component order
   std::vector<GroupResult> layers;     // one per (layer, component) present, by layer then component
+  Dtype suspect_dtype = Dtype::F32;    // the dtype most of the suspect's tensors have
 };
 
 Aggregates aggregate(const MatchResult& match, std::vector<TensorResult>& tensors, int k,

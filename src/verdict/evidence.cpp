@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "stats/method_signals.h"
+#include "stats/precision.h"
 #include "stats/quant_floor.h"
 #include "verdict/evidence_parts.h"
 #include "verdict/thresholds.h"
@@ -140,7 +141,7 @@ void gather_fit(Evidence& ev, const GroupResult& o) {
   ev.ctrl_cos = o.has_control ? o.control_est.cos_fit : 0;
   // Rounding is visible (BF16/F16 suspect): the estimators' floor says so; bx.applicable alone is
   // also set for F32 suspects.
-  ev.bf16 = e.rounding_floor < 0.9999;
+  ev.bf16 = e.rounding_floor < kLossyFloor;
   ev.bx_fp32 = o.bx.n ? double(o.bx.match_fp32) / double(o.bx.n) : 0;
   ev.bx_bf16 = o.bx.n ? double(o.bx.match_bf16) / double(o.bx.n) : 0;
   // The bit-exact test recomputes float merges, not ggml's quantizers: for a quantized suspect it
@@ -246,6 +247,8 @@ Evidence gather(const MatchResult& match, const std::vector<TensorResult>& tenso
   gather_copies(ev, match, tensors);
   if (agg.overall.est.degenerate) ev.undefined_reason = undefined_reason_of(agg.overall.pooled, ev.k);
   gather_fit(ev, agg.overall);
+  // (a floor below kLossyFloor is a rounded dtype's; runs built without the dtype rely on that)
+  ev.rounded_dtype = ev.bf16 || precision_of(agg.suspect_dtype).mantissa_bits < precision_of(Dtype::F32).mantissa_bits;
   gather_sparsity(ev, tensors);
   gather_sparse_groups(ev, match, tensors, agg);
   gather_consistency(ev, agg);

@@ -150,6 +150,10 @@ struct Evidence {
   // leaves; the method-shape tests keep `cos`.
   double rounded_cos = 0;
   bool bf16 = false;                   // rounding is visible (BF16/F16/FP8 suspect)
+  // The suspect is stored with fewer mantissa bits than F32 (BF16, F16, FP8; not a ggml block
+  // type): `bf16` can be false where the delta dwarfs the rounding noise, yet each small kept delta
+  // still rounds back to B and blurs the kept sets' edges.
+  bool rounded_dtype = false;
   double bx_fp32 = 0, bx_bf16 = 0;     // bit-exact reproduction shares
   bool reproduced = false;             // a linear merge reproduces C's bits
   std::vector<double> alphas;          // quoted alpha per parent (rounding-robust for rounded suspects)

@@ -258,7 +258,7 @@ void linear_caveats(Verdict& v) {
   if (!hidden && ev.fit_cos < 0.99 && !ev.reproduced && !(ev.comp_groups_fit && ev.comp_cos_min >= 0.99) &&
       !(ev.layer_groups_fit && ev.layer_cos_min >= 0.99))
     add_caveat(v, CaveatCode::Residual, "residual");
-  if (ev.bf16 && o.est.rounding_floor < 0.9999) add_caveat(v, CaveatCode::RoundingFloor, "rounding-floor");
+  if (ev.bf16) add_caveat(v, CaveatCode::RoundingFloor, "rounding-floor");
   if (rounding_zeros(ev)) add_caveat(v, CaveatCode::RoundingZeros, "rounding-zeros");
   // (a fine-tune has alpha ~1 by definition: "C is essentially A, re-saved" would contradict it)
   if (ev.k == 1 && ev.alphas[0] > 0.98 && ev.alphas[0] < 1.02 && v.rule != VerdictRule::FineTune)
