@@ -34,7 +34,8 @@ struct Sparsity {
     if (!dropped || !kept || sum_abs_kept <= 0) return 0;
     return (sum_abs_dropped / double(dropped)) / (sum_abs_kept / double(kept));
   }
-  double kept_alpha() const { return kept_dd > 0 ? kept_Dd / kept_dd : 0; }
+  // the kept elements' alpha; undefined (NaN, null in the report) where nothing was kept
+  double kept_alpha() const { return kept_dd > 0 ? kept_Dd / kept_dd : NAN; }
   // ratio() over the elements whose kept value rounding cannot return to B (ParentSignals::res_*),
   // taken per tensor and averaged with weights n_dropped n_kept / (n_dropped + n_kept) (a pooled
   // ratio mixes tensors of other densities and |d| scales: per-layer densities alone move it);

@@ -194,6 +194,10 @@ TEST_CASE("undefined alpha, copies and the same model three times", "[verdict]")
   Run two = make_run(8, 16384, e, 2);
   for (int i = 0; i < 3; ++i) for (int j = 0; j < 3; ++j) two.agg.overall.pooled.gram[i * kMaxVectors + j] = 1;
   CHECK(run(two).undefined_reason == "A1 and A2 are the same model");
+  // No element kept: the kept elements' alpha (a sparse merge's lambda) is undefined, not 0.
+  mp::verdict::Sparsity none;
+  none.d_nonzero = none.dropped = 100;
+  CHECK(std::isnan(none.kept_alpha()));
 
   // Every tensor bit-identical to the parent: a copy of it, not a passthrough merge.
   Run c = make_run(8, 16384, est_of(1, 1));
