@@ -127,16 +127,30 @@ const MODES = {
 };
 
 /**
+ * What the weights cannot decide for a configuration, the same for the catalogue and the sweep:
+ * two models' karcher mean is their spherical midpoint, whose curvature is below bf16's rounding
+ * when mergekit computes in bf16, so it reads as equal linear weights, right only with the
+ * karcher-equivalent caveat. { why, methods, flags } or null.
+ */
+export function undecidableOf(method, mode, k) {
+  if (method === 'karcher' && mode === 'bf16mk' && k === 2) {
+    return { why: 'two parents at equal weights: karcher curvature below bf16 rounding', methods: ['task_arithmetic', 'linear'], flags: ['karcher-equivalent'] };
+  }
+  return null;
+}
+
+/**
  * One mergekit case. `cfg` = { merge_method, parameters, models: [{ model, parameters }] } with
  * model keys of merges.mjs (sst2, emotion, third); `seed` names the RNG stream of random masks.
  * Also tests/eval/sweep.mjs's builder of random configurations.
  */
-export function mkCase({ id, cfg, mode, seed = 's1', holdout = false, notes, accept, undecidable }) {
+export function mkCase({ id, cfg, mode, seed = 's1', holdout = false, notes, accept }) {
   const m = MODES[mode];
   const method = cfg.merge_method;
   // The base may be one of linear's models (C = w A + (1 - w) B); it is not a parent to verify.
   const parentIdx = cfg.models.map((x, i) => i).filter((i) => cfg.models[i].model !== 'base');
   const k = parentIdx.length;
+  const undecidable = undecidableOf(method, mode, k);
   const pick = (groups) => {
     if (!groups) return null;
     const out = {};
@@ -152,7 +166,8 @@ export function mkCase({ id, cfg, mode, seed = 's1', holdout = false, notes, acc
   const densityGroups = KIND[method] === 'sparse-merge' ? pick(groupValues(cfg, 'density', 1)) : null;
   const expected = {
     kind: KIND[method],
-    accept: accept || [KIND[method]],
+    // (an undecidable case's equivalent methods bring their own kind: task_arithmetic's is linear-merge)
+    accept: accept || [...new Set([KIND[method], ...(undecidable ? undecidable.methods.map((x) => KIND[x]) : [])])],
     method,
     parents: k,
     weights: weightGroups ? uniformOrNull(weightGroups) : null,
@@ -215,10 +230,8 @@ export function mergekitCatalogue() {
     add({ id: `mk-nuslerp-${mode}-k2-w0.6-0.4`, mode, cfg: { merge_method: 'nuslerp', models: models(P3.slice(0, 2), [{ weight: 0.6 }, { weight: 0.4 }]) } });
     add({ id: `mk-multislerp-${mode}-k2`, mode, cfg: { merge_method: 'multislerp', models: models(P3.slice(0, 2), [{ weight: 0.7 }, { weight: 0.3 }]) } });
     add({ id: `mk-multislerp-${mode}-k3`, mode, holdout: mode === 'bf16mk', cfg: { merge_method: 'multislerp', models: models(P3, [{ weight: 0.5 }, { weight: 0.3 }, { weight: 0.2 }]) } });
-    // bf16: two models' karcher mean is their spherical midpoint, whose curvature is below bf16's
-    // rounding: read as equal linear weights, right only with the karcher-equivalent caveat.
-    add({ id: `mk-karcher-${mode}-k2`, mode, cfg: { merge_method: 'karcher', models: models(P3.slice(0, 2), [{}, {}]) },
-      ...(mode === 'bf16mk' ? { undecidable: { why: 'two parents at equal weights: karcher curvature below bf16 rounding', methods: ['task_arithmetic', 'linear'], flags: ['karcher-equivalent'] } } : {}) });
+    // (bf16mk: undecidable, undecidableOf)
+    add({ id: `mk-karcher-${mode}-k2`, mode, cfg: { merge_method: 'karcher', models: models(P3.slice(0, 2), [{}, {}]) } });
     add({ id: `mk-karcher-${mode}-k3`, mode, holdout: mode === 'bf16mk', cfg: { merge_method: 'karcher', models: models(P3, [{}, {}, {}]) } });
   }
   add({ id: 'mk-nuslerp-f32-k2-w0.3-0.7', mode: 'f32', holdout: true, cfg: { merge_method: 'nuslerp', models: models(P3.slice(0, 2), [{ weight: 0.3 }, { weight: 0.7 }]) } });
