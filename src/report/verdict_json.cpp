@@ -80,12 +80,14 @@ void verdict_json(JsonWriter& w, const Verdict& v) {
       vec("kept_share", ev.kept_share);
       vec("kept_share_same_sign", ev.reads.kept_share_ss);
       vec("kept_share_resolvable", ev.reads.kept_share_res);
+      vec("kept_share_soft", ev.reads.kept_share_soft);
       vec("rank_epsilon", ev.reads.rank_epsilon);
       vec("rank_density", ev.reads.rank_density);
       vec("kept_share_band", ev.reads.kept_share_band);
       w.field("subset_residual", ev.subset_residual);
       vec("kept_weight_l1", ev.reads.kept_weight_l1);
       vec("kept_weight_l1_same_sign", ev.reads.kept_weight_l1_ss);
+      vec("kept_weight_l1_soft", ev.reads.kept_weight_l1_soft);
       vec("kept_weight_ratio", ev.reads.kept_ratio);
       vec("kept_weight_single", ev.reads.kept_single);
       vec("band_inside", ev.band_inside);

@@ -36,6 +36,9 @@ void SubsetSignals::add(const SubsetSignals& o) {
     top_dropped[i] += o.top_dropped[i];
     elig_res[i] += o.elig_res[i];
     kept_res[i] += o.kept_res[i];
+    elig_soft[i] += o.elig_soft[i];
+    kept_soft[i] += o.kept_soft[i];
+    l1w_soft[i] += o.l1w_soft[i];
     elig_band[i] += o.elig_band[i];
     in_band[i] += o.in_band[i];
     rank_kept[i].add(o.rank_kept[i]);
@@ -367,6 +370,9 @@ void compute_subset_fit(const StreamView& C, const StreamView& B, const StreamVi
         }
       }
   }
+  // (an f32 suspect's sets are exact, and its kept shares are read over every element, not only
+  // the same-sign ones: with four parents an eighth, whose L1 share strays 0.005 from the mask's)
+  const SoftKept soft = exact ? SoftKept{} : soft_kept(s, coef, C.dtype, one_sign);
   t.samples = 1;
   t.wn = double(classified);
   t.wn_full = double(full_n);
@@ -376,6 +382,9 @@ void compute_subset_fit(const StreamView& C, const StreamView& B, const StreamVi
     t.single_by_sample[i].emplace_back(single, t.wn);
     t.l1w[i] = l1_all[i] > 0 ? t.wn * single * l1_kept[i] / l1_all[i] : 0;
     t.l1w_ss[i] = l1_all_ss[i] > 0 ? t.wn * single * l1_kept_ss[i] / l1_all_ss[i] : 0;
+    t.elig_soft[i] = soft.elig[i];
+    t.kept_soft[i] = soft.kept[i];
+    t.l1w_soft[i] = soft.l1_all[i] > 0 ? t.wn * single * soft.l1_kept[i] / soft.l1_all[i] : 0;
     t.full[i] = t.wn_full * coef[all][i];
     t.ratio[i] = single != 0 ? t.wn_full * coef[all][i] / single : 0;
   }

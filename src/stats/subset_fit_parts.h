@@ -71,6 +71,24 @@ int classify(const Sample& s, size_t e, const double coef[][kMaxParents], const 
 // empty set predicts B): negative where i is best dropped, near 0 where rounding cannot tell.
 double membership_margin(const Sample& s, size_t e, const double coef[][kMaxParents], int i);
 int first_class(const Sample& s, size_t e, const double coef[][kMaxParents], double tol);
+// Element e's deltas d_i into d; the bits of the parents with d_i != 0.
+int deltas_at(const Sample& s, size_t e, double* d);
+
+// Per parent, over the same-sign elements (no sign election): those with d_i != 0, their |d_i|,
+// and the (expected) kept ones and their |d_i|.
+struct SoftKept {
+  double elig[kMaxParents] = {}, kept[kMaxParents] = {}, l1_all[kMaxParents] = {}, l1_kept[kMaxParents] = {};
+};
+// A rounded suspect's kept shares (f32 suspects' nearest sets are exact). Several sets can land
+// within C's rounding of an element, and the nearest, chosen whatever the masks' keep rates, pulls
+// every parent's kept share toward a half: four parents in bf16, densities 0.76, 0.72, 0.54, 0.21
+// read 0.738, 0.705, 0.543, 0.239 (sweep6 023, dare_ties bf16out), and DARE's weight (its
+// alone-kept coefficient times the kept L1 share) with them. Here each set's likelihood is a box of
+// C's rounding with soft edges, its prior the product of the parents' keep rates (independent
+// masks: on same-sign elements no election removes a parent), and the rates are their posterior
+// shares, iterated to a fixed point (expectation-maximisation); a set the element rules out counts
+// nothing.
+SoftKept soft_kept(const Sample& s, const double coef[][kMaxParents], Dtype dtype, const std::vector<uint8_t>& one_sign);
 bool finite_at(const Sample& s, size_t e);
 double residual(const Sample& s, const double coef[][kMaxParents], const std::vector<uint8_t>& cls);
 // The residual of the reading without normalise (every set shares the coefficients c), classified.

@@ -83,9 +83,6 @@ Alternatives unfitted_alternatives(int k, const uint64_t* cnt, const double coef
   return alt;
 }
 
-// The nearest prediction's set (bit i: parent i kept); 0 where C == B. Parents with d_i == 0 are
-// never in the set (nothing to keep).
-// Element e's deltas d_i into d; the bits of the parents with d_i != 0.
 int deltas_at(const Sample& s, size_t e, double* d) {
   int nz = 0;
   for (int i = 0; i < s.k; ++i) {
@@ -95,6 +92,8 @@ int deltas_at(const Sample& s, size_t e, double* d) {
   return nz;
 }
 
+// The nearest prediction's set (bit i: parent i kept); 0 where C == B. Parents with d_i == 0 are
+// never in the set (nothing to keep).
 int classify(const Sample& s, size_t e, const double coef[][kMaxParents], const Alternatives& alt) {
   if (s.at_b[e]) return 0;
   const double D = double(s.c[e]) - s.b[e];

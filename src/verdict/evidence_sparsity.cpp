@@ -133,6 +133,10 @@ SparseReads read_sparse(const MethodSignals& x, int k) {
                                                                : r.kept_share_ss.back());
       r.kept_weight_l1.push_back(share(u.l1w[i], u.wn));
       r.kept_weight_l1_ss.push_back(share(u.l1w_ss[i], u.wn));
+      // (none on an f32 suspect, whose nearest sets are exact)
+      const bool soft = u.elig_soft[i] >= kMinElements;
+      r.kept_share_soft.push_back(soft ? share(u.kept_soft[i], u.elig_soft[i]) : NAN);
+      r.kept_weight_l1_soft.push_back(soft ? share(u.l1w_soft[i], u.wn) : NAN);
       r.kept_single.push_back(weighted_median(u.single_by_sample[i]));
       r.kept_ratio.push_back(share(u.ratio[i], u.wn_full));
       const LineSums& q = u.rank_kept[i];

@@ -100,7 +100,11 @@ Params params_of(Reading m, const SparseReads& r, int k, bool elected) {
     // DARE's rescale is the task vector's L1 norm over its kept L1 norm, tensor by tensor: the
     // alone-kept coefficient (w s_i) times the kept L1 share gives w exactly where least squares
     // leans on a few tensors' ratio estimates (sweep2 053, dare_ties f32 k = 3: 0.286 for 0.32).
+    // On a rounded suspect both from the kept shares with rounding's ties shared out by the keep
+    // rates (subset::soft_kept): the nearest sets read four bf16 parents' 0.76 / 0.21 as 0.738 /
+    // 0.239 and the weights 0.033 off (sweep6 023, dare_ties bf16out).
     case Reading::Dare: {
+      if (defined(r.kept_weight_l1_soft, k) && defined(r.kept_share_soft, k)) return {r.kept_weight_l1_soft, r.kept_share_soft};
       const auto& l1 = elected ? r.kept_weight_l1_ss : r.kept_weight_l1;
       return {defined(l1, k) ? l1 : r.same_sign_alphas, r.kept_share_res.size() == size_t(k) ? r.kept_share_res : r.dare_density};
     }
@@ -108,8 +112,11 @@ Params params_of(Reading m, const SparseReads& r, int k, bool elected) {
     // sets' shares lean on the ranks they can read: the resolvable ones high, the same-sign ones
     // low in bf16, sweep1 050: 0.79 and 0.68 for 0.76)
     case Reading::DellaRatio: return {r.kept_ratio, defined(r.rank_density, k) ? r.rank_density : r.kept_share_ss};
+    // (weights on a rounded suspect as DARE's: sweep6 032, della_linear bf16mk with four parents,
+    // 0.025 off from the nearest sets, 0.005 with the shared-out ones)
     case Reading::DellaL1:
-      return {elected ? r.kept_weight_l1_ss : r.kept_weight_l1, defined(r.rank_density, k) ? r.rank_density : r.kept_share_ss};
+      return {defined(r.kept_weight_l1_soft, k) ? r.kept_weight_l1_soft : elected ? r.kept_weight_l1_ss : r.kept_weight_l1,
+              defined(r.rank_density, k) ? r.rank_density : r.kept_share_ss};
   }
   return {};
 }

@@ -243,3 +243,22 @@ TEST_CASE("subset fit, real weights: a light parent's coefficient through BF16, 
     CHECK(median == Approx(w[i]).margin(0.01));
   }
 }
+
+TEST_CASE("subset fit, real weights: DARE-TIES of four parents, kept shares and weights through BF16", "[subset][real]") {
+  // sweep6 023's weights and densities (dare_ties bf16out, four parents): the nearest set, where
+  // several land within C's rounding, pulled every kept share toward a half (0.738, 0.705, 0.543,
+  // 0.239 for 0.76, 0.72, 0.54, 0.21) and the weights with them (0.423 for 0.39). The shares with
+  // the ties shared out by the keep rates (kept_soft) read the masks' own.
+  const double w[4] = {0.33, 0.77, 0.26, 0.39}, rho[4] = {0.76, 0.72, 0.54, 0.21};
+  Merge m = parents(w, rho);
+  m.election = true;
+  m.bf16 = true;
+  const mp::SubsetSignals s = run(m);
+  for (int i = 0; i < 4; ++i) {
+    INFO("parent " << i << ": nearest sets " << resolvable_share(s, i) << ", weight " << s.l1w_ss[i] / s.wn);
+    REQUIRE(s.elig_soft[i] > 0);
+    CHECK(s.kept_soft[i] / s.elig_soft[i] == Approx(rho[i]).margin(0.01));
+    // rescale 1 / rho here: the alone-kept coefficient w / rho times the kept L1 share (rho) is w
+    CHECK(s.l1w_soft[i] / s.wn == Approx(w[i]).margin(0.01));
+  }
+}

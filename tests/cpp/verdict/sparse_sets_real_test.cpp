@@ -82,7 +82,8 @@ std::vector<uint8_t> della_mask(const std::vector<float>& a, const std::vector<f
 // of one component.
 // bf16_inputs: the three models rounded to BF16 first (BF16 checkpoints, as mergekit reads them),
 // and breadcrumbs computed in mergekit's bf16 arithmetic (dtype unset).
-// k: the first k parents (1: sst2 alone; 3: a third of the same scale, B + sst2's delta shuffled),
+// k: the first k parents (1: sst2 alone; 3: a third of the same scale, B + sst2's delta shuffled;
+// 4: a fourth, B + emotion's delta shuffled),
 // with weights w and densities rho; eps: Mask::Della's epsilon.
 Run real_run(Mask mask, bool bf16, bool bf16_inputs = false, int k = 2, const double* w = kWeight, const double* rho = kDensity,
              double eps = kEpsilon) {
@@ -103,21 +104,22 @@ Run real_run(Mask mask, bool bf16, bool bf16_inputs = false, int k = 2, const do
     if (!sst2.count(name) || !emotion.count(name) || sst2.at(name).values.size() != b.values.size() ||
         emotion.at(name).values.size() != b.values.size())
       continue;
-    std::vector<float> third(b.values.size());
-    if (k == 3) {
+    std::vector<float> third(b.values.size()), fourth(b.values.size());
+    for (int j = 2; j < k; ++j) {
+      const std::vector<float>& from = (j == 2 ? sst2 : emotion).at(name).values;
       std::vector<size_t> perm(third.size());
       for (size_t e = 0; e < perm.size(); ++e) perm[e] = e;
       std::shuffle(perm.begin(), perm.end(), rng);
-      for (size_t e = 0; e < perm.size(); ++e) third[e] = b.values[e] + (sst2.at(name).values[perm[e]] - b.values[perm[e]]);
+      for (size_t e = 0; e < perm.size(); ++e) (j == 2 ? third : fourth)[e] = b.values[e] + (from[perm[e]] - b.values[perm[e]]);
     }
-    const std::vector<float>* a[3] = {&sst2.at(name).values, &emotion.at(name).values, &third};
+    const std::vector<float>* a[4] = {&sst2.at(name).values, &emotion.at(name).values, &third, &fourth};
     const size_t row = b.shape.empty() ? b.values.size() : size_t(b.shape.back());
     std::vector<float> c(b.values.size());
-    std::vector<uint8_t> band[3];
+    std::vector<uint8_t> band[4];
     if (mask == Mask::Breadcrumbs)
       for (int i = 0; i < k; ++i) band[i] = band_mask(*a[i], b.values, rho[i]);
     const auto q = [bf16_inputs](double x) { return bf16_inputs ? mp_test::bf16_round(float(x)) : float(x); };
-    std::vector<float> delta[3];
+    std::vector<float> delta[4];
     if (mask == Mask::Ties)
       for (int i = 0; i < k; ++i) {
         delta[i].resize(c.size());
@@ -126,7 +128,7 @@ Run real_run(Mask mask, bool bf16, bool bf16_inputs = false, int k = 2, const do
       }
     // DELLA's rescale: the task vector's L1 norm over its kept L1 norm (mergekit's rescale_norm l1;
     // 1 / rho only in expectation, and DELLA keeps the large |d| more often)
-    double l1_scale[3] = {1, 1, 1};
+    double l1_scale[4] = {1, 1, 1, 1};
     if (mask == Mask::Della)
       for (int i = 0; i < k; ++i) {
         band[i] = della_mask(*a[i], b.values, row, rho[i], eps, rng);
@@ -139,7 +141,7 @@ Run real_run(Mask mask, bool bf16, bool bf16_inputs = false, int k = 2, const do
         l1_scale[i] = kept > 0 ? all / kept : 1;
       }
     for (size_t e = 0; e < (mask == Mask::Ties ? c.size() : 0); ++e) {
-      float wd[3];
+      float wd[4];
       double elect = 0;
       for (int i = 0; i < k; ++i) {
         wd[i] = band[i][e] ? q(double(delta[i][e]) * q(w[i])) : 0.0f;
@@ -174,7 +176,8 @@ Run real_run(Mask mask, bool bf16, bool bf16_inputs = false, int k = 2, const do
       C.dtype = Dtype::BF16;
     }
     const StreamView B = mp_test::f32_view(b.values);
-    const StreamView A[3] = {mp_test::f32_view(*a[0]), mp_test::f32_view(*a[1]), mp_test::f32_view(*a[2])};
+    const StreamView A[4] = {mp_test::f32_view(*a[0]), mp_test::f32_view(*a[1]), mp_test::f32_view(*a[2]),
+                             mp_test::f32_view(*a[3])};
     C.row_len = row;  // as analysis.cpp sets it (DELLA's ranks are per row)
     MatchedTensor mt;
     mt.cls.component = Component::Attention;
@@ -342,4 +345,20 @@ TEST_CASE("TIES of three real parents in bf16 arithmetic at a large lambda: roun
   // TIES's weights show as lambda w_i / sum w
   REQUIRE(v.weights.size() == 3);
   for (int i = 0; i < 3; ++i) CHECK(v.weights[i] == Approx(kLambda * w[i] / (w[0] + w[1] + w[2])).margin(0.02));
+}
+
+TEST_CASE("DELLA of four real parents stored in BF16: weights from the kept L1 shares rounding leaves", "[verdict][real]") {
+  // sweep6 032's weights, densities and epsilon (della_linear, four parents): where several kept
+  // sets land within C's rounding the nearest one pulled every kept share toward a half, and the
+  // weights (alone-kept coefficient times kept L1 share) with them, 0.025 off; shared out by the
+  // keep rates (Reading::DellaL1 on kept_weight_l1_soft) they are within 0.01.
+  const double w[4] = {0.16, 0.73, 0.55, 0.89}, rho[4] = {0.61, 0.65, 0.29, 0.74};
+  const Verdict v = run(real_run(Mask::Della, true, false, 4, w, rho, 0.13));
+  INFO(v.sentence);
+  CHECK(v.kind == "sparse-merge");
+  CHECK(v.method == "della_linear");
+  REQUIRE(v.weights.size() == 4);
+  for (int i = 0; i < 4; ++i) CHECK(v.weights[i] == Approx(w[i]).margin(0.01));
+  REQUIRE(v.densities.size() == 4);
+  for (int i = 0; i < 4; ++i) CHECK(v.densities[i] == Approx(rho[i]).margin(0.05));
 }

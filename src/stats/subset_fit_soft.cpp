@@ -1,0 +1,157 @@
+// A rounded suspect's kept shares with rounding's ties shared out by the masks' own keep rates
+// (subset_fit_parts.h, soft_kept).
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "stats/precision.h"
+#include "stats/subset_fit_parts.h"
+
+namespace mp::subset {
+
+namespace {
+
+// Rounding C moves it up to half an ulp from B + sum_S a_S,i d_i; beyond that a set's likelihood
+// falls off over a quarter ulp plus a share of its prediction (the set coefficients are refitted
+// estimates: 0.5% of a 100-ulp prediction is half an ulp).
+constexpr double kBoxUlps = 0.5, kEdgeUlps = 0.25, kEdgeShare = 0.005;
+// A set this much less likely than the best counts for nothing: the element is decided where one
+// set alone is left, whatever the keep rates (four rates of 0.01 put 1e8 between two priors).
+constexpr double kNegligible = 1e-12;
+constexpr int kEmRounds = 40;  // the keep rates settle within 1e-7 in 14-31 rounds (bench, k = 4-2)
+constexpr double kEmSettled = 1e-7;
+
+struct Ambiguous {
+  int nz;                                    // parents with d_i != 0
+  float abs_d[kMaxParents];                  // |d_i|
+  float like[1 << kMaxParents];              // each subset S of nz: its likelihood (0 otherwise)
+};
+
+}  // namespace
+
+SoftKept soft_kept(const Sample& s, const double coef[][kMaxParents], Dtype dtype, const std::vector<uint8_t>& one_sign) {
+  SoftKept out;
+  const int k = s.k;
+  // Decided elements add their set's counts once; the ambiguous ones (an even stride of them, at
+  // most kSortedMaxElements) are kept for the rounds below, each standing for `scale` elements.
+  const auto add_hard = [&](const double* d, int nz, int S) {
+    for (int i = 0; i < k; ++i) {
+      if (!(nz >> i & 1)) continue;
+      out.elig[i] += 1;
+      out.l1_all[i] += std::fabs(d[i]);
+      if (S >> i & 1) {
+        out.kept[i] += 1;
+        out.l1_kept[i] += std::fabs(d[i]);
+      }
+    }
+  };
+  // Each subset of nz's likelihood into like (0 beyond kNegligible of the best); the number of
+  // sets left, and the best.
+  const auto likelihoods = [&](size_t e, const double* d, int nz, float* like, int& best_set) {
+    const double D = double(s.c[e]) - s.b[e];
+    const double u = ulp_of(dtype, std::max(std::fabs(double(s.b[e])), std::fabs(double(s.c[e]))));
+    const double far = -2 * std::log(kNegligible);  // (over / edge)^2 beyond which l < kNegligible
+    int alive = 0;
+    for (int S = 0; S < (1 << k); ++S) {
+      like[S] = 0;
+      if ((S & nz) != S) continue;
+      double pred = 0;
+      for (int i = 0; i < k; ++i) if (S >> i & 1) pred += coef[S][i] * d[i];
+      const double over = std::max(0.0, std::fabs(D - pred) - kBoxUlps * u);
+      const double edge = kEdgeUlps * u + kEdgeShare * std::fabs(pred);
+      const double t = (over / edge) * (over / edge);
+      if (t >= far) continue;
+      like[S] = static_cast<float>(std::exp(-0.5 * t));
+    }
+    float best = 0;
+    best_set = 0;
+    for (int S = 0; S < (1 << k); ++S) if (like[S] > best) { best = like[S]; best_set = S; }
+    for (int S = 0; S < (1 << k); ++S) {
+      if (like[S] < float(kNegligible) * best) like[S] = 0;
+      alive += like[S] > 0;
+    }
+    return alive;
+  };
+  std::vector<uint32_t> amb_at;  // the ambiguous elements
+  for (size_t e = 0; e < s.n; ++e) {
+    if (!finite_at(s, e) || !one_sign[e]) continue;
+    double d[kMaxParents];
+    const int nz = deltas_at(s, e, d);
+    if (!nz) continue;
+    float like[1 << kMaxParents];
+    int best_set = 0;
+    if (likelihoods(e, d, nz, like, best_set) <= 1) add_hard(d, nz, best_set);
+    else amb_at.push_back(static_cast<uint32_t>(e));
+  }
+  if (amb_at.empty()) return out;
+  const size_t step = (amb_at.size() + kSortedMaxElements - 1) / kSortedMaxElements;
+  std::vector<Ambiguous> amb;
+  for (size_t j = 0; j < amb_at.size(); j += step) {
+    Ambiguous a{};
+    double d[kMaxParents];
+    a.nz = deltas_at(s, amb_at[j], d);
+    int best_set = 0;
+    likelihoods(amb_at[j], d, a.nz, a.like, best_set);
+    for (int i = 0; i < k; ++i) a.abs_d[i] = static_cast<float>(std::fabs(d[i]));
+    amb.push_back(a);
+  }
+  const uint64_t n_amb = amb_at.size();
+  const double scale = double(n_amb) / double(amb.size());
+  // Keep rates: each parent's mask keeps independently (no sign election on same-sign elements),
+  // so a set's prior is prod_i rho_i or (1 - rho_i). Started from the decided elements' shares.
+  double rho[kMaxParents];
+  for (int i = 0; i < k; ++i) rho[i] = out.elig[i] > 0 ? std::clamp(out.kept[i] / out.elig[i], 0.01, 0.99) : 0.5;
+  double amb_elig[kMaxParents] = {}, amb_l1[kMaxParents] = {};
+  for (const auto& a : amb)
+    for (int i = 0; i < k; ++i)
+      if (a.nz >> i & 1) {
+        amb_elig[i] += scale;
+        amb_l1[i] += scale * a.abs_d[i];
+      }
+  double kept[kMaxParents] = {}, l1_kept[kMaxParents] = {};
+  for (int round = 0; round < kEmRounds; ++round) {
+    // each set's prior among the parents with d != 0 (nz), once per round for every nz
+    float prior[1 << kMaxParents][1 << kMaxParents] = {};
+    for (int nz = 1; nz < (1 << k); ++nz)
+      for (int S = 0; S < (1 << k); ++S) {
+        if ((S & nz) != S) continue;
+        double p = 1;
+        for (int i = 0; i < k; ++i) if (nz >> i & 1) p *= S >> i & 1 ? rho[i] : 1 - rho[i];
+        prior[nz][S] = static_cast<float>(p);
+      }
+    std::fill(kept, kept + k, 0.0);
+    std::fill(l1_kept, l1_kept + k, 0.0);
+    for (const auto& a : amb) {
+      const float* pr = prior[a.nz];
+      float z = 0, in[kMaxParents] = {};  // the posterior mass, and the part keeping parent i
+      for (int S = 0; S < (1 << k); ++S) {
+        const float p = a.like[S] * pr[S];
+        z += p;
+        for (int i = 0; i < k; ++i) in[i] += S >> i & 1 ? p : 0.0f;
+      }
+      if (!(z > 0)) continue;
+      const double w = scale / z;
+      for (int i = 0; i < k; ++i) {
+        kept[i] += w * in[i];
+        l1_kept[i] += w * in[i] * a.abs_d[i];
+      }
+    }
+    double moved = 0;
+    for (int i = 0; i < k; ++i) {
+      const double n = out.elig[i] + amb_elig[i];
+      const double next = n > 0 ? std::clamp((out.kept[i] + kept[i]) / n, 1e-6, 1 - 1e-6) : 0.5;
+      moved = std::max(moved, std::fabs(next - rho[i]));
+      rho[i] = next;
+    }
+    if (moved < kEmSettled) break;
+  }
+  for (int i = 0; i < k; ++i) {
+    out.elig[i] += amb_elig[i];
+    out.kept[i] += kept[i];
+    out.l1_all[i] += amb_l1[i];
+    out.l1_kept[i] += l1_kept[i];
+  }
+  return out;
+}
+
+}  // namespace mp::subset
