@@ -1,11 +1,13 @@
 // Native benchmark of the per-element kept sets (stats/subset_fit.h), the costliest part of a
 // several-parent verdict: one sample of kSubsetFitMaxElements elements, a DARE merge of k = 2, 3, 4
 // parents, beside the moments kernel on the same streams (the ratio is what the figures in
-// BENCHMARKS.md quote). Best of 5 on thread CPU time.
+// BENCHMARKS.md quote), and the same merge stored in BF16 (a rounded suspect's fit also shares out
+// the elements rounding leaves undecided, subset::soft_kept). Best of 5 on thread CPU time.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <random>
 #include <vector>
@@ -75,7 +77,21 @@ int bench_subset_native() {
       mp::SubsetSignals s;
       mp::compute_subset_fit(C, B, A, k, s);
     });
-    std::printf("  k = %d: kernel %.2f ms, subset fit %.1f ms, ratio %.0f\n", k, 1e3 * kernel, 1e3 * fit, fit / kernel);
+    // the same merge stored in BF16 (round to nearest even, as mergekit's out_dtype)
+    std::vector<uint16_t> c16(n);
+    for (size_t e = 0; e < n; ++e) {
+      uint32_t u;
+      std::memcpy(&u, &c[e], 4);
+      c16[e] = uint16_t((u + 0x7fff + (u >> 16 & 1)) >> 16);  // (finite values only here)
+    }
+    mp::StreamView C16{reinterpret_cast<const uint8_t*>(c16.data()), mp::Dtype::BF16, n};
+    C16.row_len = 1024;
+    const double fit16 = best_of([&] {
+      mp::SubsetSignals s;
+      mp::compute_subset_fit(C16, B, A, k, s);
+    });
+    std::printf("  k = %d: kernel %.2f ms, subset fit %.1f ms, ratio %.0f; BF16 suspect: subset fit %.1f ms\n", k, 1e3 * kernel,
+                1e3 * fit, fit / kernel, 1e3 * fit16);
   }
   return 0;
 }
