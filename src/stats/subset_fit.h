@@ -67,9 +67,10 @@ struct SubsetSignals {
   // of an f32 suspect): a mask blind to |d| (DARE) keeps as often there, and rounding cannot move
   // a kept one to B, so kept_res / elig_res is DARE's density where kept_ss reads low in bf16.
   uint64_t elig_res[kMaxParents] = {}, kept_res[kMaxParents] = {};
-  // The same-sign kept counts with rounding's ties shared out by the keep rates (subset::soft_kept;
-  // 0 on an f32 suspect), and l1w from them: DARE's density and weight on a rounded suspect, where
-  // the nearest set pulls every share toward a half.
+  // The same-sign kept counts with rounding's ties shared out by the keep probabilities
+  // (subset::soft_kept; 0 on an f32 suspect), and l1w from them: DARE's and DELLA's densities and
+  // DARE's and della_linear's weights on a rounded suspect, where the nearest set pulls every share
+  // toward a half.
   double elig_soft[kMaxParents] = {}, kept_soft[kMaxParents] = {}, l1w_soft[kMaxParents] = {};
   // Breadcrumbs' kept band read from |d| alone: the lower cut L_i that best splits the resolvable
   // same-sign elements up to the kept top into dropped (below) and kept (at or above), then the

@@ -84,11 +84,16 @@ struct SoftKept {
 // every parent's kept share toward a half: four parents in bf16, densities 0.76, 0.72, 0.54, 0.21
 // read 0.738, 0.705, 0.543, 0.239 (sweep6 023, dare_ties bf16out), and DARE's weight (its
 // alone-kept coefficient times the kept L1 share) with them. Here each set's likelihood is a box of
-// C's rounding with soft edges, its prior the product of the parents' keep rates (independent
-// masks: on same-sign elements no election removes a parent), and the rates are their posterior
-// shares, iterated to a fixed point (expectation-maximisation); a set the element rules out counts
-// nothing.
-SoftKept soft_kept(const Sample& s, const double coef[][kMaxParents], Dtype dtype, const std::vector<uint8_t>& one_sign);
+// C's rounding with soft edges, its prior the product of the parents' keep probabilities
+// (independent masks: on same-sign elements no election removes a parent), and the rates are their
+// posterior shares, iterated to a fixed point (expectation-maximisation); a set the element rules
+// out counts nothing. A parent's keep probability is its rate plus slope[i] (q - 1/2) for the rank
+// q of |d_i| (DELLA's 2 epsilon, from the nearest sets' keep line; 0 for DARE): the undecided
+// elements are mostly small |d|, which DELLA keeps less often, and a flat prior read bf16 DELLA's
+// densities up to 0.047 high. The kept counts returned are the rate at the middle rank times the
+// elements (DELLA's density; the posterior counts where the slope is 0).
+SoftKept soft_kept(const Sample& s, const double coef[][kMaxParents], Dtype dtype, const std::vector<uint8_t>& one_sign,
+                   const double* slope);
 bool finite_at(const Sample& s, size_t e);
 double residual(const Sample& s, const double coef[][kMaxParents], const std::vector<uint8_t>& cls);
 // The residual of the reading without normalise (every set shares the coefficients c), classified.

@@ -25,13 +25,35 @@ struct Ambiguous {
   int nz;                                    // parents with d_i != 0
   float abs_d[kMaxParents];                  // |d_i|
   float like[1 << kMaxParents];              // each subset S of nz: its likelihood (0 otherwise)
+  float q[kMaxParents];                      // |d_i|'s rank among the sample's |d_i|, 0..1
 };
 
 }  // namespace
 
-SoftKept soft_kept(const Sample& s, const double coef[][kMaxParents], Dtype dtype, const std::vector<uint8_t>& one_sign) {
+SoftKept soft_kept(const Sample& s, const double coef[][kMaxParents], Dtype dtype, const std::vector<uint8_t>& one_sign,
+                   const double* slope) {
   SoftKept out;
   const int k = s.k;
+  // Each parent's |d_i| over the sample (an even stride; zeros too, as della_magprune ranks a row's
+  // every element), sorted: an element's rank q there stands for its rank in its row. Where the
+  // keep probability rises with q (DELLA), the nonzero deltas' mean rank is (1 + z) / 2 for a share
+  // z of zeros, so their mean keep share overstates the rate at the middle rank by slope z / 2.
+  std::vector<float> mag[kMaxParents];
+  double shift[kMaxParents] = {};
+  for (int i = 0; i < k; ++i) {
+    if (!(slope[i] != 0)) continue;
+    const size_t step = std::max<size_t>(1, s.n / kSortedMaxElements);
+    for (size_t e = 0; e < s.n; e += step) if (finite_at(s, e)) mag[i].push_back(std::fabs(s.a[i][e] - s.b[e]));
+    std::sort(mag[i].begin(), mag[i].end());
+    if (mag[i].size() < 2) continue;
+    const double z = double(std::upper_bound(mag[i].begin(), mag[i].end(), 0.0f) - mag[i].begin()) / double(mag[i].size());
+    shift[i] = slope[i] * z / 2;
+  }
+  // the kept counts as the rate at the middle rank times the elements (the posterior counts where
+  // the slope is 0)
+  const auto at_middle = [&] {
+    for (int i = 0; i < k; ++i) if (out.elig[i] > 0) out.kept[i] = std::max(0.0, out.kept[i] - shift[i] * out.elig[i]);
+  };
   // Decided elements add their set's counts once; the ambiguous ones (an even stride of them, at
   // most kSortedMaxElements) are kept for the rounds below, each standing for `scale` elements.
   const auto add_hard = [&](const double* d, int nz, int S) {
@@ -83,7 +105,10 @@ SoftKept soft_kept(const Sample& s, const double coef[][kMaxParents], Dtype dtyp
     if (likelihoods(e, d, nz, like, best_set) <= 1) add_hard(d, nz, best_set);
     else amb_at.push_back(static_cast<uint32_t>(e));
   }
-  if (amb_at.empty()) return out;
+  if (amb_at.empty()) {
+    at_middle();
+    return out;
+  }
   const size_t step = (amb_at.size() + kSortedMaxElements - 1) / kSortedMaxElements;
   std::vector<Ambiguous> amb;
   for (size_t j = 0; j < amb_at.size(); j += step) {
@@ -95,6 +120,13 @@ SoftKept soft_kept(const Sample& s, const double coef[][kMaxParents], Dtype dtyp
     for (int i = 0; i < k; ++i) a.abs_d[i] = static_cast<float>(std::fabs(d[i]));
     amb.push_back(a);
   }
+  for (auto& a : amb)
+    for (int i = 0; i < k; ++i) {
+      if (mag[i].size() < 2) continue;
+      const auto lo = std::lower_bound(mag[i].begin(), mag[i].end(), a.abs_d[i]);
+      const auto hi = std::upper_bound(lo, mag[i].end(), a.abs_d[i]);
+      a.q[i] = static_cast<float>(0.5 * double((lo - mag[i].begin()) + (hi - mag[i].begin())) / double(mag[i].size()));
+    }
   const uint64_t n_amb = amb_at.size();
   const double scale = double(n_amb) / double(amb.size());
   // Keep rates: each parent's mask keeps independently (no sign election on same-sign elements),
@@ -110,19 +142,22 @@ SoftKept soft_kept(const Sample& s, const double coef[][kMaxParents], Dtype dtyp
       }
   double kept[kMaxParents] = {}, l1_kept[kMaxParents] = {};
   for (int round = 0; round < kEmRounds; ++round) {
-    // each set's prior among the parents with d != 0 (nz), once per round for every nz
-    float prior[1 << kMaxParents][1 << kMaxParents] = {};
-    for (int nz = 1; nz < (1 << k); ++nz)
-      for (int S = 0; S < (1 << k); ++S) {
-        if ((S & nz) != S) continue;
-        double p = 1;
-        for (int i = 0; i < k; ++i) if (nz >> i & 1) p *= S >> i & 1 ? rho[i] : 1 - rho[i];
-        prior[nz][S] = static_cast<float>(p);
-      }
     std::fill(kept, kept + k, 0.0);
     std::fill(l1_kept, l1_kept + k, 0.0);
     for (const auto& a : amb) {
-      const float* pr = prior[a.nz];
+      // the set's prior: DELLA keeps with probability (rho - eps) + 2 eps q, slope = 2 eps (0: DARE)
+      float pr[1 << kMaxParents], odds[kMaxParents];
+      pr[0] = 1;
+      for (int i = 0; i < k; ++i) {
+        if (!(a.nz >> i & 1)) continue;
+        const float p = static_cast<float>(std::clamp(rho[i] + slope[i] * (double(a.q[i]) - 0.5), 1e-4, 1 - 1e-4));
+        pr[0] *= 1 - p;
+        odds[i] = p / (1 - p);
+      }
+      for (int S = 1; S < (1 << k); ++S) {
+        const int j = __builtin_ctz(unsigned(S));
+        pr[S] = (S & a.nz) == S ? pr[S & (S - 1)] * odds[j] : 0.0f;
+      }
       float z = 0, in[kMaxParents] = {};  // the posterior mass, and the part keeping parent i
       for (int S = 0; S < (1 << k); ++S) {
         const float p = a.like[S] * pr[S];
@@ -139,7 +174,7 @@ SoftKept soft_kept(const Sample& s, const double coef[][kMaxParents], Dtype dtyp
     double moved = 0;
     for (int i = 0; i < k; ++i) {
       const double n = out.elig[i] + amb_elig[i];
-      const double next = n > 0 ? std::clamp((out.kept[i] + kept[i]) / n, 1e-6, 1 - 1e-6) : 0.5;
+      const double next = n > 0 ? std::clamp((out.kept[i] + kept[i]) / n - shift[i], 1e-6, 1 - 1e-6) : 0.5;
       moved = std::max(moved, std::fabs(next - rho[i]));
       rho[i] = next;
     }
@@ -151,6 +186,7 @@ SoftKept soft_kept(const Sample& s, const double coef[][kMaxParents], Dtype dtyp
     out.l1_all[i] += amb_l1[i];
     out.l1_kept[i] += l1_kept[i];
   }
+  at_middle();
   return out;
 }
 

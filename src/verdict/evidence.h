@@ -97,8 +97,9 @@ struct SparseReads {
   std::vector<double> kept_share_band;   // share of d_i != 0 in the kept |d_i| band (breadcrumbs)
   std::vector<double> kept_weight_l1;    // a_{{i},i} times the kept L1 share: w_i of an L1-rescaled mask
   std::vector<double> kept_weight_l1_ss; // the same from the same-sign elements (under a sign election)
-  // kept_share_ss and kept_weight_l1_ss with rounding's ties shared out by the keep rates
-  // (SubsetSignals::kept_soft): DARE's densities and weights
+  // kept_share_ss (at the middle rank of |d|) and kept_weight_l1_ss with rounding's ties shared out
+  // by the keep probabilities (SubsetSignals::kept_soft; rounded suspects): DARE's and DELLA's
+  // densities, DARE's and della_linear's weights
   std::vector<double> kept_share_soft, kept_weight_l1_soft;
   std::vector<double> kept_ratio;        // a_{all,i} / a_{{i},i}: w_i / W under normalise, 1 without
   std::vector<double> kept_single;       // a_{{i},i}: w_i without rescale (samples' weighted median)

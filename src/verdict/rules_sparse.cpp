@@ -110,13 +110,16 @@ Params params_of(Reading m, const SparseReads& r, int k, bool elected) {
     }
     // DELLA's densities: its keep probability's line on |d|'s rank, at the middle rank (the kept
     // sets' shares lean on the ranks they can read: the resolvable ones high, the same-sign ones
-    // low in bf16, sweep1 050: 0.79 and 0.68 for 0.76)
-    case Reading::DellaRatio: return {r.kept_ratio, defined(r.rank_density, k) ? r.rank_density : r.kept_share_ss};
+    // low in bf16, sweep1 050: 0.79 and 0.68 for 0.76); on a rounded suspect that line's nearest
+    // sets pull it toward a half too (sweep11 032, della bf16out with four parents: 0.738 for
+    // 0.79), so there the shared-out share at the middle rank (0.008 off).
+    case Reading::DellaRatio:
+      return {r.kept_ratio, defined(r.kept_share_soft, k) ? r.kept_share_soft : defined(r.rank_density, k) ? r.rank_density : r.kept_share_ss};
     // (weights on a rounded suspect as DARE's: sweep6 032, della_linear bf16mk with four parents,
     // 0.025 off from the nearest sets, 0.005 with the shared-out ones)
     case Reading::DellaL1:
       return {defined(r.kept_weight_l1_soft, k) ? r.kept_weight_l1_soft : elected ? r.kept_weight_l1_ss : r.kept_weight_l1,
-              defined(r.rank_density, k) ? r.rank_density : r.kept_share_ss};
+              defined(r.kept_share_soft, k) ? r.kept_share_soft : defined(r.rank_density, k) ? r.rank_density : r.kept_share_ss};
   }
   return {};
 }
