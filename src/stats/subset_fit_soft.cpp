@@ -129,8 +129,9 @@ SoftKept soft_kept(const Sample& s, const double coef[][kMaxParents], Dtype dtyp
     }
   const uint64_t n_amb = amb_at.size();
   const double scale = double(n_amb) / double(amb.size());
-  // Keep rates: each parent's mask keeps independently (no sign election on same-sign elements),
-  // so a set's prior is prod_i rho_i or (1 - rho_i). Started from the decided elements' shares.
+  // Keep rates at the middle rank: each parent's mask keeps independently (no sign election on
+  // same-sign elements), with probability p_i = rho_i + slope_i (q_i - 1/2), so a set's prior is
+  // prod_i p_i or (1 - p_i). Started from the decided elements' shares.
   double rho[kMaxParents];
   for (int i = 0; i < k; ++i) rho[i] = out.elig[i] > 0 ? std::clamp(out.kept[i] / out.elig[i], 0.01, 0.99) : 0.5;
   double amb_elig[kMaxParents] = {}, amb_l1[kMaxParents] = {};
