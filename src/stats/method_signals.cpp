@@ -134,6 +134,7 @@ void second_pass(const StreamView& C, const StreamView& B, const StreamView* A, 
   float cut[kMaxParents], kmin[kMaxParents], kmax[kMaxParents];
   double kept_alpha[kMaxParents];
   bool cut_known[kMaxParents];
+  double floor_scale[kMaxParents] = {};  // a rounded suspect's drops count from this many robust floors
   const Precision pr = precision_of(C.dtype);
   const bool coarser = pr.mantissa_bits < precision_of(B.dtype).mantissa_bits;
   const bool rounded = coarser || pr.mantissa_bits < precision_of(Dtype::F32).mantissa_bits;
@@ -148,6 +149,7 @@ void second_pass(const StreamView& C, const StreamView& B, const StreamView* A, 
                         ? std::min(kCutBuckets - 1, static_cast<int>(std::ceil(std::log2(1 / kept_alpha[j]))))
                         : 0;
       e.p[j].max_abs_d_zero_D = e.p[j].max_abs_d_zero_D_ulps[u];
+      floor_scale[j] = double(1u << u);
     }
     // drops, none of which could set the cut (all within rounding of B, or at sign conflicts):
     // this tensor says nothing of the parent's density (a norm's deltas below its ulp read 1)
@@ -172,6 +174,10 @@ void second_pass(const StreamView& C, const StreamView& B, const StreamView* A, 
             d[j] = finite ? static_cast<double>(a[j][i]) - b[i] : 0;
             const float ad = static_cast<float>(std::fabs(d[j]));
             if (ad > cut[j]) all_below = false; else all_above = false;
+            // a cut no drop could show (every drop below the drops a rounded suspect reads): only
+            // |d| above those is surely above it (TIES's overlap, sweep4 007)
+            if (!cut_known[j] && rounded && !(ad >= floor_scale[j] * 4.0 * ulp_at(std::fabs(static_cast<double>(b[i])), pr)))
+              all_above = false;
             pos += d[j] > 0;
             neg += d[j] < 0;
             any_d = any_d || d[j] != 0;

@@ -74,15 +74,20 @@ void sparse_text(Verdict& v) {
   const std::string wts = group_w ? by_group(several ? "weights" : "weight", false)
                           : several ? "weights " + list(v.weights) : "weight " + list(v.weights);
   switch (v.rule) {
-    case VerdictRule::Ties:
+    case VerdictRule::Ties: {
+      // (undefined where too few elements keep every parent surely: a cut no drop shows, on a
+      // rounded suspect, leaves its small |d| unread)
+      const bool defined = std::all_of(v.weights.begin(), v.weights.end(), [](double w) { return std::isfinite(w); });
+      const char* from = defined ? " (lambda w_i / sum w, from where every parent is kept with one sign)"
+                                 : " (too few elements where every parent is surely kept, with one sign)";
       v.sentence = "Consistent with a TIES merge: " + dens + " (each parent's top-k by |d|), " +
-                   (several || group_w ? wts + (several ? " (lambda w_i / sum w, from where every parent is kept with one sign)" : "")
-                                       : "lambda " + fmt(ka));
+                   (several || group_w ? wts + (several ? from : "") : "lambda " + fmt(ka));
       v.explanation = pct(sp.share()) + " of the elements where " + pl + " differs from B are left exactly at B, and in " +
                       num(ev.tensors_hard) + " of " + num(ev.tensors_with_drops) +
                       " tensors every element whose |d| is at most each parent's own cut-off (the largest dropped |d|) is "
                       "left at B (a hard magnitude threshold per parent, TIES's top-k). cos_fit " + fmt(ev.cos) + ".";
       break;
+    }
     case VerdictRule::Breadcrumbs:
       if (several) {
         v.sentence = std::string("Consistent with a breadcrumbs") + (v.method == "breadcrumbs_ties" ? "-TIES" : "") +

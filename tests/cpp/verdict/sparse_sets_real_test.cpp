@@ -364,3 +364,23 @@ TEST_CASE("DELLA of four real parents stored in BF16: weights from the kept L1 s
   REQUIRE(v.densities.size() == 4);
   for (int i = 0; i < 4; ++i) CHECK(v.densities[i] == Approx(rho[i]).margin(0.015));
 }
+
+TEST_CASE("TIES of four real parents stored in BF16, light parents at low densities: weights read only where every cut shows", "[verdict][real]") {
+  // sweep4 007's weights and densities (ties bf16out, four parents): a rounded suspect's cut counts
+  // only drops whose kept delta would have moved C 4 ulps or more, so a light parent whose every
+  // drop lies below that shows no cut in a tensor, and every |d| of it counted as above it; the
+  // overlap (every parent kept with one sign) then took in elements where it was trimmed, and the
+  // weights read 0.235, 0.355, 0.785, 0.081 for 0.190, 0.317, 0.805, 0.109. Counting only |d|
+  // above what such a cut can hide, too few elements are left: undefined, and said so.
+  const double w[4] = {0.21, 0.35, 0.89, 0.12}, rho[4] = {0.73, 0.41, 0.25, 0.21};
+  const double W = w[0] + w[1] + w[2] + w[3];
+  const Verdict v = run(real_run(Mask::Ties, true, false, 4, w, rho));
+  INFO(v.sentence);
+  CHECK(v.method == "ties");
+  REQUIRE(v.weights.size() == 4);
+  for (int i = 0; i < 4; ++i)
+    if (std::isfinite(v.weights[i])) CHECK(v.weights[i] == Approx(kLambda * w[i] / W).margin(0.02));
+    else CHECK(v.sentence.find("too few elements where every parent is surely kept") != std::string::npos);
+  REQUIRE(v.densities.size() == 4);
+  for (int i = 0; i < 4; ++i) CHECK(v.densities[i] == Approx(rho[i]).margin(0.01));
+}
