@@ -102,6 +102,10 @@ void for_each_block(const StreamView& C, const StreamView& B, const StreamView* 
   }
 }
 
+// On a rounded suspect only drops of at least this many |d| (4 ulps of B) can set a cut: a kept
+// delta of a few ulps also lands at round(B) (compute_method_signals).
+double robust_floor(float b, Precision pr) { return 4.0 * ulp_at(std::fabs(static_cast<double>(b)), pr); }
+
 // The rounding unit of C's dtype around an element: the ulp at its largest magnitude.
 double element_ulp(float c, float b, float a, Precision pr) {
   return ulp_at(std::max({std::fabs(double(c)), std::fabs(double(b)), std::fabs(double(a))}), pr);
@@ -176,7 +180,7 @@ void second_pass(const StreamView& C, const StreamView& B, const StreamView* A, 
             if (ad > cut[j]) all_below = false; else all_above = false;
             // a cut no drop could show (every drop below the drops a rounded suspect reads): only
             // |d| above those is surely above it (TIES's overlap, sweep4 007)
-            if (!cut_known[j] && rounded && !(ad >= floor_scale[j] * 4.0 * ulp_at(std::fabs(static_cast<double>(b[i])), pr)))
+            if (!cut_known[j] && rounded && !(ad >= floor_scale[j] * robust_floor(b[i], pr)))
               all_above = false;
             pos += d[j] > 0;
             neg += d[j] < 0;
@@ -258,7 +262,7 @@ void compute_method_signals(const StreamView& C, const StreamView& B, const Stre
           if (k == 1 && std::isfinite(a[0][i])) nearswap_candidate(c[i], b[i], a[0][i], pr, coarser, e.ns);
           // "at least 4 ulps of C's dtype at |B|": below that, rounding C snaps the merge to a grid
           // point and the ratio D/d says more about rounding than about alpha.
-          const double robust_floor = 4.0 * ulp_at(std::fabs(static_cast<double>(b[i])), pr);
+          const double floor_at = robust_floor(b[i], pr);
           // Where the parents' deltas disagree in sign a sign election drops the losers whatever
           // their |d|; when the winners' kept deltas then round to B, a loser's |d| at C == B is no
           // mask's cut (TIES bf16out, a light parent beside a heavy one: its cut rose above kept
@@ -290,7 +294,7 @@ void compute_method_signals(const StreamView& C, const StreamView& B, const Stre
               if (!(coarser || rounded))
                 p.max_abs_d_zero_D = std::max(p.max_abs_d_zero_D, static_cast<float>(ad));
               else if (one_sign)
-                for (int u = 0; u < kCutBuckets && ad >= double(1u << u) * robust_floor; ++u)
+                for (int u = 0; u < kCutBuckets && ad >= double(1u << u) * floor_at; ++u)
                   p.max_abs_d_zero_D_ulps[u] = std::max(p.max_abs_d_zero_D_ulps[u], static_cast<float>(ad));
             } else {
               p.sum_abs_d_nonzero_D += ad;
@@ -300,7 +304,7 @@ void compute_method_signals(const StreamView& C, const StreamView& B, const Stre
               p.kept_dd += d * d;
               p.kept_DD += D * D;
             }
-            if (ad >= robust_floor) {
+            if (ad >= floor_at) {
               ++p.robust_n;
               p.robust_Dd += D * d;
               p.robust_dd += d * d;
