@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "stats/kernel.h"
+#include "stats/precision.h"
 #include "stats/subset_fit.h"
 
 namespace {
@@ -80,9 +81,10 @@ int bench_subset_native() {
     // the same merge stored in BF16 (round to nearest even, as mergekit's out_dtype)
     std::vector<uint16_t> c16(n);
     for (size_t e = 0; e < n; ++e) {
+      const float r = mp::round_bf16(c[e]);
       uint32_t u;
-      std::memcpy(&u, &c[e], 4);
-      c16[e] = uint16_t((u + 0x7fff + (u >> 16 & 1)) >> 16);  // (finite values only here)
+      std::memcpy(&u, &r, 4);
+      c16[e] = uint16_t(u >> 16);
     }
     mp::StreamView C16{reinterpret_cast<const uint8_t*>(c16.data()), mp::Dtype::BF16, n};
     C16.row_len = 1024;

@@ -370,14 +370,14 @@ void compute_subset_fit(const StreamView& C, const StreamView& B, const StreamVi
         }
       }
   }
-  // (an f32 suspect's sets are exact, and its kept shares are read over every element, not only
-  // the same-sign ones: with four parents an eighth, whose L1 share strays 0.005 from the mask's)
   // DELLA's keep probability rises with |d|'s rank: this sample's keep line's slope, 2 epsilon
   double slope[kMaxParents] = {};
   for (int i = 0; i < k; ++i) {
     const LineSums& q = t.rank_kept[i];
     slope[i] = q.n >= kSubsetFitMinElements && std::isfinite(q.slope()) ? q.slope() : 0;
   }
+  // (an f32 suspect's sets are exact, and its kept shares are read over every element, not only
+  // the same-sign ones: with four parents an eighth, whose L1 share strays 0.005 from the mask's)
   const SoftKept soft = exact ? SoftKept{} : soft_kept(s, coef, C.dtype, one_sign, slope);
   t.samples = 1;
   t.wn = double(classified);

@@ -109,14 +109,15 @@ SoftKept soft_kept(const Sample& s, const double coef[][kMaxParents], Dtype dtyp
     at_middle();
     return out;
   }
-  const size_t step = (amb_at.size() + kSortedMaxElements - 1) / kSortedMaxElements;
+  const uint64_t n_amb = amb_at.size();
+  thin(amb_at);
   std::vector<Ambiguous> amb;
-  for (size_t j = 0; j < amb_at.size(); j += step) {
+  for (const uint32_t e : amb_at) {
     Ambiguous a{};
     double d[kMaxParents];
-    a.nz = deltas_at(s, amb_at[j], d);
+    a.nz = deltas_at(s, e, d);
     int best_set = 0;
-    likelihoods(amb_at[j], d, a.nz, a.like, best_set);
+    likelihoods(e, d, a.nz, a.like, best_set);
     for (int i = 0; i < k; ++i) a.abs_d[i] = static_cast<float>(std::fabs(d[i]));
     amb.push_back(a);
   }
@@ -127,7 +128,6 @@ SoftKept soft_kept(const Sample& s, const double coef[][kMaxParents], Dtype dtyp
       const auto hi = std::upper_bound(lo, mag[i].end(), a.abs_d[i]);
       a.q[i] = static_cast<float>(0.5 * double((lo - mag[i].begin()) + (hi - mag[i].begin())) / double(mag[i].size()));
     }
-  const uint64_t n_amb = amb_at.size();
   const double scale = double(n_amb) / double(amb.size());
   // Keep rates at the middle rank: each parent's mask keeps independently (no sign election on
   // same-sign elements), with probability p_i = rho_i + slope_i (q_i - 1/2), so a set's prior is
