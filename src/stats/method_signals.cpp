@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "stats/blocks.h"
 #include "stats/precision.h"
 #include "stats/rank_keep.h"
 
@@ -47,6 +48,7 @@ void MethodSignals::add(const MethodSignals& o) {
   drops_far += o.drops_far;
   rank_kept.add(o.rank_kept);
   sub.add(o.sub);
+  ties.add(o.ties);
   below_cuts += o.below_cuts;
   below_cuts_zero += o.below_cuts_zero;
   ov_n += o.ov_n;
@@ -77,29 +79,6 @@ uint64_t fnv1a(const uint8_t* p, uint64_t n) {
     h *= 1099511628211ull;
   }
   return h;
-}
-
-uint64_t common_count(const StreamView& C, const StreamView& B, const StreamView* A, int k) {
-  uint64_t n = std::min(C.count, B.count);
-  for (int j = 0; j < k; ++j) n = std::min(n, A[j].count);
-  return n;
-}
-
-// Walks the sample in blocks of kFlushBlock decoded elements (24 KiB of scratch on the stack) and
-// calls fn(len, c, b, a[]) per block.
-template <class Fn>
-void for_each_block(const StreamView& C, const StreamView& B, const StreamView* A, int k, Fn fn) {
-  alignas(16) float scratch[kMaxVectors][kFlushBlock];
-  const float* a[kMaxParents] = {};
-  for (int j = 0; j < k; ++j) a[j] = scratch[2 + j];
-  const uint64_t n = common_count(C, B, A, k);
-  for (uint64_t off = 0; off < n; off += kFlushBlock) {
-    const size_t len = static_cast<size_t>(std::min<uint64_t>(kFlushBlock, n - off));
-    decode_f32(C, off, len, scratch[0]);
-    decode_f32(B, off, len, scratch[1]);
-    for (int j = 0; j < k; ++j) decode_f32(A[j], off, len, scratch[2 + j]);
-    fn(len, scratch[0], scratch[1], a);
-  }
 }
 
 // On a rounded suspect only drops of at least this many |d| (4 ulps of B) can set a cut: a kept

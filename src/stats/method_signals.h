@@ -7,6 +7,7 @@
 #include "stats/kernel.h"
 #include "stats/precision.h"
 #include "stats/subset_fit.h"
+#include "stats/ties_sets.h"
 
 namespace mp {
 
@@ -111,6 +112,9 @@ struct MethodSignals {
   uint64_t drops = 0, drops_far = 0;
   LineSums rank_kept;  // k == 1: DELLA's rank test (rank_keep.h), kept where C is off B
   SubsetSignals sub;  // per-element kept-parent sets (k >= 2): subset_fit.h
+  // TIES's kept sets from its cuts at the first verdict's densities (ties_sets.h; filled only
+  // after a TIES verdict with k >= 2, by Analysis::compute)
+  TiesSets ties;
   uint64_t hash_c = 0, hash_b = 0, hash_a[kMaxParents] = {};  // FNV-1a 64 of each sample's raw bytes
   void add(const MethodSignals& other);  // pool (hashes are not pooled: they are kept per tensor)
 };
