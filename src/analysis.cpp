@@ -276,10 +276,19 @@ size_t Analysis::tensors_computed() const {
   return static_cast<size_t>(std::count_if(done_.begin(), done_.end(), [](const auto& r) { return r.has_value(); }));
 }
 
+// Every model's stream of samples [si, sj) of one tensor, in role order.
+Error Analysis::tensor_streams(size_t si, size_t sj, std::vector<std::vector<StreamView>>& out) const {
+  const MatchedTensor& mt = match_.tensors[plan_.samples[si].tensor];
+  out.assign(sj - si, std::vector<StreamView>(roles()));
+  for (size_t s = si; s < sj; ++s)
+    for (int m = 0; m < roles(); ++m)
+      if (Error e = stream_for(mt, m, plan_.samples[s], out[s - si][m]); !e.ok()) return e;
+  return {};
+}
+
 // The statistics of one tensor from its samples [si, sj): depends only on its own bytes, so
 // computing tensors as their ranges arrive gives the same numbers as computing them at the end.
 Result<TensorResult> Analysis::compute_tensor(size_t si, size_t sj) const {
-  const int n_models = roles();
   const int base = k_ + 1;
   const int control = has_control_ ? k_ + 2 : -1;
   const auto& samples = plan_.samples;
@@ -294,11 +303,10 @@ Result<TensorResult> Analysis::compute_tensor(size_t si, size_t sj) const {
   uint64_t hash[kMaxParents + 3];
   for (auto& h : hash) h = 1469598103934665603ull;
 
-  std::vector<std::vector<StreamView>> streams(sj - si, std::vector<StreamView>(n_models));
+  std::vector<std::vector<StreamView>> streams;
+  if (Error e = tensor_streams(si, sj, streams); !e.ok()) return e;
   for (size_t s = si; s < sj; ++s) {
     auto& sv = streams[s - si];
-    for (int m = 0; m < n_models; ++m)
-      if (Error e = stream_for(mt, m, samples[s], sv[m]); !e.ok()) return e;
     const StreamView* parents = &sv[1];
     accumulate(sv[0], sv[base], parents, k_, r.m);
     MethodSignals x;
@@ -410,7 +418,12 @@ Error Analysis::compute() {
   }
 
   agg_ = aggregate(match_, results_, k_, suspect_dtype());
-  verdict_ = decide(match_, results_, agg_, k_);
+  // (results_ are in groups_' order)
+  auto v = decide_with_ties_sets(match_, results_, agg_, k_, [this](size_t t, std::vector<std::vector<StreamView>>& out) {
+    return tensor_streams(groups_[t].first, groups_[t].second, out);
+  });
+  if (!v) return v.error();
+  verdict_ = std::move(v.value());
   if (const uint64_t bad = agg_.overall.pooled.nonfinite; bad > 0) {
     // The kernel leaves NaN/Inf elements out rather than letting one poison a tensor's sums; a
     // reader must still know they were there.

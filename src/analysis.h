@@ -78,6 +78,7 @@ class Analysis {
   Error sample_ranges(const MatchedTensor& mt, int model, const Sample& s, SampleRanges* out) const;
   Error stream_for(const MatchedTensor& mt, int model, const Sample& s, StreamView& out) const;
   Error index_groups();
+  Error tensor_streams(size_t si, size_t sj, std::vector<std::vector<StreamView>>& out) const;
   Result<TensorResult> compute_tensor(size_t si, size_t sj) const;
 
   int k_;

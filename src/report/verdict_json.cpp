@@ -90,6 +90,9 @@ void verdict_json(JsonWriter& w, const Verdict& v) {
       vec("kept_weight_l1_soft", ev.reads.kept_weight_l1_soft);
       vec("kept_weight_ratio", ev.reads.kept_ratio);
       vec("kept_weight_single", ev.reads.kept_single);
+      vec("ties_set_weights", ev.reads.ties_set_weights);
+      w.key("ties_set_normalised");
+      if (ev.reads.ties_set_weights.empty()) w.null(); else w.boolean(ev.reads.ties_set_normalised);
       vec("band_inside", ev.band_inside);
       vec("band_above", ev.band_above);
       vec("band_below", ev.band_below);

@@ -2,6 +2,7 @@
 // the aggregates (verdict/evidence*.cpp, see evidence_parts.h). The rules (rules.cpp) read it and
 // decide; the text (text*.cpp) reads it and writes sentences; neither computes a statistic of its own.
 #pragma once
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -89,6 +90,16 @@ struct SparseReads {
   std::vector<double> cut_density;       // share of d_i != 0 above the parent's own cut (TIES top-k)
   std::vector<double> kept_alpha;        // least squares of D on d_i where C != B
   std::vector<double> ties_weights;      // lambda w_i / W from the overlap (TIES)
+  // TIES's weights from every element whose kept set its cuts give (stats/ties_sets.h: lambda w_i / W
+  // under normalise, lambda w_i without), empty before a TIES verdict has set the cuts or with too
+  // few elements; which of the two models fits those sets better.
+  std::vector<double> ties_set_weights;
+  bool ties_set_normalised = false;
+  // TIES's weights are read from those sets (else from the overlap)
+  bool ties_sets_read(int k) const {
+    return ties_set_weights.size() == size_t(k) &&
+           std::all_of(ties_set_weights.begin(), ties_set_weights.end(), [](double w) { return std::isfinite(w); });
+  }
   std::vector<double> same_sign_alphas;  // LS where no deltas disagree in sign (consensus-free)
   std::vector<double> dare_density;      // from fourth moments
   // From the per-element kept sets (k >= 2, stats/subset_fit.h; empty without a fit):

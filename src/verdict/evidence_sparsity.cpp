@@ -103,6 +103,11 @@ SparseReads read_sparse(const MethodSignals& x, int k) {
     r.kept_alpha.push_back(p.kept_alpha());
   }
   r.ties_weights = overlap_weights(x, k);
+  if (k >= 2) {
+    const TiesSetFit f = fit_ties_sets(x.ties, k, kMinElements);
+    r.ties_set_weights = f.weights;
+    r.ties_set_normalised = f.normalised;
+  }
   r.same_sign_alphas = fit(x.ss_dd, x.ss_Dd, k);
   // DARE: u_i = 1 / rho_i from sum_i u_i w_i^2 m4[i][j] = DDdd[j] - cross terms, w = the LS alphas.
   r.dare_density.assign(k, NAN);

@@ -91,7 +91,9 @@ Params params_of(Reading m, const SparseReads& r, int k, bool elected) {
     return {{w}, {density}};
   }
   switch (m) {
-    case Reading::Ties: return {r.ties_weights, r.cut_density};
+    // (the kept sets its cuts give, once a first reading has set them: every element whose set is
+    // known, where the overlap of all parents kept held too few on sweep4 007, four bf16 parents)
+    case Reading::Ties: return {r.ties_sets_read(k) ? r.ties_set_weights : r.ties_weights, r.cut_density};
     // breadcrumbs keeps a band of |d|: its share, where the resolvable elements place the band
     // (the kept sets count a rounded suspect's small drops as kept half the time)
     case Reading::Breadcrumbs: return {r.kept_single, defined(r.kept_share_band, k) ? r.kept_share_band : r.kept_share_ss};

@@ -78,8 +78,11 @@ void sparse_text(Verdict& v) {
       // (undefined where too few elements keep every parent surely: a cut no drop shows, on a
       // rounded suspect, leaves its small |d| unread)
       const bool defined = std::all_of(v.weights.begin(), v.weights.end(), [](double w) { return std::isfinite(w); });
-      const char* from = defined ? " (lambda w_i / sum w, from where every parent is kept with one sign)"
-                                 : " (too few elements where every parent is surely kept, with one sign)";
+      const SparseReads& r = ev.reads;
+      const char* from = !defined ? " (too few elements where every parent is surely kept, with one sign)"
+                         : !r.ties_sets_read(ev.k) ? " (lambda w_i / sum w, from where every parent is kept with one sign)"
+                         : r.ties_set_normalised ? " (lambda w_i / sum w, from each element's kept set under the parents' cuts)"
+                                                 : " (lambda w_i, without normalise, from each element's kept set under the parents' cuts)";
       v.sentence = "Consistent with a TIES merge: " + dens + " (each parent's top-k by |d|), " +
                    (several || group_w ? wts + (several ? from : "") : "lambda " + fmt(ka));
       v.explanation = pct(sp.share()) + " of the elements where " + pl + " differs from B are left exactly at B, and in " +

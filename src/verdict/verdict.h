@@ -6,8 +6,12 @@
 //   evidence*.cpp  the numbers both read, measured once (evidence_parts.h)
 #pragma once
 #include <cmath>
+#include <functional>
 #include <string>
 #include <vector>
+
+#include "error.h"
+#include "stats/decode.h"
 
 #include "stats/aggregate.h"
 #include "verdict/evidence.h"
@@ -146,5 +150,15 @@ void render(Verdict& v);
 // decide_rules() then render().
 Verdict decide(const MatchResult& match, const std::vector<TensorResult>& tensors,
                const Aggregates& agg, int k);
+
+// Tensor `t`'s samples (tensors[t]), each as every model's stream in role order (0 = C, 1..k the
+// parents, k + 1 = B).
+using TensorStreams = std::function<Error(size_t t, std::vector<std::vector<StreamView>>& out)>;
+
+// decide(); where that names TIES with several parents, each tensor's kept sets at the densities
+// it read (its group's where it quotes groups; stats/ties_sets.h) into tensors[t].x.ties, and
+// decide() again, which reads the weights from them (verdict/ties_refit.cpp).
+Result<Verdict> decide_with_ties_sets(const MatchResult& match, std::vector<TensorResult>& tensors,
+                                      const Aggregates& agg, int k, const TensorStreams& streams);
 
 }  // namespace mp
