@@ -15,6 +15,7 @@
 #include "stats/kernel.h"
 #include "stats/precision.h"
 #include "stats/subset_fit.h"
+#include "stats/ties_sets.h"
 
 namespace {
 
@@ -92,8 +93,17 @@ int bench_subset_native() {
       mp::SubsetSignals s;
       mp::compute_subset_fit(C16, B, A, k, s);
     });
-    std::printf("  k = %d: kernel %.2f ms, subset fit %.1f ms, ratio %.0f; BF16 suspect: subset fit %.1f ms\n", k, 1e3 * kernel,
-                1e3 * fit, fit / kernel, 1e3 * fit16);
+    // a TIES verdict's second pass over the same sample (its kept sets at given densities)
+    std::vector<std::vector<mp::StreamView>> ordered{{C}};
+    for (int i = 0; i < k; ++i) ordered[0].push_back(A[i]);
+    ordered[0].push_back(B);
+    const double density[mp::kMaxParents] = {0.4, 0.5, 0.6, 0.7};
+    const double sets = best_of([&] {
+      mp::TiesSets s;
+      mp::ties_set_moments(ordered, k, density, s);
+    });
+    std::printf("  k = %d: kernel %.2f ms, subset fit %.1f ms, ratio %.0f; BF16 suspect: subset fit %.1f ms; TIES kept sets %.1f ms\n", k,
+                1e3 * kernel, 1e3 * fit, fit / kernel, 1e3 * fit16, 1e3 * sets);
   }
   return 0;
 }
