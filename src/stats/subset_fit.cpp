@@ -24,6 +24,7 @@ void SubsetSignals::add(const SubsetSignals& o) {
     kept_ss[i] += o.kept_ss[i];
     single[i] += o.single[i];
     single_by_sample[i].insert(single_by_sample[i].end(), o.single_by_sample[i].begin(), o.single_by_sample[i].end());
+    ratio_by_sample[i].insert(ratio_by_sample[i].end(), o.ratio_by_sample[i].begin(), o.ratio_by_sample[i].end());
     full[i] += o.full[i];
     ratio[i] += o.ratio[i];
     l1w[i] += o.l1w[i];
@@ -393,6 +394,7 @@ void compute_subset_fit(const StreamView& C, const StreamView& B, const StreamVi
     t.l1w_soft[i] = soft.l1_all[i] > 0 ? t.wn * single * soft.l1_kept[i] / soft.l1_all[i] : 0;
     t.full[i] = t.wn_full * coef[all][i];
     t.ratio[i] = single != 0 ? t.wn_full * coef[all][i] / single : 0;
+    if (single != 0 && full_n > 0) t.ratio_by_sample[i].emplace_back(coef[all][i] / single, t.wn_full);
   }
   out.add(t);
 }

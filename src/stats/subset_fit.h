@@ -53,6 +53,10 @@ struct SubsetSignals {
   // coefficient: sweep4 019, breadcrumbs bf16mk with four parents, 3 of 12 samples read 1.00 for
   // 0.60, and the mean 0.653.
   std::vector<std::pair<double, double>> single_by_sample[kMaxParents];
+  // Each sample's a_{all,i} / a_{{i},i} and its weight (elements where all are kept), for the same
+  // reason: in 2 of sweep12 055's 12 samples (della bf16out, three parents) the classes settled
+  // elsewhere and read 1.27 and 1.57 for 0.18, which took the pooled ratio to 0.345.
+  std::vector<std::pair<double, double>> ratio_by_sample[kMaxParents];
   // l1w from the same-sign elements only: there S is the mask itself, so a sign election's drops at
   // conflicts (which the rescale never saw) do not lower the kept L1 share (della, no normalise).
   double l1w_ss[kMaxParents] = {};

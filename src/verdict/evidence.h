@@ -112,7 +112,7 @@ struct SparseReads {
   // by the keep probabilities (SubsetSignals::kept_soft; rounded suspects): DARE's and DELLA's
   // densities, DARE's and della_linear's weights
   std::vector<double> kept_share_soft, kept_weight_l1_soft;
-  std::vector<double> kept_ratio;        // a_{all,i} / a_{{i},i}: w_i / W under normalise, 1 without
+  std::vector<double> kept_ratio;        // a_{all,i} / a_{{i},i}: w_i / W under normalise, 1 without (samples' weighted median)
   std::vector<double> kept_single;       // a_{{i},i}: w_i without rescale (samples' weighted median)
   // Half the slope of kept on |d_i|'s rank in its row (SubsetSignals::rank_kept with k >= 2,
   // MethodSignals::rank_kept with one parent): DELLA's epsilon, 0 for DARE's flat mask; NaN with

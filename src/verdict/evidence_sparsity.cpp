@@ -143,7 +143,7 @@ SparseReads read_sparse(const MethodSignals& x, int k) {
       r.kept_share_soft.push_back(soft ? share(u.kept_soft[i], u.elig_soft[i]) : NAN);
       r.kept_weight_l1_soft.push_back(soft ? share(u.l1w_soft[i], u.wn) : NAN);
       r.kept_single.push_back(weighted_median(u.single_by_sample[i]));
-      r.kept_ratio.push_back(share(u.ratio[i], u.wn_full));
+      r.kept_ratio.push_back(weighted_median(u.ratio_by_sample[i]));
       const LineSums& q = u.rank_kept[i];
       r.rank_epsilon.push_back(q.n >= kMinElements ? q.slope() / 2 : NAN);
       r.rank_density.push_back(q.n >= kMinElements ? q.at(0.5) : NAN);
