@@ -75,11 +75,11 @@ void sparse_text(Verdict& v) {
                           : several ? "weights " + list(v.weights) : "weight " + list(v.weights);
   switch (v.rule) {
     case VerdictRule::Ties: {
-      // (undefined where too few elements keep every parent surely: a cut no drop shows, on a
-      // rounded suspect, leaves its small |d| unread)
+      // (undefined where neither reading has enough elements: the kept sets the cuts give, nor the
+      // overlap where every parent is surely kept)
       const bool defined = std::all_of(v.weights.begin(), v.weights.end(), [](double w) { return std::isfinite(w); });
       const SparseReads& r = ev.reads;
-      const char* from = !defined ? " (too few elements where every parent is surely kept, with one sign)"
+      const char* from = !defined ? " (too few elements whose kept parents their cuts tell, with one sign)"
                          : !r.ties_sets_read(ev.k) ? " (lambda w_i / sum w, from where every parent is kept with one sign)"
                          : r.ties_set_normalised ? " (lambda w_i / sum w, from each element's kept set under the parents' cuts)"
                                                  : " (lambda w_i, without normalise, from each element's kept set under the parents' cuts)";
