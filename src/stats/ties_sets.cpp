@@ -76,25 +76,31 @@ double set_residual(const TiesSets& s, int S, const double* c, int k) {
   return q;
 }
 
-// Under normalise, set S's coefficients from the visible weights u (lambda w_i / W): c_i = u_i T / U_S,
-// T the sum of u, U_S its sum over S; false where U_S vanishes.
-bool normalised_coef(const double* u, int S, int k, double* c) {
-  double T = 0, U = 0;
+// Under normalise, set S's coefficients from the visible weights u (lambda w_i / W): c_i = u_i T / U,
+// T the sum of u, U its sum over S; ok is false where U vanishes.
+struct SetCoef {
+  double c[kMaxParents] = {}, T = 0, U = 0;
+  bool ok = false;
+};
+SetCoef normalised_coef(const double* u, int S, int k) {
+  SetCoef r;
   for (int i = 0; i < k; ++i) {
-    T += u[i];
-    if (S >> i & 1) U += u[i];
+    r.T += u[i];
+    if (S >> i & 1) r.U += u[i];
   }
-  if (!(std::fabs(U) > 1e-12 * std::fabs(T))) return false;
-  for (int i = 0; i < k; ++i) c[i] = S >> i & 1 ? u[i] * T / U : 0;
-  return true;
+  r.ok = std::fabs(r.U) > 1e-12 * std::fabs(r.T);
+  if (r.ok)
+    for (int i = 0; i < k; ++i) r.c[i] = S >> i & 1 ? u[i] * r.T / r.U : 0;
+  return r;
 }
 
 double normalised_residual(const TiesSets& s, const double* u, int k) {
-  double total = 0, c[kMaxParents];
+  double total = 0;
   for (int S = 1; S < (1 << k); ++S) {
     if (!s.n[S]) continue;
-    if (!normalised_coef(u, S, k, c)) return INFINITY;
-    total += set_residual(s, S, c, k);
+    const SetCoef sc = normalised_coef(u, S, k);
+    if (!sc.ok) return INFINITY;
+    total += set_residual(s, S, sc.c, k);
   }
   return total;
 }
@@ -106,12 +112,10 @@ double fit_normalised(const TiesSets& s, int k, double* u) {
     double H[kMaxParents][kMaxParents] = {}, g[kMaxParents] = {};
     for (int S = 1; S < (1 << k); ++S) {
       if (!s.n[S]) continue;
-      double T = 0, U = 0, c[kMaxParents], J[kMaxParents][kMaxParents] = {}, e[kMaxParents] = {};
-      for (int i = 0; i < k; ++i) {
-        T += u[i];
-        if (S >> i & 1) U += u[i];
-      }
-      normalised_coef(u, S, k, c);
+      // (u has a finite residual, so every U is nonzero)
+      const SetCoef sc = normalised_coef(u, S, k);
+      const double T = sc.T, U = sc.U, *c = sc.c;
+      double J[kMaxParents][kMaxParents] = {}, e[kMaxParents] = {};
       for (int i = 0; i < k; ++i) {
         if (!(S >> i & 1)) continue;
         for (int m = 0; m < k; ++m) J[i][m] = (i == m ? T / U : 0) + u[i] / U - (S >> m & 1 ? u[i] * T / (U * U) : 0);
@@ -202,10 +206,8 @@ TiesSetFit fit_ties_sets(const TiesSets& s, int k, uint64_t min_elements) {
   TiesSetFit f;
   if (k < 2 || k > kMaxParents) return f;
   uint64_t per[kMaxParents] = {};
-  for (int S = 1; S < (1 << k); ++S) {
-    f.elements += s.n[S];
+  for (int S = 1; S < (1 << k); ++S)
     for (int i = 0; i < k; ++i) if (S >> i & 1) per[i] += s.n[S];
-  }
   for (int i = 0; i < k; ++i)
     if (per[i] < min_elements) return f;
   // Without normalise every set shares the coefficients lambda w_i: one least squares.

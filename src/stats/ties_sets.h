@@ -43,7 +43,6 @@ struct TiesSetFit {
   // empty when undefined (too few elements keep some parent, or the fit is singular).
   std::vector<double> weights;
   bool normalised = false;
-  uint64_t elements = 0;
   // Residual sums of squares of the model chosen and of the other one.
   double residual = 0, other_residual = 0;
 };

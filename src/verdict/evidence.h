@@ -13,6 +13,11 @@
 
 namespace mp::verdict {
 
+// A per-parent reading every one of whose k values is defined.
+inline bool defined(const std::vector<double>& x, int k) {
+  return x.size() == size_t(k) && std::all_of(x.begin(), x.end(), [](double d) { return std::isfinite(d); });
+}
+
 // Sparsity evidence for one parent, over tensors that are not whole copies of the base.
 struct Sparsity {
   uint64_t d_nonzero = 0, dropped = 0;
@@ -96,10 +101,7 @@ struct SparseReads {
   std::vector<double> ties_set_weights;
   bool ties_set_normalised = false;
   // TIES's weights are read from those sets (else from the overlap)
-  bool ties_sets_read(int k) const {
-    return ties_set_weights.size() == size_t(k) &&
-           std::all_of(ties_set_weights.begin(), ties_set_weights.end(), [](double w) { return std::isfinite(w); });
-  }
+  bool ties_sets_read(int k) const { return defined(ties_set_weights, k); }
   std::vector<double> same_sign_alphas;  // LS where no deltas disagree in sign (consensus-free)
   std::vector<double> dare_density;      // from fourth moments
   // From the per-element kept sets (k >= 2, stats/subset_fit.h; empty without a fit):

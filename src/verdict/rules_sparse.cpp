@@ -45,10 +45,6 @@ enum class Reading {
   DellaL1,      // della_linear: kept sets; the alone-kept coefficient times the kept L1 share
 };
 
-bool defined(const std::vector<double>& x, int k) {
-  return x.size() == size_t(k) && std::all_of(x.begin(), x.end(), [](double d) { return std::isfinite(d); });
-}
-
 // DELLA's epsilon: the parents' rank readings averaged (NaN unless every parent has one).
 double pooled_epsilon(const Evidence& ev) {
   if (!defined(ev.reads.rank_epsilon, ev.k)) return NAN;

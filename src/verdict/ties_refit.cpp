@@ -33,9 +33,12 @@ std::vector<std::vector<double>> cut_densities(const Verdict& v, const MatchResu
 
 Result<Verdict> decide_with_ties_sets(const MatchResult& match, std::vector<TensorResult>& tensors,
                                       const Aggregates& agg, int k, const TensorStreams& streams) {
-  Verdict v = decide(match, tensors, agg, k);
+  Verdict v = decide_rules(match, tensors, agg, k);
   const auto density = cut_densities(v, match, tensors);
-  if (density.empty()) return v;
+  if (density.empty()) {
+    render(v);
+    return v;
+  }
   for (size_t t = 0; t < tensors.size(); ++t) {
     if (density[t].empty()) continue;
     std::vector<std::vector<StreamView>> s;
